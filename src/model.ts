@@ -1,0 +1,135 @@
+// The data model shared by the layers above the core (DESIGN.md "Data flows one way").
+// Objects exist only from transactions upward; packets stay in columns (STYLE convention 4).
+
+export type Severity = "error" | "warning" | "info";
+export type Speed = "low" | "full" | "high" | "unknown";
+
+/** Absolute capture time: whole seconds since the Unix epoch and nanoseconds within the second. */
+export interface Timestamp {
+  sec: number;
+  nsec: number;
+}
+
+/** A finding as DESIGN.md's JSON contract defines it (time is kept as a Timestamp until reported). */
+export interface Finding {
+  /** Stable rule ID from RULES.md, e.g. "CRC16", "TOGGLE_BULK_INT". */
+  rule: string;
+  severity: Severity;
+  /** Plain words: what went wrong, with the values seen. */
+  message: string;
+  time?: Timestamp;
+  /** 0-based index of the record in the capture file (Wireshark frame number - 1). */
+  packet?: number;
+  /** Byte offset in the file, for framing errors and malformed records. */
+  offset?: number;
+  transaction?: number;
+  transfer?: number;
+  /** Device address (or usbmon devnum). */
+  device?: number;
+  endpoint?: number;
+  /** Spec section or kernel source, e.g. "USB 2.0 §9.6.3". */
+  spec?: string;
+}
+
+export interface FindingSink {
+  add(finding: Finding): void;
+}
+
+/** USB 2.0 §9.3: the 8-byte SETUP data. */
+export interface SetupPacket {
+  bmRequestType: number;
+  bRequest: number;
+  wValue: number;
+  wIndex: number;
+  wLength: number;
+}
+
+export type ControlStatus = "ok" | "stall" | "incomplete" | "error";
+
+/**
+ * One control transfer (§8.5.3), reconstructed from raw packets or from URBs.
+ * The descriptor layer takes these and does not care which source made them.
+ */
+export interface ControlTransfer {
+  /** Order of the SETUP in the capture, from 0. */
+  index: number;
+  source: "packets" | "urb";
+  /** USB bus number (URB captures); undefined for raw wire captures. */
+  bus?: number;
+  /** Device address the SETUP was sent to. */
+  address: number;
+  setup: SetupPacket;
+  /** Human name, e.g. "GET_DESCRIPTOR DEVICE", "SET_ADDRESS 5", "class IN 0x01". */
+  request: string;
+  /** Data stage bytes as seen (IN: what the device returned; OUT: what the host sent). */
+  data: Uint8Array;
+  status: ControlStatus;
+  /** Record index of the SETUP (raw) or of the submission URB. */
+  firstPacket: number;
+  /** Record index of the last record that belongs to the transfer. */
+  lastPacket: number;
+  start: Timestamp;
+  end: Timestamp;
+  /** Time the status stage completed (raw captures), when seen. */
+  statusTime?: Timestamp;
+  /** URB completion status (negative errno for usbmon, USBD_STATUS for USBPcap). */
+  urbStatus?: number;
+  /** Free-text reason for status "error" or "incomplete". */
+  detail?: string;
+}
+
+/** Endpoint transfer types (§9.6.6 bmAttributes bits 1..0). */
+export type EndpointType = "control" | "isochronous" | "bulk" | "interrupt";
+
+/**
+ * One batch of records from the core. The typed arrays are views onto WASM memory and are valid
+ * only during the call that receives the batch: copy what must outlive it.
+ */
+export interface RecordBatch {
+  /** File-wide index of record 0 of this batch. */
+  firstIndex: number;
+  count: number;
+  /** The core's input region: record i's captured bytes are bytes[dataOffset[i] .. + dataLength[i]]. */
+  bytes: Uint8Array;
+  /** File offset of the record's header (pcap record header or pcapng block). */
+  offset: Float64Array;
+  tsSec: Float64Array;
+  tsNsec: Uint32Array;
+  linktype: Uint16Array;
+  /** The PID byte (for a bad PID check, the byte as received). */
+  pid: Uint8Array;
+  /** PacketStatus. */
+  status: Uint8Array;
+  /** Token: device address; SPLIT: hub address. */
+  address: Uint8Array;
+  /** Token: endpoint number; SPLIT: hub port. */
+  endpoint: Uint8Array;
+  /** SOF: frame number; SPLIT: SplitBits. */
+  frame: Uint16Array;
+  dataOffset: Uint32Array;
+  dataLength: Uint32Array;
+  origLength: Uint32Array;
+}
+
+/** A layer that consumes record batches in file order. */
+export interface RecordSink {
+  onBatch(batch: RecordBatch): void;
+  /** End of the capture (or of a live stream): flush what is open. */
+  onEnd(): void;
+}
+
+/** What the raw-packet and URB layers know about endpoint types, from descriptors seen so far. */
+export interface EndpointTypeLookup {
+  /** The type of endpoint `endpointAddress` (with direction bit 7) of the device at `address`; undefined when no descriptor said. */
+  endpointType(address: number, endpointAddress: number, bus?: number): EndpointType | undefined;
+}
+
+/** Where a layer sends what it reconstructs. */
+export interface AnalysisContext {
+  findings: FindingSink;
+  /** Called once per control transfer, in order of completion. */
+  onControlTransfer(transfer: ControlTransfer): void;
+  endpoints: EndpointTypeLookup;
+  /** Speed from the link type (293/294/295), or "unknown" for 288 and URB captures. */
+  speed: Speed;
+}
