@@ -1,0 +1,227 @@
+// HID report descriptor items (HID 1.11 §5.2, §6.2.2): short items (prefix: bSize bits 1..0, bType 3..2,
+// bTag 7..4), long items (prefix 0xFE), and the report sizes they define per report ID.
+import { u8 } from "./types.js";
+
+export type HidItemType = "main" | "global" | "local" | "reserved" | "long";
+
+export interface HidItem {
+  offset: number;
+  type: HidItemType;
+  tag: number;
+  /** Spec name, e.g. "Usage Page", "Report Size", "Input". */
+  name: string;
+  /** Data size in bytes (0, 1, 2, 4; long items: bDataSize). */
+  size: number;
+  /** Unsigned data value (short items). */
+  value: number;
+  /** Readable value, e.g. "Generic Desktop", "Data,Var,Abs". */
+  text: string;
+}
+
+export interface HidReport {
+  type: "input" | "output" | "feature";
+  /** Report ID, 0 when the descriptor uses none (HID 1.11 §6.2.2.7). */
+  reportId: number;
+  bits: number;
+  /** Size on the wire in bytes: the data rounded up to bytes, plus the ID byte when IDs are used. */
+  bytes: number;
+}
+
+export interface HidReportDescriptor {
+  items: HidItem[];
+  reports: HidReport[];
+  /** The last item's data ran past the end. */
+  truncated?: true;
+  /** Structural problems seen, in plain words (unbalanced collections, Pop without Push, Report ID 0). */
+  problems: string[];
+}
+
+const MAIN: Record<number, string> = { 0x8: "Input", 0x9: "Output", 0xb: "Feature", 0xa: "Collection", 0xc: "End Collection" };
+const GLOBAL: Record<number, string> = {
+  0x0: "Usage Page",
+  0x1: "Logical Minimum",
+  0x2: "Logical Maximum",
+  0x3: "Physical Minimum",
+  0x4: "Physical Maximum",
+  0x5: "Unit Exponent",
+  0x6: "Unit",
+  0x7: "Report Size",
+  0x8: "Report ID",
+  0x9: "Report Count",
+  0xa: "Push",
+  0xb: "Pop",
+};
+const LOCAL: Record<number, string> = {
+  0x0: "Usage",
+  0x1: "Usage Minimum",
+  0x2: "Usage Maximum",
+  0x3: "Designator Index",
+  0x4: "Designator Minimum",
+  0x5: "Designator Maximum",
+  0x7: "String Index",
+  0x8: "String Minimum",
+  0x9: "String Maximum",
+  0xa: "Delimiter",
+};
+
+const USAGE_PAGES: Record<number, string> = {
+  0x01: "Generic Desktop",
+  0x02: "Simulation Controls",
+  0x03: "VR Controls",
+  0x04: "Sport Controls",
+  0x05: "Game Controls",
+  0x06: "Generic Device Controls",
+  0x07: "Keyboard/Keypad",
+  0x08: "LED",
+  0x09: "Button",
+  0x0a: "Ordinal",
+  0x0b: "Telephony Device",
+  0x0c: "Consumer",
+  0x0d: "Digitizers",
+  0x0e: "Haptics",
+  0x0f: "Physical Input Device",
+  0x10: "Unicode",
+  0x12: "Eye and Head Trackers",
+  0x14: "Auxiliary Display",
+  0x20: "Sensors",
+  0x40: "Medical Instrument",
+  0x41: "Braille Display",
+  0x59: "Lighting And Illumination",
+  0x80: "Monitor",
+  0x84: "Power",
+  0x85: "Battery System",
+  0x8c: "Barcode Scanner",
+  0x8d: "Scales",
+  0x8e: "Magnetic Stripe Reader",
+  0x90: "Camera Control",
+  0x91: "Arcade",
+  0xf1d0: "FIDO Alliance",
+};
+
+export function usagePageName(page: number): string {
+  if (page >= 0xff00) return `Vendor-defined 0x${page.toString(16)}`;
+  return USAGE_PAGES[page] ?? `Usage page 0x${page.toString(16).padStart(2, "0")}`;
+}
+
+const COLLECTIONS = ["Physical", "Application", "Logical", "Report", "Named Array", "Usage Switch", "Usage Modifier"];
+
+/** Main item flags (HID 1.11 §6.2.2.5). */
+function mainFlagsText(v: number): string {
+  return [v & 1 ? "Const" : "Data", v & 2 ? "Var" : "Array", v & 4 ? "Rel" : "Abs"].join(",") + (v & 8 ? ",Wrap" : "") + (v & 0x10 ? ",NonLin" : "") + (v & 0x20 ? ",NoPref" : "") + (v & 0x40 ? ",Null" : "") + (v & 0x100 ? ",Buf" : "");
+}
+
+function signed(v: number, size: number): number {
+  if (size === 1) return (v << 24) >> 24;
+  if (size === 2) return (v << 16) >> 16;
+  if (size === 4) return v | 0;
+  return v;
+}
+
+interface Globals {
+  usagePage: number;
+  reportSize: number;
+  reportId: number;
+  reportCount: number;
+}
+
+/** Parse a report descriptor; never throws: a short last item is marked truncated. */
+export function parseHidReportDescriptor(b: Uint8Array): HidReportDescriptor {
+  const out: HidReportDescriptor = { items: [], reports: [], problems: [] };
+  let g: Globals = { usagePage: 0, reportSize: 0, reportId: 0, reportCount: 0 };
+  const stack: Globals[] = [];
+  const bits = new Map<string, HidReport>();
+  let depth = 0;
+  let pos = 0;
+  while (pos < b.length) {
+    const prefix = b[pos]!;
+    if (prefix === 0xfe) {
+      // Long item: bDataSize, bLongItemTag, data (§6.2.2.3).
+      const size = u8(b, pos + 1);
+      const item: HidItem = { offset: pos, type: "long", tag: u8(b, pos + 2), name: "Long Item", size, value: 0, text: `${size} bytes` };
+      out.items.push(item);
+      if (pos + 3 + size > b.length) {
+        out.truncated = true;
+        break;
+      }
+      pos += 3 + size;
+      continue;
+    }
+    const sizeCode = prefix & 3;
+    const size = sizeCode === 3 ? 4 : sizeCode;
+    const typeCode = (prefix >> 2) & 3;
+    const tag = prefix >> 4;
+    if (pos + 1 + size > b.length) {
+      out.truncated = true;
+      out.items.push({ offset: pos, type: "reserved", tag, name: "Truncated item", size, value: 0, text: `needs ${size} data bytes, ${b.length - pos - 1} left` });
+      break;
+    }
+    let value = 0;
+    for (let k = size - 1; k >= 0; k--) value = value * 256 + b[pos + 1 + k]!;
+    const type: HidItemType = typeCode === 0 ? "main" : typeCode === 1 ? "global" : typeCode === 2 ? "local" : "reserved";
+    const table = typeCode === 0 ? MAIN : typeCode === 1 ? GLOBAL : typeCode === 2 ? LOCAL : {};
+    const name = table[tag] ?? `Reserved (tag 0x${tag.toString(16)})`;
+    let text = String(value);
+    if (type === "global") {
+      switch (tag) {
+        case 0x0:
+          g.usagePage = value;
+          text = usagePageName(value);
+          break;
+        case 0x1:
+        case 0x3:
+          text = String(signed(value, size));
+          break;
+        case 0x7:
+          g.reportSize = value;
+          break;
+        case 0x8:
+          g.reportId = value;
+          if (value === 0) out.problems.push(`Report ID 0 at offset ${pos} (reserved, HID 1.11 §6.2.2.7)`);
+          break;
+        case 0x9:
+          g.reportCount = value;
+          break;
+        case 0xa:
+          stack.push({ ...g });
+          break;
+        case 0xb: {
+          const top = stack.pop();
+          if (top) g = top;
+          else out.problems.push(`Pop without Push at offset ${pos}`);
+          break;
+        }
+      }
+    } else if (type === "main") {
+      if (tag === 0xa) {
+        depth++;
+        text = COLLECTIONS[value] ?? (value >= 0x80 ? "Vendor-defined" : "Reserved");
+      } else if (tag === 0xc) {
+        depth--;
+        text = "";
+        if (depth < 0) {
+          out.problems.push(`End Collection without Collection at offset ${pos}`);
+          depth = 0;
+        }
+      } else if (tag === 0x8 || tag === 0x9 || tag === 0xb) {
+        text = mainFlagsText(value);
+        const rt = tag === 0x8 ? "input" : tag === 0x9 ? "output" : "feature";
+        const key = `${rt}:${g.reportId}`;
+        let r = bits.get(key);
+        if (!r) {
+          r = { type: rt, reportId: g.reportId, bits: 0, bytes: 0 };
+          bits.set(key, r);
+          out.reports.push(r);
+        }
+        r.bits += g.reportSize * g.reportCount;
+      }
+    } else if (type === "local" && (tag === 0x0 || tag === 0x1 || tag === 0x2) && size === 4) {
+      text = `${usagePageName(Math.floor(value / 0x10000))}: 0x${(value & 0xffff).toString(16)}`;
+    }
+    out.items.push({ offset: pos, type, tag, name, size, value, text });
+    pos += 1 + size;
+  }
+  if (depth > 0) out.problems.push(`${depth} Collection${depth > 1 ? "s" : ""} not closed by End Collection`);
+  const usesIds = out.reports.some((r) => r.reportId !== 0);
+  for (const r of out.reports) r.bytes = Math.ceil(r.bits / 8) + (usesIds ? 1 : 0);
+  return out;
+}
