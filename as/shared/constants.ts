@@ -63,6 +63,11 @@ export enum LinkType {
   USB_2_0_LOW_SPEED = 293,
   USB_2_0_FULL_SPEED = 294,
   USB_2_0_HIGH_SPEED = 295,
+  /**
+   * Not a link type: a pcapng Custom Block (0x00000BAD / 0x40000BAD). Wireshark 4 shows custom blocks
+   * as frames, so usbscope counts them as records too and record index + 1 stays the Wireshark frame number.
+   */
+  PCAPNG_CUSTOM_BLOCK = 0xfffe,
   /** Record whose pcapng interface is unknown. */
   UNKNOWN = 0xffff,
 }

@@ -1,0 +1,98 @@
+// usbscope WASM core: the memory map and the exports JS calls.
+//
+// Memory map (from __heap_base, fixed at init):
+//   CRC5 table (2048 B) | CRC16 slicing tables (4 KiB) | pcapng interface table (8 KiB)
+//   | packet table columns (batchCapacity rows) | input region (grows at the end of memory)
+// The input region is last so it can grow with memory.grow without moving anything else.
+// No allocation happens after init(): the runtime is "stub" and nothing calls it.
+import { initCrcTables, crc16Sliced, crc16Bytewise, CRC5_TABLE_BYTES, CRC16_TABLE_BYTES } from "./crc";
+import * as columns from "./columns";
+import * as framer from "./framer";
+import { setCrcMode as setPacketCrcMode } from "./packet";
+
+const IF_TABLE_BYTES: usize = 256 * 32;
+let inputCapacityBytes: usize = 0;
+let crc16At: usize = 0;
+
+function ensureMemory(end: usize): bool {
+  const have = <usize>memory.size() << 16;
+  if (end <= have) return true;
+  const pages = <i32>((end - have + 0xffff) >> 16);
+  return memory.grow(pages) >= 0;
+}
+
+/** Lay out memory for a batch of `batchCapacity` rows and an input region of `inputCapacity` bytes. Returns 0 when memory cannot grow. */
+export function init(batchCapacity: u32, inputCapacity: u32): u32 {
+  const crc5At = (__heap_base + 15) & ~<usize>15;
+  crc16At = crc5At + CRC5_TABLE_BYTES;
+  const ifAt = crc16At + CRC16_TABLE_BYTES;
+  const colsAt = ifAt + IF_TABLE_BYTES;
+  const inputAt = (columns.layoutColumns(colsAt, batchCapacity) + 15) & ~<usize>15;
+  if (!ensureMemory(inputAt + <usize>inputCapacity)) return 0;
+  initCrcTables(crc5At, crc16At);
+  framer.initFramer(ifAt, inputAt);
+  framer.resetFramer();
+  inputCapacityBytes = <usize>inputCapacity;
+  return 1;
+}
+
+/** Grow the input region to at least `capacity` bytes. Returns the capacity, or 0 when memory cannot grow. */
+export function ensureInput(capacity: u32): u32 {
+  if (<usize>capacity <= inputCapacityBytes) return <u32>inputCapacityBytes;
+  if (!ensureMemory(framer.inputPtr + <usize>capacity)) return 0;
+  inputCapacityBytes = <usize>capacity;
+  return capacity;
+}
+
+/** Start a new capture: forget the format, interfaces, offsets and counters. */
+export function reset(): void {
+  framer.resetFramer();
+}
+
+/** Frame and decode records in input[position(), avail). Returns the rows in this batch. */
+export function decode(avail: u32, eof: bool): u32 {
+  return framer.decode(avail, eof);
+}
+
+/** 0: slicing-by-8 CRC16 (default); 1: byte-at-a-time reference. */
+export function setCrcMode(mode: u32): void {
+  setPacketCrcMode(mode);
+}
+
+/** CRC16 of input[0, len) with the current mode, for tests of the CRC alone. */
+export function crc16OfInput(len: u32, mode: u32): u32 {
+  return mode == 0 ? crc16Sliced(framer.inputPtr, len) : crc16Bytewise(framer.inputPtr, len);
+}
+
+export function compact(): u32 { return framer.compact(); }
+export function position(): u32 { return framer.pos; }
+export function state(): u32 { return framer.state; }
+export function errorCode(): u32 { return framer.errorCode; }
+export function errorOffset(): f64 { return framer.errorOffset; }
+export function needBytes(): u32 { return framer.needBytes; }
+export function format(): u32 { return framer.format; }
+export function bigEndian(): bool { return framer.bigEndian; }
+export function inputPtr(): usize { return framer.inputPtr; }
+export function inputCapacity(): u32 { return <u32>inputCapacityBytes; }
+export function batchCapacity(): u32 { return columns.batchCapacity; }
+
+export function records(): f64 { return framer.records; }
+export function sections(): u32 { return framer.sections; }
+export function interfaces(): u32 { return framer.interfaces; }
+export function customBlocks(): u32 { return framer.customBlocks; }
+export function statsBlocks(): u32 { return framer.statsBlocks; }
+export function nameBlocks(): u32 { return framer.nameBlocks; }
+export function otherBlocks(): u32 { return framer.otherBlocks; }
+
+export function colOffset(): usize { return columns.colOffset; }
+export function colTsSec(): usize { return columns.colTsSec; }
+export function colTsNsec(): usize { return columns.colTsNsec; }
+export function colLinktype(): usize { return columns.colLinktype; }
+export function colPid(): usize { return columns.colPid; }
+export function colStatus(): usize { return columns.colStatus; }
+export function colAddress(): usize { return columns.colAddress; }
+export function colEndpoint(): usize { return columns.colEndpoint; }
+export function colFrame(): usize { return columns.colFrame; }
+export function colDataOffset(): usize { return columns.colDataOffset; }
+export function colDataLength(): usize { return columns.colDataLength; }
+export function colOrigLength(): usize { return columns.colOrigLength; }

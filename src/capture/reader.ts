@@ -1,0 +1,146 @@
+// The streaming capture reader: pulls bytes from a source in fixed chunks straight into the WASM
+// input region, lets the core frame and decode them, and hands each batch to the sinks.
+// Memory is bounded by the chunk size and the largest record (DESIGN.md "Performance model").
+import { CaptureFormat, FormatError, Limits } from "../../as/shared/constants.js";
+import { Core, DecodeState, createCore } from "../core/core.js";
+import type { RecordSink } from "../model.js";
+import type { ByteSource } from "./source.js";
+import { formatErrorMessage } from "./formatError.js";
+import { looksLikeUsbmonText } from "./sniff.js";
+
+export interface FramingError {
+  code: FormatError;
+  /** Byte offset in the file where framing stopped. */
+  offset: number;
+  message: string;
+}
+
+export interface CaptureInfo {
+  format: "pcap" | "pcapng" | "usbmon-text" | "unknown";
+  /** Byte order of the (last) section. */
+  bigEndian: boolean;
+  /** Packet records framed (pcap records or pcapng EPB/SPB/PB), every one handed to the sinks. */
+  records: number;
+  sections: number;
+  interfaces: number;
+  customBlocks: number;
+  statsBlocks: number;
+  nameBlocks: number;
+  otherBlocks: number;
+  /** Bytes read from the source. */
+  bytes: number;
+  /** Set when framing stopped before the end of the input. */
+  error?: FramingError;
+}
+
+/** Where the bytes go when the input turns out to be usbmon text instead of pcap/pcapng. */
+export interface TextSink {
+  push(chunk: Uint8Array): void;
+  end(): void;
+}
+
+export interface ReadOptions {
+  /** Bytes per read (default 4 MiB). Any value gives the same records: see the chunking test. */
+  chunkSize?: number;
+  core?: Core;
+  /** Receives the input when it is usbmon text; without it, text input is an UNKNOWN_MAGIC error. */
+  text?: TextSink;
+  /** Called with the detected format and byte order before the first batch. */
+  onFormat?(format: CaptureInfo["format"], bigEndian: boolean): void;
+}
+
+const FORMAT_NAMES: Record<number, CaptureInfo["format"]> = {
+  [CaptureFormat.PCAP]: "pcap",
+  [CaptureFormat.PCAPNG]: "pcapng",
+};
+
+/** Largest input region: the largest record the framer accepts plus its headers. */
+const MAX_INPUT = Limits.MAX_RECORD_BYTES + 64;
+
+export async function readCapture(source: ByteSource, sinks: RecordSink[], options: ReadOptions = {}): Promise<CaptureInfo> {
+  const core = options.core ?? (await createCore());
+  const e = core.exports;
+  e.reset();
+  const chunkSize = Math.max(1, options.chunkSize ?? 4 << 20);
+  let avail = 0;
+  let eof = false;
+  let index = 0;
+  let bytes = 0;
+  let announced = false;
+  let state: number = DecodeState.NEED_MORE;
+  for (;;) {
+    const capacity = e.inputCapacity();
+    const want = Math.min(chunkSize, capacity - avail);
+    if (!eof && want > 0) {
+      const input = core.input();
+      const n = await source.read(input.subarray(avail, avail + want));
+      if (n === 0) eof = true;
+      avail += n;
+      bytes += n;
+    }
+    do {
+      const count = e.decode(avail, eof ? 1 : 0);
+      state = e.state();
+      if (!announced && e.format() !== CaptureFormat.UNKNOWN) {
+        announced = true;
+        options.onFormat?.(FORMAT_NAMES[e.format()] ?? "unknown", e.bigEndian() !== 0);
+      }
+      if (count > 0) {
+        const batch = core.batch;
+        batch.firstIndex = index;
+        batch.count = count;
+        for (const sink of sinks) sink.onBatch(batch);
+        index += count;
+      }
+    } while (state === DecodeState.BATCH_FULL);
+    if (state === DecodeState.ERROR && e.errorCode() === FormatError.UNKNOWN_MAGIC && e.errorOffset() === 0 && options.text && looksLikeUsbmonText(core.input().subarray(0, avail))) {
+      return readText(source, core.input().slice(0, avail), eof, options.text, bytes, options);
+    }
+    if (state === DecodeState.ERROR || state === DecodeState.DONE) break;
+    // NEED_MORE: keep the unread tail, grow the region if one record is larger than it.
+    const dropped = e.compact();
+    if (dropped > 0) {
+      core.input().copyWithin(0, dropped, avail);
+      avail -= dropped;
+    }
+    const need = e.needBytes();
+    if (need > e.inputCapacity()) {
+      if (need > MAX_INPUT || !core.ensureInput(need)) {
+        throw new Error(`usbscope: cannot hold a ${need}-byte record in memory`);
+      }
+    }
+  }
+  for (const sink of sinks) sink.onEnd();
+  const code = e.errorCode() as FormatError;
+  const info: CaptureInfo = {
+    format: FORMAT_NAMES[e.format()] ?? "unknown",
+    bigEndian: e.bigEndian() !== 0,
+    records: e.records(),
+    sections: e.sections(),
+    interfaces: e.interfaces(),
+    customBlocks: e.customBlocks(),
+    statsBlocks: e.statsBlocks(),
+    nameBlocks: e.nameBlocks(),
+    otherBlocks: e.otherBlocks(),
+    bytes,
+  };
+  if (code !== FormatError.NONE) info.error = { code, offset: e.errorOffset(), message: formatErrorMessage(code) };
+  return info;
+}
+
+async function readText(source: ByteSource, head: Uint8Array, eof: boolean, text: TextSink, bytes: number, options: ReadOptions): Promise<CaptureInfo> {
+  options.onFormat?.("usbmon-text", false);
+  text.push(head);
+  const buf = new Uint8Array(64 * 1024);
+  while (!eof) {
+    const n = await source.read(buf);
+    if (n === 0) break;
+    bytes += n;
+    text.push(buf.subarray(0, n));
+  }
+  text.end();
+  return {
+    format: "usbmon-text", bigEndian: false, records: 0, sections: 0, interfaces: 0,
+    customBlocks: 0, statsBlocks: 0, nameBlocks: 0, otherBlocks: 0, bytes,
+  };
+}

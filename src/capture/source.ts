@@ -1,0 +1,64 @@
+// Byte sources the capture reader pulls from: a file, or a stream (stdin, a FIFO, a socket).
+// read() fills `into` from its start and returns the byte count, 0 at the end of input.
+import { open } from "node:fs/promises";
+import type { Readable } from "node:stream";
+
+export interface ByteSource {
+  read(into: Uint8Array): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A file read sequentially; bytes land straight in the caller's buffer (the WASM input region). */
+export async function fileSource(path: string): Promise<ByteSource> {
+  const handle = await open(path, "r");
+  return {
+    async read(into) {
+      if (into.length === 0) return 0;
+      const { bytesRead } = await handle.read(into, 0, into.length, null);
+      return bytesRead;
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** A Node readable stream. Chunks larger than the request are kept for the next read. */
+export function streamSource(stream: Readable): ByteSource {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  let pending: Uint8Array | null = null;
+  let ended = false;
+  return {
+    async read(into) {
+      if (into.length === 0) return 0;
+      while (!pending || pending.length === 0) {
+        if (ended) return 0;
+        const next = await iterator.next();
+        if (next.done) {
+          ended = true;
+          return 0;
+        }
+        pending = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
+      }
+      const n = Math.min(into.length, pending.length);
+      into.set(pending.subarray(0, n));
+      pending = pending.subarray(n);
+      return n;
+    },
+    async close() {
+      if (!ended) await iterator.return?.();
+    },
+  };
+}
+
+/** Bytes already in memory (tests, the browser viewer). */
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  let at = 0;
+  return {
+    async read(into) {
+      const n = Math.min(into.length, bytes.length - at);
+      into.set(bytes.subarray(at, at + n));
+      at += n;
+      return n;
+    },
+    async close() {},
+  };
+}

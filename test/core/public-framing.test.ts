@@ -1,0 +1,30 @@
+import { describe, it, expect } from "vitest";
+import path from "node:path";
+import { readCapture } from "../../src/capture/reader.js";
+import { fileSource } from "../../src/capture/source.js";
+import type { RecordBatch, RecordSink } from "../../src/model.js";
+import { publicCaptures } from "../helpers/paths.js";
+import { tsharkFields } from "../helpers/tshark.js";
+
+class Counter implements RecordSink {
+  records = 0;
+  linktypes = new Map<number, number>();
+  onBatch(b: RecordBatch): void {
+    this.records += b.count;
+    for (let i = 0; i < b.count; i++) this.linktypes.set(b.linktype[i]!, (this.linktypes.get(b.linktype[i]!) ?? 0) + 1);
+  }
+  onEnd(): void {}
+}
+
+describe("framing every public capture", () => {
+  for (const file of publicCaptures()) {
+    it(`frames every record of ${path.basename(path.dirname(file))}/${path.basename(file)} as tshark does`, async () => {
+      const counter = new Counter();
+      const info = await readCapture(await fileSource(file), [counter]);
+      expect(info.error).toBeUndefined();
+      const frames = tsharkFields(file, ["frame.number"]);
+      expect(counter.records).toBe(frames.length);
+      expect(info.records).toBe(frames.length);
+    });
+  }
+});
