@@ -1,0 +1,82 @@
+// The URB layer's rules (RULES.md: implicit rules table, A.3 and D). One const per rule.
+
+import type { RuleInfo } from "../rules/rule.js";
+
+export const URB_ERROR: RuleInfo = {
+  id: "URB_ERROR",
+  severity: "warning",
+  spec: "Linux Documentation/driver-api/usb/error-codes.rst; WDK usb.h USBD_STATUS",
+  title: "a URB completed with an error status (host-cancelled URBs are reported as info)",
+};
+
+export const FMT_MON_TRUNCATED: RuleInfo = {
+  id: "FMT_MON_TRUNCATED",
+  severity: "warning",
+  spec: "K-MON usbmon.rst struct usbmon_packet (len_cap); mon_bin.c",
+  title: "usbmon record holds fewer data bytes than the URB length (len_cap < length, or cut by the snap length)",
+};
+
+export const FMT_TEXT_TS_WRAP: RuleInfo = {
+  id: "FMT_TEXT_TS_WRAP",
+  severity: "warning",
+  spec: "K-MON mon_text.c mon_get_timestamp (tv_sec & 0xFFF)",
+  title: "usbmon text timestamp went backwards (it wraps every 4096 s); unwrapped",
+};
+
+export const FMT_TEXT_DATA_TRUNC: RuleInfo = {
+  id: "FMT_TEXT_DATA_TRUNC",
+  severity: "warning",
+  spec: "K-MON mon_text.c DATA_MAX 32",
+  title: "usbmon text shows fewer data bytes than the URB length (at most 32): payload checks skipped",
+};
+
+export const FMT_URB_UNPAIRED: RuleInfo = {
+  id: "FMT_URB_UNPAIRED",
+  severity: "warning",
+  spec: "K-MON usbmon.rst (every S has a C or E with the same tag)",
+  title: "a submission without a completion, or a completion without a submission",
+};
+
+export const FMT_USBPCAP_HDRLEN: RuleInfo = {
+  id: "FMT_USBPCAP_HDRLEN",
+  severity: "error",
+  spec: "desowin.org/usbpcap/captureformat.html; USBPcapBuffer.h",
+  title: "USBPcap headerLen below 27, not 28 for control, or not 39 + 12 x numberOfPackets for isochronous",
+};
+
+export const URB_SETUP_NON_CONTROL: RuleInfo = {
+  id: "URB_SETUP_NON_CONTROL",
+  severity: "error",
+  spec: "WS-USB ei_usb_invalid_setup",
+  title: "setup packet present (flag_setup 0) on a URB that is not a control transfer",
+};
+
+export const URB_BAD_LENGTH: RuleInfo = {
+  id: "URB_BAD_LENGTH",
+  severity: "error",
+  spec: "WS-USB ei_usb_bad_length",
+  title: "URB header lengths inconsistent with the record (data length past the record end, or a record shorter than its header)",
+};
+
+/**
+ * The C.2 rule, raised here for URB captures: a -75 (EOVERFLOW, babble) completion on a control
+ * read means the device sent more than wLength. Another layer owns the rule for raw captures, so
+ * this const is not in `urbRules` (the registry should list the rule once).
+ */
+export const CTRL_RESP_OVER_WLENGTH: RuleInfo = {
+  id: "CTRL_RESP_OVER_WLENGTH",
+  severity: "error",
+  spec: "USB 2.0 §9.3.5 (wLength); MS-D",
+  title: "more than wLength bytes returned",
+};
+
+export const urbRules: readonly RuleInfo[] = [
+  URB_ERROR,
+  FMT_MON_TRUNCATED,
+  FMT_TEXT_TS_WRAP,
+  FMT_TEXT_DATA_TRUNC,
+  FMT_URB_UNPAIRED,
+  FMT_USBPCAP_HDRLEN,
+  URB_SETUP_NON_CONTROL,
+  URB_BAD_LENGTH,
+];

@@ -1,0 +1,123 @@
+// URB completion statuses in words: Linux negative errno values (Documentation/driver-api/usb/error-codes.rst)
+// and Windows USBD_STATUS values (WDK usb.h; Wireshark packet-usb.c `win32_usbd_status_vals`).
+
+import type { ControlStatus, Severity } from "../model.js";
+
+/** Linux errno values a URB completes with, and what they mean for USB (error-codes.rst). */
+const ERRNO: ReadonlyMap<number, string> = new Map([
+  [-1, "EPERM (submission refused: URB being killed)"],
+  [-2, "ENOENT (unlinked: URB killed synchronously by usb_kill_urb)"],
+  [-18, "EXDEV (isochronous transfer only partially completed)"],
+  [-19, "ENODEV (device removed)"],
+  [-22, "EINVAL (invalid URB, e.g. bad iso frame or flags)"],
+  [-32, "EPIPE (endpoint stalled)"],
+  [-62, "ETIME (no response packet in time: device did not answer)"],
+  [-63, "ENOSR (buffer error: host could not supply data in time)"],
+  [-70, "ECOMM (buffer error: host could not take data in time)"],
+  [-71, "EPROTO (protocol error: bitstuff, no response or unknown USB error)"],
+  [-75, "EOVERFLOW (babble: device sent more data than the packet size or buffer allows)"],
+  [-84, "EILSEQ (CRC mismatch or no response)"],
+  [-104, "ECONNRESET (unlinked: URB cancelled asynchronously by usb_unlink_urb)"],
+  [-108, "ESHUTDOWN (device or host controller disabled or disconnected)"],
+  [-110, "ETIMEDOUT (timeout)"],
+  [-115, "EINPROGRESS (URB still pending)"],
+  [-121, "EREMOTEIO (short read with URB_SHORT_NOT_OK)"],
+]);
+
+/** "-32 EPIPE (endpoint stalled)"; unknown values as "-N (errno N)". */
+export function errnoName(status: number): string {
+  const name = ERRNO.get(status);
+  return name === undefined ? `${status} (errno ${-status})` : `${status} ${name}`;
+}
+
+/** Windows USBD_STATUS values (WDK shared/usb.h), unsigned 32-bit. */
+export enum UsbdStatus {
+  SUCCESS = 0x00000000,
+  PENDING = 0x40000000,
+  CRC = 0xc0000001,
+  BTSTUFF = 0xc0000002,
+  DATA_TOGGLE_MISMATCH = 0xc0000003,
+  STALL_PID = 0xc0000004,
+  DEV_NOT_RESPONDING = 0xc0000005,
+  PID_CHECK_FAILURE = 0xc0000006,
+  UNEXPECTED_PID = 0xc0000007,
+  DATA_OVERRUN = 0xc0000008,
+  DATA_UNDERRUN = 0xc0000009,
+  BUFFER_OVERRUN = 0xc000000c,
+  BUFFER_UNDERRUN = 0xc000000d,
+  NOT_ACCESSED = 0xc000000f,
+  FIFO = 0xc0000010,
+  XACT_ERROR = 0xc0000011,
+  BABBLE_DETECTED = 0xc0000012,
+  DATA_BUFFER_ERROR = 0xc0000013,
+  NO_PING_RESPONSE = 0xc0000014,
+  ENDPOINT_HALTED = 0xc0000030,
+  INVALID_URB_FUNCTION = 0x80000200,
+  INVALID_PARAMETER = 0x80000300,
+  ERROR_BUSY = 0x80000400,
+  INVALID_PIPE_HANDLE = 0x80000600,
+  NO_BANDWIDTH = 0x80000700,
+  INTERNAL_HC_ERROR = 0x80000800,
+  ERROR_SHORT_TRANSFER = 0x80000900,
+  BAD_START_FRAME = 0xc0000a00,
+  ISOCH_REQUEST_FAILED = 0xc0000b00,
+  FRAME_CONTROL_OWNED = 0xc0000c00,
+  FRAME_CONTROL_NOT_OWNED = 0xc0000d00,
+  NOT_SUPPORTED = 0xc0000e00,
+  INVALID_CONFIGURATION_DESCRIPTOR = 0xc0000f00,
+  INSUFFICIENT_RESOURCES = 0xc0001000,
+  SET_CONFIG_FAILED = 0xc0002000,
+  BUFFER_TOO_SMALL = 0xc0003000,
+  INTERFACE_NOT_FOUND = 0xc0004000,
+  INVALID_PIPE_FLAGS = 0xc0005000,
+  TIMEOUT = 0xc0006000,
+  DEVICE_GONE = 0xc0007000,
+  STATUS_NOT_MAPPED = 0xc0008000,
+  HUB_INTERNAL_ERROR = 0xc0009000,
+  CANCELED = 0xc0010000,
+  ISO_NOT_ACCESSED_BY_HW = 0xc0020000,
+  ISO_TD_ERROR = 0xc0030000,
+  ISO_NA_LATE_USBPORT = 0xc0040000,
+  ISO_NOT_ACCESSED_LATE = 0xc0050000,
+  BAD_DESCRIPTOR = 0xc0100000,
+  BAD_INTERVAL_DESCRIPTOR = 0xc0600000,
+}
+
+/** "USBD_STATUS_STALL_PID (0xc0000004)"; unknown values by their hex code. */
+export function usbdStatusName(status: number): string {
+  const hex = `0x${(status >>> 0).toString(16).padStart(8, "0")}`;
+  const name = UsbdStatus[status >>> 0];
+  return name === undefined ? `USBD_STATUS ${hex}` : `USBD_STATUS_${name} (${hex})`;
+}
+
+/**
+ * How serious an error completion is. Decision: a URB the host itself cancelled (ENOENT,
+ * ECONNRESET, USBD_STATUS_CANCELED) is "info": drivers kill their pending interrupt/bulk IN URBs
+ * on close or suspend, so it says nothing about the device. Everything else is "warning"
+ * (RULES.md URB_ERROR severity W).
+ */
+export function urbErrorSeverity(status: number, source: "usbmon" | "usbpcap"): Severity {
+  if (source === "usbmon") return status === -2 || status === -104 ? "info" : "warning";
+  return status >>> 0 === UsbdStatus.CANCELED ? "info" : "warning";
+}
+
+/** Control transfer outcome from a URB completion status (ControlTransfer.status). */
+export function controlStatusOf(status: number, source: "usbmon" | "usbpcap"): ControlStatus {
+  if (source === "usbmon") {
+    if (status === 0) return "ok";
+    return status === -32 ? "stall" : "error";
+  }
+  const s = status >>> 0;
+  if (s === UsbdStatus.SUCCESS) return "ok";
+  return s === UsbdStatus.STALL_PID || s === UsbdStatus.ENDPOINT_HALTED ? "stall" : "error";
+}
+
+/** The status in words for either source. */
+export function urbStatusName(status: number, source: "usbmon" | "usbpcap"): string {
+  return source === "usbmon" ? errnoName(status) : usbdStatusName(status);
+}
+
+/** usbmon: a completion is an error when its status is non-zero; USBPcap: when USBD_ERROR(status) (bits 31:30 = 11) or any non-success. */
+export function isUrbError(status: number, source: "usbmon" | "usbpcap"): boolean {
+  return source === "usbmon" ? status !== 0 : status >>> 0 !== UsbdStatus.SUCCESS;
+}

@@ -1,0 +1,341 @@
+// The URB layer: usbmon (189, 220, text) and USBPcap (249) events → ControlTransfer objects,
+// URB findings, counters and the endpoint types the capture tool reports.
+//
+// Decisions:
+// - A completion with no submission, or a submission never completed, is FMT_URB_UNPAIRED at
+//   "warning" on control endpoints and "info" elsewhere: interrupt, bulk and iso URBs routinely
+//   stay queued across the start and end of a capture. Evictions (capacity) are always warnings.
+// - URB_ERROR is "info" for URBs the host cancelled (ENOENT, ECONNRESET, USBD_STATUS_CANCELED),
+//   "warning" otherwise (status.ts urbErrorSeverity).
+// - USBPcap control transfers: a SETUP stage opens the transfer; DATA stages add data; a STATUS
+//   stage (USBPcap < 1.5) or COMPLETE stage (USBPcap >= 1.5) closes it.
+
+import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, RecordBatch, RecordSink } from "../model.js";
+import { LinkType, PacketStatus } from "../../as/shared/constants.js";
+import { finding } from "../rules/rule.js";
+import { UrbPairing, type EvictReason, type PendingUrb } from "./pairing.js";
+import { requestName } from "./requestName.js";
+import { CTRL_RESP_OVER_WLENGTH, FMT_URB_UNPAIRED, URB_ERROR } from "./rules.js";
+import { controlStatusOf, isUrbError, UsbdStatus, urbErrorSeverity, urbStatusName } from "./status.js";
+import { EMPTY_DATA, type UrbEvent } from "./urbEvent.js";
+import { parseMonBin } from "./usbmonBinary.js";
+import { parseUsbPcap, UsbPcapControlStage, UsbPcapTransfer } from "./usbpcap.js";
+
+export interface UrbLayerOptions {
+  /** Byte order of the pcap/pcapng file (usbmon headers are in the capturing host's order). Default true. */
+  littleEndian?: boolean;
+  /** Open submissions kept at most (default 65536); beyond that the oldest is reported and dropped. */
+  maxPending?: number;
+}
+
+/** URB and byte counts for one transfer type. */
+export interface UrbTypeCounters {
+  /** Completed (or submission-error) URBs. */
+  urbs: number;
+  /** Bytes transferred: actual length of completions (USBPcap OUT: the submitted length). */
+  bytes: number;
+  errors: number;
+}
+
+export type UrbCounterKey = EndpointType | "other";
+
+const XFER_CONTROL = 2;
+
+export class UrbLayer implements RecordSink, EndpointTypeLookup {
+  /** Events seen (submissions, completions, errors), after parsing. */
+  events = 0;
+  /** Records of a URB link type that did not parse into an event (filler or malformed). */
+  skippedRecords = 0;
+  readonly counters: Record<UrbCounterKey, UrbTypeCounters> = {
+    control: { urbs: 0, bytes: 0, errors: 0 },
+    isochronous: { urbs: 0, bytes: 0, errors: 0 },
+    bulk: { urbs: 0, bytes: 0, errors: 0 },
+    interrupt: { urbs: 0, bytes: 0, errors: 0 },
+    other: { urbs: 0, bytes: 0, errors: 0 },
+  };
+  /** Control transfers emitted so far. */
+  controlTransfers = 0;
+
+  private readonly littleEndian: boolean;
+  private readonly pairing: UrbPairing;
+  private nextControlIndex = 0;
+  /** "bus:device" → endpoint address → type, as the capture tool reported it. */
+  private readonly endpointsSeen = new Map<string, Map<number, EndpointType>>();
+
+  constructor(
+    private readonly ctx: AnalysisContext,
+    options: UrbLayerOptions = {},
+  ) {
+    this.littleEndian = options.littleEndian ?? true;
+    this.pairing = new UrbPairing(options.maxPending ?? 65536, (p, reason) => this.evicted(p, reason));
+  }
+
+  /** RecordSink: parse the batch's usbmon and USBPcap records; other link types are not ours. */
+  onBatch(batch: RecordBatch): void {
+    const findings = this.ctx.findings;
+    for (let i = 0; i < batch.count; i++) {
+      if (batch.status[i] !== PacketStatus.NOT_RAW && batch.status[i] !== PacketStatus.TRUNCATED) continue;
+      const lt = batch.linktype[i];
+      const record = batch.firstIndex + i;
+      const start = batch.dataOffset[i];
+      const len = batch.dataLength[i];
+      let ev: UrbEvent | undefined;
+      if (lt === LinkType.USB_LINUX || lt === LinkType.USB_LINUX_MMAPPED) {
+        ev = parseMonBin(batch.bytes, start, len, lt, this.littleEndian, record, { findings, origLength: batch.origLength[i], fileOffset: batch.offset[i] });
+      } else if (lt === LinkType.USBPCAP) {
+        ev = parseUsbPcap(batch.bytes, start, len, record, {
+          findings,
+          origLength: batch.origLength[i],
+          fileOffset: batch.offset[i],
+          time: { sec: batch.tsSec[i], nsec: batch.tsNsec[i] },
+        });
+      } else {
+        continue;
+      }
+      if (ev === undefined) this.skippedRecords++;
+      else this.onUrbEvent(ev);
+    }
+  }
+
+  /** Feed one event (the usbmon text parser calls this; onBatch does too). */
+  onUrbEvent(ev: UrbEvent): void {
+    this.events++;
+    if (ev.transferType !== undefined) this.noteEndpoint(ev);
+    if (ev.source === "usbpcap" && ev.xferType === XFER_CONTROL) {
+      this.usbpcapControl(ev);
+      return;
+    }
+    if (ev.kind === "submit") {
+      const isControl = ev.xferType === XFER_CONTROL && ev.setup !== undefined;
+      this.pairing.submit(ev, isControl ? this.nextControlIndex++ : -1);
+      return;
+    }
+    // 'C' or 'E'
+    const pending = this.pairing.complete(ev);
+    this.completed(ev, pending);
+  }
+
+  /** RecordSink: the capture ended; open submissions are unpaired, open control transfers incomplete. */
+  onEnd(): void {
+    for (const p of this.pairing.drain()) this.unpairedSubmission(p, "the capture ended before its completion");
+  }
+
+  /** EndpointTypeLookup: the transfer type the capture tool gave for this endpoint. */
+  endpointType(address: number, endpointAddress: number, bus?: number): EndpointType | undefined {
+    if (bus !== undefined) return this.endpointsSeen.get(`${bus}:${address}`)?.get(endpointAddress);
+    for (const [key, eps] of this.endpointsSeen) {
+      if (key.endsWith(`:${address}`)) {
+        const t = eps.get(endpointAddress);
+        if (t !== undefined) return t;
+      }
+    }
+    return undefined;
+  }
+
+  /** Devices seen, each with its endpoints and their transfer types. */
+  devices(): { bus: number; device: number; endpoints: { endpoint: number; type: EndpointType }[] }[] {
+    const out = [];
+    for (const [key, eps] of this.endpointsSeen) {
+      const [bus, device] = key.split(":").map(Number);
+      out.push({ bus, device, endpoints: [...eps].map(([endpoint, type]) => ({ endpoint, type })).sort((a, b) => a.endpoint - b.endpoint) });
+    }
+    return out.sort((a, b) => a.bus - b.bus || a.device - b.device);
+  }
+
+  /** Open submissions right now (bounded by maxPending). */
+  get pendingCount(): number {
+    return this.pairing.size;
+  }
+
+  private noteEndpoint(ev: UrbEvent): void {
+    const key = `${ev.bus}:${ev.device}`;
+    let eps = this.endpointsSeen.get(key);
+    if (eps === undefined) this.endpointsSeen.set(key, (eps = new Map()));
+    // Control endpoint 0 is one endpoint in both directions (§9.6.6); record it under both addresses.
+    if (!eps.has(ev.endpoint)) eps.set(ev.endpoint, ev.transferType!);
+  }
+
+  private counterOf(ev: UrbEvent): UrbTypeCounters {
+    return this.counters[ev.transferType ?? "other"];
+  }
+
+  /** A completion ('C') or submission error ('E') arrived; `pending` is its submission, if seen. */
+  private completed(ev: UrbEvent, pending: PendingUrb | undefined): void {
+    const counter = this.counterOf(ev);
+    counter.urbs++;
+    // usbmon C length is the actual length both ways; a USBPcap OUT completion may carry no length.
+    counter.bytes += pending !== undefined && ev.source === "usbpcap" && !(ev.endpoint & 0x80) ? pending.submit.length : ev.length;
+    if (isUrbError(ev.status, ev.source)) {
+      counter.errors++;
+      this.urbError(ev, pending);
+    }
+    if (pending === undefined) {
+      this.ctx.findings.add(
+        finding(FMT_URB_UNPAIRED, `${ev.kind === "error" ? "submission error" : "completion"} of URB ${ev.id} (${describe(ev)}) has no submission in the capture`, {
+          packet: ev.record,
+          offset: ev.offset,
+          time: ev.time,
+          device: ev.device,
+          endpoint: ev.endpoint,
+        }, ev.xferType === XFER_CONTROL ? "warning" : "info"),
+      );
+      return;
+    }
+    if (pending.controlIndex >= 0) this.emitControl(pending, ev, ev.status);
+  }
+
+  private urbError(ev: UrbEvent, pending: PendingUrb | undefined): void {
+    const setup = pending?.submit.setup;
+    const what = setup !== undefined ? `${requestName(setup)} ` : "";
+    this.ctx.findings.add(
+      finding(
+        URB_ERROR,
+        `${what}URB ${ev.kind === "error" ? "submission failed" : "completed"} with ${urbStatusName(ev.status, ev.source)} (${describe(ev)})`,
+        { packet: ev.record, offset: ev.offset, time: ev.time, device: ev.device, endpoint: ev.endpoint },
+        urbErrorSeverity(ev.status, ev.source),
+      ),
+    );
+  }
+
+  /** USBPcap control: SETUP opens, DATA adds, STATUS/COMPLETE closes (see the file comment). */
+  private usbpcapControl(ev: UrbEvent): void {
+    const stage = ev.usbpcap?.stage;
+    if (stage === UsbPcapControlStage.SETUP && ev.kind === "submit" && ev.setup !== undefined) {
+      this.pairing.submit(ev, this.nextControlIndex++, ev.data);
+      return;
+    }
+    const pending = this.pairing.find(ev);
+    if (stage === UsbPcapControlStage.DATA) {
+      if (pending === undefined) {
+        this.completed(ev, undefined);
+        return;
+      }
+      // Old USBPcap: the data stage is its own record, from the host (OUT) or the device (IN).
+      if (ev.data.length > 0) pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
+      if (pending.status === 0 && ev.status !== 0) pending.status = ev.status;
+      pending.lastRecord = ev.record;
+      return;
+    }
+    if (ev.kind === "submit") {
+      // A submission that is not a SETUP stage (should not happen): count it as a plain URB.
+      this.pairing.submit(ev);
+      return;
+    }
+    this.pairing.complete(ev);
+    if (pending !== undefined && stage === UsbPcapControlStage.COMPLETE && ev.data.length > 0) {
+      pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
+    }
+    const status = ev.status !== 0 ? ev.status : (pending?.status ?? 0);
+    const final: UrbEvent = status === ev.status ? ev : { ...ev, status };
+    const counter = this.counterOf(final);
+    if (pending === undefined) {
+      this.completed(final, undefined);
+      return;
+    }
+    counter.urbs++;
+    counter.bytes += pending.data.length;
+    if (isUrbError(status, "usbpcap")) {
+      counter.errors++;
+      this.urbError(final, pending);
+    }
+    if (pending.controlIndex >= 0) this.emitControl(pending, final, status, pending.data);
+  }
+
+  private emitControl(pending: PendingUrb, done: UrbEvent, status: number, gathered?: Uint8Array): void {
+    const submit = pending.submit;
+    const setup = submit.setup!;
+    const isIn = (setup.bmRequestType & 0x80) !== 0;
+    let data: Uint8Array;
+    if (gathered !== undefined) data = gathered;
+    else data = isIn ? done.data : pending.data;
+    const ct: ControlTransfer = {
+      index: pending.controlIndex,
+      source: "urb",
+      bus: submit.bus,
+      address: submit.device,
+      setup,
+      request: requestName(setup),
+      data,
+      status: controlStatusOf(status, done.source),
+      firstPacket: submit.record,
+      lastPacket: done.record,
+      start: submit.time,
+      end: done.time,
+      urbStatus: status,
+    };
+    if (ct.status === "error") ct.detail = urbStatusName(status, done.source);
+    if (isIn && (overflowStatus(status, done.source) || data.length > setup.wLength)) {
+      this.ctx.findings.add(
+        finding(
+          CTRL_RESP_OVER_WLENGTH,
+          data.length > setup.wLength
+            ? `${ct.request}: ${data.length} bytes returned for wLength ${setup.wLength}`
+            : `${ct.request}: the read completed with ${urbStatusName(status, done.source)}: the device sent more than wLength ${setup.wLength} bytes`,
+          { packet: done.record, offset: done.offset, time: done.time, transfer: ct.index, device: ct.address, endpoint: 0x80 },
+        ),
+      );
+    }
+    this.controlTransfers++;
+    this.ctx.onControlTransfer(ct);
+  }
+
+  private evicted(p: PendingUrb, reason: EvictReason): void {
+    this.unpairedSubmission(
+      p,
+      reason === "capacity" ? `more than ${this.pairing.capacity} URBs were open: the oldest was dropped` : "its tag was submitted again before it completed",
+      "warning",
+    );
+  }
+
+  private unpairedSubmission(p: PendingUrb, why: string, severity?: "warning" | "info"): void {
+    const s = p.submit;
+    const isControl = p.controlIndex >= 0;
+    this.ctx.findings.add(
+      finding(FMT_URB_UNPAIRED, `submission of URB ${s.id} (${describe(s)}${isControl ? `, ${requestName(s.setup!)}` : ""}) has no completion: ${why}`, {
+        packet: s.record,
+        offset: s.offset,
+        time: s.time,
+        device: s.device,
+        endpoint: s.endpoint,
+      }, severity ?? (s.xferType === XFER_CONTROL ? "warning" : "info")),
+    );
+    if (isControl) {
+      const setup = s.setup!;
+      this.controlTransfers++;
+      this.ctx.onControlTransfer({
+        index: p.controlIndex,
+        source: "urb",
+        bus: s.bus,
+        address: s.device,
+        setup,
+        request: requestName(setup),
+        data: setup.bmRequestType & 0x80 ? EMPTY_DATA : p.data,
+        status: "incomplete",
+        firstPacket: s.record,
+        lastPacket: p.lastRecord,
+        start: s.time,
+        end: s.time,
+        detail: `URB never completed: ${why}`,
+      });
+    }
+  }
+}
+
+/** -75 EOVERFLOW (usbmon) or the USBPcap overrun/babble statuses. */
+function overflowStatus(status: number, source: "usbmon" | "usbpcap"): boolean {
+  if (source === "usbmon") return status === -75;
+  const s = status >>> 0;
+  return s === UsbdStatus.DATA_OVERRUN || s === UsbdStatus.BABBLE_DETECTED;
+}
+
+/** "bus 1 device 2 endpoint 0x81 interrupt". */
+function describe(ev: UrbEvent): string {
+  return `bus ${ev.bus} device ${ev.device} endpoint 0x${ev.endpoint.toString(16).padStart(2, "0")} ${ev.transferType ?? `type 0x${ev.xferType.toString(16)}`}`;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
