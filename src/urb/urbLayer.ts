@@ -4,7 +4,11 @@
 // Decisions:
 // - A completion with no submission, or a submission never completed, is FMT_URB_UNPAIRED at
 //   "warning" on control endpoints and "info" elsewhere: interrupt, bulk and iso URBs routinely
-//   stay queued across the start and end of a capture. Evictions (capacity) are always warnings.
+//   stay queued across the start and end of a capture, and USBPcap does not see the resubmission
+//   of an IRP a driver reuses from its completion routine (USBSTOR's CBW/data/CSW on one IRP), so
+//   their completions arrive without a submission. For non-control endpoints only the first
+//   unpaired URB per endpoint and kind is reported; `unpairedSubmissions`/`unpairedCompletions`
+//   count them all. Evictions for capacity are always warnings.
 // - URB_ERROR is "info" for URBs the host cancelled (ENOENT, ECONNRESET, USBD_STATUS_CANCELED),
 //   "warning" otherwise (status.ts urbErrorSeverity).
 // - USBPcap control transfers: a SETUP stage opens the transfer; DATA stages add data; a STATUS
@@ -55,6 +59,11 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   };
   /** Control transfers emitted so far. */
   controlTransfers = 0;
+  /** Submissions that never completed (end of capture, tag reused, evicted). */
+  unpairedSubmissions = 0;
+  /** Completions and submission errors with no submission. */
+  unpairedCompletions = 0;
+  private readonly unpairedReported = new Set<string>();
 
   private readonly littleEndian: boolean;
   private readonly pairing: UrbPairing;
@@ -170,8 +179,10 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       this.urbError(ev, pending);
     }
     if (pending === undefined) {
+      this.unpairedCompletions++;
+      if (!this.firstUnpaired(ev, "C")) return;
       this.ctx.findings.add(
-        finding(FMT_URB_UNPAIRED, `${ev.kind === "error" ? "submission error" : "completion"} of URB ${ev.id} (${describe(ev)}) has no submission in the capture`, {
+        finding(FMT_URB_UNPAIRED, `${ev.kind === "error" ? "submission error" : "completion"} of URB ${ev.id} (${describe(ev)}) has no submission in the capture${ev.xferType === XFER_CONTROL ? "" : MORE}`, {
           packet: ev.record,
           offset: ev.offset,
           time: ev.time,
@@ -283,15 +294,25 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     this.unpairedSubmission(
       p,
       reason === "capacity" ? `more than ${this.pairing.capacity} URBs were open: the oldest was dropped` : "its tag was submitted again before it completed",
-      "warning",
+      reason === "capacity" ? "warning" : undefined,
     );
+  }
+
+  /** Control URBs are always reported; other endpoints once per endpoint and kind ("S"/"C"). */
+  private firstUnpaired(ev: UrbEvent, kind: "S" | "C"): boolean {
+    if (ev.xferType === XFER_CONTROL) return true;
+    const key = `${kind}${ev.bus}:${ev.device}:${ev.endpoint}`;
+    if (this.unpairedReported.has(key)) return false;
+    this.unpairedReported.add(key);
+    return true;
   }
 
   private unpairedSubmission(p: PendingUrb, why: string, severity?: "warning" | "info"): void {
     const s = p.submit;
     const isControl = p.controlIndex >= 0;
-    this.ctx.findings.add(
-      finding(FMT_URB_UNPAIRED, `submission of URB ${s.id} (${describe(s)}${isControl ? `, ${requestName(s.setup!)}` : ""}) has no completion: ${why}`, {
+    this.unpairedSubmissions++;
+    if (severity === "warning" || this.firstUnpaired(s, "S")) this.ctx.findings.add(
+      finding(FMT_URB_UNPAIRED, `submission of URB ${s.id} (${describe(s)}${isControl ? `, ${requestName(s.setup!)}` : ""}) has no completion: ${why}${s.xferType === XFER_CONTROL ? "" : MORE}`, {
         packet: s.record,
         offset: s.offset,
         time: s.time,
@@ -320,6 +341,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     }
   }
 }
+
+const MORE = " (further unpaired URBs on this endpoint are counted, not reported)";
 
 /** -75 EOVERFLOW (usbmon) or the USBPcap overrun/babble statuses. */
 function overflowStatus(status: number, source: "usbmon" | "usbpcap"): boolean {

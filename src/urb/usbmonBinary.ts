@@ -178,7 +178,9 @@ export function parseMonBin(
     ev.numberOfPackets = s32(b, o + Off.numdesc, le);
   }
 
-  let dataStart = hdr;
+  // 220: ndesc iso descriptors follow the header; len_cap counts them with the data (mon_bin.c
+  // reserves length + lendesc; Wireshark's "Data length" shows the same sum).
+  let descBytes = 0;
   if (hdr === MON_BIN_HDR_64) {
     ev.interval = s32(b, o + Off.interval, le);
     ev.startFrame = s32(b, o + Off.start_frame, le);
@@ -192,17 +194,17 @@ export function parseMonBin(
         iso[i] = { status: s32(b, d, le), offset: u32(b, d + 4, le), length: u32(b, d + 8, le) };
       }
       ev.iso = iso;
-      dataStart += ndesc * MON_BIN_ISODESC_SIZE;
+      descBytes = ndesc * MON_BIN_ISODESC_SIZE;
     } else if (ndesc > 128) {
       ctx.findings?.add(finding(URB_BAD_LENGTH, `usbmon ndesc ${ndesc} is above ISODESC_MAX 128`, { packet: record, offset: ctx.fileOffset, time: ev.time, device, endpoint }));
     }
   }
 
-  const available = Math.max(0, length - dataStart);
+  const available = length - hdr;
   if (available < lenCap) {
     const rule = cut ? FMT_MON_TRUNCATED : URB_BAD_LENGTH;
     ctx.findings?.add(
-      finding(rule, `usbmon record holds ${available} data bytes but len_cap says ${lenCap}${cut ? ` (cut by the snap length, original ${ctx.origLength})` : ""}`, {
+      finding(rule, `usbmon record holds ${available} bytes after the header but len_cap says ${lenCap}${cut ? ` (cut by the snap length, original ${ctx.origLength})` : ""}`, {
         packet: record,
         offset: ctx.fileOffset,
         time: ev.time,
@@ -223,10 +225,11 @@ export function parseMonBin(
       }),
     );
   }
-  const captured = Math.min(available, lenCap);
+  const captured = Math.max(0, Math.min(available, lenCap) - descBytes);
+  const dataStart = o + hdr + descBytes;
   ev.dataCaptured = captured;
   if (captured > 0 && (xferType === XFER_CONTROL || ctx.keepAllData)) {
-    ev.data = b.slice(o + dataStart, o + dataStart + captured);
+    ev.data = b.slice(dataStart, dataStart + captured);
   }
   return ev;
 }

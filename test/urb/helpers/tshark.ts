@@ -1,0 +1,59 @@
+// Runs tshark once per file and caches the rows (tests compare every record against them).
+
+import { execFileSync } from "node:child_process";
+
+export const TSHARK_FIELDS = [
+  "frame.number",
+  "usb.urb_type",
+  "usb.transfer_type",
+  "usb.endpoint_address",
+  "usb.device_address",
+  "usb.bus_id",
+  "usb.urb_status",
+  "usb.usbpcap_header_len",
+  "usb.bmRequestType",
+  "usb.setup.bRequest",
+  "usb.setup.wValue",
+  "usb.setup.wIndex",
+  "usb.setup.wLength",
+  // Extras checked where present (field names verified with `tshark -G fields` on 4.0.17).
+  "usb.usbd_status",
+  "usb.irp_info.direction",
+  "usb.control_stage",
+  "usb.urb_id",
+  "usb.irp_id",
+  "usb.data_len",
+  "usb.urb_len",
+  "usb.DescriptorIndex",
+  "usb.bDescriptorType",
+] as const;
+
+export type TsharkRow = Record<(typeof TSHARK_FIELDS)[number], string>;
+
+const cache = new Map<string, TsharkRow[]>();
+
+/** One row per frame; fields that occur several times keep their first occurrence. */
+export function tsharkRows(path: string): TsharkRow[] {
+  let rows = cache.get(path);
+  if (rows !== undefined) return rows;
+  const args = ["-r", path, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f"];
+  for (const f of TSHARK_FIELDS) args.push("-e", f);
+  const out = execFileSync("/usr/bin/tshark", args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
+  rows = out
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((line) => {
+      const cols = line.split("\t");
+      const row = {} as TsharkRow;
+      TSHARK_FIELDS.forEach((f, i) => (row[f] = cols[i] ?? ""));
+      return row;
+    });
+  cache.set(path, rows);
+  return rows;
+}
+
+/** "0x80" / "128" / "" → number | undefined. */
+export function num(s: string): number | undefined {
+  if (s === "") return undefined;
+  return s.startsWith("0x") ? parseInt(s.slice(2), 16) : Number(s);
+}
