@@ -122,8 +122,9 @@ export function parseMonBin(
   const kind = kindOf(b[o + Off.type]);
   if (kind === undefined) return undefined;
 
-  const lo = u32(b, o + Off.id, le);
-  const hi = u32(b, o + Off.id + 4, le);
+  // 64-bit fields: the low word comes first in little-endian order, second in big-endian.
+  const lo = u32(b, o + Off.id + (le ? 0 : 4), le);
+  const hi = u32(b, o + Off.id + (le ? 4 : 0), le);
   const id = hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, "0");
   const xferType = b[o + Off.xfer_type];
   const endpoint = b[o + Off.epnum];
@@ -131,8 +132,8 @@ export function parseMonBin(
   const bus = u16(b, o + Off.busnum, le);
   const flagSetup = b[o + Off.flag_setup];
   const flagData = b[o + Off.flag_data];
-  const secLo = u32(b, o + Off.ts_sec, le);
-  const secHi = s32(b, o + Off.ts_sec + 4, le);
+  const secLo = u32(b, o + Off.ts_sec + (le ? 0 : 4), le);
+  const secHi = s32(b, o + Off.ts_sec + (le ? 4 : 0), le);
   const sec = secHi * 0x1_0000_0000 + secLo;
   const usec = s32(b, o + Off.ts_usec, le);
   const status = s32(b, o + Off.status, le);
