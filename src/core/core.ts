@@ -120,7 +120,7 @@ let modulePromise: Promise<WebAssembly.Module> | null = null;
 let moduleSync: WebAssembly.Module | null = null;
 
 /** Locate build/usbscope.wasm (release) or the debug build from this file, in src/ or dist/. */
-async function wasmBytes(debug: boolean): Promise<Uint8Array> {
+async function wasmBytes(debug: boolean): Promise<Uint8Array<ArrayBuffer>> {
   const name = debug ? "usbscope.debug.wasm" : "usbscope.wasm";
   const { readFileSync, existsSync } = await import("node:fs");
   const { fileURLToPath } = await import("node:url");
@@ -128,7 +128,7 @@ async function wasmBytes(debug: boolean): Promise<Uint8Array> {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = path.join(dir, "build", name);
-    if (existsSync(candidate)) return readFileSync(candidate);
+    if (existsSync(candidate)) return new Uint8Array(readFileSync(candidate));
     dir = path.dirname(dir);
   }
   throw new Error(`usbscope core: build/${name} not found; run "npm run build:wasm"`);

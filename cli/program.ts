@@ -1,0 +1,35 @@
+// The usbscope command line: one file per command, actions return an exit code through setExit,
+// and only cli/main.ts calls process.exit (STYLE convention 10).
+import { Command, CommanderError } from "commander";
+import { analyzeCommand } from "./commands/analyze.js";
+import { packetsCommand } from "./commands/packets.js";
+import { EXIT_USAGE, type Io } from "./io.js";
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command("usbscope")
+    .description("WebAssembly-accelerated USB 2.0 protocol analyzer: what your firmware did wrong, with the spec section")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const cmd of [analyzeCommand(io, setExit), packetsCommand(io, setExit)]) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+/** Run usbscope with `argv` (without node and the script); resolves to the exit status. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; anything else commander rejects is a usage error.
+      return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    throw e;
+  }
+  return code;
+}

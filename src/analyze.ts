@@ -1,0 +1,177 @@
+// The whole analysis: bytes → core → packet checks, transactions and transfers (raw captures) or
+// URBs (host captures) → control transfers → descriptors, rules and diagnosis → one result.
+// Every layer streams: memory depends on open transfers and kept findings, not on the file size.
+import type { ByteSource } from "./capture/source.js";
+import { fileSource } from "./capture/source.js";
+import { readCapture, type CaptureInfo } from "./capture/reader.js";
+import type { Core } from "./core/core.js";
+import { FindingCollector } from "./findings.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, Finding, RecordSink, Speed, Timestamp } from "./model.js";
+import { PacketChecks } from "./packets/packetChecks.js";
+import { FMT_FRAMING } from "./packets/rules.js";
+import { finding } from "./rules/rule.js";
+import { UrbLayer } from "./urb/urbLayer.js";
+import { UsbmonTextParser } from "./urb/usbmonText.js";
+
+export interface AnalyzeOptions {
+  /** Bytes per read (default 4 MiB). */
+  chunkSize?: number;
+  core?: Core;
+  /** Findings kept per rule (all are counted). Default 1000. */
+  maxFindingsPerRule?: number;
+  /** Live use: called for every finding as it is made. */
+  onFinding?(finding: Finding): void;
+  /** Live use: called for every control transfer as it completes. */
+  onControlTransfer?(transfer: ControlTransfer): void;
+  /** Keep the control transfer list for the report (default true; live mode turns it off). */
+  keepControlTransfers?: boolean;
+}
+
+export interface ControlTransferJson {
+  index: number;
+  bus?: number;
+  address: number;
+  setup: ControlTransfer["setup"];
+  request: string;
+  dataLength: number;
+  status: ControlTransfer["status"];
+  firstPacket: number;
+  lastPacket: number;
+  urbStatus?: number;
+  detail?: string;
+}
+
+export interface AnalysisResult {
+  file: string;
+  capture: CaptureInfo;
+  /** The link types seen, most records first. */
+  linktypes: number[];
+  speed: Speed;
+  pidCounts: Map<string, number>;
+  packets: number;
+  transactions: number;
+  controlTransfers: ControlTransferJson[];
+  controlTransferCount: number;
+  findings: FindingCollector;
+  urbEvents: number;
+  firstTime?: Timestamp;
+  lastTime?: Timestamp;
+}
+
+/** Endpoint types learnt from the URB layer; descriptors fill in the rest. */
+class EndpointTypes {
+  lookups: Array<{ endpointType(address: number, ep: number, bus?: number): EndpointType | undefined }> = [];
+  endpointType(address: number, ep: number, bus?: number): EndpointType | undefined {
+    for (const l of this.lookups) {
+      const t = l.endpointType(address, ep, bus);
+      if (t) return t;
+    }
+    return undefined;
+  }
+}
+
+/** Record time span, kept from the batches without an object per packet. */
+class TimeSpan implements RecordSink {
+  first?: Timestamp;
+  last?: Timestamp;
+  onBatch(b: import("./model.js").RecordBatch): void {
+    if (b.count === 0) return;
+    if (!this.first) this.first = { sec: b.tsSec[0]!, nsec: b.tsNsec[0]! };
+    this.last = { sec: b.tsSec[b.count - 1]!, nsec: b.tsNsec[b.count - 1]! };
+  }
+  onEnd(): void {}
+}
+
+export async function analyzeSource(source: ByteSource, name: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const findings = new FindingCollector(options.maxFindingsPerRule ?? 1000, options.onFinding);
+  const transfers: ControlTransferJson[] = [];
+  let controlTransferCount = 0;
+  const endpoints = new EndpointTypes();
+  const ctx: AnalysisContext = {
+    findings,
+    endpoints,
+    speed: "unknown",
+    onControlTransfer(ct) {
+      controlTransferCount++;
+      if (options.keepControlTransfers !== false) transfers.push(toJson(ct));
+      options.onControlTransfer?.(ct);
+    },
+  };
+  const packetChecks = new PacketChecks(findings, (s) => (ctx.speed = s));
+  let urb = new UrbLayer(ctx, { littleEndian: true });
+  endpoints.lookups.push(urb);
+  const span = new TimeSpan();
+  // The URB layer must know the file's byte order before the first record: rebuild it then.
+  const sinks: RecordSink[] = [span, packetChecks, urb];
+  let textParser: UsbmonTextParser | undefined;
+  const info = await readCapture(source, sinks, {
+    chunkSize: options.chunkSize,
+    core: options.core,
+    onFormat(_format, bigEndian) {
+      if (bigEndian) {
+        endpoints.lookups = endpoints.lookups.filter((l) => l !== urb);
+        urb = new UrbLayer(ctx, { littleEndian: false });
+        endpoints.lookups.push(urb);
+        sinks[2] = urb;
+      }
+    },
+    text: {
+      push(chunk) {
+        textParser ??= new UsbmonTextParser((ev) => urb.onUrbEvent(ev), { findings });
+        textParser.push(chunk);
+      },
+      end() {
+        textParser?.end();
+        urb.onEnd();
+      },
+    },
+  });
+  if (info.error) {
+    findings.add(finding(FMT_FRAMING, `${info.error.message} at byte offset ${info.error.offset}; the ${info.records} records before it were analyzed`, { offset: info.error.offset, packet: info.records }));
+  }
+  const pidCounts = new Map<string, number>();
+  const { pidName } = await import("./packets/pidName.js");
+  for (let p = 0; p < 256; p++) if (packetChecks.pidCounts[p]! > 0) pidCounts.set(pidName(p), packetChecks.pidCounts[p]!);
+  const linktypes = [...packetChecks.linktypeCounts.entries()].sort((a, b) => b[1] - a[1]).map(([lt]) => lt);
+  return {
+    file: name,
+    capture: info,
+    linktypes,
+    speed: packetChecks.speed,
+    pidCounts,
+    packets: packetChecks.rawPackets,
+    transactions: 0,
+    controlTransfers: transfers,
+    controlTransferCount,
+    findings,
+    urbEvents: urb.events,
+    firstTime: span.first,
+    lastTime: span.last,
+  };
+}
+
+export async function analyzeFile(path: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const source = await fileSource(path);
+  try {
+    return await analyzeSource(source, path, options);
+  } finally {
+    await source.close();
+  }
+}
+
+function toJson(ct: ControlTransfer): ControlTransferJson {
+  const out: ControlTransferJson = {
+    index: ct.index,
+    address: ct.address,
+    setup: ct.setup,
+    request: ct.request,
+    dataLength: ct.data.length,
+    status: ct.status,
+    firstPacket: ct.firstPacket,
+    lastPacket: ct.lastPacket,
+  };
+  if (ct.bus !== undefined) out.bus = ct.bus;
+  if (ct.urbStatus !== undefined) out.urbStatus = ct.urbStatus;
+  if (ct.detail !== undefined) out.detail = ct.detail;
+  return out;
+}

@@ -1,0 +1,166 @@
+// Packet-level checks over the core's columns: one pass per batch, no object per packet.
+// Findings are made only for packets that are wrong, so a clean capture costs one loop.
+import { LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
+import type { FindingSink, RecordBatch, RecordSink, Speed } from "../model.js";
+import { finding } from "../rules/rule.js";
+import { pidName } from "./pidName.js";
+import { CRC5, CRC16, FMT_PACKET_TRUNCATED, PACKET_LENGTH, PID_INVALID, PID_RESERVED, SOF_SEQUENCE, SPLIT_CRC5 } from "./rules.js";
+
+const FRAME_NS = 1_000_000; // §8.4.3: one frame per millisecond
+const MICROFRAME_NS = 125_000; // §8.4.3.1: eight microframes per frame at high speed
+
+export function speedOfLinktype(linktype: number): Speed | undefined {
+  switch (linktype) {
+    case LinkType.USB_2_0_LOW_SPEED: return "low";
+    case LinkType.USB_2_0_FULL_SPEED: return "full";
+    case LinkType.USB_2_0_HIGH_SPEED: return "high";
+    case LinkType.USB_2_0: return "unknown";
+    default: return undefined;
+  }
+}
+
+export class PacketChecks implements RecordSink {
+  /** Packets per PID byte (raw records only). */
+  readonly pidCounts = new Float64Array(256);
+  readonly statusCounts = new Float64Array(16);
+  readonly linktypeCounts = new Map<number, number>();
+  rawPackets = 0;
+  otherRecords = 0;
+  /** Speed from the link type, or inferred from SOF spacing for LINKTYPE_USB_2_0 (288). */
+  speed: Speed = "unknown";
+  private linktypeSpeed: Speed | undefined;
+  private lastSofFrame = -1;
+  private lastSofNs = 0;
+  private sameFrameRun = 0;
+  private lastLinktype = -1;
+
+  constructor(private readonly findings: FindingSink, private readonly onSpeed?: (speed: Speed) => void) {}
+
+  onBatch(b: RecordBatch): void {
+    const { status, pid, linktype, count } = b;
+    const pidCounts = this.pidCounts;
+    for (let i = 0; i < count; i++) {
+      const lt = linktype[i]!;
+      if (lt !== this.lastLinktype) this.noteLinktype(lt);
+      const st = status[i]!;
+      this.statusCounts[st]!++;
+      if (st === PacketStatus.NOT_RAW) {
+        this.otherRecords++;
+        continue;
+      }
+      this.rawPackets++;
+      const p = pid[i]!;
+      pidCounts[p]!++;
+      if (st === PacketStatus.OK) {
+        if (p === Pid.SOF) this.checkSof(b, i);
+        continue;
+      }
+      this.reportBadPacket(b, i, st, p);
+    }
+  }
+
+  onEnd(): void {}
+
+  private noteLinktype(lt: number): void {
+    this.lastLinktype = lt;
+    this.linktypeCounts.set(lt, (this.linktypeCounts.get(lt) ?? 0) + 1);
+    const s = speedOfLinktype(lt);
+    if (s && s !== "unknown" && this.linktypeSpeed === undefined) {
+      this.linktypeSpeed = s;
+      this.setSpeed(s);
+    }
+  }
+
+  private setSpeed(s: Speed): void {
+    if (this.speed === s) return;
+    this.speed = s;
+    this.onSpeed?.(s);
+  }
+
+  /**
+   * SOF_SEQUENCE: full speed advances the frame number by one per 1 ms SOF; high speed repeats it
+   * for the eight microframes of a frame (§8.4.3.1). SOFs missing from the capture (suspend, a
+   * sniffer filter) are allowed when the frame number moved as far as the elapsed time says.
+   */
+  private checkSof(b: RecordBatch, i: number): void {
+    const frame = b.frame[i]!;
+    const ns = b.tsSec[i]! * 1e9 + b.tsNsec[i]!;
+    const prevFrame = this.lastSofFrame;
+    const dt = ns - this.lastSofNs;
+    this.lastSofFrame = frame;
+    this.lastSofNs = ns;
+    if (prevFrame < 0) return;
+    if (this.linktypeSpeed === undefined && this.speed === "unknown" && dt > 0) {
+      // LINKTYPE_USB_2_0 says nothing about speed: SOFs closer than a frame mean microframes.
+      this.setSpeed(dt < 500_000 ? "high" : "full");
+    }
+    const high = this.speed === "high";
+    const period = high ? MICROFRAME_NS : FRAME_NS;
+    const step = (frame - prevFrame + 2048) & 0x7ff;
+    if (high && step === 0) this.sameFrameRun++;
+    else this.sameFrameRun = 0;
+    let expected: number;
+    if (dt < 1.5 * period) {
+      // Consecutive SOFs: FS +1, HS +0 (within a frame) or +1.
+      if (!high && step === 1) return;
+      if (high && (step === 1 || (step === 0 && this.sameFrameRun < 8))) return;
+      expected = high ? 0 : 1;
+    } else {
+      // A gap: the host's frame counter kept running (§11.3: SOFs continue while the port is enabled).
+      const framesElapsed = Math.round(dt / FRAME_NS);
+      if (framesElapsed >= 2048) return; // the 11-bit counter wrapped: nothing to compare
+      expected = framesElapsed & 0x7ff;
+      const diff = Math.abs(step - expected);
+      if (diff <= 1 || diff >= 2047) return;
+    }
+    this.findings.add(
+      finding(SOF_SEQUENCE, `SOF frame ${frame} follows frame ${prevFrame} ${(dt / 1e6).toFixed(3)} ms later; expected frame ${(prevFrame + expected) & 0x7ff}`, {
+        packet: b.firstIndex + i,
+        time: { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! },
+      }),
+    );
+  }
+
+  private reportBadPacket(b: RecordBatch, i: number, st: number, p: number): void {
+    const extra = { packet: b.firstIndex + i, time: { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! } };
+    const len = b.dataLength[i]!;
+    const name = pidName(p, st);
+    const target = p === Pid.SOF ? `frame ${b.frame[i]}` : `address ${b.address[i]} endpoint ${b.endpoint[i]}`;
+    switch (st) {
+      case PacketStatus.BAD_PID_CHECK:
+        this.findings.add(finding(PID_INVALID, `PID byte 0x${hex2(p)}: check nibble 0x${(p >> 4).toString(16)} is not the complement of PID 0x${(p & 15).toString(16)}; receivers must ignore the packet (${len} bytes)`, extra));
+        break;
+      case PacketStatus.BAD_CRC5:
+        if (p === Pid.SPLIT) this.findings.add(finding(SPLIT_CRC5, `SPLIT token to hub ${b.address[i]} port ${b.endpoint[i]} has a bad CRC5; the hub ignores it`, extra));
+        else this.findings.add(finding(CRC5, `${name} ${p === Pid.SOF ? "" : "token "}(${target}) has a bad CRC5; the receiver ignores it`.replace("  ", " "), extra));
+        break;
+      case PacketStatus.BAD_CRC16:
+        this.findings.add(finding(CRC16, `${name} packet with ${len - 3} data bytes has a bad CRC16; the receiver must discard it and not answer with a handshake`, extra));
+        break;
+      case PacketStatus.BAD_LENGTH:
+        this.findings.add(finding(PACKET_LENGTH, `${name} packet is ${len} bytes long; ${expectedLength(p)}`, extra));
+        break;
+      case PacketStatus.RESERVED_PID:
+        this.findings.add(finding(PID_RESERVED, `packet with the reserved PID 0x0 (byte 0x${hex2(p)}, ${len} bytes)`, extra));
+        break;
+      case PacketStatus.EMPTY:
+        this.findings.add(finding(PACKET_LENGTH, "zero-length record: no PID", extra));
+        break;
+      case PacketStatus.TRUNCATED:
+        this.findings.add(finding(FMT_PACKET_TRUNCATED, `${name} packet captured ${len} of ${b.origLength[i]} bytes (snap length)`, extra));
+        break;
+    }
+  }
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, "0");
+}
+
+function expectedLength(p: number): string {
+  const code = p & 0x0f;
+  if ((code & 3) === 1 || code === 4) return "tokens and SOF are 3 bytes (§8.4.1)";
+  if (code === 8) return "SPLIT tokens are 4 bytes (§8.4.2.2)";
+  if ((code & 3) === 3) return "data packets are 3 to 1027 bytes: PID, up to 1024 data bytes, CRC16 (§8.4.4)";
+  return "handshakes are 1 byte (§8.4.5)";
+}

@@ -1,0 +1,59 @@
+// The JSON document of DESIGN.md "The JSON contract".
+import type { AnalysisResult } from "../analyze.js";
+import type { Finding } from "../model.js";
+import { isoTime } from "../time.js";
+
+export interface FindingJson {
+  rule: string;
+  severity: Finding["severity"];
+  message: string;
+  time?: string;
+  packet?: number;
+  offset?: number;
+  transaction?: number;
+  transfer?: number;
+  device?: number;
+  endpoint?: number;
+  spec?: string;
+}
+
+export function findingJson(f: Finding): FindingJson {
+  const out: FindingJson = { rule: f.rule, severity: f.severity, message: f.message };
+  if (f.time) out.time = isoTime(f.time);
+  for (const k of ["packet", "offset", "transaction", "transfer", "device", "endpoint"] as const) {
+    if (f[k] !== undefined) out[k] = f[k];
+  }
+  if (f.spec) out.spec = f.spec;
+  return out;
+}
+
+export function analysisJson(r: AnalysisResult, extra: { devices?: unknown[]; diagnoses?: unknown[] } = {}): Record<string, unknown> {
+  const c = r.findings.countBySeverity;
+  const doc: Record<string, unknown> = {
+    file: r.file,
+    format: r.capture.format,
+    linktype: r.linktypes[0] ?? null,
+    linktypes: r.linktypes,
+    speed: r.speed,
+    records: r.capture.format === "usbmon-text" ? r.urbEvents : r.capture.records,
+    summary: {
+      errors: c.error,
+      warnings: c.warning,
+      infos: c.info,
+      packets: r.packets,
+      transactions: r.transactions,
+      controlTransfers: r.controlTransferCount,
+      urbEvents: r.urbEvents,
+      pids: Object.fromEntries(r.pidCounts),
+      findingsByRule: Object.fromEntries([...r.findings.countByRule.entries()].sort()),
+    },
+    devices: extra.devices ?? [],
+    diagnoses: extra.diagnoses ?? [],
+    controlTransfers: r.controlTransfers,
+    findings: r.findings.sorted().map(findingJson),
+  };
+  if (r.capture.error) doc.framingError = r.capture.error;
+  const dropped = [...r.findings.dropped.entries()];
+  if (dropped.length) doc.findingsNotListed = Object.fromEntries(dropped);
+  return doc;
+}

@@ -1,0 +1,68 @@
+// The human report of `usbscope analyze`: summary, then diagnosis, then findings in plain words.
+import type { AnalysisResult } from "../analyze.js";
+import type { Finding } from "../model.js";
+import { relativeSeconds } from "../time.js";
+import { sanitizeForTerminal } from "./terminal.js";
+
+const LINKTYPE_NAMES: Record<number, string> = {
+  189: "USB Linux usbmon (48-byte header)",
+  220: "USB Linux usbmon, memory-mapped (64-byte header)",
+  249: "USBPcap",
+  252: "Wireshark upper PDU (sniffer log)",
+  288: "USB 2.0 packets, speed not given",
+  293: "USB 2.0 packets, low speed",
+  294: "USB 2.0 packets, full speed",
+  295: "USB 2.0 packets, high speed",
+  0xfffe: "pcapng custom blocks",
+};
+
+export function linktypeName(lt: number): string {
+  return LINKTYPE_NAMES[lt] ?? `link type ${lt}`;
+}
+
+export interface TextSections {
+  /** Already rendered diagnosis lines (from the descriptor layer), printed before the findings. */
+  diagnosis?: string[];
+}
+
+export function analysisText(r: AnalysisResult, sections: TextSections = {}): string {
+  const out: string[] = [];
+  const c = r.findings.countBySeverity;
+  out.push(`usbscope: ${sanitizeForTerminal(r.file)}`);
+  const order = r.capture.format === "usbmon-text" ? "" : r.capture.bigEndian ? ", big-endian" : ", little-endian";
+  out.push(`  format        ${r.capture.format}${order}`);
+  if (r.linktypes.length) out.push(`  link types    ${r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ")}`);
+  out.push(`  speed         ${r.speed}`);
+  const span = r.firstTime && r.lastTime ? `, ${relativeSeconds(r.firstTime, r.lastTime).toFixed(6)} s` : "";
+  if (r.capture.format === "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
+  else out.push(`  records       ${r.capture.records}${span}`);
+  if (r.packets > 0) {
+    out.push(`  packets       ${r.packets}`);
+    out.push(`  by PID        ${[...r.pidCounts.entries()].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p} ${n}`).join(", ")}`);
+  }
+  if (r.transactions > 0) out.push(`  transactions  ${r.transactions}`);
+  if (r.urbEvents > 0 && r.capture.format !== "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
+  out.push(`  control       ${r.controlTransferCount} transfers`);
+  out.push(`  findings      ${c.error} error${c.error === 1 ? "" : "s"}, ${c.warning} warning${c.warning === 1 ? "" : "s"}, ${c.info} info`);
+  if (sections.diagnosis?.length) {
+    out.push("", "Diagnosis");
+    for (const line of sections.diagnosis) out.push(`  ${sanitizeForTerminal(line)}`);
+  }
+  const findings = r.findings.sorted();
+  if (findings.length) {
+    out.push("", "Findings");
+    for (const f of findings) out.push(findingLine(f, r));
+    for (const [rule, n] of r.findings.dropped) out.push(`  … and ${n} more ${rule} finding${n === 1 ? "" : "s"} not listed`);
+  }
+  return out.join("\n") + "\n";
+}
+
+const SEVERITY_WORD = { error: "error  ", warning: "warning", info: "info   " } as const;
+
+export function findingLine(f: Finding, r?: Pick<AnalysisResult, "firstTime">): string {
+  const where = f.packet !== undefined ? `#${f.packet}` : f.offset !== undefined ? `@${f.offset}` : "";
+  const when = f.time && r?.firstTime ? `+${relativeSeconds(r.firstTime, f.time).toFixed(6)}s` : "";
+  const dev = f.device !== undefined ? ` dev ${f.device}` : "";
+  const spec = f.spec ? ` [${f.spec}]` : "";
+  return `  ${SEVERITY_WORD[f.severity]} ${f.rule.padEnd(22)} ${where.padEnd(8)} ${when.padEnd(14)}${dev} ${sanitizeForTerminal(f.message)}${spec}`;
+}
