@@ -1,5 +1,8 @@
 // USB 2.0 CRCs (§8.3.5). Tables are built once by initCrcTables() into regions of linear memory;
 // the hot paths then do one table load per 11-bit field (CRC5) or per byte lane (CRC16).
+// crc16Fast (16-lane SIMD, as/crc16simd.ts) is the decode path; crc16Sliced and crc16Bytewise stay
+// as the scalar fallback and the reference the fast path is tested against.
+import { initCrc16Simd, crc16SimdBlocks, CRC16_SIMD_MIN } from "./crc16simd";
 
 /** CRC5 generator x^5 + x^2 + 1, bit-reversed because USB sends fields LSb first (§8.3.5.1). */
 const CRC5_POLY_REFLECTED: u32 = 0x14;
@@ -43,6 +46,7 @@ export function initCrcTables(crc5At: usize, crc16At: usize): void {
       store<u16>(crc16At + ((k << 8) + b << 1), <u16>next);
     }
   }
+  initCrc16Simd(crc16At);
 }
 
 /** The CRC5 field expected for an 11-bit token address/endpoint or SOF frame number. */
@@ -63,7 +67,21 @@ export function crc16Bytewise(ptr: usize, len: usize): u32 {
 
 /** CRC16 of [ptr, ptr+len), eight bytes per step (slicing-by-8). */
 export function crc16Sliced(ptr: usize, len: usize): u32 {
-  let crc: u32 = 0xffff;
+  return ~crc16SlicedFrom(0xffff, ptr, len) & 0xffff;
+}
+
+/** CRC16 of [ptr, ptr+len): 16 SIMD lanes for long payloads, slicing-by-8 for the rest and the tail. */
+export function crc16Fast(ptr: usize, len: usize): u32 {
+  if (len < CRC16_SIMD_MIN) return ~crc16SlicedFrom(0xffff, ptr, len) & 0xffff;
+  const body = len & ~<usize>15;
+  const r = crc16SimdBlocks(ptr, len, 0xffff, crc16Table);
+  return ~crc16SlicedFrom(r, ptr + body, len - body) & 0xffff;
+}
+
+/** The CRC16 register (not inverted) after feeding [ptr, ptr+len) to `init`, slicing-by-8. */
+// @ts-ignore: decorator
+@inline function crc16SlicedFrom(init: u32, ptr: usize, len: usize): u32 {
+  let crc: u32 = init;
   const t = crc16Table;
   const end8 = ptr + (len & ~<usize>7);
   const end = ptr + len;
@@ -86,5 +104,5 @@ export function crc16Sliced(ptr: usize, len: usize): u32 {
     crc = (crc >> 8) ^ <u32>load<u16>(t + (((crc ^ <u32>load<u8>(p)) & 0xff) << 1));
     p++;
   }
-  return ~crc & 0xffff;
+  return crc;
 }
