@@ -7,15 +7,27 @@ import type { EnumerateOptions } from "../../src/builder/device.js";
 import { PcapWriter } from "../../src/builder/pcap.js";
 import { PcapngWriter } from "../../src/builder/pcapng.js";
 import { MemorySink } from "../../src/builder/sink.js";
-import { tempFile, tsharkFields } from "./helpers.js";
+import { readPcap, tempFile, tsharkFields } from "./helpers.js";
 
-/** Run `fill` on a fresh bus, write a pcap, return its path. */
-function capture(speed: BusSpeed, fill: (s: BusSim) => void, sof?: boolean): string {
+/** Run `fill` on a fresh bus and return the pcap bytes. */
+function build(speed: BusSpeed, fill: (s: BusSim) => void, sof?: boolean): Uint8Array {
   const m = new MemorySink();
   const w = new PcapWriter(m.sink, { linktype: linktypeForSpeed(speed), resolution: "ns" });
   fill(new BusSim(w, { speed, sof }));
   w.close();
-  return tempFile(m.toBytes());
+  return m.toBytes();
+}
+/** Same, written to a temp file for tshark. */
+function capture(speed: BusSpeed, fill: (s: BusSim) => void, sof?: boolean): string {
+  return tempFile(build(speed, fill, sof));
+}
+/** PIDs of the non-SOF packets, read back without tshark. */
+function pids(bytes: Uint8Array): number[] {
+  return readPcap(bytes).map((r) => r.data[0]!).filter((p) => p !== Pid.SOF);
+}
+/** Payload sizes of the data packets. */
+function dataSizes(bytes: Uint8Array): number[] {
+  return readPcap(bytes).filter((r) => (r.data[0]! & 0x03) === 0x03).map((r) => r.data.length - 3);
 }
 
 const F = ["frame.number", "usbll.pid", "usbll.device_addr", "usbll.endp", "usbll.frame_num", "usbll.crc5.status", "usbll.crc16.status", "_ws.expert.message", "usb.setup.bRequest", "usb.bDescriptorType", "frame.time_relative"];
@@ -183,8 +195,7 @@ describe("BusSim faults show up in tshark", () => {
     expect(rs[2]!.pid).toBe(0x52);
   });
   it("the reserved PID is written as 0xF0", () => {
-    const rs = noSof(rows(capture("full", (s) => s.fault({ pid: Pid.ACK, kind: "reservedPid" }).controlRead(1, gd, dd, 64))));
-    expect(rs[2]!.pid).toBe(0xf0);
+    expect(pids(build("full", (s) => s.fault({ pid: Pid.ACK, kind: "reservedPid" }).controlRead(1, gd, dd, 64)))[2]).toBe(0xf0);
   });
   it("a wrong length is malformed", () => {
     const rs = noSof(rows(capture("full", (s) => s.fault({ pid: Pid.IN, kind: "truncate" }).fault({ pid: Pid.ACK, kind: "extraByte" }).controlRead(1, gd, dd, 64))));
@@ -192,8 +203,8 @@ describe("BusSim faults show up in tshark", () => {
     expect(rs[3]!.expert).toMatch(/Malformed/);
   });
   it("a skipped SOF leaves a gap in frame numbers", () => {
-    const sofs = rows(capture("full", (s) => s.skipSof().fault({ pid: Pid.SOF, skip: 1, kind: "drop" }).idle(4_000_000)));
-    expect(sofs.map((r) => r.frame)).toEqual(["1", "3", "4"]);
+    const sofs = readPcap(build("full", (s) => s.skipSof().fault({ pid: Pid.SOF, skip: 1, kind: "drop" }).idle(4_000_000)));
+    expect(sofs.map((r) => r.data[1]! | ((r.data[2]! & 7) << 8))).toEqual([1, 3, 4]);
   });
   it("a DATA0 first data packet is an invalid sequence for a control read (and DATA1 first is not)", () => {
     const bad = noSof(rows(capture("full", (s) => s.controlRead(1, gd, deviceDescriptor({ bMaxPacketSize0: 8 }), 8, { firstDataPid: Pid.DATA0 }))));
@@ -202,8 +213,7 @@ describe("BusSim faults show up in tshark", () => {
     expect(good.some((r) => r.expert !== "")).toBe(false);
   });
   it("a dropped handshake leaves IN DATA1 followed by the next token", () => {
-    const rs = noSof(rows(capture("full", (s) => s.fault({ pid: Pid.ACK, skip: 1, kind: "drop" }).controlRead(1, gd, dd, 64))));
-    expect(rs.map((r) => r.pid)).toEqual([Pid.SETUP, Pid.DATA0, Pid.ACK, Pid.IN, Pid.DATA1, Pid.OUT, Pid.DATA1, Pid.ACK]);
+    expect(pids(build("full", (s) => s.fault({ pid: Pid.ACK, skip: 1, kind: "drop" }).controlRead(1, gd, dd, 64)))).toEqual([Pid.SETUP, Pid.DATA0, Pid.ACK, Pid.IN, Pid.DATA1, Pid.OUT, Pid.DATA1, Pid.ACK]);
   });
   it("a replaced PID keeps the CRC16 good (a pure toggle error)", () => {
     const rs = noSof(rows(capture("full", (s) => {
@@ -218,30 +228,27 @@ describe("BusSim faults show up in tshark", () => {
 describe("control-transfer faults", () => {
   const gd = (len: number) => setupPacket(0x80, 6, 0x0200, 0, len);
   const cfg64 = configuration({}, [interfaceDesc({}, [endpointDesc(), endpointDesc({ bEndpointAddress: 2 })]), interfaceDesc({ bInterfaceNumber: 1 }, [endpointDesc({ bEndpointAddress: 0x84 })])]);
-  const dataSizes = (rs: Row[], path: string) => tsharkFields(path, ["usbll.pid", "frame.len"]).filter((r) => r[0] === "0xc3" || r[0] === "0x4b").map((r) => Number(r[1]) - 3);
 
   it("the whole reply is split in max-packet pieces and a ZLP ends an exact multiple shorter than wLength", () => {
     expect(cfg64.length).toBe(48);
-    const path = capture("full", (s) => s.controlRead(1, gd(255), cfg64, 16));
     // SETUP 8, three 16-byte packets, ZLP, status ZLP.
-    expect(dataSizes([], path)).toEqual([8, 16, 16, 16, 0, 0]);
-    const omit = capture("full", (s) => s.controlRead(1, gd(255), cfg64, 16, { omitZlp: true }));
-    expect(dataSizes([], omit)).toEqual([8, 16, 16, 16, 0]);
+    expect(dataSizes(build("full", (s) => s.controlRead(1, gd(255), cfg64, 16)))).toEqual([8, 16, 16, 16, 0, 0]);
+    expect(dataSizes(build("full", (s) => s.controlRead(1, gd(255), cfg64, 16, { omitZlp: true })))).toEqual([8, 16, 16, 16, 0]);
     // No ZLP when the reply fills wLength exactly.
-    expect(dataSizes([], capture("full", (s) => s.controlRead(1, gd(48), cfg64, 16)))).toEqual([8, 16, 16, 16, 0]);
+    expect(dataSizes(build("full", (s) => s.controlRead(1, gd(48), cfg64, 16)))).toEqual([8, 16, 16, 16, 0]);
   });
   it("truncates, ignores wLength, STALLs, NAKs and NAKs forever when told", () => {
-    expect(dataSizes([], capture("full", (s) => s.controlRead(1, gd(255), cfg64, 64, { truncateTo: 20 })))).toEqual([8, 20, 0]);
-    expect(dataSizes([], capture("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { ignoreWLength: true })))).toEqual([8, 48, 0]);
-    const stall = noSof(rows(capture("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { stall: "data" }))));
-    expect(stall.map((r) => r.pid)).toEqual([Pid.SETUP, Pid.DATA0, Pid.ACK, Pid.IN, Pid.STALL]);
-    const naks = noSof(rows(capture("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { naks: 2 }))));
-    expect(naks.filter((r) => r.pid === Pid.NAK).length).toBe(4);
-    const forever = noSof(rows(capture("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { nakForever: 30 }))));
-    expect(forever.filter((r) => r.pid === Pid.NAK).length).toBe(30);
-    expect(forever.at(-1)!.pid).toBe(Pid.NAK);
-    const stallStatus = noSof(rows(capture("full", (s) => s.controlNoData(1, setupPacket(0, 9, 1, 0, 0), { stall: "status" }))));
-    expect(stallStatus.map((r) => r.pid)).toEqual([Pid.SETUP, Pid.DATA0, Pid.ACK, Pid.IN, Pid.STALL]);
+    expect(dataSizes(build("full", (s) => s.controlRead(1, gd(255), cfg64, 64, { truncateTo: 20 })))).toEqual([8, 20, 0]);
+    expect(dataSizes(build("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { ignoreWLength: true })))).toEqual([8, 48, 0]);
+    expect(pids(build("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { stall: "data" })))).toEqual([Pid.SETUP, Pid.DATA0, Pid.ACK, Pid.IN, Pid.STALL]);
+    expect(pids(build("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { naks: 2 }))).filter((p) => p === Pid.NAK).length).toBe(4);
+    const forever = pids(build("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { nakForever: 30 })));
+    expect(forever.filter((p) => p === Pid.NAK).length).toBe(30);
+    expect(forever.at(-1)).toBe(Pid.NAK);
+    expect(pids(build("full", (s) => s.controlNoData(1, setupPacket(0, 9, 1, 0, 0), { stall: "status" })))).toEqual([Pid.SETUP, Pid.DATA0, Pid.ACK, Pid.IN, Pid.STALL]);
+    expect(pids(build("full", (s) => s.controlNoData(1, setupPacket(0, 9, 1, 0, 0), { stall: "setup" })))).toEqual([Pid.SETUP, Pid.DATA0, Pid.STALL]);
+    expect(pids(build("full", (s) => s.controlNoData(1, setupPacket(0, 9, 1, 0, 0), { nakSetup: true })))).toEqual([Pid.SETUP, Pid.DATA0, Pid.NAK]);
+    expect(pids(build("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { noStatus: true })))).toEqual([Pid.SETUP, Pid.DATA0, Pid.ACK, Pid.IN, Pid.DATA1, Pid.ACK]);
   });
   it("control write sends DATA1 first and ends with an IN status ZLP", () => {
     const rs = noSof(rows(capture("full", (s) => s.controlWrite(1, setupPacket(0x21, 9, 0x200, 0, 20), new Uint8Array(20), 8))));
@@ -249,16 +256,19 @@ describe("control-transfer faults", () => {
     expect(rs.filter((r) => r.expert !== "")).toEqual([]);
   });
   it("delays stretch the time between stages", () => {
-    const rs = noSof(rows(capture("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { delayBeforeDataNs: 600_000_000, delayBeforeStatusNs: 60_000_000 }))));
-    expect(rs[3]!.time - rs[2]!.time).toBeGreaterThan(0.6);
-    expect(rs[6]!.time - rs[5]!.time).toBeGreaterThan(0.06);
+    const rs = readPcap(build("full", (s) => s.controlRead(1, gd(9), cfg64, 64, { delayBeforeDataNs: 600_000_000, delayBeforeStatusNs: 60_000_000 }))).filter((r) => r.data[0] !== Pid.SOF);
+    const t = (i: number) => rs[i]!.sec + rs[i]!.nsec / 1e9;
+    expect(t(3) - t(2)).toBeGreaterThan(0.6);
+    expect(t(6) - t(5)).toBeGreaterThan(0.06);
   });
   it("enumeration faults apply to the named step and stopAfter ends early", () => {
     const opts: EnumerateOptions = { faults: { string2: { stall: "data" } }, stopAfter: "string2" };
     const dev = device("full", 64);
-    const rs = noSof(rows(capture("full", (s) => s.enumerate(dev, opts))));
-    expect(rs.at(-1)!.pid).toBe(Pid.STALL);
-    expect(rs.filter((r) => r.bRequest === "9").length).toBe(0);
+    const recs = readPcap(build("full", (s) => s.enumerate(dev, opts))).filter((r) => r.data[0] !== Pid.SOF);
+    expect(recs.at(-1)!.data[0]).toBe(Pid.STALL);
+    const setups = recs.filter((r, i) => i > 0 && recs[i - 1]!.data[0] === Pid.SETUP).map((r) => `${r.data[2]}:${(r.data[3]! | (r.data[4]! << 8)).toString(16)}`);
+    // GET_DESCRIPTOR device, SET_ADDRESS, device, config 9, config all, string 0, string 2 (STALLed): no SET_CONFIGURATION.
+    expect(setups).toEqual(["6:100", "5:5", "6:100", "6:200", "6:200", "6:300", "6:302"]);
     expect(stringDesc("A")).toEqual(Uint8Array.of(4, 3, 65, 0));
   });
 });

@@ -34,3 +34,18 @@ export function tsharkStderr(path: string): string {
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
 }
+
+/** Records of a pcap file (either byte order, µs or ns): a plain reader so structure checks need no tshark. */
+export function readPcap(bytes: Uint8Array): { sec: number; nsec: number; data: Uint8Array; origLen: number }[] {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magicLe = v.getUint32(0, true);
+  const le = magicLe === 0xa1b2c3d4 || magicLe === 0xa1b23c4d;
+  const ns = v.getUint32(0, le) === 0xa1b23c4d;
+  const out = [];
+  for (let o = 24; o + 16 <= bytes.length; ) {
+    const caplen = v.getUint32(o + 8, le);
+    out.push({ sec: v.getUint32(o, le), nsec: v.getUint32(o + 4, le) * (ns ? 1 : 1000), data: bytes.subarray(o + 16, o + 16 + caplen), origLen: v.getUint32(o + 12, le) });
+    o += 16 + caplen;
+  }
+  return out;
+}
