@@ -1,0 +1,94 @@
+// Per-device descriptor state rebuilt from control transfers (USB 2.0 §9.1 device states, §9.4 requests).
+import type { ControlTransfer, Speed } from "../model.js";
+import type { DeviceDescriptor, DeviceQualifierDescriptor } from "../descriptors/device.js";
+import type { ConfigurationDescriptor } from "../descriptors/configuration.js";
+import type { StringDescriptor } from "../descriptors/string.js";
+import type { BosDescriptor } from "../descriptors/bos.js";
+import type { HidReportDescriptor } from "../descriptors/hidReport.js";
+
+/** USB 2.0 §9.1.1: the visible device states a capture can show. */
+export type DeviceState = "default" | "addressed" | "configured";
+
+/** One GET_DESCRIPTOR transfer and what it returned. */
+export interface DescriptorRead {
+  /** bDescriptorType requested (wValue high byte). */
+  type: number;
+  /** Descriptor index (wValue low byte). */
+  index: number;
+  transfer: ControlTransfer;
+}
+
+/** A parsed descriptor together with the transfer that carried the bytes it was parsed from. */
+export interface Held<T> {
+  descriptor: T;
+  transfer: ControlTransfer;
+}
+
+export interface UsbDevice {
+  /** Order in which the tracker first saw the device, from 0. */
+  id: number;
+  bus?: number;
+  /** Current (last) address. */
+  address: number;
+  /** Every address the device used, in order (0 first when the enumeration was captured). */
+  addresses: number[];
+  /** The capture shows the enumeration from address 0 (not a device already addressed when the capture began). */
+  enumerationSeen: boolean;
+  state: DeviceState;
+  /** Current bConfigurationValue (0: not configured). */
+  configuration: number;
+  /** bInterfaceNumber → bAlternateSetting from SET_INTERFACE. */
+  altSettings: Map<number, number>;
+  /** The best device descriptor read (the latest complete one, else the longest). */
+  device?: Held<DeviceDescriptor>;
+  /** Every device descriptor read that returned bytes, in order (ENUM_EP0_MPS_CHANGED compares them). */
+  deviceReads: Held<DeviceDescriptor>[];
+  /** Configuration index → the longest read of that configuration set. */
+  configurations: Map<number, Held<ConfigurationDescriptor>>;
+  otherSpeed: Map<number, Held<ConfigurationDescriptor>>;
+  /** String index → the longest read (first LANGID seen). */
+  strings: Map<number, Held<StringDescriptor>>;
+  qualifier?: Held<DeviceQualifierDescriptor>;
+  bos?: Held<BosDescriptor>;
+  /** Interface number → HID report descriptor. */
+  hidReports: Map<number, Held<HidReportDescriptor>>;
+  /** Every GET_DESCRIPTOR transfer, in order, whatever its status. */
+  reads: DescriptorRead[];
+  /** Every control transfer addressed to the device, in order (capped, see MAX_TRANSFERS). */
+  transfers: ControlTransfer[];
+  /** Bumped whenever a descriptor changes, so layers can tell when to re-check. */
+  revision: number;
+}
+
+export function newDevice(id: number, address: number, bus: number | undefined, enumerationSeen: boolean): UsbDevice {
+  return {
+    id,
+    bus,
+    address,
+    addresses: [address],
+    enumerationSeen,
+    state: address === 0 ? "default" : "addressed",
+    configuration: 0,
+    altSettings: new Map(),
+    deviceReads: [],
+    configurations: new Map(),
+    otherSpeed: new Map(),
+    strings: new Map(),
+    hidReports: new Map(),
+    reads: [],
+    transfers: [],
+    revision: 0,
+  };
+}
+
+/** The configuration set whose bConfigurationValue is `value`. */
+export function configurationByValue(d: UsbDevice, value: number): Held<ConfigurationDescriptor> | undefined {
+  for (const c of d.configurations.values()) if (c.descriptor.bConfigurationValue === value) return c;
+  return undefined;
+}
+
+/** A speed guess with the reason, for "unknown" link types. */
+export interface SpeedGuess {
+  speed: Speed;
+  reason: string;
+}

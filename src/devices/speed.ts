@@ -1,0 +1,29 @@
+// Speed guess from descriptors when the link type does not say (LINKTYPE 288, URB captures).
+// Clues: HS bulk endpoints are 512 bytes and HS EP0 is 64 (USB 2.0 §5.8.3, §5.5.3); FS bulk ≤ 64;
+// only HS-capable devices answer GET_DESCRIPTOR(DEVICE_QUALIFIER) (§9.6.2); LS EP0 is 8 (§5.5.3).
+import type { Speed } from "../model.js";
+import type { SpeedGuess, UsbDevice } from "./device.js";
+import { endpointType, maxPacketBytes } from "../descriptors/endpoint.js";
+
+export function guessSpeed(d: UsbDevice, link: Speed): SpeedGuess {
+  if (link !== "unknown") return { speed: link, reason: "from the link type" };
+  const dev = d.device?.descriptor;
+  let bulkMax = 0;
+  let bulkSeen = false;
+  for (const c of d.configurations.values()) {
+    for (const i of c.descriptor.interfaces) {
+      for (const e of i.endpoints) {
+        if (endpointType(e.bmAttributes) !== "bulk") continue;
+        bulkSeen = true;
+        bulkMax = Math.max(bulkMax, maxPacketBytes(e.wMaxPacketSize));
+      }
+    }
+  }
+  if (bulkSeen && bulkMax === 512) return { speed: "high", reason: "bulk endpoints have wMaxPacketSize 512" };
+  if (bulkSeen && bulkMax <= 64) return { speed: "full", reason: `bulk endpoints have wMaxPacketSize ${bulkMax} (≤ 64)` };
+  if (dev && dev.length >= 8) {
+    if (dev.bMaxPacketSize0 === 16 || dev.bMaxPacketSize0 === 32) return { speed: "full", reason: `bMaxPacketSize0 ${dev.bMaxPacketSize0} is a full-speed size` };
+    if (dev.length >= 4 && dev.bcdUSB < 0x0200 && dev.bMaxPacketSize0 !== 8) return { speed: "full", reason: `bcdUSB ${dev.bcdUSB.toString(16)} predates high speed` };
+  }
+  return { speed: "unknown", reason: "descriptors do not tell" };
+}

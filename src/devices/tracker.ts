@@ -1,0 +1,159 @@
+// DeviceTracker: follows control transfers in order and keeps per-device descriptor state.
+// SET_ADDRESS moves a device from address 0 (USB 2.0 §9.4.6, §9.1.1.4); GET_DESCRIPTOR results are merged
+// (§9.4.3: a host reads the 9-byte configuration header, then wTotalLength bytes); SET_CONFIGURATION and
+// SET_INTERFACE (§9.4.7, §9.4.10) update the state used by the endpoint-type lookup.
+import type { ControlTransfer, EndpointType, EndpointTypeLookup } from "../model.js";
+import { DescriptorType, Request } from "../descriptors/types.js";
+import { parseDeviceDescriptor, parseDeviceQualifier } from "../descriptors/device.js";
+import { parseConfiguration } from "../descriptors/configuration.js";
+import { parseStringDescriptor } from "../descriptors/string.js";
+import { parseBos } from "../descriptors/bos.js";
+import { parseHidReportDescriptor } from "../descriptors/hidReport.js";
+import { configurationByValue, newDevice, type Held, type UsbDevice } from "./device.js";
+
+/** Control transfers kept per device for the rules; beyond this only descriptor reads are kept. */
+export const MAX_TRANSFERS = 4096;
+
+const ENDPOINT_TYPE_CODES: readonly EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
+
+function key(bus: number | undefined, address: number): string {
+  return `${bus ?? ""}:${address}`;
+}
+
+export class DeviceTracker implements EndpointTypeLookup {
+  /** Every device seen, in order of first appearance. */
+  readonly devices: UsbDevice[] = [];
+  private readonly byAddress = new Map<string, UsbDevice>();
+  /** Per device id: endpoint address → type code + 1 (0 unknown), rebuilt when descriptors or state change. */
+  private readonly epCache = new Map<number, { revision: number; types: Uint8Array }>();
+
+  onControlTransfer(ct: ControlTransfer): UsbDevice {
+    const d = this.deviceFor(ct);
+    if (d.transfers.length < MAX_TRANSFERS) d.transfers.push(ct);
+    const s = ct.setup;
+    const type = (s.bmRequestType >> 5) & 3;
+    if (type === 0 && s.bRequest === Request.GET_DESCRIPTOR && s.bmRequestType & 0x80) this.onGetDescriptor(d, ct);
+    else if (type === 0 && s.bmRequestType === 0x00 && s.bRequest === Request.SET_ADDRESS) this.onSetAddress(d, ct);
+    else if (type === 0 && s.bmRequestType === 0x00 && s.bRequest === Request.SET_CONFIGURATION && ct.status === "ok") {
+      d.configuration = s.wValue & 0xff;
+      d.state = d.configuration === 0 ? "addressed" : "configured";
+      d.altSettings.clear();
+      d.revision++;
+    } else if (type === 0 && s.bmRequestType === 0x01 && s.bRequest === Request.SET_INTERFACE && ct.status === "ok") {
+      d.altSettings.set(s.wIndex & 0xff, s.wValue & 0xff);
+      d.revision++;
+    }
+    return d;
+  }
+
+  /** The device currently at (bus, address), if any. */
+  deviceAt(address: number, bus?: number): UsbDevice | undefined {
+    return this.byAddress.get(key(bus, address));
+  }
+
+  endpointType(address: number, endpointAddress: number, bus?: number): EndpointType | undefined {
+    if ((endpointAddress & 0x0f) === 0) return "control";
+    const d = this.byAddress.get(key(bus, address));
+    if (!d) return undefined;
+    let c = this.epCache.get(d.id);
+    if (!c || c.revision !== d.revision) {
+      c = { revision: d.revision, types: this.buildEndpointTypes(d) };
+      this.epCache.set(d.id, c);
+    }
+    const t = c.types[endpointAddress & 0x8f]!;
+    return t === 0 ? undefined : ENDPOINT_TYPE_CODES[t - 1];
+  }
+
+  private buildEndpointTypes(d: UsbDevice): Uint8Array {
+    const types = new Uint8Array(256);
+    // The active configuration, else (before SET_CONFIGURATION is seen) the first one read.
+    const held = (d.configuration ? configurationByValue(d, d.configuration) : undefined) ?? d.configurations.values().next().value;
+    if (!held) return types;
+    for (const i of held.descriptor.interfaces) {
+      for (const e of i.endpoints) {
+        const slot = e.bEndpointAddress & 0x8f;
+        if (types[slot] === 0) types[slot] = 1 + (e.bmAttributes & 3);
+      }
+    }
+    return types;
+  }
+
+  private deviceFor(ct: ControlTransfer): UsbDevice {
+    const k = key(ct.bus, ct.address);
+    let d = this.byAddress.get(k);
+    if (!d) {
+      d = newDevice(this.devices.length, ct.address, ct.bus, ct.address === 0);
+      this.devices.push(d);
+      this.byAddress.set(k, d);
+    }
+    return d;
+  }
+
+  private onSetAddress(d: UsbDevice, ct: ControlTransfer): void {
+    if (ct.status !== "ok") return;
+    const to = ct.setup.wValue & 0x7f;
+    if (to === d.address) return;
+    this.byAddress.delete(key(d.bus, d.address));
+    // An address reused after a new enumeration belongs to the new device (the old one was detached or reset).
+    this.byAddress.set(key(d.bus, to), d);
+    d.address = to;
+    d.addresses.push(to);
+    d.state = to === 0 ? "default" : "addressed";
+    d.configuration = 0;
+    d.revision++;
+  }
+
+  private onGetDescriptor(d: UsbDevice, ct: ControlTransfer): void {
+    const type = ct.setup.wValue >> 8;
+    const index = ct.setup.wValue & 0xff;
+    d.reads.push({ type, index, transfer: ct });
+    const b = ct.data;
+    if (b.length === 0) return;
+    const recipient = ct.setup.bmRequestType & 0x1f;
+    if (recipient === 1) {
+      // Interface-recipient GET_DESCRIPTOR: class descriptors (HID 1.11 §7.1.1).
+      if (type === DescriptorType.REPORT) {
+        const held = d.hidReports.get(ct.setup.wIndex & 0xff);
+        if (!held || b.length >= held.transfer.data.length) d.hidReports.set(ct.setup.wIndex & 0xff, { descriptor: parseHidReportDescriptor(b), transfer: ct });
+        d.revision++;
+      }
+      return;
+    }
+    if (recipient !== 0) return;
+    switch (type) {
+      case DescriptorType.DEVICE: {
+        const held = { descriptor: parseDeviceDescriptor(b), transfer: ct };
+        d.deviceReads.push(held);
+        const cur = d.device;
+        if (!cur || !held.descriptor.truncated || cur.descriptor.length <= held.descriptor.length) d.device = held;
+        break;
+      }
+      case DescriptorType.CONFIGURATION:
+        keepLongest(d.configurations, index, { descriptor: parseConfiguration(b), transfer: ct });
+        break;
+      case DescriptorType.OTHER_SPEED_CONFIGURATION:
+        keepLongest(d.otherSpeed, index, { descriptor: parseConfiguration(b), transfer: ct });
+        break;
+      case DescriptorType.STRING: {
+        const held = d.strings.get(index);
+        if (!held || b.length > held.transfer.data.length) d.strings.set(index, { descriptor: parseStringDescriptor(b, index), transfer: ct });
+        break;
+      }
+      case DescriptorType.DEVICE_QUALIFIER:
+        if (!d.qualifier || b.length >= d.qualifier.transfer.data.length) d.qualifier = { descriptor: parseDeviceQualifier(b), transfer: ct };
+        break;
+      case DescriptorType.BOS:
+        if (!d.bos || b.length >= d.bos.transfer.data.length) d.bos = { descriptor: parseBos(b), transfer: ct };
+        break;
+      default:
+        return;
+    }
+    d.revision++;
+  }
+}
+
+/** A later read replaces an earlier one unless it is shorter (the 9-byte header read, then the full set). */
+function keepLongest<T>(m: Map<number, Held<T>>, index: number, held: Held<T>): void {
+  const cur = m.get(index);
+  if (!cur || held.transfer.data.length >= cur.transfer.data.length) m.set(index, held);
+}

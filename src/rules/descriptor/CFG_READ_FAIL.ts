@@ -1,0 +1,20 @@
+// The first read of each configuration (9 bytes, USB_DT_CONFIG_SIZE) must succeed with at least 4 bytes
+// (wTotalLength) (Linux config.c usb_get_configuration: "unable to read config index %d descriptor/start").
+import type { RuleInfo } from "../rule.js";
+import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
+import { isGetDescriptor, statusText } from "./helpers.js";
+
+export const info: RuleInfo = { id: "CFG_READ_FAIL", severity: "error", spec: "USB 2.0 §9.4.3; K-CFG", title: "the first configuration read succeeds with at least 4 bytes" };
+
+export function check(ctx: DescriptorRuleContext): RuleHit[] {
+  const out: RuleHit[] = [];
+  const seen = new Set<number>();
+  for (const r of ctx.device.reads) {
+    if (r.type !== 2 || seen.has(r.index) || !isGetDescriptor(r.transfer)) continue;
+    seen.add(r.index);
+    const ct = r.transfer;
+    if (ct.status !== "ok") out.push(hit(info, ctx, ct, `the first read of configuration index ${r.index} ${statusText(ct)}${ct.data.length ? ` after ${ct.data.length} bytes` : ""}`, { descriptor: "configuration", config: r.index, offset: 0 }));
+    else if (ct.data.length < 4) out.push(hit(info, ctx, ct, `the first read of configuration index ${r.index} returned ${ct.data.length} bytes, too few to hold wTotalLength`, { descriptor: "configuration", config: r.index, offset: 0 }));
+  }
+  return out;
+}

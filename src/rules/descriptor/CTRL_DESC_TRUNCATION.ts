@@ -1,0 +1,35 @@
+// A GET_DESCRIPTOR that asks for at least the descriptor's size gets exactly the descriptor (USB 2.0 §9.4.3:
+// "if the descriptor is shorter than wLength, only the initial bytes of the descriptor are returned"; MS-D).
+// Device (size 18; the 18-byte read is ENUM_DEVDESC_ALL_FAIL), qualifier (10), string (bLength; also STR_FORMAT's
+// "bLength ≠ bytes returned") and configuration headers; whole configuration sets are CFG_TOTAL_LENGTH_MISMATCH.
+import type { RuleInfo } from "../rule.js";
+import { descriptorTypeName } from "../../descriptors/types.js";
+import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
+import { isGetDescriptor } from "./helpers.js";
+
+export const info: RuleInfo = { id: "CTRL_DESC_TRUNCATION", severity: "error", spec: "USB 2.0 §9.4.3; MS-D", title: "a descriptor read returns the whole descriptor, and nothing more" };
+
+export function check(ctx: DescriptorRuleContext): RuleHit[] {
+  const out: RuleHit[] = [];
+  for (const r of ctx.device.reads) {
+    const ct = r.transfer;
+    if (!isGetDescriptor(ct) || (ct.setup.bmRequestType & 0x1f) !== 0 || ct.status !== "ok" || ct.data.length < 2) continue;
+    const n = ct.data.length;
+    const w = ct.setup.wLength;
+    let size: number;
+    if (r.type === 1) {
+      if (w === 18) continue;
+      size = 18;
+    } else if (r.type === 6) size = 10;
+    else if (r.type === 3) size = ct.data[0]!;
+    else if (r.type === 2 || r.type === 7) {
+      if (w < 9 || n >= 9) continue;
+      size = 9;
+    } else continue;
+    if (size < 2) continue;
+    const name = `${descriptorTypeName(r.type)}${r.type === 3 ? ` ${r.index}` : ""}`;
+    if (w >= size && n < size) out.push(hit(info, ctx, ct, `GET_DESCRIPTOR(${name}) asked for ${w} bytes of a ${size}-byte descriptor but got ${n}`, { descriptor: r.type === 3 ? "string" : r.type === 6 ? "qualifier" : r.type === 1 ? "device" : "configuration", index: r.index }));
+    else if (n > size && n <= w) out.push(hit(info, ctx, ct, `GET_DESCRIPTOR(${name}) returned ${n} bytes for a ${size}-byte descriptor (${n - size} extra)`, { descriptor: r.type === 3 ? "string" : r.type === 6 ? "qualifier" : r.type === 1 ? "device" : "configuration", index: r.index }));
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+// The first device-descriptor read (64 bytes at address 0; old scheme: 8 bytes after SET_ADDRESS) must return a
+// DEVICE descriptor with a usable bMaxPacketSize0 (Linux hub.c hub_port_init / get_bMaxPacketSize0:
+// "device descriptor read/64, error %d"; 9 is accepted for SuperSpeed's 2^9).
+import type { RuleInfo } from "../rule.js";
+import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
+import { isGetDescriptor, statusText } from "./helpers.js";
+
+export const info: RuleInfo = { id: "ENUM_DEVDESC_PROBE_FAIL", severity: "error", spec: "USB 2.0 §9.1.2; K-HUB get_bMaxPacketSize0", title: "the first device-descriptor read returns a DEVICE descriptor with a valid bMaxPacketSize0" };
+
+const OK_MPS0 = new Set([8, 16, 32, 64, 9]);
+
+export function check(ctx: DescriptorRuleContext): RuleHit[] {
+  const out: RuleHit[] = [];
+  for (const r of ctx.device.reads) {
+    const ct = r.transfer;
+    if (r.type !== 1 || !isGetDescriptor(ct) || (ct.setup.bmRequestType & 0x1f) !== 0) continue;
+    const probe = (ct.address === 0 && ct.setup.wLength === 64) || ct.setup.wLength === 8;
+    if (!probe) continue;
+    const b = ct.data;
+    const read = `GET_DESCRIPTOR(DEVICE) with wLength ${ct.setup.wLength} at address ${ct.address}`;
+    // Windows and Linux reset after the first packet of the 64-byte read, so an unfinished status stage with 8+ bytes is normal.
+    if (b.length < 8) out.push(hit(info, ctx, ct, `${read} ${ct.status === "ok" ? `returned only ${b.length} bytes` : statusText(ct)}${b.length && ct.status !== "ok" ? ` after ${b.length} bytes` : ""}`, { descriptor: "device" }));
+    else if (b[1] !== 1) out.push(hit(info, ctx, ct, `${read} returned a descriptor of type 0x${b[1]!.toString(16)}, not DEVICE (0x01)`, { descriptor: "device", field: "bDescriptorType" }));
+    else if (!OK_MPS0.has(b[7]!)) out.push(hit(info, ctx, ct, `${read} returned bMaxPacketSize0 ${b[7]}, which the host cannot use`, { descriptor: "device", field: "bMaxPacketSize0" }));
+  }
+  return out;
+}

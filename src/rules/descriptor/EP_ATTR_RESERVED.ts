@@ -1,0 +1,20 @@
+// bmAttributes bits 7..6 are reserved; bits 5..2 (sync and usage type) are reserved for non-isochronous
+// endpoints (USB 2.0 §9.6.6).
+import type { RuleInfo } from "../rule.js";
+import { hex2 } from "../../descriptors/types.js";
+import { endpointType } from "../../descriptors/endpoint.js";
+import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
+import { cfgName, endpoints, epName, ifName } from "./helpers.js";
+
+export const info: RuleInfo = { id: "EP_ATTR_RESERVED", severity: "error", spec: "USB 2.0 §9.6.6; ELL TD9.5", title: "endpoint bmAttributes reserved bits are zero" };
+
+export function check(ctx: DescriptorRuleContext): RuleHit[] {
+  const out: RuleHit[] = [];
+  for (const x of endpoints(ctx.device)) {
+    const a = x.ep.bmAttributes;
+    const type = endpointType(a);
+    const bad = a & 0xc0 ? "bits 7..6 are set" : type !== "isochronous" && a & 0x3c ? `bits 5..2 are 0x${hex2((a >> 2) & 0xf)} on a ${type} endpoint (only isochronous endpoints use them)` : "";
+    if (bad) out.push(hit(info, ctx, x.transfer, `${cfgName(x.config)} ${ifName(x.iface)} ${epName(x.ep)}: bmAttributes is 0x${hex2(a)}, reserved ${bad}`, { descriptor: "configuration", config: x.index, offset: x.ep.offset, field: "bmAttributes" }));
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+// Shared walks over a device's descriptors for the rules.
+import type { ControlTransfer } from "../../model.js";
+import type { UsbDevice, Held } from "../../devices/device.js";
+import type { ConfigurationDescriptor } from "../../descriptors/configuration.js";
+import type { InterfaceDescriptor } from "../../descriptors/interface.js";
+import type { EndpointDescriptor } from "../../descriptors/endpoint.js";
+import { DescriptorType, hex2 } from "../../descriptors/types.js";
+
+export interface ConfigEntry {
+  index: number;
+  config: ConfigurationDescriptor;
+  transfer: ControlTransfer;
+}
+
+/** Configuration sets that were read far enough to have sub-descriptors or a header (≥ 9 bytes). */
+export function configs(d: UsbDevice): ConfigEntry[] {
+  const out: ConfigEntry[] = [];
+  for (const [index, h] of d.configurations) if (h.descriptor.length >= 9) out.push({ index, config: h.descriptor, transfer: h.transfer });
+  return out;
+}
+
+export function cfgName(c: ConfigurationDescriptor): string {
+  return `configuration ${c.bConfigurationValue}`;
+}
+
+export function ifName(i: InterfaceDescriptor): string {
+  return `interface ${i.bInterfaceNumber} alt ${i.bAlternateSetting}`;
+}
+
+export function epName(e: EndpointDescriptor): string {
+  return `endpoint 0x${hex2(e.bEndpointAddress)}`;
+}
+
+export interface EndpointEntry extends ConfigEntry {
+  iface: InterfaceDescriptor;
+  ep: EndpointDescriptor;
+}
+
+export function endpoints(d: UsbDevice): EndpointEntry[] {
+  const out: EndpointEntry[] = [];
+  for (const c of configs(d)) for (const iface of c.config.interfaces) for (const ep of iface.endpoints) if (!ep.truncated) out.push({ ...c, iface, ep });
+  return out;
+}
+
+/** A device descriptor with at least `n` bytes, or undefined. */
+export function deviceDesc(d: UsbDevice, n: number): Held<import("../../descriptors/device.js").DeviceDescriptor> | undefined {
+  const h = d.device;
+  return h && h.descriptor.length >= n ? h : undefined;
+}
+
+export function isGetDescriptor(ct: ControlTransfer, type?: number): boolean {
+  const s = ct.setup;
+  return (s.bmRequestType & 0xe0) === 0x80 && s.bRequest === 6 && (type === undefined || s.wValue >> 8 === type);
+}
+
+export function failed(ct: ControlTransfer): boolean {
+  return ct.status !== "ok";
+}
+
+/** "STALLed", "ended with an error (…)", "did not complete". */
+export function statusText(ct: ControlTransfer): string {
+  if (ct.status === "stall") return "was STALLed";
+  if (ct.status === "error") return `ended with an error${ct.detail ? ` (${ct.detail})` : ""}`;
+  if (ct.status === "incomplete") return `did not complete${ct.detail ? ` (${ct.detail})` : ""}`;
+  return "succeeded";
+}
+
+/** Every nonzero string index the device's descriptors refer to, with where it was seen. */
+export function stringIndexes(d: UsbDevice): { index: number; field: string }[] {
+  const out: { index: number; field: string }[] = [];
+  const dev = d.device?.descriptor;
+  if (dev && dev.length >= 18) {
+    if (dev.iManufacturer) out.push({ index: dev.iManufacturer, field: "iManufacturer" });
+    if (dev.iProduct) out.push({ index: dev.iProduct, field: "iProduct" });
+    if (dev.iSerialNumber) out.push({ index: dev.iSerialNumber, field: "iSerialNumber" });
+  }
+  for (const { config } of configs(d)) {
+    if (config.iConfiguration) out.push({ index: config.iConfiguration, field: `${cfgName(config)} iConfiguration` });
+    for (const i of config.interfaces) if (i.iInterface && !i.truncated) out.push({ index: i.iInterface, field: `${ifName(i)} iInterface` });
+    for (const a of config.associations) if (a.iFunction && !a.truncated) out.push({ index: a.iFunction, field: `IAD ${a.bFirstInterface} iFunction` });
+  }
+  return out;
+}
+
+export { DescriptorType };
