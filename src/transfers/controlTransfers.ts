@@ -1,0 +1,363 @@
+// Control transfers from transactions (USB 2.0 §8.5.3): setup, optional data stage, status stage.
+// One open transfer per (device, control endpoint); objects exist only at this level.
+import { Pid } from "../../as/shared/constants.js";
+import type { AnalysisContext, ControlStatus, ControlTransfer, SetupPacket, Timestamp } from "../model.js";
+import { finding } from "../rules/rule.js";
+import type { RuleInfo } from "../rules/rule.js";
+import type { TransactionSummary } from "./transferSummary.js";
+import { nextToggle, pidName } from "./pid.js";
+import { StandardRequest, isDeviceToHost, recipientOf, requestName, requestTypeOf } from "./requestName.js";
+import * as R from "./rules.js";
+import { spanNs, type Transaction, TxOutcome } from "./transaction.js";
+
+/** Hooks from a finished standard request into device and toggle state. */
+export interface ControlHooks {
+  /** SET_ADDRESS completed: the device at `from` now answers at `to`. */
+  addressChanged(from: number, to: number): void;
+  /** SET_CONFIGURATION, SET_INTERFACE or CLEAR_FEATURE(ENDPOINT_HALT) completed. */
+  togglesReset(address: number, request: number, setup: SetupPacket): void;
+  /** A control transfer finished or was abandoned (for the transfer tree). */
+  transferDone(ct: ControlTransfer, open: OpenControl): void;
+}
+
+const MS = 1e6;
+
+/** One control transfer being reconstructed. */
+export class OpenControl {
+  data: Uint8Array;
+  dataLength = 0;
+  /** SETUP seen ACKed; false while the host is still retrying an unacknowledged SETUP. */
+  setupAcked = false;
+  /** Next DATA PID expected in the data stage (§8.5.3: DATA1 first, then alternating). */
+  expectedToggle: number = Pid.DATA1;
+  lastDataPid = 0;
+  lastFingerprint = -1;
+  lastDataAccepted = false;
+  lastDataNoHandshake = false;
+  /** A short packet or wLength reached: the data stage is over (§5.5.3). */
+  dataEnded = false;
+  lastWasZlp = false;
+  statusStarted = false;
+  nakCount = 0;
+  lastPacket: number;
+  lastTime: Timestamp;
+  firstDataTime?: Timestamp;
+  lastDataTime?: Timestamp;
+  statusTime?: Timestamp;
+  /** Transactions that belong to this transfer, for the tree (only when listing). */
+  readonly transactions: TransactionSummary[] = [];
+  readonly dirIn: boolean;
+  readonly request: string;
+
+  constructor(
+    readonly index: number,
+    readonly address: number,
+    readonly endpoint: number,
+    readonly setup: SetupPacket,
+    readonly setupBytes: Uint8Array,
+    readonly firstPacket: number,
+    readonly start: Timestamp,
+  ) {
+    this.dirIn = isDeviceToHost(setup);
+    this.request = requestName(setup);
+    this.data = new Uint8Array(Math.min(setup.wLength, 4096));
+    this.lastPacket = firstPacket;
+    this.lastTime = start;
+  }
+
+  appendData(tx: Transaction): void {
+    const len = tx.dataLength;
+    if (this.dataLength + len > this.data.length) {
+      const grown = new Uint8Array(Math.max(this.data.length * 2, this.dataLength + len));
+      grown.set(this.data.subarray(0, this.dataLength));
+      this.data = grown;
+    }
+    if (tx.dataCopied) this.data.set(tx.data.subarray(0, len), this.dataLength);
+    this.dataLength += len;
+  }
+}
+
+const ts = (sec: number, nsec: number): Timestamp => ({ sec, nsec });
+const spanMs = (a: Timestamp, b: Timestamp) => spanNs(a.sec, a.nsec, b.sec, b.nsec) / MS;
+
+export class ControlTransfers {
+  private readonly open = new Map<number, OpenControl>();
+  /** bMaxPacketSize0 per device address, from GET_DESCRIPTOR(DEVICE) replies (§9.6.1 byte 7). */
+  private readonly maxPacket0 = new Uint8Array(128);
+  /** The last transfer of the device ended in STALL (for EP0_HALT). */
+  private readonly lastStalled = new Uint8Array(128);
+  private nextIndex = 0;
+  completed = 0;
+
+  constructor(private readonly ctx: AnalysisContext, private readonly hooks: ControlHooks) {}
+
+  /** bMaxPacketSize0 known or assumed for a device: descriptor, else 64 (HS/FS) or 8 (LS); 0 = unknown. */
+  packetSize0(address: number): number {
+    if (this.maxPacket0[address & 0x7f]) return this.maxPacket0[address & 0x7f];
+    const s = this.ctx.speed;
+    return s === "high" || s === "full" ? 64 : s === "low" ? 8 : 0;
+  }
+
+  /** Move what is known about a device from one address to another (SET_ADDRESS). */
+  moveDevice(from: number, to: number): void {
+    this.maxPacket0[to & 0x7f] = this.maxPacket0[from & 0x7f];
+    this.maxPacket0[from & 0x7f] = 0;
+    this.lastStalled[to & 0x7f] = 0;
+  }
+
+  /** An effective transaction (splits already merged) on a control endpoint. */
+  transaction(tx: Transaction, list?: TransactionSummary[]): void {
+    const key = (tx.address << 4) | tx.endpoint;
+    const t = this.open.get(key);
+    if (tx.tokenPid === Pid.SETUP) return this.setupStage(tx, key, t, list);
+    if (!t || tx.tokenPid === Pid.PING) {
+      if (t) push(t.transactions, list);
+      return; // data or status of a transfer whose SETUP came before the capture; PING is flow control
+    }
+    if (!t.setupAcked) return; // the host is still retrying the SETUP; nothing else is legal yet
+    push(t.transactions, list);
+    t.lastPacket = tx.lastPacket;
+    t.lastTime = ts(tx.endSec, tx.endNsec);
+    const dirIn = tx.tokenPid === Pid.IN;
+    const inDataStage = t.setup.wLength > 0 && dirIn === t.dirIn && !t.statusStarted;
+    if (inDataStage) this.dataStage(tx, t, key);
+    else this.statusStage(tx, t, key, dirIn);
+  }
+
+  private where(tx: Transaction, t?: OpenControl) {
+    return { packet: tx.firstPacket, transaction: tx.index, transfer: t?.index, device: tx.address, endpoint: tx.endpoint, time: ts(tx.startSec, tx.startNsec) };
+  }
+
+  private add(rule: RuleInfo, message: string, extra: object, severity = rule.severity): void {
+    this.ctx.findings.add(finding(rule, message, extra, severity));
+  }
+
+  private setupStage(tx: Transaction, key: number, t: OpenControl | undefined, list?: TransactionSummary[]): void {
+    if (tx.dataLength < 0 || !tx.dataCopied) {
+      if (t) push(t.transactions, list);
+      return; // no (readable) setup data: the host will retry
+    }
+    const where = this.where(tx);
+    if (tx.dataLength !== 8) {
+      this.add(R.SETUP_LENGTH, `SETUP data is ${tx.dataLength} bytes, must be 8`, where);
+      if (t) push(t.transactions, list);
+      return;
+    }
+    if (tx.dataPid !== Pid.DATA0) this.add(R.CTRL_SETUP_FORMAT, `SETUP data sent as ${pidName(tx.dataPid)}, must be DATA0`, where);
+    const b = tx.data;
+    const setupBytes = b.slice(0, 8);
+    const acked = tx.outcome === TxOutcome.ACK;
+    if (tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.STALL) {
+      this.add(R.CTRL_SETUP_NOT_ACKED, `device answered SETUP with ${pidName(tx.handshakePid)}; a device must always ACK a SETUP`, where);
+      if (tx.outcome === TxOutcome.STALL && this.lastStalled[tx.address & 0x7f]) {
+        this.add(R.EP0_HALT, `control endpoint ${tx.address}.${tx.endpoint} still STALLs at the next SETUP: a protocol STALL must clear on SETUP`, where);
+      }
+    }
+    if (t && !t.setupAcked && equalBytes(t.setupBytes, setupBytes)) {
+      // The host retries the same SETUP after an unacknowledged one: still the same transfer.
+      push(t.transactions, list);
+      t.lastPacket = tx.lastPacket;
+      if (acked) t.setupAcked = true;
+      return;
+    }
+    if (t) this.finish(t, key, "incomplete", t.setupAcked ? "a new SETUP arrived before the status stage" : "SETUP never acknowledged", "error");
+    const setup: SetupPacket = { bmRequestType: b[0], bRequest: b[1], wValue: b[2] | (b[3] << 8), wIndex: b[4] | (b[5] << 8), wLength: b[6] | (b[7] << 8) };
+    const n = new OpenControl(this.nextIndex++, tx.address, tx.endpoint, setup, setupBytes, tx.firstPacket, ts(tx.startSec, tx.startNsec));
+    push(n.transactions, list);
+    n.lastPacket = tx.lastPacket;
+    n.setupAcked = acked;
+    this.open.set(key, n);
+    if (setup.bRequest === StandardRequest.SET_ADDRESS && requestTypeOf(setup) === 0) {
+      if (setup.bmRequestType !== 0 || setup.wValue > 127 || setup.wIndex !== 0 || setup.wLength !== 0) {
+        this.add(R.SETADDR_FORMAT, `SET_ADDRESS with bmRequestType 0x${hex2(setup.bmRequestType)}, wValue ${setup.wValue}, wIndex ${setup.wIndex}, wLength ${setup.wLength}; must be 0, ≤ 127, 0, 0`, { ...where, transfer: n.index });
+      }
+    }
+    if (setup.bRequest === StandardRequest.CLEAR_FEATURE && requestTypeOf(setup) === 0 && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) === 0) {
+      this.add(R.EP0_HALT, `CLEAR_FEATURE(ENDPOINT_HALT) sent to control endpoint 0x${hex2(setup.wIndex & 0xff)}`, { ...where, transfer: n.index });
+    }
+    if (tx.outcome === TxOutcome.STALL) this.finish(n, key, "stall", "SETUP STALLed");
+  }
+
+  private dataStage(tx: Transaction, t: OpenControl, key: number): void {
+    const where = this.where(tx, t);
+    if (tx.outcome === TxOutcome.NAK) {
+      t.nakCount++;
+      return;
+    }
+    if (tx.outcome === TxOutcome.STALL) return this.finish(t, key, "stall", "data stage STALLed");
+    if (tx.dataPid === 0) return; // IN with no answer, or cut by a malformed packet
+    const accepted = tx.outcome === TxOutcome.ACK || tx.outcome === TxOutcome.NYET;
+    const pid = tx.dataPid;
+    if (tx.interrupted) {
+      // Its handshake was unreadable: either toggle may come next, and the data is counted if it comes again.
+      t.expectedToggle = 0;
+      t.lastDataPid = pid;
+      t.lastFingerprint = tx.dataFingerprint;
+      t.lastDataAccepted = false;
+      return;
+    }
+    const same = pid === t.lastDataPid && tx.dataFingerprint === t.lastFingerprint;
+    let count = accepted;
+    if (t.expectedToggle === 0) {
+      if (same) count = accepted; // the unreadable one was not counted: count this one
+    } else if (pid !== t.expectedToggle) {
+      if (same && t.lastDataAccepted) {
+        this.add(R.TOGGLE_CTRL_DATA1_FIRST, `${pidName(pid)} repeated with identical data: retransmission after a handshake the sender did not see`, where, "info");
+        count = false;
+      } else {
+        const first = t.lastDataPid === 0;
+        this.add(R.TOGGLE_CTRL_DATA1_FIRST, first ? `first data-stage packet is ${pidName(pid)}, must be DATA1` : `data-stage packet is ${pidName(pid)} where ${pidName(t.expectedToggle)} was expected`, where);
+        if (accepted) t.expectedToggle = pid; // resynchronise on what the receiver accepted
+      }
+    } else if (same && !t.lastDataAccepted && t.lastDataNoHandshake) {
+      this.add(R.TOGGLE_CTRL_DATA1_FIRST, `${pidName(pid)} repeated with identical data after a lost handshake: retransmission`, where, "info");
+    }
+    t.lastDataPid = pid;
+    t.lastFingerprint = tx.dataFingerprint;
+    t.lastDataAccepted = accepted;
+    t.lastDataNoHandshake = tx.outcome === TxOutcome.NONE;
+    if (!count) return;
+    t.expectedToggle = nextToggle(pid);
+    const time = ts(tx.startSec, tx.startNsec);
+    this.timingBetweenData(t, time, where);
+    const mps = this.packetSize0(t.address);
+    const len = tx.dataLength;
+    if (mps && len > mps) this.add(R.CTRL_PKT_SIZE, `control data packet of ${len} bytes exceeds wMaxPacketSize0 ${mps}`, where);
+    if (t.dataEnded) {
+      this.add(R.CTRL_DATA_AFTER_END, `${len} more data bytes after the data stage ended (${t.dataLength} of wLength ${t.setup.wLength}${t.dataLength < t.setup.wLength ? ", after a short packet" : ""})`, where);
+    } else if (t.dataLength + len > t.setup.wLength) {
+      this.add(R.CTRL_RESP_OVER_WLENGTH, `${t.dataLength + len} bytes of data for wLength ${t.setup.wLength}`, where);
+    }
+    t.appendData(tx);
+    t.lastWasZlp = len === 0;
+    if ((mps && len < mps) || len === 0 || t.dataLength >= t.setup.wLength) t.dataEnded = true;
+  }
+
+  private statusStage(tx: Transaction, t: OpenControl, key: number, dirIn: boolean): void {
+    const where = this.where(tx, t);
+    // §8.5.3: status is IN after an OUT data stage or no data stage, OUT after an IN data stage.
+    const expectIn = t.setup.wLength === 0 || !t.dirIn;
+    if (dirIn !== expectIn) {
+      this.add(R.TOGGLE_CTRL_STATUS, `${pidName(tx.tokenPid)} transaction in the status stage of a request ${t.setup.wLength === 0 ? "without data stage" : "with an " + (t.dirIn ? "IN" : "OUT") + " data stage"}: status must be ${expectIn ? "IN" : "OUT"}`, where);
+      return;
+    }
+    if (!t.statusStarted) {
+      t.statusStarted = true;
+      const mps = this.packetSize0(t.address);
+      if (t.dirIn && t.setup.wLength > 0 && mps && t.dataLength > 0 && t.dataLength < t.setup.wLength && t.dataLength % mps === 0 && !t.lastWasZlp) {
+        this.add(R.CTRL_ZLP_MISSING, `IN data of ${t.dataLength} bytes (a multiple of wMaxPacketSize0 ${mps}, less than wLength ${t.setup.wLength}) ended without a zero-length packet`, where);
+      }
+    }
+    if (tx.outcome === TxOutcome.NAK) {
+      t.nakCount++;
+      return;
+    }
+    if (tx.outcome === TxOutcome.STALL) return this.finish(t, key, "stall", "status stage STALLed");
+    if (tx.dataPid !== 0 && (tx.dataPid !== Pid.DATA1 || tx.dataLength !== 0)) {
+      this.add(R.TOGGLE_CTRL_STATUS, `status stage data is ${pidName(tx.dataPid)} with ${tx.dataLength} bytes; must be a zero-length DATA1`, where);
+    }
+    if (tx.outcome === TxOutcome.ACK || (tx.outcome === TxOutcome.NYET && !dirIn)) {
+      t.statusTime = ts(tx.endSec, tx.endNsec);
+      this.finish(t, key, "ok");
+    }
+  }
+
+  private timingBetweenData(t: OpenControl, time: Timestamp, where: object): void {
+    if (!t.firstDataTime) {
+      t.firstDataTime = time;
+      const ms = spanMs(t.start, time);
+      if (t.dirIn && ms > 500) this.add(R.REQ_TIMING, `first IN data ${ms.toFixed(1)} ms after SETUP (limit 500 ms)`, where);
+    } else if (t.lastDataTime) {
+      const ms = spanMs(t.lastDataTime, time);
+      if (ms > 500) this.add(R.REQ_TIMING, `${ms.toFixed(1)} ms between data packets (limit 500 ms)`, where);
+    }
+    t.lastDataTime = time;
+  }
+
+  private timingAtStatus(t: OpenControl): void {
+    if (!t.statusTime) return;
+    const where = { packet: t.firstPacket, transfer: t.index, device: t.address, endpoint: t.endpoint, time: t.start };
+    const total = spanMs(t.start, t.statusTime);
+    const isSetAddress = t.setup.bRequest === StandardRequest.SET_ADDRESS && requestTypeOf(t.setup) === 0;
+    if (isSetAddress) {
+      if (total > 50) this.add(R.SETADDR_TIMING, `SET_ADDRESS status stage completed ${total.toFixed(1)} ms after SETUP (limit 50 ms)`, where);
+      return;
+    }
+    if (t.setup.wLength === 0) {
+      if (total > 50) this.add(R.REQ_TIMING, `request without data stage completed ${total.toFixed(1)} ms after SETUP (limit 50 ms)`, where);
+    } else if (t.lastDataTime && spanMs(t.lastDataTime, t.statusTime) > 50) {
+      this.add(R.REQ_TIMING, `status stage ${spanMs(t.lastDataTime, t.statusTime).toFixed(1)} ms after the last data packet (limit 50 ms)`, where);
+    }
+    if (total > 5000) this.add(R.REQ_TIMING, `request took ${total.toFixed(1)} ms overall (limit 5 s)`, where);
+  }
+
+  private finish(t: OpenControl, key: number, status: ControlStatus, detail?: string, incompleteSeverity: "error" | "info" = "error"): void {
+    this.open.delete(key);
+    this.completed++;
+    const where = { packet: t.firstPacket, transfer: t.index, device: t.address, endpoint: t.endpoint, time: t.start };
+    if (status === "incomplete") {
+      const naks = t.nakCount ? ` after ${t.nakCount} NAKs` : "";
+      this.add(R.CTRL_INCOMPLETE, `${t.request} on device ${t.address} never reached its status stage${naks}: ${detail}`, where, incompleteSeverity);
+    } else if (status === "stall") {
+      this.add(R.CTRL_STALL, `${t.request} STALLed by device ${t.address} (${detail})`, where);
+    } else if (status === "ok") {
+      this.timingAtStatus(t);
+    }
+    this.lastStalled[t.address & 0x7f] = status === "stall" ? 1 : 0;
+    const ct: ControlTransfer = {
+      index: t.index,
+      source: "packets",
+      address: t.address,
+      setup: t.setup,
+      request: t.request,
+      data: t.data.slice(0, t.dataLength),
+      status,
+      firstPacket: t.firstPacket,
+      lastPacket: t.lastPacket,
+      start: t.start,
+      end: t.lastTime,
+      statusTime: t.statusTime,
+      detail,
+    };
+    if (status === "ok" && requestTypeOf(t.setup) === 0) this.standardRequestDone(t, ct);
+    this.ctx.onControlTransfer(ct);
+    this.hooks.transferDone(ct, t);
+  }
+
+  private standardRequestDone(t: OpenControl, ct: ControlTransfer): void {
+    const s = t.setup;
+    switch (s.bRequest) {
+      case StandardRequest.GET_DESCRIPTOR:
+        if (s.wValue >> 8 === 1 && ct.data.length >= 8 && t.endpoint === 0) this.maxPacket0[t.address & 0x7f] = ct.data[7];
+        break;
+      case StandardRequest.SET_ADDRESS:
+        if (s.wValue <= 127 && s.wValue !== t.address) {
+          this.moveDevice(t.address, s.wValue);
+          this.hooks.addressChanged(t.address, s.wValue);
+        }
+        break;
+      case StandardRequest.SET_CONFIGURATION:
+      case StandardRequest.SET_INTERFACE:
+      case StandardRequest.CLEAR_FEATURE:
+        this.hooks.togglesReset(t.address, s.bRequest, s);
+        break;
+    }
+  }
+
+  /** End of capture: every open transfer is incomplete (info: the capture, not the device, stopped). */
+  end(): void {
+    for (const [key, t] of [...this.open]) this.finish(t, key, "incomplete", "the capture ends before the status stage", "info");
+  }
+}
+
+function push(into: TransactionSummary[], list?: TransactionSummary[]): void {
+  if (list) for (const s of list) into.push(s);
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const hex2 = (v: number) => v.toString(16).padStart(2, "0");

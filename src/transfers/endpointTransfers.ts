@@ -1,0 +1,114 @@
+// Bulk, interrupt and isochronous transfers (USB 2.0 §5.6–5.8): transactions on one endpoint grouped
+// until a short packet or a zero-length packet; runs of NAKs become one polling entry with a count.
+import { Pid } from "../../as/shared/constants.js";
+import type { EndpointType, Speed } from "../model.js";
+import { TX_OUTCOME_NAMES, type Transaction, TxOutcome } from "./transaction.js";
+import { MAX_LISTED_TRANSACTIONS, type TransactionSummary, type TransferKind, type TransferSummary } from "./transferSummary.js";
+import { slotOf } from "./toggles.js";
+
+interface OpenGroup {
+  summary: TransferSummary;
+  hasData: boolean;
+}
+
+export class EndpointTransfers {
+  private readonly groups = new Map<number, OpenGroup>();
+  /** Largest payload seen per endpoint: the best guess of wMaxPacketSize when no descriptor says. */
+  private readonly largest = new Uint16Array(128 * 32);
+
+  constructor(
+    private readonly speed: Speed,
+    private readonly emit: (t: TransferSummary) => void,
+    private readonly maxPacketSize?: (address: number, endpointAddress: number) => number | undefined,
+  ) {}
+
+  /**
+   * An effective transaction on a non-control endpoint. `counted` is false for a retransmission;
+   * `summary` lists the transaction(s) for the tree (a split pair gives two or more; only when listing).
+   */
+  transaction(tx: Transaction, type: EndpointType | undefined, counted: boolean, summary?: TransactionSummary[]): void {
+    const dirIn = tx.tokenPid === Pid.IN;
+    const slot = slotOf(tx.address, tx.endpoint, dirIn);
+    let g = this.groups.get(slot);
+    const kind: TransferKind = type ?? "unknown";
+    const isNak = tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.NYET || tx.dataPid === 0;
+    if (isNak) {
+      if (tx.outcome === TxOutcome.STALL) {
+        if (!g) g = this.openGroup(slot, tx, kind);
+        this.list(g, summary);
+        return this.close(slot, g, "stall", tx);
+      }
+      if (!g) g = this.openGroup(slot, tx, "polling");
+      if (tx.outcome === TxOutcome.NAK) g.summary.nakCount++;
+      this.list(g, summary);
+      g.summary.lastPacket = tx.lastPacket;
+      return;
+    }
+    if (g && !g.hasData) {
+      // A data transaction ends a run of NAKs: the polling entry is complete.
+      this.close(slot, g, "nak", tx);
+      g = undefined;
+    }
+    if (!g) g = this.openGroup(slot, tx, kind);
+    g.hasData = true;
+    g.summary.kind = kind;
+    this.list(g, summary);
+    g.summary.lastPacket = tx.lastPacket;
+    if (!counted) return;
+    const len = tx.dataLength;
+    g.summary.dataLength += len;
+    if (len > this.largest[slot]) this.largest[slot] = len;
+    const epAddr = tx.endpoint | (dirIn ? 0x80 : 0);
+    const mps = this.maxPacketSize?.(tx.address, epAddr) ?? (type === "bulk" && this.speed === "high" ? 512 : this.largest[slot]);
+    const accepted = tx.outcome === TxOutcome.ACK || tx.outcome === TxOutcome.NYET || (tx.outcome === TxOutcome.NONE && type === "isochronous");
+    // §5.8.3: a bulk/interrupt transfer ends with a short packet (ZLP included); iso data is one transfer per packet run.
+    if (accepted && type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx);
+  }
+
+  private openGroup(slot: number, tx: Transaction, kind: TransferKind): OpenGroup {
+    const summary: TransferSummary = {
+      kind,
+      device: tx.address,
+      endpoint: tx.endpoint,
+      direction: tx.tokenPid === Pid.IN ? "in" : "out",
+      firstPacket: tx.firstPacket,
+      lastPacket: tx.lastPacket,
+      transactions: [],
+      transactionsOmitted: 0,
+      dataLength: 0,
+      outcome: "incomplete",
+      nakCount: 0,
+    };
+    const g = { summary, hasData: false };
+    this.groups.set(slot, g);
+    return g;
+  }
+
+  private list(g: OpenGroup, summaries?: TransactionSummary[]): void {
+    if (!summaries) return;
+    for (const s of summaries) {
+      if (g.summary.transactions.length < MAX_LISTED_TRANSACTIONS) g.summary.transactions.push(s);
+      else g.summary.transactionsOmitted++;
+    }
+  }
+
+  private close(slot: number, g: OpenGroup, outcome: string, tx?: Transaction): void {
+    this.groups.delete(slot);
+    g.summary.outcome = outcome;
+    if (tx) g.summary.lastPacket = tx.lastPacket;
+    this.emit(g.summary);
+  }
+
+  /** A device left its address (SET_ADDRESS moved another device there): close what it had open. */
+  clearDevice(address: number): void {
+    for (const [slot, g] of [...this.groups]) if (slot >> 5 === (address & 0x7f)) this.close(slot, g, g.hasData ? "incomplete" : "nak");
+    this.largest.fill(0, (address & 0x7f) << 5, ((address & 0x7f) + 1) << 5);
+  }
+
+  /** End of capture: open groups end as they stand (polling runs as "nak", data as "incomplete"). */
+  end(): void {
+    for (const [slot, g] of [...this.groups]) this.close(slot, g, g.hasData ? (g.summary.kind === "isochronous" ? "ok" : "incomplete") : "nak");
+  }
+}
+
+export const outcomeName = (o: TxOutcome) => TX_OUTCOME_NAMES[o];

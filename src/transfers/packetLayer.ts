@@ -1,0 +1,283 @@
+// The raw-packet layer: record batches → transactions → control, bulk, interrupt and isochronous
+// transfers, with the rules of RULES.md A.2 and C.2 (DESIGN.md "src/transfers/").
+import { Pid, SplitBits } from "../../as/shared/constants.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch, RecordSink, SetupPacket } from "../model.js";
+import { finding } from "../rules/rule.js";
+import { ControlTransfers, type OpenControl } from "./controlTransfers.js";
+import { EndpointTransfers } from "./endpointTransfers.js";
+import { pidName } from "./pid.js";
+import { StandardRequest, recipientOf } from "./requestName.js";
+import { NO_HANDSHAKE, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
+import { ToggleReset, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";
+import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome } from "./transaction.js";
+import { TransactionAssembler } from "./transactionAssembler.js";
+import type { TransactionSummary, TransferListener, TransferSummary } from "./transferSummary.js";
+
+/** SPLIT ET field (§8.4.2.2 Table 8-12). */
+const SPLIT_TYPES: EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
+
+export interface PacketLayerOptions {
+  /** Called once per transfer (control, bulk, interrupt, isochronous, polling run, invalid packet) as it ends. */
+  onTransfer?: TransferListener;
+  /** Called once per transaction as it ends, with a struct reused for the next one: copy what you keep. */
+  onTransaction?: (tx: Transaction) => void;
+}
+
+/** Optional extension of EndpointTypeLookup: wMaxPacketSize from descriptors, used to find short packets. */
+interface MaxPacketLookup {
+  maxPacketSize?(address: number, endpointAddress: number, bus?: number): number | undefined;
+}
+
+export class PacketLayer implements RecordSink {
+  private readonly assembler: TransactionAssembler;
+  private readonly toggles: ToggleTracker;
+  private readonly control: ControlTransfers;
+  private readonly endpointTransfers: EndpointTransfers;
+  private readonly listener?: TransferListener;
+  private readonly txListener?: (tx: Transaction) => void;
+  /** Start-split data waiting for its complete split, per device/endpoint/direction. */
+  private readonly splitData = new Map<number, { tx: Transaction; list: TransactionSummary[] | undefined }>();
+  /** Merged view of a split pair handed to the upper levels. */
+  private readonly effective = new Transaction();
+  /** Endpoints whose unknown type was already reported. */
+  private readonly typeReported = new Uint8Array(128 * 32);
+  private controlCount = 0;
+  private transferCount = 0;
+
+  constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
+    this.listener = options.onTransfer;
+    this.txListener = options.onTransaction;
+    this.assembler = new TransactionAssembler(ctx.findings, (tx) => this.onTransaction(tx));
+    this.toggles = new ToggleTracker(ctx.findings, ctx.speed);
+    const emit = (t: TransferSummary) => {
+      this.transferCount++;
+      this.listener?.(t);
+    };
+    this.control = new ControlTransfers(ctx, {
+      addressChanged: (from, to) => {
+        this.toggles.clearDevice(to);
+        this.toggles.clearDevice(from);
+        this.endpointTransfers.clearDevice(to);
+      },
+      togglesReset: (address, request, setup) => this.resetToggles(address, request, setup),
+      transferDone: (ct, open) => {
+        this.controlCount++;
+        emit(controlSummary(ct, open));
+      },
+    });
+    const lookup = (ctx.endpoints as MaxPacketLookup).maxPacketSize?.bind(ctx.endpoints);
+    this.endpointTransfers = new EndpointTransfers(ctx.speed, emit, lookup);
+  }
+
+  onBatch(batch: RecordBatch): void {
+    const a = this.assembler;
+    for (let i = 0; i < batch.count; i++) a.packet(batch, i);
+  }
+
+  onEnd(): void {
+    this.assembler.end();
+    this.control.end();
+    this.endpointTransfers.end();
+  }
+
+  /** Transactions seen so far (file-wide indices run from 0 to this - 1). */
+  get transactionCount(): number {
+    return this.assembler.transactionCount;
+  }
+
+  /** Control transfers emitted so far (completed or abandoned). */
+  get controlTransferCount(): number {
+    return this.controlCount;
+  }
+
+  /** Transfers of every kind emitted so far (after onEnd: all of them). */
+  get transfers(): number {
+    return this.transferCount;
+  }
+
+  /** Valid packets seen with this PID byte (e.g. Pid.SOF). */
+  pidCount(pid: number): number {
+    return this.assembler.pidCounts[pid & 0xff];
+  }
+
+  /** Records the core marked malformed (bad CRC, PID check, length, truncated, empty). */
+  get malformedCount(): number {
+    return this.assembler.malformedCount;
+  }
+
+  private onTransaction(tx: Transaction): void {
+    this.txListener?.(tx);
+    const list = this.listener ? [transactionSummary(tx)] : undefined;
+    if (tx.outcome === TxOutcome.INVALID) {
+      this.transferCount++;
+      if (list) {
+        this.listener?.({ kind: "invalid", device: -1, endpoint: 0, direction: "out", firstPacket: tx.firstPacket, lastPacket: tx.lastPacket, transactions: list, transactionsOmitted: 0, dataLength: 0, outcome: "error", nakCount: 0 });
+      }
+      return;
+    }
+    if (tx.tokenPid === 0) return;
+    const dirIn = tx.tokenPid === Pid.IN;
+    if (tx.split !== SplitKind.NONE) this.checkSplitBits(tx);
+    const splitType = tx.split !== SplitKind.NONE ? SPLIT_TYPES[tx.splitBits & SplitBits.ET_MASK] : undefined;
+    const type = tx.endpoint === 0 || tx.tokenPid === Pid.SETUP ? "control" : (splitType ?? this.ctx.endpoints.endpointType(tx.address, tx.endpoint | (dirIn ? 0x80 : 0)));
+    this.checkHandshake(tx, type);
+    if (tx.split === SplitKind.START) {
+      // §11.17: a start split carries OUT/SETUP data; its result comes with the complete split.
+      const slot = slotOf(tx.address, tx.endpoint, dirIn);
+      let pending = this.splitData.get(slot);
+      if (!pending) {
+        pending = { tx: new Transaction(), list: undefined };
+        this.splitData.set(slot, pending);
+      }
+      copyTransaction(tx, pending.tx);
+      if (list) pending.list = (pending.list ?? []).concat(list);
+      if (type === "isochronous" && !dirIn) return this.route(tx, type, list); // iso OUT has no complete split (§11.18.4)
+      return;
+    }
+    if (tx.split === SplitKind.COMPLETE) {
+      const slot = slotOf(tx.address, tx.endpoint, dirIn);
+      const pending = this.splitData.get(slot);
+      const all = pending?.list && list ? pending.list.concat(list) : list;
+      if (pending) pending.list = undefined;
+      if (tx.outcome === TxOutcome.NYET) {
+        if (pending && list) pending.list = all; // not yet: keep collecting
+        return;
+      }
+      const eff = this.effective;
+      copyTransaction(tx, eff);
+      if (pending) eff.firstPacket = pending.tx.firstPacket;
+      if (dirIn) {
+        // The hub relays the device's data; the host does not handshake a CSPLIT (§11.17.1).
+        if (tx.dataPid !== 0 && tx.outcome === TxOutcome.NONE) eff.outcome = TxOutcome.ACK;
+      } else if (pending && pending.tx.tokenPid === tx.tokenPid) {
+        const p = pending.tx;
+        eff.dataPid = p.dataPid;
+        eff.dataLength = p.dataLength;
+        eff.dataFingerprint = p.dataFingerprint;
+        eff.dataCopied = p.dataCopied;
+        if (p.dataCopied) eff.data.set(p.data.subarray(0, Math.max(0, p.dataLength)));
+      }
+      if (tx.outcome !== TxOutcome.ERR && pending) this.splitData.delete(slot);
+      return this.route(eff, type, all);
+    }
+    this.route(tx, type, list);
+  }
+
+  /** An effective transaction (split pairs merged) to the control or endpoint level. */
+  private route(tx: Transaction, type: EndpointType | undefined, list: TransactionSummary[] | undefined): void {
+    if (type === "control") return this.control.transaction(tx, list);
+    const dirIn = tx.tokenPid === Pid.IN;
+    if (tx.tokenPid === Pid.PING) return this.endpointTransfers.transaction(tx, type, false, list);
+    let counted = true;
+    if (tx.interrupted) {
+      this.toggles.lose(tx.address, tx.endpoint, dirIn);
+      counted = false;
+    } else if (type === undefined) {
+      const slot = slotOf(tx.address, tx.endpoint, dirIn);
+      if (!this.typeReported[slot]) {
+        this.typeReported[slot] = 1;
+        this.ctx.findings.add(finding(TOGGLE_BULK_INT, `endpoint ${tx.address}.${tx.endpoint} ${dirIn ? "IN" : "OUT"}: type unknown (no descriptor seen, the capture may start mid-session); toggle and handshake checks skipped`, { packet: tx.firstPacket, transaction: tx.index, device: tx.address, endpoint: tx.endpoint | (dirIn ? 0x80 : 0), time: { sec: tx.startSec, nsec: tx.startNsec } }, "info"));
+      }
+    } else if (tx.dataPid !== 0) {
+      const verdict = this.toggles.check(tx, type, tx.split !== SplitKind.NONE);
+      if (verdict === ToggleVerdict.RETRANSMISSION) {
+        counted = false;
+        if (list) for (const s of list) if (s.dataLength >= 0) s.retransmission = true;
+      }
+    }
+    this.endpointTransfers.transaction(tx, type, counted, list);
+  }
+
+  /** §8.4.2.2: S must be 0 on bulk splits and isochronous IN splits; E must be 0 except on iso OUT start splits; U is always 0. */
+  private checkSplitBits(tx: Transaction): void {
+    const bits = tx.splitBits;
+    const et = bits & SplitBits.ET_MASK;
+    const where = { packet: tx.firstPacket, transaction: tx.index, device: tx.hubAddress, time: { sec: tx.startSec, nsec: tx.startNsec } };
+    const kind = tx.split === SplitKind.START ? "SSPLIT" : "CSPLIT";
+    if (bits & SplitBits.S && (et === 2 || (et === 1 && (tx.tokenPid === Pid.IN || tx.split === SplitKind.COMPLETE)))) {
+      this.ctx.findings.add(finding(SPLIT_S_BIT, `${kind} for a ${SPLIT_TYPES[et]} ${pidName(tx.tokenPid)} on hub ${tx.hubAddress} port ${tx.hubPort} has the S bit set (must be 0)`, where));
+    }
+    if (bits & SplitBits.E) {
+      if (tx.split === SplitKind.COMPLETE) this.ctx.findings.add(finding(SPLIT_EU_BIT, `CSPLIT on hub ${tx.hubAddress} port ${tx.hubPort} has the U bit set (reserved, must be 0)`, where));
+      else if (!(et === 1 && tx.tokenPid === Pid.OUT)) this.ctx.findings.add(finding(SPLIT_EU_BIT, `SSPLIT for a ${SPLIT_TYPES[et]} ${pidName(tx.tokenPid)} on hub ${tx.hubAddress} port ${tx.hubPort} has the E bit set (only isochronous OUT start splits use it)`, where));
+    }
+  }
+
+  /** NO_HANDSHAKE: data in a non-isochronous transaction that nobody handshaked (§8.5.1–8.5.3). */
+  private checkHandshake(tx: Transaction, type: EndpointType | undefined): void {
+    if (tx.dataPid === 0 || tx.outcome !== TxOutcome.NONE || tx.interrupted) return;
+    if (type === undefined || type === "isochronous") return;
+    if (tx.split === SplitKind.COMPLETE) return; // CSPLIT data is never handshaked by the host
+    if (tx.split === SplitKind.START && type === "interrupt") return; // periodic start splits get no handshake
+    if (tx.dataPid === Pid.DATA2 || tx.dataPid === Pid.MDATA) return; // high-bandwidth iso PIDs: TOGGLE_ISO's business
+    this.ctx.findings.add(finding(NO_HANDSHAKE, `${pidName(tx.dataPid)} of a ${type} ${pidName(tx.tokenPid)} transaction on ${tx.address}.${tx.endpoint} got no handshake before the next token`, { packet: tx.packetIndex[tx.packetCount - 1], transaction: tx.index, device: tx.address, endpoint: tx.endpoint, time: { sec: tx.endSec, nsec: tx.endNsec } }));
+  }
+
+  private resetToggles(address: number, request: number, setup: SetupPacket): void {
+    if (request === StandardRequest.SET_CONFIGURATION) this.toggles.markReset(address, ToggleReset.HARD);
+    else if (request === StandardRequest.SET_INTERFACE) this.toggles.markReset(address, ToggleReset.SOFT);
+    else if (request === StandardRequest.CLEAR_FEATURE && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) !== 0) {
+      this.toggles.markReset(address, ToggleReset.HARD, setup.wIndex & 0x8f);
+    }
+  }
+}
+
+function copyTransaction(from: Transaction, to: Transaction): void {
+  to.index = from.index;
+  to.firstPacket = from.firstPacket;
+  to.lastPacket = from.lastPacket;
+  to.tokenPid = from.tokenPid;
+  to.address = from.address;
+  to.endpoint = from.endpoint;
+  to.split = from.split;
+  to.splitBits = from.splitBits;
+  to.hubAddress = from.hubAddress;
+  to.hubPort = from.hubPort;
+  to.dataPid = from.dataPid;
+  to.dataLength = from.dataLength;
+  to.dataFingerprint = from.dataFingerprint;
+  to.dataCopied = from.dataCopied;
+  if (from.dataCopied) to.data.set(from.data.subarray(0, Math.max(0, from.dataLength)));
+  to.handshakePid = from.handshakePid;
+  to.outcome = from.outcome;
+  to.interrupted = from.interrupted;
+  to.tokenOnly = from.tokenOnly;
+  to.startSec = from.startSec;
+  to.startNsec = from.startNsec;
+  to.endSec = from.endSec;
+  to.endNsec = from.endNsec;
+  to.packetCount = from.packetCount;
+  to.packetIndex.set(from.packetIndex);
+  to.packetPid.set(from.packetPid);
+}
+
+/** One transaction as the tree shows it (built only when a listener is attached). */
+export function transactionSummary(tx: Transaction): TransactionSummary {
+  const packets: number[] = [];
+  const pids: string[] = [];
+  for (let k = 0; k < tx.packetCount; k++) {
+    packets.push(tx.packetIndex[k]);
+    pids.push(pidName(tx.packetPid[k]));
+  }
+  const s: TransactionSummary = { index: tx.index, firstPacket: tx.firstPacket, packets, pids, outcome: TX_OUTCOME_NAMES[tx.outcome], dataLength: tx.dataLength };
+  if (tx.split !== SplitKind.NONE) s.split = tx.split === SplitKind.START ? "start" : "complete";
+  return s;
+}
+
+function controlSummary(ct: ControlTransfer, open: OpenControl): TransferSummary {
+  return {
+    kind: "control",
+    device: ct.address,
+    endpoint: open.endpoint,
+    direction: open.dirIn ? "in" : "out",
+    firstPacket: ct.firstPacket,
+    lastPacket: ct.lastPacket,
+    transactions: open.transactions,
+    transactionsOmitted: 0,
+    dataLength: ct.data.length,
+    outcome: ct.status,
+    nakCount: open.nakCount,
+    request: ct.request,
+    controlIndex: ct.index,
+  };
+}

@@ -1,0 +1,124 @@
+// Data toggle tracking for bulk, interrupt and isochronous endpoints (USB 2.0 §8.6), per device,
+// endpoint and direction, in flat typed arrays (128 addresses × 16 endpoints × 2 directions).
+import { Pid } from "../../as/shared/constants.js";
+import type { EndpointType, FindingSink, Speed } from "../model.js";
+import { finding } from "../rules/rule.js";
+import { nextToggle, pidName } from "./pid.js";
+import { TOGGLE_BULK_INT, TOGGLE_ISO, TOGGLE_RESET_DATA0 } from "./rules.js";
+import { type Transaction, TxOutcome } from "./transaction.js";
+
+const SLOTS = 128 * 16 * 2;
+
+/** A pending reset of the toggle to DATA0. */
+export enum ToggleReset {
+  NONE = 0,
+  /** SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT): the endpoint's next data must be DATA0. */
+  HARD = 1,
+  /**
+   * SET_INTERFACE: only the endpoints of that interface reset (§9.4.10), and which those are needs the
+   * descriptors; so a non-DATA0 is only flagged when it does not continue the old sequence either.
+   */
+  SOFT = 2,
+}
+
+/** What the tracker concluded about one data transaction. */
+export enum ToggleVerdict {
+  /** New data (count it). */
+  NEW = 0,
+  /** The same data again after a lost or unseen handshake (count it once). */
+  RETRANSMISSION = 1,
+}
+
+export const slotOf = (address: number, endpoint: number, dirIn: boolean) => ((address & 0x7f) << 5) | ((endpoint & 0xf) << 1) | (dirIn ? 1 : 0);
+
+export class ToggleTracker {
+  /** Expected next data PID; 0 = unknown (start of capture, or after a packet we could not read). */
+  private readonly expected = new Uint8Array(SLOTS);
+  /** PID and fingerprint of the last data packet, and whether it was handshaked. */
+  private readonly lastPid = new Uint8Array(SLOTS);
+  private readonly lastFingerprint = new Float64Array(SLOTS);
+  private readonly lastAccepted = new Uint8Array(SLOTS);
+  private readonly reset = new Uint8Array(SLOTS);
+
+  constructor(private readonly findings: FindingSink, private readonly speed: Speed) {}
+
+  /** Forget everything about a device address (a new device took it: SET_ADDRESS). */
+  clearDevice(address: number): void {
+    const base = (address & 0x7f) << 5;
+    for (let k = 0; k < 32; k++) {
+      this.expected[base + k] = 0;
+      this.lastPid[base + k] = 0;
+      this.lastAccepted[base + k] = 0;
+      this.reset[base + k] = ToggleReset.NONE;
+    }
+  }
+
+  /** Mark endpoints of a device for a reset to DATA0; `endpointAddress` undefined = all but EP0. */
+  markReset(address: number, kind: ToggleReset, endpointAddress?: number): void {
+    const base = (address & 0x7f) << 5;
+    if (endpointAddress !== undefined) {
+      const slot = slotOf(address, endpointAddress & 0xf, (endpointAddress & 0x80) !== 0);
+      this.reset[slot] = kind;
+      return;
+    }
+    for (let k = 2; k < 32; k++) this.reset[base + k] = kind;
+  }
+
+  /**
+   * Check the toggle of a data transaction on a non-control endpoint of known type (the effective
+   * transaction: for splits, the start split's data with the complete split's outcome).
+   */
+  check(tx: Transaction, type: EndpointType, split: boolean): ToggleVerdict {
+    const dirIn = tx.tokenPid === Pid.IN;
+    const slot = slotOf(tx.address, tx.endpoint, dirIn);
+    const pid = tx.dataPid;
+    const where = { packet: tx.firstPacket, transaction: tx.index, device: tx.address, endpoint: tx.endpoint | (dirIn ? 0x80 : 0), time: { sec: tx.startSec, nsec: tx.startNsec } };
+    const ep = `endpoint ${tx.address}.${tx.endpoint} ${dirIn ? "IN" : "OUT"}`;
+    if (type === "isochronous") {
+      // §5.9.2: FS isochronous always DATA0; DATA1/DATA2/MDATA belong to HS high-bandwidth (§5.9.2 Table 5-12);
+      // a split's CSPLIT may return MDATA (§11.21) and its SSPLIT carries DATA0.
+      const fsLike = split || this.speed === "full" || this.speed === "low";
+      const ok = fsLike ? pid === Pid.DATA0 || (split && pid === Pid.MDATA) : this.speed === "high" || pid === Pid.DATA0 || pid === Pid.DATA1;
+      if (!ok) this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on isochronous ${ep}${fsLike ? " at full speed (must be DATA0)" : ""}`, where));
+      return ToggleVerdict.NEW;
+    }
+    if (pid === Pid.DATA2 || (pid === Pid.MDATA && !split)) {
+      this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on ${type} ${ep}: DATA2/MDATA only belong to high-speed isochronous or splits`, where));
+      return ToggleVerdict.NEW;
+    }
+    const accepted = tx.outcome === TxOutcome.ACK || (tx.outcome === TxOutcome.NYET && !dirIn);
+    let verdict = ToggleVerdict.NEW;
+    const sameAsLast = this.lastPid[slot] === pid && this.lastFingerprint[slot] === tx.dataFingerprint;
+    const pending = this.reset[slot];
+    if (pending !== ToggleReset.NONE && accepted) this.reset[slot] = ToggleReset.NONE;
+    if (pending === ToggleReset.HARD && pid !== Pid.DATA0) {
+      this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${ep} after its toggle was reset (SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT)); expected DATA0`, where));
+    } else if (pending === ToggleReset.SOFT && pid !== Pid.DATA0 && this.expected[slot] !== 0 && pid !== this.expected[slot]) {
+      this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${ep} after SET_INTERFACE; expected DATA0`, where));
+    } else if (pending === ToggleReset.NONE && this.expected[slot] !== 0 && pid !== this.expected[slot]) {
+      if (sameAsLast && this.lastAccepted[slot]) {
+        // §8.6.4: the receiver handshaked, the sender missed it and sent the same data again: legal, discard.
+        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${ep}: retransmission after a handshake the sender did not see`, where, "info"));
+        verdict = ToggleVerdict.RETRANSMISSION;
+      } else {
+        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} on ${ep} where ${pidName(this.expected[slot])} was expected${this.lastPid[slot] === pid ? " (same PID as the last ACKed packet but different data)" : ""}`, where));
+      }
+    } else if (this.lastPid[slot] === pid && sameAsLast && !this.lastAccepted[slot] && this.expected[slot] !== 0 && this.lastNoHandshake[slot]) {
+      this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${ep}: retransmission after a lost handshake`, where, "info"));
+    }
+    if (accepted && verdict === ToggleVerdict.NEW) this.expected[slot] = nextToggle(pid);
+    else if (verdict === ToggleVerdict.NEW && this.expected[slot] === 0) this.expected[slot] = pid; // not accepted: the same toggle comes again
+    this.lastPid[slot] = pid;
+    this.lastFingerprint[slot] = tx.dataFingerprint;
+    this.lastAccepted[slot] = accepted ? 1 : 0;
+    this.lastNoHandshake[slot] = tx.outcome === TxOutcome.NONE ? 1 : 0;
+    return verdict;
+  }
+
+  private readonly lastNoHandshake = new Uint8Array(SLOTS);
+
+  /** A transaction was cut by a malformed packet: the toggle state of its endpoint is unknown now. */
+  lose(address: number, endpoint: number, dirIn: boolean): void {
+    this.expected[slotOf(address, endpoint, dirIn)] = 0;
+  }
+}

@@ -1,0 +1,59 @@
+// A recording AnalysisContext for tests, and a runner that feeds records through a PacketLayer.
+import type { AnalysisContext, ControlTransfer, EndpointType, Finding, Speed } from "../../../src/model.js";
+import { PacketLayer } from "../../../src/transfers/packetLayer.js";
+import type { TransferSummary } from "../../../src/transfers/transferSummary.js";
+import { SplitKind, type Transaction, TX_OUTCOME_NAMES } from "../../../src/transfers/transaction.js";
+import { pidName } from "../../../src/transfers/pid.js";
+import { type Packet, type RawRecord, records, toBatches } from "./packets.js";
+
+export interface Recorded {
+  layer: PacketLayer;
+  findings: Finding[];
+  controls: ControlTransfer[];
+  transfers: TransferSummary[];
+  /** Every transaction, as "split|PID|addr.ep|dataLength|outcome" keys in order (token transactions only). */
+  transactions: string[];
+  /** Findings of one rule (all severities). */
+  rule(id: string): Finding[];
+}
+
+export interface RunOptions {
+  speed?: Speed;
+  /** Endpoint types by "address:endpointAddress" (e.g. "5:0x81"), as descriptors would say. */
+  endpointTypes?: Record<string, EndpointType>;
+  /** Records per batch (default 7, so transactions straddle batches). */
+  batchSize?: number;
+  stepNs?: number;
+  timesNs?: number[];
+  linktype?: number;
+}
+
+export function runRecords(recs: RawRecord[], opts: RunOptions = {}): Recorded {
+  const findings: Finding[] = [];
+  const controls: ControlTransfer[] = [];
+  const transfers: TransferSummary[] = [];
+  const types = opts.endpointTypes ?? {};
+  const ctx: AnalysisContext = {
+    findings: { add: (f) => findings.push(f) },
+    onControlTransfer: (ct) => controls.push(ct),
+    endpoints: { endpointType: (address, ep) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
+    speed: opts.speed ?? "high",
+  };
+  const transactions: string[] = [];
+  const layer = new PacketLayer(ctx, { onTransfer: (t) => transfers.push(t), onTransaction: (tx) => void (tx.tokenPid !== 0 && transactions.push(transactionKey(tx))) });
+  for (const b of toBatches(recs, opts.batchSize ?? 7)) layer.onBatch(b);
+  layer.onEnd();
+  return { layer, findings, controls, transfers, transactions, rule: (id) => findings.filter((f) => f.rule === id) };
+}
+
+/** Feed packets (1 µs apart unless told) through a fresh PacketLayer. */
+export function run(packets: Packet[], opts: RunOptions = {}): Recorded {
+  return runRecords(records(packets, { stepNs: opts.stepNs, timesNs: opts.timesNs, linktype: opts.linktype }), opts);
+}
+
+/** A transaction as a comparable key: "split|PID|addr.ep|dataLength|outcome" (outcome "none" = no handshake). */
+export function transactionKey(tx: Transaction): string {
+  const split = tx.split === SplitKind.START ? "start" : tx.split === SplitKind.COMPLETE ? "complete" : "none";
+  const outcome = tx.outcome === 0 ? "none" : TX_OUTCOME_NAMES[tx.outcome];
+  return `${split}|${pidName(tx.tokenPid)}|${tx.address}.${tx.endpoint}|${tx.dataLength}|${outcome}`;
+}
