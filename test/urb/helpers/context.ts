@@ -1,0 +1,14 @@
+import type { AnalysisContext, ControlTransfer, Finding } from "../../../src/model.js";
+
+/** An AnalysisContext that records what the layer reports. */
+export function recordingContext() {
+  const findings: Finding[] = [];
+  const transfers: ControlTransfer[] = [];
+  const ctx: AnalysisContext = {
+    findings: { add: (f) => void findings.push(f) },
+    onControlTransfer: (t) => void transfers.push(t),
+    endpoints: { endpointType: () => undefined },
+    speed: "unknown",
+  };
+  return { ctx, findings, transfers, rules: () => findings.map((f) => `${f.rule}/${f.severity}`) };
+}
