@@ -1,0 +1,185 @@
+// `npm run bench`: usbscope against line rate, tshark and a plain JavaScript baseline, in one run.
+//
+//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N]
+//
+// Captures are generated once into .cache/bench/ (git-ignored). Every usbscope and baseline
+// measurement runs in its own child process (bench/worker.ts) for a clean heap and its own peak
+// RSS. Nothing here asserts a target: the table is the result (issue 6: "measured by the
+// benchmark, never asserted in a timed test").
+import { spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureCapture, cacheDir, type CaptureKind } from "./generate.js";
+import type { WorkerResult } from "./worker.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The repo root, from dist/bench/ (compiled) or bench/ (source). */
+const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
+const workerJs = path.join(here, "worker.js");
+
+/** High-speed line rate: 480 Mbit/s (USB 2.0 §7.1.11) = 60 MB/s. */
+const LINE_RATE = 60e6;
+const MiB = 1 << 20;
+
+interface Args {
+  bulkMB: number;
+  smallMB: number;
+  bigMB: number;
+  sliceMB: number;
+  big: boolean;
+  tshark: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const quick = argv.includes("--quick");
+  const a: Args = {
+    bulkMB: quick ? 64 : 512,
+    smallMB: quick ? 32 : 256,
+    bigMB: quick ? 256 : 2048,
+    sliceMB: quick ? 8 : 32,
+    big: !argv.includes("--no-2g"),
+    tshark: !argv.includes("--no-tshark"),
+  };
+  const num = (flag: string): number | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
+  a.bulkMB = num("--bulk-mb") ?? a.bulkMB;
+  a.smallMB = num("--small-mb") ?? a.smallMB;
+  a.bigMB = num("--big-mb") ?? a.bigMB;
+  a.sliceMB = num("--slice-mb") ?? a.sliceMB;
+  return a;
+}
+
+function runWorker(mode: string, file: string): WorkerResult {
+  const r = spawnSync(process.execPath, ["--no-deprecation", workerJs, mode, file], { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`worker ${mode} ${file} failed: ${r.stderr}`);
+  const line = r.stdout.trim().split("\n").pop()!;
+  return JSON.parse(line) as WorkerResult;
+}
+
+/** tshark over the whole file, fields as in issue 6, output discarded. Returns wall seconds. */
+function runTshark(file: string): { seconds: number; ok: boolean } {
+  const t0 = performance.now();
+  const r = spawnSync("tshark", ["-r", file, "-T", "fields", "-e", "usbll.pid", "-e", "usbll.crc16.status"], { stdio: ["ignore", "ignore", "pipe"] });
+  return { seconds: (performance.now() - t0) / 1000, ok: r.status === 0 };
+}
+
+interface Row {
+  what: string;
+  file: string;
+  bytes: number;
+  packets: number;
+  seconds: number;
+  rssMB?: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+function add(row: Row): Row {
+  rows.push(row);
+  log(`${row.what} on ${row.file}: ${fmtRate(row.bytes / row.seconds)} ${row.rssMB !== undefined ? `, RSS ${row.rssMB.toFixed(0)} MB` : ""}`);
+  return row;
+}
+
+function fmtRate(bps: number): string {
+  return bps >= 1e9 ? `${(bps / 1e9).toFixed(2)} GB/s` : `${(bps / 1e6).toFixed(bps >= 1e8 ? 0 : 1)} MB/s`;
+}
+
+function fromWorker(what: string, label: string, r: WorkerResult, seconds = r.seconds): Row {
+  return add({ what, file: label, bytes: r.bytes, packets: r.packets, seconds, rssMB: r.maxRssKB / 1024, note: r.note });
+}
+
+function machine(): string {
+  let model = cpus()[0]?.model ?? "unknown CPU";
+  try {
+    const m = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) model = m[1]!.trim();
+  } catch {
+    /* not Linux */
+  }
+  const tshark = spawnSync("tshark", ["--version"], { encoding: "utf8" }).stdout?.split("\n")[0] ?? "tshark not found";
+  return `${cpus().length} cores (${model}), Node ${process.version}, ${tshark}`;
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const files: Record<string, string> = {};
+  const mb = (kind: CaptureKind, n: number) => ensureCapture(repoRoot, kind, n * MiB, log);
+  files.bulk = mb("bulk", args.bulkMB);
+  files.small = mb("small", args.smallMB);
+  // The slices are the same generator stopped early: byte-identical prefixes of the big files.
+  files.bulkSlice = mb("bulk", args.sliceMB);
+  files.smallSlice = mb("small", args.sliceMB);
+  const label = (f: string) => `${path.basename(f, ".pcap")} (${(statSync(f).size / 1e6).toFixed(0)} MB)`;
+
+  // (a) the core alone, bytes already in WASM memory, three CRC16 paths.
+  const coreResults: Record<string, WorkerResult> = {};
+  for (const kind of ["bulk", "small"] as const) {
+    const r = (coreResults[kind] = runWorker("core", files[kind]!));
+    fromWorker("core, SIMD CRC16 (mode 0)", label(files[kind]!), r, r.modes!["0"]);
+    fromWorker("core, slicing-by-8 CRC16 (mode 2)", label(files[kind]!), r, r.modes!["2"]);
+    fromWorker("core, byte-at-a-time CRC16 (mode 1)", label(files[kind]!), r, r.modes!["1"]);
+  }
+  // (b) from disk: the reader with a per-record sink, then the whole analyze pipeline.
+  const analyzeRows: Record<string, Row> = {};
+  for (const kind of ["bulk", "small"] as const) {
+    fromWorker("reader + PID/status sink, from disk", label(files[kind]!), runWorker("reader", files[kind]!));
+    analyzeRows[kind] = fromWorker("analyze, from disk", label(files[kind]!), runWorker("analyze", files[kind]!));
+  }
+  // (c) peak RSS of analyze on a capture 4x larger.
+  if (args.big) {
+    files.big = mb("bulk", args.bigMB);
+    fromWorker("analyze, from disk (peak RSS)", label(files.big), runWorker("analyze", files.big));
+  }
+  // (d) tshark and (e) the JavaScript baseline on the slices; usbscope analyze on the same slices.
+  const sliceRows: Record<string, { tshark?: Row; js: Row; analyze: Row }> = {};
+  for (const kind of ["bulk", "small"] as const) {
+    const slice = kind === "bulk" ? files.bulkSlice! : files.smallSlice!;
+    const an = fromWorker("analyze, from disk", label(slice), runWorker("analyze", slice));
+    const jsr = fromWorker("JS baseline: pcap-parser + JS CRC", label(slice), runWorker("js", slice));
+    let ts: Row | undefined;
+    if (args.tshark) {
+      const t = runTshark(slice);
+      ts = add({ what: `tshark -T fields usbll.pid,crc16.status${t.ok ? "" : " (FAILED)"}`, file: label(slice), bytes: statSync(slice).size, packets: an.packets, seconds: t.seconds });
+    }
+    sliceRows[kind] = { tshark: ts, js: jsr, analyze: an };
+  }
+
+  // The table (markdown, so it pastes into PERFORMANCE.md as is).
+  const out: string[] = [];
+  out.push(`Machine: ${machine()}`);
+  out.push("");
+  out.push("| measurement | capture | MB/s | M packets/s | × line rate | peak RSS MB | notes |");
+  out.push("|---|---|--:|--:|--:|--:|---|");
+  for (const r of rows) {
+    const bps = r.bytes / r.seconds;
+    out.push(`| ${r.what} | ${r.file} | ${(bps / 1e6).toFixed(0)} | ${(r.packets / r.seconds / 1e6).toFixed(1)} | ${(bps / LINE_RATE).toFixed(1)} | ${r.rssMB !== undefined ? r.rssMB.toFixed(0) : "–"} | ${r.note ?? ""} |`);
+  }
+  out.push("");
+  out.push("Ratios (same capture bytes, same run; line rate = 480 Mbit/s = 60 MB/s):");
+  out.push("");
+  for (const kind of ["bulk", "small"] as const) {
+    const core = coreResults[kind]!;
+    const coreRate = core.bytes / core.modes!["0"]!;
+    const s = sliceRows[kind]!;
+    const rate = (r: Row) => r.bytes / r.seconds;
+    const parts = [
+      `core ${(coreRate / LINE_RATE).toFixed(1)}× line rate`,
+      `analyze ${(rate(analyzeRows[kind]!) / LINE_RATE).toFixed(1)}× line rate`,
+      `SIMD CRC16 core ${(core.modes!["1"]! / core.modes!["0"]!).toFixed(2)}× the byte-at-a-time core`,
+    ];
+    if (s.tshark) parts.push(`analyze ${(rate(s.analyze) / rate(s.tshark)).toFixed(0)}× tshark`, `core ${(coreRate / rate(s.tshark)).toFixed(0)}× tshark`);
+    parts.push(`analyze ${(rate(s.analyze) / rate(s.js)).toFixed(1)}× the JS baseline`, `core ${(coreRate / rate(s.js)).toFixed(1)}× the JS baseline`);
+    out.push(`- ${kind}: ${parts.join("; ")}`);
+  }
+  const text = out.join("\n");
+  console.log(text);
+  writeFileSync(path.join(cacheDir(repoRoot), "last-run.md"), `${text}\n`);
+}
+
+main();

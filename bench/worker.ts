@@ -1,0 +1,168 @@
+// One benchmark measurement in a fresh process, so each gets a clean heap and its own peak RSS.
+// Usage: node dist/bench/worker.js <core|reader|analyze|js> <file>
+// Prints one JSON line: seconds, bytes, packets, maxRssKB (and per-mode results for "core").
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createCore, DecodeState, type Core } from "../src/core/core.js";
+import { readCapture } from "../src/capture/reader.js";
+import { fileSource } from "../src/capture/source.js";
+import { analyzeFile } from "../src/analyze.js";
+import type { RecordBatch, RecordSink } from "../src/model.js";
+
+export interface WorkerResult {
+  seconds: number;
+  bytes: number;
+  packets: number;
+  maxRssKB: number;
+  /** core mode: seconds per CRC mode (0 fast, 2 slicing-by-8, 1 byte-at-a-time). */
+  modes?: Record<string, number>;
+  note?: string;
+}
+
+const now = () => performance.now() / 1000;
+
+/** Decode everything in input[0, avail) with the bytes already in WASM memory. Returns records. */
+function decodeAll(core: Core, avail: number): number {
+  const e = core.exports;
+  e.reset();
+  let records = 0;
+  let state: number;
+  do {
+    records += e.decode(avail, 1);
+    state = e.state();
+  } while (state === DecodeState.BATCH_FULL);
+  if (state !== DecodeState.DONE) throw new Error(`core stopped in state ${state}, error ${e.errorCode()}`);
+  return records;
+}
+
+/** The core alone: the whole file is read into the input region first; only decode() is timed. */
+async function core(file: string): Promise<WorkerResult> {
+  const size = statSync(file).size;
+  const c = await createCore();
+  if (!c.ensureInput(size)) throw new Error(`cannot hold ${size} bytes in WASM memory`);
+  const input = c.input();
+  const fd = openSync(file, "r");
+  let at = 0;
+  while (at < size) at += readSync(fd, input, at, Math.min(16 << 20, size - at), at);
+  closeSync(fd);
+  // V8 does not tier up a running WASM function (no OSR): warm decode() on a small prefix, which
+  // ends mid-record and so stops in NEED_MORE, before timing the large call.
+  const warm = Math.min(size, 2 << 20);
+  const modes: Record<string, number> = {};
+  let records = 0;
+  for (const mode of [0, 2, 1]) {
+    c.exports.setCrcMode(mode);
+    for (let i = 0; i < 5; i++) {
+      c.exports.reset();
+      while (c.exports.decode(warm, 0) > 0 && c.exports.state() === DecodeState.BATCH_FULL);
+    }
+    let best = Infinity;
+    for (let rep = 0; rep < (mode === 1 ? 1 : 3); rep++) {
+      const t0 = now();
+      records = decodeAll(c, size);
+      best = Math.min(best, now() - t0);
+    }
+    modes[String(mode)] = best;
+  }
+  c.exports.setCrcMode(0);
+  return { seconds: modes["0"]!, bytes: size, packets: records, maxRssKB: process.resourceUsage().maxRSS, modes };
+}
+
+/** The streaming reader from disk with a sink doing per-record work: PID and status counts. */
+class CountSink implements RecordSink {
+  readonly pids = new Float64Array(256);
+  bad = 0;
+  onBatch(b: RecordBatch): void {
+    const pid = b.pid;
+    const status = b.status;
+    for (let i = 0; i < b.count; i++) {
+      this.pids[pid[i]!]!++;
+      if (status[i] !== 0) this.bad++;
+    }
+  }
+  onEnd(): void {}
+}
+
+async function reader(file: string): Promise<WorkerResult> {
+  const sink = new CountSink();
+  const t0 = now();
+  const info = await readCapture(await fileSource(file), [sink]);
+  const seconds = now() - t0;
+  return { seconds, bytes: info.bytes, packets: info.records, maxRssKB: process.resourceUsage().maxRSS, note: `${sink.bad} bad` };
+}
+
+async function analyze(file: string): Promise<WorkerResult> {
+  const t0 = now();
+  const r = await analyzeFile(file);
+  const seconds = now() - t0;
+  return {
+    seconds, bytes: r.capture.bytes, packets: r.capture.records, maxRssKB: process.resourceUsage().maxRSS,
+    note: `${r.packets} raw packets, speed ${r.speed}`,
+  };
+}
+
+/** The plain JavaScript baseline: pcap-parser (one object per packet) and table-driven CRCs in JS. */
+function js(file: string): Promise<WorkerResult> {
+  const require = createRequire(import.meta.url);
+  const pcapParser = require("pcap-parser") as {
+    parse(input: string): { on(ev: string, fn: (arg: any) => void): void };
+  };
+  const crc16Table = new Uint16Array(256);
+  for (let b = 0; b < 256; b++) {
+    let c = b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
+    crc16Table[b] = c;
+  }
+  const crc5Table = new Uint8Array(2048);
+  for (let v = 0; v < 2048; v++) {
+    let c = 0x1f;
+    for (let i = 0; i < 11; i++) c = ((c ^ (v >>> i)) & 1) ? (c >>> 1) ^ 0x14 : c >>> 1;
+    crc5Table[v] = ~c & 0x1f;
+  }
+  const pids = new Float64Array(256);
+  let bad = 0;
+  let packets = 0;
+  const t0 = now();
+  return new Promise((resolve, reject) => {
+    const parser = pcapParser.parse(file);
+    parser.on("packet", (packet: { header: { capturedLength: number }; data: Uint8Array }) => {
+      packets++;
+      const d = packet.data;
+      const len = d.length;
+      if (len === 0) return;
+      const pid = d[0]!;
+      pids[pid]++;
+      if (pid >> 4 !== (~pid & 0x0f)) {
+        bad++;
+        return;
+      }
+      const code = pid & 0x0f;
+      if ((code & 3) === 3) {
+        let crc = 0xffff;
+        for (let i = 1; i < len - 2; i++) crc = (crc >>> 8) ^ crc16Table[(crc ^ d[i]!) & 0xff]!;
+        if ((~crc & 0xffff) !== (d[len - 2]! | (d[len - 1]! << 8))) bad++;
+      } else if (((code & 3) === 1 || code === 4) && len === 3) {
+        const field = d[1]! | ((d[2]! & 7) << 8);
+        if (crc5Table[field] !== d[2]! >> 3) bad++;
+      }
+    });
+    parser.on("error", reject);
+    parser.on("end", () => {
+      resolve({ seconds: now() - t0, bytes: statSync(file).size, packets, maxRssKB: process.resourceUsage().maxRSS, note: `${bad} bad` });
+    });
+  });
+}
+
+const [mode, file] = process.argv.slice(2);
+const modes: Record<string, (f: string) => Promise<WorkerResult>> = { core, reader, analyze, js };
+if (!mode || !file || !modes[mode]) {
+  console.error("usage: worker.js <core|reader|analyze|js> <file>");
+  process.exit(2);
+}
+modes[mode]!(file).then(
+  (r) => console.log(JSON.stringify(r)),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
