@@ -1,6 +1,5 @@
 // Byte sources the capture reader pulls from: a file, or a stream (stdin, a FIFO, a socket).
 // read() fills `into` from its start and returns the byte count, 0 at the end of input.
-import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 
 export interface ByteSource {
@@ -10,6 +9,8 @@ export interface ByteSource {
 
 /** A file read sequentially; bytes land straight in the caller's buffer (the WASM input region). */
 export async function fileSource(path: string): Promise<ByteSource> {
+  // Loaded on first use, so this module (and the whole analysis) also loads in a browser.
+  const { open } = await import("node:fs/promises");
   const handle = await open(path, "r");
   return {
     async read(into) {
