@@ -8,6 +8,7 @@ import type { Core } from "./core/core.js";
 import { FindingCollector } from "./findings.js";
 import type { AnalysisContext, ControlTransfer, EndpointType, Finding, RecordSink, Speed, Timestamp } from "./model.js";
 import { PacketChecks } from "./packets/packetChecks.js";
+import { pidName } from "./packets/pidName.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { finding } from "./rules/rule.js";
 import { UrbLayer } from "./urb/urbLayer.js";
@@ -130,7 +131,6 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     findings.add(finding(FMT_FRAMING, `${info.error.message} at byte offset ${info.error.offset}; the ${info.records} records before it were analyzed`, { offset: info.error.offset, packet: info.records }));
   }
   const pidCounts = new Map<string, number>();
-  const { pidName } = await import("./packets/pidName.js");
   for (let p = 0; p < 256; p++) if (packetChecks.pidCounts[p]! > 0) pidCounts.set(pidName(p), packetChecks.pidCounts[p]!);
   const linktypes = [...packetChecks.linktypeCounts.entries()].sort((a, b) => b[1] - a[1]).map(([lt]) => lt);
   return {
