@@ -2,6 +2,9 @@
 import type { ControlTransfer, Finding, Speed } from "../../model.js";
 import { finding, type RuleInfo } from "../rule.js";
 import type { UsbDevice } from "../../devices/device.js";
+import type { FieldRef } from "../../descriptors/fieldRef.js";
+
+export type { FieldRef };
 
 export interface DescriptorRuleContext {
   device: UsbDevice;
@@ -9,19 +12,6 @@ export interface DescriptorRuleContext {
   speed: Speed;
   /** The speed from the link type only ("unknown" for 288 and URB captures). */
   linkSpeed: Speed;
-}
-
-/** Where in the descriptor tree a finding points, so the renderer can show it next to the field. */
-export interface FieldRef {
-  /** "device", "configuration", "qualifier", "bos", "string". */
-  descriptor: string;
-  /** Configuration index (configuration findings). */
-  config?: number;
-  /** Offset of the sub-descriptor inside the configuration or BOS set (0: the header). */
-  offset?: number;
-  /** String index (string findings). */
-  index?: number;
-  field?: string;
 }
 
 export interface RuleHit {

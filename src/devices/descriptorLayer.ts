@@ -1,0 +1,75 @@
+// The descriptor layer: owns a DeviceTracker, takes control transfers in order, and at the end runs the
+// descriptor rules once per device and the enumeration diagnosis.
+import type { ControlTransfer, EndpointType, EndpointTypeLookup, FindingSink, Speed } from "../model.js";
+import { DeviceTracker } from "./tracker.js";
+import type { UsbDevice } from "./device.js";
+import { guessSpeed } from "./speed.js";
+import { enumerationTimeline, type EnumerationStep } from "./timeline.js";
+import { diagnose, type Diagnosis } from "./diagnosis.js";
+import { descriptorRules, type DescriptorRule, type RuleHit } from "../rules/descriptor/index.js";
+import { descriptorsJson, type Json } from "../descriptors/json.js";
+
+export interface DeviceReport {
+  address: number;
+  addresses: number[];
+  bus?: number;
+  speed: Speed;
+  speedReason: string;
+  state: UsbDevice["state"];
+  configuration: number;
+  descriptors: { [k: string]: Json };
+  timeline: EnumerationStep[];
+}
+
+export interface DescriptorLayerResult {
+  devices: DeviceReport[];
+  diagnoses: Diagnosis[];
+  /** Findings with where they point in the descriptor tree (for the renderer). */
+  hits: RuleHit[];
+  /** The tracked devices, for rendering. */
+  tracked: UsbDevice[];
+}
+
+export class DescriptorLayer implements EndpointTypeLookup {
+  readonly tracker = new DeviceTracker();
+  private result: DescriptorLayerResult | undefined;
+
+  constructor(
+    /** Speed from the link type; "unknown" makes the rules use each device's own clues. */
+    private readonly speed: Speed = "unknown",
+    private readonly rules: readonly DescriptorRule[] = descriptorRules,
+  ) {}
+
+  onControlTransfer(ct: ControlTransfer): void {
+    this.tracker.onControlTransfer(ct);
+  }
+
+  endpointType(address: number, endpointAddress: number, bus?: number): EndpointType | undefined {
+    return this.tracker.endpointType(address, endpointAddress, bus);
+  }
+
+  /**
+   * Run the rules and the diagnosis once; findings go to `sink` the first time only, so calling finish() again
+   * returns the same result without duplicating findings.
+   */
+  finish(sink?: FindingSink): DescriptorLayerResult {
+    if (this.result) return this.result;
+    const devices: DeviceReport[] = [];
+    const diagnoses: Diagnosis[] = [];
+    const hits: RuleHit[] = [];
+    for (const d of this.tracker.devices) {
+      const guess = guessSpeed(d, this.speed);
+      const ctx = { device: d, speed: guess.speed, linkSpeed: this.speed };
+      for (const rule of this.rules) {
+        for (const h of rule.check(ctx)) {
+          hits.push(h);
+          sink?.add(h.finding);
+        }
+      }
+      devices.push({ address: d.address, addresses: [...d.addresses], bus: d.bus, speed: guess.speed, speedReason: guess.reason, state: d.state, configuration: d.configuration, descriptors: descriptorsJson(d), timeline: enumerationTimeline(d) });
+      diagnoses.push(diagnose(d, guess.speed));
+    }
+    this.result = { devices, diagnoses, hits, tracked: this.tracker.devices };
+    return this.result;
+  }
+}

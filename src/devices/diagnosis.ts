@@ -1,0 +1,208 @@
+// Enumeration diagnosis: where a device stopped on the way to the configured state (USB 2.0 §9.1.2) and the most
+// likely firmware reason, with the records and bytes that show it.
+import type { ControlTransfer, Speed } from "../model.js";
+import type { UsbDevice } from "./device.js";
+import { walkedLength } from "../descriptors/configuration.js";
+import { descriptorTypeName, hex2 } from "../descriptors/types.js";
+import { requestText } from "./timeline.js";
+import { endpointType } from "../descriptors/endpoint.js";
+
+export type Reached = "configured" | "addressed" | "default";
+
+export interface Evidence {
+  packet: number;
+  text: string;
+}
+
+export interface Diagnosis {
+  /** Device address (last one used). */
+  device: number;
+  bus?: number;
+  /** The step the enumeration stopped at (or "configured"). */
+  stage: string;
+  reached: Reached;
+  /** Plain words: what happened and the most likely reason. */
+  verdict: string;
+  evidence: Evidence[];
+  /** True when the device enumerated without a problem this diagnosis recognises. */
+  ok: boolean;
+}
+
+interface Problem {
+  /** Lower is more likely the root cause. */
+  rank: number;
+  verdict: string;
+  evidence: Evidence[];
+}
+
+function bytesText(b: Uint8Array, max = 24): string {
+  const shown = Array.from(b.subarray(0, max), hex2).join(" ");
+  return b.length > max ? `${shown} … (${b.length} bytes)` : shown;
+}
+
+function endText(ct: ControlTransfer): string {
+  if (ct.status === "stall") return "then STALLed";
+  if (ct.status === "incomplete") return `then stopped sending (${ct.detail ?? "NAKed until the host gave up or reset"})`;
+  if (ct.status === "error") return `then failed (${ct.detail ?? "error"})`;
+  return "and ended the transfer short";
+}
+
+function isStdGetDescriptor(ct: ControlTransfer): boolean {
+  return ct.setup.bmRequestType === 0x80 && ct.setup.bRequest === 6;
+}
+
+/** Size the descriptor in a reply says it has: bLength, or wTotalLength for configuration and BOS sets. */
+function declaredSize(type: number, b: Uint8Array): number | undefined {
+  if (b.length < 2) return undefined;
+  if ((type === 2 || type === 7 || type === 0x0f) && b.length >= 4) return b[2]! | (b[3]! << 8);
+  return b[0]!;
+}
+
+function allSame(b: Uint8Array, v: number): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== v) return false;
+  return true;
+}
+
+export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
+  const problems: Problem[] = [];
+  const mps0 = d.device && d.device.descriptor.length >= 8 && [8, 16, 32, 64].includes(d.device.descriptor.bMaxPacketSize0) ? d.device.descriptor.bMaxPacketSize0 : speed === "low" ? 8 : 64;
+
+  for (const ct of d.transfers) {
+    const s = ct.setup;
+    if (isStdGetDescriptor(ct)) {
+      const type = s.wValue >> 8;
+      const b = ct.data;
+      const name = `GET_DESCRIPTOR(${descriptorTypeName(type)}${type === 3 || type === 2 ? ` ${s.wValue & 0xff}` : ""})`;
+      // Descriptors kept where the USB DMA cannot read them (flash behind a bus the peripheral does not master):
+      // the peripheral sends zeros or 0xFF instead of the table.
+      if (b.length >= 2 && (allSame(b, 0) || allSame(b, 0xff)) && type !== 3) {
+        problems.push({
+          rank: 1,
+          verdict: `the ${descriptorTypeName(type)} descriptor arrived as ${b.length} bytes of 0x${hex2(b[0]!)}: the firmware most likely hands the USB peripheral a descriptor in memory it cannot read (e.g. flash not reachable by the USB DMA), so the bytes sent are not the descriptor`,
+          evidence: [{ packet: ct.firstPacket, text: `${name} returned ${bytesText(b)}` }],
+        });
+        continue;
+      }
+      const size = declaredSize(type, b);
+      const probe = type === 1 && ct.address === 0 && s.wLength === 64 && ct.status === "incomplete" && b.length >= 8;
+      if (size !== undefined && !probe && b.length < Math.min(size, s.wLength) && b.length > 0 && b.length % mps0 === 0 && s.wLength > b.length) {
+        if (b.length === mps0) {
+          problems.push({
+            rank: 2,
+            verdict: `the device returns only the first packet of a control read: it sent ${b.length} of the ${size} bytes of the ${descriptorTypeName(type)} descriptor (bMaxPacketSize0 ${mps0}) ${endText(ct)}; firmware that can send only one packet per control read (it does not queue the next packet after the first IN completes)`,
+            evidence: [{ packet: ct.firstPacket, text: `${name} wLength ${s.wLength}: ${b.length} bytes returned, descriptor says ${size}: ${bytesText(b)}` }],
+          });
+        } else {
+          problems.push({
+            rank: 3,
+            verdict: `the device stopped after ${b.length} of ${size} bytes of the ${descriptorTypeName(type)} descriptor (${b.length / mps0} full packets) ${endText(ct)}`,
+            evidence: [{ packet: ct.firstPacket, text: `${name} wLength ${s.wLength}: ${b.length} bytes returned, descriptor says ${size}` }],
+          });
+        }
+        continue;
+      }
+      // A complete reply that is a whole number of packets and shorter than wLength needs a ZLP (§5.5.3); without
+      // one the host waits for more data and the transfer times out.
+      if (size !== undefined && b.length === size && b.length < s.wLength && b.length % mps0 === 0 && ct.status !== "ok" && ct.status !== "stall" && !probe) {
+        problems.push({
+          rank: 2,
+          verdict: `the device does not end a reply that is a multiple of bMaxPacketSize0 with a zero-length packet: ${name} returned all ${b.length} bytes (${b.length / mps0} × ${mps0}) for wLength ${s.wLength}, then the host kept waiting (CTRL_ZLP_MISSING)`,
+          evidence: [{ packet: ct.firstPacket, text: `${name}: ${b.length} bytes, wLength ${s.wLength}, status ${ct.status}` }],
+        });
+        continue;
+      }
+      // Requests the device must answer (§9.4.3: DEVICE and CONFIGURATION are mandatory).
+      if ((type === 1 || type === 2) && ct.status === "stall") {
+        problems.push({ rank: 4, verdict: `the device STALLed ${name}, which every device must answer`, evidence: [{ packet: ct.firstPacket, text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)} STALLed` }] });
+      }
+      if ((type === 4 || type === 5) && ct.status === "ok") {
+        problems.push({ rank: 8, verdict: `the device answered ${name} with ${b.length} bytes; INTERFACE and ENDPOINT descriptors cannot be requested directly and must be STALLed (§9.4.3)`, evidence: [{ packet: ct.firstPacket, text: `${name} returned ${bytesText(b)}` }] });
+      }
+    } else if (s.bmRequestType === 0 && (s.bRequest === 5 || s.bRequest === 9) && ct.status !== "ok") {
+      const what = s.bRequest === 5 ? `SET_ADDRESS ${s.wValue}` : `SET_CONFIGURATION ${s.wValue}`;
+      problems.push({ rank: 4, verdict: `the device ${ct.status === "stall" ? "STALLed" : "did not complete"} ${what}, which it must accept`, evidence: [{ packet: ct.firstPacket, text: `${what}: ${ct.status}${ct.detail ? ` (${ct.detail})` : ""}` }] });
+    }
+  }
+
+  // Configuration set consistency: wTotalLength and the runtime-appended interface pattern.
+  for (const [index, h] of d.configurations) {
+    const c = h.descriptor;
+    if (c.length < 9) continue;
+    const ev = { packet: h.transfer.firstPacket };
+    if (!c.truncated && !c.invalidAt) {
+      const walked = walkedLength(c) + c.excess;
+      if (walked !== c.wTotalLength) problems.push({ rank: 5, verdict: `configuration ${c.bConfigurationValue}: wTotalLength is ${c.wTotalLength} but the descriptors that follow add up to ${walked} bytes; the host reads wTotalLength bytes and parses a different set than the firmware meant`, evidence: [{ ...ev, text: `configuration index ${index}: ${c.length} bytes, wTotalLength ${c.wTotalLength}, sum of bLength ${walked}` }] });
+    }
+    const numbers = [...new Set(c.interfaces.map((i) => i.bInterfaceNumber))].sort((a, b) => a - b);
+    if (!c.truncated && numbers.length > c.bNumInterfaces) {
+      const extra = numbers.filter((n) => n >= c.bNumInterfaces);
+      problems.push({
+        rank: 5,
+        verdict: `configuration ${c.bConfigurationValue}: bNumInterfaces is ${c.bNumInterfaces} but interfaces ${numbers.join(", ")} follow; an interface appended at run time (${extra.join(", ")}) without updating bNumInterfaces`,
+        evidence: [{ ...ev, text: `bNumInterfaces ${c.bNumInterfaces} at offset 4; interface descriptors at offsets ${c.interfaces.map((i) => i.offset).join(", ")}` }],
+      });
+    }
+    const seen = new Map<string, number>();
+    for (const i of c.interfaces) {
+      const k = `${i.bInterfaceNumber}/${i.bAlternateSetting}`;
+      if (seen.has(k)) problems.push({ rank: 6, verdict: `configuration ${c.bConfigurationValue}: interface ${i.bInterfaceNumber} alt ${i.bAlternateSetting} is described twice (offsets ${seen.get(k)} and ${i.offset}): two functions were given the same interface number`, evidence: [{ ...ev, text: `duplicate interface ${k}` }] });
+      seen.set(k, i.offset);
+    }
+    const owner = new Map<number, number>();
+    for (const i of c.interfaces)
+      for (const e of i.endpoints) {
+        const k = endpointType(e.bmAttributes) === "control" ? e.bEndpointAddress & 0x0f : e.bEndpointAddress & 0x8f;
+        const o = owner.get(k);
+        if (o !== undefined && o !== i.bInterfaceNumber) problems.push({ rank: 6, verdict: `configuration ${c.bConfigurationValue}: endpoint 0x${hex2(e.bEndpointAddress)} is used by interfaces ${o} and ${i.bInterfaceNumber}: two functions collide on one endpoint`, evidence: [{ ...ev, text: `endpoint 0x${hex2(e.bEndpointAddress)} at offset ${e.offset}` }] });
+        else owner.set(k, i.bInterfaceNumber);
+      }
+  }
+  // String indexes shared by different fields with different meanings are a collision when a runtime function
+  // reuses an index; only flag an iInterface that repeats another field's index.
+  const stringUsers = new Map<number, string>();
+  for (const [, h] of d.configurations)
+    for (const i of h.descriptor.interfaces) {
+      if (!i.iInterface) continue;
+      const prev = stringUsers.get(i.iInterface);
+      const me = `interface ${i.bInterfaceNumber} alt ${i.bAlternateSetting}`;
+      if (prev && !prev.startsWith(`interface ${i.bInterfaceNumber} `)) problems.push({ rank: 7, verdict: `string index ${i.iInterface} is used by both ${prev} and ${me}: an appended interface reused a string index`, evidence: [{ packet: h.transfer.firstPacket, text: `iInterface ${i.iInterface} at offset ${i.offset}` }] });
+      else stringUsers.set(i.iInterface, me);
+    }
+  const dev = d.device?.descriptor;
+  if (dev && dev.length >= 18) for (const [f, v] of [["iManufacturer", dev.iManufacturer], ["iProduct", dev.iProduct], ["iSerialNumber", dev.iSerialNumber]] as const) {
+    const prev = v ? stringUsers.get(v) : undefined;
+    if (prev) problems.push({ rank: 7, verdict: `string index ${v} is used by both ${f} and ${prev}`, evidence: [{ packet: d.device!.transfer.firstPacket, text: `${f} = ${v}` }] });
+  }
+
+  problems.sort((a, b) => a.rank - b.rank);
+  const reached: Reached = d.state;
+  const stage = stageOf(d);
+  if (problems.length === 0) {
+    const verdict =
+      reached === "configured"
+        ? `enumerated: configuration ${d.configuration} set${d.enumerationSeen ? "" : " (enumeration before the capture began)"}`
+        : d.enumerationSeen
+          ? `the capture ends with the device ${reached}, after ${stage}; no failed request explains it`
+          : `the capture does not show this device's enumeration`;
+    return { device: d.address, bus: d.bus, stage, reached, verdict, evidence: [], ok: true };
+  }
+  const top = problems[0]!;
+  const evidence: Evidence[] = [];
+  for (const p of problems) for (const e of p.evidence) if (evidence.length < 16) evidence.push(e);
+  const others = problems.length > 1 ? ` (${problems.length - 1} more problem${problems.length > 2 ? "s" : ""} in the evidence)` : "";
+  const where = reached === "configured" ? `configured with errors: ${top.verdict}` : `stopped ${reached} at ${stage}: ${top.verdict}`;
+  return { device: d.address, bus: d.bus, stage, reached, verdict: where + others, evidence, ok: false };
+}
+
+/** The last chapter-9 step the device got to: the first failed must-answer request, else the last standard request. */
+function stageOf(d: UsbDevice): string {
+  if (d.state === "configured") return "configured";
+  let last = "";
+  for (const ct of d.transfers) {
+    const s = ct.setup;
+    if ((s.bmRequestType & 0x60) !== 0) continue;
+    const name = s.bRequest === 6 ? `GET_DESCRIPTOR(${descriptorTypeName(s.wValue >> 8)})` : requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength);
+    last = name;
+  }
+  return last || "no standard request";
+}
