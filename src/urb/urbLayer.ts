@@ -259,7 +259,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     let data: Uint8Array;
     if (gathered !== undefined) data = gathered;
     else data = isIn ? done.data : pending.data;
-    const ct: ControlTransfer = {
+    const ct: ControlTransfer & { dataTruncated?: boolean } = {
       index: pending.controlIndex,
       source: "urb",
       bus: submit.bus,
@@ -275,6 +275,13 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       urbStatus: status,
     };
     if (ct.status === "error") ct.detail = urbStatusName(status, done.source);
+    // usbmon text shows at most 32 bytes and binary records may be clipped: say so, so that
+    // descriptor checks do not mistake a capture limit for a short descriptor.
+    const urbLength = gathered !== undefined ? data.length : isIn ? done.length : submit.length;
+    if (data.length < urbLength) {
+      ct.dataTruncated = true;
+      ct.detail = `${ct.detail !== undefined ? `${ct.detail}; ` : ""}the capture holds ${data.length} of the ${urbLength} data bytes`;
+    }
     if (isIn && (overflowStatus(status, done.source) || data.length > setup.wLength)) {
       this.ctx.findings.add(
         finding(

@@ -26,6 +26,8 @@ export const TSHARK_FIELDS = [
   "usb.urb_len",
   "usb.DescriptorIndex",
   "usb.bDescriptorType",
+  "usb.idVendor",
+  "usb.idProduct",
 ] as const;
 
 export type TsharkRow = Record<(typeof TSHARK_FIELDS)[number], string>;
