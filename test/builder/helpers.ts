@@ -15,8 +15,8 @@ export function tempFile(bytes: Uint8Array, ext = "pcap"): string {
 }
 
 /** Run tshark -T fields on a file; one array of field values per frame. */
-export function tsharkFields(path: string, fields: string[], extra: string[] = []): string[][] {
-  const args = ["-r", path, "-T", "fields", "-E", "separator=|", "-E", "occurrence=f", ...extra];
+export function tsharkFields(path: string, fields: string[], extra: string[] = [], occurrence: "f" | "a" = "f"): string[][] {
+  const args = ["-r", path, "-T", "fields", "-E", "separator=|", "-E", `occurrence=${occurrence}`, ...extra];
   for (const f of fields) args.push("-e", f);
   const r = spawnSync("tshark", args, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
