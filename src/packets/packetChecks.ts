@@ -90,9 +90,12 @@ export class PacketChecks implements RecordSink {
     this.lastSofFrame = frame;
     this.lastSofNs = ns;
     if (prevFrame < 0) return;
-    if (this.linktypeSpeed === undefined && this.speed === "unknown" && dt > 0) {
-      // LINKTYPE_USB_2_0 says nothing about speed: SOFs closer than a frame mean microframes.
-      this.setSpeed(dt < 500_000 ? "high" : "full");
+    if (this.linktypeSpeed === undefined && dt > 0) {
+      // LINKTYPE_USB_2_0 says nothing about speed: SOFs closer than a frame mean microframes;
+      // SOFs one frame apart mean full speed unless microframes show up later (an HS capture
+      // may open with a gap).
+      if (dt < 500_000) this.setSpeed("high");
+      else if (this.speed === "unknown" && dt > 900_000 && dt < 1_100_000) this.setSpeed("full");
     }
     const high = this.speed === "high";
     const period = high ? MICROFRAME_NS : FRAME_NS;
@@ -113,8 +116,15 @@ export class PacketChecks implements RecordSink {
       const diff = Math.abs(step - expected);
       if (diff <= 1 || diff >= 2047) return;
     }
+    const want = (prevFrame + expected) & 0x7ff;
+    const why =
+      step === 0 && dt < period / 2
+        ? "the same SOF appears twice (a duplicate in the capture)"
+        : step > expected && step - expected < 1024
+          ? `${step - expected} frame number(s) skipped: SOFs missing from the capture, or the host's frame counter jumped`
+          : "the frame number went backwards or was repeated: the host's frame counter is not monotonic, or the capture reordered packets";
     this.findings.add(
-      finding(SOF_SEQUENCE, `SOF frame ${frame} follows frame ${prevFrame} ${(dt / 1e6).toFixed(3)} ms later; expected frame ${(prevFrame + expected) & 0x7ff}`, {
+      finding(SOF_SEQUENCE, `SOF frame ${frame} follows frame ${prevFrame} ${(dt / 1e6).toFixed(3)} ms later where frame ${want} was due: ${why}`, {
         packet: b.firstIndex + i,
         time: { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! },
       }),

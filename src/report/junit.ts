@@ -1,0 +1,63 @@
+// JUnit XML for CI: one test suite per capture, one test case per rule that was checked; a rule
+// with error findings is a failure, listing them. CI systems show these natively.
+import type { AnalysisResult } from "../analyze.js";
+import type { Finding } from "../model.js";
+
+export function escapeXml(s: string): string {
+  // XML 1.0 forbids most C0 controls even escaped: drop them.
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "").replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+}
+
+export interface JunitCase {
+  file: string;
+  result?: AnalysisResult;
+  /** Input error (unreadable file, unknown format). */
+  error?: string;
+  seconds: number;
+}
+
+export function junitXml(cases: JunitCase[]): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  const suites: string[] = [];
+  for (const c of cases) {
+    const lines: string[] = [];
+    let sTests = 0;
+    let sFail = 0;
+    let sErr = 0;
+    if (c.error || !c.result) {
+      sTests = 1;
+      sErr = 1;
+      lines.push(`    <testcase classname="${escapeXml(c.file)}" name="read capture"><error message="${escapeXml(c.error ?? "no result")}"/></testcase>`);
+    } else {
+      const byRule = new Map<string, Finding[]>();
+      for (const f of c.result.findings.sorted()) {
+        if (!byRule.has(f.rule)) byRule.set(f.rule, []);
+        byRule.get(f.rule)!.push(f);
+      }
+      sTests = 1;
+      lines.push(`    <testcase classname="${escapeXml(c.file)}" name="decode" time="${c.seconds.toFixed(3)}"/>`);
+      for (const [rule, list] of [...byRule.entries()].sort()) {
+        sTests++;
+        const errs = list.filter((f) => f.severity === "error");
+        const total = c.result.findings.countByRule.get(rule) ?? list.length;
+        if (errs.length) {
+          sFail++;
+          const body = errs.map((f) => `${f.packet !== undefined ? `#${f.packet} ` : ""}${f.message}${f.spec ? ` [${f.spec}]` : ""}`).join("\n");
+          lines.push(`    <testcase classname="${escapeXml(c.file)}" name="${escapeXml(rule)}"><failure message="${escapeXml(`${total} ${rule} finding(s): ${errs[0]!.message}`)}" type="${escapeXml(rule)}">${escapeXml(body)}</failure></testcase>`);
+        } else {
+          lines.push(`    <testcase classname="${escapeXml(c.file)}" name="${escapeXml(rule)}"><system-out>${escapeXml(list.map((f) => `${f.severity}: ${f.message}`).join("\n"))}</system-out></testcase>`);
+        }
+      }
+    }
+    tests += sTests;
+    failures += sFail;
+    errors += sErr;
+    suites.push(`  <testsuite name="${escapeXml(c.file)}" tests="${sTests}" failures="${sFail}" errors="${sErr}" time="${c.seconds.toFixed(3)}">`, ...lines, "  </testsuite>");
+  }
+  out.push(`<testsuites name="usbscope" tests="${tests}" failures="${failures}" errors="${errors}">`, ...suites, "</testsuites>");
+  return out.join("\n") + "\n";
+}
