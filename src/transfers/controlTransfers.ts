@@ -38,6 +38,8 @@ export class OpenControl {
   dataEnded = false;
   lastWasZlp = false;
   statusStarted = false;
+  /** A data-stage packet was unreadable (malformed in the capture): the data may miss bytes. */
+  lostData = false;
   nakCount = 0;
   lastPacket: number;
   lastTime: Timestamp;
@@ -185,21 +187,22 @@ export class ControlTransfers {
       return;
     }
     if (tx.outcome === TxOutcome.STALL) return this.finish(t, key, "stall", "data stage STALLed");
-    if (tx.dataPid === 0) return; // IN with no answer, or cut by a malformed packet
-    const accepted = tx.outcome === TxOutcome.ACK || tx.outcome === TxOutcome.NYET;
-    const pid = tx.dataPid;
     if (tx.interrupted) {
-      // Its handshake was unreadable: either toggle may come next, and the data is counted if it comes again.
+      // Cut by a malformed packet: the data (or its handshake) is unreadable; either toggle may come next.
+      t.lostData = true;
       t.expectedToggle = 0;
-      t.lastDataPid = pid;
-      t.lastFingerprint = tx.dataFingerprint;
+      t.lastDataPid = tx.dataPid;
+      t.lastFingerprint = tx.dataPid ? tx.dataFingerprint : -1;
       t.lastDataAccepted = false;
       return;
     }
+    if (tx.dataPid === 0) return; // IN with no answer
+    const accepted = tx.outcome === TxOutcome.ACK || tx.outcome === TxOutcome.NYET;
+    const pid = tx.dataPid;
     const same = pid === t.lastDataPid && tx.dataFingerprint === t.lastFingerprint;
     let count = accepted;
     if (t.expectedToggle === 0) {
-      if (same) count = accepted; // the unreadable one was not counted: count this one
+      if (same) t.lostData = false; // the unreadable packet's retransmission: nothing is missing after all
     } else if (pid !== t.expectedToggle) {
       if (same && t.lastDataAccepted) {
         this.add(R.TOGGLE_CTRL_DATA1_FIRST, `${pidName(pid)} repeated with identical data: retransmission after a handshake the sender did not see`, where, "info");
@@ -258,7 +261,8 @@ export class ControlTransfers {
     }
     if (tx.outcome === TxOutcome.ACK || (tx.outcome === TxOutcome.NYET && !dirIn)) {
       t.statusTime = ts(tx.endSec, tx.endNsec);
-      this.finish(t, key, "ok");
+      if (t.lostData) this.finish(t, key, "error", "a data-stage packet was unreadable in the capture (malformed): the data may be incomplete");
+      else this.finish(t, key, "ok");
     }
   }
 

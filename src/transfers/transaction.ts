@@ -53,7 +53,7 @@ export class Transaction {
   dataCopied = false;
   handshakePid = 0;
   outcome = TxOutcome.NONE;
-  /** Ended by a malformed packet (bad CRC, bad length...): what follows cannot be judged. */
+  /** Ended by a malformed packet (bad CRC, bad length...) or by an out-of-sequence packet: a packet is unreadable or missing, so its data and toggle cannot be judged. */
   interrupted = false;
   /** The token was never followed by anything (no data for OUT/SETUP, no response for IN/PING). */
   tokenOnly = false;

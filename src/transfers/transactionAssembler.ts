@@ -81,7 +81,11 @@ export class TransactionAssembler {
       case TxAction.INVALID: {
         const explained = this.afterMalformed && !this.open;
         const what = this.open ? `${pidName(pid)} after ${pidName(tx.packetPid[tx.packetCount - 1])}` : `${pidName(pid)} outside any transaction`;
-        if (this.open) this.finish();
+        if (this.open) {
+          // The sequence broke mid-transaction: a packet is missing from the capture, so what it carried is unknown.
+          tx.interrupted = true;
+          this.finish();
+        }
         this.begin(b, i, index);
         tx.packetIndex[0] = index;
         tx.packetPid[0] = pid;

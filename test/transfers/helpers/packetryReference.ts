@@ -24,6 +24,10 @@ export interface RefGroup {
   line: number;
   /** The first transaction displayed after the group line (its first child). */
   first?: RefTransaction;
+  /** "Polling N times … on endpoint A.E DIR" / "N ambiguous transactions on endpoint A.E DIR": N and the endpoint. */
+  stated?: { kind: "polling" | "ambiguous"; count: number; endpoint: string };
+  /** "Isochronous|Interrupt|Bulk transfer of X bytes|KiB on endpoint A.E DIR": the bytes (KiB rounded to 0.01). */
+  bytesStated?: { kind: string; bytes: number; approx: boolean; endpoint: string };
 }
 
 export interface RefControl {
@@ -56,8 +60,28 @@ export function parseReference(path: string): Reference {
     if (!text) return;
     if (raw.includes("○")) {
       pendingGroup = { text, line: n + 1 };
+      const poll = /^Polling (\d+) times for .* on endpoint (\d+\.\d+ (?:IN|OUT))/.exec(text);
+      const amb = /^(\d+) ambiguous transactions on endpoint (\d+\.\d+ (?:IN|OUT))/.exec(text);
+      const xfer = /^(Isochronous|Interrupt|Bulk|Unidentified) transfer of ([\d.]+) (bytes?|KiB) on endpoint (\d+\.\d+ (?:IN|OUT))/.exec(text);
+      if (poll) pendingGroup.stated = { kind: "polling", count: Number(poll[1]), endpoint: poll[2] };
+      if (amb) pendingGroup.stated = { kind: "ambiguous", count: Number(amb[1]), endpoint: amb[2] };
+      if (xfer) pendingGroup.bytesStated = { kind: xfer[1], bytes: xfer[3] === "KiB" ? Number(xfer[2]) * 1024 : Number(xfer[2]), approx: xfer[3] === "KiB", endpoint: xfer[4] };
       groups.push(pendingGroup);
-      last = undefined;
+      return;
+    }
+    // A keepalive (or SOF) inside a transaction makes Packetry print the rest of it as "Continuing …":
+    // the same transaction, so its data and handshake go back onto the line it continues.
+    const cont = /^Continuing (.*)$/.exec(text);
+    if (cont) {
+      const c = TX.exec(cont[1]);
+      const target = c && [...transactions].reverse().find((t) => t.pid === c[2] && t.address === Number(c[3]) && t.endpoint === Number(c[4]));
+      if (c && target) {
+        if (c[5] !== undefined) target.dataLength = Number(c[5]);
+        else if (cont[1].includes("with no data")) target.dataLength = 0;
+        if (c[6]) target.outcome = c[6];
+        if (c[7]) target.bytes = c[7].split(", ").map((h) => parseInt(h, 16));
+        last = target;
+      }
       return;
     }
     const m = TX.exec(text);
@@ -78,6 +102,20 @@ export function parseReference(path: string): Reference {
       last = t;
       return;
     }
+    // Any other item ("ACK transaction" of an invalid group, "1 malformed packet") closes the current transaction.
+    if (/transaction|^\d+ /.test(text)) {
+      last = undefined;
+      return;
+    }
+    // Packet lines under a transaction carry its data and handshake (a "Continuing" line may only name them).
+    const dataPkt = /^(DATA0|DATA1|DATA2|MDATA) packet with CRC [0-9A-F]+ and (?:(\d+) data bytes(?:: \[([^\]]*)\])?|no data)/.exec(text);
+    if (dataPkt && last) {
+      last.dataLength = dataPkt[2] !== undefined ? Number(dataPkt[2]) : 0;
+      if (dataPkt[3]) last.bytes = dataPkt[3].split(", ").map((h) => parseInt(h, 16));
+      return;
+    }
+    const hsPkt = /^(ACK|NAK|STALL|NYET|ERR) packet/.exec(text);
+    if (hsPkt && last) last.outcome = hsPkt[1];
     const times = /^NAK packet \((\d+) times\)/.exec(text);
     if (times && last && last.outcome === "NAK") last.repeat = Number(times[1]);
   });
