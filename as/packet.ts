@@ -33,6 +33,9 @@ export function decodePacket(row: usize, p: usize, len: u32, origLen: u32): void
       status = PacketStatus.BAD_PID_CHECK;
     } else if (code == 0) {
       status = PacketStatus.RESERVED_PID;
+    } else if (origLen > len) {
+      // Cut by the snap length: the CRC (and for tokens the fields) are not all there to check.
+      status = PacketStatus.TRUNCATED;
     } else if ((code & 3) == 1 || code == 4) {
       // Tokens (OUT 1, IN 9, SOF 5, SETUP D) and PING (4): PID, 11-bit field, CRC5 (§8.4.1, §8.4.3).
       if (len != 3) {
@@ -75,7 +78,6 @@ export function decodePacket(row: usize, p: usize, len: u32, origLen: u32): void
       // Handshakes ACK 2, NAK A, STALL E, NYET 6 and PRE/ERR C: the PID alone (§8.4.5).
       if (len != 1) status = PacketStatus.BAD_LENGTH;
     }
-    if (status == PacketStatus.OK && origLen > len) status = PacketStatus.TRUNCATED;
   }
   store<u8>(colPid + row, <u8>pidByte);
   store<u8>(colStatus + row, <u8>status);
