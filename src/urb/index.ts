@@ -4,7 +4,7 @@ export type { IsoDescriptor, UrbEvent, UrbKind, UrbSource, UsbPcapFields } from 
 export { transferTypeName } from "./urbEvent.js";
 export { MON_BIN_HDR_48, MON_BIN_HDR_64, monBinLittleEndian, parseMonBin, readSetup, type MonBinContext } from "./usbmonBinary.js";
 export { parseUsbPcap, UsbPcapControlStage, UsbPcapTransfer, USBPCAP_INFO_PDO_TO_FDO, type UsbPcapContext } from "./usbpcap.js";
-export { FMT_TEXT_MALFORMED, TEXT_DATA_MAX, TEXT_TS_WRAP_US, UsbmonTextParser, type UsbmonTextOptions } from "./usbmonText.js";
+export { TEXT_DATA_MAX, TEXT_TS_WRAP_US, UsbmonTextParser, type UsbmonTextOptions } from "./usbmonText.js";
 export { pairingKey, UrbPairing, type PendingUrb } from "./pairing.js";
 export { UrbLayer, type UrbCounterKey, type UrbLayerOptions, type UrbTypeCounters } from "./urbLayer.js";
 export { requestName } from "./requestName.js";

@@ -30,6 +30,17 @@ export const FMT_TEXT_DATA_TRUNC: RuleInfo = {
   title: "usbmon text shows fewer data bytes than the URB length (at most 32): payload checks skipped",
 };
 
+/**
+ * A text line that is not a usbmon event (not in RULES.md yet: proposed ID). The line is skipped;
+ * the finding carries its line number and byte offset.
+ */
+export const FMT_TEXT_MALFORMED: RuleInfo = {
+  id: "FMT_TEXT_MALFORMED",
+  severity: "warning",
+  spec: "K-MON usbmon.rst \"Data Format\"; mon_text.c",
+  title: "a usbmon text line that does not parse as an event",
+};
+
 export const FMT_URB_UNPAIRED: RuleInfo = {
   id: "FMT_URB_UNPAIRED",
   severity: "warning",
@@ -70,11 +81,15 @@ export const CTRL_RESP_OVER_WLENGTH: RuleInfo = {
   title: "more than wLength bytes returned",
 };
 
+/** IDs this layer uses that RULES.md does not list yet (proposed additions). */
+export const PROPOSED_RULE_IDS: readonly string[] = [FMT_TEXT_MALFORMED.id];
+
 export const urbRules: readonly RuleInfo[] = [
   URB_ERROR,
   FMT_MON_TRUNCATED,
   FMT_TEXT_TS_WRAP,
   FMT_TEXT_DATA_TRUNC,
+  FMT_TEXT_MALFORMED,
   FMT_URB_UNPAIRED,
   FMT_USBPCAP_HDRLEN,
   URB_SETUP_NON_CONTROL,

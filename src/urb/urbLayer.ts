@@ -89,6 +89,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       const start = batch.dataOffset[i];
       const len = batch.dataLength[i];
       let ev: UrbEvent | undefined;
+      // usbmon events take their time from the mon_bin_hdr (ts_sec/ts_usec, the kernel's); USBPcap
+      // headers carry none, so they take the record's time.
       if (lt === LinkType.USB_LINUX || lt === LinkType.USB_LINUX_MMAPPED) {
         ev = parseMonBin(batch.bytes, start, len, lt, this.littleEndian, record, { findings, origLength: batch.origLength[i], fileOffset: batch.offset[i] });
       } else if (lt === LinkType.USBPCAP) {

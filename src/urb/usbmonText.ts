@@ -11,19 +11,9 @@
 
 import type { FindingSink, SetupPacket } from "../model.js";
 import { finding, type RuleInfo } from "../rules/rule.js";
-import { FMT_TEXT_DATA_TRUNC, FMT_TEXT_TS_WRAP, URB_SETUP_NON_CONTROL } from "./rules.js";
+import { FMT_TEXT_DATA_TRUNC, FMT_TEXT_MALFORMED, FMT_TEXT_TS_WRAP, URB_SETUP_NON_CONTROL } from "./rules.js";
 import { EMPTY_DATA, type IsoDescriptor, type UrbEvent, type UrbKind } from "./urbEvent.js";
 
-/**
- * A text line that is not a usbmon event (not in RULES.md yet: proposed ID). The line is skipped;
- * the finding carries its line number and byte offset.
- */
-export const FMT_TEXT_MALFORMED: RuleInfo = {
-  id: "FMT_TEXT_MALFORMED",
-  severity: "warning",
-  spec: "K-MON usbmon.rst \"Data Format\"; mon_text.c",
-  title: "a usbmon text line that does not parse as an event",
-};
 
 /** mon_text.c: the µs timestamp is (tv_sec & 0xFFF) * 1e6 + tv_usec, so it wraps every 4096 s. */
 export const TEXT_TS_WRAP_US = 4096 * 1_000_000;

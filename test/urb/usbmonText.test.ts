@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TEXT_TS_WRAP_US, UsbmonTextParser } from "../../src/urb/usbmonText.js";
+import { TEXT_MAX_LINE, TEXT_TS_WRAP_US, UsbmonTextParser } from "../../src/urb/usbmonText.js";
 import type { UrbEvent } from "../../src/urb/urbEvent.js";
 import { collector } from "./helpers/build.js";
 
@@ -110,6 +110,19 @@ describe("usbmon text ('u' format)", () => {
       expect(f.list[3].offset).toBe(text.lastIndexOf("d5ea89a0"));
       expect(p.malformed).toBe(4);
       expect(p.lines).toBe(8);
+    });
+    it("drops a line longer than TEXT_MAX_LINE without holding it, then resumes", () => {
+      const chunk = new Uint8Array(1 << 20).fill(0x41);
+      const parts: (string | Uint8Array)[] = [];
+      for (let i = 0; i <= TEXT_MAX_LINE >> 20; i++) parts.push(chunk);
+      parts.push("\n" + ROOT_HUB);
+      const { events, f, p } = parse(parts);
+      expect(f.rules()).toEqual(["FMT_TEXT_MALFORMED"]);
+      expect(f.list[0]).toMatchObject({ offset: 0 });
+      expect(f.list[0].message).toContain("longer than");
+      expect(events).toHaveLength(2);
+      expect(events[0].offset).toBe(((TEXT_MAX_LINE >> 20) + 1) * (1 << 20) + 1);
+      expect(p.lines).toBe(3);
     });
     it("never throws on random bytes", () => {
       let seed = 1;
