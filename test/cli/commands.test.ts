@@ -1,0 +1,91 @@
+import { describe, it, expect } from "vitest";
+import { readFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { cli } from "../helpers/cli.js";
+import { publicDir } from "../helpers/paths.js";
+import { tsharkFields } from "../helpers/tshark.js";
+
+const BAD_CRCS = path.join(publicDir, "real/288-bad-crcs.pcap");
+const HS_MSC = path.join(publicDir, "real/295-hs-flash-drive-msc-usbsniffer.pcapng");
+const TEXT = path.join(publicDir, "real/text-usbmon-film-scanner-enum.usbmon");
+
+describe("usbscope analyze", () => {
+  it("reports the bad CRC5s of a capture in words, with packet index and spec, and exits 1", async () => {
+    const r = await cli(["analyze", BAD_CRCS]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("records       6");
+    expect(r.out).toMatch(/error\s+CRC5\s+#3 .*IN token \(address 55 endpoint 7\) has a bad CRC5.*USB 2\.0 §8\.3\.5\.1/);
+    expect(r.out.match(/CRC5 /g)?.length).toBe(3);
+  });
+  it("--json prints the DESIGN.md document", async () => {
+    const r = await cli(["analyze", "--json", BAD_CRCS]);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ file: BAD_CRCS, format: "pcap", linktype: 288, records: 6, summary: { errors: 3, warnings: 0, packets: 6 } });
+    expect(doc.findings[0]).toMatchObject({ rule: "CRC5", severity: "error", packet: 3, spec: "USB 2.0 §8.3.5.1; WS-LL ei_wrong_crc5" });
+    expect(doc.findings[0].time).toMatch(/^1970-01-01T00:00:14\.\d{9}Z$/);
+    expect(Array.isArray(doc.devices) && Array.isArray(doc.controlTransfers)).toBe(true);
+    expect(r.code).toBe(1);
+  });
+  it("reads stdin with -, and sniffs the format from the bytes, not the name", async () => {
+    const r = await cli(["analyze", "--json", "-"], readFileSync(BAD_CRCS));
+    expect(JSON.parse(r.out).summary.errors).toBe(3);
+    const t = await cli(["analyze", "--json", "-"], readFileSync(TEXT));
+    expect(JSON.parse(t.out).format).toBe("usbmon-text");
+  });
+  it("exits 0 on a capture with no error finding", async () => {
+    const r = await cli(["analyze", path.join(publicDir, "real/288-hackrf-lpc4330-dfu-enum.pcap")]);
+    expect(r.code).toBe(0);
+  });
+  it("exits 2 with one line for a missing file, an unknown format and an empty input", async () => {
+    for (const [args, stdin, msg] of [
+      [["analyze", "/nonexistent/x.pcap"], "", "cannot read /nonexistent/x.pcap: no such file"],
+      [["analyze", "-"], "this is not a capture\n", "not a pcap, pcapng or usbmon text capture"],
+      [["analyze", "-"], "", "empty input"],
+    ] as const) {
+      const r = await cli([...args], stdin);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(msg);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+      expect(r.out).toBe("");
+    }
+  });
+  it("exits 2 on a usage error", async () => {
+    expect((await cli(["analyze"])).code).toBe(2);
+    expect((await cli(["frobnicate"])).code).toBe(2);
+  });
+});
+
+describe("usbscope packets", () => {
+  it("prints one line per record, as many as tshark has frames", async () => {
+    const r = await cli(["packets", HS_MSC]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines.length).toBe(tsharkFields(HS_MSC, ["frame.number"]).length);
+    expect(lines.some((l) => /^\s+\d+\s+\d+\.\d{9} SOF\s+frame \d+\s+3$/.test(l))).toBe(true);
+  });
+  it("--json prints NDJSON with index, time, pid, status, address, endpoint, frame, length", async () => {
+    const r = await cli(["packets", "--json", BAD_CRCS]);
+    const recs = r.out.trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(recs).toHaveLength(6);
+    expect(recs[0]).toEqual({ index: 0, time: recs[0].time, pid: "IN", status: "ok", address: 7, endpoint: 1, length: 3 });
+    expect(recs[3]).toMatchObject({ index: 3, pid: "IN", status: "bad-crc5", address: 55, endpoint: 7 });
+    expect(recs[5]).toMatchObject({ pid: "SOF", frame: 1723, status: "bad-crc5" });
+  });
+});
+
+describe("usbscope verify", () => {
+  it("checks a batch, writes JUnit XML, and fails the batch on an error finding", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "usbscope-"));
+    const junit = path.join(dir, "out.xml");
+    const clean = path.join(publicDir, "real/288-hackrf-lpc4330-dfu-enum.pcap");
+    const r = await cli(["verify", "--junit", junit, clean, BAD_CRCS]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^ok\s+.*dfu-enum\.pcap: 0 errors/m);
+    expect(r.out).toMatch(/^FAIL\s+.*bad-crcs\.pcap: 3 errors/m);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toContain('<testsuites name="usbscope"');
+    expect(xml).toMatch(/<testcase classname="[^"]*bad-crcs.pcap" name="CRC5"><failure message="3 CRC5 finding/);
+    expect((await cli(["verify", clean])).code).toBe(0);
+  });
+});
