@@ -9,8 +9,9 @@ const CRC5_POLY_REFLECTED: u32 = 0x14;
 /** CRC16 generator x^16 + x^15 + x^2 + 1 (0x8005), bit-reversed (§8.3.5.2). */
 const CRC16_POLY_REFLECTED: u32 = 0xa001;
 
-/** Lanes of the slicing-by-8 CRC16 tables (8 tables of 256 u16). */
-export const CRC16_LANES: u32 = 8;
+/** CRC16 slicing tables (256 u16 each): table k advances a byte through k more zero bytes.
+ * Slicing-by-8 uses the first 8; the SIMD lane fold (crc16simd.ts) uses all 16. */
+export const CRC16_LANES: u32 = 16;
 export const CRC5_TABLE_BYTES: usize = 2048;
 export const CRC16_TABLE_BYTES: usize = 256 * 2 * CRC16_LANES;
 

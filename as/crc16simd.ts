@@ -8,14 +8,23 @@
 // where T is the byte table (a byte fed into a zero register) and A16 advances a register through
 // 16 zero bytes. Both maps are GF(2)-linear, so each is an XOR of nibble lookups: 16-entry tables,
 // one i8x16.swizzle per (input nibble, output byte). At the end the lanes are folded back into one
-// register by Horner's rule (R = R advanced one byte, XOR s_j), and the tail goes through the
-// scalar tables. crc16Bytewise in crc.ts is the reference this is tested against.
+// register with the slicing tables, and the tail goes through slicing-by-8. crc16Bytewise in crc.ts is the reference this is tested against.
 
-/** 12 nibble tables of 16 bytes: A16 (4 input nibbles x lo/hi output byte), then T (2 x lo/hi). */
-const simdTables: usize = memory.data(12 * 16, 16);
+// Table layout (16-byte rows, `n` = nibble value as the swizzle index):
+//   A16 and A64: 16-bit state -> 16-bit, 4 input nibbles x (lo, hi) output byte = 8 rows each;
+//   T, M16 = A16.T, M32 = A32.T, M48 = A48.T: one data byte -> 16-bit, 2 nibbles x (lo, hi) = 4 rows each.
+const ROW_A16: usize = 0;
+const ROW_A64: usize = 8;
+const ROW_T: usize = 16;
+const ROW_M16: usize = 20;
+const ROW_M32: usize = 24;
+const ROW_M48: usize = 28;
+const simdTables: usize = memory.data(32 * 16, 16);
+/** The 16 lane states (low bytes, then high bytes) on their way to the fold. */
+const foldScratch: usize = memory.data(32, 16);
 
-/** Payloads shorter than this go through slicing-by-8: the lane fold costs about 15 byte steps. */
-export const CRC16_SIMD_MIN: usize = 64;
+/** Payloads shorter than this go through slicing-by-8, which beats the SIMD set-up and fold there. */
+export const CRC16_SIMD_MIN: usize = 128;
 
 /** Advance a reflected CRC16 register through one zero byte with the byte table at `t`. */
 // @ts-ignore: decorator
@@ -23,23 +32,39 @@ export const CRC16_SIMD_MIN: usize = 64;
   return (r >> 8) ^ <u32>load<u16>(t + ((r & 0xff) << 1));
 }
 
-/** Build the nibble tables from the byte table (256 x u16 at `byteTable`). Call once after it is filled. */
-export function initCrc16Simd(byteTable: usize): void {
-  for (let k: u32 = 0; k < 4; k++) {
+function advance(t: usize, r: u32, bytes: i32): u32 {
+  for (let i = 0; i < bytes; i++) r = zeroByte(t, r);
+  return r;
+}
+
+/** Fill `rows` rows from row `row`: for each input nibble k of `nibbles`, the map of (n << 4k). */
+function fillMap(byteTable: usize, row: usize, nibbles: u32, zeroBytes: i32, viaByteTable: bool): void {
+  for (let k: u32 = 0; k < nibbles; k++) {
     for (let n: u32 = 0; n < 16; n++) {
       let r: u32 = n << (k << 2);
-      for (let i = 0; i < 16; i++) r = zeroByte(byteTable, r);
-      store<u8>(simdTables + (k << 5) + n, <u8>(r & 0xff));
-      store<u8>(simdTables + (k << 5) + 16 + n, <u8>(r >> 8));
+      // A data byte enters the register as T[b] (the byte fed into a zero register).
+      if (viaByteTable) r = <u32>load<u16>(byteTable + (r << 1));
+      r = advance(byteTable, r, zeroBytes);
+      const at = simdTables + ((row + (k << 1)) << 4) + n;
+      store<u8>(at, <u8>(r & 0xff));
+      store<u8>(at + 16, <u8>(r >> 8));
     }
   }
-  for (let k: u32 = 0; k < 2; k++) {
-    for (let n: u32 = 0; n < 16; n++) {
-      const r = <u32>load<u16>(byteTable + ((n << (k << 2)) << 1));
-      store<u8>(simdTables + 128 + (k << 5) + n, <u8>(r & 0xff));
-      store<u8>(simdTables + 128 + (k << 5) + 16 + n, <u8>(r >> 8));
-    }
-  }
+}
+
+/** Build the nibble tables from the slicing tables (16 x 256 x u16 at `byteTable`). Call once after they are filled. */
+export function initCrc16Simd(byteTable: usize): void {
+  fillMap(byteTable, ROW_A16, 4, 16, false);
+  fillMap(byteTable, ROW_A64, 4, 64, false);
+  fillMap(byteTable, ROW_T, 2, 0, true);
+  fillMap(byteTable, ROW_M16, 2, 16, true);
+  fillMap(byteTable, ROW_M32, 2, 32, true);
+  fillMap(byteTable, ROW_M48, 2, 48, true);
+}
+
+// @ts-ignore: decorator
+@inline function row(r: usize): v128 {
+  return v128.load(simdTables + (r << 4));
 }
 
 /**
@@ -47,26 +72,66 @@ export function initCrc16Simd(byteTable: usize): void {
  * Returns the register; the caller feeds the tail bytes and inverts.
  */
 export function crc16SimdBlocks(ptr: usize, len: usize, init: u32, byteTable: usize): u32 {
-  const t = simdTables;
-  const a0l = v128.load(t, 0);
-  const a0h = v128.load(t, 16);
-  const a1l = v128.load(t, 32);
-  const a1h = v128.load(t, 48);
-  const a2l = v128.load(t, 64);
-  const a2h = v128.load(t, 80);
-  const a3l = v128.load(t, 96);
-  const a3h = v128.load(t, 112);
-  const b0l = v128.load(t, 128);
-  const b0h = v128.load(t, 144);
-  const b1l = v128.load(t, 160);
-  const b1h = v128.load(t, 176);
   const low = i8x16.splat(0x0f);
   // The initial register sits "right after byte 15 of block -1": it is lane 15's state.
   let lo = i8x16.replace_lane(i8x16.splat(0), 15, <i8>(init & 0xff));
   let hi = i8x16.replace_lane(i8x16.splat(0), 15, <i8>(init >> 8));
-  const end = ptr + (len & ~<usize>15);
   let p = ptr;
-  while (p < end) {
+  // Four blocks per step: s' = A64(s) ^ M48(b0) ^ M32(b1) ^ M16(b2) ^ T(b3). Only the A64 part
+  // depends on the previous step, so the data-byte lookups overlap with it.
+  const end64 = ptr + (len & ~<usize>63);
+  while (p < end64) {
+    const ln0 = v128.and(lo, low);
+    const ln1 = v128.and(i16x8.shr_u(lo, 4), low);
+    const hn0 = v128.and(hi, low);
+    const hn1 = v128.and(i16x8.shr_u(hi, 4), low);
+    const nl = v128.xor(
+      v128.xor(i8x16.swizzle(row(ROW_A64 + 0), ln0), i8x16.swizzle(row(ROW_A64 + 2), ln1)),
+      v128.xor(i8x16.swizzle(row(ROW_A64 + 4), hn0), i8x16.swizzle(row(ROW_A64 + 6), hn1)),
+    );
+    const nh = v128.xor(
+      v128.xor(i8x16.swizzle(row(ROW_A64 + 1), ln0), i8x16.swizzle(row(ROW_A64 + 3), ln1)),
+      v128.xor(i8x16.swizzle(row(ROW_A64 + 5), hn0), i8x16.swizzle(row(ROW_A64 + 7), hn1)),
+    );
+    const b0 = v128.load(p);
+    const b1 = v128.load(p, 16);
+    const b2 = v128.load(p, 32);
+    const b3 = v128.load(p, 48);
+    const b0n0 = v128.and(b0, low);
+    const b0n1 = v128.and(i16x8.shr_u(b0, 4), low);
+    const b1n0 = v128.and(b1, low);
+    const b1n1 = v128.and(i16x8.shr_u(b1, 4), low);
+    const b2n0 = v128.and(b2, low);
+    const b2n1 = v128.and(i16x8.shr_u(b2, 4), low);
+    const b3n0 = v128.and(b3, low);
+    const b3n1 = v128.and(i16x8.shr_u(b3, 4), low);
+    const dl = v128.xor(
+      v128.xor(
+        v128.xor(i8x16.swizzle(row(ROW_M48 + 0), b0n0), i8x16.swizzle(row(ROW_M48 + 2), b0n1)),
+        v128.xor(i8x16.swizzle(row(ROW_M32 + 0), b1n0), i8x16.swizzle(row(ROW_M32 + 2), b1n1)),
+      ),
+      v128.xor(
+        v128.xor(i8x16.swizzle(row(ROW_M16 + 0), b2n0), i8x16.swizzle(row(ROW_M16 + 2), b2n1)),
+        v128.xor(i8x16.swizzle(row(ROW_T + 0), b3n0), i8x16.swizzle(row(ROW_T + 2), b3n1)),
+      ),
+    );
+    const dh = v128.xor(
+      v128.xor(
+        v128.xor(i8x16.swizzle(row(ROW_M48 + 1), b0n0), i8x16.swizzle(row(ROW_M48 + 3), b0n1)),
+        v128.xor(i8x16.swizzle(row(ROW_M32 + 1), b1n0), i8x16.swizzle(row(ROW_M32 + 3), b1n1)),
+      ),
+      v128.xor(
+        v128.xor(i8x16.swizzle(row(ROW_M16 + 1), b2n0), i8x16.swizzle(row(ROW_M16 + 3), b2n1)),
+        v128.xor(i8x16.swizzle(row(ROW_T + 1), b3n0), i8x16.swizzle(row(ROW_T + 3), b3n1)),
+      ),
+    );
+    lo = v128.xor(nl, dl);
+    hi = v128.xor(nh, dh);
+    p += 64;
+  }
+  // Up to three single blocks: s' = A16(s) ^ T(b).
+  const end16 = ptr + (len & ~<usize>15);
+  while (p < end16) {
     const b = v128.load(p);
     const bn0 = v128.and(b, low);
     const bn1 = v128.and(i16x8.shr_u(b, 4), low);
@@ -75,36 +140,35 @@ export function crc16SimdBlocks(ptr: usize, len: usize, init: u32, byteTable: us
     const hn0 = v128.and(hi, low);
     const hn1 = v128.and(i16x8.shr_u(hi, 4), low);
     const nl = v128.xor(
-      v128.xor(v128.xor(i8x16.swizzle(a0l, ln0), i8x16.swizzle(a1l, ln1)), v128.xor(i8x16.swizzle(a2l, hn0), i8x16.swizzle(a3l, hn1))),
-      v128.xor(i8x16.swizzle(b0l, bn0), i8x16.swizzle(b1l, bn1)),
+      v128.xor(
+        v128.xor(i8x16.swizzle(row(ROW_A16 + 0), ln0), i8x16.swizzle(row(ROW_A16 + 2), ln1)),
+        v128.xor(i8x16.swizzle(row(ROW_A16 + 4), hn0), i8x16.swizzle(row(ROW_A16 + 6), hn1)),
+      ),
+      v128.xor(i8x16.swizzle(row(ROW_T + 0), bn0), i8x16.swizzle(row(ROW_T + 2), bn1)),
     );
     const nh = v128.xor(
-      v128.xor(v128.xor(i8x16.swizzle(a0h, ln0), i8x16.swizzle(a1h, ln1)), v128.xor(i8x16.swizzle(a2h, hn0), i8x16.swizzle(a3h, hn1))),
-      v128.xor(i8x16.swizzle(b0h, bn0), i8x16.swizzle(b1h, bn1)),
+      v128.xor(
+        v128.xor(i8x16.swizzle(row(ROW_A16 + 1), ln0), i8x16.swizzle(row(ROW_A16 + 3), ln1)),
+        v128.xor(i8x16.swizzle(row(ROW_A16 + 5), hn0), i8x16.swizzle(row(ROW_A16 + 7), hn1)),
+      ),
+      v128.xor(i8x16.swizzle(row(ROW_T + 1), bn0), i8x16.swizzle(row(ROW_T + 3), bn1)),
     );
     lo = nl;
     hi = nh;
     p += 16;
   }
-  // Interleave low/high bytes into 16-bit lanes, then fold: R = sum_j A^(15-j)(s_j) (Horner).
-  const w0 = i8x16.shuffle(lo, hi, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  const w1 = i8x16.shuffle(lo, hi, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  // Fold the lanes: R = XOR_j A^(15-j)(s_j). Advancing a 16-bit value v = lo | hi << 8 through
+  // k zero bytes is slicing table k-1 on lo and k-2 on hi (crc.ts builds 16 of them), so the 16
+  // terms are independent loads, not a 15-step dependent chain.
+  v128.store(foldScratch, lo);
+  v128.store(foldScratch, hi, 16);
   const bt = byteTable;
-  let r = <u32>i16x8.extract_lane_u(w0, 0);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w0, 1);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w0, 2);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w0, 3);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w0, 4);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w0, 5);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w0, 6);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w0, 7);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w1, 0);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w1, 1);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w1, 2);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w1, 3);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w1, 4);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w1, 5);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w1, 6);
-  r = zeroByte(bt, r) ^ <u32>i16x8.extract_lane_u(w1, 7);
+  let r = <u32>load<u8>(foldScratch + 15) | (<u32>load<u8>(foldScratch + 31) << 8);
+  r ^= <u32>load<u8>(foldScratch + 30) ^ <u32>load<u16>(bt + (<usize>load<u8>(foldScratch + 14) << 1));
+  for (let j: usize = 0; j < 14; j++) {
+    r ^=
+      <u32>load<u16>(bt + (((14 - j) << 9) + (<usize>load<u8>(foldScratch + j) << 1))) ^
+      <u32>load<u16>(bt + (((13 - j) << 9) + (<usize>load<u8>(foldScratch + 16 + j) << 1)));
+  }
   return r;
 }
