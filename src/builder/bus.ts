@@ -46,7 +46,6 @@ const FRAMING_BITS: Record<BusSpeed, number> = { low: 11, full: 11, high: 40 };
 const GAP_BITS: Record<BusSpeed, number> = { low: 8, full: 8, high: 96 };
 const ACK = handshake(Pid.ACK);
 const NAK = handshake(Pid.NAK);
-const STALL = handshake(Pid.STALL);
 const NYET = handshake(Pid.NYET);
 const EMPTY = new Uint8Array(0);
 
@@ -169,10 +168,12 @@ export class BusSim {
     this.sofOn = false;
     this.now += ns;
     this.sofOn = wasOn;
-    while (this.nextSof < this.now) {
+    // The host controller's frame counter kept running; SOFs resume right after the reset.
+    while (this.nextSof + this.sofPeriod <= this.now) {
       this.nextSof += this.sofPeriod;
       this.sofCount++;
     }
+    this.nextSof = Math.max(this.nextSof, this.now);
     this.toggles.clear();
     return this;
   }

@@ -1,7 +1,7 @@
 // Encoders for raw USB 2.0 packets as LINKTYPE_USB_2_0 (288, 293-295) stores them: from the PID
 // byte to the CRC, without SYNC and EOP (USB 2.0 §8.3, §8.4).
 import { Pid } from "../../as/shared/constants.js";
-import { crc5, crc16 } from "./crc.js";
+import { crc5, crc16Fast } from "./crc.js";
 
 export { Pid };
 
@@ -35,7 +35,7 @@ export function data(pid: Pid | number, payload: Uint8Array | ArrayLike<number>)
   const out = new Uint8Array(n + 3);
   out[0] = pid;
   out.set(payload, 1);
-  const crc = crc16(out, 1, n + 1);
+  const crc = crc16Fast(out, 1, n + 1);
   out[n + 1] = crc & 0xff;
   out[n + 2] = crc >>> 8;
   return out;

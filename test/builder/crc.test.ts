@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crc5, crc16 } from "../../src/builder/crc.js";
+import { crc5, crc16, crc16Fast } from "../../src/builder/crc.js";
 import { data, handshake, ping, setupBytes, sof, split, splitField, token } from "../../src/builder/packets.js";
 import { Pid } from "../../as/shared/constants.js";
 import { hex } from "./helpers.js";
@@ -55,6 +55,14 @@ describe("crc16 (USB 2.0 §8.3.5.2)", () => {
       for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
     }
     expect(crc).toBe(0xb001);
+  });
+  it("table version agrees with the bitwise reference on random data", () => {
+    let seed = 12345;
+    for (let k = 0; k < 200; k++) {
+      const b = new Uint8Array(k * 3);
+      for (let i = 0; i < b.length; i++) b[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      expect(crc16Fast(b)).toBe(crc16(b));
+    }
   });
   it("honours start and end", () => {
     const b = Uint8Array.of(9, 1, 2, 3, 9);
