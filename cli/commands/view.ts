@@ -1,0 +1,202 @@
+// usbscope view [FILE]: serves the viewer (viewer/, dist/, build/*.wasm, uPlot) on 127.0.0.1 and,
+// with FILE, the capture at GET /capture, which the page loads and analyzes in the browser.
+// The server only reads files under those roots, and answers only to a loopback Host header
+// (a page on another site cannot reach it through DNS rebinding).
+import { spawn } from "node:child_process";
+import { createReadStream, existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError } from "commander";
+import { EXIT_OK, EXIT_USAGE, type Io } from "../io.js";
+
+export interface ViewerServer {
+  /** http://127.0.0.1:PORT/viewer/ */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ViewerServerOptions {
+  /** Capture served at /capture; the page loads it on open. */
+  file?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** The repository (or installed package) root; found from this file by default. */
+  root?: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".md": "text/plain; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+
+/** URL prefix → directory under the root. The page uses the same layout, so any static server of the root works too. */
+const MOUNTS: Array<[string, string]> = [
+  ["/viewer/", "viewer"],
+  ["/dist/", "dist"],
+  ["/build/", "build"],
+  ["/node_modules/uplot/dist/", "node_modules/uplot/dist"],
+];
+
+/** The directory holding viewer/index.html, searched upward from this module (cli/commands or dist/cli/commands). */
+export function findViewerRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(path.join(dir, "viewer", "index.html"))) return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error("usbscope view: viewer/index.html not found next to the installed package");
+}
+
+/** Start the viewer's static server on 127.0.0.1. */
+export async function startViewerServer(options: ViewerServerOptions = {}): Promise<ViewerServer> {
+  const root = options.root ?? findViewerRoot();
+  const file = options.file === undefined ? undefined : path.resolve(options.file);
+  if (file !== undefined) {
+    const s = await stat(file);
+    if (!s.isFile()) throw new Error(`${options.file}: not a regular file`);
+  }
+  let port = 0;
+  const server = createServer((req, res) => {
+    handle(req, res, root, file, port).catch(() => send(res, 500, "internal error"));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/viewer/`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", ...headers });
+  res.end(text);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, root: string, file: string | undefined, port: number): Promise<void> {
+  const host = req.headers.host ?? "";
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 421, "wrong host");
+  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed", { Allow: "GET, HEAD" });
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
+  } catch {
+    return send(res, 400, "bad path");
+  }
+  if (pathname === "/" || pathname === "/viewer") return send(res, 302, "", { Location: "/viewer/" });
+  if (pathname === "/capture") {
+    if (file === undefined) return send(res, 204, "");
+    return sendFile(req, res, file, "application/octet-stream", { "X-Capture-Name": encodeURIComponent(path.basename(file)) });
+  }
+  for (const [prefix, dir] of MOUNTS) {
+    if (!pathname.startsWith(prefix)) continue;
+    const base = path.join(root, dir);
+    let rel = pathname.slice(prefix.length);
+    if (rel === "" || rel.endsWith("/")) rel += "index.html";
+    const target = path.resolve(base, rel);
+    // No way out of the mount: "..", absolute paths and NUL bytes all fail this check.
+    if (!target.startsWith(base + path.sep) || target.includes("\0")) return send(res, 404, "not found");
+    if (prefix === "/build/" && !target.endsWith(".wasm")) return send(res, 404, "not found");
+    const type = CONTENT_TYPES[path.extname(target)];
+    if (!type) return send(res, 404, "not found");
+    return sendFile(req, res, target, type);
+  }
+  send(res, 404, "not found");
+}
+
+async function sendFile(req: IncomingMessage, res: ServerResponse, target: string, type: string, extra: Record<string, string> = {}): Promise<void> {
+  let size: number;
+  try {
+    const s = await stat(target);
+    if (!s.isFile()) return send(res, 404, "not found");
+    size = s.size;
+  } catch {
+    return send(res, 404, "not found");
+  }
+  res.writeHead(200, { "Content-Type": type, "Content-Length": String(size), "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...extra });
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(target);
+  stream.on("error", () => res.destroy());
+  stream.pipe(res);
+}
+
+/** Open `url` in the desktop's browser; failures only print the hint. */
+function openBrowser(url: string, io: Io): void {
+  const command = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+  try {
+    const child = spawn(command, [url], { stdio: "ignore", detached: true });
+    child.on("error", () => io.err(`usbscope: cannot start a browser (${command}); open ${url}\n`));
+    child.unref();
+  } catch {
+    io.err(`usbscope: cannot start a browser; open ${url}\n`);
+  }
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port number 0..65535 (0 picks a free one)");
+  return n;
+}
+
+/** Until the process is interrupted (Ctrl-C) or terminated. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+export function viewCommand(io: Io, setExit: (code: number) => void, options: { until?: (server: ViewerServer) => Promise<void> } = {}): Command {
+  return new Command("view")
+    .description("open the browser viewer (served on 127.0.0.1); with FILE, it shows that capture")
+    .argument("[file]", "pcap, pcapng or usbmon text capture to show")
+    .option("--port <n>", "port to listen on (0 picks a free one)", parsePort, 0)
+    .option("--no-open", "print the URL only; do not start a browser")
+    .action(async (file: string | undefined, opts: { port: number; open: boolean }) => {
+      let server: ViewerServer;
+      try {
+        server = await startViewerServer({ file, port: opts.port });
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === "ENOENT" ? `${file}: no such file` : err.code === "EACCES" ? `${file}: permission denied` : err.code === "EADDRINUSE" ? `port ${opts.port} is in use` : err.message;
+        io.err(`usbscope: ${why}\n`);
+        setExit(EXIT_USAGE);
+        return;
+      }
+      io.out(`usbscope viewer: ${server.url}\n`);
+      if (opts.open) openBrowser(server.url, io);
+      io.out("Press Ctrl-C to stop.\n");
+      await (options.until ?? untilSignal)(server);
+      await server.close();
+      setExit(EXIT_OK);
+    });
+}

@@ -1,0 +1,43 @@
+// @ts-check
+// The analysis the viewer runs, in a Web Worker (worker.js) or, when workers are unavailable, on
+// the page: the same WASM core and library code as the CLI (dist/src), fed from memory.
+import { analyzeSource } from "../dist/src/analyze.js";
+import { bufferSource } from "../dist/src/capture/source.js";
+import { readCapture } from "../dist/src/capture/reader.js";
+import { setCoreModule } from "../dist/src/core/core.js";
+import { analysisJson } from "../dist/src/report/json.js";
+import { TrafficHistogram } from "./traffic.js";
+
+/** @type {Promise<void> | null} */
+let coreReady = null;
+
+/** Fetch and compile build/usbscope.wasm once; the library then never touches node:fs. */
+function loadCore() {
+  coreReady ??= (async () => {
+    const url = new URL("../build/usbscope.wasm", import.meta.url);
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`cannot load ${url.pathname}: HTTP ${response.status}`);
+    const module = await WebAssembly.compile(await response.arrayBuffer());
+    setCoreModule(module);
+  })();
+  return coreReady;
+}
+
+/**
+ * @param {Uint8Array} bytes the whole capture
+ * @param {string} name shown as the file name
+ */
+export async function analyzeBytes(bytes, name) {
+  await loadCore();
+  const started = performance.now();
+  const r = await analyzeSource(bufferSource(bytes), name, {});
+  const doc = analysisJson(r);
+  // Finding times relative to the first record, for the chart (same order as doc.findings).
+  const t0 = r.firstTime;
+  const findingTimes = r.findings.sorted().map((f) => (f.time && t0 ? f.time.sec - t0.sec + (f.time.nsec - t0.nsec) * 1e-9 : null));
+  // A second pass for the chart: analyzeSource takes no extra sink, and the core decodes far
+  // faster than the layers above it, so this costs little.
+  const traffic = new TrafficHistogram();
+  if (r.capture.records > 0) await readCapture(bufferSource(bytes), [traffic]);
+  return { doc, findingTimes, traffic: traffic.toJSON(), millis: performance.now() - started };
+}

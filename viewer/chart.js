@@ -1,0 +1,102 @@
+// @ts-check
+// The traffic chart: uPlot fed with typed-array columns from chartData(); re-decimated for the
+// visible range after every zoom; a highlight line marks the selected finding's time.
+import uPlot from "../node_modules/uplot/dist/uPlot.esm.js";
+import { chartData } from "./decimate.js";
+
+const COLORS = ["#9e9e9e", "#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd"];
+/** Pure magenta, used by nothing else, so the tests can find the line in the pixels. */
+export const HIGHLIGHT_COLOR = "#ff00ff";
+
+/**
+ * @param {HTMLElement} el
+ * @param {{ bucketSec: number, length: number, counts: Uint32Array[], names: string[], totals: number[] }} h
+ */
+export function createTrafficChart(el, h) {
+  /** @type {number | null} */
+  let highlight = null;
+  let updating = false;
+  const width = Math.max(400, el.clientWidth || 900);
+  const end = h.length * h.bucketSec;
+
+  /** Data for [min, max] seconds, with the whole-capture end points kept so that zooming out finds the full range. */
+  const dataFor = (/** @type {number} */ min, /** @type {number} */ max, /** @type {number} */ pixels) => {
+    const from = Math.max(0, Math.floor(min / h.bucketSec) - 1);
+    const to = Math.min(h.length, Math.ceil(max / h.bucketSec) + 1);
+    const { data, decimated } = chartData(h, from, to, pixels);
+    el.dataset.decimated = String(decimated);
+    el.dataset.points = String(data[0].length);
+    return data;
+  };
+
+  const series = [{ label: "time (s)", value: (/** @type {any} */ _u, /** @type {number} */ v) => (v == null ? "-" : v.toFixed(6)) }];
+  h.names.forEach((name, i) => {
+    series.push({ label: name, stroke: COLORS[i % COLORS.length], width: 1, show: h.totals[i] > 0, value: (_u, v) => (v == null ? "-" : String(v)) });
+  });
+
+  const opts = {
+    width,
+    height: 300,
+    // A capture shorter than one bucket still gets a one-bucket-wide axis, not uPlot's default 0..100.
+    scales: { x: { time: false, range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => (max - min < h.bucketSec ? [min, min + h.bucketSec] : [min, max]) } },
+    axes: [{ label: `seconds from the first record (bucket ${formatSeconds(h.bucketSec)})` }, { label: "packets per bucket" }],
+    series,
+    cursor: { drag: { x: true, y: false } },
+    hooks: {
+      setScale: [
+        (/** @type {uPlot} */ u, /** @type {string} */ key) => {
+          if (key !== "x" || updating) return;
+          const { min, max } = u.scales.x;
+          if (min == null || max == null) return;
+          updating = true;
+          u.setData(/** @type {any} */ (dataFor(min, max, u.bbox.width / devicePixelRatio)), false);
+          updating = false;
+        },
+      ],
+      draw: [
+        (/** @type {uPlot} */ u) => {
+          if (highlight == null) {
+            delete el.dataset.highlightX;
+            return;
+          }
+          const x = Math.round(u.valToPos(highlight, "x", true));
+          const { top, height, left, width: w } = u.bbox;
+          if (x < left || x > left + w) {
+            el.dataset.highlightX = "off";
+            return;
+          }
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.fillStyle = HIGHLIGHT_COLOR;
+          ctx.fillRect(x - 1, top, 3, height);
+          ctx.restore();
+          el.dataset.highlightX = String(x);
+        },
+      ],
+    },
+  };
+  const u = new uPlot(/** @type {any} */ (opts), /** @type {any} */ (dataFor(0, end, width)), el);
+  el.dataset.drawn = "true";
+
+  return {
+    uplot: u,
+    /** Mark time t (seconds from the first record); zoom out to the whole capture if t is off-screen. */
+    highlight(/** @type {number | null} */ t) {
+      highlight = t;
+      el.dataset.highlightTime = t == null ? "" : String(t);
+      const { min, max } = u.scales.x;
+      if (t != null && min != null && max != null && (t < min || t > max)) u.setScale("x", { min: 0, max: end });
+      else u.redraw(false);
+    },
+    destroy() {
+      u.destroy();
+    },
+  };
+}
+
+/** @param {number} s */
+export function formatSeconds(s) {
+  if (s >= 1) return `${s.toPrecision(3)} s`;
+  if (s >= 1e-3) return `${(s * 1e3).toPrecision(3)} ms`;
+  return `${(s * 1e6).toPrecision(3)} µs`;
+}
