@@ -17,6 +17,8 @@ export interface PendingUrb {
   status: number;
   /** Record index of the last record that joined this URB. */
   lastRecord: number;
+  /** USBPcap: opened by an intermediate stage whose SETUP stage is not in the capture. */
+  orphan?: boolean;
 }
 
 /** The pairing key of an event (see the file comment). */

@@ -128,7 +128,10 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
 
   /** RecordSink: the capture ended; open submissions are unpaired, open control transfers incomplete. */
   onEnd(): void {
-    for (const p of this.pairing.drain()) this.unpairedSubmission(p, "the capture ended before its completion");
+    for (const p of this.pairing.drain()) {
+      if (p.orphan) this.completed(p.submit, undefined);
+      else this.unpairedSubmission(p, "the capture ended before its completion");
+    }
   }
 
   /** EndpointTypeLookup: the transfer type the capture tool gave for this endpoint. */
@@ -220,7 +223,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     const pending = this.pairing.find(ev);
     if (stage === UsbPcapControlStage.DATA) {
       if (pending === undefined) {
-        this.completed(ev, undefined);
+        // No SETUP stage seen: hold the URB open so that its STATUS stage is reported with it, once.
+        this.pairing.submit(ev).orphan = true;
         return;
       }
       // Old USBPcap: the data stage is its own record, from the host (OUT) or the device (IN).
@@ -235,6 +239,10 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       return;
     }
     this.pairing.complete(ev);
+    if (pending?.orphan) {
+      this.completed(ev.status !== 0 || pending.status === 0 ? ev : { ...ev, status: pending.status }, undefined);
+      return;
+    }
     if (pending !== undefined && stage === UsbPcapControlStage.COMPLETE && ev.data.length > 0) {
       pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
     }
@@ -300,6 +308,10 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   }
 
   private evicted(p: PendingUrb, reason: EvictReason): void {
+    if (p.orphan) {
+      this.completed(p.submit, undefined);
+      return;
+    }
     this.unpairedSubmission(
       p,
       reason === "capacity" ? `more than ${this.pairing.capacity} URBs were open: the oldest was dropped` : "its tag was submitted again before it completed",

@@ -231,6 +231,21 @@ describe("UrbLayer.onBatch", () => {
     expect([...rc.transfers[0].data]).toEqual([0, 0xc2, 1, 0, 0, 0, 8]);
   });
 
+  it("reports a USBPcap DATA + STATUS pair whose SETUP stage is missing once, without a transfer", () => {
+    const rc = recordingContext();
+    const layer = new UrbLayer(rc.ctx);
+    layer.onBatch(batchOf(249, [
+      usbPcap({ transfer: 2, stage: 1, info: 1, data: [1, 2] }),
+      usbPcap({ transfer: 2, stage: 2, info: 1 }),
+    ]));
+    layer.onEnd();
+    expect(rc.transfers).toEqual([]);
+    expect(rc.rules()).toEqual(["FMT_URB_UNPAIRED/warning"]);
+    expect(rc.findings[0].packet).toBe(1);
+    expect(layer.unpairedCompletions).toBe(1);
+    expect(layer.pendingCount).toBe(0);
+  });
+
   it("ignores records of other link types", () => {
     const rc = recordingContext();
     const layer = new UrbLayer(rc.ctx);

@@ -28,6 +28,7 @@ export const TSHARK_FIELDS = [
   "usb.bDescriptorType",
   "usb.idVendor",
   "usb.idProduct",
+  "usb.request_in",
 ] as const;
 
 export type TsharkRow = Record<(typeof TSHARK_FIELDS)[number], string>;
