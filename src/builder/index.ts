@@ -78,3 +78,6 @@ export { ControlStage, UrbFunction, UsbpcapWriter, encodeUsbpcap, type UsbpcapRe
 
 /** usbmon 'u' text lines. */
 export { TEXT_DATA_MAX, TEXT_ISODESC_MAX, UsbmonTextWriter, usbmonTextLine } from "./usbmonText.js";
+
+/** One-call builders: a scenario in, capture file bytes out. */
+export { rawCapture, urbCapture, type RawCaptureOptions, type UrbFormat } from "./capture.js";

@@ -45,8 +45,8 @@ describe("BusSim clean traffic", () => {
   });
 
   it("sends no SOF packets at low speed unless asked (keep-alive is an EOP, §11.8.4.1)", () => {
-    expect(rows(capture("low", (s) => s.idle(3_000_000))).length).toBe(0);
-    expect(rows(capture("low", (s) => s.idle(3_000_000), true)).length).toBe(4);
+    expect(readPcap(build("low", (s) => s.idle(3_000_000))).length).toBe(0);
+    expect(readPcap(build("low", (s) => s.idle(3_000_000), true)).length).toBe(4);
   });
 
   it("alternates bulk toggles across calls and resets them on SET_CONFIGURATION", () => {
