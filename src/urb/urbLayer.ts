@@ -243,7 +243,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       this.completed(ev.status !== 0 || pending.status === 0 ? ev : { ...ev, status: pending.status }, undefined);
       return;
     }
-    if (pending !== undefined && stage === UsbPcapControlStage.COMPLETE && ev.data.length > 0) {
+    // USBPcap >= 1.5: the COMPLETE stage carries the IN data; OUT data came with the SETUP stage.
+    if (pending !== undefined && stage === UsbPcapControlStage.COMPLETE && ev.data.length > 0 && ((pending.submit.setup?.bmRequestType ?? 0x80) & 0x80) !== 0) {
       pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
     }
     const status = ev.status !== 0 ? ev.status : (pending?.status ?? 0);

@@ -216,6 +216,25 @@ describe("UrbLayer.onBatch", () => {
     expect(rc.findings[0].message).toContain("USBD_STATUS_STALL_PID");
   });
 
+  it("keeps OUT data from the SETUP stage and ignores anything echoed in the COMPLETE stage", () => {
+    const rc = recordingContext();
+    const layer = new UrbLayer(rc.ctx);
+    layer.onBatch(batchOf(249, [
+      usbPcap({ transfer: 2, stage: 0, info: 0, endpoint: 0, data: [0x21, 0x09, 0, 2, 0, 0, 2, 0, 0xaa, 0xbb] }),
+      usbPcap({ transfer: 2, stage: 3, info: 1, endpoint: 0, data: [0xaa, 0xbb] }),
+    ]));
+    expect(rc.transfers.map((t) => [t.request, [...t.data]])).toEqual([["class OUT 0x09", [0xaa, 0xbb]]]);
+  });
+
+  it("survives a USBPcap control submission that is not a SETUP stage", () => {
+    const rc = recordingContext();
+    const layer = new UrbLayer(rc.ctx);
+    layer.onBatch(batchOf(249, [usbPcap({ transfer: 2, stage: 2, info: 0 }), usbPcap({ transfer: 2, stage: 3, info: 1, data: [1] })]));
+    layer.onEnd();
+    expect(rc.transfers).toEqual([]);
+    expect(layer.pendingCount).toBe(0);
+  });
+
   it("gathers USBPcap SETUP, DATA and STATUS stages (USBPcap < 1.5)", () => {
     const rc = recordingContext();
     const layer = new UrbLayer(rc.ctx);
