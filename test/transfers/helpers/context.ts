@@ -26,16 +26,30 @@ export interface RunOptions {
   stepNs?: number;
   timesNs?: number[];
   linktype?: number;
+  /** Learn endpoint types from GET_DESCRIPTOR(CONFIGURATION) replies as they complete (a stand-in for the descriptor layer). */
+  learnEndpointTypes?: boolean;
+}
+
+const TYPES: EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
+
+/** Walk a configuration descriptor set (§9.6.3) for endpoint descriptors (§9.6.6). */
+export function learnFromConfig(address: number, data: Uint8Array, into: Record<string, EndpointType>): void {
+  for (let p = 0; p + 2 <= data.length && data[p] >= 2; p += data[p]) {
+    if (data[p + 1] === 5 && p + 4 <= data.length) into[`${address}:0x${data[p + 2].toString(16).padStart(2, "0")}`] = TYPES[data[p + 3] & 3];
+  }
 }
 
 export function runRecords(recs: RawRecord[], opts: RunOptions = {}): Recorded {
   const findings: Finding[] = [];
   const controls: ControlTransfer[] = [];
   const transfers: TransferSummary[] = [];
-  const types = opts.endpointTypes ?? {};
+  const types: Record<string, EndpointType> = { ...(opts.endpointTypes ?? {}) };
   const ctx: AnalysisContext = {
     findings: { add: (f) => findings.push(f) },
-    onControlTransfer: (ct) => controls.push(ct),
+    onControlTransfer: (ct) => {
+      controls.push(ct);
+      if (opts.learnEndpointTypes && ct.status === "ok" && ct.setup.bRequest === 6 && ct.setup.wValue >> 8 === 2) learnFromConfig(ct.address, ct.data, types);
+    },
     endpoints: { endpointType: (address, ep) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
     speed: opts.speed ?? "high",
   };

@@ -1,0 +1,89 @@
+// Differential test against Wireshark's usbll/usb dissectors: setup fields and reassembled control data
+// lengths on the public raw captures (link types 288, 293-295).
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runRecords } from "./helpers/context.js";
+import { readCapture } from "./helpers/pcapReader.js";
+
+const REAL = path.resolve(__dirname, "../../../shared/captures-public/real");
+const FILES = readdirSync(REAL).filter((f) => /^(28\d|29\d)-.*\.pcap(ng)?$/.test(f));
+
+interface Row {
+  /** Our record index: tshark's frame number - 1, after skipping pcapng Custom Blocks (tshark shows them as frames). */
+  index: number;
+  frame: number;
+  bmRequestType?: number;
+  bRequest?: number;
+  wValue?: number;
+  wIndex?: number;
+  wLength?: number;
+  reassembled?: number;
+}
+
+function tshark(file: string): Row[] {
+  const out = execFileSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.number", "-e", "frame.protocols", "-e", "usb.bmRequestType", "-e", "usb.setup.bRequest", "-e", "usb.setup.wValue", "-e", "usb.setup.wIndex", "-e", "usb.setup.wLength", "-e", "usbll.reassembled.length"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 });
+  const num = (s: string | undefined) => (s ? Number(s) : undefined);
+  const rows: Row[] = [];
+  let index = 0;
+  for (const line of out.split("\n")) {
+    if (!line) continue;
+    const f = line.split("\t");
+    if (f[1] === "data") continue; // a pcapng Custom Block (Packetry bus event): tshark shows it as a frame, it is not a record
+    const row = { index: index++, frame: Number(f[0]), bmRequestType: num(f[2]), bRequest: num(f[3]), wValue: num(f[4]), wIndex: num(f[5]), wLength: num(f[6]), reassembled: num(f[7]) };
+    if (row.bmRequestType !== undefined || row.reassembled !== undefined) rows.push(row);
+  }
+  return rows;
+}
+
+/** Comparisons made across all files (checked by the last test, so an empty comparison cannot pass). */
+const compared = { setups: 0, reassembled: 0 };
+
+const speedOf = (linktype: number) => (linktype === 293 ? "low" : linktype === 294 ? "full" : linktype === 295 ? "high" : "unknown");
+
+describe("tshark agreement on raw captures", () => {
+  it("finds raw captures to compare", () => expect(FILES.length).toBeGreaterThanOrEqual(10));
+  for (const name of FILES) {
+    it(`agrees with tshark on setup fields and reassembled data in ${name}`, () => {
+      const file = path.join(REAL, name);
+      const recs = readCapture(file);
+      const r = runRecords(recs, { speed: speedOf(recs[0].linktype), batchSize: 4096 });
+      const rows = tshark(file);
+      const setups = rows.filter((x) => x.bmRequestType !== undefined);
+      // tshark decodes each SETUP at its DATA0 (for host-to-device requests with data, at the last OUT data
+      // packet, once it has the whole request): that frame lies inside one of our transfers, fields equal.
+      for (const ct of r.controls) {
+        const inside = setups.filter((s) => ct.firstPacket < s.index && s.index <= ct.lastPacket);
+        expect(inside.length, `tshark setup rows inside ${ct.request} at packet ${ct.firstPacket}`).toBeGreaterThan(0);
+        for (const s of inside) {
+          compared.setups++;
+          expect(ct.setup.bmRequestType, `frame ${s.frame}`).toBe(s.bmRequestType);
+          if (s.bRequest !== undefined) expect(ct.setup.bRequest, `frame ${s.frame}`).toBe(s.bRequest); // class requests use class fields
+          if (s.wLength !== undefined) expect(ct.setup.wLength, `frame ${s.frame}`).toBe(s.wLength);
+          if (s.wValue !== undefined) expect(ct.setup.wValue, `frame ${s.frame}`).toBe(s.wValue);
+          if (s.wIndex !== undefined) expect(ct.setup.wIndex, `frame ${s.frame}`).toBe(s.wIndex);
+        }
+      }
+      // And every SETUP tshark decodes belongs to one of our transfers (retried SETUPs fold into the first attempt's).
+      const orphans = setups.filter((s) => !r.controls.some((ct) => ct.firstPacket < s.index && s.index <= ct.lastPacket));
+      expect(orphans.map((s) => s.frame)).toEqual([]);
+      // Where usbll reassembled a multi-packet control data stage, the frame lies in one of our transfers,
+      // and that transfer holds the same number of bytes.
+      const reassembled = rows.filter((x) => x.reassembled !== undefined);
+      for (const x of reassembled) {
+        const index = x.index;
+        const ct = r.controls.find((c) => c.firstPacket < index && index <= c.lastPacket);
+        if (!ct) continue; // bulk reassembly (usbll also reassembles bulk transfers)
+        // For host-to-device requests usbll reassembles the 8 setup bytes together with the OUT data.
+        const setupBytes = ct.setup.bmRequestType & 0x80 ? 0 : 8;
+        compared.reassembled++;
+        expect(ct.data.length + setupBytes, `reassembled at frame ${x.frame} in ${ct.request}`).toBe(x.reassembled);
+      }
+    });
+  }
+  it("compared setups and reassembled data stages across the captures", () => {
+    expect(compared.setups).toBeGreaterThan(200);
+    expect(compared.reassembled).toBeGreaterThan(20);
+  });
+});
