@@ -135,8 +135,10 @@ export class DeviceTracker implements EndpointTypeLookup {
         keepLongest(d.otherSpeed, index, { descriptor: parseConfiguration(b), transfer: ct });
         break;
       case DescriptorType.STRING: {
+        // The latest complete read wins; a partial read (Linux reads 2 bytes, then bLength) never replaces a longer one.
         const held = d.strings.get(index);
-        if (!held || b.length > held.transfer.data.length) d.strings.set(index, { descriptor: parseStringDescriptor(b, index), transfer: ct });
+        const s = parseStringDescriptor(b, index);
+        if (!held || !s.truncated || b.length > held.transfer.data.length) d.strings.set(index, { descriptor: s, transfer: ct });
         break;
       }
       case DescriptorType.DEVICE_QUALIFIER:
