@@ -33,6 +33,15 @@ export interface BusOptions {
   startFrame?: number;
 }
 
+/** A hub port behind which a full/low-speed device sits (split transactions, §11.14). */
+export interface HubRoute {
+  hubAddr: number;
+  port: number;
+  lowSpeed?: boolean;
+  /** CSPLITs answered NYET before the result; default 1. */
+  nyets?: number;
+}
+
 /** Where a helper's packets landed: record indices (0-based, file order). */
 export interface Span {
   first: number;
@@ -72,6 +81,8 @@ export class BusSim {
   private sofCount: number;
   private readonly faults: PacketFault[] = [];
   private readonly toggles = new Map<number, number>();
+  /** Devices reached through a high-speed hub's transaction translator (§11.14), by address. */
+  private readonly routes = new Map<number, HubRoute>();
 
   constructor(
     readonly writer: RecordWriter,
@@ -180,8 +191,26 @@ export class BusSim {
 
   // ---- transactions (§8.5) ----
 
+  /**
+   * Route every later control/bulk transaction to `addr` through split transactions via a hub's TT
+   * (§11.14-11.17), as for a full- or low-speed device behind a high-speed hub; `null` removes it.
+   */
+  behindHub(addr: number, route: HubRoute | null): this {
+    if (route === null) this.routes.delete(addr);
+    else this.routes.set(addr, route);
+    return this;
+  }
+
+  private viaHub(addr: number, ep: number, kind: "setup" | "in" | "out", dataPid: Pid, payload: Uint8Array, result: Pid): Span | null {
+    const r = this.routes.get(addr);
+    if (r === undefined) return null;
+    return this.splitNonPeriodic({ hubAddr: r.hubAddr, port: r.port, lowSpeed: r.lowSpeed, et: ep === 0 ? 0 : 2, kind, addr, ep, dataPid, payload, result, nyets: r.nyets ?? 1 });
+  }
+
   /** SETUP transaction: SETUP, DATA0 (8 bytes), then the device's handshake (ACK unless told). */
   setup(addr: number, ep: number, setupBytes: Uint8Array, hs: Pid | null = Pid.ACK, dataPid: Pid = Pid.DATA0): Span {
+    const routed = hs !== null ? this.viaHub(addr, ep, "setup", dataPid, setupBytes, hs) : null;
+    if (routed) return routed;
     this.schedule(3 + setupBytes.length + 3 + 1);
     const first = this.emit(token(Pid.SETUP, addr, ep));
     let last = this.emit(data(dataPid, setupBytes));
@@ -191,6 +220,8 @@ export class BusSim {
 
   /** IN transaction with data: IN, DATAx, host handshake (ACK; null for isochronous). */
   in(addr: number, ep: number, dataPid: Pid, payload: Uint8Array, hs: Pid | null = Pid.ACK): Span {
+    const routed = hs !== null ? this.viaHub(addr, ep, "in", dataPid, payload, Pid.ACK) : null;
+    if (routed) return routed;
     this.schedule(3 + payload.length + 3 + 1);
     const first = this.emit(token(Pid.IN, addr, ep));
     let last = this.emit(data(dataPid, payload));
@@ -200,6 +231,8 @@ export class BusSim {
 
   /** IN answered by a handshake (NAK by default, or STALL). */
   inNak(addr: number, ep: number, hs: Pid = Pid.NAK): Span {
+    const routed = this.viaHub(addr, ep, "in", Pid.DATA0, EMPTY, hs);
+    if (routed) return routed;
     this.schedule(4);
     const first = this.emit(token(Pid.IN, addr, ep));
     return { first, last: this.emit(hs === Pid.NAK ? NAK : handshake(hs)) };
@@ -207,6 +240,8 @@ export class BusSim {
 
   /** OUT transaction: OUT, DATAx, device handshake (ACK, NAK, STALL, NYET; null for isochronous). */
   out(addr: number, ep: number, dataPid: Pid, payload: Uint8Array, hs: Pid | null = Pid.ACK): Span {
+    const routed = hs !== null ? this.viaHub(addr, ep, "out", dataPid, payload, hs) : null;
+    if (routed) return routed;
     this.schedule(3 + payload.length + 3 + 1);
     const first = this.emit(token(Pid.OUT, addr, ep));
     let last = this.emit(data(dataPid, payload));
@@ -458,8 +493,12 @@ export class BusSim {
    * wTotalLength, string 0 and the i* strings with wLength 255, SET_CONFIGURATION.
    * Returns the span of each step by name.
    */
-  enumerate(dev: DeviceModel, opts: EnumerateOptions = {}): Record<string, Span> {
+  enumerate(dev: DeviceModel, opts: EnumerateOptions & { hub?: HubRoute } = {}): Record<string, Span> {
     const spans: Record<string, Span> = {};
+    if (opts.hub !== undefined) {
+      this.behindHub(0, opts.hub);
+      this.behindHub(dev.address, opts.hub);
+    }
     const mps0 = maxPacket0(dev);
     for (const step of enumerationSteps(dev, opts)) {
       const f = opts.faults?.[step.name] ?? {};
@@ -470,6 +509,7 @@ export class BusSim {
       if (step.name === "setConfiguration") this.resetToggles(dev.address);
       this.idle(step.afterNs);
     }
+    if (opts.hub !== undefined) this.behindHub(0, null);
     return spans;
   }
 }

@@ -65,7 +65,7 @@ export {
 export { applyPacketFault, type ControlFaults, type PacketFault, type PacketFaultKind } from "./faults.js";
 
 /** Raw bus simulator: clock, SOF schedule, transactions, splits, control/bulk helpers, enumeration. */
-export { BusSim, linktypeForSpeed, pcapngInterface, splitPackets, type BusOptions, type RecordWriter, type Span } from "./bus.js";
+export { BusSim, linktypeForSpeed, pcapngInterface, splitPackets, type BusOptions, type HubRoute, type RecordWriter, type Span } from "./bus.js";
 
 /** URB-level host and event model shared by the usbmon, USBPcap and usbmon-text writers. */
 export { UrbErrno, UrbHost, XferType, usbdStatus, type IsoDesc, type UrbEvent, type UrbHostOptions, type UrbSink, type UrbSpan } from "./urb.js";

@@ -118,6 +118,22 @@ describe("BusSim clean traffic", () => {
     expect(sofTimes[1]! - sofTimes[0]!).toBeGreaterThanOrEqual(5_000_000);
   });
 
+  it("enumerates a full-speed device behind a high-speed hub with split transactions tshark decodes cleanly", () => {
+    const path = capture("high", (s) => s.enumerate(device("full", 64), { hub: { hubAddr: 1, port: 2 }, setAddressDelayNs: 1_000_000 }));
+    const rs = rows(path);
+    expect(rs.filter((r) => r.expert !== "")).toEqual([]);
+    const requests = rs.filter((r) => r.bRequest !== "").map((r) => `${r.bRequest}:${r.descType}`);
+    expect(requests).toEqual(["6:0x01", "5:", "6:0x01", "6:0x02", "6:0x02", "6:0x03", "6:0x03", "6:0x03", "9:"]);
+    const splits = tsharkFields(path, ["usbll.split_hub_addr", "usbll.split_port", "usbll.split_et", "usbll.split_crc5.status"], ["-Y", "usbll.pid == 0x78"]);
+    expect(splits.length).toBeGreaterThan(60);
+    expect(splits.every((r) => r[0] === "1" && r[1] === "2" && r[2] === "0" && r[3] === "1")).toBe(true);
+    // Every non-SOF token goes right after a SPLIT.
+    const noSofs = noSof(rs);
+    noSofs.forEach((r, i) => {
+      if (r.pid === Pid.SETUP || r.pid === Pid.IN || r.pid === Pid.OUT) expect(noSofs[i - 1]!.pid).toBe(Pid.SPLIT);
+    });
+  });
+
   it("writes through a pcapng interface", () => {
     const m = new MemorySink();
     const w = new PcapngWriter(m.sink, { byteOrder: "be" });
