@@ -81,3 +81,6 @@ export { TEXT_DATA_MAX, TEXT_ISODESC_MAX, UsbmonTextWriter, usbmonTextLine } fro
 
 /** One-call builders: a scenario in, capture file bytes out. */
 export { rawCapture, urbCapture, type RawCaptureOptions, type UrbFormat } from "./capture.js";
+
+/** Container damage for framer tests: find records/blocks and patch their lengths. */
+export { pcapRecords, pcapngBlocks, truncate, withBlockLength, withPcapCaplen, withoutBlock, type Located } from "./malform.js";
