@@ -26,7 +26,10 @@ export interface TestCapture {
 }
 
 export function readCapture(path: string): TestCapture {
-  const bytes = new Uint8Array(readFileSync(path));
+  return readCaptureBytes(new Uint8Array(readFileSync(path)), path);
+}
+
+export function readCaptureBytes(bytes: Uint8Array, path = "(bytes)"): TestCapture {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = dv.getUint32(0, true);
   if (magic === 0x0a0d0d0a) return readPcapng(bytes, dv);
