@@ -198,6 +198,11 @@ export class UrbHost {
     return { submit, complete };
   }
 
+  /** A submission that fails at once: one 'E' event with the errno (usb_submit_urb error, usbmon.rst). */
+  submitError(xferType: XferType, devnum: number, epnum: number, status: number = UrbErrno.ESHUTDOWN, length = 0): number {
+    return this.emit({ id: this.tag(), type: "E", xferType, epnum, devnum, status, length, data: new Uint8Array(0) });
+  }
+
   /** Bulk IN URB. */
   bulkIn(devnum: number, ep: number, data: Uint8Array, o: { length?: number; status?: number } = {}): UrbSpan {
     return this.transfer(XferType.BULK, devnum, 0x80 | ep, data, o);

@@ -123,6 +123,20 @@ describe("usbmon binary writer (189, 220)", () => {
   });
 });
 
+describe("submission errors", () => {
+  it("writes an E event that tshark shows with its status and the text writer prints as status and length 0", () => {
+    const m = new MemorySink();
+    const w = new UsbmonPcapWriter(m.sink, { linktype: LinkType.USB_LINUX });
+    const h = new UrbHost(w);
+    h.submitError(XferType.BULK, 4, 0x81, UrbErrno.EPROTO, 512);
+    w.close();
+    expect(tsharkFields(tempFile(m.toBytes()), ["usb.urb_type", "usb.urb_status", "usb.endpoint_address"])).toEqual([["'E'", "-71", "0x81"]]);
+    const t = new UsbmonTextWriter();
+    new UrbHost(t).submitError(XferType.BULK, 4, 0x81, UrbErrno.EPROTO, 512);
+    expect(t.lines[0]).toMatch(/ E Bi:1:004:1 -71 0$/);
+  });
+});
+
 describe("USBPcap writer (249)", () => {
   it("writes control transfers as SETUP then COMPLETE stages and other URBs tshark decodes cleanly", () => {
     const m = new MemorySink();
