@@ -18,6 +18,8 @@ export interface ControlHooks {
   togglesReset(address: number, request: number, setup: SetupPacket): void;
   /** A control transfer finished or was abandoned (for the transfer tree). */
   transferDone(ct: ControlTransfer, open: OpenControl): void;
+  /** Control-endpoint transactions outside any transfer (its SETUP came before the capture), flushed as a group. */
+  orphansDone(address: number, endpoint: number, transactions: TransactionSummary[]): void;
 }
 
 const MS = 1e6;
@@ -84,6 +86,8 @@ const spanMs = (a: Timestamp, b: Timestamp) => spanNs(a.sec, a.nsec, b.sec, b.ns
 
 export class ControlTransfers {
   private readonly open = new Map<number, OpenControl>();
+  /** Transactions on a control endpoint with no transfer open, waiting to be flushed as one group (only when listing). */
+  private readonly orphans = new Map<number, TransactionSummary[]>();
   /** bMaxPacketSize0 per device address, from GET_DESCRIPTOR(DEVICE) replies (§9.6.1 byte 7). */
   private readonly maxPacket0 = new Uint8Array(128);
   /** The last transfer of the device ended in STALL (for EP0_HALT). */
@@ -111,10 +115,19 @@ export class ControlTransfers {
   transaction(tx: Transaction, list?: TransactionSummary[]): void {
     const key = (tx.address << 4) | tx.endpoint;
     const t = this.open.get(key);
-    if (tx.tokenPid === Pid.SETUP) return this.setupStage(tx, key, t, list);
+    if (tx.tokenPid === Pid.SETUP) {
+      this.flushOrphans(key);
+      return this.setupStage(tx, key, t, list);
+    }
     if (!t || tx.tokenPid === Pid.PING) {
       if (t) push(t.transactions, list);
-      return; // data or status of a transfer whose SETUP came before the capture; PING is flow control
+      else if (list) {
+        // Data or status of a transfer whose SETUP came before the capture (or was unreadable).
+        const orphans = this.orphans.get(key);
+        if (orphans) push(orphans, list);
+        else this.orphans.set(key, list.slice());
+      }
+      return;
     }
     if (!t.setupAcked) return; // the host is still retrying the SETUP; nothing else is legal yet
     push(t.transactions, list);
@@ -348,8 +361,16 @@ export class ControlTransfers {
     }
   }
 
+  private flushOrphans(key: number): void {
+    const list = this.orphans.get(key);
+    if (!list) return;
+    this.orphans.delete(key);
+    this.hooks.orphansDone(key >> 4, key & 0xf, list);
+  }
+
   /** End of capture: every open transfer is incomplete (info: the capture, not the device, stopped). */
   end(): void {
+    for (const key of [...this.orphans.keys()]) this.flushOrphans(key);
     for (const [key, t] of [...this.open]) this.finish(t, key, "incomplete", "the capture ends before the status stage", "info");
   }
 }

@@ -64,6 +64,11 @@ export class PacketLayer implements RecordSink {
         this.controlCount++;
         emit(controlSummary(ct, open));
       },
+      orphansDone: (address, endpoint, transactions) => {
+        const first = transactions[0]?.firstPacket ?? 0;
+        const last = transactions[transactions.length - 1];
+        emit({ kind: "control", device: address, endpoint, direction: "out", firstPacket: first, lastPacket: last ? last.packets[last.packets.length - 1] : first, transactions, transactionsOmitted: 0, dataLength: 0, outcome: "incomplete", nakCount: 0, request: "(no SETUP seen)" });
+      },
     });
     const lookup = (ctx.endpoints as MaxPacketLookup).maxPacketSize?.bind(ctx.endpoints);
     this.endpointTransfers = new EndpointTransfers(ctx.speed, emit, lookup);
