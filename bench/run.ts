@@ -117,6 +117,18 @@ function main(): void {
   files.smallSlice = mb("small", args.sliceMB);
   const label = (f: string) => `${path.basename(f, ".pcap")} (${(statSync(f).size / 1e6).toFixed(0)} MB)`;
 
+  // The CRC16 paths alone (512-byte payloads), from a small module of their own.
+  const crcWasm = path.join(cacheDir(repoRoot), "crc16bench.wasm");
+  const asc = spawnSync(process.execPath, [path.join(repoRoot, "node_modules/assemblyscript/bin/asc.js"), path.join(repoRoot, "as/crc16bench.ts"), "-o", crcWasm, "-O3", "--runtime", "stub", "--noAssert", "--enable", "simd"], { encoding: "utf8" });
+  if (asc.status === 0) {
+    const r = runWorker("crc", crcWasm);
+    const what = "CRC16 alone, 512-byte payloads in memory";
+    fromWorker(`${what}: SIMD (mode 0)`, "–", r, r.modes!["0"]);
+    fromWorker(`${what}: slicing-by-8 (mode 2)`, "–", r, r.modes!["2"]);
+    fromWorker(`${what}: byte-at-a-time (mode 1)`, "–", r, r.modes!["1"]);
+  } else {
+    log(`CRC micro-benchmark not built: ${asc.stderr}`);
+  }
   // (a) the core alone, bytes already in WASM memory, three CRC16 paths.
   const coreResults: Record<string, WorkerResult> = {};
   for (const kind of ["bulk", "small"] as const) {
@@ -130,6 +142,7 @@ function main(): void {
   for (const kind of ["bulk", "small"] as const) {
     fromWorker("reader + PID/status sink, from disk", label(files[kind]!), runWorker("reader", files[kind]!));
     analyzeRows[kind] = fromWorker("analyze, from disk", label(files[kind]!), runWorker("analyze", files[kind]!));
+    fromWorker("analyze, from disk, blocking reads (readSync source)", label(files[kind]!), runWorker("analyzeSync", files[kind]!));
   }
   // (c) peak RSS of analyze on a capture 4x larger.
   if (args.big) {

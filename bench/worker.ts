@@ -1,12 +1,14 @@
 // One benchmark measurement in a fresh process, so each gets a clean heap and its own peak RSS.
-// Usage: node dist/bench/worker.js <core|reader|analyze|js> <file>
+// Usage: node dist/bench/worker.js <core|reader|analyze|analyzeSync|js|crc> <file>
+// (for "crc", <file> is the CRC micro-benchmark module compiled from as/crc16bench.ts)
 // Prints one JSON line: seconds, bytes, packets, maxRssKB (and per-mode results for "core").
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createCore, DecodeState, type Core } from "../src/core/core.js";
 import { readCapture } from "../src/capture/reader.js";
 import { fileSource } from "../src/capture/source.js";
-import { analyzeFile } from "../src/analyze.js";
+import { analyzeFile, analyzeSource } from "../src/analyze.js";
+import type { ByteSource } from "../src/capture/source.js";
 import type { RecordBatch, RecordSink } from "../src/model.js";
 
 export interface WorkerResult {
@@ -20,6 +22,16 @@ export interface WorkerResult {
 }
 
 const now = () => performance.now() / 1000;
+
+/**
+ * Call `fn` for at least 0.25 s: V8 starts WASM in its baseline tier and swaps in optimized code
+ * only between calls (no on-stack replacement), so the timed call must not be the first hot one.
+ */
+function warmUp(fn: () => void): void {
+  const t0 = now();
+  do fn();
+  while (now() - t0 < 0.25);
+}
 
 /** Decode everything in input[0, avail) with the bytes already in WASM memory. Returns records. */
 function decodeAll(core: Core, avail: number): number {
@@ -52,12 +64,12 @@ async function core(file: string): Promise<WorkerResult> {
   let records = 0;
   for (const mode of [0, 2, 1]) {
     c.exports.setCrcMode(mode);
-    for (let i = 0; i < 5; i++) {
+    warmUp(() => {
       c.exports.reset();
       while (c.exports.decode(warm, 0) > 0 && c.exports.state() === DecodeState.BATCH_FULL);
-    }
+    });
     let best = Infinity;
-    for (let rep = 0; rep < (mode === 1 ? 1 : 3); rep++) {
+    for (let rep = 0; rep < (mode === 1 ? 2 : 5); rep++) {
       const t0 = now();
       records = decodeAll(c, size);
       best = Math.min(best, now() - t0);
@@ -89,6 +101,34 @@ async function reader(file: string): Promise<WorkerResult> {
   const info = await readCapture(await fileSource(file), [sink]);
   const seconds = now() - t0;
   return { seconds, bytes: info.bytes, packets: info.records, maxRssKB: process.resourceUsage().maxRSS, note: `${sink.bad} bad` };
+}
+
+/**
+ * A file source with blocking reads (fs.readSync): same bytes as fileSource, without a thread-pool
+ * round trip per chunk. Measured to show what the asynchronous reads cost on a busy machine.
+ */
+function syncFileSource(file: string): ByteSource {
+  const fd = openSync(file, "r");
+  return {
+    async read(into) {
+      return into.length === 0 ? 0 : readSync(fd, into, 0, into.length, null);
+    },
+    async close() {
+      closeSync(fd);
+    },
+  };
+}
+
+async function analyzeSync(file: string): Promise<WorkerResult> {
+  const source = syncFileSource(file);
+  const t0 = now();
+  const r = await analyzeSource(source, file);
+  const seconds = now() - t0;
+  await source.close();
+  return {
+    seconds, bytes: r.capture.bytes, packets: r.capture.records, maxRssKB: process.resourceUsage().maxRSS,
+    note: `${r.packets} raw packets, speed ${r.speed}`,
+  };
 }
 
 async function analyze(file: string): Promise<WorkerResult> {
@@ -153,10 +193,36 @@ function js(file: string): Promise<WorkerResult> {
   });
 }
 
+/**
+ * The CRC16 paths alone on 512-byte payloads (the bulk packet size), 64 MiB per timing:
+ * seconds per mode in `modes`, bytes = bytes hashed per timing.
+ */
+async function crc(wasmFile: string): Promise<WorkerResult> {
+  const { instance } = await WebAssembly.instantiate(readFileSync(wasmFile), { env: { abort() { throw new Error("abort"); } } });
+  const e = instance.exports as unknown as { memory: WebAssembly.Memory; init(n: number): number; run(len: number, packet: number, mode: number): number };
+  const n = 4 << 20;
+  const reps = 16;
+  const at = e.init(n);
+  const b = new Uint8Array(e.memory.buffer, at, n);
+  for (let i = 0; i < n; i++) b[i] = Math.imul(i, 2654435761) >>> 24;
+  const modes: Record<string, number> = {};
+  for (const mode of [0, 2, 1]) {
+    warmUp(() => e.run(1 << 16, 512, mode));
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const t0 = now();
+      for (let q = 0; q < reps; q++) e.run(n, 512, mode);
+      best = Math.min(best, now() - t0);
+    }
+    modes[String(mode)] = best;
+  }
+  return { seconds: modes["0"]!, bytes: n * reps, packets: (n / 512) * reps, maxRssKB: process.resourceUsage().maxRSS, modes };
+}
+
 const [mode, file] = process.argv.slice(2);
-const modes: Record<string, (f: string) => Promise<WorkerResult>> = { core, reader, analyze, js };
+const modes: Record<string, (f: string) => Promise<WorkerResult>> = { core, reader, analyze, analyzeSync, js, crc };
 if (!mode || !file || !modes[mode]) {
-  console.error("usage: worker.js <core|reader|analyze|js> <file>");
+  console.error("usage: worker.js <core|reader|analyze|analyzeSync|js|crc> <file>");
   process.exit(2);
 }
 modes[mode]!(file).then(
