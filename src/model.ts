@@ -76,6 +76,11 @@ export interface ControlTransfer {
   urbStatus?: number;
   /** Free-text reason for status "error" or "incomplete". */
   detail?: string;
+  /**
+   * The capture holds fewer data bytes than the transfer moved (usbmon text prints at most 32;
+   * a snap length can cut binary records). Length-based descriptor checks must skip it.
+   */
+  dataTruncated?: boolean;
 }
 
 /** Endpoint transfer types (§9.6.6 bmAttributes bits 1..0). */
