@@ -2,11 +2,10 @@
 // §8.5) written as raw packets through a record writer. Helpers build control transfers, bulk
 // transfers with per-endpoint toggles, and a Linux-style enumeration.
 import { LinkType, Pid } from "../../as/shared/constants.js";
-import type { Timestamp } from "../model.js";
+import type { SetupPacket, Timestamp } from "../model.js";
 import { enumerationSteps, encodeSetup, maxPacket0, type BusSpeed, type DeviceModel, type EnumerateOptions } from "./device.js";
 import { applyPacketFault, type ControlFaults, type PacketFault } from "./faults.js";
 import { data, handshake, sof, split, token, type SplitFields } from "./packets.js";
-import type { SetupPacket } from "../model.js";
 
 /** Anything that stores records: PcapWriter, or `pcapngInterface(writer, id)`. */
 export interface RecordWriter {
@@ -137,10 +136,14 @@ export class BusSim {
     return (FRAMING_BITS[this.speed] + len * 8 + GAP_BITS[this.speed]) * this.bitNs;
   }
 
-  /** Emit due SOFs, and move to the next frame if `bytes` more bytes of traffic would not fit before it. */
+  /**
+   * Emit due SOFs, and move to the next frame if a transaction of `bytes` bytes (in up to three
+   * packets) would not end before the next SOF: hosts do not start what cannot finish (§5.11.3).
+   */
   private schedule(bytes: number): void {
     if (!this.sofOn) return;
-    if (this.now + bytes * 8 * this.bitNs * 1.5 > this.nextSof) this.now = Math.max(this.now, this.nextSof);
+    const need = (bytes * 8 * 1.2 + 3 * (FRAMING_BITS[this.speed] + GAP_BITS[this.speed])) * this.bitNs;
+    if (this.now + need > this.nextSof) this.now = Math.max(this.now, this.nextSof);
     while (this.now >= this.nextSof) {
       const at = this.now;
       this.now = Math.max(this.nextSof, this.busFree);
@@ -266,9 +269,9 @@ export class BusSim {
     return this.out(addr, ep, dataPid, payload, null);
   }
 
-  /** A SPLIT token (§8.4.2.2); compose it with the transaction that follows. */
-  split(f: SplitFields): number {
-    this.schedule(4 + 3 + 4);
+  /** A SPLIT token (§8.4.2.2); compose it with the transaction that follows (`payload` bytes of data in it). */
+  split(f: SplitFields, payload = 0): number {
+    this.schedule(4 + 3 + payload + 3 + 1);
     return this.emit(split(f));
   }
 
@@ -294,7 +297,7 @@ export class BusSim {
     const base = { hubAddr: o.hubAddr, port: o.port, s: (o.lowSpeed ? 1 : 0) as 0 | 1, e: 0 as const, et: o.et };
     const tok = o.kind === "setup" ? Pid.SETUP : o.kind === "in" ? Pid.IN : Pid.OUT;
     const result = o.result ?? Pid.ACK;
-    const first = this.split({ ...base, sc: 0 });
+    const first = this.split({ ...base, sc: 0 }, o.kind === "in" ? 0 : o.payload.length);
     this.emit(token(tok, o.addr, o.ep));
     if (o.kind !== "in") this.emit(data(o.dataPid, o.payload));
     this.emit(ACK); // the hub accepted the start split
@@ -303,7 +306,7 @@ export class BusSim {
       this.emit(token(tok, o.addr, o.ep));
       this.emit(NYET);
     }
-    this.split({ ...base, sc: 1 });
+    this.split({ ...base, sc: 1 }, o.kind === "in" ? o.payload.length : 0);
     this.emit(token(tok, o.addr, o.ep));
     // CSPLIT IN: the hub returns the device's data and the host does not handshake (§11.17.2).
     const last = o.kind === "in" && result === Pid.ACK ? this.emit(data(o.dataPid, o.payload)) : this.emit(handshake(result));
@@ -320,7 +323,7 @@ export class BusSim {
       this.emit(token(Pid.IN, o.addr, o.ep));
       this.emit(NYET);
     }
-    this.split({ ...base, sc: 1 });
+    this.split({ ...base, sc: 1 }, o.payload?.length ?? 0);
     this.emit(token(Pid.IN, o.addr, o.ep));
     const last = o.payload === null ? this.emit(NAK) : this.emit(data(o.dataPid, o.payload));
     return { first, last };

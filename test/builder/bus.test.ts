@@ -91,7 +91,7 @@ describe("BusSim clean traffic", () => {
 
   it("keeps SOFs on schedule and time monotonic through a long full-speed transfer", () => {
     const recs = readPcap(build("full", (s) => s.bulkIn(2, 1, new Uint8Array(64 * 60), 64)));
-    const t = recs.map((r) => r.sec * 1e9 + r.nsec);
+    const t = recs.map((r) => (r.sec - 1700000000) * 1e9 + r.nsec);
     for (let i = 1; i < t.length; i++) expect(t[i]!).toBeGreaterThanOrEqual(t[i - 1]!);
     const sofs = recs.filter((r) => r.data[0] === Pid.SOF);
     // 60 packets of 64 bytes take several frames at 12 Mbit/s.
@@ -101,6 +101,21 @@ describe("BusSim clean traffic", () => {
     recs.forEach((r, i) => {
       if (r.data[0] === Pid.SOF && i > 0) expect([Pid.ACK, Pid.SOF]).toContain(recs[i - 1]!.data[0]);
     });
+  });
+
+  it("keeps high-speed SOFs exactly on the 125 µs grid through mixed traffic, splits included", () => {
+    const recs = readPcap(
+      build("high", (s) => {
+        for (let i = 0; i < 40; i++) {
+          s.inNak(3, 1);
+          s.bulkIn(3, 1, new Uint8Array(1500), 512);
+          s.splitNonPeriodic({ hubAddr: 1, port: 1, et: 2, kind: "in", addr: 4, ep: 1, dataPid: Pid.DATA0, payload: new Uint8Array(64) });
+        }
+      }),
+    );
+    const sofs = recs.filter((r) => r.data[0] === Pid.SOF).map((r) => (r.sec - 1700000000) * 1e9 + r.nsec);
+    expect(sofs.length).toBeGreaterThan(10);
+    sofs.forEach((t, i) => expect(t).toBe(i * 125_000));
   });
 
   it("isochronous transactions carry no handshake and a bus reset pauses SOFs and resets toggles", () => {
@@ -114,7 +129,7 @@ describe("BusSim clean traffic", () => {
       }),
     );
     expect(recs.map((r) => r.data[0]).filter((p) => p !== Pid.SOF)).toEqual([Pid.IN, Pid.DATA0, Pid.OUT, Pid.DATA0, Pid.IN, Pid.DATA0, Pid.ACK, Pid.IN, Pid.DATA0, Pid.ACK]);
-    const sofTimes = recs.filter((r) => r.data[0] === Pid.SOF).map((r) => r.sec * 1e9 + r.nsec);
+    const sofTimes = recs.filter((r) => r.data[0] === Pid.SOF).map((r) => (r.sec - 1700000000) * 1e9 + r.nsec);
     expect(sofTimes[1]! - sofTimes[0]!).toBeGreaterThanOrEqual(5_000_000);
   });
 

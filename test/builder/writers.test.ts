@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
 import { data, setupBytes, sof, token } from "../../src/builder/packets.js";
 import { PcapWriter } from "../../src/builder/pcap.js";
-import { BlockType, PcapngWriter } from "../../src/builder/pcapng.js";
+import { BlockType, OptionCode, PcapngWriter, stringOption } from "../../src/builder/pcapng.js";
 import { MemorySink, splitTime } from "../../src/builder/sink.js";
 import { tempFile, tsharkFields } from "./helpers.js";
 
@@ -123,6 +123,15 @@ describe("PcapngWriter", () => {
     w.close();
     const rows = tsharkFields(tempFile(m.toBytes(), "pcapng"), ["frame.time_epoch"]);
     expect(rows.map((r) => r[0])).toEqual(["4000000000.999999999", "1234567890.000000001"]);
+  });
+
+  it("writes EPB options (opt_comment) that tshark shows", () => {
+    const m = new MemorySink();
+    const w = new PcapngWriter(m.sink);
+    const i = w.addInterface({ linktype: 294 });
+    w.addPacket(i, T0, sof(7), undefined, [stringOption(OptionCode.opt_comment, "skipped SOF follows")]);
+    w.close();
+    expect(tsharkFields(tempFile(m.toBytes(), "pcapng"), ["frame.comment", "usbll.frame_num"])).toEqual([["skipped SOF follows", "7"]]);
   });
 
   it("applies the interface snaplen to EPB", () => {
