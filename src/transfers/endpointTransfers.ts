@@ -44,6 +44,16 @@ export class EndpointTransfers {
       g.summary.lastPacket = tx.lastPacket;
       return;
     }
+    if (!counted && !tx.interrupted && (!g || !g.hasData)) {
+      // A retransmission of data already counted in a finished transfer: list it on its own, count nothing.
+      const r = this.openGroup(slot, tx, kind);
+      this.list(r, summary);
+      this.groups.delete(slot);
+      if (g) this.groups.set(slot, g);
+      r.summary.outcome = "retransmission";
+      this.emit(r.summary);
+      return;
+    }
     if (g && !g.hasData) {
       // A data transaction ends a run of NAKs: the polling entry is complete.
       this.close(slot, g, "nak", tx);
@@ -54,15 +64,16 @@ export class EndpointTransfers {
     g.summary.kind = kind;
     this.list(g, summary);
     g.summary.lastPacket = tx.lastPacket;
-    if (!counted) return;
+    const accepted = tx.outcome === TxOutcome.ACK || tx.outcome === TxOutcome.NYET || (tx.outcome === TxOutcome.NONE && type === "isochronous");
+    // Data counts once the receiver took it: a NAKed or unanswered packet comes again.
+    if (!counted || !accepted) return;
     const len = tx.dataLength;
     g.summary.dataLength += len;
     if (len > this.largest[slot]) this.largest[slot] = len;
     const epAddr = tx.endpoint | (dirIn ? 0x80 : 0);
     const mps = this.maxPacketSize?.(tx.address, epAddr) ?? (type === "bulk" && this.speed === "high" ? 512 : this.largest[slot]);
-    const accepted = tx.outcome === TxOutcome.ACK || tx.outcome === TxOutcome.NYET || (tx.outcome === TxOutcome.NONE && type === "isochronous");
     // §5.8.3: a bulk/interrupt transfer ends with a short packet (ZLP included); iso data is one transfer per packet run.
-    if (accepted && type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx);
+    if (type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx);
   }
 
   private openGroup(slot: number, tx: Transaction, kind: TransferKind): OpenGroup {
