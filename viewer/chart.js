@@ -37,9 +37,23 @@ export function createTrafficChart(el, h) {
   const opts = {
     width,
     height: 300,
-    // A capture shorter than one bucket still gets a one-bucket-wide axis, not uPlot's default 0..100.
-    scales: { x: { time: false, range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => (max - min < h.bucketSec ? [min, min + h.bucketSec] : [min, max]) } },
-    axes: [{ label: `seconds from the first record (bucket ${formatSeconds(h.bucketSec)})` }, { label: "packets per bucket" }],
+    // Never past the capture: uPlot widens a one-point range to 0..100, which means nothing here.
+    scales: {
+      x: {
+        time: false,
+        range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => {
+          const lo = Math.max(0, min);
+          const hi = Math.min(end, max);
+          return hi > lo ? [lo, hi] : [lo, lo + h.bucketSec];
+        },
+      },
+      // Counts: the axis starts at zero.
+      y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, Math.max(1, Math.ceil(max * 1.05))] },
+    },
+    axes: [
+      { label: `time from the first record (bucket ${formatSeconds(h.bucketSec)})`, values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => tickLabels(splits) },
+      { label: "packets per bucket" },
+    ],
     series,
     cursor: { drag: { x: true, y: false } },
     hooks: {
@@ -99,4 +113,12 @@ export function formatSeconds(s) {
   if (s >= 1) return `${s.toPrecision(3)} s`;
   if (s >= 1e-3) return `${(s * 1e3).toPrecision(3)} ms`;
   return `${(s * 1e6).toPrecision(3)} µs`;
+}
+
+/** Tick labels in the unit that fits the tick step (µs, ms or s), with just enough decimals. */
+export function tickLabels(/** @type {number[]} */ splits) {
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : Math.abs(splits[0] ?? 1) || 1;
+  const [scale, unit] = step < 1e-3 ? [1e6, "µs"] : step < 0.1 ? [1e3, "ms"] : [1, "s"];
+  const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step * scale) + 1e-9)));
+  return splits.map((v) => `${(v * scale).toFixed(decimals)} ${unit}`);
 }
