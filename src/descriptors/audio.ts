@@ -87,6 +87,18 @@ const EP_V2: Record<number, SubtypeSpec> = {
   0x01: { kind: "audio-ep-general", name: "EP_GENERAL", layout: [...H, ["bmAttributes", 3, 1], ["bmControls", 4, 1], ["bLockDelayUnits", 5, 1], ["wLockDelay", 6, 2]] },
 };
 
+// MIDI Streaming (USB MIDI 1.0 §6.1.2, §6.2.2).
+const MS_IF: Record<number, SubtypeSpec> = {
+  0x01: { kind: "midi-header", name: "MS_HEADER", layout: [...H, ["bcdMSC", 3, 2], ["wTotalLength", 5, 2]] },
+  0x02: { kind: "midi-in-jack", name: "MIDI_IN_JACK", layout: [...H, ["bJackType", 3, 1], ["bJackID", 4, 1], ["iJack", 5, 1]] },
+  0x03: { kind: "midi-out-jack", name: "MIDI_OUT_JACK", layout: [...H, ["bJackType", 3, 1], ["bJackID", 4, 1], ["bNrInputPins", 5, 1]], tail: "data" },
+  0x04: { kind: "midi-element", name: "ELEMENT", layout: [...H, ["bElementID", 3, 1], ["bNrInputPins", 4, 1]], tail: "data" },
+};
+
+const MS_EP: Record<number, SubtypeSpec> = {
+  0x01: { kind: "midi-ep-general", name: "MS_GENERAL", layout: [...H, ["bNumEmbMIDIJack", 3, 1]], tail: "baAssocJackID" },
+};
+
 /** Audio interface subclasses (Audio 1.0 Appendix A.5). */
 export const AudioSubclass = { AUDIOCONTROL: 1, AUDIOSTREAMING: 2, MIDISTREAMING: 3 } as const;
 export const AUDIO_IP_VERSION_02_00 = 0x20;
@@ -96,10 +108,11 @@ export function parseAudioInterface(b: Uint8Array, at: number, subclass: number,
   const v2 = protocol === AUDIO_IP_VERSION_02_00;
   if (subclass === AudioSubclass.AUDIOCONTROL) return parseSubtyped(b, at, v2 ? AC_V2 : AC_V1, "audio-ac");
   if (subclass === AudioSubclass.AUDIOSTREAMING) return parseSubtyped(b, at, v2 ? AS_V2 : AS_V1, "audio-as");
-  return parseSubtyped(b, at, {}, "audio-midi");
+  return parseSubtyped(b, at, MS_IF, "midi");
 }
 
 /** A CS_ENDPOINT descriptor after an audio streaming endpoint. */
-export function parseAudioEndpoint(b: Uint8Array, at: number, protocol: number): ClassSpecificDescriptor {
+export function parseAudioEndpoint(b: Uint8Array, at: number, subclass: number, protocol: number): ClassSpecificDescriptor {
+  if (subclass === AudioSubclass.MIDISTREAMING) return parseSubtyped(b, at, MS_EP, "midi-ep");
   return parseSubtyped(b, at, protocol === AUDIO_IP_VERSION_02_00 ? EP_V2 : EP_V1, "audio-ep");
 }

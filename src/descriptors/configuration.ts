@@ -125,6 +125,6 @@ function parseClassSpecific(b: Uint8Array, pos: number, iface: InterfaceDescript
   if (type === DescriptorType.HID && cls === UsbClass.APPLICATION && sub === 0x01) return parseDfuFunctional(b, pos);
   if (type === DescriptorType.CS_INTERFACE && cls === UsbClass.COMM) return parseCdcFunctional(b, pos);
   if (type === DescriptorType.CS_INTERFACE && cls === UsbClass.AUDIO) return parseAudioInterface(b, pos, sub, proto);
-  if (type === DescriptorType.CS_ENDPOINT && cls === UsbClass.AUDIO) return parseAudioEndpoint(b, pos, proto);
+  if (type === DescriptorType.CS_ENDPOINT && cls === UsbClass.AUDIO) return parseAudioEndpoint(b, pos, sub, proto);
   return baseOf("unknown", b, pos);
 }

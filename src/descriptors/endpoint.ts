@@ -27,7 +27,7 @@ export interface EndpointDescriptor extends DescriptorBase {
 
 export function parseEndpoint(b: Uint8Array, at: number): EndpointDescriptor {
   const d = baseOf("endpoint", b, at) as EndpointDescriptor;
-  readLayout(b, at, d.bLength >= 9 ? AUDIO_ENDPOINT_LAYOUT : ENDPOINT_LAYOUT, at + Math.max(d.bLength, 7), d);
+  readLayout(b, at, d.bLength >= 9 ? AUDIO_ENDPOINT_LAYOUT : ENDPOINT_LAYOUT, at + d.bLength, d);
   d.extra = [];
   return d;
 }

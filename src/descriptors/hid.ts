@@ -22,7 +22,8 @@ export function parseHidDescriptor(b: Uint8Array, at: number): HidDescriptor {
   for (let i = 0; i < d.bNumDescriptors; i++) {
     const p = at + 6 + 3 * i;
     if (p + 3 > end) {
-      d.truncated = true;
+      if (p + 3 > b.length) d.truncated = true;
+      else d.short = true;
       break;
     }
     d.descriptors.push({ bDescriptorType: u8(b, p), wDescriptorLength: u16(b, p + 1) });

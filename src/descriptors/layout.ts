@@ -12,31 +12,33 @@ export interface DescriptorBase {
   offset: number;
   bLength: number;
   bDescriptorType: number;
-  /** Fewer bytes were available than bLength or the fixed fields need; missing fields read as 0. */
+  /** The bytes ended before bLength or before the fixed fields; missing fields read as 0. */
   truncated?: true;
+  /** bLength is smaller than this descriptor type's fixed fields; the fields past bLength read as 0. */
+  short?: true;
   /** The descriptor's bytes as seen (at most bLength). */
   raw: number[];
 }
 
 /**
- * Read `layout` from `b` at `base`. Bytes past `end` (the descriptor end or the buffer end) read as 0
- * and mark the result truncated: malformed input is data, never an exception.
+ * Read `layout` from `b` at `base`. Fields past the buffer read as 0 and mark the result truncated; fields past
+ * `end` (the descriptor's bLength) but inside the buffer read as 0 and mark it short: malformed input is data,
+ * never an exception.
  */
-export function readLayout<T extends object>(b: Uint8Array, base: number, layout: readonly FieldSpec[], end: number, out: T): T & { truncated?: true } {
+export function readLayout<T extends object>(b: Uint8Array, base: number, layout: readonly FieldSpec[], end: number, out: T): T & { truncated?: true; short?: true } {
   const o = out as Record<string, unknown>;
   const limit = Math.min(end, b.length);
-  let truncated = false;
   for (const [name, off, size] of layout) {
     const at = base + off;
     if (at + size > limit) {
-      truncated = true;
       o[name] = 0;
+      if (at + size > b.length) o["truncated"] = true;
+      else o["short"] = true;
       continue;
     }
     o[name] = size === 1 ? u8(b, at) : size === 2 ? u16(b, at) : u32(b, at);
   }
-  if (truncated) o["truncated"] = true;
-  return out as T & { truncated?: true };
+  return out as T & { truncated?: true; short?: true };
 }
 
 /** Minimum descriptor length implied by a layout. */

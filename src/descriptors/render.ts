@@ -20,7 +20,7 @@ export interface RenderNote {
   where?: FieldRef;
 }
 
-const SKIP = new Set(["kind", "offset", "raw", "length", "truncated", "endpoints", "extra", "descriptors", "interfaces", "associations", "invalidAt", "excess", "capabilities", "name"]);
+const SKIP = new Set(["kind", "offset", "raw", "length", "truncated", "short", "endpoints", "extra", "descriptors", "interfaces", "associations", "invalidAt", "excess", "capabilities", "name"]);
 const SEVERITY_MARK: Record<string, string> = { error: "E", warning: "W", info: "I" };
 
 class Tree {
@@ -57,7 +57,7 @@ class Tree {
 
   /** One descriptor: a title, then its fields (lsusb's "%-20s %5s %s" layout), notes under their fields. */
   descriptor(depth: number, title: string, desc: DescriptorBase, match: (w: FieldRef) => boolean, context: Record<string, number> = {}): void {
-    this.line(depth, title + (desc.truncated ? " (truncated)" : ""));
+    this.line(depth, title + (desc.truncated ? " (truncated)" : desc.short ? ` (bLength ${desc.bLength} is too short for its fields)` : ""));
     const notes = this.notesFor(match);
     for (const [k, v] of Object.entries(desc)) {
       if (SKIP.has(k) || v === undefined) continue;
@@ -159,5 +159,6 @@ function titleOf(d: DescriptorBase): string {
   if (d.kind === "dfu-functional") return "Device Firmware Upgrade Interface Descriptor";
   if (d.kind.startsWith("cdc")) return `CDC ${name ?? ""}`.trim();
   if (d.kind.startsWith("audio")) return `Audio ${name ?? ""}`.trim();
+  if (d.kind.startsWith("midi")) return `MIDI Streaming ${name ?? ""}`.trim();
   return `Unknown descriptor type 0x${hex2(d.bDescriptorType)}`;
 }

@@ -157,21 +157,21 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
         else owner.set(k, i.bInterfaceNumber);
       }
   }
-  // String indexes shared by different fields with different meanings are a collision when a runtime function
-  // reuses an index; only flag an iInterface that repeats another field's index.
-  const stringUsers = new Map<number, string>();
-  for (const [, h] of d.configurations)
-    for (const i of h.descriptor.interfaces) {
-      if (!i.iInterface) continue;
-      const prev = stringUsers.get(i.iInterface);
-      const me = `interface ${i.bInterfaceNumber} alt ${i.bAlternateSetting}`;
-      if (prev && !prev.startsWith(`interface ${i.bInterfaceNumber} `)) problems.push({ rank: 7, verdict: `string index ${i.iInterface} is used by both ${prev} and ${me}: an appended interface reused a string index`, evidence: [{ packet: h.transfer.firstPacket, text: `iInterface ${i.iInterface} at offset ${i.offset}` }] });
-      else stringUsers.set(i.iInterface, me);
-    }
+  // An interface appended at run time (number ≥ bNumInterfaces) that reuses a string index another field already
+  // uses: sharing an index is legal, so only the appended interface's reuse is evidence of a collision.
   const dev = d.device?.descriptor;
-  if (dev && dev.length >= 18) for (const [f, v] of [["iManufacturer", dev.iManufacturer], ["iProduct", dev.iProduct], ["iSerialNumber", dev.iSerialNumber]] as const) {
-    const prev = v ? stringUsers.get(v) : undefined;
-    if (prev) problems.push({ rank: 7, verdict: `string index ${v} is used by both ${f} and ${prev}`, evidence: [{ packet: d.device!.transfer.firstPacket, text: `${f} = ${v}` }] });
+  for (const [, h] of d.configurations) {
+    const c = h.descriptor;
+    if (c.length < 9) continue;
+    const users = new Map<number, string>();
+    if (dev && dev.length >= 18) for (const [f, v] of [["iManufacturer", dev.iManufacturer], ["iProduct", dev.iProduct], ["iSerialNumber", dev.iSerialNumber]] as const) if (v) users.set(v, f);
+    if (c.iConfiguration) users.set(c.iConfiguration, "iConfiguration");
+    for (const i of c.interfaces) if (i.iInterface && i.bInterfaceNumber < c.bNumInterfaces && !users.has(i.iInterface)) users.set(i.iInterface, `interface ${i.bInterfaceNumber} iInterface`);
+    if (new Set(c.interfaces.map((i) => i.bInterfaceNumber)).size <= c.bNumInterfaces) continue;
+    for (const i of c.interfaces) {
+      if (i.bInterfaceNumber < c.bNumInterfaces || !i.iInterface || !users.has(i.iInterface)) continue;
+      problems.push({ rank: 7, verdict: `configuration ${c.bConfigurationValue}: appended interface ${i.bInterfaceNumber} uses string index ${i.iInterface}, already used by ${users.get(i.iInterface)}`, evidence: [{ packet: h.transfer.firstPacket, text: `iInterface ${i.iInterface} at offset ${i.offset}` }] });
+    }
   }
 
   problems.sort((a, b) => a.rank - b.rank);

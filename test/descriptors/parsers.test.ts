@@ -77,7 +77,10 @@ describe("configuration set", () => {
     const e = as.endpoints[0]!;
     expect(e).toMatchObject({ bLength: 9, bEndpointAddress: 0x01, bmAttributes: 0x0d, wMaxPacketSize: 192, bInterval: 1, bRefresh: 0, bSynchAddress: 0 });
     expect(e.extra[0]).toMatchObject({ kind: "audio-ep-general", bmAttributes: 1, bLockDelayUnits: 1, wLockDelay: 0 });
-    expect(c.interfaces.map((i) => i.bInterfaceNumber)).toContain(7);
+    const midi = c.interfaces.find((i) => i.bInterfaceNumber === 7)!;
+    expect(midi.extra.map((x) => x.kind)).toEqual(["midi-header", "midi-in-jack", "midi-in-jack", "midi-out-jack", "midi-out-jack"]);
+    expect(midi.endpoints[1]!.extra[0]).toMatchObject({ kind: "midi-ep-general", bNumEmbMIDIJack: 1, baAssocJackID: [3] });
+    expect(c.descriptors.some((d) => d.truncated || d.short)).toBe(false);
   });
 
   it("decodes USB Audio 2.0 clock source and header by the interface protocol", () => {
@@ -93,6 +96,14 @@ describe("configuration set", () => {
     expect(short.descriptors[short.descriptors.length - 1]!.truncated).toBe(true);
     const bad = parseConfiguration(hex("09 02 0d 00 01 01 00 80 32 00 04 00 00"));
     expect(bad.invalidAt).toEqual({ offset: 9, bLength: 0 });
+  });
+
+  it("tells a descriptor whose bLength is too small for its fields (short) from one cut off by the end of the bytes (truncated)", () => {
+    const c = parseConfiguration(hex("09 02 19 00 01 01 00 80 32 09 04 00 00 01 ff 00 00 00 06 05 81 02 40 00 07"));
+    const e = c.interfaces[0]!.endpoints[0]!;
+    expect(e.short).toBe(true);
+    expect(e.truncated).toBeUndefined();
+    expect(e.bInterval).toBe(0);
   });
 
   it("keeps unknown descriptors with their type and bytes", () => {

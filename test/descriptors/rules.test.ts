@@ -147,6 +147,12 @@ describe("descriptor rules", () => {
     expect(run("STR_NO_LANGID", [getDescriptor(1, 0, 64, noStrings), setAddress(5), getDescriptor(1, 0, 18, noStrings, A), getDescriptor(3, 0, 255, [], { ...A, status: "stall" })], "full")).toEqual([]);
   });
 
+  it("does not blame the configuration when the host itself asked for fewer bytes than wTotalLength", () => {
+    const t = [getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(5), getDescriptor(2, 0, 64, MICROBIT_CONFIG, A)];
+    expect(run("ENUM_CONFIG_FAIL", t, "full")).toEqual([]);
+    expect(run("DESC_BLENGTH_INVALID", t, "full")).toEqual([]);
+  });
+
   it("does not count the 64-byte probe cut short by a reset as a probe failure", () => {
     const probe = getDescriptor(1, 0, 64, MICROBIT_DEVICE.subarray(0, 8), { status: "incomplete", detail: "bus reset" });
     expect(run("ENUM_DEVDESC_PROBE_FAIL", [probe, setAddress(5), getDescriptor(1, 0, 18, MICROBIT_DEVICE, A), setConfiguration(1, A)], "full")).toEqual([]);

@@ -13,6 +13,11 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   if (reads.length === 0) return [];
   const held = d.configurations.get(0);
   if (held && held.descriptor.length >= 9 && !held.descriptor.truncated) return [];
+  // The host must have asked for the whole set (or failed to get even the header): a capture that ends after a
+  // partial read the host chose (wLength < wTotalLength) shows nothing wrong.
+  const total = held && held.descriptor.length >= 4 ? held.descriptor.wTotalLength : undefined;
+  const askedAll = reads.some((r) => (total !== undefined ? r.transfer.setup.wLength >= total : r.transfer.status !== "ok"));
+  if (!askedAll) return [];
   const last = reads[reads.length - 1]!.transfer;
   const got = held ? `${held.descriptor.length} of ${held.descriptor.length >= 4 ? held.descriptor.wTotalLength : "?"} bytes` : "no bytes";
   return [hit(info, ctx, last, `configuration index 0 was requested ${reads.length} time${reads.length === 1 ? "" : "s"} but never returned whole (best read: ${got}); the device was not configured`, { descriptor: "configuration", config: 0, offset: 0 })];
