@@ -329,6 +329,90 @@ export class BusSim {
     return { first, last };
   }
 
+  /**
+   * High-bandwidth high-speed isochronous IN: 1-3 transactions in one microframe, PIDs counting
+   * down to DATA0 (DATA2, DATA1, DATA0 for three; §5.9.2 Table 5-12).
+   */
+  hsIsoIn(addr: number, ep: number, payloads: Uint8Array[]): Span {
+    const pids = [[Pid.DATA0], [Pid.DATA1, Pid.DATA0], [Pid.DATA2, Pid.DATA1, Pid.DATA0]][payloads.length - 1];
+    if (pids === undefined) throw new Error("1 to 3 transactions per microframe");
+    let first = -1;
+    let last = -1;
+    payloads.forEach((p, i) => {
+      const s = this.in(addr, ep, pids[i]!, p, null);
+      if (first < 0) first = s.first;
+      last = s.last;
+    });
+    return { first, last };
+  }
+
+  /** High-bandwidth high-speed isochronous OUT: MDATA for all but the last, whose PID says how many (DATA0/1/2; §5.9.2). */
+  hsIsoOut(addr: number, ep: number, payloads: Uint8Array[]): Span {
+    const pids = [[Pid.DATA0], [Pid.MDATA, Pid.DATA1], [Pid.MDATA, Pid.MDATA, Pid.DATA2]][payloads.length - 1];
+    if (pids === undefined) throw new Error("1 to 3 transactions per microframe");
+    let first = -1;
+    let last = -1;
+    payloads.forEach((p, i) => {
+      const s = this.out(addr, ep, pids[i]!, p, null);
+      if (first < 0) first = s.first;
+      last = s.last;
+    });
+    return { first, last };
+  }
+
+  /**
+   * Isochronous OUT through a TT (§11.18.4): the payload goes down in start splits of at most 188
+   * bytes, S/E marking all (1/1), begin (1/0), middle (0/0) and end (0/1); no complete split.
+   */
+  splitIsoOut(o: { hubAddr: number; port: number; addr: number; ep: number; payload: Uint8Array }): Span {
+    let first = -1;
+    let last = -1;
+    const n = Math.max(1, Math.ceil(o.payload.length / 188));
+    for (let i = 0; i < n; i++) {
+      const chunk = o.payload.subarray(i * 188, Math.min(o.payload.length, (i + 1) * 188));
+      const s: 0 | 1 = i === 0 ? 1 : 0;
+      const e: 0 | 1 = i === n - 1 ? 1 : 0;
+      const at = this.split({ hubAddr: o.hubAddr, port: o.port, sc: 0, s, e, et: 1 }, chunk.length);
+      this.emit(token(Pid.OUT, o.addr, o.ep));
+      last = this.emit(data(Pid.DATA0, chunk));
+      if (first < 0) first = at;
+    }
+    return { first, last };
+  }
+
+  /**
+   * Isochronous IN through a TT (§11.18.5): SSPLIT IN (S and E 0), then complete splits returning
+   * MDATA while more data follows and DATA0 for the last part.
+   */
+  splitIsoIn(o: { hubAddr: number; port: number; addr: number; ep: number; parts: Uint8Array[] }): Span {
+    const base = { hubAddr: o.hubAddr, port: o.port, s: 0 as const, e: 0 as const, et: 1 };
+    const first = this.split({ ...base, sc: 0 });
+    this.emit(token(Pid.IN, o.addr, o.ep));
+    let last = first;
+    o.parts.forEach((p, i) => {
+      this.split({ ...base, sc: 1 }, p.length);
+      this.emit(token(Pid.IN, o.addr, o.ep));
+      last = this.emit(data(i === o.parts.length - 1 ? Pid.DATA0 : Pid.MDATA, p));
+    });
+    return { first, last };
+  }
+
+  /** Interrupt OUT through a TT (§11.18): SSPLIT OUT DATAx (no handshake), then CSPLITs until the device's handshake. */
+  splitInterruptOut(o: { hubAddr: number; port: number; lowSpeed?: boolean; addr: number; ep: number; dataPid: Pid; payload: Uint8Array; nyets?: number; result?: Pid }): Span {
+    const base = { hubAddr: o.hubAddr, port: o.port, s: (o.lowSpeed ? 1 : 0) as 0 | 1, e: 0 as const, et: 3 };
+    const first = this.split({ ...base, sc: 0 }, o.payload.length);
+    this.emit(token(Pid.OUT, o.addr, o.ep));
+    this.emit(data(o.dataPid, o.payload));
+    for (let i = 0; i < (o.nyets ?? 0); i++) {
+      this.split({ ...base, sc: 1 });
+      this.emit(token(Pid.OUT, o.addr, o.ep));
+      this.emit(NYET);
+    }
+    this.split({ ...base, sc: 1 });
+    this.emit(token(Pid.OUT, o.addr, o.ep));
+    return { first, last: this.emit(handshake(o.result ?? Pid.ACK)) };
+  }
+
   // ---- data toggles (§8.6) ----
 
   private toggleKey(addr: number, epAddr: number): number {
