@@ -22,12 +22,16 @@ export interface DeviceReport {
 }
 
 export interface DescriptorLayerResult {
+  /** One report per device, in order of first appearance (DESIGN.md devices[]). */
   devices: DeviceReport[];
+  /** One diagnosis per device, same order. */
   diagnoses: Diagnosis[];
-  /** Findings with where they point in the descriptor tree (for the renderer). */
+  /** Every finding with where it points in the descriptor tree, all devices together. */
   hits: RuleHit[];
-  /** The tracked devices, for rendering. */
+  /** The tracked devices, same order, for rendering. */
   tracked: UsbDevice[];
+  /** The hits of each tracked device (same order as `tracked`): pass these to renderDevice. */
+  hitsByDevice: RuleHit[][];
 }
 
 export class DescriptorLayer implements EndpointTypeLookup {
@@ -57,19 +61,23 @@ export class DescriptorLayer implements EndpointTypeLookup {
     const devices: DeviceReport[] = [];
     const diagnoses: Diagnosis[] = [];
     const hits: RuleHit[] = [];
+    const hitsByDevice: RuleHit[][] = [];
     for (const d of this.tracker.devices) {
+      const mine: RuleHit[] = [];
+      hitsByDevice.push(mine);
       const guess = guessSpeed(d, this.speed);
       const ctx = { device: d, speed: guess.speed, linkSpeed: this.speed };
       for (const rule of this.rules) {
         for (const h of rule.check(ctx)) {
           hits.push(h);
+          mine.push(h);
           sink?.add(h.finding);
         }
       }
       devices.push({ address: d.address, addresses: [...d.addresses], bus: d.bus, speed: guess.speed, speedReason: guess.reason, state: d.state, configuration: d.configuration, descriptors: descriptorsJson(d), timeline: enumerationTimeline(d) });
       diagnoses.push(diagnose(d, guess.speed));
     }
-    this.result = { devices, diagnoses, hits, tracked: this.tracker.devices };
+    this.result = { devices, diagnoses, hits, tracked: this.tracker.devices, hitsByDevice };
     return this.result;
   }
 }

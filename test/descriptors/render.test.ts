@@ -47,7 +47,8 @@ describe("lsusb-style rendering", () => {
     const layer = new DescriptorLayer("full");
     for (const c of enumeration({ config: cfg })) layer.onControlTransfer(c);
     const r = layer.finish();
-    const out = renderDevice(r.tracked[0]!, r.hits);
+    expect(r.hitsByDevice[0]).toEqual(r.hits);
+    const out = renderDevice(r.tracked[0]!, r.hitsByDevice[0]);
     const lines = out.split("\n");
     const at = lines.findIndex((l) => /bNumInterfaces\s+4/.test(l));
     expect(at).toBeGreaterThan(0);
