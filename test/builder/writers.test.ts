@@ -3,7 +3,10 @@ import { Pid } from "../../as/shared/constants.js";
 import { data, setupBytes, sof, token } from "../../src/builder/packets.js";
 import { PcapWriter } from "../../src/builder/pcap.js";
 import { BlockType, OptionCode, PcapngWriter, stringOption } from "../../src/builder/pcapng.js";
-import { MemorySink, splitTime } from "../../src/builder/sink.js";
+import { MemorySink, fileSink, splitTime } from "../../src/builder/sink.js";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { tempFile, tsharkFields } from "./helpers.js";
 
 const T0 = { sec: 1700000000, nsec: 123456789 };
@@ -64,6 +67,22 @@ describe("PcapWriter", () => {
     const bytes = m.toBytes();
     expect(bytes.length).toBe(24 + 200 * (16 + 103));
     expect(tsharkFields(tempFile(bytes), ["frame.number"]).length).toBe(200);
+  });
+});
+
+describe("fileSink", () => {
+  it("streams a pcap to disk through one reused chunk and tshark reads every record", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "usbscope-builder-file-")), "big.pcap");
+    const f = fileSink(path);
+    const w = new PcapWriter(f.sink, { linktype: 294, chunkSize: 8192, reuseChunks: true });
+    const pkt = data(Pid.DATA1, new Uint8Array(64));
+    for (let i = 0; i < 1000; i++) w.writeRecord(T0.sec, i, pkt);
+    w.close();
+    f.close();
+    expect(statSync(path).size).toBe(24 + 1000 * (16 + 67));
+    const rows = tsharkFields(path, ["usbll.crc16.status"]);
+    expect(rows.length).toBe(1000);
+    expect(rows.every((r) => r[0] === "1")).toBe(true);
   });
 });
 
