@@ -23,7 +23,20 @@ export function createTrafficChart(el, h) {
   const dataFor = (/** @type {number} */ min, /** @type {number} */ max, /** @type {number} */ pixels) => {
     const from = Math.max(0, Math.floor(min / h.bucketSec) - 1);
     const to = Math.min(h.length, Math.ceil(max / h.bucketSec) + 1);
-    const { data, decimated } = chartData(h, from, to, pixels);
+    let { data, decimated } = chartData(h, from, to, pixels);
+    // The first and last buckets stay in the data: uPlot's double-click zoom-out goes to the data's extent.
+    const last = h.length - 1;
+    if (from > 0 || to < h.length) {
+      data = data.map((col, s) => {
+        const head = from > 0 ? [s === 0 ? 0 : h.counts[s - 1][0]] : [];
+        const tail = to < h.length ? [s === 0 ? last * h.bucketSec : h.counts[s - 1][last]] : [];
+        const out = new Float64Array(head.length + col.length + tail.length);
+        out.set(head);
+        out.set(col, head.length);
+        out.set(tail, head.length + col.length);
+        return out;
+      });
+    }
     el.dataset.decimated = String(decimated);
     el.dataset.points = String(data[0].length);
     return data;

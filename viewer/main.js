@@ -81,7 +81,7 @@ function tbody(/** @type {string} */ id) {
 }
 
 const LINKTYPES = /** @type {Record<number, string>} */ ({
-  189: "USB_LINUX (usbmon)", 220: "USB_LINUX_MMAPPED (usbmon)", 249: "USBPCAP", 288: "USB_2_0", 293: "USB_2_0_LOW_SPEED", 294: "USB_2_0_FULL_SPEED", 295: "USB_2_0_HIGH_SPEED",
+  189: "USB_LINUX (usbmon)", 220: "USB_LINUX_MMAPPED (usbmon)", 249: "USBPCAP", 252: "WIRESHARK_UPPER_PDU", 288: "USB_2_0", 293: "USB_2_0_LOW_SPEED", 294: "USB_2_0_FULL_SPEED", 295: "USB_2_0_HIGH_SPEED",
 });
 
 /** @param {any} result */

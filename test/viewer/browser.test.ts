@@ -117,6 +117,17 @@ describe("viewer in Chromium", () => {
     expect(await countColour(page, [0xff, 0x7f, 0x0e], 40)).toBeGreaterThan(20);
     expect(await countColour(page, [0x94, 0x67, 0xbd], 40)).toBeGreaterThan(20);
     await page.screenshot({ path: path.join(os.tmpdir(), "usbscope-viewer.png") });
+
+    // Drag-zoom into 15 px: a few hundred buckets, drawn one by one; double-click zooms out and decimates again.
+    const box = (await page.locator("#chart .u-over").boundingBox())!;
+    await page.mouse.move(box.x + box.width - 30, box.y + 50);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 15, box.y + 60, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#chart")!.dataset.decimated === "false");
+    expect(Number(await page.getAttribute("#chart", "data-points"))).toBeLessThan(2000);
+    await page.mouse.dblclick(box.x + 100, box.y + 50);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#chart")!.dataset.decimated === "true");
     await page.close();
   });
 
