@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import { configuration, deviceDescriptor, endpointDesc, interfaceDesc, stringDesc } from "../../src/builder/descriptors.js";
+import { bosDesc, configuration, deviceDescriptor, endpointDesc, interfaceDesc, stringDesc } from "../../src/builder/descriptors.js";
 import { setupPacket, type EnumerateOptions } from "../../src/builder/device.js";
 import { readPcap, tsharkFields } from "./helpers.js";
 import { build, capture, dataSizes, device, noSof, pids, rows } from "./busHelpers.js";
@@ -101,6 +101,19 @@ describe("control-transfer faults", () => {
     expect(t(3) - t(2)).toBeGreaterThan(0.6);
     expect(t(6) - t(5)).toBeGreaterThan(0.06);
   });
+  it("reads the BOS when bcdUSB >= 0x0201 and the device STALLs it when it has none", () => {
+    const setupsOf = (bytes: Uint8Array) => {
+      const recs = readPcap(bytes).filter((r) => r.data[0] !== Pid.SOF);
+      return recs.filter((r, i) => i > 0 && recs[i - 1]!.data[0] === Pid.SETUP).map((r) => (r.data[3]! | (r.data[4]! << 8)).toString(16) + "/" + (r.data[7]! | (r.data[8]! << 8)));
+    };
+    const base = device("full", 64);
+    const withBos = { ...base, deviceDescriptor: deviceDescriptor({ bcdUSB: 0x0210 }), bos: bosDesc() };
+    expect(setupsOf(build("full", (s) => s.enumerate(withBos)))).toEqual(["100/64", "5/0", "100/18", "f00/5", "f00/12", "200/9", "200/32", "1/0"]);
+    const noBos = { ...withBos, bos: undefined };
+    const recs = pids(build("full", (s) => s.enumerate(noBos, { stopAfter: "bos5" })));
+    expect(recs.slice(-2)).toEqual([Pid.IN, Pid.STALL]);
+  });
+
   it("enumeration faults apply to the named step and stopAfter ends early", () => {
     const opts: EnumerateOptions = { faults: { string2: { stall: "data" } }, stopAfter: "string2" };
     const dev = device("full", 64);
