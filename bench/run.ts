@@ -60,11 +60,22 @@ function runWorker(mode: string, file: string): WorkerResult {
   return JSON.parse(line) as WorkerResult;
 }
 
-/** tshark over the whole file, fields as in issue 6, output discarded. Returns wall seconds. */
-function runTshark(file: string): { seconds: number; ok: boolean } {
+/**
+ * tshark over the whole file, fields as in issue 6, output discarded, under GNU time for its CPU
+ * seconds and peak RSS (wall time alone when /usr/bin/time is missing).
+ */
+function runTshark(file: string): { seconds: number; cpuSeconds?: number; rssMB?: number; ok: boolean } {
+  const args = ["-r", file, "-T", "fields", "-e", "usbll.pid", "-e", "usbll.crc16.status"];
+  const gnuTime = "/usr/bin/time";
+  const useTime = spawnSync(gnuTime, ["-f", "%e", "true"]).status === 0;
   const t0 = performance.now();
-  const r = spawnSync("tshark", ["-r", file, "-T", "fields", "-e", "usbll.pid", "-e", "usbll.crc16.status"], { stdio: ["ignore", "ignore", "pipe"] });
-  return { seconds: (performance.now() - t0) / 1000, ok: r.status === 0 };
+  const r = useTime
+    ? spawnSync(gnuTime, ["-f", "usbscope-time %e %U %S %M", "tshark", ...args], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" })
+    : spawnSync("tshark", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const seconds = (performance.now() - t0) / 1000;
+  const m = /usbscope-time (\S+) (\S+) (\S+) (\S+)/.exec(r.stderr ?? "");
+  if (!m) return { seconds, ok: r.status === 0 };
+  return { seconds: Number(m[1]), cpuSeconds: Number(m[2]) + Number(m[3]), rssMB: Number(m[4]) / 1024, ok: r.status === 0 };
 }
 
 interface Row {
@@ -73,6 +84,7 @@ interface Row {
   bytes: number;
   packets: number;
   seconds: number;
+  cpuSeconds?: number;
   rssMB?: number;
   note?: string;
 }
@@ -82,7 +94,8 @@ const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
 function add(row: Row): Row {
   rows.push(row);
-  log(`${row.what} on ${row.file}: ${fmtRate(row.bytes / row.seconds)} ${row.rssMB !== undefined ? `, RSS ${row.rssMB.toFixed(0)} MB` : ""}`);
+  const cpu = row.cpuSeconds !== undefined ? `, CPU ${fmtRate(row.bytes / row.cpuSeconds)}` : "";
+  log(`${row.what} on ${row.file}: wall ${fmtRate(row.bytes / row.seconds)}${cpu}${row.rssMB !== undefined ? `, RSS ${row.rssMB.toFixed(0)} MB` : ""}`);
   return row;
 }
 
@@ -90,9 +103,15 @@ function fmtRate(bps: number): string {
   return bps >= 1e9 ? `${(bps / 1e9).toFixed(2)} GB/s` : `${(bps / 1e6).toFixed(bps >= 1e8 ? 0 : 1)} MB/s`;
 }
 
-function fromWorker(what: string, label: string, r: WorkerResult, seconds = r.seconds): Row {
-  return add({ what, file: label, bytes: r.bytes, packets: r.packets, seconds, rssMB: r.maxRssKB / 1024, note: r.note });
+/** A row from a worker; `mode` picks one CRC mode of a core/crc worker (whose RSS is not the pipeline's). */
+function fromWorker(what: string, label: string, r: WorkerResult, mode?: string): Row {
+  const [seconds, cpuSeconds] = mode !== undefined ? r.modes![mode]! : [r.seconds, r.cpuSeconds];
+  const rssMB = mode !== undefined ? undefined : r.maxRssKB / 1024;
+  return add({ what, file: label, bytes: r.bytes, packets: r.packets, seconds, cpuSeconds, rssMB, note: r.note });
 }
+
+/** Rate on the CPU clock when known, else on the wall clock. */
+const cpuRate = (r: Row) => r.bytes / (r.cpuSeconds ?? r.seconds);
 
 function machine(): string {
   let model = cpus()[0]?.model ?? "unknown CPU";
@@ -123,19 +142,20 @@ function main(): void {
   if (asc.status === 0) {
     const r = runWorker("crc", crcWasm);
     const what = "CRC16 alone, 512-byte payloads in memory";
-    fromWorker(`${what}: SIMD (mode 0)`, "–", r, r.modes!["0"]);
-    fromWorker(`${what}: slicing-by-8 (mode 2)`, "–", r, r.modes!["2"]);
-    fromWorker(`${what}: byte-at-a-time (mode 1)`, "–", r, r.modes!["1"]);
+    fromWorker(`${what}: SIMD (mode 0)`, "–", r, "0");
+    fromWorker(`${what}: slicing-by-8 (mode 2)`, "–", r, "2");
+    fromWorker(`${what}: byte-at-a-time (mode 1)`, "–", r, "1");
   } else {
     log(`CRC micro-benchmark not built: ${asc.stderr}`);
   }
   // (a) the core alone, bytes already in WASM memory, three CRC16 paths.
   const coreResults: Record<string, WorkerResult> = {};
+  const coreRows: Record<string, Row> = {};
   for (const kind of ["bulk", "small"] as const) {
     const r = (coreResults[kind] = runWorker("core", files[kind]!));
-    fromWorker("core, SIMD CRC16 (mode 0)", label(files[kind]!), r, r.modes!["0"]);
-    fromWorker("core, slicing-by-8 CRC16 (mode 2)", label(files[kind]!), r, r.modes!["2"]);
-    fromWorker("core, byte-at-a-time CRC16 (mode 1)", label(files[kind]!), r, r.modes!["1"]);
+    coreRows[kind] = fromWorker("core alone (bytes in WASM memory), SIMD CRC16 (mode 0)", label(files[kind]!), r, "0");
+    fromWorker("core alone, slicing-by-8 CRC16 (mode 2)", label(files[kind]!), r, "2");
+    fromWorker("core alone, byte-at-a-time CRC16 (mode 1)", label(files[kind]!), r, "1");
   }
   // (b) from disk: the reader with a per-record sink, then the whole analyze pipeline.
   const analyzeRows: Record<string, Row> = {};
@@ -158,7 +178,7 @@ function main(): void {
     let ts: Row | undefined;
     if (args.tshark) {
       const t = runTshark(slice);
-      ts = add({ what: `tshark -T fields usbll.pid,crc16.status${t.ok ? "" : " (FAILED)"}`, file: label(slice), bytes: statSync(slice).size, packets: an.packets, seconds: t.seconds });
+      ts = add({ what: `tshark -T fields usbll.pid,crc16.status${t.ok ? "" : " (FAILED)"}`, file: label(slice), bytes: statSync(slice).size, packets: an.packets, seconds: t.seconds, cpuSeconds: t.cpuSeconds, rssMB: t.rssMB });
     }
     sliceRows[kind] = { tshark: ts, js: jsr, analyze: an };
   }
@@ -167,27 +187,29 @@ function main(): void {
   const out: string[] = [];
   out.push(`Machine: ${machine()}`);
   out.push("");
-  out.push("| measurement | capture | MB/s | M packets/s | × line rate | peak RSS MB | notes |");
-  out.push("|---|---|--:|--:|--:|--:|---|");
+  out.push("| measurement | capture | MB/s wall | MB/s CPU | M packets/s CPU | × line rate (CPU) | peak RSS MB | notes |");
+  out.push("|---|---|--:|--:|--:|--:|--:|---|");
   for (const r of rows) {
-    const bps = r.bytes / r.seconds;
-    out.push(`| ${r.what} | ${r.file} | ${(bps / 1e6).toFixed(0)} | ${(r.packets / r.seconds / 1e6).toFixed(1)} | ${(bps / LINE_RATE).toFixed(1)} | ${r.rssMB !== undefined ? r.rssMB.toFixed(0) : "–"} | ${r.note ?? ""} |`);
+    const wall = r.bytes / r.seconds;
+    const cpu = cpuRate(r);
+    const pps = r.packets / (r.cpuSeconds ?? r.seconds);
+    out.push(`| ${r.what} | ${r.file} | ${(wall / 1e6).toFixed(0)} | ${r.cpuSeconds !== undefined ? (cpu / 1e6).toFixed(0) : "–"} | ${(pps / 1e6).toFixed(1)} | ${(cpu / LINE_RATE).toFixed(1)} | ${r.rssMB !== undefined ? r.rssMB.toFixed(0) : "–"} | ${r.note ?? ""} |`);
   }
   out.push("");
-  out.push("Ratios (same capture bytes, same run; line rate = 480 Mbit/s = 60 MB/s):");
+  out.push("Ratios on CPU time (robust to other load on the machine; wall-clock figures are in the table). Line rate = 480 Mbit/s = 60 MB/s.");
+  out.push("tshark and the JS baseline ran on the slice; they are compared with usbscope analyze on the same slice, and with the core's MB/s on the full file.");
   out.push("");
   for (const kind of ["bulk", "small"] as const) {
     const core = coreResults[kind]!;
-    const coreRate = core.bytes / core.modes!["0"]!;
+    const coreRate = cpuRate(coreRows[kind]!);
     const s = sliceRows[kind]!;
-    const rate = (r: Row) => r.bytes / r.seconds;
     const parts = [
       `core ${(coreRate / LINE_RATE).toFixed(1)}× line rate`,
-      `analyze ${(rate(analyzeRows[kind]!) / LINE_RATE).toFixed(1)}× line rate`,
-      `SIMD CRC16 core ${(core.modes!["1"]! / core.modes!["0"]!).toFixed(2)}× the byte-at-a-time core`,
+      `analyze ${(cpuRate(analyzeRows[kind]!) / LINE_RATE).toFixed(1)}× line rate`,
+      `core with SIMD CRC16 ${(core.modes!["1"]![1] / core.modes!["0"]![1]).toFixed(2)}× the core with the byte-at-a-time CRC16`,
     ];
-    if (s.tshark) parts.push(`analyze ${(rate(s.analyze) / rate(s.tshark)).toFixed(0)}× tshark`, `core ${(coreRate / rate(s.tshark)).toFixed(0)}× tshark`);
-    parts.push(`analyze ${(rate(s.analyze) / rate(s.js)).toFixed(1)}× the JS baseline`, `core ${(coreRate / rate(s.js)).toFixed(1)}× the JS baseline`);
+    if (s.tshark) parts.push(`analyze ${(cpuRate(s.analyze) / cpuRate(s.tshark)).toFixed(0)}× tshark`, `core ${(coreRate / cpuRate(s.tshark)).toFixed(0)}× tshark`);
+    parts.push(`analyze ${(cpuRate(s.analyze) / cpuRate(s.js)).toFixed(1)}× the JS baseline`, `core ${(coreRate / cpuRate(s.js)).toFixed(1)}× the JS baseline`);
     out.push(`- ${kind}: ${parts.join("; ")}`);
   }
   const text = out.join("\n");
