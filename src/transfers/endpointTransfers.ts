@@ -31,12 +31,19 @@ export class EndpointTransfers {
     const slot = slotOf(tx.address, tx.endpoint, dirIn);
     let g = this.groups.get(slot);
     const kind: TransferKind = type ?? "unknown";
-    const isNak = tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.NYET || tx.dataPid === 0;
+    if (tx.outcome === TxOutcome.STALL) {
+      // §8.4.5: the endpoint is halted; whatever was in progress ends here.
+      if (!g) g = this.openGroup(slot, tx, kind);
+      this.list(g, summary);
+      return this.close(slot, g, "stall", tx);
+    }
+    const isNak = tx.outcome === TxOutcome.NAK || (tx.outcome === TxOutcome.NYET && tx.dataPid === 0) || tx.dataPid === 0;
     if (isNak) {
-      if (tx.outcome === TxOutcome.STALL) {
-        if (!g) g = this.openGroup(slot, tx, kind);
-        this.list(g, summary);
-        return this.close(slot, g, "stall", tx);
+      if (g && g.hasData && type === "interrupt" && tx.outcome === TxOutcome.NAK) {
+        // Without wMaxPacketSize a full-size report is not a short packet; a NAK says the device had nothing more
+        // for this poll, which is how an interrupt transfer ends in practice.
+        this.close(slot, g, "ok", tx);
+        g = undefined;
       }
       if (!g) g = this.openGroup(slot, tx, "polling");
       if (tx.outcome === TxOutcome.NAK) g.summary.nakCount++;

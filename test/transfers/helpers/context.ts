@@ -26,6 +26,8 @@ export interface RunOptions {
   stepNs?: number;
   timesNs?: number[];
   linktype?: number;
+  /** wMaxPacketSize by "address:endpointAddress", offered through the optional maxPacketSize lookup. */
+  maxPacketSizes?: Record<string, number>;
   /** Learn endpoint types from GET_DESCRIPTOR(CONFIGURATION) replies as they complete (a stand-in for the descriptor layer). */
   learnEndpointTypes?: boolean;
 }
@@ -50,7 +52,10 @@ export function runRecords(recs: RawRecord[], opts: RunOptions = {}): Recorded {
       controls.push(ct);
       if (opts.learnEndpointTypes && ct.status === "ok" && ct.setup.bRequest === 6 && ct.setup.wValue >> 8 === 2) learnFromConfig(ct.address, ct.data, types);
     },
-    endpoints: { endpointType: (address, ep) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
+    endpoints: Object.assign(
+      { endpointType: (address: number, ep: number) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
+      opts.maxPacketSizes ? { maxPacketSize: (address: number, ep: number) => opts.maxPacketSizes![`${address}:0x${ep.toString(16).padStart(2, "0")}`] } : {},
+    ),
     speed: opts.speed ?? "high",
   };
   const transactions: string[] = [];
