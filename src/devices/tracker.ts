@@ -16,14 +16,15 @@ export const MAX_TRANSFERS = 4096;
 
 const ENDPOINT_TYPE_CODES: readonly EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
 
-function key(bus: number | undefined, address: number): string {
-  return `${bus ?? ""}:${address}`;
+/** A numeric map key (no string per lookup: the packet layers ask for endpoint types per transaction). */
+function key(bus: number | undefined, address: number): number {
+  return (bus === undefined ? 0 : bus + 1) * 128 + (address & 0x7f);
 }
 
 export class DeviceTracker implements EndpointTypeLookup {
   /** Every device seen, in order of first appearance. */
   readonly devices: UsbDevice[] = [];
-  private readonly byAddress = new Map<string, UsbDevice>();
+  private readonly byAddress = new Map<number, UsbDevice>();
   /** Per device id: endpoint address → type code + 1 (0 unknown), rebuilt when descriptors or state change. */
   private readonly epCache = new Map<number, { revision: number; types: Uint8Array }>();
 

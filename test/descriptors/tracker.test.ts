@@ -106,6 +106,9 @@ describe("DeviceTracker", () => {
     const fs = track(enumeration()).devices[0]!;
     expect(guessSpeed(fs, "unknown").speed).toBe("full");
     expect(guessSpeed(fs, "low").speed).toBe("low");
+    const noBulk = (extra: ReturnType<typeof getDescriptor>) => track([getDescriptor(1, 0, 18, MICROBIT_DEVICE, { address: 1 }), getDescriptor(2, 0, 255, configSet({ bNumInterfaces: 1 }, iface(0, 0, 0)), { address: 1 }), extra]).devices[0]!;
+    expect(guessSpeed(noBulk(getDescriptor(6, 0, 10, [], { address: 1, status: "stall" })), "unknown")).toMatchObject({ speed: "full" });
+    expect(guessSpeed(noBulk(getDescriptor(6, 0, 10, [10, 6, 0, 2, 0, 0, 0, 64, 1, 0], { address: 1 })), "unknown").speed).toBe("unknown");
   });
 
   it("produces the JSON form with device fields, nested configurations and strings", () => {
