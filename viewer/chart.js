@@ -1,6 +1,7 @@
 // @ts-check
 // The traffic chart: uPlot fed with typed-array columns from chartData(); re-decimated for the
 // visible range after every zoom; a highlight line marks the selected finding's time.
+// @ts-ignore -- the path import (no bundler) has no declaration file next to it; uPlot.d.ts describes it.
 import uPlot from "../node_modules/uplot/dist/uPlot.esm.js";
 import { chartData } from "./decimate.js";
 
@@ -42,9 +43,10 @@ export function createTrafficChart(el, h) {
     return data;
   };
 
+  /** @type {any[]} */
   const series = [{ label: "time (s)", value: (/** @type {any} */ _u, /** @type {number} */ v) => (v == null ? "-" : v.toFixed(6)) }];
   h.names.forEach((name, i) => {
-    series.push({ label: name, stroke: COLORS[i % COLORS.length], width: 1, show: h.totals[i] > 0, value: (_u, v) => (v == null ? "-" : String(v)) });
+    series.push({ label: name, stroke: COLORS[i % COLORS.length], width: 1, show: h.totals[i] > 0, value: (/** @type {any} */ _u, /** @type {number | null} */ v) => (v == null ? "-" : String(v)) });
   });
 
   const opts = {

@@ -7,7 +7,7 @@
 export const DECIMATE_RATIO = 4;
 
 /**
- * @param {{ bucketSec: number, length: number, counts: ArrayLike<number>[] }} h
+ * @param {{ bucketSec: number, length: number, counts: Uint32Array[] }} h
  * @param {number} from first bucket index (inclusive)
  * @param {number} to last bucket index (exclusive)
  * @param {number} pixels plot width in CSS pixels

@@ -20,6 +20,7 @@ async function analyze(/** @type {ArrayBuffer} */ buffer, /** @type {string} */ 
   } catch {
     worker = null;
   }
+  document.body.dataset.engine = worker ? "worker" : "page";
   if (!worker) {
     const { analyzeBytes } = await import("./analysis.js");
     return analyzeBytes(new Uint8Array(buffer), name);

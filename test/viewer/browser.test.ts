@@ -75,6 +75,8 @@ describe("viewer in Chromium", () => {
     expect(await summaryValue(page, "records")).toBe(String(node.records));
     expect(await summaryValue(page, "format")).toBe("pcap");
     expect(await summaryValue(page, "file")).toBe("288-bad-crcs.pcap");
+    // The analysis ran in the Web Worker, not on the page.
+    expect(await page.getAttribute("body", "data-engine")).toBe("worker");
     const rows = await page.$$eval("#findings tbody tr", (trs) => trs.map((tr) => ({ rule: tr.querySelector(".rule")!.textContent, packet: tr.querySelector(".packet")!.textContent })));
     const expected = node.findings.filter((f) => f.rule === "CRC5").map((f) => String(f.packet));
     expect(expected.length).toBeGreaterThan(0);
