@@ -11,7 +11,7 @@ import { parseBos } from "../descriptors/bos.js";
 import { parseHidReportDescriptor } from "../descriptors/hidReport.js";
 import { configurationByValue, newDevice, type Held, type UsbDevice } from "./device.js";
 
-/** Control transfers kept per device for the rules; beyond this only descriptor reads are kept. */
+/** Control transfers (and, separately, descriptor reads) kept per device for the rules: bounds memory on long captures. */
 export const MAX_TRANSFERS = 4096;
 
 const ENDPOINT_TYPE_CODES: readonly EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
@@ -107,7 +107,7 @@ export class DeviceTracker implements EndpointTypeLookup {
   private onGetDescriptor(d: UsbDevice, ct: ControlTransfer): void {
     const type = ct.setup.wValue >> 8;
     const index = ct.setup.wValue & 0xff;
-    d.reads.push({ type, index, transfer: ct });
+    if (d.reads.length < MAX_TRANSFERS) d.reads.push({ type, index, transfer: ct });
     const b = ct.data;
     if (b.length === 0) return;
     const recipient = ct.setup.bmRequestType & 0x1f;
@@ -124,7 +124,7 @@ export class DeviceTracker implements EndpointTypeLookup {
     switch (type) {
       case DescriptorType.DEVICE: {
         const held = { descriptor: parseDeviceDescriptor(b), transfer: ct };
-        d.deviceReads.push(held);
+        if (d.deviceReads.length < MAX_TRANSFERS) d.deviceReads.push(held);
         const cur = d.device;
         if (!cur || !held.descriptor.truncated || cur.descriptor.length <= held.descriptor.length) d.device = held;
         break;
