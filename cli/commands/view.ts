@@ -4,6 +4,7 @@
 // (a page on another site cannot reach it through DNS rebinding).
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,12 +41,23 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** URL prefix → directory under the root. The page uses the same layout, so any static server of the root works too. */
-const MOUNTS: Array<[string, string]> = [
-  ["/viewer/", "viewer"],
-  ["/dist/", "dist"],
-  ["/build/", "build"],
-  ["/node_modules/uplot/dist/", "node_modules/uplot/dist"],
-];
+function mounts(root: string): Array<[string, string]> {
+  return [
+    ["/viewer/", path.join(root, "viewer")],
+    ["/dist/", path.join(root, "dist")],
+    ["/build/", path.join(root, "build")],
+    ["/node_modules/uplot/dist/", uplotDir(root)],
+  ];
+}
+
+/** uPlot's dist/ directory, wherever npm put it (hoisted out of this package when installed as a dependency). */
+function uplotDir(root: string): string {
+  try {
+    return path.dirname(createRequire(path.join(root, "package.json")).resolve("uplot"));
+  } catch {
+    return path.join(root, "node_modules", "uplot", "dist");
+  }
+}
 
 /** The directory holding viewer/index.html, searched upward from this module (cli/commands or dist/cli/commands). */
 export function findViewerRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -66,8 +78,9 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
     if (!s.isFile()) throw new Error(`${options.file}: not a regular file`);
   }
   let port = 0;
+  const mounted = mounts(root);
   const server = createServer((req, res) => {
-    handle(req, res, root, file, port).catch(() => send(res, 500, "internal error"));
+    handle(req, res, mounted, file, port).catch(() => send(res, 500, "internal error"));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -94,7 +107,7 @@ function send(res: ServerResponse, status: number, text: string, headers: Record
   res.end(text);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, root: string, file: string | undefined, port: number): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, mounted: Array<[string, string]>, file: string | undefined, port: number): Promise<void> {
   const host = req.headers.host ?? "";
   if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 421, "wrong host");
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed", { Allow: "GET, HEAD" });
@@ -109,9 +122,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, root: string, f
     if (file === undefined) return send(res, 204, "");
     return sendFile(req, res, file, "application/octet-stream", { "X-Capture-Name": encodeURIComponent(path.basename(file)) });
   }
-  for (const [prefix, dir] of MOUNTS) {
+  for (const [prefix, base] of mounted) {
     if (!pathname.startsWith(prefix)) continue;
-    const base = path.join(root, dir);
     let rel = pathname.slice(prefix.length);
     if (rel === "" || rel.endsWith("/")) rel += "index.html";
     const target = path.resolve(base, rel);
