@@ -104,7 +104,8 @@ export interface UrbHostOptions {
  * Issues URBs as the Linux USB core would and writes their S/C events to a sink. Faults use the
  * same ControlFaults as the raw builder, mapped to what a URB shows: STALL -> -32 (EPIPE), a reply
  * past wLength -> -75 (EOVERFLOW), NAK forever / missing ZLP / no status -> killed after the
- * timeout, -2 (ENOENT).
+ * timeout, -2 (ENOENT); a NAKed SETUP -> -110. Wire-only faults (naks, firstDataPid,
+ * statusDataPid) leave no trace in a URB; delays lengthen the time to completion.
  */
 export class UrbHost {
   readonly busnum: number;
