@@ -104,7 +104,7 @@ export interface UrbHostOptions {
  * Issues URBs as the Linux USB core would and writes their S/C events to a sink. Faults use the
  * same ControlFaults as the raw builder, mapped to what a URB shows: STALL -> -32 (EPIPE), a reply
  * past wLength -> -75 (EOVERFLOW), NAK forever / missing ZLP / no status -> killed after the
- * timeout, -2 (ENOENT); a NAKed SETUP -> -110. Wire-only faults (naks, firstDataPid,
+ * timeout, -2 (ENOENT), as is a NAKed SETUP. Wire-only faults (naks, firstDataPid,
  * statusDataPid) leave no trace in a URB; delays lengthen the time to completion.
  */
 export class UrbHost {
@@ -169,9 +169,9 @@ export class UrbHost {
     let status = 0;
     let data: Uint8Array = new Uint8Array(0);
     let wait = this.latency + (f.delayBeforeDataNs ?? 0) + (f.delayBeforeStatusNs ?? 0);
-    if (f.stall !== undefined || f.nakSetup || (isIn && o.response === undefined)) {
-      status = f.nakSetup ? UrbErrno.ETIMEDOUT : UrbErrno.EPIPE;
-    } else if (f.nakForever !== undefined || f.noStatus || (isIn && f.omitZlp && zlpNeeded(o.response!, setup.wLength, o.maxPacket0 ?? 64, f))) {
+    if (f.stall !== undefined || (isIn && o.response === undefined)) {
+      status = UrbErrno.EPIPE;
+    } else if (f.nakSetup || f.nakForever !== undefined || f.noStatus || (isIn && f.omitZlp && zlpNeeded(o.response!, setup.wLength, o.maxPacket0 ?? 64, f))) {
       status = UrbErrno.ENOENT;
       wait = this.timeout;
     } else if (isIn) {

@@ -101,10 +101,11 @@ describe("usbmon binary writer (189, 220)", () => {
     h.control(5, gd, { response: cfg, faults: { nakForever: 100 } });
     h.control(5, gd, { response: cfg, faults: { truncateTo: 4 } });
     h.control(5, gd, { response: undefined });
+    h.control(5, gd, { response: cfg, faults: { nakSetup: true } });
     w.close();
     const path = tempFile(m.toBytes());
     const rows = tsharkFields(path, ["usb.urb_status", "usb.urb_len", "frame.time_relative"], ["-Y", "usb.urb_type == 'C'"]);
-    expect(rows.map((r) => [r[0], r[1]])).toEqual([["-32", "0"], ["-75", "9"], ["-2", "0"], ["0", "4"], ["-32", "0"]]);
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([["-32", "0"], ["-75", "9"], ["-2", "0"], ["0", "4"], ["-32", "0"], ["-2", "0"]]);
     // The killed URB completes after the 5 s control timeout.
     const all = tsharkFields(path, ["frame.time_relative"]).map((r) => Number(r[0]));
     expect(all[5]! - all[4]!).toBeGreaterThanOrEqual(5);
