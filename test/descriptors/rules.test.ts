@@ -142,6 +142,12 @@ describe("descriptor rules", () => {
     expect(run("EP_BLENGTH", single(iface(0, 0, 0, 1, 2), iface(0, 1, 1, 1, 2), [9, 5, 0x01, 0x0d, 192, 0, 1, 0, 0]), "full")).toEqual([]);
   });
 
+  it("lets a USB 3 device give an interrupt endpoint a usage type, but not a USB 2.0 device", () => {
+    const withUsage = (bcd: number) => enumeration({ device: dev(2, bcd & 0xff, bcd >> 8, 0, 0, 0, 64), config: configSet({ bNumInterfaces: 1 }, iface(0, 0, 1), ep(0x81, 0x13, 8, 10)) });
+    expect(run("EP_ATTR_RESERVED", withUsage(0x0300), "full")).toEqual([]);
+    expect(run("EP_ATTR_RESERVED", withUsage(0x0200), "full")).toHaveLength(1);
+  });
+
   it("lets a device without strings STALL string 0", () => {
     const noStrings = dev(14, 0, 0, 0);
     expect(run("STR_NO_LANGID", [getDescriptor(1, 0, 64, noStrings), setAddress(5), getDescriptor(1, 0, 18, noStrings, A), getDescriptor(3, 0, 255, [], { ...A, status: "stall" })], "full")).toEqual([]);
