@@ -7,7 +7,7 @@ import { ControlTransfers, type OpenControl } from "./controlTransfers.js";
 import { EndpointTransfers } from "./endpointTransfers.js";
 import { pidName } from "./pid.js";
 import { StandardRequest, recipientOf } from "./requestName.js";
-import { NO_HANDSHAKE, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
+import { NO_HANDSHAKE, SETADDR_TIMING, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
 import { ToggleReset, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";
 import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome } from "./transaction.js";
 import { TransactionAssembler } from "./transactionAssembler.js";
@@ -42,6 +42,8 @@ export class PacketLayer implements RecordSink {
   /** Endpoints whose unknown type was already reported. */
   private readonly typeReported = new Uint8Array(128 * 32);
   private controlCount = 0;
+  /** The last SET_ADDRESS until the device first answers at its new address (§9.2.6.3). */
+  private addressMove?: { from: number; to: number };
   private transferCount = 0;
 
   constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
@@ -55,6 +57,7 @@ export class PacketLayer implements RecordSink {
     };
     this.control = new ControlTransfers(ctx, {
       addressChanged: (from, to) => {
+        this.addressMove = { from, to };
         this.toggles.clearDevice(to);
         this.toggles.clearDevice(from);
         this.endpointTransfers.clearDevice(to);
@@ -122,6 +125,7 @@ export class PacketLayer implements RecordSink {
     }
     if (tx.tokenPid === 0) return;
     const dirIn = tx.tokenPid === Pid.IN;
+    if (this.addressMove && tx.split === SplitKind.NONE) this.checkOldAddress(tx, dirIn);
     if (tx.split !== SplitKind.NONE) this.checkSplitBits(tx);
     const splitType = tx.split !== SplitKind.NONE ? SPLIT_TYPES[tx.splitBits & SplitBits.ET_MASK] : undefined;
     const type = tx.endpoint === 0 || tx.tokenPid === Pid.SETUP ? "control" : (splitType ?? this.ctx.endpoints.endpointType(tx.address, tx.endpoint | (dirIn ? 0x80 : 0)));
@@ -196,6 +200,7 @@ export class PacketLayer implements RecordSink {
   /** §8.4.2.2: S must be 0 on bulk splits and isochronous IN splits; E must be 0 except on iso OUT start splits; U is always 0. */
   private checkSplitBits(tx: Transaction): void {
     const bits = tx.splitBits;
+    if ((bits & (SplitBits.S | SplitBits.E)) === 0) return;
     const et = bits & SplitBits.ET_MASK;
     const where = { packet: tx.firstPacket, transaction: tx.index, device: tx.hubAddress, time: { sec: tx.startSec, nsec: tx.startNsec } };
     const kind = tx.split === SplitKind.START ? "SSPLIT" : "CSPLIT";
@@ -216,6 +221,20 @@ export class PacketLayer implements RecordSink {
     if (tx.split === SplitKind.START && type === "interrupt") return; // periodic start splits get no handshake
     if (tx.dataPid === Pid.DATA2 || tx.dataPid === Pid.MDATA) return; // high-bandwidth iso PIDs: TOGGLE_ISO's business
     this.ctx.findings.add(finding(NO_HANDSHAKE, `${pidName(tx.dataPid)} of a ${type} ${pidName(tx.tokenPid)} transaction on ${tx.address}.${tx.endpoint} got no handshake before the next token`, { packet: tx.packetIndex[tx.packetCount - 1], transaction: tx.index, device: tx.address, endpoint: tx.endpoint, time: { sec: tx.endSec, nsec: tx.endNsec } }));
+  }
+
+  /** SETADDR_TIMING: after SET_ADDRESS the device answers only at its new address. */
+  private checkOldAddress(tx: Transaction, dirIn: boolean): void {
+    const move = this.addressMove!;
+    if (tx.address === move.to) {
+      this.addressMove = undefined;
+      return;
+    }
+    if (tx.address !== move.from) return;
+    const answered = dirIn ? tx.dataPid !== 0 || tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.STALL : tx.handshakePid !== 0;
+    if (!answered) return;
+    this.addressMove = undefined;
+    this.ctx.findings.add(finding(SETADDR_TIMING, `device still answers at address ${move.from} after SET_ADDRESS ${move.to} completed`, { packet: tx.firstPacket, transaction: tx.index, device: move.from, endpoint: tx.endpoint, time: { sec: tx.startSec, nsec: tx.startNsec } }));
   }
 
   private resetToggles(address: number, request: number, setup: SetupPacket): void {

@@ -29,6 +29,13 @@ export enum ToggleVerdict {
   RETRANSMISSION = 1,
 }
 
+// Finding details are built only when a finding fires: the check itself allocates nothing.
+const where = (tx: Transaction) => {
+  const dirIn = tx.tokenPid === Pid.IN;
+  return { packet: tx.firstPacket, transaction: tx.index, device: tx.address, endpoint: tx.endpoint | (dirIn ? 0x80 : 0), time: { sec: tx.startSec, nsec: tx.startNsec } };
+};
+const epName = (tx: Transaction) => `endpoint ${tx.address}.${tx.endpoint} ${tx.tokenPid === Pid.IN ? "IN" : "OUT"}`;
+
 export const slotOf = (address: number, endpoint: number, dirIn: boolean) => ((address & 0x7f) << 5) | ((endpoint & 0xf) << 1) | (dirIn ? 1 : 0);
 
 export class ToggleTracker {
@@ -39,6 +46,7 @@ export class ToggleTracker {
   private readonly lastFingerprint = new Float64Array(SLOTS);
   private readonly lastAccepted = new Uint8Array(SLOTS);
   private readonly reset = new Uint8Array(SLOTS);
+  private readonly lastNoHandshake = new Uint8Array(SLOTS);
 
   constructor(private readonly findings: FindingSink, private readonly speed: Speed) {}
 
@@ -72,18 +80,17 @@ export class ToggleTracker {
     const dirIn = tx.tokenPid === Pid.IN;
     const slot = slotOf(tx.address, tx.endpoint, dirIn);
     const pid = tx.dataPid;
-    const where = { packet: tx.firstPacket, transaction: tx.index, device: tx.address, endpoint: tx.endpoint | (dirIn ? 0x80 : 0), time: { sec: tx.startSec, nsec: tx.startNsec } };
-    const ep = `endpoint ${tx.address}.${tx.endpoint} ${dirIn ? "IN" : "OUT"}`;
     if (type === "isochronous") {
       // §5.9.2: FS isochronous always DATA0; DATA1/DATA2/MDATA belong to HS high-bandwidth (§5.9.2 Table 5-12);
       // a split's CSPLIT may return MDATA (§11.21) and its SSPLIT carries DATA0.
+      // At unknown speed (link type 288) only splits say the speed; HS high-bandwidth PIDs cannot be judged.
       const fsLike = split || this.speed === "full" || this.speed === "low";
-      const ok = fsLike ? pid === Pid.DATA0 || (split && pid === Pid.MDATA) : this.speed === "high" || pid === Pid.DATA0 || pid === Pid.DATA1;
-      if (!ok) this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on isochronous ${ep}${fsLike ? " at full speed (must be DATA0)" : ""}`, where));
+      const ok = fsLike ? pid === Pid.DATA0 || (split && pid === Pid.MDATA) : true;
+      if (!ok) this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on isochronous ${epName(tx)}${fsLike ? " at full speed (must be DATA0)" : ""}`, where(tx)));
       return ToggleVerdict.NEW;
     }
     if (pid === Pid.DATA2 || (pid === Pid.MDATA && !split)) {
-      this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on ${type} ${ep}: DATA2/MDATA only belong to high-speed isochronous or splits`, where));
+      this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on ${type} ${epName(tx)}: DATA2/MDATA only belong to high-speed isochronous or splits`, where(tx)));
       return ToggleVerdict.NEW;
     }
     const accepted = tx.outcome === TxOutcome.ACK || (tx.outcome === TxOutcome.NYET && !dirIn);
@@ -92,19 +99,19 @@ export class ToggleTracker {
     const pending = this.reset[slot];
     if (pending !== ToggleReset.NONE && accepted) this.reset[slot] = ToggleReset.NONE;
     if (pending === ToggleReset.HARD && pid !== Pid.DATA0) {
-      this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${ep} after its toggle was reset (SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT)); expected DATA0`, where));
+      this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${epName(tx)} after its toggle was reset (SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT)); expected DATA0`, where(tx)));
     } else if (pending === ToggleReset.SOFT && pid !== Pid.DATA0 && this.expected[slot] !== 0 && pid !== this.expected[slot]) {
-      this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${ep} after SET_INTERFACE; expected DATA0`, where));
+      this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${epName(tx)} after SET_INTERFACE; expected DATA0`, where(tx)));
     } else if (pending === ToggleReset.NONE && this.expected[slot] !== 0 && pid !== this.expected[slot]) {
       if (sameAsLast && this.lastAccepted[slot]) {
         // §8.6.4: the receiver handshaked, the sender missed it and sent the same data again: legal, discard.
-        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${ep}: retransmission after a handshake the sender did not see`, where, "info"));
+        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a handshake the sender did not see`, where(tx), "info"));
         verdict = ToggleVerdict.RETRANSMISSION;
       } else {
-        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} on ${ep} where ${pidName(this.expected[slot])} was expected${this.lastPid[slot] === pid ? " (same PID as the last ACKed packet but different data)" : ""}`, where));
+        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} on ${epName(tx)} where ${pidName(this.expected[slot])} was expected${this.lastPid[slot] === pid ? " (same PID as the last ACKed packet but different data)" : ""}`, where(tx)));
       }
     } else if (this.lastPid[slot] === pid && sameAsLast && !this.lastAccepted[slot] && this.expected[slot] !== 0 && this.lastNoHandshake[slot]) {
-      this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${ep}: retransmission after a lost handshake`, where, "info"));
+      this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a lost handshake`, where(tx), "info"));
     }
     if (accepted && verdict === ToggleVerdict.NEW) this.expected[slot] = nextToggle(pid);
     else if (verdict === ToggleVerdict.NEW && this.expected[slot] === 0) this.expected[slot] = pid; // not accepted: the same toggle comes again
@@ -114,8 +121,6 @@ export class ToggleTracker {
     this.lastNoHandshake[slot] = tx.outcome === TxOutcome.NONE ? 1 : 0;
     return verdict;
   }
-
-  private readonly lastNoHandshake = new Uint8Array(SLOTS);
 
   /** A transaction was cut by a malformed packet: the toggle state of its endpoint is unknown now. */
   lose(address: number, endpoint: number, dirIn: boolean): void {

@@ -196,6 +196,13 @@ describe("timing (§9.2.6)", () => {
     expect(run(packets, { timesNs: timesWithGap(packets.length, 3, 10 * MS) }).rule("SETADDR_TIMING")).toEqual([]);
   });
 
+  it("SETADDR_TIMING flags a device that still answers at its old address after SET_ADDRESS", () => {
+    const packets = [...controlNoData(0, SET_ADDRESS(4)), ...setupStage(0, GET_DESCRIPTOR_DEVICE(18))];
+    expect(run(packets).rule("SETADDR_TIMING").map((f) => f.packet)).toEqual([6]);
+    const moved = [...controlNoData(0, SET_ADDRESS(4)), ...controlRead(4, GET_DESCRIPTOR_DEVICE(18), [range(18)]), ...setupStage(0, GET_DESCRIPTOR_DEVICE(18))];
+    expect(run(moved).rule("SETADDR_TIMING")).toEqual([]); // once it answered at 4, a device at 0 is a new one
+  });
+
   it("REQ_TIMING warns about a no-data request over 50 ms and a first IN data packet over 500 ms", () => {
     const noData = controlNoData(2, setupBytes(0, 9, 1, 0, 0));
     const r = run(noData, { timesNs: timesWithGap(noData.length, 3, 60 * MS) });

@@ -99,6 +99,17 @@ describe("TOGGLE_ISO (§5.9.2)", () => {
     expect(run([inTok(5, 3), data(Pid.DATA2, [1, 2]), inTok(5, 3), data1([1, 2])], { endpointTypes: ISO, speed: "high" }).rule("TOGGLE_ISO")).toEqual([]);
   });
 
+  it("does not judge high-bandwidth PIDs when the speed is unknown (link type 288)", () => {
+    expect(run([inTok(5, 3), data(Pid.DATA2, [1, 2])], { endpointTypes: ISO, speed: "unknown", linktype: LinkType.USB_2_0 }).rule("TOGGLE_ISO")).toEqual([]);
+  });
+
+  it("allows MDATA from an isochronous complete split, flags DATA1 from an isochronous start split", () => {
+    const cs = split({ hub: 9, port: 1, complete: true, et: 1 });
+    expect(run([cs, inTok(5, 3), data(Pid.MDATA, [1, 2])], { endpointTypes: ISO }).rule("TOGGLE_ISO")).toEqual([]);
+    const ss = split({ hub: 9, port: 1, complete: false, et: 1 });
+    expect(run([ss, outTok(5, 4), data1([1, 2])], { endpointTypes: ISO }).rule("TOGGLE_ISO").map((f) => f.packet)).toEqual([0]);
+  });
+
   it("flags DATA2 on a bulk endpoint", () => {
     const r = run([inTok(5, 1), data(Pid.DATA2, [1]), ACK], { endpointTypes: ISO });
     expect(r.rule("TOGGLE_ISO").map((f) => f.packet)).toEqual([0]);
