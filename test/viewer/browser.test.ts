@@ -147,6 +147,9 @@ describe("viewer in Chromium", () => {
     expect(await summaryValue(page, "file")).toBe(path.basename(file));
     expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
     expect(await page.getAttribute("body", "data-pwned")).toBeNull();
+    // usbmon text has URB events, no packet records: no chart, and the page says why.
+    expect(await page.$$eval("#chart canvas", (c) => c.length)).toBe(0);
+    expect(await page.textContent("#chart-note")).toMatch(/No packet records/);
 
     // The same file through the file input (a drop reads the same File object).
     await page.setInputFiles("#file", file);

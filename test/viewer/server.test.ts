@@ -119,6 +119,20 @@ describe("usbscope view", () => {
     expect(o.err).toBe("usbscope: /nonexistent/x.pcap: no such file\n");
   });
 
+  it("exits 2 when the port is taken", async () => {
+    const taken = await startViewerServer({});
+    try {
+      const { o, io: theIo } = io();
+      let code = -1;
+      const cmd = viewCommand(theIo, (c) => (code = c), { until: async () => {} }).exitOverride();
+      await cmd.parseAsync(["--no-open", "--port", String(taken.port)], { from: "user" });
+      expect(code).toBe(2);
+      expect(o.err).toBe(`usbscope: port ${taken.port} is in use\n`);
+    } finally {
+      await taken.close();
+    }
+  });
+
   it("rejects a port that is not a number", async () => {
     const { io: theIo } = io();
     const cmd = viewCommand(theIo, () => {}, { until: async () => {} }).exitOverride().configureOutput({ writeErr: () => {} });
