@@ -93,6 +93,7 @@ const CASES: Case[] = [
   { id: "ENUM_SET_ADDRESS_FAIL", when: "three SET_ADDRESS tries fail", transfers: () => [getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(5, { status: "stall" }), setAddress(5, { status: "stall" }), setAddress(5, { status: "error", detail: "timeout" })], says: "failed on all 3 tries" },
   { id: "ENUM_EP0_MPS_CHANGED", when: "bMaxPacketSize0 changes from 64 to 8", transfers: () => [getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(5), getDescriptor(1, 0, 18, dev(7, 8), A)], says: "changed from 64" },
   { id: "ENUM_GAVE_UP", when: "the device never takes an address", transfers: () => [getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(5, { status: "error" }), getDescriptor(1, 0, 64, [], { status: "stall" })], says: "never reached the configured state" },
+  { id: "ENUM_NO_TT", when: "a high-speed hub reports bDeviceProtocol 0", transfers: () => enumeration({ device: dev(4, 0x09, 0, 0, 64) }), speed: "high", says: "no transaction translator" },
   { id: "ENUM_NOT_TOP_SPEED", when: "a high-speed capable device runs at full speed", transfers: () => enumeration({ extra: (a) => [getDescriptor(6, 0, 10, hex("0a 06 00 02 00 00 00 40 01 00"), { address: a })] }), says: "connect it to a high-speed port", severity: "warning" },
   { id: "CTRL_DESC_TRUNCATION", when: "a string reply is shorter than its bLength", transfers: () => enumeration({ extra: (a) => [getDescriptor(3, 1, 255, stringDescriptor("ARM mbed").subarray(0, 10), { address: a })] }), says: "asked for 255 bytes of a 18-byte descriptor but got 10" },
   { id: "CTRL_DESC_TRUNCATION", when: "the device descriptor has extra bytes", transfers: () => enumeration({ extra: (a) => [getDescriptor(1, 0, 64, new Uint8Array([...MICROBIT_DEVICE, 0, 0]), { address: a })] }), says: "returned 20 bytes for a 18-byte descriptor" },
@@ -146,6 +147,10 @@ describe("descriptor rules", () => {
     const withUsage = (bcd: number) => enumeration({ device: dev(2, bcd & 0xff, bcd >> 8, 0, 0, 0, 64), config: configSet({ bNumInterfaces: 1 }, iface(0, 0, 1), ep(0x81, 0x13, 8, 10)) });
     expect(run("EP_ATTR_RESERVED", withUsage(0x0300), "full")).toEqual([]);
     expect(run("EP_ATTR_RESERVED", withUsage(0x0200), "full")).toHaveLength(1);
+  });
+
+  it("ENUM_NO_TT stays silent for a single-TT high-speed hub", () => {
+    expect(run("ENUM_NO_TT", enumeration({ device: dev(4, 0x09, 0, 1, 64) }), "high")).toEqual([]);
   });
 
   it("lets a device without strings STALL string 0", () => {

@@ -25,6 +25,7 @@ import * as ENUM_DEVDESC_PROBE_FAIL from "./ENUM_DEVDESC_PROBE_FAIL.js";
 import * as ENUM_EP0_MPS_CHANGED from "./ENUM_EP0_MPS_CHANGED.js";
 import * as ENUM_GAVE_UP from "./ENUM_GAVE_UP.js";
 import * as ENUM_NOT_TOP_SPEED from "./ENUM_NOT_TOP_SPEED.js";
+import * as ENUM_NO_TT from "./ENUM_NO_TT.js";
 import * as ENUM_SET_ADDRESS_FAIL from "./ENUM_SET_ADDRESS_FAIL.js";
 import * as EP_ADDR from "./EP_ADDR.js";
 import * as EP_ATTR_RESERVED from "./EP_ATTR_RESERVED.js";
@@ -76,6 +77,7 @@ export const descriptorRules: readonly DescriptorRule[] = [
   ENUM_EP0_MPS_CHANGED,
   ENUM_GAVE_UP,
   ENUM_NOT_TOP_SPEED,
+  ENUM_NO_TT,
   ENUM_SET_ADDRESS_FAIL,
   EP_ADDR,
   EP_ATTR_RESERVED,
