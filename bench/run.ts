@@ -7,7 +7,7 @@
 // RSS. Nothing here asserts a target: the table is the result (issue 6: "measured by the
 // benchmark, never asserted in a timed test").
 import { spawnSync } from "node:child_process";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,6 +127,8 @@ function machine(): string {
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
+  const loadStart = loadavg()[0]!;
+  const started = new Date();
   const files: Record<string, string> = {};
   const mb = (kind: CaptureKind, n: number) => ensureCapture(repoRoot, kind, n * MiB, log);
   files.bulk = mb("bulk", args.bulkMB);
@@ -186,6 +188,7 @@ function main(): void {
   // The table (markdown, so it pastes into PERFORMANCE.md as is).
   const out: string[] = [];
   out.push(`Machine: ${machine()}`);
+  out.push(`Run: ${started.toISOString().slice(0, 16)}Z, 1-minute load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (other work shares these cores).`);
   out.push("");
   out.push("| measurement | capture | MB/s wall | MB/s CPU | M packets/s CPU | × line rate (CPU) | peak RSS MB | notes |");
   out.push("|---|---|--:|--:|--:|--:|--:|---|");
