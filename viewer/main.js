@@ -12,6 +12,7 @@ let chart = null;
 /** @type {Worker | null} */
 let worker = null;
 let nextId = 0;
+const MAX_ROWS = 5000;
 
 /** Analyze in a module worker; fall back to the page if workers cannot start. */
 async function analyze(/** @type {ArrayBuffer} */ buffer, /** @type {string} */ name) {
@@ -114,6 +115,7 @@ function render(result) {
     add(tr, "td", pid);
     add(tr, "td", n, "num");
   }
+  if (pids.childElementCount === 0) add(add(pids, "tr"), "td", "none (no raw packets)").setAttribute("colspan", "2");
   const rules = tbody("rules");
   for (const [rule, n] of Object.entries(s.findingsByRule)) {
     const tr = add(rules, "tr");
@@ -136,7 +138,10 @@ function render(result) {
   const findings = tbody("findings");
   const notListed = doc.findingsNotListed ? Object.values(doc.findingsNotListed).reduce((a, b) => Number(a) + Number(b), 0) : 0;
   $("findings-count").textContent = `(${doc.findings.length} listed${notListed ? `, ${notListed} more counted` : ""})`;
-  doc.findings.forEach((/** @type {any} */ f, /** @type {number} */ i) => {
+  // Thousands of rows are fine; hundreds of thousands would stall the page, so the table stops at MAX_ROWS.
+  const shown = doc.findings.slice(0, MAX_ROWS);
+  if (shown.length < doc.findings.length) $("findings-count").textContent += `; the first ${MAX_ROWS} are shown`;
+  shown.forEach((/** @type {any} */ f, /** @type {number} */ i) => {
     const tr = add(findings, "tr");
     tr.dataset.index = String(i);
     const t = findingTimes[i];
@@ -157,7 +162,8 @@ function render(result) {
   const transfers = tbody("transfers");
   $("transfers-count").textContent = `(${doc.controlTransfers.length})`;
   const hex = (/** @type {number} */ v, /** @type {number} */ w) => `0x${v.toString(16).padStart(w, "0")}`;
-  for (const ct of doc.controlTransfers) {
+  if (doc.controlTransfers.length > MAX_ROWS) $("transfers-count").textContent = `(${doc.controlTransfers.length}; the first ${MAX_ROWS} are shown)`;
+  for (const ct of doc.controlTransfers.slice(0, MAX_ROWS)) {
     const tr = add(transfers, "tr");
     add(tr, "td", ct.index, "num");
     add(tr, "td", ct.bus === undefined ? ct.address : `${ct.bus}:${ct.address}`, "num");
