@@ -82,6 +82,14 @@ export class DeviceTracker implements EndpointTypeLookup {
   private deviceFor(ct: ControlTransfer): UsbDevice {
     const k = key(ct.bus, ct.address);
     let d = this.byAddress.get(k);
+    // Two devices can take turns at address 0 (one fails to enumerate, another is plugged in): a device
+    // descriptor with another idVendor/idProduct there starts a new device.
+    if (d && ct.address === 0 && isDeviceRead(ct) && ct.data.length >= 12 && d.device && d.device.descriptor.length >= 12) {
+      const held = d.device.descriptor;
+      const vid = ct.data[8]! | (ct.data[9]! << 8);
+      const pid = ct.data[10]! | (ct.data[11]! << 8);
+      if (vid !== held.idVendor || pid !== held.idProduct) d = undefined;
+    }
     if (!d) {
       d = newDevice(this.devices.length, ct.address, ct.bus, ct.address === 0);
       this.devices.push(d);
@@ -159,4 +167,8 @@ export class DeviceTracker implements EndpointTypeLookup {
 function keepLongest<T>(m: Map<number, Held<T>>, index: number, held: Held<T>): void {
   const cur = m.get(index);
   if (!cur || held.transfer.data.length >= cur.transfer.data.length) m.set(index, held);
+}
+
+function isDeviceRead(ct: ControlTransfer): boolean {
+  return ct.setup.bmRequestType === 0x80 && ct.setup.bRequest === Request.GET_DESCRIPTOR && ct.setup.wValue >> 8 === DescriptorType.DEVICE;
 }

@@ -38,6 +38,17 @@ describe("DeviceTracker", () => {
     expect(t.devices[0]!.state).toBe("configured");
   });
 
+  it("starts a new device when another device's descriptor appears at address 0", () => {
+    const other = new Uint8Array(MICROBIT_DEVICE);
+    other[8] = 0x09;
+    other[9] = 0x12;
+    const t = track([getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(3, { status: "stall" }), getDescriptor(1, 0, 64, MICROBIT_DEVICE), getDescriptor(1, 0, 64, other), setAddress(3)]);
+    expect(t.devices).toHaveLength(2);
+    expect(t.devices[0]!.deviceReads).toHaveLength(2);
+    expect(t.devices[1]!.address).toBe(3);
+    expect(t.devices[1]!.device!.descriptor.idVendor).toBe(0x1209);
+  });
+
   it("merges the 9-byte configuration header read with the full read, keeping the longer", () => {
     const d = track(enumeration()).devices[0]!;
     const c = d.configurations.get(0)!;
