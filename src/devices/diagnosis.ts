@@ -112,6 +112,13 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
         continue;
       }
       // Requests the device must answer (§9.4.3: DEVICE and CONFIGURATION are mandatory).
+      if ((type === 1 || type === 2) && (ct.status === "error" || ct.status === "incomplete") && !probe) {
+        problems.push({
+          rank: 9,
+          verdict: `the device ${b.length ? `stopped after ${b.length} bytes of` : "never answered"} ${name} (${ct.detail ?? ct.status}${ct.urbStatus !== undefined ? `, URB status ${ct.urbStatus}` : ""})`,
+          evidence: [{ packet: ct.firstPacket, text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)}: ${ct.status}, ${b.length} bytes` }],
+        });
+      }
       if ((type === 1 || type === 2) && ct.status === "stall") {
         problems.push({ rank: 4, verdict: `the device STALLed ${name}, which every device must answer`, evidence: [{ packet: ct.firstPacket, text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)} STALLed` }] });
       }

@@ -81,6 +81,15 @@ describe("enumeration diagnosis", () => {
     expect(d!.evidence.some((e) => e.text.includes("GET_DESCRIPTOR(ENDPOINT)"))).toBe(true);
   });
 
+  it("says when the device never answers the device descriptor read", () => {
+    const t = [getDescriptor(1, 0, 64, [], { status: "error", detail: "timeout" }), getDescriptor(1, 0, 64, [], { status: "error", detail: "timeout" })];
+    const [d] = diag(t);
+    expect(d!.ok).toBe(false);
+    expect(d!.reached).toBe("default");
+    expect(d!.verdict).toContain("never answered GET_DESCRIPTOR(DEVICE) (timeout)");
+    expect(d!.evidence).toHaveLength(2);
+  });
+
   it("does not blame the 64-byte probe that the host cut short with a reset", () => {
     const probe = getDescriptor(1, 0, 64, MICROBIT_DEVICE.subarray(0, 8), { status: "incomplete", detail: "bus reset" });
     const [d] = diag([probe, ...enumeration().slice(1)]);
