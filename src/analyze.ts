@@ -26,6 +26,8 @@ export interface AnalyzeOptions {
   onControlTransfer?(transfer: ControlTransfer): void;
   /** Keep the control transfer list for the report (default true; live mode turns it off). */
   keepControlTransfers?: boolean;
+  /** More layers to feed with the same record batches (the viewer's traffic chart), in one pass. */
+  sinks?: RecordSink[];
 }
 
 export interface ControlTransferJson {
@@ -103,7 +105,7 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   endpoints.lookups.push(urb);
   const span = new TimeSpan();
   // The URB layer must know the file's byte order before the first record: rebuild it then.
-  const sinks: RecordSink[] = [span, packetChecks, urb];
+  const sinks: RecordSink[] = [span, packetChecks, urb, ...(options.sinks ?? [])];
   let textParser: UsbmonTextParser | undefined;
   const info = await readCapture(source, sinks, {
     chunkSize: options.chunkSize,
