@@ -27,7 +27,10 @@ const MS = 1e6;
 /** One control transfer being reconstructed. */
 export class OpenControl {
   data: Uint8Array;
+  /** Bytes kept in `data`. */
   dataLength = 0;
+  /** Bytes seen in the data stage (differs from dataLength only past the cap). */
+  seenLength = 0;
   /** SETUP seen ACKed; false while the host is still retrying an unacknowledged SETUP. */
   setupAcked = false;
   /** Next DATA PID expected in the data stage (§8.5.3: DATA1 first, then alternating). */
@@ -42,6 +45,7 @@ export class OpenControl {
   statusStarted = false;
   /** A data-stage packet was unreadable (malformed in the capture): the data may miss bytes. */
   lostData = false;
+  afterEndReported = false;
   nakCount = 0;
   lastPacket: number;
   lastTime: Timestamp;
@@ -71,13 +75,16 @@ export class OpenControl {
 
   appendData(tx: Transaction): void {
     const len = tx.dataLength;
-    if (this.dataLength + len > this.data.length) {
-      const grown = new Uint8Array(Math.max(this.data.length * 2, this.dataLength + len));
+    // A device that never stops sending must not grow memory without bound: keep wLength + 64 KiB of bytes.
+    const keep = Math.max(0, Math.min(len, this.setup.wLength + 65536 - this.dataLength));
+    if (this.dataLength + keep > this.data.length) {
+      const grown = new Uint8Array(Math.max(this.data.length * 2, this.dataLength + keep));
       grown.set(this.data.subarray(0, this.dataLength));
       this.data = grown;
     }
-    if (tx.dataCopied) this.data.set(tx.data.subarray(0, len), this.dataLength);
-    this.dataLength += len;
+    if (tx.dataCopied && keep > 0) this.data.set(tx.data.subarray(0, keep), this.dataLength);
+    this.dataLength += keep;
+    this.seenLength += len;
   }
 }
 
@@ -240,7 +247,11 @@ export class ControlTransfers {
     const len = tx.dataLength;
     if (mps && len > mps) this.add(R.CTRL_PKT_SIZE, `control data packet of ${len} bytes exceeds wMaxPacketSize0 ${mps}`, where);
     if (t.dataEnded) {
-      this.add(R.CTRL_DATA_AFTER_END, `${len} more data bytes after the data stage ended (${t.dataLength} of wLength ${t.setup.wLength}${t.dataLength < t.setup.wLength ? ", after a short packet" : ""})`, where);
+      // Once per transfer: a device that keeps sending would otherwise flood the report.
+      if (!t.afterEndReported) {
+        t.afterEndReported = true;
+        this.add(R.CTRL_DATA_AFTER_END, `${len} more data bytes after the data stage ended (${t.dataLength} of wLength ${t.setup.wLength}${t.dataLength < t.setup.wLength ? ", after a short packet" : ""})`, where);
+      }
     } else if (t.dataLength + len > t.setup.wLength) {
       this.add(R.CTRL_RESP_OVER_WLENGTH, `${t.dataLength + len} bytes of data for wLength ${t.setup.wLength}`, where);
     }

@@ -105,6 +105,11 @@ describe("data stage rules", () => {
     expect(r.rule("CTRL_PKT_SIZE")).toEqual([]);
   });
 
+  it("CTRL_DATA_AFTER_END reports a device that keeps sending once per transfer", () => {
+    const r = run(controlRead(2, GET_DESCRIPTOR_DEVICE(8), [range(8), range(8), range(8), range(8)]), LOW);
+    expect(r.rule("CTRL_DATA_AFTER_END").map((f) => f.packet)).toEqual([6]);
+  });
+
   it("CTRL_DATA_AFTER_END flags data after a short packet", () => {
     const r = run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(4), range(4)]), LOW);
     expect(r.rule("CTRL_DATA_AFTER_END").map((f) => f.packet)).toEqual([6]);
