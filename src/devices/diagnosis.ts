@@ -187,7 +187,7 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
   if (problems.length === 0) {
     const verdict =
       reached === "configured"
-        ? `enumerated: configuration ${d.configuration} set${d.enumerationSeen ? "" : " (enumeration before the capture began)"}`
+        ? `enumerated: configuration ${d.configuration} set${d.enumerationSeen ? "" : " (the descriptor reads happened before the capture began)"}`
         : d.enumerationSeen
           ? `the capture ends with the device ${reached}, after ${stage}; no failed request explains it`
           : `the capture does not show this device's enumeration`;

@@ -90,12 +90,34 @@ export class DeviceTracker implements EndpointTypeLookup {
       const pid = ct.data[10]! | (ct.data[11]! << 8);
       if (vid !== held.idVendor || pid !== held.idProduct) d = undefined;
     }
+    if (!d && ct.address !== 0 && ct.source === "urb" && isDeviceRead(ct)) d = this.adoptFromAddressZero(ct);
     if (!d) {
-      d = newDevice(this.devices.length, ct.address, ct.bus, ct.address === 0);
+      // Enumeration is in the capture when the device starts at address 0, or (URB captures, where the host
+      // controller may do SET_ADDRESS out of sight) when its first request is GET_DESCRIPTOR(DEVICE).
+      d = newDevice(this.devices.length, ct.address, ct.bus, ct.address === 0 || isDeviceRead(ct));
       this.devices.push(d);
       this.byAddress.set(k, d);
     }
     return d;
+  }
+
+  /**
+   * xHCI assigns addresses itself (xHCI §4.3.4 Address Device), so a URB capture shows the first read at
+   * address 0 and the next at the new address with no SET_ADDRESS between: the device at 0 whose descriptor
+   * matches moves to the new address.
+   */
+  private adoptFromAddressZero(ct: ControlTransfer): UsbDevice | undefined {
+    const z = this.byAddress.get(key(ct.bus, 0));
+    if (!z || !z.device || z.device.descriptor.length < 12 || ct.data.length < 12) return undefined;
+    const held = z.device.descriptor;
+    if ((ct.data[8]! | (ct.data[9]! << 8)) !== held.idVendor || (ct.data[10]! | (ct.data[11]! << 8)) !== held.idProduct) return undefined;
+    this.byAddress.delete(key(ct.bus, 0));
+    this.byAddress.set(key(ct.bus, ct.address), z);
+    z.address = ct.address;
+    z.addresses.push(ct.address);
+    z.state = "addressed";
+    z.revision++;
+    return z;
   }
 
   private onSetAddress(d: UsbDevice, ct: ControlTransfer): void {

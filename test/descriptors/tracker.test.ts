@@ -49,6 +49,13 @@ describe("DeviceTracker", () => {
     expect(t.devices[1]!.device!.descriptor.idVendor).toBe(0x1209);
   });
 
+  it("follows a URB-captured device from address 0 to the address the host controller gave it out of sight", () => {
+    const urb = { source: "urb" as const, bus: 1 };
+    const t = track([getDescriptor(1, 0, 64, MICROBIT_DEVICE, urb), getDescriptor(1, 0, 18, MICROBIT_DEVICE, { ...urb, address: 10 }), setConfiguration(1, { ...urb, address: 10 })]);
+    expect(t.devices).toHaveLength(1);
+    expect(t.devices[0]).toMatchObject({ addresses: [0, 10], state: "configured", enumerationSeen: true });
+  });
+
   it("merges the 9-byte configuration header read with the full read, keeping the longer", () => {
     const d = track(enumeration()).devices[0]!;
     const c = d.configurations.get(0)!;
