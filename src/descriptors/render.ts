@@ -21,6 +21,7 @@ export interface RenderNote {
 }
 
 const SKIP = new Set(["kind", "offset", "raw", "length", "truncated", "short", "endpoints", "extra", "descriptors", "interfaces", "associations", "invalidAt", "excess", "capabilities", "name"]);
+const MAX_HID_ITEMS = 512;
 const SEVERITY_MARK: Record<string, string> = { error: "E", warning: "W", info: "I" };
 
 class Tree {
@@ -120,6 +121,14 @@ export function renderDevice(d: UsbDevice, notes: readonly RenderNote[] = []): s
   }
   for (const [iface, h] of d.hidReports) {
     t.line(0, `HID Report Descriptor (interface ${iface}, ${h.descriptor.items.length} items):`);
+    // lsusb -v prints "Item(Global): Usage Page, data= [ 0x01 ] 1"; the item list is capped so a hostile
+    // descriptor cannot flood the terminal.
+    const items = h.descriptor.items;
+    for (const it of items.slice(0, MAX_HID_ITEMS)) {
+      const kind = it.type === "main" ? "Main  " : it.type === "global" ? "Global" : it.type === "local" ? "Local " : it.type === "long" ? "Long  " : "Reserv";
+      t.line(1, `Item(${kind}): ${it.name}, data= [ ${it.size ? "0x" + it.value.toString(16).padStart(it.size * 2, "0") : ""} ] ${sanitizeTerminal(it.text)}`);
+    }
+    if (items.length > MAX_HID_ITEMS) t.line(1, `… ${items.length - MAX_HID_ITEMS} more items`);
     for (const r of h.descriptor.reports) t.line(1, `${r.type} report${r.reportId ? ` #${r.reportId}` : ""}: ${r.bytes} byte${r.bytes === 1 ? "" : "s"}`);
     for (const p of h.descriptor.problems) t.line(1, `! ${p}`);
   }

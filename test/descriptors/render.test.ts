@@ -4,7 +4,7 @@ import { renderDevice } from "../../src/descriptors/render.js";
 import { DeviceTracker } from "../../src/devices/tracker.js";
 import { DescriptorLayer } from "../../src/devices/descriptorLayer.js";
 import type { Finding } from "../../src/model.js";
-import { enumeration, getDescriptor, MICROBIT_CONFIG, stringDescriptor } from "./fixtures.js";
+import { ct, enumeration, getDescriptor, MICROBIT_CONFIG, stringDescriptor } from "./fixtures.js";
 
 describe("hostile strings", () => {
   it("strips ESC sequences, C0 and C1 controls and bidi overrides for the terminal", () => {
@@ -39,6 +39,17 @@ describe("lsusb-style rendering", () => {
     expect(out).toContain("HID Device Descriptor:");
     expect(out).toContain("Platform (WebUSB) Capability:");
     expect(out).toContain("0: LANGIDs 0x0409 English (United States)");
+  });
+
+  it("lists HID report descriptor items like lsusb -v", () => {
+    const report = [0x05, 0x01, 0x09, 0x06, 0xa1, 0x01, 0x75, 0x08, 0x95, 0x08, 0x81, 0x02, 0xc0];
+    const t = new DeviceTracker();
+    for (const c of enumeration({ extra: (a) => [ct({ bmRequestType: 0x81, bRequest: 6, wValue: 0x2200, wIndex: 3, wLength: 13 }, report, { address: a })] })) t.onControlTransfer(c);
+    const out = renderDevice(t.devices[0]!);
+    expect(out).toContain("HID Report Descriptor (interface 3, 7 items):");
+    expect(out).toContain("Item(Global): Usage Page, data= [ 0x01 ] Generic Desktop");
+    expect(out).toContain("Item(Main  ): Input, data= [ 0x02 ] Data,Var,Abs");
+    expect(out).toContain("input report: 8 bytes");
   });
 
   it("shows a finding under the field it concerns", () => {
