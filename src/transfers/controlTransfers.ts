@@ -126,17 +126,10 @@ export class ControlTransfers {
       this.flushOrphans(key);
       return this.setupStage(tx, key, t, list);
     }
-    if (!t || tx.tokenPid === Pid.PING) {
-      if (t) push(t.transactions, list);
-      else if (list) {
-        // Data or status of a transfer whose SETUP came before the capture (or was unreadable).
-        const orphans = this.orphans.get(key);
-        if (orphans) push(orphans, list);
-        else this.orphans.set(key, list.slice());
-      }
-      return;
+    if (!t || tx.tokenPid === Pid.PING || !t.setupAcked) {
+      // PING is flow control; before an ACKed SETUP nothing else belongs to the transfer yet.
+      return this.keep(key, t, list);
     }
-    if (!t.setupAcked) return; // the host is still retrying the SETUP; nothing else is legal yet
     push(t.transactions, list);
     t.lastPacket = tx.lastPacket;
     t.lastTime = ts(tx.endSec, tx.endNsec);
@@ -155,15 +148,11 @@ export class ControlTransfers {
   }
 
   private setupStage(tx: Transaction, key: number, t: OpenControl | undefined, list?: TransactionSummary[]): void {
-    if (tx.dataLength < 0 || !tx.dataCopied) {
-      if (t) push(t.transactions, list);
-      return; // no (readable) setup data: the host will retry
-    }
+    if (tx.dataLength < 0 || !tx.dataCopied) return this.keep(key, t, list); // no (readable) setup data: the host will retry
     const where = this.where(tx);
     if (tx.dataLength !== 8) {
       this.add(R.SETUP_LENGTH, `SETUP data is ${tx.dataLength} bytes, must be 8`, where);
-      if (t) push(t.transactions, list);
-      return;
+      return this.keep(key, t, list);
     }
     if (tx.dataPid !== Pid.DATA0) this.add(R.CTRL_SETUP_FORMAT, `SETUP data sent as ${pidName(tx.dataPid)}, must be DATA0`, where);
     const b = tx.data;
@@ -370,6 +359,16 @@ export class ControlTransfers {
         this.hooks.togglesReset(t.address, s.bRequest, s);
         break;
     }
+  }
+
+  /** List transactions under the open transfer, or, with none, as orphans of the endpoint. */
+  private keep(key: number, t: OpenControl | undefined, list?: TransactionSummary[]): void {
+    if (!list) return;
+    if (t) return push(t.transactions, list);
+    // Data or status of a transfer whose SETUP came before the capture (or was unreadable).
+    const orphans = this.orphans.get(key);
+    if (orphans) push(orphans, list);
+    else this.orphans.set(key, list.slice());
   }
 
   private flushOrphans(key: number): void {

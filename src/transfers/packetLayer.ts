@@ -84,6 +84,9 @@ export class PacketLayer implements RecordSink {
 
   onEnd(): void {
     this.assembler.end();
+    // Start splits whose complete split never came.
+    for (const [slot, pending] of this.splitData) this.invalidGroup(pending.list, slot >> 5, (slot >> 1) & 0xf, "incomplete");
+    this.splitData.clear();
     this.control.end();
     this.endpointTransfers.end();
   }
@@ -116,14 +119,11 @@ export class PacketLayer implements RecordSink {
   private onTransaction(tx: Transaction): void {
     this.txListener?.(tx);
     const list = this.listener ? [transactionSummary(tx)] : undefined;
-    if (tx.outcome === TxOutcome.INVALID) {
-      this.transferCount++;
-      if (list) {
-        this.listener?.({ kind: "invalid", device: -1, endpoint: 0, direction: "out", firstPacket: tx.firstPacket, lastPacket: tx.lastPacket, transactions: list, transactionsOmitted: 0, dataLength: 0, outcome: "error", nakCount: 0 });
-      }
+    if (tx.outcome === TxOutcome.INVALID || tx.tokenPid === 0) {
+      // A stray packet, or a SPLIT whose token never came: shown on its own.
+      this.invalidGroup(list, -1, 0, "error");
       return;
     }
-    if (tx.tokenPid === 0) return;
     const dirIn = tx.tokenPid === Pid.IN;
     if (this.addressMove && tx.split === SplitKind.NONE) this.checkOldAddress(tx, dirIn);
     if (tx.split !== SplitKind.NONE) this.checkSplitBits(tx);
@@ -138,9 +138,9 @@ export class PacketLayer implements RecordSink {
         pending = { tx: new Transaction(), list: undefined };
         this.splitData.set(slot, pending);
       }
+      if (type === "isochronous" && !dirIn) return this.route(tx, type, list); // iso OUT has no complete split (§11.18.4)
       copyTransaction(tx, pending.tx);
       if (list) pending.list = (pending.list ?? []).concat(list);
-      if (type === "isochronous" && !dirIn) return this.route(tx, type, list); // iso OUT has no complete split (§11.18.4)
       return;
     }
     if (tx.split === SplitKind.COMPLETE) {
@@ -149,7 +149,13 @@ export class PacketLayer implements RecordSink {
       const all = pending?.list && list ? pending.list.concat(list) : list;
       if (pending) pending.list = undefined;
       if (tx.outcome === TxOutcome.NYET) {
-        if (pending && list) pending.list = all; // not yet: keep collecting
+        // Not yet: keep collecting until the complete split that brings the result.
+        if (pending) pending.list = all;
+        else {
+          const held = new Transaction();
+          held.reset();
+          this.splitData.set(slot, { tx: held, list: all });
+        }
         return;
       }
       const eff = this.effective;
@@ -170,6 +176,13 @@ export class PacketLayer implements RecordSink {
       return this.route(eff, type, all);
     }
     this.route(tx, type, list);
+  }
+
+  private invalidGroup(list: TransactionSummary[] | undefined, device: number, endpoint: number, outcome: string): void {
+    this.transferCount++;
+    if (!list || !this.listener || list.length === 0) return;
+    const last = list[list.length - 1];
+    this.listener({ kind: "invalid", device, endpoint, direction: "out", firstPacket: list[0].firstPacket, lastPacket: last.packets[last.packets.length - 1] ?? last.firstPacket, transactions: list, transactionsOmitted: 0, dataLength: 0, outcome, nakCount: 0 });
   }
 
   /** An effective transaction (split pairs merged) to the control or endpoint level. */
