@@ -1,13 +1,11 @@
 // The first device-descriptor read (64 bytes at address 0; old scheme: 8 bytes after SET_ADDRESS) must return a
-// DEVICE descriptor with a usable bMaxPacketSize0 (Linux hub.c hub_port_init / get_bMaxPacketSize0:
-// "device descriptor read/64, error %d"; 9 is accepted for SuperSpeed's 2^9).
+// DEVICE descriptor (Linux hub.c hub_port_init / get_bMaxPacketSize0: "device descriptor read/64, error %d").
+// Its other condition, a bMaxPacketSize0 the host cannot use, is the same as DEV_MPS0's and is reported there.
 import type { RuleInfo } from "../rule.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { isGetDescriptor, statusText } from "./helpers.js";
 
-export const info: RuleInfo = { id: "ENUM_DEVDESC_PROBE_FAIL", severity: "error", spec: "USB 2.0 §9.1.2; K-HUB get_bMaxPacketSize0", title: "the first device-descriptor read returns a DEVICE descriptor with a valid bMaxPacketSize0" };
-
-const OK_MPS0 = new Set([8, 16, 32, 64, 9]);
+export const info: RuleInfo = { id: "ENUM_DEVDESC_PROBE_FAIL", severity: "error", spec: "USB 2.0 §9.1.2; K-HUB get_bMaxPacketSize0", title: "the first device-descriptor read returns a DEVICE descriptor" };
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
@@ -21,7 +19,6 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
     // Windows and Linux reset after the first packet of the 64-byte read, so an unfinished status stage with 8+ bytes is normal.
     if (b.length < 8) out.push(hit(info, ctx, ct, `${read} ${ct.status === "ok" ? `returned only ${b.length} bytes` : statusText(ct)}${b.length && ct.status !== "ok" ? ` after ${b.length} bytes` : ""}`, { descriptor: "device" }));
     else if (b[1] !== 1) out.push(hit(info, ctx, ct, `${read} returned a descriptor of type 0x${b[1]!.toString(16)}, not DEVICE (0x01)`, { descriptor: "device", field: "bDescriptorType" }));
-    else if (!OK_MPS0.has(b[7]!)) out.push(hit(info, ctx, ct, `${read} returned bMaxPacketSize0 ${b[7]}, which the host cannot use`, { descriptor: "device", field: "bMaxPacketSize0" }));
   }
   return out;
 }
