@@ -39,9 +39,10 @@ export class EndpointTransfers {
     }
     const isNak = tx.outcome === TxOutcome.NAK || (tx.outcome === TxOutcome.NYET && tx.dataPid === 0) || tx.dataPid === 0;
     if (isNak) {
-      if (g && g.hasData && type === "interrupt" && tx.outcome === TxOutcome.NAK) {
-        // Without wMaxPacketSize a full-size report is not a short packet; a NAK says the device had nothing more
-        // for this poll, which is how an interrupt transfer ends in practice.
+      if (g && g.hasData && tx.outcome === TxOutcome.NAK && (type === "interrupt" || type === undefined || !this.knowsMaxPacket(tx))) {
+        // A NAK after data: the device had nothing more for now. For interrupt endpoints that is how a transfer
+        // ends in practice; for bulk ones it is the best guess when no descriptor gave wMaxPacketSize (a
+        // full-size packet is then not known to be short). Packetry groups the same way.
         this.close(slot, g, "ok", tx);
         g = undefined;
       }
@@ -81,6 +82,10 @@ export class EndpointTransfers {
     const mps = this.maxPacketSize?.(tx.address, epAddr) ?? (type === "bulk" && this.speed === "high" ? 512 : this.largest[slot]);
     // §5.8.3: a bulk/interrupt transfer ends with a short packet (ZLP included); iso data is one transfer per packet run.
     if (type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx);
+  }
+
+  private knowsMaxPacket(tx: Transaction): boolean {
+    return this.maxPacketSize?.(tx.address, tx.endpoint | (tx.tokenPid === Pid.IN ? 0x80 : 0)) !== undefined;
   }
 
   private openGroup(slot: number, tx: Transaction, kind: TransferKind): OpenGroup {

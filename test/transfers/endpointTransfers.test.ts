@@ -37,6 +37,14 @@ describe("bulk and interrupt transfers (§5.7, §5.8)", () => {
     expect(r.transfers.map((t) => [t.kind, t.dataLength, t.outcome])).toEqual([["interrupt", 8, "ok"], ["polling", 0, "nak"], ["interrupt", 8, "incomplete"]]);
   });
 
+  it("keeps a bulk transfer open across NAKs when wMaxPacketSize is known, ends it at a NAK when not", () => {
+    const packets = [...bulkIn(Pid.DATA0, 64), inTok(5, 1), NAK, ...bulkIn(Pid.DATA1, 64), ...bulkIn(Pid.DATA0, 1)];
+    const known = run(packets, { endpointTypes: { "5:0x81": "bulk" }, maxPacketSizes: { "5:0x81": 64 } });
+    expect(known.transfers.map((t) => [t.dataLength, t.nakCount])).toEqual([[129, 1]]);
+    const unknown = run(packets, { endpointTypes: { "5:0x81": "bulk" }, speed: "full", linktype: 294 });
+    expect(unknown.transfers.map((t) => [t.kind, t.dataLength])).toEqual([["bulk", 64], ["polling", 0], ["bulk", 65]]);
+  });
+
   it("ends a transfer at a STALL", () => {
     const r = run([outTok(5, 2), data(Pid.DATA0, range(512)), ACK, outTok(5, 2), data(Pid.DATA1, range(512)), STALL], { endpointTypes: { "5:0x02": "bulk" } });
     expect(r.transfers.map((t) => [t.direction, t.dataLength, t.outcome])).toEqual([["out", 512, "stall"]]);
