@@ -1,6 +1,6 @@
 // Control transfers from transactions (USB 2.0 §8.5.3): setup, optional data stage, status stage.
 // One open transfer per (device, control endpoint); objects exist only at this level.
-import { Pid } from "../../as/shared/constants.js";
+import { Pid, SplitBits } from "../../as/shared/constants.js";
 import type { AnalysisContext, ControlStatus, ControlTransfer, SetupPacket, Timestamp } from "../model.js";
 import { finding } from "../rules/rule.js";
 import type { RuleInfo } from "../rules/rule.js";
@@ -8,7 +8,7 @@ import type { TransactionSummary } from "./transferSummary.js";
 import { nextToggle, pidName } from "./pid.js";
 import { StandardRequest, isDeviceToHost, recipientOf, requestName, requestTypeOf } from "./requestName.js";
 import * as R from "./rules.js";
-import { spanNs, type Transaction, TxOutcome } from "./transaction.js";
+import { SplitKind, spanNs, type Transaction, TxOutcome } from "./transaction.js";
 
 /** Hooks from a finished standard request into device and toggle state. */
 export interface ControlHooks {
@@ -97,6 +97,8 @@ export class ControlTransfers {
   private readonly orphans = new Map<number, TransactionSummary[]>();
   /** bMaxPacketSize0 per device address, from GET_DESCRIPTOR(DEVICE) replies (§9.6.1 byte 7). */
   private readonly maxPacket0 = new Uint8Array(128);
+  /** Speed of a device reached through splits: 1 LS, 2 FS (SPLIT S bit for control, §8.4.2.2); 0 not split. */
+  private readonly splitSpeed = new Uint8Array(128);
   /** The last transfer of the device ended in STALL (for EP0_HALT). */
   private readonly lastStalled = new Uint8Array(128);
   private nextIndex = 0;
@@ -104,22 +106,31 @@ export class ControlTransfers {
 
   constructor(private readonly ctx: AnalysisContext, private readonly hooks: ControlHooks) {}
 
-  /** bMaxPacketSize0 known or assumed for a device: descriptor, else 64 (HS/FS) or 8 (LS); 0 = unknown. */
-  packetSize0(address: number): number {
-    if (this.maxPacket0[address & 0x7f]) return this.maxPacket0[address & 0x7f];
-    const s = this.ctx.speed;
-    return s === "high" || s === "full" ? 64 : s === "low" ? 8 : 0;
+  /**
+   * bMaxPacketSize0 for a device: from its device descriptor, else what its speed fixes (§5.5.3: HS 64, LS 8).
+   * `limit` asks for the largest allowed instead (FS: 64), for CTRL_PKT_SIZE; without it an FS device's
+   * size is unknown (8, 16, 32 or 64) and short-packet checks are skipped. 0 = unknown.
+   */
+  packetSize0(address: number, limit = false): number {
+    const a = address & 0x7f;
+    if (this.maxPacket0[a]) return this.maxPacket0[a];
+    // A device behind a transaction translator runs at the speed its SPLIT packets say.
+    const s = this.splitSpeed[a] === 1 ? "low" : this.splitSpeed[a] === 2 ? "full" : this.ctx.speed;
+    return s === "high" ? 64 : s === "low" ? 8 : s === "full" && limit ? 64 : 0;
   }
 
   /** Move what is known about a device from one address to another (SET_ADDRESS). */
   moveDevice(from: number, to: number): void {
     this.maxPacket0[to & 0x7f] = this.maxPacket0[from & 0x7f];
     this.maxPacket0[from & 0x7f] = 0;
+    this.splitSpeed[to & 0x7f] = this.splitSpeed[from & 0x7f];
+    this.splitSpeed[from & 0x7f] = 0;
     this.lastStalled[to & 0x7f] = 0;
   }
 
   /** An effective transaction (splits already merged) on a control endpoint. */
   transaction(tx: Transaction, list?: TransactionSummary[]): void {
+    if (tx.split !== SplitKind.NONE) this.splitSpeed[tx.address & 0x7f] = tx.splitBits & SplitBits.S ? 1 : 2;
     const key = (tx.address << 4) | tx.endpoint;
     const t = this.open.get(key);
     if (tx.tokenPid === Pid.SETUP) {
@@ -233,8 +244,9 @@ export class ControlTransfers {
     const time = ts(tx.startSec, tx.startNsec);
     this.timingBetweenData(t, time, where);
     const mps = this.packetSize0(t.address);
+    const limit = this.packetSize0(t.address, true);
     const len = tx.dataLength;
-    if (mps && len > mps) this.add(R.CTRL_PKT_SIZE, `control data packet of ${len} bytes exceeds wMaxPacketSize0 ${mps}`, where);
+    if (limit && len > limit) this.add(R.CTRL_PKT_SIZE, `control data packet of ${len} bytes exceeds wMaxPacketSize0 ${limit}`, where);
     if (t.dataEnded) {
       // Once per transfer: a device that keeps sending would otherwise flood the report.
       if (!t.afterEndReported) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LinkType, Pid } from "../../as/shared/constants.js";
 import { run } from "./helpers/context.js";
-import { ACK, NAK, STALL, data0, data1, inTok, outTok, setupBytes, setupTok } from "./helpers/packets.js";
+import { ACK, NAK, STALL, data0, data1, inTok, outTok, setupBytes, setupTok, split } from "./helpers/packets.js";
 import { GET_DESCRIPTOR_DEVICE, SET_ADDRESS, chunk, controlNoData, controlRead, controlWrite, deviceDescriptor, inData, range, setupStage, statusIn, statusOut } from "./helpers/scenarios.js";
 
 const LOW = { speed: "low", linktype: LinkType.USB_2_0_LOW_SPEED } as const;
@@ -98,6 +98,24 @@ describe("data stage rules", () => {
     const packets = [...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [deviceDescriptor(16)]), ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)])];
     const r = run(packets); // high speed: 64 until the descriptor says 16
     expect(r.rule("CTRL_PKT_SIZE").map((f) => f.packet)).toEqual([12]);
+  });
+
+  it("at full speed, checks the 64-byte limit but not short packets until the descriptor gives bMaxPacketSize0", () => {
+    const FULL = { speed: "full", linktype: LinkType.USB_2_0_FULL_SPEED } as const;
+    // An FS device with bMaxPacketSize0 8 answering its first GET_DESCRIPTOR: 8-byte packets are not short.
+    const first = run(controlRead(0, GET_DESCRIPTOR_DEVICE(64), chunk(deviceDescriptor(8), 8)), FULL);
+    expect(first.findings).toEqual([]);
+    expect(run(controlRead(0, GET_DESCRIPTOR_DEVICE(100), [range(65), range(10)]), FULL).rule("CTRL_PKT_SIZE").map((f) => f.packet)).toEqual([3]);
+  });
+
+  it("takes a split device's speed from the SPLIT S bit (low speed: 8-byte packets)", () => {
+    const ss = () => split({ hub: 9, port: 1, complete: false, et: 0, s: true });
+    const cs = () => split({ hub: 9, port: 1, complete: true, et: 0, s: true });
+    const packets = [
+      ss(), setupTok(0), data0(GET_DESCRIPTOR_DEVICE(64)), ACK, cs(), setupTok(0), ACK,
+      ss(), inTok(0), ACK, cs(), inTok(0), data1(range(9)),
+    ];
+    expect(run(packets).rule("CTRL_PKT_SIZE").map((f) => f.packet)).toEqual([7]);
   });
 
   it("CTRL_PKT_SIZE is skipped when the speed and the descriptor are unknown", () => {
