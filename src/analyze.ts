@@ -11,6 +11,7 @@ import { PacketChecks } from "./packets/packetChecks.js";
 import { pidName } from "./packets/pidName.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { finding } from "./rules/rule.js";
+import { DescriptorLayer, type DescriptorLayerResult } from "./devices/descriptorLayer.js";
 import { UrbLayer } from "./urb/urbLayer.js";
 import { UsbmonTextParser } from "./urb/usbmonText.js";
 
@@ -59,6 +60,8 @@ export interface AnalysisResult {
   urbEvents: number;
   firstTime?: Timestamp;
   lastTime?: Timestamp;
+  /** Devices, their descriptors, rule hits and enumeration diagnoses. */
+  descriptors: DescriptorLayerResult;
 }
 
 /** Endpoint types learnt from the URB layer; descriptors fill in the rest. */
@@ -96,11 +99,15 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     speed: "unknown",
     onControlTransfer(ct) {
       controlTransferCount++;
+      descriptorLayer.onControlTransfer(ct);
       if (options.keepControlTransfers !== false) transfers.push(toJson(ct));
       options.onControlTransfer?.(ct);
     },
   };
   const packetChecks = new PacketChecks(findings, (s) => (ctx.speed = s));
+  // Endpoint types: what descriptors said first, then what the capture tool reported (usbmon).
+  const descriptorLayer = new DescriptorLayer(() => ctx.speed);
+  endpoints.lookups.push(descriptorLayer);
   let urb = new UrbLayer(ctx, { littleEndian: true });
   endpoints.lookups.push(urb);
   const span = new TimeSpan();
@@ -129,6 +136,7 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
       },
     },
   });
+  const descriptors = descriptorLayer.finish(findings);
   if (info.error) {
     findings.add(finding(FMT_FRAMING, `${info.error.message} at byte offset ${info.error.offset}; the ${info.records} records before it were analyzed`, { offset: info.error.offset, packet: info.records }));
   }
@@ -149,6 +157,7 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     urbEvents: urb.events,
     firstTime: span.first,
     lastTime: span.last,
+    descriptors,
   };
 }
 

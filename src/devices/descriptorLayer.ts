@@ -37,14 +37,21 @@ export interface DescriptorLayerResult {
 export class DescriptorLayer implements EndpointTypeLookup {
   readonly tracker = new DeviceTracker();
   private result: DescriptorLayerResult | undefined;
+  /**
+   * Record indices of transfers whose data the capture cut (usbmon text keeps 32 bytes): a
+   * descriptor rule would read the cut as a firmware fault, so hits pointing there are dropped.
+   */
+  private readonly cutTransfers = new Set<number>();
 
   constructor(
     /** Speed from the link type; "unknown" makes the rules use each device's own clues. */
-    private readonly speed: Speed = "unknown",
+    /** Speed from the link type, or a function reading it when the link type is learnt while streaming. */
+    private readonly linkSpeed: Speed | (() => Speed) = "unknown",
     private readonly rules: readonly DescriptorRule[] = descriptorRules,
   ) {}
 
   onControlTransfer(ct: ControlTransfer): void {
+    if (ct.dataTruncated) this.cutTransfers.add(ct.firstPacket);
     this.tracker.onControlTransfer(ct);
   }
 
@@ -62,13 +69,15 @@ export class DescriptorLayer implements EndpointTypeLookup {
     const diagnoses: Diagnosis[] = [];
     const hits: RuleHit[] = [];
     const hitsByDevice: RuleHit[][] = [];
+    const speed = typeof this.linkSpeed === "function" ? this.linkSpeed() : this.linkSpeed;
     for (const d of this.tracker.devices) {
       const mine: RuleHit[] = [];
       hitsByDevice.push(mine);
-      const guess = guessSpeed(d, this.speed);
-      const ctx = { device: d, speed: guess.speed, linkSpeed: this.speed };
+      const guess = guessSpeed(d, speed);
+      const ctx = { device: d, speed: guess.speed, linkSpeed: speed };
       for (const rule of this.rules) {
         for (const h of rule.check(ctx)) {
+          if (h.finding.packet !== undefined && this.cutTransfers.has(h.finding.packet)) continue;
           hits.push(h);
           mine.push(h);
           sink?.add(h.finding);

@@ -27,7 +27,7 @@ export function findingJson(f: Finding): FindingJson {
   return out;
 }
 
-export function analysisJson(r: AnalysisResult, extra: { devices?: unknown[]; diagnoses?: unknown[] } = {}): Record<string, unknown> {
+export function analysisJson(r: AnalysisResult): Record<string, unknown> {
   const c = r.findings.countBySeverity;
   const doc: Record<string, unknown> = {
     file: r.file,
@@ -47,8 +47,8 @@ export function analysisJson(r: AnalysisResult, extra: { devices?: unknown[]; di
       pids: Object.fromEntries(r.pidCounts),
       findingsByRule: Object.fromEntries([...r.findings.countByRule.entries()].sort()),
     },
-    devices: extra.devices ?? [],
-    diagnoses: extra.diagnoses ?? [],
+    devices: r.descriptors.devices,
+    diagnoses: r.descriptors.diagnoses,
     controlTransfers: r.controlTransfers,
     findings: r.findings.sorted().map(findingJson),
   };

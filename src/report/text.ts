@@ -3,6 +3,7 @@ import type { AnalysisResult } from "../analyze.js";
 import type { Finding } from "../model.js";
 import { relativeSeconds } from "../time.js";
 import { sanitizeForTerminal } from "./terminal.js";
+import { diagnosisLines } from "./diagnosis.js";
 
 const LINKTYPE_NAMES: Record<number, string> = {
   189: "USB Linux usbmon (48-byte header)",
@@ -20,12 +21,7 @@ export function linktypeName(lt: number): string {
   return LINKTYPE_NAMES[lt] ?? `link type ${lt}`;
 }
 
-export interface TextSections {
-  /** Already rendered diagnosis lines (from the descriptor layer), printed before the findings. */
-  diagnosis?: string[];
-}
-
-export function analysisText(r: AnalysisResult, sections: TextSections = {}): string {
+export function analysisText(r: AnalysisResult): string {
   const out: string[] = [];
   const c = r.findings.countBySeverity;
   out.push(`usbscope: ${sanitizeForTerminal(r.file)}`);
@@ -44,9 +40,10 @@ export function analysisText(r: AnalysisResult, sections: TextSections = {}): st
   if (r.urbEvents > 0 && r.capture.format !== "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
   out.push(`  control       ${r.controlTransferCount} transfers`);
   out.push(`  findings      ${c.error} error${c.error === 1 ? "" : "s"}, ${c.warning} warning${c.warning === 1 ? "" : "s"}, ${c.info} info`);
-  if (sections.diagnosis?.length) {
-    out.push("", "Diagnosis");
-    for (const line of sections.diagnosis) out.push(`  ${sanitizeForTerminal(line)}`);
+  const diagnosis = diagnosisLines(r);
+  if (diagnosis.length) {
+    out.push("", "Devices");
+    for (const line of diagnosis) out.push(`  ${sanitizeForTerminal(line)}`);
   }
   const findings = r.findings.sorted();
   if (findings.length) {
