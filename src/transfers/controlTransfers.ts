@@ -46,6 +46,7 @@ export class OpenControl {
   /** A data-stage packet was unreadable (malformed in the capture): the data may miss bytes. */
   lostData = false;
   afterEndReported = false;
+  largestPacket = 0;
   nakCount = 0;
   lastPacket: number;
   lastTime: Timestamp;
@@ -182,7 +183,13 @@ export class ControlTransfers {
       if (acked) t.setupAcked = true;
       return;
     }
-    if (t) this.finish(t, key, "incomplete", t.setupAcked ? "a new SETUP arrived before the status stage" : "SETUP never acknowledged", "error");
+    if (t) {
+      // A host may drop a read once it has the data it wanted (Windows reads 64 bytes of the device descriptor,
+      // then resets, RULES.md B.2): the device did its part, so that is info; anything else is an error.
+      const hostDropped = t.setupAcked && t.dirIn && t.dataEnded;
+      const detail = !t.setupAcked ? "SETUP never acknowledged" : hostDropped ? "the host sent a new SETUP after the data stage, without a status stage" : "a new SETUP arrived before the status stage";
+      this.finish(t, key, "incomplete", detail, hostDropped ? "info" : "error");
+    }
     const setup: SetupPacket = { bmRequestType: b[0], bRequest: b[1], wValue: b[2] | (b[3] << 8), wIndex: b[4] | (b[5] << 8), wLength: b[6] | (b[7] << 8) };
     const n = new OpenControl(this.nextIndex++, tx.address, tx.endpoint, setup, setupBytes, tx.firstPacket, ts(tx.startSec, tx.startNsec));
     push(n.transactions, list);
@@ -258,7 +265,10 @@ export class ControlTransfers {
     }
     t.appendData(tx);
     t.lastWasZlp = len === 0;
-    if ((mps && len < mps) || len === 0 || t.dataLength >= t.setup.wLength) t.dataEnded = true;
+    // Short packet (§5.5.3); with bMaxPacketSize0 unknown (FS before the descriptor), shorter than an earlier one.
+    const short = mps ? len < mps : len < t.largestPacket;
+    if (len > t.largestPacket) t.largestPacket = len;
+    if (short || len === 0 || t.dataLength >= t.setup.wLength) t.dataEnded = true;
   }
 
   private statusStage(tx: Transaction, t: OpenControl, key: number, dirIn: boolean): void {

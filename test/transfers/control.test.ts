@@ -64,6 +64,13 @@ describe("CTRL_STALL and CTRL_INCOMPLETE", () => {
     expect(r.rule("CTRL_INCOMPLETE")[0].message).toMatch(/2 NAKs/);
   });
 
+  it("reports a read the host dropped after the data stage (Windows' first 64-byte read) as info", () => {
+    const packets = [...setupStage(0, GET_DESCRIPTOR_DEVICE(64)), ...inData(0, [range(8), range(8), range(2)]), ...controlNoData(0, SET_ADDRESS(3))];
+    const r = run(packets, { speed: "full", linktype: LinkType.USB_2_0_FULL_SPEED });
+    expect(r.rule("CTRL_INCOMPLETE").map((f) => [f.packet, f.severity])).toEqual([[0, "info"]]);
+    expect(r.controls.map((c) => [c.status, c.data.length])).toEqual([["incomplete", 18], ["ok", 0]]);
+  });
+
   it("stays silent on completed transfers", () => {
     const r = run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)]));
     expect(r.rule("CTRL_INCOMPLETE")).toEqual([]);
