@@ -11,7 +11,7 @@ const REAL = path.resolve(__dirname, "../../../shared/captures-public/real");
 const FILES = readdirSync(REAL).filter((f) => /^(28\d|29\d)-.*\.pcap(ng)?$/.test(f));
 
 interface Row {
-  /** Our record index: tshark's frame number - 1, after skipping pcapng Custom Blocks (tshark shows them as frames). */
+  /** Our record index: tshark's frame number - 1 (pcapng Custom Blocks count on both sides). */
   index: number;
   frame: number;
   bmRequestType?: number;
@@ -23,15 +23,14 @@ interface Row {
 }
 
 function tshark(file: string): Row[] {
-  const out = execFileSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.number", "-e", "frame.protocols", "-e", "usb.bmRequestType", "-e", "usb.setup.bRequest", "-e", "usb.setup.wValue", "-e", "usb.setup.wIndex", "-e", "usb.setup.wLength", "-e", "usbll.reassembled.length"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 });
+  const out = execFileSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.number", "-e", "usb.bmRequestType", "-e", "usb.setup.bRequest", "-e", "usb.setup.wValue", "-e", "usb.setup.wIndex", "-e", "usb.setup.wLength", "-e", "usbll.reassembled.length"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 });
   const num = (s: string | undefined) => (s ? Number(s) : undefined);
   const rows: Row[] = [];
   let index = 0;
   for (const line of out.split("\n")) {
     if (!line) continue;
     const f = line.split("\t");
-    if (f[1] === "data") continue; // a pcapng Custom Block (Packetry bus event): tshark shows it as a frame, it is not a record
-    const row = { index: index++, frame: Number(f[0]), bmRequestType: num(f[2]), bRequest: num(f[3]), wValue: num(f[4]), wIndex: num(f[5]), wLength: num(f[6]), reassembled: num(f[7]) };
+    const row = { index: index++, frame: Number(f[0]), bmRequestType: num(f[1]), bRequest: num(f[2]), wValue: num(f[3]), wIndex: num(f[4]), wLength: num(f[5]), reassembled: num(f[6]) };
     if (row.bmRequestType !== undefined || row.reassembled !== undefined) rows.push(row);
   }
   return rows;

@@ -1,5 +1,6 @@
 // Test-only capture slurper: reads a whole pcap or pcapng file into RawRecords (slow, simple).
-// Only packet blocks count as records (pcapng EPB/SPB/OPB); other blocks (Packetry's events) are skipped.
+// Packet blocks (pcapng EPB/SPB) are records; so are Custom Blocks (0x00000BAD/0x40000BAD, Packetry's bus
+// events), as records of no raw link type, because Wireshark numbers them as frames and the core counts them.
 import { readFileSync } from "node:fs";
 import type { RawRecord } from "./packets.js";
 
@@ -60,6 +61,8 @@ export function readCapture(path: string): RawRecord[] {
       const sec = Number(ts / resol);
       const nsec = Number(((ts % resol) * 1_000_000_000n) / resol);
       out.push({ bytes, sec, nsec, linktype: iface.linktype, origLength: orig });
+    } else if (type === 0x00000bad || type === 0x40000bad) {
+      out.push({ bytes: new Uint8Array(buf.subarray(pos + 12, pos + len - 4)), sec: 0, nsec: 0, linktype: 0xffff });
     } else if (type === 3) {
       const orig = dv.getUint32(pos + 8, le);
       const bytes = new Uint8Array(buf.subarray(pos + 12, pos + 12 + Math.min(orig, len - 16)));
