@@ -49,7 +49,7 @@ export class PacketLayer implements RecordSink {
   constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
     this.listener = options.onTransfer;
     this.txListener = options.onTransaction;
-    this.assembler = new TransactionAssembler(ctx.findings, (tx) => this.onTransaction(tx));
+    this.assembler = new TransactionAssembler(ctx.findings, (tx) => this.onTransaction(tx), ctx.speed);
     this.toggles = new ToggleTracker(ctx.findings, ctx.speed);
     const emit = (t: TransferSummary) => {
       this.transferCount++;

@@ -1,7 +1,7 @@
 // Packets → transactions: drives the §8.5 table (transactionTable.ts) over the records of each batch.
 // State lives in one explicit object so a transaction can straddle two batches.
 import { PacketStatus, Pid, SplitBits } from "../../as/shared/constants.js";
-import type { FindingSink, RecordBatch } from "../model.js";
+import type { FindingSink, RecordBatch, Speed } from "../model.js";
 import { finding } from "../rules/rule.js";
 import { isDataPid, pidName } from "./pid.js";
 import { PID_SEQUENCE } from "./rules.js";
@@ -26,7 +26,12 @@ export class TransactionAssembler {
   malformedCount = 0;
   sofCount = 0;
 
-  constructor(private readonly findings: FindingSink, private readonly listener: TransactionListener) {}
+  /** PRE exists only on full-speed buses (§8.6.5); at high speed 0x3C is ERR, legal only in a CSPLIT. */
+  private readonly preambles: boolean;
+
+  constructor(private readonly findings: FindingSink, private readonly listener: TransactionListener, speed: Speed = "unknown") {
+    this.preambles = speed !== "high";
+  }
 
   get transactionCount(): number {
     return this.nextIndex;
@@ -54,7 +59,7 @@ export class TransactionAssembler {
       this.sofCount++;
       return;
     }
-    if (pid === Pid.PRE_ERR && this.state !== TxState.CSPLIT_IN && this.state !== TxState.CSPLIT_OUT) {
+    if (pid === Pid.PRE_ERR && this.preambles && this.state !== TxState.CSPLIT_IN && this.state !== TxState.CSPLIT_OUT) {
       // PRE (§8.6.5: FS preamble before an LS packet) shares ERR's code; outside a CSPLIT it is a preamble.
       return;
     }

@@ -95,6 +95,11 @@ describe("PID_SEQUENCE", () => {
     expect(r.rule("PID_SEQUENCE").map((f) => f.packet)).toEqual([0]);
   });
 
+  it("flags ERR outside a complete split at high speed (no PRE there)", () => {
+    const r = run([inTok(3, 1), NAK, ERR], { speed: "high" });
+    expect(r.rule("PID_SEQUENCE").map((f) => f.packet)).toEqual([2]);
+  });
+
   it("stays silent on valid sequences", () => {
     const r = run([setupTok(3), data0(GET_DEV), ACK, inTok(3), NAK, inTok(3), data1([1]), ACK, outTok(3), data1([]), ACK, pingTok(3, 1), ACK]);
     expect(r.rule("PID_SEQUENCE")).toEqual([]);
