@@ -50,8 +50,8 @@ function randomDataCapture(): { bytes: Uint8Array; expected: number[] } {
   return { bytes: out.toBytes(), expected };
 }
 
-async function decodeWithMode(bytes: Uint8Array, mode: number): Promise<Collected> {
-  const core = await createCore();
+async function decodeWithMode(bytes: Uint8Array, mode: number, debug = false): Promise<Collected> {
+  const core = await createCore({ debug });
   core.exports.setCrcMode(mode);
   return collectBytes(bytes, { core, chunkSize: 1 << 20 });
 }
@@ -73,6 +73,12 @@ describe("fast CRC16 path", () => {
     expect(fast.status).toEqual(expected);
     expect(sliced.status).toEqual(expected);
     expectSameColumns(fast, ref);
+  });
+
+  it("gives the same verdicts in the debug build of the core", async () => {
+    const { bytes, expected } = randomDataCapture();
+    const fast = await decodeWithMode(bytes, 0, true);
+    expect(fast.status).toEqual(expected);
   });
 
   it("gives identical columns to the reference on the generated bulk and small-packet captures", async () => {
