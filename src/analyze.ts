@@ -6,13 +6,15 @@ import { fileSource } from "./capture/source.js";
 import { readCapture, type CaptureInfo } from "./capture/reader.js";
 import type { Core } from "./core/core.js";
 import { FindingCollector } from "./findings.js";
-import type { AnalysisContext, ControlTransfer, EndpointType, Finding, RecordSink, Speed, Timestamp } from "./model.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, Finding, RecordSink, Speed, Timestamp } from "./model.js";
 import { PacketChecks } from "./packets/packetChecks.js";
 import { pidName } from "./packets/pidName.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { finding } from "./rules/rule.js";
 import { DescriptorLayer, type DescriptorLayerResult } from "./devices/descriptorLayer.js";
 import { UrbLayer } from "./urb/urbLayer.js";
+import { PacketLayer } from "./transfers/packetLayer.js";
+import type { TransferSummary } from "./transfers/transferSummary.js";
 import { UsbmonTextParser } from "./urb/usbmonText.js";
 
 export interface AnalyzeOptions {
@@ -29,6 +31,8 @@ export interface AnalyzeOptions {
   keepControlTransfers?: boolean;
   /** More layers to feed with the same record batches (the viewer's traffic chart), in one pass. */
   sinks?: RecordSink[];
+  /** Raw captures: called once per transfer (control, bulk, interrupt, iso, polling run) as it ends. */
+  onTransfer?(transfer: TransferSummary): void;
 }
 
 export interface ControlTransferJson {
@@ -64,13 +68,20 @@ export interface AnalysisResult {
   descriptors: DescriptorLayerResult;
 }
 
-/** Endpoint types learnt from the URB layer; descriptors fill in the rest. */
-class EndpointTypes {
-  lookups: Array<{ endpointType(address: number, ep: number, bus?: number): EndpointType | undefined }> = [];
+/** Endpoint types and sizes: descriptors first, then what a URB capture tool reported. */
+class EndpointTypes implements EndpointTypeLookup {
+  lookups: EndpointTypeLookup[] = [];
   endpointType(address: number, ep: number, bus?: number): EndpointType | undefined {
     for (const l of this.lookups) {
       const t = l.endpointType(address, ep, bus);
       if (t) return t;
+    }
+    return undefined;
+  }
+  maxPacketSize(address: number, ep: number, bus?: number): number | undefined {
+    for (const l of this.lookups) {
+      const m = l.maxPacketSize?.(address, ep, bus);
+      if (m !== undefined) return m;
     }
     return undefined;
   }
@@ -111,18 +122,20 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   let urb = new UrbLayer(ctx, { littleEndian: true });
   endpoints.lookups.push(urb);
   const span = new TimeSpan();
+  const packetLayer = new PacketLayer(ctx, { onTransfer: options.onTransfer });
   // The URB layer must know the file's byte order before the first record: rebuild it then.
-  const sinks: RecordSink[] = [span, packetChecks, urb, ...(options.sinks ?? [])];
+  const sinks: RecordSink[] = [span, packetChecks, packetLayer, urb, ...(options.sinks ?? [])];
   let textParser: UsbmonTextParser | undefined;
   const info = await readCapture(source, sinks, {
     chunkSize: options.chunkSize,
     core: options.core,
     onFormat(_format, bigEndian) {
       if (bigEndian) {
+        const old = urb;
         endpoints.lookups = endpoints.lookups.filter((l) => l !== urb);
         urb = new UrbLayer(ctx, { littleEndian: false });
         endpoints.lookups.push(urb);
-        sinks[2] = urb;
+        sinks[sinks.indexOf(old)] = urb;
       }
     },
     text: {
@@ -150,7 +163,7 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     speed: packetChecks.speed,
     pidCounts,
     packets: packetChecks.rawPackets,
-    transactions: 0,
+    transactions: packetLayer.transactionCount,
     controlTransfers: transfers,
     controlTransferCount,
     findings,

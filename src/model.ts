@@ -81,6 +81,11 @@ export interface ControlTransfer {
    * a snap length can cut binary records). Length-based descriptor checks must skip it.
    */
   dataTruncated?: boolean;
+  /**
+   * The device's own speed when the transfer shows it: a low- or full-speed device behind a
+   * high-speed hub is reached through SPLIT transactions whose S bit says which (§8.4.2.2).
+   */
+  speed?: Speed;
 }
 
 /** Endpoint transfer types (§9.6.6 bmAttributes bits 1..0). */
@@ -127,6 +132,8 @@ export interface RecordSink {
 export interface EndpointTypeLookup {
   /** The type of endpoint `endpointAddress` (with direction bit 7) of the device at `address`; undefined when no descriptor said. */
   endpointType(address: number, endpointAddress: number, bus?: number): EndpointType | undefined;
+  /** wMaxPacketSize[10:0] (or bMaxPacketSize0 for endpoint 0) from descriptors; undefined when unknown. */
+  maxPacketSize?(address: number, endpointAddress: number, bus?: number): number | undefined;
 }
 
 /** Where a layer sends what it reconstructs. */

@@ -59,6 +59,10 @@ export class DescriptorLayer implements EndpointTypeLookup {
     return this.tracker.endpointType(address, endpointAddress, bus);
   }
 
+  maxPacketSize(address: number, endpointAddress: number, bus?: number): number | undefined {
+    return this.tracker.maxPacketSize(address, endpointAddress, bus);
+  }
+
   /**
    * Run the rules and the diagnosis once; findings go to `sink` the first time only, so calling finish() again
    * returns the same result without duplicating findings.

@@ -58,6 +58,8 @@ export interface UsbDevice {
   transfers: ControlTransfer[];
   /** Bumped whenever a descriptor changes, so layers can tell when to re-check. */
   revision: number;
+  /** The device's own speed when its transfers show it (SPLIT S bit behind a hub's TT). */
+  ownSpeed?: Speed;
 }
 
 export function newDevice(id: number, address: number, bus: number | undefined, enumerationSeen: boolean): UsbDevice {

@@ -6,6 +6,8 @@ import type { SpeedGuess, UsbDevice } from "./device.js";
 import { endpointType, maxPacketBytes } from "../descriptors/endpoint.js";
 
 export function guessSpeed(d: UsbDevice, link: Speed): SpeedGuess {
+  // A device reached through SPLIT transactions is not at the link's (high) speed (§11.14).
+  if (d.ownSpeed) return { speed: d.ownSpeed, reason: "from the S bit of its SPLIT transactions" };
   if (link !== "unknown") return { speed: link, reason: "from the link type" };
   const dev = d.device?.descriptor;
   let bulkMax = 0;

@@ -31,6 +31,7 @@ export class DeviceTracker implements EndpointTypeLookup {
   onControlTransfer(ct: ControlTransfer): UsbDevice {
     const d = this.deviceFor(ct);
     if (d.transfers.length < MAX_TRANSFERS) d.transfers.push(ct);
+    if (ct.speed) d.ownSpeed = ct.speed;
     const s = ct.setup;
     const type = (s.bmRequestType >> 5) & 3;
     if (type === 0 && s.bRequest === Request.GET_DESCRIPTOR && s.bmRequestType & 0x80) this.onGetDescriptor(d, ct);
@@ -65,15 +66,38 @@ export class DeviceTracker implements EndpointTypeLookup {
     return t === 0 ? undefined : ENDPOINT_TYPE_CODES[t - 1];
   }
 
+  /** wMaxPacketSize bits 10..0 of an endpoint (§9.6.6), from the configuration in use; EP0 from bMaxPacketSize0. */
+  maxPacketSize(address: number, endpointAddress: number, bus?: number): number | undefined {
+    const d = this.byAddress.get(key(bus, address));
+    if (!d) return undefined;
+    if ((endpointAddress & 0x0f) === 0) {
+      const dev = d.device?.descriptor;
+      return dev && dev.length >= 8 && dev.bMaxPacketSize0 > 0 ? dev.bMaxPacketSize0 : undefined;
+    }
+    let c = this.epCache.get(d.id);
+    if (!c || c.revision !== d.revision) {
+      c = { revision: d.revision, types: this.buildEndpointTypes(d) };
+      this.epCache.set(d.id, c);
+    }
+    const m = c.types[256 + (endpointAddress & 0x8f)]! | (c.types[512 + (endpointAddress & 0x8f)]! << 8);
+    return m === 0 ? undefined : m;
+  }
+
+  /** 0..255: type code + 1 per endpoint address; 256..767: wMaxPacketSize[10:0], low then high byte. */
   private buildEndpointTypes(d: UsbDevice): Uint8Array {
-    const types = new Uint8Array(256);
+    const types = new Uint8Array(768);
     // The active configuration, else (before SET_CONFIGURATION is seen) the first one read.
     const held = (d.configuration ? configurationByValue(d, d.configuration) : undefined) ?? d.configurations.values().next().value;
     if (!held) return types;
     for (const i of held.descriptor.interfaces) {
       for (const e of i.endpoints) {
         const slot = e.bEndpointAddress & 0x8f;
-        if (types[slot] === 0) types[slot] = 1 + (e.bmAttributes & 3);
+        if (types[slot] === 0) {
+          types[slot] = 1 + (e.bmAttributes & 3);
+          const mps = e.wMaxPacketSize & 0x7ff;
+          types[256 + slot] = mps & 0xff;
+          types[512 + slot] = mps >> 8;
+        }
       }
     }
     return types;

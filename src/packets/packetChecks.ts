@@ -33,6 +33,8 @@ export class PacketChecks implements RecordSink {
   private lastSofNs = 0;
   private sameFrameRun = 0;
   private lastLinktype = -1;
+  private inferSameRun = 0;
+  private inferAdvanceRun = 0;
 
   constructor(private readonly findings: FindingSink, private readonly onSpeed?: (speed: Speed) => void) {}
 
@@ -90,12 +92,9 @@ export class PacketChecks implements RecordSink {
     this.lastSofFrame = frame;
     this.lastSofNs = ns;
     if (prevFrame < 0) return;
-    if (this.linktypeSpeed === undefined && dt > 0) {
-      // LINKTYPE_USB_2_0 says nothing about speed: SOFs closer than a frame mean microframes;
-      // SOFs one frame apart mean full speed unless microframes show up later (an HS capture
-      // may open with a gap).
-      if (dt < 500_000) this.setSpeed("high");
-      else if (this.speed === "unknown" && dt > 900_000 && dt < 1_100_000) this.setSpeed("full");
+    if (this.linktypeSpeed === undefined) {
+      this.inferSpeed((frame - prevFrame + 2048) & 0x7ff);
+      if (this.speed === "unknown") return; // nothing to hold the sequence against yet
     }
     const high = this.speed === "high";
     const period = high ? MICROFRAME_NS : FRAME_NS;
@@ -129,6 +128,22 @@ export class PacketChecks implements RecordSink {
         time: { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! },
       }),
     );
+  }
+
+  /**
+   * LINKTYPE_USB_2_0 says nothing about speed. The SOF frame numbers do: at high speed each number
+   * repeats for the eight microframes of a frame (§8.4.3.1), at full speed it advances every SOF.
+   * Timestamps are not used: some sniffers compress idle time.
+   */
+  private inferSpeed(step: number): void {
+    if (this.speed === "high") return;
+    if (step === 0) {
+      if (++this.inferSameRun >= 3) this.setSpeed("high");
+      this.inferAdvanceRun = 0;
+    } else {
+      this.inferSameRun = 0;
+      if (step === 1 && ++this.inferAdvanceRun >= 16 && this.speed === "unknown") this.setSpeed("full");
+    }
   }
 
   private reportBadPacket(b: RecordBatch, i: number, st: number, p: number): void {

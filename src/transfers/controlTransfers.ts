@@ -358,6 +358,8 @@ export class ControlTransfers {
       statusTime: t.statusTime,
       detail,
     };
+    const split = this.splitSpeed[t.address & 0x7f];
+    if (split) ct.speed = split === 1 ? "low" : "full";
     if (status === "ok" && requestTypeOf(t.setup) === 0) this.standardRequestDone(t, ct);
     this.ctx.onControlTransfer(ct);
     this.hooks.transferDone(ct, t);

@@ -17,7 +17,7 @@ export class EndpointTransfers {
   private readonly largest = new Uint16Array(128 * 32);
 
   constructor(
-    private readonly speed: Speed,
+    private readonly bus: { readonly speed: Speed },
     private readonly emit: (t: TransferSummary) => void,
     private readonly maxPacketSize?: (address: number, endpointAddress: number) => number | undefined,
   ) {}
@@ -79,7 +79,7 @@ export class EndpointTransfers {
     g.summary.dataLength += len;
     if (len > this.largest[slot]) this.largest[slot] = len;
     const epAddr = tx.endpoint | (dirIn ? 0x80 : 0);
-    const mps = this.maxPacketSize?.(tx.address, epAddr) ?? (type === "bulk" && this.speed === "high" ? 512 : this.largest[slot]);
+    const mps = this.maxPacketSize?.(tx.address, epAddr) ?? (type === "bulk" && this.bus.speed === "high" ? 512 : this.largest[slot]);
     // §5.8.3: a bulk/interrupt transfer ends with a short packet (ZLP included); iso data is one transfer per packet run.
     if (type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx);
   }

@@ -49,8 +49,8 @@ export class PacketLayer implements RecordSink {
   constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
     this.listener = options.onTransfer;
     this.txListener = options.onTransaction;
-    this.assembler = new TransactionAssembler(ctx.findings, (tx) => this.onTransaction(tx), ctx.speed);
-    this.toggles = new ToggleTracker(ctx.findings, ctx.speed);
+    this.assembler = new TransactionAssembler(ctx.findings, (tx) => this.onTransaction(tx), ctx);
+    this.toggles = new ToggleTracker(ctx.findings, ctx);
     const emit = (t: TransferSummary) => {
       this.transferCount++;
       this.listener?.(t);
@@ -74,7 +74,7 @@ export class PacketLayer implements RecordSink {
       },
     });
     const lookup = (ctx.endpoints as MaxPacketLookup).maxPacketSize?.bind(ctx.endpoints);
-    this.endpointTransfers = new EndpointTransfers(ctx.speed, emit, lookup);
+    this.endpointTransfers = new EndpointTransfers(ctx, emit, lookup);
   }
 
   onBatch(batch: RecordBatch): void {

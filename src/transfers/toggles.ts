@@ -48,7 +48,7 @@ export class ToggleTracker {
   private readonly reset = new Uint8Array(SLOTS);
   private readonly lastNoHandshake = new Uint8Array(SLOTS);
 
-  constructor(private readonly findings: FindingSink, private readonly speed: Speed) {}
+  constructor(private readonly findings: FindingSink, private readonly bus: { readonly speed: Speed }) {}
 
   /** Forget everything about a device address (a new device took it: SET_ADDRESS). */
   clearDevice(address: number): void {
@@ -84,7 +84,7 @@ export class ToggleTracker {
       // §5.9.2: FS isochronous always DATA0; DATA1/DATA2/MDATA belong to HS high-bandwidth (§5.9.2 Table 5-12);
       // a split's CSPLIT may return MDATA (§11.21) and its SSPLIT carries DATA0.
       // At unknown speed (link type 288) only splits say the speed; HS high-bandwidth PIDs cannot be judged.
-      const fsLike = split || this.speed === "full" || this.speed === "low";
+      const fsLike = split || this.bus.speed === "full" || this.bus.speed === "low";
       const ok = fsLike ? pid === Pid.DATA0 || (split && pid === Pid.MDATA) : true;
       if (!ok) this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on isochronous ${epName(tx)}${fsLike ? " at full speed (must be DATA0)" : ""}`, where(tx)));
       return ToggleVerdict.NEW;

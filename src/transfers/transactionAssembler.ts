@@ -27,10 +27,9 @@ export class TransactionAssembler {
   sofCount = 0;
 
   /** PRE exists only on full-speed buses (§8.6.5); at high speed 0x3C is ERR, legal only in a CSPLIT. */
-  private readonly preambles: boolean;
 
-  constructor(private readonly findings: FindingSink, private readonly listener: TransactionListener, speed: Speed = "unknown") {
-    this.preambles = speed !== "high";
+
+  constructor(private readonly findings: FindingSink, private readonly listener: TransactionListener, private readonly bus: { readonly speed: Speed } = { speed: "unknown" }) {
   }
 
   get transactionCount(): number {
@@ -59,7 +58,7 @@ export class TransactionAssembler {
       this.sofCount++;
       return;
     }
-    if (pid === Pid.PRE_ERR && this.preambles && this.state !== TxState.CSPLIT_IN && this.state !== TxState.CSPLIT_OUT) {
+    if (pid === Pid.PRE_ERR && this.bus.speed !== "high" && this.state !== TxState.CSPLIT_IN && this.state !== TxState.CSPLIT_OUT) {
       // PRE (§8.6.5: FS preamble before an LS packet) shares ERR's code; outside a CSPLIT it is a preamble.
       return;
     }
