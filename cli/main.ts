@@ -9,7 +9,9 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 run(process.argv.slice(2), processIo).then(
-  (code) => process.exit(code),
+  // Exit once stdout has flushed: a pipe takes writes asynchronously, and exiting at once would cut
+  // a large report at 64 KiB.
+  (code) => void process.stdout.write("", () => process.exit(code)),
   (e: unknown) => {
     process.stderr.write(`usbscope: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     process.exit(3);
