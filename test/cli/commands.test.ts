@@ -22,8 +22,10 @@ describe("usbscope analyze", () => {
     const r = await cli(["analyze", "--json", BAD_CRCS]);
     const doc = JSON.parse(r.out);
     expect(doc).toMatchObject({ file: BAD_CRCS, format: "pcap", linktype: 288, records: 6, summary: { errors: 3, warnings: 0, packets: 6 } });
-    expect(doc.findings[0]).toMatchObject({ rule: "CRC5", severity: "error", packet: 3, spec: "USB 2.0 §8.3.5.1; WS-LL ei_wrong_crc5" });
-    expect(doc.findings[0].time).toMatch(/^1970-01-01T00:00:14\.\d{9}Z$/);
+    const crc5 = doc.findings.filter((f: { rule: string }) => f.rule === "CRC5");
+    expect(crc5.map((f: { packet: number }) => f.packet)).toEqual([3, 4, 5]);
+    expect(crc5[0]).toMatchObject({ rule: "CRC5", severity: "error", packet: 3, spec: "USB 2.0 §8.3.5.1; WS-LL ei_wrong_crc5" });
+    expect(crc5[0].time).toMatch(/^1970-01-01T00:00:14\.\d{9}Z$/);
     expect(Array.isArray(doc.devices) && Array.isArray(doc.controlTransfers)).toBe(true);
     expect(r.code).toBe(1);
   });
