@@ -150,6 +150,20 @@ describe("descriptor rules", () => {
     expect(run("EP_ATTR_RESERVED", withUsage(0x0200), "full")).toHaveLength(1);
   });
 
+  it("DEV_MPS0 accepts the SuperSpeed exponent 9 only from a device with bcdUSB 3.x", () => {
+    const mps9 = (bcd: number) => enumeration({ device: dev(2, bcd & 0xff, bcd >> 8, 0, 0, 0, 9) });
+    expect(run("DEV_MPS0", mps9(0x0310), "unknown")).toEqual([]);
+    expect(run("DEV_MPS0", mps9(0x0200), "unknown").map((h) => h.finding.message)).toEqual(["bMaxPacketSize0 is 9; it must be 8, 16, 32 or 64"]);
+  });
+
+  it("CTRL_DESC_TRUNCATION says, as info, when a configuration set was never read whole because the host asked for less", () => {
+    const t = [getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(5), getDescriptor(2, 0, 9, MICROBIT_CONFIG, A), getDescriptor(2, 0, 100, MICROBIT_CONFIG, A)];
+    const hits = run("CTRL_DESC_TRUNCATION", t, "full");
+    expect(hits.map((h) => [h.finding.severity, h.finding.packet])).toEqual([["info", t[3]!.firstPacket]]);
+    expect(hits[0]!.finding.message).toContain("only 100 of its wTotalLength 139 bytes were read (the largest request asked for 100)");
+    expect(run("CTRL_DESC_TRUNCATION", [...t, getDescriptor(2, 0, 255, MICROBIT_CONFIG, A)], "full")).toEqual([]);
+  });
+
   it("ENUM_NO_TT stays silent for a single-TT high-speed hub", () => {
     expect(run("ENUM_NO_TT", enumeration({ device: dev(4, 0x09, 0, 1, 64) }), "high")).toEqual([]);
   });

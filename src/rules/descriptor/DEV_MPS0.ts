@@ -16,6 +16,9 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
     const m = h.descriptor.bMaxPacketSize0;
     if (seen.has(m)) continue;
     seen.add(m);
+    // A SuperSpeed device (bcdUSB ≥ 3.0, seen on a host capture) gives an exponent: 9 means 512 bytes
+    // (USB 3.2 §9.6.1; Linux get_bMaxPacketSize0 accepts 9). Not a USB 2.0 fault.
+    if (m === 9 && h.descriptor.length >= 4 && h.descriptor.bcdUSB >= 0x0300) continue;
     if (m !== 8 && m !== 16 && m !== 32 && m !== 64) out.push(hit(info, ctx, h.transfer, `bMaxPacketSize0 is ${m}; it must be 8, 16, 32 or 64`, where));
     else if (ctx.speed === "low" && m !== 8) out.push(hit(info, ctx, h.transfer, `bMaxPacketSize0 is ${m} on a low-speed device; it must be 8`, where));
     else if (ctx.speed === "high" && m !== 64) out.push(hit(info, ctx, h.transfer, `bMaxPacketSize0 is ${m} on a high-speed device; it must be 64`, where));
