@@ -5,6 +5,7 @@ import { analyzeCommand } from "./commands/analyze.js";
 import { packetsCommand } from "./commands/packets.js";
 import { verifyCommand } from "./commands/verify.js";
 import { descriptorsCommand } from "./commands/descriptors.js";
+import { transfersCommand } from "./commands/transfers.js";
 import { viewCommand } from "./commands/view.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
@@ -14,7 +15,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const cmd of [analyzeCommand(io, setExit), packetsCommand(io, setExit), descriptorsCommand(io, setExit), verifyCommand(io, setExit), viewCommand(io, setExit)]) {
+  for (const cmd of [analyzeCommand(io, setExit), packetsCommand(io, setExit), transfersCommand(io, setExit), descriptorsCommand(io, setExit), verifyCommand(io, setExit), viewCommand(io, setExit)]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
     program.addCommand(cmd);
   }

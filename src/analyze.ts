@@ -8,7 +8,7 @@ import type { Core } from "./core/core.js";
 import { FindingCollector } from "./findings.js";
 import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, Finding, RecordSink, Speed, Timestamp } from "./model.js";
 import { PacketChecks } from "./packets/packetChecks.js";
-import { pidName } from "./packets/pidName.js";
+import { pidName } from "./packets/pid.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { finding } from "./rules/rule.js";
 import { DescriptorLayer, type DescriptorLayerResult } from "./devices/descriptorLayer.js";
@@ -33,6 +33,14 @@ export interface AnalyzeOptions {
   sinks?: RecordSink[];
   /** Raw captures: called once per transfer (control, bulk, interrupt, iso, polling run) as it ends. */
   onTransfer?(transfer: TransferSummary): void;
+  /**
+   * Live use: called once per device as soon as its enumeration is over (SET_CONFIGURATION succeeded, or another
+   * device took its address), else at the end; the descriptor rules on it run then (DescriptorLayerOptions).
+   */
+  onDevice?(report: DeviceReport, diagnosis: Diagnosis, device: UsbDevice): void;
+  /** Live use over hours: drop a replaced device once reported (the result then lists only the devices still in place). */
+  forgetReplacedDevices?: boolean;
+  /** Live use: called with every URB event count change is not needed; the result's urbEvents is read at the end. */
 }
 
 export interface ControlTransferJson {

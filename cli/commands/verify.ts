@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { analyzeSource } from "../../src/analyze.js";
 import { junitXml, type JunitCase } from "../../src/report/junit.js";
-import { sanitizeForTerminal } from "../../src/report/terminal.js";
+import { sanitizeTerminal } from "../../src/descriptors/strings.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "../io.js";
 import { inputProblem } from "./analyze.js";
 
@@ -27,7 +27,7 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
           if (problem) {
             cases.push({ file, error: problem, seconds });
             worst = Math.max(worst, EXIT_USAGE);
-            io.out(opts.json ? JSON.stringify({ file, error: problem }) + "\n" : `ERROR ${sanitizeForTerminal(file)}: ${sanitizeForTerminal(problem)}\n`);
+            io.out(opts.json ? JSON.stringify({ file, error: problem }) + "\n" : `ERROR ${sanitizeTerminal(file)}: ${sanitizeTerminal(problem)}\n`);
             continue;
           }
           cases.push({ file, result, seconds });
@@ -37,13 +37,13 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
           io.out(
             opts.json
               ? JSON.stringify({ file, errors: c.error, warnings: c.warning, infos: c.info, records: result.capture.records, rules: Object.fromEntries(result.findings.countByRule) }) + "\n"
-              : `${c.error > 0 ? "FAIL " : "ok   "} ${sanitizeForTerminal(file)}: ${c.error} errors, ${c.warning} warnings, ${c.info} info${rules ? `  (${rules})` : ""}\n`,
+              : `${c.error > 0 ? "FAIL " : "ok   "} ${sanitizeTerminal(file)}: ${c.error} errors, ${c.warning} warnings, ${c.info} info${rules ? `  (${rules})` : ""}\n`,
           );
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
           cases.push({ file, error: e.message, seconds: (performance.now() - t0) / 1000 });
           worst = Math.max(worst, EXIT_USAGE);
-          io.out(opts.json ? JSON.stringify({ file, error: e.message }) + "\n" : `ERROR ${sanitizeForTerminal(e.message)}\n`);
+          io.out(opts.json ? JSON.stringify({ file, error: e.message }) + "\n" : `ERROR ${sanitizeTerminal(e.message)}\n`);
         }
       }
       if (opts.junit) writeFileSync(opts.junit, junitXml(cases));

@@ -1,8 +1,9 @@
 // The descriptor layer: owns a DeviceTracker, takes control transfers in order, and at the end runs the
-// descriptor rules once per device and the enumeration diagnosis.
-import type { ControlTransfer, EndpointType, EndpointTypeLookup, FindingSink, Speed } from "../model.js";
+// descriptor rules once per device and the enumeration diagnosis. Live use (an onDevice listener) also runs
+// them as soon as a device's enumeration is over; finish() then adds only the findings not made before.
+import type { ControlTransfer, EndpointType, EndpointTypeLookup, Finding, FindingSink, Speed } from "../model.js";
 import { DeviceTracker } from "./tracker.js";
-import type { UsbDevice } from "./device.js";
+import { newDevice, type UsbDevice } from "./device.js";
 import { guessSpeed } from "./speed.js";
 import { enumerationTimeline, type EnumerationStep } from "./timeline.js";
 import { diagnose, type Diagnosis } from "./diagnosis.js";
@@ -34,6 +35,29 @@ export interface DescriptorLayerResult {
   hitsByDevice: RuleHit[][];
 }
 
+export interface DescriptorLayerOptions {
+  /**
+   * Live use: called once per device, as soon as its enumeration is over (a successful SET_CONFIGURATION
+   * with a non-zero value, USB 2.0 §9.4.7, or another device taking its bus and address), else at finish().
+   * The rules run then, their findings going to `findings`.
+   */
+  onDevice?(report: DeviceReport, diagnosis: Diagnosis, device: UsbDevice): void;
+  /** Where findings of the rules run before finish() go. */
+  findings?: FindingSink;
+  /**
+   * Live use over hours: once a replaced device is reported, drop it, so memory follows the devices
+   * attached, not the enumerations seen. finish() then lists only the devices still in place.
+   */
+  forgetReplaced?: boolean;
+}
+
+/** A dropped device's slot in tracker.devices (ids are positions there, so the slot must stay). */
+const FORGOTTEN = newDevice(-1, 0, undefined, false);
+
+function hitKey(f: Finding): string {
+  return `${f.rule}|${f.packet ?? ""}|${f.offset ?? ""}|${f.message}`;
+}
+
 export class DescriptorLayer implements EndpointTypeLookup {
   readonly tracker = new DeviceTracker();
   private result: DescriptorLayerResult | undefined;
@@ -48,11 +72,78 @@ export class DescriptorLayer implements EndpointTypeLookup {
     /** Speed from the link type, or a function reading it when the link type is learnt while streaming. */
     private readonly linkSpeed: Speed | (() => Speed) = "unknown",
     private readonly rules: readonly DescriptorRule[] = descriptorRules,
+    private readonly options: DescriptorLayerOptions = {},
   ) {}
+
+  /** Live use: the keys of the hits already sent to a sink, per device checked before finish(). */
+  private readonly emitted = new Map<UsbDevice, Set<string>>();
+  private readonly announced = new Set<UsbDevice>();
 
   onControlTransfer(ct: ControlTransfer): void {
     if (ct.dataTruncated) this.cutTransfers.add(ct.firstPacket);
-    this.tracker.onControlTransfer(ct);
+    if (!this.options.onDevice) {
+      this.tracker.onControlTransfer(ct);
+      return;
+    }
+    // Devices at the request's address and, for SET_ADDRESS, at the new address: one may be replaced.
+    const s = ct.setup;
+    const at = this.tracker.deviceAt(ct.address, ct.bus);
+    const target = s.bmRequestType === 0 && s.bRequest === 5 ? this.tracker.deviceAt(s.wValue & 0x7f, ct.bus) : undefined;
+    const d = this.tracker.onControlTransfer(ct);
+    for (const old of [at, target]) {
+      if (old && old !== d && this.tracker.deviceAt(old.address, old.bus) !== old) this.settle(old, true);
+    }
+    if (s.bmRequestType === 0 && s.bRequest === 9 && ct.status === "ok" && (s.wValue & 0xff) !== 0) this.settle(d, false);
+  }
+
+  /** Run the rules on `d` now (new findings only), announce it once, and drop it if it was replaced. */
+  private settle(d: UsbDevice, replaced: boolean): void {
+    if (this.result) return;
+    const speed = this.speedNow();
+    this.check(d, speed, this.options.findings);
+    if (!this.announced.has(d)) {
+      this.announced.add(d);
+      this.options.onDevice?.(this.reportOf(d, speed), diagnose(d, guessSpeed(d, speed).speed), d);
+    }
+    if (replaced && this.options.forgetReplaced && this.tracker.devices[d.id] === d) {
+      this.tracker.devices[d.id] = FORGOTTEN;
+      this.emitted.delete(d);
+      this.announced.delete(d);
+      for (const ct of d.transfers) if (ct.dataTruncated) this.cutTransfers.delete(ct.firstPacket);
+    }
+  }
+
+  /**
+   * All hits of the rules on `d` now; those not sent before go to `sink`. Without earlier checks of `d` this is
+   * exactly one pass of the rules (what finish() always did).
+   */
+  private check(d: UsbDevice, speed: Speed, sink: FindingSink | undefined): RuleHit[] {
+    const guess = guessSpeed(d, speed);
+    const ctx = { device: d, speed: guess.speed, linkSpeed: speed };
+    const before = this.emitted.get(d);
+    const all: RuleHit[] = [];
+    for (const rule of this.rules) {
+      for (const h of rule.check(ctx)) {
+        if (h.finding.packet !== undefined && this.cutTransfers.has(h.finding.packet)) continue;
+        all.push(h);
+        if (!before?.has(hitKey(h.finding))) sink?.add(h.finding);
+      }
+    }
+    if (this.options.onDevice) {
+      const keys = before ?? new Set<string>();
+      for (const h of all) keys.add(hitKey(h.finding));
+      this.emitted.set(d, keys);
+    }
+    return all;
+  }
+
+  private speedNow(): Speed {
+    return typeof this.linkSpeed === "function" ? this.linkSpeed() : this.linkSpeed;
+  }
+
+  private reportOf(d: UsbDevice, speed: Speed): DeviceReport {
+    const guess = guessSpeed(d, speed);
+    return { address: d.address, addresses: [...d.addresses], bus: d.bus, speed: guess.speed, speedReason: guess.reason, state: d.state, configuration: d.configuration, descriptors: descriptorsJson(d), timeline: enumerationTimeline(d) };
   }
 
   endpointType(address: number, endpointAddress: number, bus?: number): EndpointType | undefined {
@@ -73,24 +164,24 @@ export class DescriptorLayer implements EndpointTypeLookup {
     const diagnoses: Diagnosis[] = [];
     const hits: RuleHit[] = [];
     const hitsByDevice: RuleHit[][] = [];
-    const speed = typeof this.linkSpeed === "function" ? this.linkSpeed() : this.linkSpeed;
+    const speed = this.speedNow();
+    const tracked: UsbDevice[] = [];
     for (const d of this.tracker.devices) {
-      const mine: RuleHit[] = [];
+      if (d === FORGOTTEN) continue;
+      tracked.push(d);
+      const mine = this.check(d, speed, sink);
       hitsByDevice.push(mine);
-      const guess = guessSpeed(d, speed);
-      const ctx = { device: d, speed: guess.speed, linkSpeed: speed };
-      for (const rule of this.rules) {
-        for (const h of rule.check(ctx)) {
-          if (h.finding.packet !== undefined && this.cutTransfers.has(h.finding.packet)) continue;
-          hits.push(h);
-          mine.push(h);
-          sink?.add(h.finding);
-        }
+      for (const h of mine) hits.push(h);
+      const report = this.reportOf(d, speed);
+      const diagnosis = diagnose(d, report.speed);
+      devices.push(report);
+      diagnoses.push(diagnosis);
+      if (this.options.onDevice && !this.announced.has(d)) {
+        this.announced.add(d);
+        this.options.onDevice(report, diagnosis, d);
       }
-      devices.push({ address: d.address, addresses: [...d.addresses], bus: d.bus, speed: guess.speed, speedReason: guess.reason, state: d.state, configuration: d.configuration, descriptors: descriptorsJson(d), timeline: enumerationTimeline(d) });
-      diagnoses.push(diagnose(d, guess.speed));
     }
-    this.result = { devices, diagnoses, hits, tracked: this.tracker.devices, hitsByDevice };
+    this.result = { devices, diagnoses, hits, tracked, hitsByDevice };
     return this.result;
   }
 }

@@ -3,7 +3,7 @@
 import { LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
 import type { FindingSink, RecordBatch, RecordSink, Speed } from "../model.js";
 import { finding } from "../rules/rule.js";
-import { pidName } from "./pidName.js";
+import { pidName } from "./pid.js";
 import { CRC5, CRC16, FMT_PACKET_TRUNCATED, PACKET_LENGTH, PID_INVALID, PID_RESERVED, SOF_SEQUENCE, SPLIT_CRC5 } from "./rules.js";
 
 const FRAME_NS = 1_000_000; // §8.4.3: one frame per millisecond

@@ -3,7 +3,7 @@
 import { PacketStatus, Pid } from "../../as/shared/constants.js";
 import type { RecordBatch, RecordSink, Timestamp } from "../model.js";
 import { isoTime } from "../time.js";
-import { isAddressedToken, pidName, STATUS_NAMES } from "./pidName.js";
+import { isTokenPid, pidName, STATUS_NAMES } from "./pid.js";
 
 export class PacketLines implements RecordSink {
   private origin?: Timestamp;
@@ -20,7 +20,7 @@ export class PacketLines implements RecordSink {
       const pid = b.pid[i]!;
       const len = b.dataLength[i]!;
       const raw = st !== PacketStatus.NOT_RAW;
-      const token = raw && isAddressedToken(pid) && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
+      const token = raw && isTokenPid(pid) && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
       const sof = raw && pid === Pid.SOF && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
       const split = raw && pid === Pid.SPLIT && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
       if (this.json) {

@@ -2,7 +2,7 @@
 import type { AnalysisResult } from "../analyze.js";
 import type { Finding } from "../model.js";
 import { relativeSeconds } from "../time.js";
-import { sanitizeForTerminal } from "./terminal.js";
+import { sanitizeTerminal } from "../descriptors/strings.js";
 import { diagnosisLines } from "./diagnosis.js";
 
 const LINKTYPE_NAMES: Record<number, string> = {
@@ -24,7 +24,7 @@ export function linktypeName(lt: number): string {
 export function analysisText(r: AnalysisResult): string {
   const out: string[] = [];
   const c = r.findings.countBySeverity;
-  out.push(`usbscope: ${sanitizeForTerminal(r.file)}`);
+  out.push(`usbscope: ${sanitizeTerminal(r.file)}`);
   const order = r.capture.format === "usbmon-text" ? "" : r.capture.bigEndian ? ", big-endian" : ", little-endian";
   out.push(`  format        ${r.capture.format}${order}`);
   if (r.linktypes.length) out.push(`  link types    ${r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ")}`);
@@ -43,7 +43,7 @@ export function analysisText(r: AnalysisResult): string {
   const diagnosis = diagnosisLines(r);
   if (diagnosis.length) {
     out.push("", "Devices");
-    for (const line of diagnosis) out.push(`  ${sanitizeForTerminal(line)}`);
+    for (const line of diagnosis) out.push(`  ${sanitizeTerminal(line)}`);
   }
   const findings = r.findings.sorted();
   if (findings.length) {
@@ -61,5 +61,5 @@ export function findingLine(f: Finding, r?: Pick<AnalysisResult, "firstTime">): 
   const when = f.time && r?.firstTime ? `+${relativeSeconds(r.firstTime, f.time).toFixed(6)}s` : "";
   const dev = f.device !== undefined ? ` dev ${f.device}` : "";
   const spec = f.spec ? ` [${f.spec}]` : "";
-  return `  ${SEVERITY_WORD[f.severity]} ${f.rule.padEnd(22)} ${where.padEnd(8)} ${when.padEnd(14)}${dev} ${sanitizeForTerminal(f.message)}${spec}`;
+  return `  ${SEVERITY_WORD[f.severity]} ${f.rule.padEnd(22)} ${where.padEnd(8)} ${when.padEnd(14)}${dev} ${sanitizeTerminal(f.message)}${spec}`;
 }

@@ -5,7 +5,7 @@ import type { AnalysisContext, ControlStatus, ControlTransfer, SetupPacket, Time
 import { finding } from "../rules/rule.js";
 import type { RuleInfo } from "../rules/rule.js";
 import type { TransactionSummary } from "./transferSummary.js";
-import { nextToggle, pidName } from "./pid.js";
+import { nextToggle, pidName } from "../packets/pid.js";
 import { StandardRequest, isDeviceToHost, recipientOf, requestName, requestTypeOf } from "./requestName.js";
 import * as R from "./rules.js";
 import { SplitKind, spanNs, type Transaction, TxOutcome } from "./transaction.js";

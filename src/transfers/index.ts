@@ -5,4 +5,4 @@ export { requestName, StandardRequest } from "./requestName.js";
 export * from "./rules.js";
 export { Transaction, TxOutcome, TX_OUTCOME_NAMES, SplitKind } from "./transaction.js";
 export type { TransactionSummary, TransferKind, TransferListener, TransferSummary } from "./transferSummary.js";
-export { pidName } from "./pid.js";
+export { pidName } from "../packets/pid.js";

@@ -5,7 +5,7 @@ import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch, Recor
 import { finding } from "../rules/rule.js";
 import { ControlTransfers, type OpenControl } from "./controlTransfers.js";
 import { EndpointTransfers } from "./endpointTransfers.js";
-import { pidName } from "./pid.js";
+import { pidName } from "../packets/pid.js";
 import { StandardRequest, recipientOf } from "./requestName.js";
 import { NO_HANDSHAKE, SETADDR_TIMING, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
 import { ToggleReset, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";

@@ -3,7 +3,7 @@
 import { Pid } from "../../as/shared/constants.js";
 import type { EndpointType, FindingSink, Speed } from "../model.js";
 import { finding } from "../rules/rule.js";
-import { nextToggle, pidName } from "./pid.js";
+import { nextToggle, pidName } from "../packets/pid.js";
 import { TOGGLE_BULK_INT, TOGGLE_ISO, TOGGLE_RESET_DATA0 } from "./rules.js";
 import { type Transaction, TxOutcome } from "./transaction.js";
 

@@ -3,7 +3,7 @@
 import { PacketStatus, Pid, SplitBits } from "../../as/shared/constants.js";
 import type { FindingSink, RecordBatch, Speed } from "../model.js";
 import { finding } from "../rules/rule.js";
-import { isDataPid, pidName } from "./pid.js";
+import { isDataPid, pidName } from "../packets/pid.js";
 import { PID_SEQUENCE } from "./rules.js";
 import { SplitKind, Transaction, TxOutcome } from "./transaction.js";
 import { TxAction, TxState, txColumn, txStep } from "./transactionTable.js";

@@ -7,6 +7,5 @@ export { parseUsbPcap, UsbPcapControlStage, UsbPcapTransfer, USBPCAP_INFO_PDO_TO
 export { TEXT_DATA_MAX, TEXT_TS_WRAP_US, UsbmonTextParser, type UsbmonTextOptions } from "./usbmonText.js";
 export { pairingKey, UrbPairing, type PendingUrb } from "./pairing.js";
 export { UrbLayer, type UrbCounterKey, type UrbLayerOptions, type UrbTypeCounters } from "./urbLayer.js";
-export { requestName } from "./requestName.js";
 export { controlStatusOf, errnoName, isUrbError, urbErrorSeverity, urbStatusName, UsbdStatus, usbdStatusName } from "./status.js";
 export * from "./rules.js";

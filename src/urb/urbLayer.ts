@@ -18,7 +18,7 @@ import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup
 import { LinkType, PacketStatus } from "../../as/shared/constants.js";
 import { finding } from "../rules/rule.js";
 import { UrbPairing, type EvictReason, type PendingUrb } from "./pairing.js";
-import { requestName } from "./requestName.js";
+import { requestName } from "../transfers/requestName.js";
 import { CTRL_RESP_OVER_WLENGTH, FMT_URB_UNPAIRED, URB_ERROR } from "./rules.js";
 import { controlStatusOf, isUrbError, UsbdStatus, urbErrorSeverity, urbStatusName } from "./status.js";
 import { EMPTY_DATA, type UrbEvent } from "./urbEvent.js";

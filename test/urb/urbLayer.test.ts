@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import { UsbmonTextParser } from "../../src/urb/usbmonText.js";
-import { requestName } from "../../src/urb/requestName.js";
 import { PROPOSED_RULE_IDS, urbRules } from "../../src/urb/rules.js";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -61,7 +60,7 @@ describe("UrbLayer: control transfers from usbmon", () => {
 
   it("takes OUT data from the submission", () => {
     const { transfers } = runText("a 1 S Co:1:016:0 s 40 0c 0087 0008 0001 1 = 04\na 2 C Co:1:016:0 0 1 >\n");
-    expect(transfers[0]).toMatchObject({ request: "vendor OUT 0x0c", status: "ok" });
+    expect(transfers[0]).toMatchObject({ request: expect.stringMatching(/^vendor OUT 0x0c /), status: "ok" });
     expect([...transfers[0].data]).toEqual([4]);
   });
 
@@ -223,7 +222,7 @@ describe("UrbLayer.onBatch", () => {
       usbPcap({ transfer: 2, stage: 0, info: 0, endpoint: 0, data: [0x21, 0x09, 0, 2, 0, 0, 2, 0, 0xaa, 0xbb] }),
       usbPcap({ transfer: 2, stage: 3, info: 1, endpoint: 0, data: [0xaa, 0xbb] }),
     ]));
-    expect(rc.transfers.map((t) => [t.request, [...t.data]])).toEqual([["class OUT 0x09", [0xaa, 0xbb]]]);
+    expect(rc.transfers.map((t) => [t.request.split(" to ")[0], [...t.data]])).toEqual([["class OUT 0x09", [0xaa, 0xbb]]]);
   });
 
   it("survives a USBPcap control submission that is not a SETUP stage", () => {
@@ -246,7 +245,7 @@ describe("UrbLayer.onBatch", () => {
     layer.onEnd();
     expect(rc.findings).toEqual([]);
     expect(rc.transfers).toHaveLength(1);
-    expect(rc.transfers[0]).toMatchObject({ request: "class OUT 0x20", status: "ok", firstPacket: 0, lastPacket: 2 });
+    expect(rc.transfers[0]).toMatchObject({ request: expect.stringMatching(/^class OUT 0x20 /), status: "ok", firstPacket: 0, lastPacket: 2 });
     expect([...rc.transfers[0].data]).toEqual([0, 0xc2, 1, 0, 0, 0, 8]);
   });
 
@@ -270,29 +269,6 @@ describe("UrbLayer.onBatch", () => {
     const layer = new UrbLayer(rc.ctx);
     layer.onBatch(batchOf(288, [Uint8Array.of(0x2d, 0x00, 0x10)]));
     expect(layer.events).toBe(0);
-  });
-});
-
-describe("requestName", () => {
-  const s = (bm: number, b: number, v: number, i = 0, l = 0) => requestName({ bmRequestType: bm, bRequest: b, wValue: v, wIndex: i, wLength: l });
-  it("names standard requests (USB 2.0 Table 9-4) with their arguments", () => {
-    expect(s(0x80, 6, 0x0100)).toBe("GET_DESCRIPTOR DEVICE");
-    expect(s(0x80, 6, 0x0200)).toBe("GET_DESCRIPTOR CONFIGURATION");
-    expect(s(0x80, 6, 0x0302, 0x409)).toBe("GET_DESCRIPTOR STRING 2");
-    expect(s(0x80, 6, 0x0f00)).toBe("GET_DESCRIPTOR BOS");
-    expect(s(0x00, 5, 5)).toBe("SET_ADDRESS 5");
-    expect(s(0x00, 9, 1)).toBe("SET_CONFIGURATION 1");
-    expect(s(0x80, 0, 0)).toBe("GET_STATUS");
-    expect(s(0x02, 1, 0, 0x81)).toBe("CLEAR_FEATURE");
-    expect(s(0x00, 3, 1)).toBe("SET_FEATURE");
-    expect(s(0x01, 11, 1, 2)).toBe("SET_INTERFACE 2 alt 1");
-    expect(s(0x81, 10, 0)).toBe("GET_INTERFACE");
-    expect(s(0x80, 8, 0)).toBe("GET_CONFIGURATION");
-    expect(s(0x82, 12, 0)).toBe("SYNCH_FRAME");
-  });
-  it("names class and vendor requests by direction and bRequest", () => {
-    expect(s(0xa1, 0x01, 0)).toBe("class IN 0x01");
-    expect(s(0x40, 0x0c, 0)).toBe("vendor OUT 0x0c");
   });
 });
 

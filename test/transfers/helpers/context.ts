@@ -3,7 +3,7 @@ import type { AnalysisContext, ControlTransfer, EndpointType, Finding, Speed } f
 import { PacketLayer } from "../../../src/transfers/packetLayer.js";
 import type { TransferSummary } from "../../../src/transfers/transferSummary.js";
 import { SplitKind, type Transaction, TX_OUTCOME_NAMES } from "../../../src/transfers/transaction.js";
-import { pidName } from "../../../src/transfers/pid.js";
+import { pidName } from "../../../src/packets/pid.js";
 import { type Packet, type RawRecord, records, toBatches } from "./packets.js";
 
 export interface Recorded {

@@ -1,3 +1,4 @@
+// PID names and classes (USB 2.0 Table 8-1, §8.3.1), for every layer above the core.
 import { Pid, PacketStatus } from "../../as/shared/constants.js";
 
 const NAMES: Record<number, string> = {
@@ -29,11 +30,22 @@ export const STATUS_NAMES: Record<number, string> = {
   [PacketStatus.TRUNCATED]: "truncated",
 };
 
-/** Tokens and PING carry address and endpoint (§8.4.1). */
-export function isAddressedToken(pid: number): boolean {
+/** OUT/IN/SETUP tokens (type 01, SOF excluded) and PING (special type, token format): they carry address and endpoint (§8.4.1). */
+export function isTokenPid(pid: number): boolean {
   return pid === Pid.OUT || pid === Pid.IN || pid === Pid.SETUP || pid === Pid.PING;
 }
 
+/** DATA0/DATA1/DATA2/MDATA: PID type bits 11 (§8.3.1). */
 export function isDataPid(pid: number): boolean {
-  return pid === Pid.DATA0 || pid === Pid.DATA1 || pid === Pid.DATA2 || pid === Pid.MDATA;
+  return (pid & 3) === 3;
+}
+
+/** ACK/NAK/STALL/NYET: PID type bits 10 (§8.3.1). ERR (special type) is not one of them. */
+export function isHandshakePid(pid: number): boolean {
+  return (pid & 3) === 2;
+}
+
+/** The DATA PID that follows `pid` in the DATA0/DATA1 sequence (§8.6). */
+export function nextToggle(pid: number): number {
+  return pid === Pid.DATA0 ? Pid.DATA1 : Pid.DATA0;
 }
