@@ -11,7 +11,9 @@ import { PacketChecks } from "./packets/packetChecks.js";
 import { pidName } from "./packets/pid.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { finding } from "./rules/rule.js";
-import { DescriptorLayer, type DescriptorLayerResult } from "./devices/descriptorLayer.js";
+import { DescriptorLayer, type DescriptorLayerResult, type DeviceReport } from "./devices/descriptorLayer.js";
+import type { Diagnosis } from "./devices/diagnosis.js";
+import type { UsbDevice } from "./devices/device.js";
 import { UrbLayer } from "./urb/urbLayer.js";
 import { PacketLayer } from "./transfers/packetLayer.js";
 import type { TransferSummary } from "./transfers/transferSummary.js";
@@ -40,7 +42,6 @@ export interface AnalyzeOptions {
   onDevice?(report: DeviceReport, diagnosis: Diagnosis, device: UsbDevice): void;
   /** Live use over hours: drop a replaced device once reported (the result then lists only the devices still in place). */
   forgetReplacedDevices?: boolean;
-  /** Live use: called with every URB event count change is not needed; the result's urbEvents is read at the end. */
 }
 
 export interface ControlTransferJson {
@@ -125,7 +126,7 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   };
   const packetChecks = new PacketChecks(findings, (s) => (ctx.speed = s));
   // Endpoint types: what descriptors said first, then what the capture tool reported (usbmon).
-  const descriptorLayer = new DescriptorLayer(() => ctx.speed);
+  const descriptorLayer = new DescriptorLayer(() => ctx.speed, undefined, options.onDevice ? { onDevice: options.onDevice, findings, forgetReplaced: options.forgetReplacedDevices } : {});
   endpoints.lookups.push(descriptorLayer);
   let urb = new UrbLayer(ctx, { littleEndian: true });
   endpoints.lookups.push(urb);
