@@ -1,0 +1,84 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { describeUsbmonError, nodeUsbmonFs, USBMON_DIR, usbmonFile, type UsbmonFs } from "../../src/live/usbmon.js";
+import { liveFileSource, liveStreamSource, nodeOpen, type LiveSource, type OpenFile } from "../../src/live/liveSource.js";
+import { LiveSession } from "../../src/live/session.js";
+import { EXIT_USAGE, type Io } from "../io.js";
+
+/** What the command touches outside itself, injectable for tests. */
+export interface LiveDeps {
+  open?: OpenFile;
+  fs?: UsbmonFs;
+  /** Where SIGINT and SIGTERM come from (default: the process). */
+  signals?: Pick<NodeJS.EventEmitter, "once" | "removeListener">;
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/** An input that ends at once (a signal came before a FIFO writer showed up). */
+const EMPTY: LiveSource = { bytes: 0, read: async () => 0, close: async () => {}, stop() {} };
+
+export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveDeps = {}): Command {
+  return new Command("live")
+    .description("watch USB traffic as it happens: each enumeration and finding when it is made, a summary on Ctrl-C")
+    .argument("[input]", "usbmon text or pcap/pcapng stream: a FIFO or file, - for stdin (tcpdump -i usbmon1 -w - | usbscope live -); default: usbmon in debugfs")
+    .addOption(new Option("--bus <n>", "usbmon bus to read (0: all buses)").argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 255) throw new InvalidArgumentError("a bus number (0 for all buses)");
+      return n;
+    }))
+    .option("--json", "print NDJSON events: device, finding, summary")
+    .addOption(new Option("--usbmon-dir <dir>", "usbmon directory in debugfs").default(USBMON_DIR).hideHelp())
+    .action(async (input: string | undefined, opts: { bus?: number; json?: boolean; usbmonDir: string }) => {
+      if (input !== undefined && opts.bus !== undefined) {
+        io.err("usbscope: --bus selects a usbmon bus; it cannot be used with an input file or stdin\n");
+        setExit(EXIT_USAGE);
+        return;
+      }
+      const session = new LiveSession({ out: io.out, json: opts.json });
+      const signals = deps.signals ?? process;
+      const handlers = SIGNALS.map((sig) => {
+        const h = () => session.stop(sig);
+        signals.once(sig, h);
+        return [sig, h] as const;
+      });
+      try {
+        const name = input ?? usbmonFile(opts.usbmonDir, opts.bus ?? 0);
+        let source: LiveSource;
+        try {
+          source = input === "-" ? liveStreamSource(io.stdin) : await untilStopped(liveFileSource(name, deps.open ?? nodeOpen), session);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          const message = input === undefined
+            ? await describeUsbmonError(e, name, opts.usbmonDir, deps.fs ?? nodeUsbmonFs)
+            : `cannot read ${name}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : (e as Error).message}`;
+          io.err(`usbscope: ${message}\n`);
+          setExit(EXIT_USAGE);
+          return;
+        }
+        if (!opts.json) io.err(`usbscope live: reading ${name === "-" ? "stdin" : name}; Ctrl-C for the summary\n`);
+        const summary = await session.run(source, name);
+        if (summary.format === "unknown" && summary.bytes > 0) {
+          io.err(`usbscope: ${name}: not a pcap, pcapng or usbmon text stream\n`);
+          setExit(EXIT_USAGE);
+          return;
+        }
+        setExit(summary.exitCode);
+      } finally {
+        for (const [sig, h] of handlers) signals.removeListener(sig, h);
+      }
+    });
+}
+
+/** Opening a FIFO waits for a writer: a signal meanwhile ends the session with an empty input. */
+async function untilStopped(open: Promise<LiveSource>, session: LiveSession): Promise<LiveSource> {
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = new Promise<LiveSource>((resolve) => {
+    const poll = () => (session.stopped ? resolve(EMPTY) : (timer = setTimeout(poll, 50)));
+    poll();
+  });
+  try {
+    return await Promise.race([open, stopped]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

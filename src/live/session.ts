@@ -1,0 +1,82 @@
+// A live session: the whole analysis (analyzeSource) on a stream that never ends by itself, with the
+// settings that keep memory flat over hours (no control transfer list, no kept findings, replaced devices
+// dropped) and every device and finding printed as it is made.
+import { analyzeSource } from "../analyze.js";
+import type { LiveSource } from "./liveSource.js";
+import { deviceEvent, LivePrinter, type LiveSummary } from "./events.js";
+
+export interface LiveOptions {
+  out(text: string): void;
+  json?: boolean;
+  /** Wall clock in ms (tests inject one). */
+  now?: () => number;
+}
+
+export class LiveSession {
+  private reason = "end of input";
+  private source: LiveSource | undefined;
+  private stopRequested = false;
+
+  constructor(private readonly options: LiveOptions) {}
+
+  /** End the session (SIGINT, SIGTERM): the pending read returns end-of-input and run() resolves with the summary. */
+  stop(reason: string): void {
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    this.reason = reason;
+    this.source?.stop();
+  }
+
+  get stopped(): boolean {
+    return this.stopRequested;
+  }
+
+  async run(source: LiveSource, name: string): Promise<LiveSummary> {
+    const now = this.options.now ?? Date.now;
+    const started = now();
+    this.source = source;
+    if (this.stopRequested) source.stop();
+    const printer = new LivePrinter(this.options.out, this.options.json ?? false);
+    let devices = 0;
+    let devicesOk = 0;
+    const r = await analyzeSource(source, name, {
+      chunkSize: 64 * 1024,
+      keepControlTransfers: false,
+      // Every finding is printed when made and counted; none needs keeping.
+      maxFindingsPerRule: 0,
+      forgetReplacedDevices: true,
+      onFinding: (f) => printer.finding(f),
+      onControlTransfer: (ct) => printer.seeTime(ct.start),
+      onDevice: (report, diagnosis, device) => {
+        // A device never enumerated in view and with nothing wrong (a hub polled since before the start) is no news.
+        if (!device.enumerationSeen && diagnosis.ok) return;
+        devices++;
+        if (diagnosis.ok) devicesOk++;
+        printer.device(deviceEvent(report, diagnosis, device));
+      },
+    });
+    await source.close();
+    const c = r.findings.countBySeverity;
+    const summary: LiveSummary = {
+      type: "summary",
+      reason: this.reason,
+      durationMs: Math.max(0, now() - started),
+      format: r.capture.format,
+      bytes: r.capture.bytes,
+      records: r.capture.records,
+      urbEvents: r.urbEvents,
+      controlTransfers: r.controlTransferCount,
+      devices,
+      devicesOk,
+      devicesFailed: devices - devicesOk,
+      errors: c.error,
+      warnings: c.warning,
+      infos: c.info,
+      findingsByRule: Object.fromEntries([...r.findings.countByRule.entries()].sort()),
+      // DESIGN.md exit codes: 1 when any error finding was made, else 0.
+      exitCode: c.error > 0 ? 1 : 0,
+    };
+    printer.summary(summary);
+    return summary;
+  }
+}
