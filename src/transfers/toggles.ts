@@ -30,9 +30,14 @@ export enum ToggleVerdict {
 }
 
 // Finding details are built only when a finding fires: the check itself allocates nothing.
+// A toggle finding points at the data packet that carries the wrong PID, where the user will look.
+const dataPacketOf = (tx: Transaction) => {
+  for (let k = 0; k < tx.packetCount; k++) if (tx.packetPid[k] === tx.dataPid && tx.dataPid !== 0) return tx.packetIndex[k]!;
+  return tx.firstPacket;
+};
 const where = (tx: Transaction) => {
   const dirIn = tx.tokenPid === Pid.IN;
-  return { packet: tx.firstPacket, transaction: tx.index, device: tx.address, endpoint: tx.endpoint | (dirIn ? 0x80 : 0), time: { sec: tx.startSec, nsec: tx.startNsec } };
+  return { packet: dataPacketOf(tx), transaction: tx.index, device: tx.address, endpoint: tx.endpoint | (dirIn ? 0x80 : 0), time: { sec: tx.startSec, nsec: tx.startNsec } };
 };
 const epName = (tx: Transaction) => `endpoint ${tx.address}.${tx.endpoint} ${tx.tokenPid === Pid.IN ? "IN" : "OUT"}`;
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { readCapture } from "../../src/capture/reader.js";
 import { fileSource } from "../../src/capture/source.js";
 import type { RecordBatch, RecordSink } from "../../src/model.js";
-import { publicCaptures } from "../helpers/paths.js";
+import { bundledCaptures, publicCaptures } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
 
 class Counter implements RecordSink {
@@ -17,7 +17,7 @@ class Counter implements RecordSink {
 }
 
 describe("framing every public capture", () => {
-  for (const file of publicCaptures()) {
+  for (const file of [...publicCaptures(), ...bundledCaptures()]) {
     it(`frames every record of ${path.basename(path.dirname(file))}/${path.basename(file)} as tshark does`, async () => {
       const counter = new Counter();
       const info = await readCapture(await fileSource(file), [counter]);

@@ -4,7 +4,7 @@ import { describe, it, expect } from "vitest";
 import path from "node:path";
 import { PacketStatus, Pid, LinkType } from "../../as/shared/constants.js";
 import { collectFile } from "../helpers/collect.js";
-import { publicCaptures } from "../helpers/paths.js";
+import { bundledCaptures, publicCaptures } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
 
 const RAW = new Set([LinkType.USB_2_0, LinkType.USB_2_0_LOW_SPEED, LinkType.USB_2_0_FULL_SPEED, LinkType.USB_2_0_HIGH_SPEED]);
@@ -13,7 +13,7 @@ const WS_BAD = "0";
 const WS_GOOD = "1";
 
 describe("packet decode agrees with tshark (usbll)", () => {
-  for (const file of publicCaptures()) {
+  for (const file of [...publicCaptures(), ...bundledCaptures()]) {
     it(`${path.basename(path.dirname(file))}/${path.basename(file)}`, async () => {
       const ours = await collectFile(file);
       if (!ours.linktype.some((l) => RAW.has(l))) return; // URB capture: the URB tests compare it

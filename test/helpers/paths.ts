@@ -19,3 +19,14 @@ export function publicCaptures(): string[] {
   }
   return out;
 }
+
+/** The bundled golden captures in captures/ (pcap and pcapng only). */
+export function bundledCaptures(): string[] {
+  const dir = path.join(repoRoot, "captures");
+  const out: string[] = [];
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    if (!d.isDirectory()) continue;
+    for (const f of readdirSync(path.join(dir, d.name))) if (/\.pcap(ng)?$/.test(f)) out.push(path.join(dir, d.name, f));
+  }
+  return out.sort();
+}

@@ -9,9 +9,9 @@ const BULK = { "5:0x81": "bulk", "5:0x02": "bulk" } as const;
 const bulkIn = (pid: Pid, payload: number[]) => [inTok(5, 1), data(pid, payload), ACK];
 
 describe("TOGGLE_BULK_INT (§8.6)", () => {
-  it("flags a DATA PID that does not alternate after an ACK, at the transaction's first packet", () => {
+  it("flags a DATA PID that does not alternate after an ACK, at its data packet", () => {
     const r = run([...bulkIn(Pid.DATA0, [1]), ...bulkIn(Pid.DATA0, [2])], { endpointTypes: BULK });
-    expect(r.rule("TOGGLE_BULK_INT").map((f) => [f.packet, f.severity])).toEqual([[3, "error"]]);
+    expect(r.rule("TOGGLE_BULK_INT").map((f) => [f.packet, f.severity])).toEqual([[4, "error"]]);
   });
 
   it("stays silent when toggles alternate and NAKed attempts repeat the same toggle", () => {
@@ -21,21 +21,21 @@ describe("TOGGLE_BULK_INT (§8.6)", () => {
 
   it("reports the same PID with identical data after an ACK as a retransmission (info) and counts it once", () => {
     const r = run([...bulkIn(Pid.DATA0, [1, 2, 3]), ...bulkIn(Pid.DATA0, [1, 2, 3]), ...bulkIn(Pid.DATA1, [4])], { endpointTypes: BULK });
-    expect(r.rule("TOGGLE_BULK_INT").map((f) => [f.packet, f.severity])).toEqual([[3, "info"]]);
+    expect(r.rule("TOGGLE_BULK_INT").map((f) => [f.packet, f.severity])).toEqual([[4, "info"]]);
     const counted = r.transfers.filter((t) => t.device === 5).reduce((s, t) => s + t.dataLength, 0);
     expect(counted).toBe(4);
   });
 
   it("reports a resend after a lost handshake as info, and counts the data once", () => {
     const r = run([outTok(5, 2), data0([9, 9]), outTok(5, 2), data0([9, 9]), ACK, outTok(5, 2), data1([1]), ACK], { endpointTypes: BULK });
-    expect(r.rule("TOGGLE_BULK_INT").map((f) => [f.packet, f.severity])).toEqual([[2, "info"]]);
+    expect(r.rule("TOGGLE_BULK_INT").map((f) => [f.packet, f.severity])).toEqual([[3, "info"]]);
     expect(r.rule("NO_HANDSHAKE").map((f) => f.packet)).toEqual([1]);
     expect(r.transfers.filter((t) => t.device === 5).reduce((s, t) => s + t.dataLength, 0)).toBe(3);
   });
 
   it("flags the same PID with different data after an ACK as an error", () => {
     const r = run([...bulkIn(Pid.DATA1, [1]), ...bulkIn(Pid.DATA0, [2]), ...bulkIn(Pid.DATA0, [3])], { endpointTypes: BULK });
-    expect(r.rule("TOGGLE_BULK_INT").map((f) => [f.packet, f.severity])).toEqual([[6, "error"]]);
+    expect(r.rule("TOGGLE_BULK_INT").map((f) => [f.packet, f.severity])).toEqual([[7, "error"]]);
   });
 
   it("tracks toggles per device, endpoint and direction", () => {
@@ -63,7 +63,7 @@ describe("TOGGLE_RESET_DATA0 (§9.1.1.5)", () => {
   it("flags DATA1 as the first packet after SET_CONFIGURATION", () => {
     const packets = [...bulkIn(Pid.DATA0, [1]), ...setConfig, ...bulkIn(Pid.DATA1, [2])];
     const r = run(packets, { endpointTypes: BULK });
-    expect(r.rule("TOGGLE_RESET_DATA0").map((f) => f.packet)).toEqual([packets.length - 3]);
+    expect(r.rule("TOGGLE_RESET_DATA0").map((f) => f.packet)).toEqual([packets.length - 2]);
     expect(r.rule("TOGGLE_BULK_INT")).toEqual([]);
   });
 
@@ -76,7 +76,7 @@ describe("TOGGLE_RESET_DATA0 (§9.1.1.5)", () => {
   it("flags DATA1 after CLEAR_FEATURE(ENDPOINT_HALT) on that endpoint only", () => {
     const packets = [...bulkIn(Pid.DATA0, [1]), outTok(5, 2), data0([1]), ACK, ...clearHalt, outTok(5, 2), data1([2]), ACK, ...bulkIn(Pid.DATA1, [2])];
     const r = run(packets, { endpointTypes: BULK });
-    expect(r.rule("TOGGLE_RESET_DATA0").map((f) => f.packet)).toEqual([packets.length - 3]);
+    expect(r.rule("TOGGLE_RESET_DATA0").map((f) => f.packet)).toEqual([packets.length - 2]);
   });
 
   it("after SET_INTERFACE, flags DATA1 only when it does not continue the old sequence either", () => {
@@ -91,7 +91,7 @@ describe("TOGGLE_ISO (§5.9.2)", () => {
   const ISO = { "5:0x83": "isochronous", "5:0x81": "bulk" } as const;
   it("flags DATA1 on a full-speed isochronous endpoint", () => {
     const r = run([inTok(5, 3), data1([1, 2])], { endpointTypes: ISO, speed: "full", linktype: LinkType.USB_2_0_FULL_SPEED });
-    expect(r.rule("TOGGLE_ISO").map((f) => f.packet)).toEqual([0]);
+    expect(r.rule("TOGGLE_ISO").map((f) => f.packet)).toEqual([1]);
   });
 
   it("stays silent on DATA0 at full speed and DATA2 at high speed", () => {
@@ -107,11 +107,11 @@ describe("TOGGLE_ISO (§5.9.2)", () => {
     const cs = split({ hub: 9, port: 1, complete: true, et: 1 });
     expect(run([cs, inTok(5, 3), data(Pid.MDATA, [1, 2])], { endpointTypes: ISO }).rule("TOGGLE_ISO")).toEqual([]);
     const ss = split({ hub: 9, port: 1, complete: false, et: 1 });
-    expect(run([ss, outTok(5, 4), data1([1, 2])], { endpointTypes: ISO }).rule("TOGGLE_ISO").map((f) => f.packet)).toEqual([0]);
+    expect(run([ss, outTok(5, 4), data1([1, 2])], { endpointTypes: ISO }).rule("TOGGLE_ISO").map((f) => f.packet)).toEqual([2]); // SSPLIT, OUT, DATA1: the data packet
   });
 
   it("flags DATA2 on a bulk endpoint", () => {
     const r = run([inTok(5, 1), data(Pid.DATA2, [1]), ACK], { endpointTypes: ISO });
-    expect(r.rule("TOGGLE_ISO").map((f) => f.packet)).toEqual([0]);
+    expect(r.rule("TOGGLE_ISO").map((f) => f.packet)).toEqual([1]);
   });
 });
