@@ -6,6 +6,7 @@ import { packetsCommand } from "./commands/packets.js";
 import { verifyCommand } from "./commands/verify.js";
 import { descriptorsCommand } from "./commands/descriptors.js";
 import { transfersCommand } from "./commands/transfers.js";
+import { rulesCommand } from "./commands/rules.js";
 import { viewCommand } from "./commands/view.js";
 import { liveCommand } from "./commands/live.js";
 import { EXIT_USAGE, type Io } from "./io.js";
@@ -16,7 +17,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const cmd of [analyzeCommand(io, setExit), packetsCommand(io, setExit), transfersCommand(io, setExit), descriptorsCommand(io, setExit), verifyCommand(io, setExit), viewCommand(io, setExit), liveCommand(io, setExit)]) {
+  for (const cmd of [analyzeCommand(io, setExit), packetsCommand(io, setExit), transfersCommand(io, setExit), descriptorsCommand(io, setExit), verifyCommand(io, setExit), rulesCommand(io, setExit), viewCommand(io, setExit), liveCommand(io, setExit)]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
     program.addCommand(cmd);
   }

@@ -69,18 +69,6 @@ export const URB_BAD_LENGTH: RuleInfo = {
   title: "URB header lengths inconsistent with the record (data length past the record end, or a record shorter than its header)",
 };
 
-/**
- * The C.2 rule, raised here for URB captures: a -75 (EOVERFLOW, babble) completion on a control
- * read means the device sent more than wLength. Another layer owns the rule for raw captures, so
- * this const is not in `urbRules` (the registry should list the rule once).
- */
-export const CTRL_RESP_OVER_WLENGTH: RuleInfo = {
-  id: "CTRL_RESP_OVER_WLENGTH",
-  severity: "error",
-  spec: "USB 2.0 §9.3.5 (wLength); MS-D",
-  title: "more than wLength bytes returned",
-};
-
 /** IDs this layer uses that RULES.md does not list yet (proposed additions). */
 export const PROPOSED_RULE_IDS: readonly string[] = [FMT_TEXT_MALFORMED.id];
 

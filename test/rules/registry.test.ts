@@ -1,0 +1,28 @@
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { allRules } from "../../src/rules/registry.js";
+import { publicDir } from "../helpers/paths.js";
+import { cli } from "../helpers/cli.js";
+
+// Rules usbscope adds beyond RULES.md, each documented in the README's rule list.
+const OWN = ["FMT_PACKET_TRUNCATED", "FMT_FRAMING", "FMT_TEXT_MALFORMED"];
+
+describe("rule registry", () => {
+  const rules = allRules();
+  it("has unique IDs, each from RULES.md or usbscope's documented own", () => {
+    const catalogue = readFileSync(path.resolve(publicDir, "../RULES.md"), "utf8");
+    const ids = rules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(catalogue.includes(id) || OWN.includes(id), id).toBe(true);
+    for (const r of rules) {
+      expect(["error", "warning", "info"]).toContain(r.severity);
+      expect(r.spec.length, r.id).toBeGreaterThan(3);
+    }
+  });
+  it("usbscope rules lists them all", async () => {
+    const r = await cli(["rules", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).map((x: { id: string }) => x.id)).toEqual(rules.map((x) => x.id));
+  });
+});
