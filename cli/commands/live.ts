@@ -14,9 +14,6 @@ export interface LiveDeps {
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
-/** An input that ends at once (a signal came before a FIFO writer showed up). */
-const EMPTY: LiveSource = { bytes: 0, read: async () => 0, close: async () => {}, stop() {} };
-
 export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveDeps = {}): Command {
   return new Command("live")
     .description("watch USB traffic as it happens: each enumeration and finding when it is made, a summary on Ctrl-C")
@@ -45,7 +42,7 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
         const name = input ?? usbmonFile(opts.usbmonDir, opts.bus ?? 0);
         let source: LiveSource;
         try {
-          source = input === "-" ? liveStreamSource(io.stdin) : await untilStopped(liveFileSource(name, deps.open ?? nodeOpen), session);
+          source = input === "-" ? liveStreamSource(io.stdin) : await liveFileSource(name, deps.open ?? nodeOpen);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           const message = input === undefined
@@ -67,18 +64,4 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
         for (const [sig, h] of handlers) signals.removeListener(sig, h);
       }
     });
-}
-
-/** Opening a FIFO waits for a writer: a signal meanwhile ends the session with an empty input. */
-async function untilStopped(open: Promise<LiveSource>, session: LiveSession): Promise<LiveSource> {
-  let timer: NodeJS.Timeout | undefined;
-  const stopped = new Promise<LiveSource>((resolve) => {
-    const poll = () => (session.stopped ? resolve(EMPTY) : (timer = setTimeout(poll, 50)));
-    poll();
-  });
-  try {
-    return await Promise.race([open, stopped]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

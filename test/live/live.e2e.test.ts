@@ -1,0 +1,125 @@
+// `usbscope live` end to end: the real CLI process reads a FIFO while this test writes usbmon text or a
+// usbmon pcap stream into it, line by line or record by record; device and finding lines must show up
+// within 100 ms of the write that completes them, SIGINT/SIGTERM print the summary, memory stays flat.
+import { afterEach, describe, expect, it } from "vitest";
+import type { FileHandle } from "node:fs/promises";
+import {
+  UrbHost,
+  UsbmonPcapWriter,
+  MemorySink,
+  configuration,
+  deviceDescriptor,
+  encodeUsbmon,
+  endpointDesc,
+  interfaceDesc,
+  usbmonTextLine,
+  type DeviceModel,
+  type UrbEvent,
+} from "../../src/builder/index.js";
+import { LiveProcess, makeFifo, median, openWriter, sleep } from "./helpers.js";
+
+function device(address: number, product: string): DeviceModel {
+  return {
+    speed: "full",
+    address,
+    deviceDescriptor: deviceDescriptor({ idVendor: 0x1d50, idProduct: 0x6018, iProduct: 2 }),
+    configDescriptor: configuration({}, [interfaceDesc({ bInterfaceClass: 3 }, [endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 3, wMaxPacketSize: 8, bInterval: 10 })])]),
+    strings: { 2: product },
+  };
+}
+
+/** An event whose completion must produce output matching `expect` (text and JSON forms). */
+interface Mark {
+  index: number;
+  text: RegExp;
+  json: RegExp;
+}
+
+/**
+ * A warm-up device at address 5 that enumerates cleanly, then three devices (6, 7, 8) whose
+ * GET_DESCRIPTOR(CONFIGURATION, 9) STALLs (URB_ERROR -32 at once, CFG_READ_FAIL and a FAIL device line at
+ * SET_CONFIGURATION) and whose interrupt endpoint then fails with -71 EPROTO (URB_ERROR).
+ */
+function scenario(): { events: UrbEvent[]; warmupEnd: number; marks: Mark[] } {
+  const events: UrbEvent[] = [];
+  const h = new UrbHost({ event: (e) => events.push(e) }, { busnum: 1 });
+  const warm = h.enumerate(device(5, "Warm-up"));
+  h.idle(50e6);
+  const marks: Mark[] = [];
+  for (const addr of [6, 7, 8]) {
+    const s = h.enumerate(device(addr, `Faulty ${addr}`), { faults: { config9: { stall: true } } });
+    marks.push({ index: s.config9!.complete, text: new RegExp(`URB_ERROR .* dev ${addr} .*-32 EPIPE`), json: new RegExp(`"rule":"URB_ERROR".*-32 EPIPE.*"device":${addr}`) });
+    marks.push({ index: s.setConfiguration!.complete, text: new RegExp(`FAIL +bus 1 dev ${addr} +1d50:6018 "Faulty ${addr}"`), json: new RegExp(`\\{"type":"device","bus":1,"address":${addr},`) });
+    h.idle(20e6);
+    h.interruptIn(addr, 1, Uint8Array.of(0, 0, 4, 0, 0, 0, 0, 0));
+    const bad = h.interruptIn(addr, 1, new Uint8Array(0), { status: -71 });
+    marks.push({ index: bad.complete, text: new RegExp(`URB_ERROR .* dev ${addr} .*-71 EPROTO`), json: new RegExp(`"rule":"URB_ERROR".*-71 EPROTO.*"device":${addr}`) });
+    h.idle(50e6);
+  }
+  return { events, warmupEnd: warm.setConfiguration!.complete, marks };
+}
+
+let proc: LiveProcess | undefined;
+let writer: FileHandle | undefined;
+afterEach(async () => {
+  if (proc && proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
+  await writer?.close().catch(() => {});
+  proc = undefined;
+  writer = undefined;
+});
+
+/**
+ * Write `pieces` (one per event) from index `from` into the FIFO; before each marked event, pause so everything before it is
+ * processed, then time from the write of its piece (split in two writes 30 ms apart when `split`) to the
+ * stdout chunk that shows the expected output. Returns the latencies in ms.
+ */
+async function feed(p: LiveProcess, w: FileHandle, pieces: Uint8Array[], from: number, marks: Mark[], json: boolean, split: boolean): Promise<number[]> {
+  const latencies: number[] = [];
+  let cursor = from;
+  for (const m of marks) {
+    if (m.index > cursor) await w.write(Buffer.concat(pieces.slice(cursor, m.index)));
+    await sleep(150);
+    let piece = pieces[m.index]!;
+    if (split) {
+      await w.write(piece.subarray(0, piece.length >> 1));
+      await sleep(30);
+      piece = piece.subarray(piece.length >> 1);
+    }
+    const t0 = performance.now();
+    await w.write(piece);
+    const t1 = await p.waitForOutput(json ? m.json : m.text, t0, 3000);
+    latencies.push(t1 - t0);
+    cursor = m.index + 1;
+  }
+  if (cursor < pieces.length) await w.write(Buffer.concat(pieces.slice(cursor)));
+  return latencies;
+}
+
+describe("usbscope live on a FIFO", () => {
+  it("usbmon text: device and finding lines within 100 ms of the completing line (median of 9 events; each ≤ 250 ms), SIGINT prints the summary and exits 1 on error findings", async () => {
+    const { events, warmupEnd, marks } = scenario();
+    const lines = events.map((e) => Buffer.from(usbmonTextLine(e) + "\n"));
+    const fifo = makeFifo();
+    proc = new LiveProcess([fifo]);
+    writer = await openWriter(fifo);
+    // Start-up (node, the WASM core) is not measured: the warm-up device must appear first.
+    await writer.write(Buffer.concat(lines.slice(0, warmupEnd + 1)));
+    await proc.waitForOutput(/device +bus 1 dev 5 +1d50:6018 "Warm-up" .*configured in [\d.]+ ms \(\d+ requests\)/, 0, 15_000);
+    const latencies = await feed(proc, writer, lines, warmupEnd + 1, marks, false, false);
+    expect(latencies).toHaveLength(9);
+    expect(Math.max(...latencies)).toBeLessThanOrEqual(250);
+    expect(median(latencies)).toBeLessThanOrEqual(100);
+    await sleep(100);
+    proc.child.kill("SIGINT");
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    const out = proc.stdout;
+    expect(out).toContain("usbscope live: stopped (SIGINT)");
+    expect(out).toMatch(/URB events +\d+/);
+    expect(out).toContain(`devices       4 seen, 1 ok, 3 failed`);
+    expect(out).toContain(`findings      3 errors, 6 warnings, 0 info`);
+    expect(out).toMatch(/by rule .*CFG_READ_FAIL 3.*URB_ERROR 6/);
+    // Every device line once, before the summary.
+    expect(out.match(/^ {2}(device|FAIL) /gm)).toHaveLength(4);
+  }, 30_000);
+});
