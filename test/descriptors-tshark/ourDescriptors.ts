@@ -1,0 +1,152 @@
+// usbscope's side of the comparison: the data of one GET_DESCRIPTOR transfer parsed with src/descriptors, each
+// descriptor turned into the tshark fields it should produce (same filter names, same order), and only the
+// fields whose bytes the transfer holds (a field past the returned bytes is one tshark cannot show either).
+import type { ControlTransfer } from "../../src/model.js";
+import { DescriptorType } from "../../src/descriptors/types.js";
+import { HEADER, type DescriptorBase, type FieldSpec } from "../../src/descriptors/layout.js";
+import { DEVICE_LAYOUT, QUALIFIER_LAYOUT, parseDeviceDescriptor, parseDeviceQualifier } from "../../src/descriptors/device.js";
+import { CONFIGURATION_LAYOUT, parseConfiguration } from "../../src/descriptors/configuration.js";
+import { IAD_LAYOUT, INTERFACE_LAYOUT } from "../../src/descriptors/interface.js";
+import { ENDPOINT_LAYOUT } from "../../src/descriptors/endpoint.js";
+import { parseStringDescriptor } from "../../src/descriptors/string.js";
+import { parseBos } from "../../src/descriptors/bos.js";
+import type { HidDescriptor } from "../../src/descriptors/hid.js";
+
+/** A field usbscope parsed, under the name tshark gives it; value is a number or, for usb.bString, the text. */
+export interface OurField {
+  name: string;
+  value: number | string;
+}
+
+export interface OurDescriptor {
+  /** The usbscope parser's kind ("device", "interface", "hid", "cdc-header", "unknown", ...). */
+  kind: string;
+  /** Offset in the transfer's data. */
+  offset: number;
+  fields: OurField[];
+}
+
+/** usbscope field name → tshark filter name, where they differ from "usb." + name. */
+const RENAME: Record<string, Record<string, string>> = {
+  configuration: { bmAttributes: "usb.configuration.bmAttributes" },
+  "other-speed-configuration": { bmAttributes: "usb.configuration.bmAttributes" },
+};
+
+/**
+ * Fields usbscope decodes but tshark 4.0 has no field for, so there is nothing to compare them with:
+ * the qualifier's bReserved (packet-usb.c dissect_usb_device_qualifier_descriptor skips it).
+ */
+const NO_TSHARK_FIELD: Record<string, readonly string[]> = {
+  "device-qualifier": ["bReserved"],
+};
+
+const AUDIO_ENDPOINT_EXTRA: readonly FieldSpec[] = [
+  ["bRefresh", 7, 1],
+  ["bSynchAddress", 8, 1],
+];
+
+/** Layout fields present in the descriptor's bytes (raw: at most bLength, at most what the transfer returned). */
+function layoutFields(d: DescriptorBase, layout: readonly FieldSpec[], rename: Record<string, string> = {}, prefix = "usb."): OurField[] {
+  const out: OurField[] = [];
+  const rec = d as unknown as Record<string, unknown>;
+  const skip = NO_TSHARK_FIELD[d.kind] ?? [];
+  for (const [name, off, size] of layout) {
+    if (off + size > d.raw.length || skip.includes(name)) continue;
+    const v = rec[name];
+    if (typeof v !== "number") continue;
+    out.push({ name: rename[name] ?? prefix + name, value: v });
+  }
+  return out;
+}
+
+function describe(d: DescriptorBase, fields: OurField[]): OurDescriptor {
+  return { kind: d.kind, offset: d.offset, fields };
+}
+
+/** One sub-descriptor of a configuration set (or a BOS capability): standard layouts, HID, DFU, else the header. */
+function subDescriptor(d: DescriptorBase): OurDescriptor {
+  switch (d.kind) {
+    case "interface":
+      return describe(d, layoutFields(d, INTERFACE_LAYOUT));
+    case "endpoint": {
+      // USB Audio 1.0 §4.6.1.1: the 9-byte form; tshark names these usb.audio.bRefresh / usb.audio.bSynchAddress.
+      const f = layoutFields(d, ENDPOINT_LAYOUT);
+      if (d.bLength >= 9) f.push(...layoutFields(d, AUDIO_ENDPOINT_EXTRA, {}, "usb.audio."));
+      return describe(d, f);
+    }
+    case "interface-association":
+      return describe(d, layoutFields(d, IAD_LAYOUT));
+    case "hid": {
+      // HID 1.11 §6.2.1; packet-usbhid.c dissect_usb_hid_descriptor.
+      const h = d as HidDescriptor;
+      const f = layoutFields(d, HEADER);
+      f.push(...layoutFields(d, [["bcdHID", 2, 2], ["bCountryCode", 4, 1], ["bNumDescriptors", 5, 1]], {}, "usbhid.descriptor.hid."));
+      for (const x of h.descriptors) {
+        f.push({ name: "usbhid.descriptor.hid.bDescriptorType", value: x.bDescriptorType });
+        f.push({ name: "usbhid.descriptor.hid.wDescriptorLength", value: x.wDescriptorLength });
+      }
+      return describe(d, f);
+    }
+    case "dfu-functional":
+      // DFU 1.1 Table 4.2; packet-usb-dfu.c dissect_usb_dfu_descriptor (bmAttributes only as bits).
+      return describe(d, [...layoutFields(d, HEADER), ...layoutFields(d, [["wDetachTimeOut", 3, 2], ["wTransferSize", 5, 2], ["bcdDFUVersion", 7, 2]], {}, "usbdfu.descriptor.")]);
+    default:
+      // Class-specific (CDC, audio) and unknown descriptors: the header is what every dissector shows the same way.
+      return describe(d, layoutFields(d, HEADER));
+  }
+}
+
+/**
+ * The descriptors of a GET_DESCRIPTOR(recipient device) transfer, parsed with usbscope's parsers; undefined when
+ * the request is not one whose reply is a standard descriptor (HID report, class or vendor requests).
+ */
+export function ourDescriptors(ct: ControlTransfer): OurDescriptor[] | undefined {
+  const s = ct.setup;
+  if (s.bmRequestType !== 0x80 || s.bRequest !== 6) return undefined;
+  const type = s.wValue >> 8;
+  const index = s.wValue & 0xff;
+  const b = ct.data;
+  if (b.length === 0) return [];
+  switch (type) {
+    case DescriptorType.DEVICE: {
+      const d = parseDeviceDescriptor(b);
+      return [describe(d, layoutFields(d, DEVICE_LAYOUT))];
+    }
+    case DescriptorType.DEVICE_QUALIFIER: {
+      const d = parseDeviceQualifier(b);
+      return [describe(d, layoutFields(d, QUALIFIER_LAYOUT))];
+    }
+    case DescriptorType.CONFIGURATION:
+    case DescriptorType.OTHER_SPEED_CONFIGURATION: {
+      const c = parseConfiguration(b);
+      return [describe(c, layoutFields(c, CONFIGURATION_LAYOUT, RENAME[c.kind])), ...c.descriptors.map(subDescriptor)];
+    }
+    case DescriptorType.STRING: {
+      // USB 2.0 §9.6.7: string 0 is the LANGID array, the others UTF-16LE text.
+      const d = parseStringDescriptor(b, index);
+      const f = layoutFields(d, HEADER);
+      // A reply holding just the 2-byte header (a wLength 2 probe) has an empty bString, as tshark shows it too.
+      if (index === 0) for (const id of d.langIds ?? []) f.push({ name: "usb.wLANGID", value: id });
+      else if (d.raw.length >= 2) f.push({ name: "usb.bString", value: d.text ?? "" });
+      return [describe(d, f)];
+    }
+    case DescriptorType.BOS: {
+      const d = parseBos(b);
+      return [describe(d, layoutFields(d, [...HEADER, ["wTotalLength", 2, 2], ["bNumDeviceCaps", 4, 1]])), ...d.capabilities.map((c) => describe(c, layoutFields(c, [...HEADER, ["bDevCapabilityType", 2, 1]])))];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Every tshark field usbscope's side can produce: the comparison set (tshark fields outside it, e.g. usbaudio.*, are not compared). */
+export const COMPARED_FIELDS: ReadonlySet<string> = new Set([
+  ...[DEVICE_LAYOUT, QUALIFIER_LAYOUT, CONFIGURATION_LAYOUT, INTERFACE_LAYOUT, ENDPOINT_LAYOUT, IAD_LAYOUT].flat().map(([n]) => "usb." + n),
+  "usb.configuration.bmAttributes",
+  "usb.audio.bRefresh",
+  "usb.audio.bSynchAddress",
+  "usb.wLANGID",
+  "usb.bString",
+  ...["bcdHID", "bCountryCode", "bNumDescriptors", "bDescriptorType", "wDescriptorLength"].map((n) => "usbhid.descriptor.hid." + n),
+  ...["wDetachTimeOut", "wTransferSize", "bcdDFUVersion"].map((n) => "usbdfu.descriptor." + n),
+]);
