@@ -107,8 +107,9 @@ describe("usbscope live on a FIFO", () => {
     await proc.waitForOutput(/device +bus 1 dev 5 +1d50:6018 "Warm-up" .*configured in [\d.]+ ms \(\d+ requests\)/, 0, 15_000);
     const latencies = await feed(proc, writer, lines, warmupEnd + 1, marks, false, false);
     expect(latencies).toHaveLength(9);
-    expect(Math.max(...latencies)).toBeLessThanOrEqual(250);
-    expect(median(latencies)).toBeLessThanOrEqual(100);
+    const shown = `latencies (ms): ${latencies.map((l) => l.toFixed(1)).join(" ")}`;
+    expect(Math.max(...latencies), shown).toBeLessThanOrEqual(250);
+    expect(median(latencies), shown).toBeLessThanOrEqual(100);
     await sleep(100);
     proc.child.kill("SIGINT");
     const { code } = await proc.exited;
@@ -122,4 +123,115 @@ describe("usbscope live on a FIFO", () => {
     // Every device line once, before the summary.
     expect(out.match(/^ {2}(device|FAIL) /gm)).toHaveLength(4);
   }, 30_000);
+
+  it("usbmon pcap stream (LINKTYPE 220), records written in halves, --json: NDJSON device and finding events within 100 ms (median of 9; each ≤ 250 ms), SIGTERM ends with a summary event", async () => {
+    const { events, warmupEnd, marks } = scenario();
+    // The whole stream once, then cut into the 24-byte file header and one piece per record (16-byte header + usbmon record).
+    const mem = new MemorySink();
+    const pw = new UsbmonPcapWriter(mem.sink, { linktype: 220 });
+    for (const e of events) pw.event(e);
+    pw.close();
+    const bytes = mem.toBytes();
+    const pieces: Uint8Array[] = [];
+    let at = 24;
+    for (const e of events) {
+      const n = 16 + encodeUsbmon(e, true, true).length;
+      pieces.push(bytes.subarray(at, at + n));
+      at += n;
+    }
+    expect(at).toBe(bytes.length);
+    const fifo = makeFifo();
+    proc = new LiveProcess(["--json", fifo]);
+    writer = await openWriter(fifo);
+    await writer.write(bytes.subarray(0, 24));
+    await writer.write(Buffer.concat(pieces.slice(0, warmupEnd + 1)));
+    await proc.waitForOutput(/\{"type":"device","bus":1,"address":5,.*"product":"Warm-up".*"reached":"configured"/, 0, 15_000);
+    const latencies = await feed(proc, writer, pieces, warmupEnd + 1, marks, true, true);
+    expect(latencies).toHaveLength(9);
+    const shown = `latencies (ms): ${latencies.map((l) => l.toFixed(1)).join(" ")}`;
+    expect(Math.max(...latencies), shown).toBeLessThanOrEqual(250);
+    expect(median(latencies), shown).toBeLessThanOrEqual(100);
+    await sleep(100);
+    proc.child.kill("SIGTERM");
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    const objects = proc.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const devices = objects.filter((o) => o.type === "device");
+    expect(devices.map((d) => [d.address, d.ok, d.reached])).toEqual([[5, true, "configured"], [6, false, "configured"], [7, false, "configured"], [8, false, "configured"]]);
+    expect(devices[1]).toMatchObject({ bus: 1, idVendor: 0x1d50, idProduct: 0x6018, product: "Faulty 6", addresses: [0, 6], enumerationSeen: true });
+    expect(String(devices[1]!.verdict)).toContain("STALLed GET_DESCRIPTOR(CONFIGURATION 0)");
+    const findings = objects.filter((o) => o.type === "finding");
+    expect(findings.filter((f) => f.rule === "CFG_READ_FAIL").map((f) => f.device)).toEqual([6, 7, 8]);
+    expect(findings.filter((f) => f.rule === "URB_ERROR")).toHaveLength(6);
+    for (const f of findings) expect(Object.keys(f).slice(0, 4)).toEqual(["type", "rule", "severity", "message"]);
+    const last = objects[objects.length - 1]!;
+    expect(last).toMatchObject({ type: "summary", reason: "SIGTERM", format: "pcap", records: events.length, urbEvents: events.length, devices: 4, devicesOk: 1, devicesFailed: 3, errors: 3, warnings: 6, exitCode: 1 });
+    expect(last.findingsByRule).toEqual({ CFG_READ_FAIL: 3, URB_ERROR: 6 });
+  }, 30_000);
+
+  it("memory stays flat: 600k usbmon text lines of interrupt polling with a re-enumeration every 2000 URBs, written as fast as the pipe takes them, run in a 32 MB V8 heap, keep RSS under 150 MB and within 8 MB between the middle and the end", async () => {
+    // Built in pieces of ~1000 lines so the test's own memory stays small too.
+    const pieces: Buffer[] = [];
+    let batch: string[] = [];
+    const h = new UrbHost({ event: (e) => {
+      batch.push(usbmonTextLine(e));
+      if (batch.length >= 1000) {
+        pieces.push(Buffer.from(batch.join("\n") + "\n"));
+        batch = [];
+      }
+    } }, { busnum: 2 });
+    const dev = device(9, "Soak");
+    const report = Uint8Array.of(0, 0, 4, 0, 0, 0, 0, 0);
+    let enumerations = 0;
+    let errors = 0;
+    for (let n = 0; h.events < 600_000; n++) {
+      if (n % 2000 === 0) {
+        h.enumerate(dev);
+        enumerations++;
+      }
+      // A -71 every 500 URBs: findings are counted and printed, not kept.
+      if (n % 500 === 250) {
+        h.interruptIn(9, 1, new Uint8Array(0), { status: -71 });
+        errors++;
+      } else h.interruptIn(9, 1, report);
+      h.idle(1e6);
+    }
+    if (batch.length) pieces.push(Buffer.from(batch.join("\n") + "\n"));
+    const total = pieces.reduce((n, p) => n + p.length, 0);
+    const fifo = makeFifo();
+    // A heap this small turns a per-event leak (600k events) into a crash, whatever the GC timing.
+    proc = new LiveProcess([fifo], ["--max-old-space-size=32"]);
+    writer = await openWriter(fifo);
+    const samples: { progress: number; kb: number }[] = [];
+    let written = 0;
+    const sampler = setInterval(() => {
+      const kb = proc?.rssKb();
+      if (kb !== undefined) samples.push({ progress: written / total, kb });
+    }, 10);
+    try {
+      for (const p of pieces) {
+        await writer.write(p);
+        written += p.length;
+      }
+      await writer.close();
+      writer = undefined;
+      const { code } = await proc.exited;
+      expect(code).toBe(0);
+    } finally {
+      clearInterval(sampler);
+    }
+    const out = proc.stdout;
+    expect(out).toContain("usbscope live: stopped (end of input)");
+    expect(out).toContain(`URB events    ${h.events}`);
+    expect(out).toContain(`devices       ${enumerations} seen, ${enumerations} ok, 0 failed`);
+    expect(out).toContain(`findings      0 errors, ${errors} warnings, 0 info`);
+    expect(out.match(/^ {2}device +bus 2 dev 9 /gm)).toHaveLength(enumerations);
+    const middle = samples.filter((s) => s.progress >= 0.4 && s.progress <= 0.6).map((s) => s.kb);
+    const end = samples.filter((s) => s.progress >= 0.85).map((s) => s.kb);
+    expect(middle.length, `samples: ${samples.length}`).toBeGreaterThan(2);
+    expect(end.length).toBeGreaterThan(2);
+    const shown = `${samples.length} samples; RSS kB middle ${median(middle)}, end ${median(end)}, max ${Math.max(...samples.map((s) => s.kb))}`;
+    expect(Math.max(...samples.map((s) => s.kb)), shown).toBeLessThan(150 * 1024);
+    expect(median(end) - median(middle), shown).toBeLessThan(8 * 1024);
+  }, 40_000);
 });
