@@ -1,21 +1,10 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { analyzeSource, type AnalysisResult } from "../../src/analyze.js";
 import { analysisJson } from "../../src/report/json.js";
 import { analysisText } from "../../src/report/text.js";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "../io.js";
+import type { Io } from "../io.js";
+import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
 
-/** Exit status for an analysis: 2 when nothing could be read, 1 on any error finding. */
-export function exitCodeFor(r: AnalysisResult): number {
-  if (r.capture.error && r.capture.records === 0 && r.urbEvents === 0 && r.capture.error.offset === 0) return EXIT_USAGE;
-  return r.findings.countBySeverity.error > 0 ? EXIT_FINDINGS : EXIT_OK;
-}
-
-/** Unknown format or an empty input: a usage/input error, not a finding. */
-export function inputProblem(r: AnalysisResult): string | undefined {
-  if (r.capture.bytes === 0) return `${r.file}: empty input`;
-  if (r.capture.error && r.capture.error.offset === 0 && r.capture.records === 0) return `${r.file}: ${r.capture.error.message}`;
-  return undefined;
-}
+export { exitCodeFor, inputProblem } from "../analyzeInput.js";
 
 export function analyzeCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command("analyze")
@@ -28,25 +17,9 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
       return n;
     }))
     .action(async (file: string, opts: { json?: boolean; maxFindings: number }) => {
-      try {
-        const { source, name } = await openInput(file, io);
-        const r = await analyzeSource(source, name, { maxFindingsPerRule: opts.maxFindings });
-        await source.close();
-        const problem = inputProblem(r);
-        if (problem) {
-          io.err(`usbscope: ${problem}\n`);
-          setExit(EXIT_USAGE);
-          return;
-        }
-        io.out(opts.json ? JSON.stringify(analysisJson(r), null, 2) + "\n" : analysisText(r));
-        setExit(exitCodeFor(r));
-      } catch (e) {
-        if (e instanceof InputError) {
-          io.err(`usbscope: ${e.message}\n`);
-          setExit(EXIT_USAGE);
-          return;
-        }
-        throw e;
-      }
+      const r = await analyzeInput(file, io, setExit, { maxFindingsPerRule: opts.maxFindings });
+      if (!r) return;
+      io.out(opts.json ? JSON.stringify(analysisJson(r), null, 2) + "\n" : analysisText(r));
+      setExit(exitCodeFor(r));
     });
 }

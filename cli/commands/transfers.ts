@@ -1,11 +1,10 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { analyzeSource } from "../../src/analyze.js";
 import type { ControlTransfer } from "../../src/model.js";
 import { sanitizeTerminal } from "../../src/descriptors/strings.js";
 import { renderTransfer } from "../../src/transfers/renderTree.js";
 import type { TransferSummary } from "../../src/transfers/transferSummary.js";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "../io.js";
-import { inputProblem } from "./analyze.js";
+import type { Io } from "../io.js";
+import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
 
 function hex(b: Uint8Array, max = 32): string {
   const s = Array.from(b.subarray(0, max), (x) => x.toString(16).padStart(2, "0")).join(" ");
@@ -35,41 +34,25 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
     )
     .option("--json", "one JSON object per transfer (NDJSON)")
     .action(async (file: string, opts: { depth: 1 | 2 | 3; json?: boolean }) => {
-      try {
-        const { source, name } = await openInput(file, io);
-        let raw = false;
-        const onTransfer = (t: TransferSummary) => {
-          raw = true;
-          if (opts.json) {
-            const out: Record<string, unknown> = { ...t };
-            if (opts.depth < 2) delete out.transactions;
-            else if (opts.depth < 3) out.transactions = t.transactions.map(({ packets: _p, ...rest }) => rest);
-            io.out(JSON.stringify(out) + "\n");
-          } else io.out(renderTransfer(t, opts.depth).split("\n").map(sanitizeTerminal).join("\n") + "\n");
-        };
-        const onControlTransfer = (ct: ControlTransfer) => {
-          if (ct.source !== "urb") return;
-          if (opts.json) {
-            io.out(JSON.stringify({ kind: "control", source: "urb", bus: ct.bus, device: ct.address, endpoint: 0, direction: ct.setup.bmRequestType & 0x80 ? "in" : "out", request: ct.request, setup: ct.setup, dataLength: ct.data.length, outcome: ct.status, urbStatus: ct.urbStatus, firstPacket: ct.firstPacket, lastPacket: ct.lastPacket }) + "\n");
-          } else io.out(sanitizeTerminal(urbControlLine(ct)) + "\n");
-        };
-        const r = await analyzeSource(source, name, { onTransfer, onControlTransfer, keepControlTransfers: false });
-        await source.close();
-        const problem = inputProblem(r);
-        if (problem) {
-          io.err(`usbscope: ${problem}\n`);
-          setExit(EXIT_USAGE);
-          return;
-        }
-        if (!raw && r.controlTransferCount === 0 && !opts.json) io.out("no transfers in this capture\n");
-        setExit(r.findings.countBySeverity.error > 0 ? EXIT_FINDINGS : EXIT_OK);
-      } catch (e) {
-        if (e instanceof InputError) {
-          io.err(`usbscope: ${e.message}\n`);
-          setExit(EXIT_USAGE);
-          return;
-        }
-        throw e;
-      }
+      let raw = false;
+      const onTransfer = (t: TransferSummary) => {
+        raw = true;
+        if (opts.json) {
+          const out: Record<string, unknown> = { ...t };
+          if (opts.depth < 2) delete out.transactions;
+          else if (opts.depth < 3) out.transactions = t.transactions.map(({ packets: _p, ...rest }) => rest);
+          io.out(JSON.stringify(out) + "\n");
+        } else io.out(renderTransfer(t, opts.depth).split("\n").map(sanitizeTerminal).join("\n") + "\n");
+      };
+      const onControlTransfer = (ct: ControlTransfer) => {
+        if (ct.source !== "urb") return;
+        if (opts.json) {
+          io.out(JSON.stringify({ kind: "control", source: "urb", bus: ct.bus, device: ct.address, endpoint: 0, direction: ct.setup.bmRequestType & 0x80 ? "in" : "out", request: ct.request, setup: ct.setup, dataLength: ct.data.length, outcome: ct.status, urbStatus: ct.urbStatus, firstPacket: ct.firstPacket, lastPacket: ct.lastPacket }) + "\n");
+        } else io.out(sanitizeTerminal(urbControlLine(ct)) + "\n");
+      };
+      const r = await analyzeInput(file, io, setExit, { onTransfer, onControlTransfer, keepControlTransfers: false });
+      if (!r) return;
+      if (!raw && r.controlTransferCount === 0 && !opts.json) io.out("no transfers in this capture\n");
+      setExit(exitCodeFor(r));
     });
 }

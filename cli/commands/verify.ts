@@ -4,7 +4,7 @@ import { analyzeSource } from "../../src/analyze.js";
 import { junitXml, type JunitCase } from "../../src/report/junit.js";
 import { sanitizeTerminal } from "../../src/descriptors/strings.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "../io.js";
-import { inputProblem } from "./analyze.js";
+import { inputProblem } from "../analyzeInput.js";
 
 /** CI batch mode: many captures, one line each, optional JUnit XML; exit 1 if any has an error finding. */
 export function verifyCommand(io: Io, setExit: (code: number) => void): Command {

@@ -1,0 +1,41 @@
+// The shared start of every command that analyzes one capture: open FILE or stdin, analyze, and turn
+// input problems (unreadable file, unknown format, empty input) into one line on stderr and exit 2.
+import { analyzeSource, type AnalysisResult, type AnalyzeOptions } from "../src/analyze.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "./io.js";
+
+/** Unknown format or an empty input: a usage/input error, not a finding. */
+export function inputProblem(r: AnalysisResult): string | undefined {
+  if (r.capture.bytes === 0) return `${r.file}: empty input`;
+  if (r.capture.error && r.capture.error.offset === 0 && r.capture.records === 0) return `${r.file}: ${r.capture.error.message}`;
+  return undefined;
+}
+
+/** Exit status for an analysis: 1 on any error finding, else 0. */
+export function exitCodeFor(r: AnalysisResult): number {
+  return r.findings.countBySeverity.error > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Analyze FILE ("-": stdin). Returns undefined after reporting an input problem (exit status 2 set). */
+export async function analyzeInput(file: string, io: Io, setExit: (code: number) => void, options: AnalyzeOptions = {}): Promise<AnalysisResult | undefined> {
+  let opened;
+  try {
+    opened = await openInput(file, io);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    io.err(`usbscope: ${e.message}\n`);
+    setExit(EXIT_USAGE);
+    return undefined;
+  }
+  try {
+    const r = await analyzeSource(opened.source, opened.name, options);
+    const problem = inputProblem(r);
+    if (problem) {
+      io.err(`usbscope: ${problem}\n`);
+      setExit(EXIT_USAGE);
+      return undefined;
+    }
+    return r;
+  } finally {
+    await opened.source.close();
+  }
+}
