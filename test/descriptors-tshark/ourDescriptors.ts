@@ -11,6 +11,9 @@ import { ENDPOINT_LAYOUT } from "../../src/descriptors/endpoint.js";
 import { parseStringDescriptor } from "../../src/descriptors/string.js";
 import { parseBos } from "../../src/descriptors/bos.js";
 import type { HidDescriptor } from "../../src/descriptors/hid.js";
+import type { EndpointDescriptor } from "../../src/descriptors/endpoint.js";
+import type { DfuFunctionalDescriptor } from "../../src/descriptors/dfu.js";
+import { CLASS_FIELD_NAMES, classFields, configurationBits, dfuAttributeBits, endpointBits } from "./classFields.js";
 
 /** A field usbscope parsed, under the name tshark gives it; value is a number or, for usb.bString, the text. */
 export interface OurField {
@@ -70,8 +73,11 @@ function subDescriptor(d: DescriptorBase): OurDescriptor {
       return describe(d, layoutFields(d, INTERFACE_LAYOUT));
     case "endpoint": {
       // USB Audio 1.0 §4.6.1.1: the 9-byte form; tshark names these usb.audio.bRefresh / usb.audio.bSynchAddress.
+      const e = d as EndpointDescriptor;
       const f = layoutFields(d, ENDPOINT_LAYOUT);
       if (d.bLength >= 9) f.push(...layoutFields(d, AUDIO_ENDPOINT_EXTRA, {}, "usb.audio."));
+      const has = (n: string) => f.some((x) => x.name === n);
+      f.push(...endpointBits(e.bEndpointAddress, e.bmAttributes, e.wMaxPacketSize, { address: has("usb.bEndpointAddress"), attributes: has("usb.bmAttributes"), maxPacket: has("usb.wMaxPacketSize") }));
       return describe(d, f);
     }
     case "interface-association":
@@ -89,10 +95,15 @@ function subDescriptor(d: DescriptorBase): OurDescriptor {
     }
     case "dfu-functional":
       // DFU 1.1 Table 4.2; packet-usb-dfu.c dissect_usb_dfu_descriptor (bmAttributes only as bits).
-      return describe(d, [...layoutFields(d, HEADER), ...layoutFields(d, [["wDetachTimeOut", 3, 2], ["wTransferSize", 5, 2], ["bcdDFUVersion", 7, 2]], {}, "usbdfu.descriptor.")]);
+      return describe(d, [
+        ...layoutFields(d, HEADER),
+        ...(d.raw.length >= 3 ? dfuAttributeBits((d as DfuFunctionalDescriptor).bmAttributes) : []),
+        ...layoutFields(d, [["wDetachTimeOut", 3, 2], ["wTransferSize", 5, 2], ["bcdDFUVersion", 7, 2]], {}, "usbdfu.descriptor."),
+      ]);
     default:
-      // Class-specific (CDC, audio) and unknown descriptors: the header is what every dissector shows the same way.
-      return describe(d, layoutFields(d, HEADER));
+      // Class-specific descriptors usbscope decodes (CDC, audio, MIDI) add their fields; the others (video,
+      // SuperSpeed companion, vendor) are compared on the header every dissector shows the same way.
+      return describe(d, [...layoutFields(d, HEADER), ...(classFields(d) ?? [])]);
   }
 }
 
@@ -119,7 +130,9 @@ export function ourDescriptors(ct: ControlTransfer): OurDescriptor[] | undefined
     case DescriptorType.CONFIGURATION:
     case DescriptorType.OTHER_SPEED_CONFIGURATION: {
       const c = parseConfiguration(b);
-      return [describe(c, layoutFields(c, CONFIGURATION_LAYOUT, RENAME[c.kind])), ...c.descriptors.map(subDescriptor)];
+      const head = layoutFields(c, CONFIGURATION_LAYOUT, RENAME[c.kind]);
+      if (c.raw.length >= 8) head.push(...configurationBits(c.bmAttributes));
+      return [describe(c, head), ...c.descriptors.map(subDescriptor)];
     }
     case DescriptorType.STRING: {
       // USB 2.0 §9.6.7: string 0 is the LANGID array, the others UTF-16LE text.
@@ -141,7 +154,10 @@ export function ourDescriptors(ct: ControlTransfer): OurDescriptor[] | undefined
 
 /** Every tshark field usbscope's side can produce: the comparison set (tshark fields outside it, e.g. usbaudio.*, are not compared). */
 export const COMPARED_FIELDS: ReadonlySet<string> = new Set([
-  ...[DEVICE_LAYOUT, QUALIFIER_LAYOUT, CONFIGURATION_LAYOUT, INTERFACE_LAYOUT, ENDPOINT_LAYOUT, IAD_LAYOUT].flat().map(([n]) => "usb." + n),
+  ...[DEVICE_LAYOUT, QUALIFIER_LAYOUT, CONFIGURATION_LAYOUT, INTERFACE_LAYOUT, ENDPOINT_LAYOUT, IAD_LAYOUT]
+    .flat()
+    .filter(([n]) => n !== "bReserved")
+    .map(([n]) => "usb." + n),
   "usb.configuration.bmAttributes",
   "usb.audio.bRefresh",
   "usb.audio.bSynchAddress",
@@ -149,4 +165,5 @@ export const COMPARED_FIELDS: ReadonlySet<string> = new Set([
   "usb.bString",
   ...["bcdHID", "bCountryCode", "bNumDescriptors", "bDescriptorType", "wDescriptorLength"].map((n) => "usbhid.descriptor.hid." + n),
   ...["wDetachTimeOut", "wTransferSize", "bcdDFUVersion"].map((n) => "usbdfu.descriptor." + n),
+  ...CLASS_FIELD_NAMES,
 ]);

@@ -40,7 +40,7 @@ function unescapeXml(s: string): string {
   });
 }
 
-/** Parse tshark PDML: keep frame.number and the descriptor fields (usb.*, usbhid.descriptor.*, usbdfu.descriptor.*). */
+/** Parse tshark PDML: keep frame.number, usb.request_in and every named field from the first usb.bLength on. */
 export function parsePdml(pdml: string): TsharkDescriptorFrames {
   const frames: TsharkDescriptorFrames = new Map();
   let current: TsharkFrame | undefined;
@@ -64,7 +64,7 @@ export function parsePdml(pdml: string): TsharkDescriptorFrames {
       current.descriptors.push({ pos: Number(pos), fields: [{ name, show: show! }] });
       continue;
     }
-    if (!/^(usb|usbhid\.descriptor|usbdfu\.descriptor)\./.test(name!)) continue;
+    if (name === "" || name === "_ws.expert" || name!.startsWith("_ws.")) continue;
     // Fields before the first bLength belong to the URB/usbll headers (usb.src, usb.bDescriptorType of a setup).
     current.descriptors[current.descriptors.length - 1]?.fields.push({ name: name!, show: unescapeXml(show!) });
   }
