@@ -3,7 +3,7 @@ import { readFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { cli } from "../helpers/cli.js";
-import { publicDir } from "../helpers/paths.js";
+import { publicDir, repoRoot } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
 
 const BAD_CRCS = path.join(publicDir, "real/288-bad-crcs.pcap");
@@ -89,5 +89,40 @@ describe("usbscope verify", () => {
     expect(xml).toContain('<testsuites name="usbscope"');
     expect(xml).toMatch(/<testcase classname="[^"]*bad-crcs.pcap" name="CRC5"><failure message="3 CRC5 finding/);
     expect((await cli(["verify", clean])).code).toBe(0);
+  });
+});
+
+describe("usbscope transfers", () => {
+  const DFU = path.join(publicDir, "real/288-hackrf-lpc4330-dfu-enum.pcap");
+  it("prints the transfer → transaction → packet tree, folded by --depth", async () => {
+    const d1 = await cli(["transfers", "--depth", "1", DFU]);
+    expect(d1.code).toBe(0);
+    const firsts = d1.out.trimEnd().split("\n");
+    expect(firsts[0]).toBe("Control transfer on 11.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok [packet 8]");
+    expect(firsts.every((l) => !l.startsWith(" "))).toBe(true);
+    const d2 = await cli(["transfers", DFU]);
+    expect(d2.out).toContain("\n  SETUP DATA0 ACK, 8 bytes, ACK [transaction 0]\n");
+    const d3 = await cli(["transfers", "--depth", "3", DFU]);
+    expect(d3.out).toContain("\n    SETUP [packet 8]\n    DATA0 [packet 9]\n    ACK [packet 10]\n");
+    expect((await cli(["transfers", "--depth", "4", DFU])).code).toBe(2);
+  });
+  it("--json prints one object per transfer, and URB captures list their control transfers", async () => {
+    const r = await cli(["transfers", "--json", DFU]);
+    const lines = r.out.trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ kind: "control", device: 11, endpoint: 0, direction: "in", request: "GET_DESCRIPTOR DEVICE", dataLength: 18, outcome: "ok" });
+    const urb = await cli(["transfers", path.join(publicDir, "real/249-microbit-daplink-msc-cdc.pcapng")]);
+    expect(urb.out.split("\n")[0]).toMatch(/^Control transfer on 6:4\.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok \[record 0\]: 12 01 10 02/);
+  });
+});
+
+describe("usbscope descriptors", () => {
+  it("prints an lsusb -v style tree with findings under their field, and JSON", async () => {
+    const r = await cli(["descriptors", path.join(repoRoot, "captures/interface-appended/capture.pcap")]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/Device 9: ID 1209:0002/);
+    expect(r.out).toMatch(/bNumInterfaces\s+2\n\s+\^ E CFG_NUM_IFS: configuration 1: bNumInterfaces is 2 but 3 interfaces follow/);
+    const j = JSON.parse((await cli(["descriptors", "--json", path.join(repoRoot, "captures/enumeration-ok/capture.pcapng")])).out);
+    expect(j.devices[0].descriptors.device).toMatchObject({ idVendor: 0x1209, idProduct: 1, bMaxPacketSize0: 64 });
+    expect(j.devices[0].findings).toEqual([]);
   });
 });
