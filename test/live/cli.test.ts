@@ -1,0 +1,113 @@
+// `usbscope live` in-process: stdin, replayed files, --json, input errors, a stop before any data.
+import { describe, expect, it } from "vitest";
+import { EventEmitter } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { Command } from "commander";
+import { liveCommand } from "../../cli/commands/live.js";
+import { cli } from "../helpers/cli.js";
+import { MemorySink, UrbHost, UsbmonPcapWriter, UsbmonTextWriter, configuration, deviceDescriptor, endpointDesc, interfaceDesc, type DeviceModel, type UrbSink } from "../../src/builder/index.js";
+import { makeFifo } from "./helpers.js";
+
+function model(product: string): DeviceModel {
+  return {
+    speed: "full",
+    address: 3,
+    deviceDescriptor: deviceDescriptor({ idVendor: 0x0483, idProduct: 0x5740, iProduct: 2 }),
+    configDescriptor: configuration({}, [interfaceDesc({}, [endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 2, wMaxPacketSize: 64 })])]),
+    strings: { 2: product },
+  };
+}
+
+// usbmon text shows 32 data bytes at most, so product strings here stay within 15 characters.
+function session(sink: UrbSink, product = "STM32 VCP", stall = false): void {
+  const h = new UrbHost(sink, { busnum: 3 });
+  h.enumerate(model(product), stall ? { faults: { config9: { stall: true } } } : {});
+  h.bulkIn(3, 1, Uint8Array.of(0x41));
+}
+
+function text(product?: string, stall?: boolean): string {
+  const w = new UsbmonTextWriter();
+  session(w, product, stall);
+  return w.text();
+}
+
+describe("usbscope live (in-process)", () => {
+  it("reads usbmon text from stdin (-) to its end: device line, summary, exit 0", async () => {
+    const r = await cli(["live", "-"], text());
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}device +bus 3 dev 3 +0483:5740 "STM32 VCP" +full speed +configured in [\d.]+ ms \(\d+ requests\)$/m);
+    expect(r.out).toContain("usbscope live: stopped (end of input)");
+    expect(r.out).toContain("devices       1 seen, 1 ok, 0 failed");
+    expect(r.out).toContain("findings      0 errors, 0 warnings, 0 info");
+    expect(r.out).not.toContain("by rule");
+    expect(r.err).toContain("reading stdin");
+  });
+
+  it("reads a usbmon pcap stream from stdin; an error finding makes the exit status 1", async () => {
+    const mem = new MemorySink();
+    const w = new UsbmonPcapWriter(mem.sink, { linktype: 220 });
+    session(w, "Faulty", true);
+    w.close();
+    const r = await cli(["live", "-"], mem.toBytes());
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/error +CFG_READ_FAIL /);
+    expect(r.out).toMatch(/^ {2}FAIL +bus 3 dev 3 +0483:5740 "Faulty"/m);
+    expect(r.out).toMatch(/^ {11}configured with errors: the device STALLed GET_DESCRIPTOR\(CONFIGURATION 0\)/m);
+    expect(r.out).toMatch(/format +pcap, \d+ bytes/);
+  });
+
+  it("a product string with terminal escapes is sanitized in text and kept (JSON-escaped) in --json", async () => {
+    const hostile = "Ev\u001b[2J\u0007il\u202e";
+    const t = await cli(["live", "-"], text(hostile));
+    expect(t.out).toContain(`"Evil"`);
+    expect(t.out).not.toContain("\u001b");
+    const j = await cli(["live", "--json", "-"], text(hostile));
+    const lines = j.out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.type)).toEqual(["device", "summary"]);
+    expect(lines[0]!.product).toBe(hostile);
+    expect(j.out).not.toContain("\u001b");
+    expect(j.err).toBe("");
+  });
+
+  it("replays a file to its end", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "usbscope-live-"));
+    const file = path.join(dir, "bus3.mon");
+    writeFileSync(file, text());
+    const r = await cli(["live", "--json", file]);
+    expect(r.code).toBe(0);
+    const last = JSON.parse(r.out.trim().split("\n").pop()!) as Record<string, unknown>;
+    expect(last).toMatchObject({ type: "summary", reason: "end of input", format: "usbmon-text", devices: 1, devicesOk: 1, errors: 0, exitCode: 0 });
+  });
+
+  it("a missing input file is an input error, exit 2", async () => {
+    const r = await cli(["live", "/nonexistent/usbmon.txt"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("usbscope: cannot read /nonexistent/usbmon.txt: no such file\n");
+  });
+
+  it("input that is neither pcap, pcapng nor usbmon text is an input error, exit 2", async () => {
+    const r = await cli(["live", "-"], "hello, this is not a capture at all\n".repeat(4));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("not a pcap, pcapng or usbmon text stream");
+  });
+
+  it("SIGINT before any writer opened the FIFO ends at once with an empty summary, exit 0", async () => {
+    const fifo = makeFifo();
+    const signals = new EventEmitter();
+    let out = "";
+    let code = -1;
+    const cmd = liveCommand({ out: (t) => void (out += t), err: () => {}, stdin: Readable.from([]) }, (c) => (code = c), { signals });
+    const done = new Command("usbscope").addCommand(cmd).parseAsync(["live", fifo], { from: "user" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(out).toBe("");
+    signals.emit("SIGINT");
+    await done;
+    expect(code).toBe(0);
+    expect(out).toContain("usbscope live: stopped (SIGINT)");
+    expect(out).toContain("devices       0 seen");
+    expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM")).toBe(0);
+  });
+});
