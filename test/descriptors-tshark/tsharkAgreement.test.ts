@@ -93,7 +93,7 @@ describe("tshark agrees with usbscope on every descriptor field of the public ca
       const stale: string[] = [];
       ALLOW_LIST.forEach((e, i) => {
         if (!e.captures.includes(id)) return;
-        for (const f of e.frames) if (!used.has(`${i}:${f}`)) stale.push(`frame ${f} ${e.kind} ${e.field}`);
+        for (const f of e.frames) if (!used.has(`${i}:${f}`)) stale.push(`frame ${f} ${e.kind} ${e.fields.join(",")}`);
       });
       expect(stale, `stale allow-list frames for ${id}`).toEqual([]);
 
