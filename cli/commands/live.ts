@@ -17,7 +17,7 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveDeps = {}): Command {
   return new Command("live")
     .description("watch USB traffic as it happens: each enumeration and finding when it is made, a summary on Ctrl-C")
-    .argument("[input]", "usbmon text or pcap/pcapng stream: a FIFO or file, - for stdin (tcpdump -i usbmon1 -w - | usbscope live -); default: usbmon in debugfs")
+    .argument("[input]", "usbmon text or pcap/pcapng stream: a FIFO or file, - for stdin (tcpdump -U -i usbmon1 -w - | usbscope live -); default: usbmon in debugfs")
     .addOption(new Option("--bus <n>", "usbmon bus to read (0: all buses)").argParser((v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0 || n > 255) throw new InvalidArgumentError("a bus number (0 for all buses)");
