@@ -1,6 +1,6 @@
 // The differential comparison: every descriptor tshark dissects in a capture against usbscope's parse of the
 // GET_DESCRIPTOR transfer that carries the same bytes, field by field; what differs comes back as a list.
-import { analyzeFile } from "../../src/analyze.js";
+import { analyzeFile, type AnalysisResult } from "../../src/analyze.js";
 import type { ControlTransfer } from "../../src/model.js";
 import { COMPARED_FIELDS, ourDescriptors, type OurDescriptor } from "./ourDescriptors.js";
 import { tsharkDescriptorFrames, type TsharkDescriptor } from "./tsharkDescriptors.js";
@@ -35,6 +35,9 @@ export interface Comparison {
   linktype?: number;
   /** Compared fields per tshark filter name. */
   byField: Map<string, number>;
+  /** The analysis, and for each GET_DESCRIPTOR transfer tshark dissected, its frame and descriptors. */
+  result?: AnalysisResult;
+  replies: Map<ControlTransfer, { frame: number; groups: TsharkDescriptor[] }>;
   disagreements: Disagreement[];
 }
 
@@ -97,7 +100,7 @@ function transferAt(reads: ControlTransfer[], record: number, request: number | 
 }
 
 export function emptyComparison(): Comparison {
-  return { compared: 0, agreed: 0, descriptors: 0, frames: 0, oursParsed: 0, lastPacketMinusFrame: new Set(), byKind: new Map(), byField: new Map(), disagreements: [] };
+  return { compared: 0, agreed: 0, descriptors: 0, frames: 0, oursParsed: 0, lastPacketMinusFrame: new Set(), byKind: new Map(), byField: new Map(), replies: new Map(), disagreements: [] };
 }
 
 /** Compare the descriptors of one reply, aligned by their offset in the data. */
@@ -120,6 +123,7 @@ export async function compareCapture(file: string): Promise<Comparison> {
   const out = emptyComparison();
   out.frames = frames.size;
   out.linktype = result.linktypes[0];
+  out.result = result;
   const parsed = new Map<ControlTransfer, OurDescriptor[] | undefined>();
   for (const ct of reads) {
     const ours = ourDescriptors(ct);
@@ -144,6 +148,7 @@ export async function compareCapture(file: string): Promise<Comparison> {
       continue;
     }
     matched.add(ct);
+    out.replies.set(ct, { frame, groups });
     out.lastPacketMinusFrame.add(ct.lastPacket + 1 - frame);
     compareFrame(frame, ours, groups, out);
   }

@@ -8,6 +8,7 @@ import { publicCaptures, publicDir } from "../helpers/paths.js";
 import { allowedBy, ALLOW_LIST } from "./allowList.js";
 import { compareCapture, compareFrame, disagreementText, emptyComparison, type Comparison } from "./compare.js";
 import { COMPARED_FIELDS, ourDescriptors } from "./ourDescriptors.js";
+import { compareDeviceJson } from "./jsonCompare.js";
 import { tsharkDescriptorFrames } from "./tsharkDescriptors.js";
 
 /**
@@ -97,8 +98,14 @@ describe("tshark agrees with usbscope on every descriptor field of the public ca
       });
       expect(stale, `stale allow-list frames for ${id}`).toEqual([]);
 
+      // What usbscope reports per device (the tracker's kept reads, as JSON) agrees with tshark on those reads.
+      const j = compareDeviceJson(c);
+      const jsonUnexpected = j.disagreements.filter((d) => !allowedBy(id, d.frame, d.kind, d.field)).map(disagreementText);
+      expect(jsonUnexpected, `devices[].descriptors of ${id} disagree:\n${jsonUnexpected.join("\n")}`).toEqual([]);
+
       const min = MIN_COMPARED[id]!;
       if (min === 0) {
+        expect(j.compared).toBe(0);
         // Nothing to compare must mean neither side found a descriptor reply.
         expect(c.frames).toBe(0);
         expect(c.oursParsed).toBe(0);
@@ -106,6 +113,7 @@ describe("tshark agrees with usbscope on every descriptor field of the public ca
         return;
       }
       expect(c.compared).toBeGreaterThanOrEqual(min);
+      expect(j.compared).toBeGreaterThan(0);
       expect(c.descriptors).toBeGreaterThan(0);
       // Where tshark puts the dissected reply, relative to ControlTransfer.lastPacket: usbmon's completion record
       // is the transfer's last record; USBPcap logs the data-stage completion, then (newer USBPcap) a status
