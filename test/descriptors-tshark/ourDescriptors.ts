@@ -37,7 +37,7 @@ const RENAME: Record<string, Record<string, string>> = {
 
 /**
  * Fields usbscope decodes but tshark 4.0 has no field for, so there is nothing to compare them with:
- * the qualifier's bReserved (packet-usb.c dissect_usb_device_qualifier_descriptor skips it).
+ * the qualifier's bReserved (`tshark -G fields` lists no usb.bReserved). No public capture holds a qualifier reply.
  */
 const NO_TSHARK_FIELD: Record<string, readonly string[]> = {
   "device-qualifier": ["bReserved"],
