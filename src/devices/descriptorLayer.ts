@@ -38,7 +38,8 @@ export interface DescriptorLayerResult {
 export interface DescriptorLayerOptions {
   /**
    * Live use: called once per device, as soon as its enumeration is over (a successful SET_CONFIGURATION
-   * with a non-zero value, USB 2.0 §9.4.7, or another device taking its bus and address), else at finish().
+   * with a non-zero value, USB 2.0 §9.4.7; another device taking its bus and address; or, not configured,
+   * another enumeration starting on its bus), else at finish().
    * The rules run then, their findings going to `findings`.
    */
   onDevice?(report: DeviceReport, diagnosis: Diagnosis, device: UsbDevice): void;
@@ -78,6 +79,8 @@ export class DescriptorLayer implements EndpointTypeLookup {
   /** Live use: the keys of the hits already sent to a sink, per device checked before finish(). */
   private readonly emitted = new Map<UsbDevice, Set<string>>();
   private readonly announced = new Set<UsbDevice>();
+  /** Live use: devices whose enumeration was seen and that are not reported yet. */
+  private readonly enumerating = new Set<UsbDevice>();
 
   onControlTransfer(ct: ControlTransfer): void {
     if (ct.dataTruncated) this.cutTransfers.add(ct.firstPacket);
@@ -89,7 +92,15 @@ export class DescriptorLayer implements EndpointTypeLookup {
     const s = ct.setup;
     const at = this.tracker.deviceAt(ct.address, ct.bus);
     const target = s.bmRequestType === 0 && s.bRequest === 5 ? this.tracker.deviceAt(s.wValue & 0x7f, ct.bus) : undefined;
+    const known = this.tracker.devices.length;
     const d = this.tracker.onControlTransfer(ct);
+    if (this.tracker.devices.length > known && d.enumerationSeen) {
+      // Linux enumerates one device at a time per bus (hub.c hub_port_init holds hcd->address0_mutex): a new
+      // enumeration means every earlier one on the bus is over, configured or not (a failed attempt keeps its
+      // address, so nothing replaces it).
+      for (const e of this.enumerating) if (e.bus === d.bus && e.state !== "configured") this.settle(e, false);
+      this.enumerating.add(d);
+    }
     for (const old of [at, target]) {
       if (old && old !== d && this.tracker.deviceAt(old.address, old.bus) !== old) this.settle(old, true);
     }
@@ -103,12 +114,14 @@ export class DescriptorLayer implements EndpointTypeLookup {
     this.check(d, speed, this.options.findings);
     if (!this.announced.has(d)) {
       this.announced.add(d);
+      this.enumerating.delete(d);
       this.options.onDevice?.(this.reportOf(d, speed), diagnose(d, guessSpeed(d, speed).speed), d);
     }
     if (replaced && this.options.forgetReplaced && this.tracker.devices[d.id] === d) {
       this.tracker.devices[d.id] = FORGOTTEN;
       this.emitted.delete(d);
       this.announced.delete(d);
+      this.enumerating.delete(d);
       for (const ct of d.transfers) if (ct.dataTruncated) this.cutTransfers.delete(ct.firstPacket);
     }
   }

@@ -6,7 +6,7 @@ import path from "node:path";
 import { readdirSync } from "node:fs";
 import { analyzeFile, analyzeSource } from "../../src/analyze.js";
 import { bufferSource } from "../../src/capture/source.js";
-import { UrbHost, UsbmonTextWriter, configuration, deviceDescriptor, endpointDesc, interfaceDesc, setupPacket, type DeviceModel } from "../../src/builder/index.js";
+import { UrbHost, UsbmonTextWriter, configuration, enumerationSteps, deviceDescriptor, endpointDesc, interfaceDesc, setupPacket, type DeviceModel } from "../../src/builder/index.js";
 import type { Finding } from "../../src/model.js";
 import { publicDir } from "../helpers/paths.js";
 
@@ -26,16 +26,16 @@ function textOf(build: (h: UrbHost) => void): Uint8Array {
   return new TextEncoder().encode(w.text());
 }
 
-type Ev = { kind: "ct"; index: number; request: string } | { kind: "finding"; f: Finding } | { kind: "device"; address: number; ok: boolean; enumerationSeen: boolean };
+type Ev = { kind: "ct"; index: number; request: string } | { kind: "finding"; f: Finding } | { kind: "device"; address: number; ok: boolean; enumerationSeen: boolean; bus?: number; reached?: string };
 
-async function liveEvents(bytes: Uint8Array, forget = false) {
+async function liveEvents(bytes: Uint8Array, forget = false, full = false) {
   const events: Ev[] = [];
   let cts = 0;
   const r = await analyzeSource(bufferSource(bytes), "t", {
     forgetReplacedDevices: forget,
     onFinding: (f) => events.push({ kind: "finding", f }),
     onControlTransfer: (ct) => events.push({ kind: "ct", index: cts++, request: ct.request }),
-    onDevice: (report, diagnosis, d) => events.push({ kind: "device", address: report.address, ok: diagnosis.ok, enumerationSeen: d.enumerationSeen }),
+    onDevice: (report, diagnosis, d) => events.push({ kind: "device", address: report.address, ok: diagnosis.ok, enumerationSeen: d.enumerationSeen, ...(full ? { bus: report.bus, reached: diagnosis.reached } : {}) }),
   });
   return { r, events };
 }
@@ -95,6 +95,45 @@ describe("descriptor layer, live use", () => {
     const cts = events.flatMap((e, i) => (e.kind === "ct" ? [i] : []));
     expect(devices[0]!.i).toBe(cts[2]! - 1);
     expect(devices[1]!.i).toBeGreaterThan(cts[2]!);
+  });
+
+  it("an enumeration that fails after SET_ADDRESS is reported when the next enumeration starts on the bus (Linux retries with a new address)", async () => {
+    const bytes = textOf((h) => {
+      // Linux: "device descriptor read/all, error -32", then a port reset and a new attempt as device 6.
+      h.enumerate(model(5), { faults: { device18: { stall: true }, config9: { stall: true }, configAll: { stall: true } }, stopAfter: "configAll" });
+      h.idle(500e6);
+      h.enumerate(model(6));
+    });
+    const { events } = await liveEvents(bytes);
+    const cts = events.flatMap((e, i) => (e.kind === "ct" ? [{ i, request: e.request }] : []));
+    const devices = events.flatMap((e, i) => (e.kind === "device" ? [{ i, ...e }] : []));
+    expect(devices.map((d) => [d.address, d.ok])).toEqual([[5, false], [6, true]]);
+    // Device 5 right when the second attempt's first request (GET_DESCRIPTOR at address 0) arrives: the 6th transfer.
+    expect(devices[0]!.i).toBe(cts[5]!.i - 1);
+    expect(cts[5]!.request).toMatch(/GET_DESCRIPTOR/);
+  });
+
+  it("a device still enumerating is not reported early by another bus's enumeration", async () => {
+    const w = new UsbmonTextWriter();
+    const bus1 = new UrbHost(w, { busnum: 1 });
+    const bus2 = new UrbHost(w, { busnum: 2 });
+    // Bus 1's enumeration is cut in two by bus 2's whole enumeration (two host controllers work in parallel).
+    const steps = enumerationSteps(model(5));
+    const cut = steps.findIndex((st) => st.name === "device18") + 1;
+    const issue = (st: (typeof steps)[number]) => bus1.control(st.address, st.setup, { response: st.response, maxPacket0: 64, hostMaxPacket0: st.hostMaxPacket0 });
+    steps.slice(0, cut).forEach(issue);
+    bus2.idle(1e9);
+    bus2.enumerate(model(5));
+    bus1.idle(2e9);
+    steps.slice(cut).forEach(issue);
+    const { events } = await liveEvents(new TextEncoder().encode(w.text()), false, true);
+    const devices = events.filter((e) => e.kind === "device");
+    // Bus 2's device first (its SET_CONFIGURATION), then bus 1's single device when it is configured.
+    expect(events.filter((e) => e.kind === "ct")).toHaveLength(16);
+    expect(devices).toEqual([
+      { kind: "device", address: 5, ok: true, enumerationSeen: true, bus: 2, reached: "configured" },
+      { kind: "device", address: 5, ok: true, enumerationSeen: true, bus: 1, reached: "configured" },
+    ]);
   });
 
   it("forgetReplacedDevices drops re-enumerated devices once reported: the result keeps only the current one, findings are the same", async () => {
