@@ -39,13 +39,27 @@ export class LiveSession {
     const printer = new LivePrinter(this.options.out, this.options.json ?? false);
     let devices = 0;
     let devicesOk = 0;
+    let inFlight = 0;
+    // Counted here rather than from the collector: the summary counts what was printed.
+    const bySeverity = { error: 0, warning: 0, info: 0 };
+    const byRule = new Map<string, number>();
     const r = await analyzeSource(source, name, {
       chunkSize: 64 * 1024,
       keepControlTransfers: false,
       // Every finding is printed when made and counted; none needs keeping.
       maxFindingsPerRule: 0,
       forgetReplacedDevices: true,
-      onFinding: (f) => printer.finding(f),
+      onFinding: (f) => {
+        // After a signal the URB layer flushes the submissions still in flight as unpaired: that is the
+        // stop, not the device or the host, so they are counted apart.
+        if (this.stopRequested && f.rule === "FMT_URB_UNPAIRED") {
+          inFlight++;
+          return;
+        }
+        bySeverity[f.severity]++;
+        byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+        printer.finding(f);
+      },
       onControlTransfer: (ct) => printer.seeTime(ct.start),
       onDevice: (report, diagnosis, device) => {
         // A device never enumerated in view and with nothing wrong (a hub polled since before the start) is no news.
@@ -56,7 +70,7 @@ export class LiveSession {
       },
     });
     await source.close();
-    const c = r.findings.countBySeverity;
+    const c = bySeverity;
     const summary: LiveSummary = {
       type: "summary",
       reason: this.reason,
@@ -72,7 +86,8 @@ export class LiveSession {
       errors: c.error,
       warnings: c.warning,
       infos: c.info,
-      findingsByRule: Object.fromEntries([...r.findings.countByRule.entries()].sort()),
+      findingsByRule: Object.fromEntries([...byRule.entries()].sort()),
+      inFlightAtStop: inFlight,
       // DESIGN.md exit codes: 1 when any error finding was made, else 0.
       exitCode: c.error > 0 ? 1 : 0,
     };

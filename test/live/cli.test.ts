@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { Command } from "commander";
 import { liveCommand } from "../../cli/commands/live.js";
 import { cli } from "../helpers/cli.js";
-import { MemorySink, UrbHost, UsbmonPcapWriter, UsbmonTextWriter, configuration, deviceDescriptor, endpointDesc, interfaceDesc, type DeviceModel, type UrbSink } from "../../src/builder/index.js";
+import { MemorySink, XferType, UrbHost, UsbmonPcapWriter, UsbmonTextWriter, configuration, deviceDescriptor, endpointDesc, interfaceDesc, type DeviceModel, type UrbSink } from "../../src/builder/index.js";
 import { makeFifo } from "./helpers.js";
 
 function model(product: string): DeviceModel {
@@ -70,6 +70,17 @@ describe("usbscope live (in-process)", () => {
     expect(lines[0]!.product).toBe(hostile);
     expect(j.out).not.toContain("\u001b");
     expect(j.err).toBe("");
+  });
+
+  it("at the end of the input (not a signal), a submission never completed stays a finding", async () => {
+    const w = new UsbmonTextWriter();
+    const h = new UrbHost(w, { busnum: 3 });
+    h.enumerate(model("VCP"));
+    h.emit({ id: 0xffff8880deadbe00n, type: "S", xferType: XferType.BULK, epnum: 0x81, devnum: 3, status: -115, length: 64, data: new Uint8Array(0) });
+    const r = await cli(["live", "-"], w.text());
+    expect(r.out).toMatch(/info +FMT_URB_UNPAIRED .*has no completion/);
+    expect(r.out).toContain("findings      0 errors, 0 warnings, 1 info");
+    expect(r.out).not.toContain("in flight");
   });
 
   it("replays a file to its end", async () => {
