@@ -65,7 +65,7 @@ function stoppable(readInto: (buf: Uint8Array, stopped: () => boolean) => Promis
 /** The file handle calls live needs (a node:fs/promises FileHandle). */
 export interface LiveHandle {
   read(buf: Uint8Array, offset: number, length: number, position: null): Promise<{ bytesRead: number }>;
-  stat(): Promise<{ isFIFO(): boolean }>;
+  stat(): Promise<{ isFIFO(): boolean; isDirectory(): boolean }>;
   close(): Promise<void>;
 }
 
@@ -90,7 +90,13 @@ function sleep(ms: number): Promise<void> {
  */
 export async function liveFileSource(path: string, open: OpenFile = nodeOpen): Promise<LiveSource> {
   const handle = await open(path);
-  const fifo = (await handle.stat()).isFIFO();
+  const st = await handle.stat();
+  if (st.isDirectory()) {
+    // open(2) accepts a directory with O_RDONLY; read(2) would fail with EISDIR at the first byte.
+    await handle.close();
+    throw Object.assign(new Error(`${path} is a directory`), { code: "EISDIR" });
+  }
+  const fifo = st.isFIFO();
   let seenData = false;
   return stoppable(async (buf, stopped) => {
     for (;;) {

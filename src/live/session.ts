@@ -27,10 +27,6 @@ export class LiveSession {
     this.source?.stop();
   }
 
-  get stopped(): boolean {
-    return this.stopRequested;
-  }
-
   async run(source: LiveSource, name: string): Promise<LiveSummary> {
     const now = this.options.now ?? Date.now;
     const started = now();

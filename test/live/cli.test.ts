@@ -99,6 +99,13 @@ describe("usbscope live (in-process)", () => {
     expect(r.err).toBe("usbscope: cannot read /nonexistent/usbmon.txt: no such file\n");
   });
 
+  it("a directory as input is an input error, exit 2", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "usbscope-live-"));
+    const r = await cli(["live", dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`usbscope: cannot read ${dir}: is a directory\n`);
+  });
+
   it("input that is neither pcap, pcapng nor usbmon text is an input error, exit 2", async () => {
     const r = await cli(["live", "-"], "hello, this is not a capture at all\n".repeat(4));
     expect(r.code).toBe(2);
