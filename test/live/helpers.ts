@@ -29,8 +29,8 @@ export class LiveProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private waiters: (() => void)[] = [];
 
-  constructor(args: string[], nodeArgs: string[] = []) {
-    this.child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, "dist/cli/main.js"), "live", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  constructor(args: string[], nodeArgs: string[] = [], stdin: "ignore" | "pipe" = "ignore") {
+    this.child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, "dist/cli/main.js"), "live", ...args], { stdio: [stdin, "pipe", "pipe"] });
     this.child.stdout!.setEncoding("utf8");
     this.child.stdout!.on("data", (text: string) => {
       this.chunks.push({ at: performance.now(), text });

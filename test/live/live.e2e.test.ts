@@ -174,6 +174,25 @@ describe("usbscope live on a FIFO", () => {
     expect(last.findingsByRule).toEqual({ CFG_READ_FAIL: 3, URB_ERROR: 6 });
   }, 30_000);
 
+  it("stdin (-) from a pipe that stays open: the device line within 250 ms of its line, SIGINT still ends with the summary", async () => {
+    const { events, warmupEnd } = scenario();
+    const lines = events.slice(0, warmupEnd + 1).map((e) => usbmonTextLine(e) + "\n");
+    proc = new LiveProcess(["-"], [], "pipe");
+    await proc.waitForStderr(/reading stdin/);
+    proc.child.stdin!.write(lines.slice(0, -1).join(""));
+    await sleep(300);
+    const t0 = performance.now();
+    proc.child.stdin!.write(lines[lines.length - 1]!);
+    // One measured event, so the per-event bound (start-up and the WASM compile happened during the pause).
+    const t1 = await proc.waitForOutput(/device +bus 1 dev 5 +1d50:6018 "Warm-up"/, t0, 3000);
+    expect(t1 - t0).toBeLessThanOrEqual(250);
+    proc.child.kill("SIGINT");
+    const { code } = await proc.exited;
+    expect(code).toBe(0);
+    expect(proc.stdout).toContain("usbscope live: stopped (SIGINT)");
+    expect(proc.stdout).toContain("devices       1 seen, 1 ok, 0 failed");
+  }, 20_000);
+
   it("memory stays flat: 600k usbmon text lines of interrupt polling with a re-enumeration every 2000 URBs, written as fast as the pipe takes them, run in a 32 MB V8 heap, keep RSS under 150 MB and within 8 MB between the middle and the end", async () => {
     // Built in pieces of ~1000 lines so the test's own memory stays small too.
     const pieces: Buffer[] = [];
