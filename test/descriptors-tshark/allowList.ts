@@ -20,6 +20,9 @@ const UVC_HEADER_ENDPOINT = ["usb.bEndpointAddress", "usb.bEndpointAddress.direc
 const HIGH_BANDWIDTH_SIZE =
   "wMaxPacketSize 0x1400 (USB 2.0 §9.6.6: bits 10..0 = 1024 bytes, bits 12..11 = 2 additional transactions) of a high-speed isochronous webcam endpoint. Wireshark 4.0 masks Maximum Packet Size with 0x03ff and shows 0; bits 10..0 are the size, so usbscope's 1024 (maxPacketBytes) is right and Wireshark is wrong.";
 
+const MULTI_BYTE_USAGE =
+  "Multi-byte Usage / Usage Page / Usage Maximum item data: HID 1.11 §5.8 and §6.2.2.2 make item data little-endian and up to 4 bytes, and usbscope reads it whole. Wireshark 4.0 keeps only 8 bits of it in the field (0xff02 → 0x02) and reads a 2-byte local Usage big-endian (0A 38 02 shows 'Instance 14338 (0x3802)' for 0x0238). Wireshark is wrong.";
+
 export const ALLOW_LIST: readonly AllowEntry[] = [
   {
     captures: ["real/220-cdc-msc-dfu-bootloader-linux.pcapng"],
@@ -160,6 +163,71 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     fields: ["descriptor"],
     reason:
       "GET_DESCRIPTOR(CONFIGURATION) with wLength 255 < wTotalLength 285 (known defect): the reply ends 3 bytes into the last descriptor (08 25 01: bLength 8, CS_ENDPOINT). usbscope keeps it, marked truncated; Wireshark shows the 3 bytes as 'Leftover Capture Data'.",
+  },
+  {
+    captures: ["real/249-microbit-daplink-bos-webusb-hub.pcapng"],
+    frames: [156],
+    kind: "hid-item Usage Page",
+    fields: ["descriptor"],
+    reason:
+      "Windows asked GET_DESCRIPTOR(REPORT) with wIndex 0, the Mass Storage interface (the CMSIS-DAP HID interface is 3) and DAPLink answered with its report descriptor. Wireshark routes interface-recipient requests by the class of interface wIndex, so the Mass Storage dissector gets it and shows the 33 bytes as 'CONTROL response data'; usbscope parses the reply by the request's descriptor type (HID 1.11 §7.1.1).",
+  },
+  {
+    captures: ["real/249-microbit-daplink-msc-cdc.pcapng"],
+    frames: [69],
+    kind: "hid-item Usage Page",
+    fields: ["descriptor"],
+    reason: "The same GET_DESCRIPTOR(REPORT) to interface 0 (Mass Storage) as in the bos-webusb-hub capture: Wireshark leaves the report descriptor undissected.",
+  },
+  {
+    captures: ["real/249-lofree-kbd-fw-upgrade-reenum.pcapng"],
+    frames: [62, 7252],
+    kind: "hid-item Usage Page",
+    fields: ["usbhid.item.global.usage"],
+    reason: MULTI_BYTE_USAGE,
+  },
+  {
+    captures: ["real/249-lofree-kbd-fw-upgrade-reenum.pcapng"],
+    frames: [62, 7252],
+    kind: "hid-item Usage Maximum",
+    fields: ["usbhid.item.local.usage_max"],
+    reason: MULTI_BYTE_USAGE,
+  },
+  {
+    captures: ["real/249-lofree-kbd-fw-upgrade-reenum.pcapng"],
+    frames: [7260],
+    kind: "hid-item Usage",
+    fields: ["usbhid.item.local.usage"],
+    reason: MULTI_BYTE_USAGE,
+  },
+  {
+    captures: ["real/288-esp32s3-jtag-serial-cdc-badge.pcap", "packetry/emf2022-badge/capture.pcap"],
+    frames: [1750],
+    kind: "hid-item Usage",
+    fields: ["usbhid.item.local.usage"],
+    reason: MULTI_BYTE_USAGE,
+  },
+  {
+    captures: ["real/288-ls-keyboard-keepalive-divided.pcapng", "packetry/ls-keepalive-more-divided-transactions/capture.pcapng"],
+    frames: [2266],
+    kind: "hid-item Usage",
+    fields: ["usbhid.item.local.usage"],
+    reason: MULTI_BYTE_USAGE + " (34 consumer-page usages of this keyboard's media keys)",
+  },
+  {
+    captures: ["real/288-sunplus-optical-mouse.pcap", "packetry/mouse/capture.pcap"],
+    frames: [310],
+    kind: "hid-item Usage",
+    fields: ["usbhid.item.local.usage"],
+    reason: MULTI_BYTE_USAGE + " (0A 38 02: AC Pan, the horizontal wheel)",
+  },
+  {
+    captures: ["real/288-esp32s3-jtag-serial-cdc-badge.pcap", "packetry/emf2022-badge/capture.pcap"],
+    frames: [1750],
+    kind: "hid-item Logical Maximum",
+    fields: ["usbhid.item.global.log_max"],
+    reason:
+      "Logical Maximum 25 FF after Logical Minimum 0. Read as a signed byte (HID 1.11 §6.2.2.7, Wireshark) it is -1, below the minimum; usbscope reads Logical Maximum unsigned (src/descriptors/hidReport.ts signs only Logical and Physical Minimum), as Linux hid-core.c does when Logical Minimum >= 0, giving the 255 the firmware meant. An interpretation difference, not a parse error.",
   },
 ];
 

@@ -3,6 +3,7 @@
 import { analyzeFile, type AnalysisResult } from "../../src/analyze.js";
 import type { ControlTransfer } from "../../src/model.js";
 import { COMPARED_FIELDS, ourDescriptors, type OurDescriptor } from "./ourDescriptors.js";
+import { ourHidItems } from "./hidItems.js";
 import { tsharkDescriptorFrames, type TsharkDescriptor } from "./tsharkDescriptors.js";
 
 export interface Disagreement {
@@ -126,13 +127,14 @@ export async function compareCapture(file: string): Promise<Comparison> {
   out.result = result;
   const parsed = new Map<ControlTransfer, OurDescriptor[] | undefined>();
   for (const ct of reads) {
-    const ours = ourDescriptors(ct);
+    const ours = ourDescriptors(ct) ?? ourHidItems(ct);
     parsed.set(ct, ours);
     out.oursParsed += ours?.length ?? 0;
   }
   const matched = new Set<ControlTransfer>();
   for (const [frame, tf] of [...frames.entries()].sort((a, b) => a[0] - b[0])) {
-    const groups = tf.descriptors;
+    // A frame holds descriptors or (a HID report descriptor reply) report items; items align by offset the same way.
+    const groups = tf.descriptors.length ? tf.descriptors : tf.hidItems;
     const ct = transferAt(reads, frame - 1, tf.requestIn === undefined ? undefined : tf.requestIn - 1);
     if (!ct) {
       out.disagreements.push({ frame, kind: "-", field: "transfer", theirs: `${groups.length} descriptors in no usbscope GET_DESCRIPTOR transfer` });

@@ -14,6 +14,7 @@ import type { HidDescriptor } from "../../src/descriptors/hid.js";
 import type { EndpointDescriptor } from "../../src/descriptors/endpoint.js";
 import type { DfuFunctionalDescriptor } from "../../src/descriptors/dfu.js";
 import { CLASS_FIELD_NAMES, classFields, configurationBits, dfuAttributeBits, endpointBits } from "./classFields.js";
+import { HID_ITEM_FIELDS } from "./hidItems.js";
 
 /** A field usbscope parsed, under the name tshark gives it; value is a number or, for usb.bString, the text. */
 export interface OurField {
@@ -166,4 +167,5 @@ export const COMPARED_FIELDS: ReadonlySet<string> = new Set([
   ...["bcdHID", "bCountryCode", "bNumDescriptors", "bDescriptorType", "wDescriptorLength"].map((n) => "usbhid.descriptor.hid." + n),
   ...["wDetachTimeOut", "wTransferSize", "bcdDFUVersion"].map((n) => "usbdfu.descriptor." + n),
   ...CLASS_FIELD_NAMES,
+  ...HID_ITEM_FIELDS,
 ]);

@@ -1,6 +1,7 @@
-// What tshark decodes as descriptors, frame by frame: the PDML tree of every frame that holds a `usb.bLength`,
-// cut into one group per descriptor (each descriptor Wireshark dissects starts with usb.bLength: packet-usb.c
-// dissect_usb_*_descriptor, and the class dissectors usbhid, usbdfu, usbcom, usbaudio reuse hf_usb_bLength).
+// What tshark decodes as descriptors, frame by frame: the PDML tree of every frame that holds a `usb.bLength` or a
+// HID report item, cut into one group per descriptor (each descriptor Wireshark dissects starts with usb.bLength:
+// packet-usb.c dissect_usb_*_descriptor, and the class dissectors usbhid, usbdfu, usbcom, usbaudio reuse
+// hf_usb_bLength) and one per report item (each starts with usbhid.item.bSize, or bDataSize for a long item).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -22,6 +23,8 @@ export interface TsharkFrame {
   requestIn?: number;
   /** The descriptors tshark dissected in the frame, in tree order. */
   descriptors: TsharkDescriptor[];
+  /** HID report descriptor items (packet-usb-hid.c), one per item from its usbhid.item.bSize (or bDataSize) on. */
+  hidItems: TsharkDescriptor[];
 }
 
 /** Frame number (from 1) → what tshark dissected there. */
@@ -46,7 +49,7 @@ export function parsePdml(pdml: string): TsharkDescriptorFrames {
   let current: TsharkFrame | undefined;
   for (const line of pdml.split("\n")) {
     if (line.startsWith("<packet>")) {
-      current = { descriptors: [] };
+      current = { descriptors: [], hidItems: [] };
       continue;
     }
     const m = FIELD.exec(line);
@@ -60,6 +63,14 @@ export function parsePdml(pdml: string): TsharkDescriptorFrames {
       current.requestIn = Number(show);
       continue;
     }
+    if (name === "usbhid.item.bSize" || name === "usbhid.item.bDataSize") {
+      current.hidItems.push({ pos: Number(pos), fields: [{ name, show: show! }] });
+      continue;
+    }
+    if (name!.startsWith("usbhid.item.")) {
+      current.hidItems[current.hidItems.length - 1]?.fields.push({ name: name!, show: unescapeXml(show!) });
+      continue;
+    }
     if (name === "usb.bLength") {
       current.descriptors.push({ pos: Number(pos), fields: [{ name, show: show! }] });
       continue;
@@ -68,7 +79,7 @@ export function parsePdml(pdml: string): TsharkDescriptorFrames {
     // Fields before the first bLength belong to the URB/usbll headers (usb.src, usb.bDescriptorType of a setup).
     current.descriptors[current.descriptors.length - 1]?.fields.push({ name: name!, show: unescapeXml(show!) });
   }
-  for (const [n, d] of frames) if (d.descriptors.length === 0) frames.delete(n);
+  for (const [n, d] of frames) if (d.descriptors.length === 0 && d.hidItems.length === 0) frames.delete(n);
   return frames;
 }
 
@@ -79,7 +90,7 @@ export function tsharkDescriptorFrames(file: string): TsharkDescriptorFrames {
   const hash = createHash("sha256").update(readFileSync(file)).digest("hex");
   let frames = cache.get(hash);
   if (!frames) {
-    const r = spawnSync("tshark", ["-r", file, "-n", "-Y", "usb.bLength", "-T", "pdml"], { encoding: "utf8", maxBuffer: 1 << 30 });
+    const r = spawnSync("tshark", ["-r", file, "-n", "-Y", "usb.bLength || usbhid.item.bType", "-T", "pdml"], { encoding: "utf8", maxBuffer: 1 << 30 });
     if (r.status !== 0) throw new Error(`tshark failed on ${file}: ${r.stderr}`);
     frames = parsePdml(r.stdout);
     cache.set(hash, frames);
