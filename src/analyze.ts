@@ -42,6 +42,11 @@ export interface AnalyzeOptions {
   onDevice?(report: DeviceReport, diagnosis: Diagnosis, device: UsbDevice): void;
   /** Live use over hours: drop a replaced device once reported (the result then lists only the devices still in place). */
   forgetReplacedDevices?: boolean;
+  /**
+   * Live use: asked when the input ends; true when the user stopped watching (a signal), so the URBs still in
+   * flight are left out instead of being reported as unpaired submissions and failed control transfers.
+   */
+  stopped?(): boolean;
 }
 
 export interface ControlTransferJson {
@@ -133,18 +138,21 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   const span = new TimeSpan();
   const packetLayer = new PacketLayer(ctx, { onTransfer: options.onTransfer });
   // The URB layer must know the file's byte order before the first record: rebuild it then.
-  const sinks: RecordSink[] = [span, packetChecks, packetLayer, urb, ...(options.sinks ?? [])];
+  const endUrbs = () => {
+    if (!options.stopped?.()) urb.onEnd();
+  };
+  // Through a forwarder, so the layer can be rebuilt for the byte order and its end skipped on a stop.
+  const urbSink: RecordSink = { onBatch: (b) => urb.onBatch(b), onEnd: endUrbs };
+  const sinks: RecordSink[] = [span, packetChecks, packetLayer, urbSink, ...(options.sinks ?? [])];
   let textParser: UsbmonTextParser | undefined;
   const info = await readCapture(source, sinks, {
     chunkSize: options.chunkSize,
     core: options.core,
     onFormat(_format, bigEndian) {
       if (bigEndian) {
-        const old = urb;
         endpoints.lookups = endpoints.lookups.filter((l) => l !== urb);
         urb = new UrbLayer(ctx, { littleEndian: false });
         endpoints.lookups.push(urb);
-        sinks[sinks.indexOf(old)] = urb;
       }
     },
     text: {
@@ -154,7 +162,7 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
       },
       end() {
         textParser?.end();
-        urb.onEnd();
+        endUrbs();
       },
     },
   });

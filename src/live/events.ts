@@ -91,11 +91,6 @@ export interface LiveSummary {
   warnings: number;
   infos: number;
   findingsByRule: Record<string, number>;
-  /**
-   * Unpaired-submission reports held back because a signal stopped the input while URBs were in flight
-   * (one per pending control URB, one per other endpoint).
-   */
-  inFlightAtStop: number;
   exitCode: number;
 }
 
@@ -113,7 +108,6 @@ export function summaryText(s: LiveSummary): string {
     `  findings      ${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"}, ${s.infos} info`,
   );
   if (rules.length) out.push(`  by rule       ${rules.map(([r, n]) => `${r} ${n}`).join(", ")}`);
-  if (s.inFlightAtStop) out.push(`  in flight     URBs still pending when stopped on ${s.inFlightAtStop} endpoint${s.inFlightAtStop === 1 ? "" : "s"} (not findings)`);
   return out.join("\n") + "\n";
 }
 

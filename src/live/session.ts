@@ -35,8 +35,7 @@ export class LiveSession {
     const printer = new LivePrinter(this.options.out, this.options.json ?? false);
     let devices = 0;
     let devicesOk = 0;
-    let inFlight = 0;
-    // Counted here rather than from the collector: the summary counts what was printed.
+    // Counted as printed (the collector counts the same).
     const bySeverity = { error: 0, warning: 0, info: 0 };
     const byRule = new Map<string, number>();
     const r = await analyzeSource(source, name, {
@@ -45,13 +44,9 @@ export class LiveSession {
       // Every finding is printed when made and counted; none needs keeping.
       maxFindingsPerRule: 0,
       forgetReplacedDevices: true,
+      // URBs in flight when a signal stops the session did not fail: the user stopped watching.
+      stopped: () => this.stopRequested,
       onFinding: (f) => {
-        // After a signal the URB layer flushes the submissions still in flight as unpaired: that is the
-        // stop, not the device or the host, so they are counted apart.
-        if (this.stopRequested && f.rule === "FMT_URB_UNPAIRED") {
-          inFlight++;
-          return;
-        }
         bySeverity[f.severity]++;
         byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
         printer.finding(f);
@@ -83,7 +78,6 @@ export class LiveSession {
       warnings: c.warning,
       infos: c.info,
       findingsByRule: Object.fromEntries([...byRule.entries()].sort()),
-      inFlightAtStop: inFlight,
       // DESIGN.md exit codes: 1 when any error finding was made, else 0.
       exitCode: c.error > 0 ? 1 : 0,
     };

@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { Command } from "commander";
 import { liveCommand } from "../../cli/commands/live.js";
 import { cli } from "../helpers/cli.js";
@@ -80,7 +80,29 @@ describe("usbscope live (in-process)", () => {
     const r = await cli(["live", "-"], w.text());
     expect(r.out).toMatch(/info +FMT_URB_UNPAIRED .*has no completion/);
     expect(r.out).toContain("findings      0 errors, 0 warnings, 1 info");
-    expect(r.out).not.toContain("in flight");
+  });
+
+  it("a control request still waiting for its device when SIGINT comes is not a failure: no findings, exit 0", async () => {
+    const w = new UsbmonTextWriter();
+    const h = new UrbHost(w, { busnum: 3 });
+    h.enumerate(model("VCP"), { stopAfter: "device18" });
+    // Drop the last completion: GET_DESCRIPTOR(DEVICE, 18) is in flight.
+    const lines = w.text().trimEnd().split("\n").slice(0, -1);
+    expect(lines[lines.length - 1]).toMatch(/ S Ci:3:003:0 s 80 06 0100 0000 0012 /);
+    const stdin = new PassThrough();
+    stdin.write(lines.join("\n") + "\n");
+    const signals = new EventEmitter();
+    let out = "";
+    let code = -1;
+    const cmd = liveCommand({ out: (t) => void (out += t), err: () => {}, stdin }, (c) => (code = c), { signals });
+    const done = new Command("usbscope").addCommand(cmd).parseAsync(["live", "-"], { from: "user" });
+    await new Promise((r) => setTimeout(r, 300));
+    signals.emit("SIGINT");
+    await done;
+    expect(out).toContain("usbscope live: stopped (SIGINT)");
+    expect(out).toContain("findings      0 errors, 0 warnings, 0 info");
+    expect(out).toMatch(/^ {2}device +bus 3 dev 3 +0483:5740 +speed unknown +addressed/m);
+    expect(code).toBe(0);
   });
 
   it("replays a file to its end", async () => {
