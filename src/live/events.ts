@@ -31,9 +31,11 @@ export interface DeviceEvent {
   verdict: string;
   /** Whether the enumeration itself was captured (false: the device was already there). */
   enumerationSeen: boolean;
+  /** Reported because the session stopped while the device was still short of configured. */
+  atStop?: true;
 }
 
-export function deviceEvent(report: DeviceReport, diagnosis: Diagnosis, device: UsbDevice): DeviceEvent {
+export function deviceEvent(report: DeviceReport, diagnosis: Diagnosis, device: UsbDevice, atStop = false): DeviceEvent {
   const dd = device.device?.descriptor;
   const steps = report.timeline;
   const ev: DeviceEvent = { type: "device", bus: report.bus, address: report.address, addresses: report.addresses } as DeviceEvent;
@@ -54,6 +56,7 @@ export function deviceEvent(report: DeviceReport, diagnosis: Diagnosis, device: 
   ev.ok = diagnosis.ok;
   ev.verdict = diagnosis.verdict;
   ev.enumerationSeen = device.enumerationSeen;
+  if (atStop && diagnosis.reached !== "configured") ev.atStop = true;
   return ev;
 }
 
@@ -67,7 +70,7 @@ export function deviceText(ev: DeviceEvent): string {
   const id = ev.idVendor !== undefined ? `  ${hex4(ev.idVendor)}:${hex4(ev.idProduct!)}` : "  ????:????";
   const product = ev.product !== undefined ? ` "${sanitizeTerminal(ev.product)}"` : "";
   const took = ev.ms !== undefined ? ` in ${ev.ms.toFixed(1)} ms` : "";
-  const head = `  ${ev.ok ? "device " : "FAIL   "} ${where}${id}${product}  ${ev.speed === "unknown" ? "speed unknown" : `${ev.speed} speed`}  ${ev.reached}${took} (${ev.requests} request${ev.requests === 1 ? "" : "s"})`;
+  const head = `  ${ev.ok ? "device " : "FAIL   "} ${where}${id}${product}  ${ev.speed === "unknown" ? "speed unknown" : `${ev.speed} speed`}  ${ev.reached}${ev.atStop ? " when stopped" : ""}${took} (${ev.requests} request${ev.requests === 1 ? "" : "s"})`;
   return ev.ok ? head : `${head}\n           ${sanitizeTerminal(ev.verdict)}`;
 }
 

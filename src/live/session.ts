@@ -57,7 +57,7 @@ export class LiveSession {
         if (!device.enumerationSeen && diagnosis.ok) return;
         devices++;
         if (diagnosis.ok) devicesOk++;
-        printer.device(deviceEvent(report, diagnosis, device));
+        printer.device(deviceEvent(report, diagnosis, device, this.stopRequested));
       },
     });
     await source.close();

@@ -101,7 +101,7 @@ describe("usbscope live (in-process)", () => {
     await done;
     expect(out).toContain("usbscope live: stopped (SIGINT)");
     expect(out).toContain("findings      0 errors, 0 warnings, 0 info");
-    expect(out).toMatch(/^ {2}device +bus 3 dev 3 +0483:5740 +speed unknown +addressed/m);
+    expect(out).toMatch(/^ {2}device +bus 3 dev 3 +0483:5740 +speed unknown +addressed when stopped in [\d.]+ ms \(2 requests\)$/m);
     expect(code).toBe(0);
   });
 
