@@ -25,7 +25,33 @@ const DATA: Record<string, { name: string; signed?: true }> = {
   "0:10": { name: "usbhid.item.main.colltype" },
 };
 
-export const HID_ITEM_FIELDS: readonly string[] = ["usbhid.item.bSize", "usbhid.item.bType", "usbhid.item.bTag", ...Object.values(DATA).map((d) => d.name)];
+/**
+ * Input, Output and Feature flags (HID 1.11 §6.2.2.5) as usbscope shows them in the item's text ("Data,Var,Abs,Null"),
+ * against the bits tshark splits out. Bit 7 (Volatile, Output and Feature only) is not in usbscope's text, so not here.
+ */
+const MAIN_FLAGS: readonly [field: string, token: string][] = [
+  ["readonly", "Const"],
+  ["variable", "Var"],
+  ["relative", "Rel"],
+  ["wrap", "Wrap"],
+  ["nonlinear", "NonLin"],
+  ["no_preferred_state", "NoPref"],
+  ["nullstate", "Null"],
+  ["buffered_bytes", "Buf"],
+];
+
+function mainFlagFields(text: string): OurField[] {
+  const tokens = new Set(text.split(","));
+  return MAIN_FLAGS.map(([field, token]) => ({ name: "usbhid.item.main." + field, value: tokens.has(token) ? 1 : 0 }));
+}
+
+export const HID_ITEM_FIELDS: readonly string[] = [
+  "usbhid.item.bSize",
+  "usbhid.item.bType",
+  "usbhid.item.bTag",
+  ...Object.values(DATA).map((d) => d.name),
+  ...MAIN_FLAGS.map(([f]) => "usbhid.item.main." + f),
+];
 
 /** The items of a GET_DESCRIPTOR(REPORT) reply (HID 1.11 §7.1.1, interface recipient); undefined for other requests. */
 export function ourHidItems(ct: ControlTransfer): OurDescriptor[] | undefined {
@@ -40,6 +66,7 @@ export function ourHidItems(ct: ControlTransfer): OurDescriptor[] | undefined {
       fields.push({ name: "usbhid.item.bTag", value: item.tag });
       const data = DATA[`${TYPE_CODE[item.type]}:${item.tag}`];
       if (data && item.size > 0) fields.push({ name: data.name, value: data.signed ? Number(item.text) : item.value });
+      if (item.type === "main" && (item.tag === 0x8 || item.tag === 0x9 || item.tag === 0xb)) fields.push(...mainFlagFields(item.text));
     }
     return { kind: `hid-item ${item.name}`, offset: item.offset, fields };
   });
