@@ -119,6 +119,7 @@ export class DescriptorLayer implements EndpointTypeLookup {
     }
     if (replaced && this.options.forgetReplaced && this.tracker.devices[d.id] === d) {
       this.tracker.devices[d.id] = FORGOTTEN;
+      this.tracker.forget(d);
       this.emitted.delete(d);
       this.announced.delete(d);
       this.enumerating.delete(d);

@@ -48,6 +48,11 @@ export class DeviceTracker implements EndpointTypeLookup {
     return d;
   }
 
+  /** Drop what is cached for a device that is gone (live mode forgets replaced devices). */
+  forget(d: UsbDevice): void {
+    this.epCache.delete(d.id);
+  }
+
   /** The device currently at (bus, address), if any. */
   deviceAt(address: number, bus?: number): UsbDevice | undefined {
     return this.byAddress.get(key(bus, address));
