@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: keep workers to two so tshark-driven tests do not starve each other.
     maxWorkers: 2,
+    reporters: ["default", "./test/summaryReporter.ts"],
   },
 });
