@@ -5,14 +5,10 @@ import { LinkType } from "../../as/shared/constants.js";
 import { PcapWriter } from "./pcap.js";
 import type { ChunkSink } from "./sink.js";
 import { XferType, usbdStatus, type UrbEvent, type UrbSink } from "./urb.js";
+import { UsbPcapControlStage as ControlStage } from "../urb/usbpcap.js";
 
-/** USBPCAP_CONTROL_STAGE_* (USBPcap.h). */
-export enum ControlStage {
-  SETUP = 0,
-  DATA = 1,
-  STATUS = 2,
-  COMPLETE = 3,
-}
+/** USBPCAP_CONTROL_STAGE_*: the parser's definition, shared. */
+export { ControlStage };
 
 /** URB_FUNCTION_* codes used here (usb.h, Windows DDK). */
 export enum UrbFunction {
