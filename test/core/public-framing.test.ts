@@ -20,7 +20,9 @@ describe("framing every public capture", () => {
   for (const file of [...publicCaptures(), ...bundledCaptures()]) {
     it(`frames every record of ${path.basename(path.dirname(file))}/${path.basename(file)} as tshark does`, async () => {
       const counter = new Counter();
-      const info = await readCapture(await fileSource(file), [counter]);
+      const source = await fileSource(file);
+      const info = await readCapture(source, [counter]);
+      await source.close();
       expect(info.error).toBeUndefined();
       const frames = tsharkFields(file, ["frame.number"]);
       expect(counter.records).toBe(frames.length);

@@ -45,8 +45,13 @@ export class CollectSink implements RecordSink {
 
 export async function collectFile(file: string, options: ReadOptions = {}): Promise<Collected> {
   const sink = new CollectSink();
-  const info = await readCapture(await fileSource(file), [sink], options);
-  return { info, ...sink.c };
+  const source = await fileSource(file);
+  try {
+    const info = await readCapture(source, [sink], options);
+    return { info, ...sink.c };
+  } finally {
+    await source.close();
+  }
 }
 
 export async function collectBytes(bytes: Uint8Array, options: ReadOptions = {}): Promise<Collected> {
