@@ -20,7 +20,12 @@ export class EndpointTransfers {
     private readonly bus: { readonly speed: Speed },
     private readonly emit: (t: TransferSummary) => void,
     private readonly maxPacketSize?: (address: number, endpointAddress: number) => number | undefined,
+    /** Summaries are handed to a listener that keeps them; without one, each slot's group is reused. */
+    private readonly keepSummaries = true,
   ) {}
+
+  /** Reusable groups per slot when summaries are not kept (no object per transfer on the bulk path). */
+  private readonly spare = new Map<number, OpenGroup>();
 
   /**
    * An effective transaction on a non-control endpoint. `counted` is false for a retransmission;
@@ -89,6 +94,23 @@ export class EndpointTransfers {
   }
 
   private openGroup(slot: number, tx: Transaction, kind: TransferKind): OpenGroup {
+    const reuse = this.keepSummaries ? undefined : this.spare.get(slot);
+    if (reuse && !this.groups.has(slot)) {
+      const s = reuse.summary;
+      s.kind = kind;
+      s.device = tx.address;
+      s.endpoint = tx.endpoint;
+      s.direction = tx.tokenPid === Pid.IN ? "in" : "out";
+      s.firstPacket = tx.firstPacket;
+      s.lastPacket = tx.lastPacket;
+      s.transactionsOmitted = 0;
+      s.dataLength = 0;
+      s.outcome = "incomplete";
+      s.nakCount = 0;
+      reuse.hasData = false;
+      this.groups.set(slot, reuse);
+      return reuse;
+    }
     const summary: TransferSummary = {
       kind,
       device: tx.address,
@@ -104,6 +126,7 @@ export class EndpointTransfers {
     };
     const g = { summary, hasData: false };
     this.groups.set(slot, g);
+    if (!this.keepSummaries && !this.spare.has(slot)) this.spare.set(slot, g);
     return g;
   }
 

@@ -5,6 +5,7 @@ import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch, Recor
 import { finding } from "../rules/rule.js";
 import { ControlTransfers, type OpenControl } from "./controlTransfers.js";
 import { EndpointTransfers } from "./endpointTransfers.js";
+import { EndpointCache } from "./endpointCache.js";
 import { pidName } from "../packets/pid.js";
 import { StandardRequest, recipientOf } from "./requestName.js";
 import { NO_HANDSHAKE, SETADDR_TIMING, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
@@ -23,16 +24,12 @@ export interface PacketLayerOptions {
   onTransaction?: (tx: Transaction) => void;
 }
 
-/** Optional extension of EndpointTypeLookup: wMaxPacketSize from descriptors, used to find short packets. */
-interface MaxPacketLookup {
-  maxPacketSize?(address: number, endpointAddress: number, bus?: number): number | undefined;
-}
-
 export class PacketLayer implements RecordSink {
   private readonly assembler: TransactionAssembler;
   private readonly toggles: ToggleTracker;
   private readonly control: ControlTransfers;
   private readonly endpointTransfers: EndpointTransfers;
+  private readonly endpointInfo: EndpointCache;
   private readonly listener?: TransferListener;
   private readonly txListener?: (tx: Transaction) => void;
   /** Start-split data waiting for its complete split, per device/endpoint/direction. */
@@ -55,8 +52,10 @@ export class PacketLayer implements RecordSink {
       this.transferCount++;
       this.listener?.(t);
     };
+    this.endpointInfo = new EndpointCache(ctx.endpoints);
     this.control = new ControlTransfers(ctx, {
       addressChanged: (from, to) => {
+        this.endpointInfo.invalidate();
         this.addressMove = { from, to };
         this.toggles.clearDevice(to);
         this.toggles.clearDevice(from);
@@ -64,6 +63,7 @@ export class PacketLayer implements RecordSink {
       },
       togglesReset: (address, request, setup) => this.resetToggles(address, request, setup),
       transferDone: (ct, open) => {
+        this.endpointInfo.invalidate();
         this.controlCount++;
         emit(controlSummary(ct, open));
       },
@@ -73,8 +73,7 @@ export class PacketLayer implements RecordSink {
         emit({ kind: "control", device: address, endpoint, direction: "out", firstPacket: first, lastPacket: last ? last.packets[last.packets.length - 1] : first, transactions, transactionsOmitted: 0, dataLength: 0, outcome: "incomplete", nakCount: 0, request: "(no SETUP seen)" });
       },
     });
-    const lookup = (ctx.endpoints as MaxPacketLookup).maxPacketSize?.bind(ctx.endpoints);
-    this.endpointTransfers = new EndpointTransfers(ctx, emit, lookup);
+    this.endpointTransfers = new EndpointTransfers(ctx, emit, (address, ep) => this.endpointInfo.maxPacketSize(address, ep), !!this.listener);
   }
 
   onBatch(batch: RecordBatch): void {
@@ -128,7 +127,7 @@ export class PacketLayer implements RecordSink {
     if (this.addressMove && tx.split === SplitKind.NONE) this.checkOldAddress(tx, dirIn);
     if (tx.split !== SplitKind.NONE) this.checkSplitBits(tx);
     const splitType = tx.split !== SplitKind.NONE ? SPLIT_TYPES[tx.splitBits & SplitBits.ET_MASK] : undefined;
-    const type = tx.endpoint === 0 || tx.tokenPid === Pid.SETUP ? "control" : (splitType ?? this.ctx.endpoints.endpointType(tx.address, tx.endpoint | (dirIn ? 0x80 : 0)));
+    const type = tx.endpoint === 0 || tx.tokenPid === Pid.SETUP ? "control" : (splitType ?? this.endpointInfo.endpointType(tx.address, tx.endpoint | (dirIn ? 0x80 : 0)));
     this.checkHandshake(tx, type);
     if (tx.split === SplitKind.START) {
       // §11.17: a start split carries OUT/SETUP data; its result comes with the complete split.
