@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import type { ControlTransfer, Speed } from "../../src/model.js";
 import { readCapture } from "../transfers/helpers/pcapReader.js";
 import { runRecords } from "../transfers/helpers/context.js";
-import { readCapture as readUrbCapture, toBatches } from "../urb/helpers/pcapRecords.js";
+import { slurpCapture } from "../helpers/pcapSlurp.js";
+import { slurpedBatches } from "../helpers/recordBatch.js";
 import { recordingContext } from "../urb/helpers/context.js";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import { DescriptorLayer, type DescriptorLayerResult } from "../../src/devices/descriptorLayer.js";
@@ -20,10 +21,10 @@ function controlsOf(file: string): { controls: ControlTransfer[]; speed: Speed }
   const lt = Number(file.slice(0, 3));
   const speed = SPEEDS[lt] ?? "unknown";
   if (lt === 220 || lt === 249) {
-    const cap = readUrbCapture(path.join(DIR, file));
+    const cap = slurpCapture(path.join(DIR, file));
     const rc = recordingContext();
     const layer = new UrbLayer(rc.ctx, { littleEndian: cap.littleEndian });
-    for (const b of toBatches(cap, 4096)) layer.onBatch(b);
+    for (const b of slurpedBatches(cap, 4096)) layer.onBatch(b);
     layer.onEnd();
     return { controls: rc.transfers, speed };
   }

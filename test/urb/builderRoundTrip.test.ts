@@ -7,7 +7,8 @@ import { setupPacket, type DeviceModel } from "../../src/builder/device.js";
 import type { UrbHost } from "../../src/builder/urb.js";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import { UsbmonTextParser } from "../../src/urb/usbmonText.js";
-import { readCaptureBytes, toBatches } from "./helpers/pcapRecords.js";
+import { slurpCaptureBytes } from "../helpers/pcapSlurp.js";
+import { slurpedBatches } from "../helpers/recordBatch.js";
 import { recordingContext } from "./helpers/context.js";
 
 const dev: DeviceModel = {
@@ -38,7 +39,7 @@ function analyse(format: UrbFormat, byteOrder: "le" | "be" = "le") {
     p.push(bytes);
     p.end();
   } else {
-    for (const b of toBatches(readCaptureBytes(bytes), 5)) layer.onBatch(b);
+    for (const b of slurpedBatches(slurpCaptureBytes(bytes), 5)) layer.onBatch(b);
   }
   layer.onEnd();
   return { ...rc, layer };

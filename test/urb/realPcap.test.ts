@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { readCapture, toBatches, type TestCapture } from "./helpers/pcapRecords.js";
+import { slurpCapture, type SlurpedCapture } from "../helpers/pcapSlurp.js";
+import { slurpedBatches } from "../helpers/recordBatch.js";
 import { num, tsharkRows, type TsharkRow } from "./helpers/tshark.js";
 import { parseMonBin } from "../../src/urb/usbmonBinary.js";
 import { parseUsbPcap } from "../../src/urb/usbpcap.js";
@@ -15,7 +16,7 @@ import { recordingContext } from "./helpers/context.js";
 const DIR = resolve(process.cwd(), "../shared/captures-public/real");
 const FILES = readdirSync(DIR).filter((f) => /^(220|249)-/.test(f)).sort();
 
-function parseAll(cap: TestCapture, findings: Finding[]): (UrbEvent | undefined)[] {
+function parseAll(cap: SlurpedCapture, findings: Finding[]): (UrbEvent | undefined)[] {
   const sink = { add: (f: Finding) => void findings.push(f) };
   return cap.records.map((r) =>
     r.linktype === 249
@@ -24,10 +25,10 @@ function parseAll(cap: TestCapture, findings: Finding[]): (UrbEvent | undefined)
   );
 }
 
-function runLayer(cap: TestCapture, batchSize: number) {
+function runLayer(cap: SlurpedCapture, batchSize: number) {
   const rc = recordingContext();
   const layer = new UrbLayer(rc.ctx, { littleEndian: cap.littleEndian });
-  for (const b of toBatches(cap, batchSize)) layer.onBatch(b);
+  for (const b of slurpedBatches(cap, batchSize)) layer.onBatch(b);
   layer.onEnd();
   return { ...rc, layer };
 }
@@ -48,7 +49,7 @@ it("finds the 220 and 249 captures", () => {
 for (const file of FILES) {
   describe(file, () => {
     const path = resolve(DIR, file);
-    const cap = readCapture(path);
+    const cap = slurpCapture(path);
     const rows = tsharkRows(path);
     const parseFindings: Finding[] = [];
     const events = parseAll(cap, parseFindings);
@@ -190,7 +191,7 @@ const EXPECTED: Record<string, [Record<string, number>, Record<string, number>, 
 describe("findings per capture", () => {
   for (const [file, [findings, outcomes, unpairedS, unpairedC]] of Object.entries(EXPECTED)) {
     it(`${file}: ${JSON.stringify(findings)}`, () => {
-      const cap = readCapture(resolve(DIR, file));
+      const cap = slurpCapture(resolve(DIR, file));
       const r = runLayer(cap, 128);
       const byRule: Record<string, number> = {};
       for (const f of r.findings) byRule[`${f.rule}/${f.severity}`] = (byRule[`${f.rule}/${f.severity}`] ?? 0) + 1;
@@ -213,14 +214,14 @@ describe("findings per capture", () => {
 
 describe("specific captures", () => {
   it("skype handset (220 iso): the two -32 stalls are stalled control transfers", () => {
-    const r = runLayer(readCapture(resolve(DIR, "220-skype-handset-iso-audio.pcap")), 256);
+    const r = runLayer(slurpCapture(resolve(DIR, "220-skype-handset-iso-audio.pcap")), 256);
     expect(r.transfers.filter((t) => t.status === "stall").length).toBe(2);
     expect(r.layer.counters.isochronous.urbs).toBeGreaterThan(700);
     expect(r.layer.endpointType(2, 0x01, 4)).toBe("isochronous");
   });
 
   it("lofree (249): USBD_STATUS_CANCELED is info, USBD_STATUS_INVALID_PARAMETER a warning", () => {
-    const r = runLayer(readCapture(resolve(DIR, "249-lofree-kbd-fw-upgrade-reenum.pcapng")), 256);
+    const r = runLayer(slurpCapture(resolve(DIR, "249-lofree-kbd-fw-upgrade-reenum.pcapng")), 256);
     const errs = r.findings.filter((f) => f.rule === "URB_ERROR");
     expect(errs.some((f) => f.severity === "info" && f.message.includes("USBD_STATUS_CANCELED (0xc0010000)"))).toBe(true);
     expect(errs.some((f) => f.severity === "warning" && f.message.includes("USBD_STATUS_INVALID_PARAMETER (0x80000300)"))).toBe(true);
@@ -228,7 +229,7 @@ describe("specific captures", () => {
   });
 
   it("elecom mouse (220 in a .pcap-named pcapng): two GET_DESCRIPTOR DEVICE reads", () => {
-    const r = runLayer(readCapture(resolve(DIR, "220-elecom-mouse-usbmontools.pcap")), 4);
+    const r = runLayer(slurpCapture(resolve(DIR, "220-elecom-mouse-usbmontools.pcap")), 4);
     expect(r.transfers.map((t) => [t.request, t.address, t.data.length, t.status])).toEqual([
       ["GET_DESCRIPTOR DEVICE", 2, 18, "ok"],
       ["GET_DESCRIPTOR DEVICE", 1, 18, "ok"],

@@ -1,7 +1,8 @@
 // Build raw USB 2.0 packets (PID byte .. CRC) and RecordBatch objects from them, for tests.
-import { Pid, PacketStatus, LinkType, SplitBits } from "../../../as/shared/constants.js";
+import { Pid, LinkType } from "../../../as/shared/constants.js";
 import type { RecordBatch } from "../../../src/model.js";
-import { crc5, crc16 } from "./crc.js";
+import { crc5, crc16 } from "../../helpers/crc.js";
+import { inBatches, packBatch } from "../../helpers/recordBatch.js";
 
 export type Packet = Uint8Array;
 
@@ -71,111 +72,19 @@ export interface RawRecord {
   origLength?: number;
 }
 
-/** The columns the core computes for one raw packet (same definitions as the WASM core). */
-export function decodeColumns(b: Uint8Array, linktype: number, origLength = b.length) {
-  let pid = b.length > 0 ? b[0] : 0;
-  let status: PacketStatus = PacketStatus.OK;
-  let address = 0;
-  let endpoint = 0;
-  let frame = 0;
-  const raw = linktype === LinkType.USB_2_0 || (linktype >= LinkType.USB_2_0_LOW_SPEED && linktype <= LinkType.USB_2_0_HIGH_SPEED);
-  if (!raw) return { pid: 0, status: PacketStatus.NOT_RAW, address, endpoint, frame };
-  if (b.length === 0) return { pid: 0, status: PacketStatus.EMPTY, address, endpoint, frame };
-  if (origLength > b.length) status = PacketStatus.TRUNCATED;
-  else if (((pid >> 4) ^ 0xf) !== (pid & 0xf)) status = PacketStatus.BAD_PID_CHECK;
-  else if (pid === Pid.RESERVED) status = PacketStatus.RESERVED_PID;
-  else {
-    const type = pid & 3;
-    if (pid === Pid.SPLIT) {
-      if (b.length !== 4) status = PacketStatus.BAD_LENGTH;
-      else {
-        const v = b[1] | (b[2] << 8) | (b[3] << 16);
-        if (crc5(v & 0x7ffff, 19) !== v >>> 19) status = PacketStatus.BAD_CRC5;
-        address = v & 0x7f;
-        endpoint = (v >> 8) & 0x7f;
-        frame = ((v >> 7) & 1 ? SplitBits.SC : 0) | ((v >> 15) & 1 ? SplitBits.S : 0) | ((v >> 16) & 1 ? SplitBits.E : 0) | ((v >> 17) & 3);
-      }
-    } else if (pid === Pid.PRE_ERR) {
-      if (b.length !== 1) status = PacketStatus.BAD_LENGTH;
-    } else if (type === 1) {
-      // token or SOF
-      if (b.length !== 3) status = PacketStatus.BAD_LENGTH;
-      else {
-        const v = b[1] | (b[2] << 8);
-        if (crc5(v & 0x7ff, 11) !== v >> 11) status = PacketStatus.BAD_CRC5;
-        if (pid === Pid.SOF) frame = b[1] | ((b[2] & 7) << 8);
-        else {
-          address = b[1] & 0x7f;
-          endpoint = (b[1] >> 7) | ((b[2] & 7) << 1);
-        }
-      }
-    } else if (type === 2) {
-      if (b.length !== 1) status = PacketStatus.BAD_LENGTH;
-    } else if (type === 3) {
-      if (b.length < 3 || b.length > 1027) status = PacketStatus.BAD_LENGTH;
-      else {
-        const crc = b[b.length - 2] | (b[b.length - 1] << 8);
-        if (crc16(b.subarray(1, b.length - 2)) !== crc) status = PacketStatus.BAD_CRC16;
-      }
-    } else if (pid === Pid.PING) {
-      // PING is a special-type token
-      if (b.length !== 3) status = PacketStatus.BAD_LENGTH;
-      else {
-        const v = b[1] | (b[2] << 8);
-        if (crc5(v & 0x7ff, 11) !== v >> 11) status = PacketStatus.BAD_CRC5;
-        address = b[1] & 0x7f;
-        endpoint = (b[1] >> 7) | ((b[2] & 7) << 1);
-      }
-    }
-  }
-  return { pid, status, address, endpoint, frame };
-}
-
-/** Pack records into RecordBatch objects of at most `batchSize` records (default: one batch). */
+/** Pack records into RecordBatch objects of at most `batchSize` records (default: one batch), each over its own buffer. */
 export function toBatches(records: RawRecord[], batchSize = records.length || 1): RecordBatch[] {
-  const batches: RecordBatch[] = [];
-  for (let start = 0; start < records.length; start += batchSize) {
-    const slice = records.slice(start, start + batchSize);
-    const n = slice.length;
-    const total = slice.reduce((s, r) => s + r.bytes.length, 0);
-    const b: RecordBatch = {
-      firstIndex: start,
-      count: n,
-      bytes: new Uint8Array(total + 16),
-      offset: new Float64Array(n),
-      tsSec: new Float64Array(n),
-      tsNsec: new Uint32Array(n),
-      linktype: new Uint16Array(n),
-      pid: new Uint8Array(n),
-      status: new Uint8Array(n),
-      address: new Uint8Array(n),
-      endpoint: new Uint8Array(n),
-      frame: new Uint16Array(n),
-      dataOffset: new Uint32Array(n),
-      dataLength: new Uint32Array(n),
-      origLength: new Uint32Array(n),
-    };
+  return inBatches(records, batchSize, (run, first) => {
+    const bytes = new Uint8Array(run.reduce((s, r) => s + r.bytes.length, 0) + 16);
     let pos = 8; // not 0, so a layer that ignores dataOffset breaks
-    slice.forEach((r, i) => {
-      const c = decodeColumns(r.bytes, r.linktype, r.origLength);
-      b.bytes.set(r.bytes, pos);
-      b.dataOffset[i] = pos;
-      b.dataLength[i] = r.bytes.length;
-      b.origLength[i] = r.origLength ?? r.bytes.length;
+    const placed = run.map((r, i) => {
+      bytes.set(r.bytes, pos);
+      const rec = { offset: first + i, tsSec: r.sec, tsNsec: r.nsec, linktype: r.linktype, dataOffset: pos, dataLength: r.bytes.length, origLength: r.origLength ?? r.bytes.length };
       pos += r.bytes.length;
-      b.tsSec[i] = r.sec;
-      b.tsNsec[i] = r.nsec;
-      b.linktype[i] = r.linktype;
-      b.pid[i] = c.pid;
-      b.status[i] = c.status;
-      b.address[i] = c.address;
-      b.endpoint[i] = c.endpoint;
-      b.frame[i] = c.frame;
-      b.offset[i] = start + i;
+      return rec;
     });
-    batches.push(b);
-  }
-  return batches;
+    return packBatch(bytes, first, placed);
+  });
 }
 
 export const BASE_SEC = 1_700_000_000;
