@@ -7,7 +7,8 @@ import { readCapture, type CaptureInfo } from "./capture/reader.js";
 import type { Core } from "./core/core.js";
 import { FindingCollector } from "./findings.js";
 import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, Finding, RecordSink, Speed, Timestamp } from "./model.js";
-import { PacketChecks } from "./packets/packetChecks.js";
+import { PacketChecks, speedOfLinktype } from "./packets/packetChecks.js";
+import { LinkType } from "../as/shared/constants.js";
 import { pidName } from "./packets/pid.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { finding } from "./rules/rule.js";
@@ -171,8 +172,14 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     findings.add(finding(FMT_FRAMING, `${info.error.message} at byte offset ${info.error.offset}; the ${info.records} records before it were analyzed`, { offset: info.error.offset, packet: info.records }));
   }
   const pidCounts = new Map<string, number>();
-  for (let p = 0; p < 256; p++) if (packetChecks.pidCounts[p]! > 0) pidCounts.set(pidName(p), packetChecks.pidCounts[p]!);
-  const linktypes = [...packetChecks.linktypeCounts.entries()].sort((a, b) => b[1] - a[1]).map(([lt]) => lt);
+  for (let p = 0; p < 256; p++) {
+    if (packetChecks.pidCounts[p]! === 0) continue;
+    // §8.3.1: a byte whose check nibble is not the PID's complement is no PID at all.
+    const valid = p >> 4 === (~p & 0x0f);
+    pidCounts.set(valid ? pidName(p) : `0x${p.toString(16).padStart(2, "0")} (bad PID check)`, packetChecks.pidCounts[p]!);
+  }
+  // USB link types first (a sniffer's log interface can hold more records), then by record count.
+  const linktypes = [...packetChecks.linktypeCounts.entries()].sort((a, b) => Number(isUsbLinktype(b[0])) - Number(isUsbLinktype(a[0])) || b[1] - a[1]).map(([lt]) => lt);
   return {
     file: name,
     capture: info,
@@ -198,6 +205,10 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
   } finally {
     await source.close();
   }
+}
+
+function isUsbLinktype(lt: number): boolean {
+  return speedOfLinktype(lt) !== undefined || lt === LinkType.USB_LINUX || lt === LinkType.USB_LINUX_MMAPPED || lt === LinkType.USBPCAP;
 }
 
 function toJson(ct: ControlTransfer): ControlTransferJson {

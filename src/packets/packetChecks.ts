@@ -23,7 +23,9 @@ export class PacketChecks implements RecordSink {
   /** Packets per PID byte (raw records only). */
   readonly pidCounts = new Float64Array(256);
   readonly statusCounts = new Float64Array(16);
-  readonly linktypeCounts = new Map<number, number>();
+  private readonly linktypeTotals = new Map<number, number>();
+  /** Records of the current run of one link type, added to the totals when the link type changes. */
+  private linktypeRun = 0;
   rawPackets = 0;
   otherRecords = 0;
   /** Speed from the link type, or inferred from SOF spacing for LINKTYPE_USB_2_0 (288). */
@@ -44,6 +46,7 @@ export class PacketChecks implements RecordSink {
     for (let i = 0; i < count; i++) {
       const lt = linktype[i]!;
       if (lt !== this.lastLinktype) this.noteLinktype(lt);
+      this.linktypeRun++;
       const st = status[i]!;
       this.statusCounts[st]!++;
       if (st === PacketStatus.NOT_RAW) {
@@ -63,9 +66,21 @@ export class PacketChecks implements RecordSink {
 
   onEnd(): void {}
 
+  /** Records per link type. */
+  get linktypeCounts(): Map<number, number> {
+    this.flushLinktypeRun();
+    return this.linktypeTotals;
+  }
+
+  private flushLinktypeRun(): void {
+    if (this.linktypeRun === 0) return;
+    this.linktypeTotals.set(this.lastLinktype, (this.linktypeTotals.get(this.lastLinktype) ?? 0) + this.linktypeRun);
+    this.linktypeRun = 0;
+  }
+
   private noteLinktype(lt: number): void {
+    this.flushLinktypeRun();
     this.lastLinktype = lt;
-    this.linktypeCounts.set(lt, (this.linktypeCounts.get(lt) ?? 0) + 1);
     const s = speedOfLinktype(lt);
     if (s && s !== "unknown" && this.linktypeSpeed === undefined) {
       this.linktypeSpeed = s;

@@ -126,3 +126,14 @@ describe("usbscope descriptors", () => {
     expect(j.devices[0].findings).toEqual([]);
   });
 });
+
+describe("summary of a sniffer capture with a log interface", () => {
+  it("names the USB link type first even when the sniffer's log records outnumber the packets", async () => {
+    const doc = JSON.parse((await cli(["analyze", "--json", HS_MSC])).out);
+    expect(doc.linktype).toBe(295);
+    expect(doc.linktypes).toEqual([295, 252]);
+    expect(doc.records).toBe(4000);
+    expect(doc.summary.packets).toBe(1825);
+    expect(doc.summary.pids["0xef (bad PID check)"]).toBe(1);
+  });
+});
