@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { LinkType } from "../../as/shared/constants.js";
-import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../../src/builder/descriptors.js";
-import type { DeviceModel } from "../../src/builder/device.js";
 import { setupPacket } from "../../src/builder/device.js";
 import { MemorySink } from "../../src/builder/sink.js";
 import { UrbErrno, UrbHost, XferType, type UrbEvent } from "../../src/builder/urb.js";
@@ -9,14 +7,9 @@ import { encodeUsbmon, UsbmonPcapWriter } from "../../src/builder/usbmon.js";
 import { UsbmonTextWriter, usbmonTextLine } from "../../src/builder/usbmonText.js";
 import { ControlStage, encodeUsbpcap, UsbpcapWriter } from "../../src/builder/usbpcap.js";
 import { readPcap, tempFile, tsharkFields } from "./helpers.js";
+import { widgetDevice } from "../helpers/widgetDevice.js";
 
-const dev: DeviceModel = {
-  speed: "full",
-  address: 5,
-  deviceDescriptor: deviceDescriptor({ bMaxPacketSize0: 64, iProduct: 2 }),
-  configDescriptor: configuration({}, [interfaceDesc({}, [endpointDesc(), endpointDesc({ bEndpointAddress: 2 })])]),
-  strings: { 2: "Widget" },
-};
+const dev = widgetDevice;
 
 function traffic(h: UrbHost): void {
   h.enumerate(dev);

@@ -2,22 +2,17 @@
 // there against tshark) read back by the URB layer: every format gives the same transfers.
 import { describe, expect, it } from "vitest";
 import { urbCapture, type UrbFormat } from "../../src/builder/capture.js";
-import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../../src/builder/descriptors.js";
-import { setupPacket, type DeviceModel } from "../../src/builder/device.js";
+import { deviceDescriptor } from "../../src/builder/descriptors.js";
+import { setupPacket } from "../../src/builder/device.js";
 import type { UrbHost } from "../../src/builder/urb.js";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import { UsbmonTextParser } from "../../src/urb/usbmonText.js";
 import { slurpCaptureBytes } from "../helpers/pcapSlurp.js";
 import { slurpedBatches } from "../helpers/recordBatch.js";
 import { recordingContext } from "./helpers/context.js";
+import { widgetDevice } from "../helpers/widgetDevice.js";
 
-const dev: DeviceModel = {
-  speed: "full",
-  address: 5,
-  deviceDescriptor: deviceDescriptor({ bMaxPacketSize0: 64, iProduct: 2 }),
-  configDescriptor: configuration({}, [interfaceDesc({}, [endpointDesc(), endpointDesc({ bEndpointAddress: 2 })])]),
-  strings: { 2: "Widget" },
-};
+const dev = widgetDevice;
 
 function traffic(h: UrbHost): void {
   h.enumerate(dev);

@@ -7,27 +7,22 @@ export function setupStage(address: number, setup: number[], endpoint = 0): Pack
   return [setupTok(address, endpoint), data0(setup), ACK];
 }
 
-/** IN data transactions DATA1, DATA0, ... each ACKed. */
-export function inData(address: number, chunks: number[][], firstToggle: Pid = Pid.DATA1, endpoint = 0): Packet[] {
+/** Data transactions on `token`'s direction, DATA1, DATA0, ... (from `firstToggle`), each ACKed. */
+function dataTransactions(token: (address: number, endpoint: number) => Packet, address: number, chunks: number[][], firstToggle: Pid, endpoint: number): Packet[] {
   let pid = firstToggle;
   const out: Packet[] = [];
   for (const c of chunks) {
-    out.push(inTok(address, endpoint), data(pid, c), ACK);
+    out.push(token(address, endpoint), data(pid, c), ACK);
     pid = pid === Pid.DATA0 ? Pid.DATA1 : Pid.DATA0;
   }
   return out;
 }
 
+/** IN data transactions DATA1, DATA0, ... each ACKed. */
+export const inData = (address: number, chunks: number[][], firstToggle: Pid = Pid.DATA1, endpoint = 0): Packet[] => dataTransactions(inTok, address, chunks, firstToggle, endpoint);
+
 /** OUT data transactions DATA1, DATA0, ... each ACKed. */
-export function outData(address: number, chunks: number[][], firstToggle: Pid = Pid.DATA1, endpoint = 0): Packet[] {
-  let pid = firstToggle;
-  const out: Packet[] = [];
-  for (const c of chunks) {
-    out.push(outTok(address, endpoint), data(pid, c), ACK);
-    pid = pid === Pid.DATA0 ? Pid.DATA1 : Pid.DATA0;
-  }
-  return out;
-}
+export const outData = (address: number, chunks: number[][], firstToggle: Pid = Pid.DATA1, endpoint = 0): Packet[] => dataTransactions(outTok, address, chunks, firstToggle, endpoint);
 
 /** Status stage IN (after OUT data or none): IN, DATA1 (empty), ACK. */
 export const statusIn = (address: number): Packet[] => [inTok(address, 0), data1([]), ACK];

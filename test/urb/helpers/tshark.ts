@@ -1,6 +1,6 @@
 // Runs tshark once per file and caches the rows (tests compare every record against them).
 
-import { execFileSync } from "node:child_process";
+import { tsharkFields } from "../../helpers/tshark.js";
 
 export const TSHARK_FIELDS = [
   "frame.number",
@@ -39,18 +39,11 @@ const cache = new Map<string, TsharkRow[]>();
 export function tsharkRows(path: string): TsharkRow[] {
   let rows = cache.get(path);
   if (rows !== undefined) return rows;
-  const args = ["-r", path, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f"];
-  for (const f of TSHARK_FIELDS) args.push("-e", f);
-  const out = execFileSync("/usr/bin/tshark", args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
-  rows = out
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((line) => {
-      const cols = line.split("\t");
-      const row = {} as TsharkRow;
-      TSHARK_FIELDS.forEach((f, i) => (row[f] = cols[i] ?? ""));
-      return row;
-    });
+  rows = tsharkFields(path, TSHARK_FIELDS, [], "f").map((cols) => {
+    const row = {} as TsharkRow;
+    TSHARK_FIELDS.forEach((f, i) => (row[f] = cols[i] ?? ""));
+    return row;
+  });
   cache.set(path, rows);
   return rows;
 }
