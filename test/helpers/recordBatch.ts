@@ -17,6 +17,10 @@ export interface BatchRecord {
   origLength: number;
 }
 
+/** Columns copied from the BatchRecord as they are, and columns the reference decoder computes. */
+const PLACED = ["offset", "tsSec", "tsNsec", "linktype", "dataOffset", "dataLength", "origLength"] as const;
+const DECODED = ["pid", "status", "address", "endpoint", "frame"] as const;
+
 /** One RecordBatch over `bytes` holding `records`, the first numbered `firstIndex`. */
 export function packBatch(bytes: Uint8Array, firstIndex: number, records: readonly BatchRecord[]): RecordBatch {
   const n = records.length;
@@ -38,19 +42,9 @@ export function packBatch(bytes: Uint8Array, firstIndex: number, records: readon
     origLength: new Uint32Array(n),
   };
   records.forEach((r, i) => {
+    for (const k of PLACED) b[k][i] = r[k];
     const c = decodeColumns(bytes.subarray(r.dataOffset, r.dataOffset + r.dataLength), r.linktype, r.origLength);
-    b.offset[i] = r.offset;
-    b.tsSec[i] = r.tsSec;
-    b.tsNsec[i] = r.tsNsec;
-    b.linktype[i] = r.linktype;
-    b.pid[i] = c.pid;
-    b.status[i] = c.status;
-    b.address[i] = c.address;
-    b.endpoint[i] = c.endpoint;
-    b.frame[i] = c.frame;
-    b.dataOffset[i] = r.dataOffset;
-    b.dataLength[i] = r.dataLength;
-    b.origLength[i] = r.origLength;
+    for (const k of DECODED) b[k][i] = c[k];
   });
   return b;
 }
@@ -64,7 +58,5 @@ export function inBatches<T>(items: readonly T[], size: number, pack: (run: T[],
 
 /** A slurped capture as batches of at most `batchSize` records over the file's own bytes. */
 export function slurpedBatches(cap: SlurpedCapture, batchSize: number): RecordBatch[] {
-  return inBatches(cap.records, batchSize, (run, first) =>
-    packBatch(cap.bytes, first, run.map((r) => ({ offset: r.fileOffset, tsSec: r.tsSec, tsNsec: r.tsNsec, linktype: r.linktype, dataOffset: r.dataOffset, dataLength: r.dataLength, origLength: r.origLength }))),
-  );
+  return inBatches(cap.records, batchSize, (run, first) => packBatch(cap.bytes, first, run.map((r) => ({ ...r, offset: r.fileOffset }))));
 }
