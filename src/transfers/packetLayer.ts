@@ -77,8 +77,7 @@ export class PacketLayer implements RecordSink {
   }
 
   onBatch(batch: RecordBatch): void {
-    const a = this.assembler;
-    for (let i = 0; i < batch.count; i++) a.packet(batch, i);
+    this.assembler.batch(batch);
   }
 
   onEnd(): void {

@@ -5,14 +5,18 @@ import type { FindingSink, RecordBatch, Speed } from "../model.js";
 import { finding } from "../rules/rule.js";
 import { isDataPid, pidName } from "../packets/pid.js";
 import { PID_SEQUENCE } from "./rules.js";
-import { SplitKind, Transaction, TxOutcome } from "./transaction.js";
+import { MAX_TX_PACKETS, SplitKind, Transaction, TxOutcome } from "./transaction.js";
 import { TxAction, TxState, txColumn, txStep } from "./transactionTable.js";
 
 export type TransactionListener = (tx: Transaction) => void;
 
-const HANDSHAKE_OUTCOME: Record<number, TxOutcome> = {
-  [Pid.ACK]: TxOutcome.ACK, [Pid.NAK]: TxOutcome.NAK, [Pid.STALL]: TxOutcome.STALL, [Pid.NYET]: TxOutcome.NYET, [Pid.PRE_ERR]: TxOutcome.ERR,
-};
+/** Outcome per handshake PID byte; anything else in a handshake's place is INVALID (a typed array: no object lookup per packet). */
+const HANDSHAKE_OUTCOME = new Uint8Array(256).fill(TxOutcome.INVALID);
+HANDSHAKE_OUTCOME[Pid.ACK] = TxOutcome.ACK;
+HANDSHAKE_OUTCOME[Pid.NAK] = TxOutcome.NAK;
+HANDSHAKE_OUTCOME[Pid.STALL] = TxOutcome.STALL;
+HANDSHAKE_OUTCOME[Pid.NYET] = TxOutcome.NYET;
+HANDSHAKE_OUTCOME[Pid.PRE_ERR] = TxOutcome.ERR;
 
 export class TransactionAssembler {
   private readonly tx = new Transaction();
@@ -26,9 +30,6 @@ export class TransactionAssembler {
   malformedCount = 0;
   sofCount = 0;
 
-  /** PRE exists only on full-speed buses (§8.6.5); at high speed 0x3C is ERR, legal only in a CSPLIT. */
-
-
   constructor(private readonly findings: FindingSink, private readonly listener: TransactionListener, private readonly bus: { readonly speed: Speed } = { speed: "unknown" }) {
   }
 
@@ -36,74 +37,108 @@ export class TransactionAssembler {
     return this.nextIndex;
   }
 
-  /** Feed record i of a batch. */
-  packet(b: RecordBatch, i: number): void {
-    const status = b.status[i];
-    if (status === PacketStatus.NOT_RAW) return; // URB records belong to src/urb
-    const index = b.firstIndex + i;
-    if (status !== PacketStatus.OK) {
-      // A malformed packet ends whatever was open (packetry shows it in its own "invalid" group).
-      this.malformedCount++;
-      if (this.open) {
-        this.tx.interrupted = true;
-        this.finish();
-      }
-      this.afterMalformed = true;
-      return;
-    }
-    const pid = b.pid[i];
-    this.pidCounts[pid]++;
-    if (pid === Pid.SOF) {
-      // SOFs fall between transactions and, at FS/LS, may sit inside a split's frame: never part of one.
-      this.sofCount++;
-      return;
-    }
-    if (pid === Pid.PRE_ERR && this.bus.speed !== "high" && this.state !== TxState.CSPLIT_IN && this.state !== TxState.CSPLIT_OUT) {
-      // PRE (§8.6.5: FS preamble before an LS packet) shares ERR's code; outside a CSPLIT it is a preamble.
-      return;
-    }
-    const complete = pid === Pid.SPLIT && (b.frame[i] & SplitBits.SC) !== 0;
-    const step = txStep(this.state, txColumn(pid, complete));
-    const action = (step & 3) as TxAction;
-    const next = (step >> 2) as TxState;
+  /**
+   * Feed every record of a batch. One call per batch, not per packet: the batch's columns sit in
+   * locals for the whole loop (the listener runs between packets, so V8 could not hoist `b.pid` &c.
+   * out of a per-packet method), and SOF, URB and malformed records never leave the loop.
+   */
+  batch(b: RecordBatch): void {
+    const status = b.status, pids = b.pid, frame = b.frame, address = b.address, endpoint = b.endpoint;
+    const tsSec = b.tsSec, tsNsec = b.tsNsec;
+    const pidCounts = this.pidCounts;
     const tx = this.tx;
-    switch (action) {
-      case TxAction.NEW:
-        if (this.open) this.finish();
-        this.begin(b, i, index);
-        this.addPacket(b, i, index, pid, complete);
-        this.state = next;
-        break;
-      case TxAction.CONTINUE:
-        this.addPacket(b, i, index, pid, complete);
-        this.state = next;
-        break;
-      case TxAction.DONE:
-        this.addPacket(b, i, index, pid, complete);
-        this.finish();
-        break;
-      case TxAction.INVALID: {
-        const explained = this.afterMalformed && !this.open;
-        const what = this.open ? `${pidName(pid)} after ${pidName(tx.packetPid[tx.packetCount - 1])}` : `${pidName(pid)} outside any transaction`;
+    const firstIndex = b.firstIndex;
+    const count = b.count;
+    for (let i = 0; i < count; i++) {
+      const st = status[i];
+      if (st !== PacketStatus.OK) {
+        if (st === PacketStatus.NOT_RAW) continue; // URB records belong to src/urb
+        // A malformed packet ends whatever was open (packetry shows it in its own "invalid" group).
+        this.malformedCount++;
         if (this.open) {
-          // The sequence broke mid-transaction: a packet is missing from the capture, so what it carried is unknown.
           tx.interrupted = true;
           this.finish();
         }
-        this.begin(b, i, index);
-        tx.packetIndex[0] = index;
-        tx.packetPid[0] = pid;
-        tx.packetCount = 1;
-        tx.outcome = TxOutcome.INVALID;
-        if (isDataPid(pid)) tx.dataPid = pid;
-        if (!explained) {
-          this.findings.add(finding(PID_SEQUENCE, `invalid PID sequence: ${what}`, { packet: index, transaction: tx.index, time: { sec: b.tsSec[i], nsec: b.tsNsec[i] } }));
-        }
-        this.finish();
-        break;
+        this.afterMalformed = true;
+        continue;
       }
+      const pid = pids[i];
+      pidCounts[pid]++;
+      if (pid === Pid.SOF) {
+        // SOFs fall between transactions and, at FS/LS, may sit inside a split's frame: never part of one.
+        this.sofCount++;
+        continue;
+      }
+      if (pid === Pid.PRE_ERR && this.bus.speed !== "high" && this.state !== TxState.CSPLIT_IN && this.state !== TxState.CSPLIT_OUT) {
+        // PRE (§8.6.5: FS preamble before an LS packet) shares ERR's code; outside a CSPLIT it is a preamble.
+        continue;
+      }
+      const complete = pid === Pid.SPLIT && (frame[i] & SplitBits.SC) !== 0;
+      const step = txStep(this.state, txColumn(pid, complete));
+      const action = (step & 3) as TxAction;
+      const index = firstIndex + i;
+      if (action === TxAction.INVALID) {
+        this.invalid(b, i, index, pid);
+        this.afterMalformed = false;
+        continue;
+      }
+      if (action === TxAction.NEW) {
+        if (this.open) this.finish();
+        // begin(): a fresh transaction at this packet.
+        tx.reset();
+        tx.index = this.nextIndex++;
+        tx.firstPacket = index;
+        tx.startSec = tsSec[i];
+        tx.startNsec = tsNsec[i];
+        this.open = true;
+      }
+      // addPacket(), inlined: tokens and handshakes are most packets; SPLIT and data take the slower helper.
+      const n = tx.packetCount;
+      if (n < MAX_TX_PACKETS) {
+        tx.packetIndex[n] = index;
+        tx.packetPid[n] = pid;
+        tx.packetCount = n + 1;
+      }
+      tx.lastPacket = index;
+      tx.endSec = tsSec[i];
+      tx.endNsec = tsNsec[i];
+      if (pid === Pid.IN || pid === Pid.OUT || pid === Pid.SETUP || pid === Pid.PING) {
+        tx.tokenPid = pid;
+        tx.address = address[i];
+        tx.endpoint = endpoint[i];
+      } else if ((pid & 3) === 2) {
+        // Handshake PID type (ACK/NAK/STALL/NYET; §8.3.1); ERR (0x3C) takes the else branch below.
+        tx.handshakePid = pid;
+        tx.outcome = HANDSHAKE_OUTCOME[pid];
+      } else {
+        this.addOther(b, i, pid, complete);
+      }
+      if (action === TxAction.DONE) this.finish();
+      else this.state = (step >> 2) as TxState;
+      this.afterMalformed = false;
     }
-    this.afterMalformed = false;
+  }
+
+  /** A packet that fits no transaction: the open one ends, and the packet stands alone (PID_SEQUENCE). */
+  private invalid(b: RecordBatch, i: number, index: number, pid: number): void {
+    const tx = this.tx;
+    const explained = this.afterMalformed && !this.open;
+    const what = this.open ? `${pidName(pid)} after ${pidName(tx.packetPid[tx.packetCount - 1])}` : `${pidName(pid)} outside any transaction`;
+    if (this.open) {
+      // The sequence broke mid-transaction: a packet is missing from the capture, so what it carried is unknown.
+      tx.interrupted = true;
+      this.finish();
+    }
+    this.begin(b, i, index);
+    tx.packetIndex[0] = index;
+    tx.packetPid[0] = pid;
+    tx.packetCount = 1;
+    tx.outcome = TxOutcome.INVALID;
+    if (isDataPid(pid)) tx.dataPid = pid;
+    if (!explained) {
+      this.findings.add(finding(PID_SEQUENCE, `invalid PID sequence: ${what}`, { packet: index, transaction: tx.index, time: { sec: b.tsSec[i], nsec: b.tsNsec[i] } }));
+    }
+    this.finish();
   }
 
   /** End of capture: close the open transaction. */
@@ -121,25 +156,14 @@ export class TransactionAssembler {
     this.open = true;
   }
 
-  private addPacket(b: RecordBatch, i: number, index: number, pid: number, complete: boolean): void {
+  /** The packets `batch` does not fill in itself: SPLIT, data, and ERR. */
+  private addOther(b: RecordBatch, i: number, pid: number, complete: boolean): void {
     const tx = this.tx;
-    if (tx.packetCount < tx.packetPid.length) {
-      tx.packetIndex[tx.packetCount] = index;
-      tx.packetPid[tx.packetCount] = pid;
-      tx.packetCount++;
-    }
-    tx.lastPacket = index;
-    tx.endSec = b.tsSec[i];
-    tx.endNsec = b.tsNsec[i];
     if (pid === Pid.SPLIT) {
       tx.split = complete ? SplitKind.COMPLETE : SplitKind.START;
       tx.splitBits = b.frame[i];
       tx.hubAddress = b.address[i];
       tx.hubPort = b.endpoint[i];
-    } else if (pid === Pid.SETUP || pid === Pid.OUT || pid === Pid.IN || pid === Pid.PING) {
-      tx.tokenPid = pid;
-      tx.address = b.address[i];
-      tx.endpoint = b.endpoint[i];
     } else if (isDataPid(pid)) {
       tx.dataPid = pid;
       const len = b.dataLength[i] - 3;
@@ -153,7 +177,7 @@ export class TransactionAssembler {
       }
     } else {
       tx.handshakePid = pid;
-      tx.outcome = HANDSHAKE_OUTCOME[pid] ?? TxOutcome.INVALID;
+      tx.outcome = HANDSHAKE_OUTCOME[pid];
     }
   }
 
