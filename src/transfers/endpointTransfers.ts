@@ -11,10 +11,20 @@ interface OpenGroup {
   hasData: boolean;
 }
 
+/** Device/endpoint/direction slots (slotOf): 128 addresses × 16 endpoints × 2 directions. */
+const SLOTS = 128 * 32;
+
 export class EndpointTransfers {
-  private readonly groups = new Map<number, OpenGroup>();
+  /**
+   * Open group per slot, undefined when none. A slot-indexed array, not a Map: this is looked up on
+   * every transaction of a bulk or NAK storm.
+   */
+  private readonly groups: (OpenGroup | undefined)[] = new Array<OpenGroup | undefined>(SLOTS).fill(undefined);
+  /** When each slot's group was opened: end() and clearDevice() close groups oldest first. */
+  private readonly openedAt = new Float64Array(SLOTS);
+  private openCount = 0;
   /** Largest payload seen per endpoint: the best guess of wMaxPacketSize when no descriptor says. */
-  private readonly largest = new Uint16Array(128 * 32);
+  private readonly largest = new Uint16Array(SLOTS);
 
   constructor(
     private readonly bus: { readonly speed: Speed },
@@ -24,8 +34,21 @@ export class EndpointTransfers {
     private readonly keepSummaries = true,
   ) {}
 
-  /** Reusable groups per slot when summaries are not kept (no object per transfer on the bulk path). */
-  private readonly spare = new Map<number, OpenGroup>();
+  /** Reusable group per slot when summaries are not kept (no object per transfer on the bulk path). */
+  private readonly spare: (OpenGroup | undefined)[] = new Array<OpenGroup | undefined>(SLOTS).fill(undefined);
+
+  /** Make `g` the open group of `slot`, opened now (a Map's delete-then-set order). */
+  private setOpen(slot: number, g: OpenGroup): void {
+    this.groups[slot] = g;
+    this.openedAt[slot] = ++this.openCount;
+  }
+
+  /** Open slots in the order their groups were opened (what iterating the old Map gave). */
+  private openSlots(from = 0, to = SLOTS): number[] {
+    const slots: number[] = [];
+    for (let slot = from; slot < to; slot++) if (this.groups[slot] !== undefined) slots.push(slot);
+    return slots.sort((a, b) => this.openedAt[a] - this.openedAt[b]);
+  }
 
   /**
    * An effective transaction on a non-control endpoint. `counted` is false for a retransmission;
@@ -34,7 +57,7 @@ export class EndpointTransfers {
   transaction(tx: Transaction, type: EndpointType | undefined, counted: boolean, summary?: TransactionSummary[]): void {
     const dirIn = tx.tokenPid === Pid.IN;
     const slot = slotOf(tx.address, tx.endpoint, dirIn);
-    let g = this.groups.get(slot);
+    let g = this.groups[slot];
     const kind: TransferKind = type ?? "unknown";
     if (tx.outcome === TxOutcome.STALL) {
       // §8.4.5: the endpoint is halted; whatever was in progress ends here.
@@ -61,8 +84,9 @@ export class EndpointTransfers {
       // A retransmission of data already counted in a finished transfer: list it on its own, count nothing.
       const r = this.openGroup(slot, tx, kind);
       this.list(r, summary);
-      this.groups.delete(slot);
-      if (g) this.groups.set(slot, g);
+      // The finished transfer's group, if any, stays open, now as the most recently opened.
+      this.groups[slot] = undefined;
+      if (g) this.setOpen(slot, g);
       r.summary.outcome = "retransmission";
       this.emit(r.summary);
       return;
@@ -94,8 +118,8 @@ export class EndpointTransfers {
   }
 
   private openGroup(slot: number, tx: Transaction, kind: TransferKind): OpenGroup {
-    const reuse = this.keepSummaries ? undefined : this.spare.get(slot);
-    if (reuse && !this.groups.has(slot)) {
+    const reuse = this.keepSummaries ? undefined : this.spare[slot];
+    if (reuse && this.groups[slot] === undefined) {
       const s = reuse.summary;
       s.kind = kind;
       s.device = tx.address;
@@ -108,7 +132,7 @@ export class EndpointTransfers {
       s.outcome = "incomplete";
       s.nakCount = 0;
       reuse.hasData = false;
-      this.groups.set(slot, reuse);
+      this.setOpen(slot, reuse);
       return reuse;
     }
     const summary: TransferSummary = {
@@ -125,8 +149,10 @@ export class EndpointTransfers {
       nakCount: 0,
     };
     const g = { summary, hasData: false };
-    this.groups.set(slot, g);
-    if (!this.keepSummaries && !this.spare.has(slot)) this.spare.set(slot, g);
+    // Over an open group (a retransmission listed on its own): the Map this replaces kept the old position.
+    if (this.groups[slot] === undefined) this.setOpen(slot, g);
+    else this.groups[slot] = g;
+    if (!this.keepSummaries && this.spare[slot] === undefined) this.spare[slot] = g;
     return g;
   }
 
@@ -139,7 +165,7 @@ export class EndpointTransfers {
   }
 
   private close(slot: number, g: OpenGroup, outcome: string, tx?: Transaction): void {
-    this.groups.delete(slot);
+    this.groups[slot] = undefined;
     g.summary.outcome = outcome;
     if (tx) g.summary.lastPacket = tx.lastPacket;
     this.emit(g.summary);
@@ -147,13 +173,20 @@ export class EndpointTransfers {
 
   /** A device left its address (SET_ADDRESS moved another device there): close what it had open. */
   clearDevice(address: number): void {
-    for (const [slot, g] of [...this.groups]) if (slot >> 5 === (address & 0x7f)) this.close(slot, g, g.hasData ? "incomplete" : "nak");
+    const base = (address & 0x7f) << 5;
+    for (const slot of this.openSlots(base, base + 32)) {
+      const g = this.groups[slot]!;
+      this.close(slot, g, g.hasData ? "incomplete" : "nak");
+    }
     this.largest.fill(0, (address & 0x7f) << 5, ((address & 0x7f) + 1) << 5);
   }
 
   /** End of capture: open groups end as they stand (polling runs as "nak", data as "incomplete"). */
   end(): void {
-    for (const [slot, g] of [...this.groups]) this.close(slot, g, g.hasData ? (g.summary.kind === "isochronous" ? "ok" : "incomplete") : "nak");
+    for (const slot of this.openSlots()) {
+      const g = this.groups[slot]!;
+      this.close(slot, g, g.hasData ? (g.summary.kind === "isochronous" ? "ok" : "incomplete") : "nak");
+    }
   }
 }
 
