@@ -117,6 +117,8 @@ export class TransactionAssembler {
       else this.state = (step >> 2) as TxState;
       this.afterMalformed = false;
     }
+    // A transaction open across the batch boundary must not point into bytes the next batch overwrites.
+    if (this.open) tx.settleFingerprint();
   }
 
   /** A packet that fits no transaction: the open one ends, and the packet stands alone (PID_SEQUENCE). */
@@ -169,7 +171,7 @@ export class TransactionAssembler {
       const len = b.dataLength[i] - 3;
       const off = b.dataOffset[i];
       tx.dataLength = len;
-      tx.dataFingerprint = (b.bytes[off + len + 1] | (b.bytes[off + len + 2] << 8)) + len * 65536;
+      tx.fingerprintAt(b.bytes, off + len + 1, len); // read only if a check asks (Transaction.dataFingerprint)
       // Only control payloads outlive the batch (setup bytes, descriptors); bulk data is never copied.
       if ((tx.endpoint === 0 || tx.tokenPid === Pid.SETUP) && len <= tx.data.length) {
         tx.data.set(b.bytes.subarray(off + 1, off + 1 + len));
