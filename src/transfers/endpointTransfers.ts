@@ -61,28 +61,15 @@ export class EndpointTransfers {
     const kind: TransferKind = type ?? "unknown";
     if (tx.outcome === TxOutcome.STALL) {
       // §8.4.5: the endpoint is halted; whatever was in progress ends here.
-      if (!g) g = this.openGroup(slot, tx, kind);
+      if (!g) g = this.openGroup(slot, kind, tx.address, tx.endpoint, dirIn, tx.firstPacket, tx.lastPacket);
       this.list(g, summary);
-      return this.close(slot, g, "stall", tx);
+      return this.close(slot, g, "stall", tx.lastPacket);
     }
     const isNak = tx.outcome === TxOutcome.NAK || (tx.outcome === TxOutcome.NYET && tx.dataPid === 0) || tx.dataPid === 0;
-    if (isNak) {
-      if (g && g.hasData && tx.outcome === TxOutcome.NAK && (type === "interrupt" || type === undefined || !this.knowsMaxPacket(tx))) {
-        // A NAK after data: the device had nothing more for now. For interrupt endpoints that is how a transfer
-        // ends in practice; for bulk ones it is the best guess when no descriptor gave wMaxPacketSize (a
-        // full-size packet is then not known to be short). Packetry groups the same way.
-        this.close(slot, g, "ok", tx);
-        g = undefined;
-      }
-      if (!g) g = this.openGroup(slot, tx, "polling");
-      if (tx.outcome === TxOutcome.NAK) g.summary.nakCount++;
-      this.list(g, summary);
-      g.summary.lastPacket = tx.lastPacket;
-      return;
-    }
+    if (isNak) return this.noData(slot, tx.address, tx.endpoint, dirIn, type, tx.outcome === TxOutcome.NAK, tx.firstPacket, tx.lastPacket, summary);
     if (!counted && !tx.interrupted && (!g || !g.hasData)) {
       // A retransmission of data already counted in a finished transfer: list it on its own, count nothing.
-      const r = this.openGroup(slot, tx, kind);
+      const r = this.openGroup(slot, kind, tx.address, tx.endpoint, dirIn, tx.firstPacket, tx.lastPacket);
       this.list(r, summary);
       // The finished transfer's group, if any, stays open, now as the most recently opened.
       this.groups[slot] = undefined;
@@ -93,10 +80,10 @@ export class EndpointTransfers {
     }
     if (g && !g.hasData) {
       // A data transaction ends a run of NAKs: the polling entry is complete.
-      this.close(slot, g, "nak", tx);
+      this.close(slot, g, "nak", tx.lastPacket);
       g = undefined;
     }
-    if (!g) g = this.openGroup(slot, tx, kind);
+    if (!g) g = this.openGroup(slot, kind, tx.address, tx.endpoint, dirIn, tx.firstPacket, tx.lastPacket);
     g.hasData = true;
     g.summary.kind = kind;
     this.list(g, summary);
@@ -110,23 +97,43 @@ export class EndpointTransfers {
     const epAddr = tx.endpoint | (dirIn ? 0x80 : 0);
     const mps = this.maxPacketSize?.(tx.address, epAddr) ?? (type === "bulk" && this.bus.speed === "high" ? 512 : this.largest[slot]);
     // §5.8.3: a bulk/interrupt transfer ends with a short packet (ZLP included); iso data is one transfer per packet run.
-    if (type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx);
+    if (type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx.lastPacket);
   }
 
-  private knowsMaxPacket(tx: Transaction): boolean {
-    return this.maxPacketSize?.(tx.address, tx.endpoint | (tx.tokenPid === Pid.IN ? 0x80 : 0)) !== undefined;
+  /**
+   * A transaction that carried no data (NAK, NYET, no answer) on endpoint `slot`: it extends the
+   * endpoint's polling run, or starts one. Called by `transaction`, and directly by PacketLayer for a
+   * plain IN or PING answered by NAK (a NAK storm's every other packet), with no Transaction filled.
+   */
+  noData(slot: number, address: number, endpoint: number, dirIn: boolean, type: EndpointType | undefined, nak: boolean, firstPacket: number, lastPacket: number, summary?: TransactionSummary[]): void {
+    let g = this.groups[slot];
+    if (g && g.hasData && nak && (type === "interrupt" || type === undefined || !this.knowsMaxPacket(address, endpoint, dirIn))) {
+      // A NAK after data: the device had nothing more for now. For interrupt endpoints that is how a transfer
+      // ends in practice; for bulk ones it is the best guess when no descriptor gave wMaxPacketSize (a
+      // full-size packet is then not known to be short). Packetry groups the same way.
+      this.close(slot, g, "ok", lastPacket);
+      g = undefined;
+    }
+    if (!g) g = this.openGroup(slot, "polling", address, endpoint, dirIn, firstPacket, lastPacket);
+    if (nak) g.summary.nakCount++;
+    this.list(g, summary);
+    g.summary.lastPacket = lastPacket;
   }
 
-  private openGroup(slot: number, tx: Transaction, kind: TransferKind): OpenGroup {
+  private knowsMaxPacket(address: number, endpoint: number, dirIn: boolean): boolean {
+    return this.maxPacketSize?.(address, endpoint | (dirIn ? 0x80 : 0)) !== undefined;
+  }
+
+  private openGroup(slot: number, kind: TransferKind, address: number, endpoint: number, dirIn: boolean, firstPacket: number, lastPacket: number): OpenGroup {
     const reuse = this.keepSummaries ? undefined : this.spare[slot];
     if (reuse && this.groups[slot] === undefined) {
       const s = reuse.summary;
       s.kind = kind;
-      s.device = tx.address;
-      s.endpoint = tx.endpoint;
-      s.direction = tx.tokenPid === Pid.IN ? "in" : "out";
-      s.firstPacket = tx.firstPacket;
-      s.lastPacket = tx.lastPacket;
+      s.device = address;
+      s.endpoint = endpoint;
+      s.direction = dirIn ? "in" : "out";
+      s.firstPacket = firstPacket;
+      s.lastPacket = lastPacket;
       s.transactionsOmitted = 0;
       s.dataLength = 0;
       s.outcome = "incomplete";
@@ -137,11 +144,11 @@ export class EndpointTransfers {
     }
     const summary: TransferSummary = {
       kind,
-      device: tx.address,
-      endpoint: tx.endpoint,
-      direction: tx.tokenPid === Pid.IN ? "in" : "out",
-      firstPacket: tx.firstPacket,
-      lastPacket: tx.lastPacket,
+      device: address,
+      endpoint,
+      direction: dirIn ? "in" : "out",
+      firstPacket,
+      lastPacket,
       transactions: [],
       transactionsOmitted: 0,
       dataLength: 0,
@@ -164,10 +171,10 @@ export class EndpointTransfers {
     }
   }
 
-  private close(slot: number, g: OpenGroup, outcome: string, tx?: Transaction): void {
+  private close(slot: number, g: OpenGroup, outcome: string, lastPacket?: number): void {
     this.groups[slot] = undefined;
     g.summary.outcome = outcome;
-    if (tx) g.summary.lastPacket = tx.lastPacket;
+    if (lastPacket !== undefined) g.summary.lastPacket = lastPacket;
     this.emit(g.summary);
   }
 

@@ -46,7 +46,9 @@ export class PacketLayer implements RecordSink {
   constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
     this.listener = options.onTransfer;
     this.txListener = options.onTransaction;
-    this.assembler = new TransactionAssembler(ctx.findings, (tx) => this.onTransaction(tx), ctx);
+    // With nobody listening for transactions or transfers, a NAKed poll needs no Transaction (nakPoll).
+    const quiet = !this.listener && !this.txListener;
+    this.assembler = new TransactionAssembler(ctx.findings, (tx) => this.onTransaction(tx), ctx, quiet ? (pid, address, endpoint, first, last) => this.nakPoll(pid, address, endpoint, first, last) : undefined);
     this.toggles = new ToggleTracker(ctx.findings, ctx);
     const emit = (t: TransferSummary) => {
       this.transferCount++;
@@ -174,6 +176,24 @@ export class PacketLayer implements RecordSink {
       return this.route(eff, type, all);
     }
     this.route(tx, type, list);
+  }
+
+  /**
+   * The fast path for an IN or PING answered by NAK when no listener is attached: what onTransaction,
+   * route and EndpointTransfers.transaction do for such a transaction, whenever none of their other
+   * cases can apply. Returns false (general path) on a control endpoint, while a SET_ADDRESS waits for
+   * the device's first answer, and for the IN that reports an endpoint's type as unknown.
+   */
+  private nakPoll(tokenPid: number, address: number, endpoint: number, firstPacket: number, lastPacket: number): boolean {
+    if (endpoint === 0 || this.addressMove !== undefined) return false;
+    const dirIn = tokenPid === Pid.IN;
+    const type = this.endpointInfo.endpointType(address, endpoint | (dirIn ? 0x80 : 0));
+    if (type === "control") return false;
+    const slot = slotOf(address, endpoint, dirIn);
+    if (dirIn && type === undefined && !this.typeReported[slot]) return false;
+    // No data, no handshake to check, no toggle (§8.6: a NAK leaves it as it was): only the polling run grows.
+    this.endpointTransfers.noData(slot, address, endpoint, dirIn, type, true, firstPacket, lastPacket);
+    return true;
   }
 
   private invalidGroup(list: TransactionSummary[] | undefined, device: number, endpoint: number, outcome: string): void {

@@ -10,6 +10,13 @@ import { TxAction, TxState, txColumn, txStep } from "./transactionTable.js";
 
 export type TransactionListener = (tx: Transaction) => void;
 
+/**
+ * Optional fast path for an IN or PING token answered by NAK (§8.5.1, §8.5.2), the bulk of a polling
+ * storm: called with the pair instead of filling a Transaction for the listener. Returns false when
+ * the general path must run (the transaction is then assembled and listened to as usual).
+ */
+export type NakPollListener = (tokenPid: number, address: number, endpoint: number, firstPacket: number, lastPacket: number) => boolean;
+
 /** Outcome per handshake PID byte; anything else in a handshake's place is INVALID (a typed array: no object lookup per packet). */
 const HANDSHAKE_OUTCOME = new Uint8Array(256).fill(TxOutcome.INVALID);
 HANDSHAKE_OUTCOME[Pid.ACK] = TxOutcome.ACK;
@@ -30,8 +37,12 @@ export class TransactionAssembler {
   malformedCount = 0;
   sofCount = 0;
 
-  constructor(private readonly findings: FindingSink, private readonly listener: TransactionListener, private readonly bus: { readonly speed: Speed } = { speed: "unknown" }) {
-  }
+  constructor(
+    private readonly findings: FindingSink,
+    private readonly listener: TransactionListener,
+    private readonly bus: { readonly speed: Speed } = { speed: "unknown" },
+    private readonly nakPoll?: NakPollListener,
+  ) {}
 
   get transactionCount(): number {
     return this.nextIndex;
@@ -49,6 +60,7 @@ export class TransactionAssembler {
     const tx = this.tx;
     const firstIndex = b.firstIndex;
     const count = b.count;
+    const nakPoll = this.nakPoll;
     for (let i = 0; i < count; i++) {
       const st = status[i];
       if (st !== PacketStatus.OK) {
@@ -73,10 +85,25 @@ export class TransactionAssembler {
         // PRE (§8.6.5: FS preamble before an LS packet) shares ERR's code; outside a CSPLIT it is a preamble.
         continue;
       }
+      const index = firstIndex + i;
+      if (nakPoll !== undefined && (pid === Pid.IN || pid === Pid.PING) && i + 1 < count && pids[i + 1] === Pid.NAK && status[i + 1] === PacketStatus.OK) {
+        // A whole IN-NAK or PING-NAK transaction in two records. Outside a split only: after SSPLIT or
+        // CSPLIT the token continues the split transaction; anywhere else it starts a new one (the table).
+        const s = this.state;
+        if (s !== TxState.SPLIT_START && s !== TxState.SPLIT_COMPLETE) {
+          if (this.open) this.finish();
+          if (nakPoll(pid, address[i], endpoint[i], index, index + 1)) {
+            this.nextIndex++;
+            pidCounts[Pid.NAK]++;
+            this.afterMalformed = false;
+            i++;
+            continue;
+          }
+        }
+      }
       const complete = pid === Pid.SPLIT && (frame[i] & SplitBits.SC) !== 0;
       const step = txStep(this.state, txColumn(pid, complete));
       const action = (step & 3) as TxAction;
-      const index = firstIndex + i;
       if (action === TxAction.INVALID) {
         this.invalid(b, i, index, pid);
         this.afterMalformed = false;
