@@ -42,26 +42,44 @@ export class PacketChecks implements RecordSink {
 
   onBatch(b: RecordBatch): void {
     const { status, pid, linktype, count } = b;
+    // This loop runs over every record of the capture: counters sit in locals and go back to their
+    // fields once per batch (the run also before noteLinktype, which reads it). Counting OK and URB
+    // records in registers, not `statusCounts[st]++`, keeps one float read-modify-write per record
+    // (a dependency chain through memory) off the path.
     const pidCounts = this.pidCounts;
+    let lastLinktype = this.lastLinktype;
+    let run = 0;
+    let other = 0;
+    let bad = 0;
     for (let i = 0; i < count; i++) {
       const lt = linktype[i]!;
-      if (lt !== this.lastLinktype) this.noteLinktype(lt);
-      this.linktypeRun++;
+      if (lt !== lastLinktype) {
+        this.linktypeRun += run;
+        run = 0;
+        this.noteLinktype(lt);
+        lastLinktype = lt;
+      }
+      run++;
       const st = status[i]!;
-      this.statusCounts[st]!++;
       if (st === PacketStatus.NOT_RAW) {
-        this.otherRecords++;
+        other++;
         continue;
       }
-      this.rawPackets++;
       const p = pid[i]!;
       pidCounts[p]!++;
       if (st === PacketStatus.OK) {
         if (p === Pid.SOF) this.checkSof(b, i);
         continue;
       }
+      bad++;
+      this.statusCounts[st]!++;
       this.reportBadPacket(b, i, st, p);
     }
+    this.linktypeRun += run;
+    this.otherRecords += other;
+    this.rawPackets += count - other;
+    this.statusCounts[PacketStatus.NOT_RAW]! += other;
+    this.statusCounts[PacketStatus.OK]! += count - other - bad;
   }
 
   onEnd(): void {}
