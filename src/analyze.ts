@@ -143,7 +143,8 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     if (!options.stopped?.()) urb.onEnd();
   };
   // Through a forwarder, so the layer can be rebuilt for the byte order and its end skipped on a stop.
-  const urbSink: RecordSink = { onBatch: (b) => urb.onBatch(b), onEnd: endUrbs };
+  // PacketChecks runs first and counts the batch's non-raw records: a batch of raw packets only is not the URB layer's.
+  const urbSink: RecordSink = { onBatch: (b) => void (packetChecks.batchOtherRecords > 0 && urb.onBatch(b)), onEnd: endUrbs };
   const sinks: RecordSink[] = [span, packetChecks, packetLayer, urbSink, ...(options.sinks ?? [])];
   let textParser: UsbmonTextParser | undefined;
   const info = await readCapture(source, sinks, {

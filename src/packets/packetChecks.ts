@@ -27,6 +27,8 @@ export class PacketChecks implements RecordSink {
   /** Records of the current run of one link type, added to the totals when the link type changes. */
   private linktypeRun = 0;
   rawPackets = 0;
+  /** Records of the last batch that are not raw packets (URBs, log records): 0 lets URB layers skip it. */
+  batchOtherRecords = 0;
   otherRecords = 0;
   /** Speed from the link type, or inferred from SOF spacing for LINKTYPE_USB_2_0 (288). */
   speed: Speed = "unknown";
@@ -77,6 +79,7 @@ export class PacketChecks implements RecordSink {
     }
     this.linktypeRun += run;
     this.otherRecords += other;
+    this.batchOtherRecords = other;
     this.rawPackets += count - other;
     this.statusCounts[PacketStatus.NOT_RAW]! += other;
     this.statusCounts[PacketStatus.OK]! += count - other - bad;
