@@ -6,7 +6,7 @@ import { fileSource } from "./capture/source.js";
 import { readCapture, type CaptureInfo } from "./capture/reader.js";
 import type { Core } from "./core/core.js";
 import { FindingCollector } from "./findings.js";
-import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, Finding, RecordSink, Speed, Timestamp } from "./model.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, Finding, RecordBatch, RecordSink, Speed, Timestamp } from "./model.js";
 import { PacketChecks, speedOfLinktype } from "./packets/packetChecks.js";
 import { LinkType } from "../as/shared/constants.js";
 import { pidName } from "./packets/pid.js";
@@ -106,7 +106,7 @@ class EndpointTypes implements EndpointTypeLookup {
 class TimeSpan implements RecordSink {
   first?: Timestamp;
   last?: Timestamp;
-  onBatch(b: import("./model.js").RecordBatch): void {
+  onBatch(b: RecordBatch): void {
     if (b.count === 0) return;
     if (!this.first) this.first = { sec: b.tsSec[0]!, nsec: b.tsNsec[0]! };
     this.last = { sec: b.tsSec[b.count - 1]!, nsec: b.tsNsec[b.count - 1]! };
@@ -138,7 +138,6 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   endpoints.lookups.push(urb);
   const span = new TimeSpan();
   const packetLayer = new PacketLayer(ctx, { onTransfer: options.onTransfer });
-  // The URB layer must know the file's byte order before the first record: rebuild it then.
   const endUrbs = () => {
     if (!options.stopped?.()) urb.onEnd();
   };
@@ -151,6 +150,7 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     chunkSize: options.chunkSize,
     core: options.core,
     onFormat(_format, bigEndian) {
+      // usbmon headers are in the capturing host's byte order, the file's: rebuild the layer before the first record.
       if (bigEndian) {
         endpoints.lookups = endpoints.lookups.filter((l) => l !== urb);
         urb = new UrbLayer(ctx, { littleEndian: false });
