@@ -2,13 +2,14 @@
 //
 // Memory map (from __heap_base, fixed at init):
 //   CRC5 table (2048 B) | CRC16 slicing tables (4 KiB) | pcapng interface table (8 KiB)
-//   | packet table columns (batchCapacity rows) | input region (grows at the end of memory)
+//   | packet table columns (batchCapacity rows) | batch summary (summary.ts) | input region (grows at the end of memory)
 // The input region is last so it can grow with memory.grow without moving anything else.
 // No allocation happens after init(): the runtime is "stub" and nothing calls it.
 import { initCrcTables, crc16Sliced, crc16Bytewise, CRC5_TABLE_BYTES, CRC16_TABLE_BYTES } from "./crc";
 import * as columns from "./columns";
 import * as framer from "./framer";
 import { setCrcMode as setPacketCrcMode } from "./packet";
+import * as summary from "./summary";
 
 const IF_TABLE_BYTES: usize = 256 * 32;
 let inputCapacityBytes: usize = 0;
@@ -27,7 +28,8 @@ export function init(batchCapacity: u32, inputCapacity: u32): u32 {
   crc16At = crc5At + CRC5_TABLE_BYTES;
   const ifAt = crc16At + CRC16_TABLE_BYTES;
   const colsAt = ifAt + IF_TABLE_BYTES;
-  const inputAt = (columns.layoutColumns(colsAt, batchCapacity) + 15) & ~<usize>15;
+  const summaryAt = (columns.layoutColumns(colsAt, batchCapacity) + 15) & ~<usize>15;
+  const inputAt = (summary.layoutSummary(summaryAt, batchCapacity) + 15) & ~<usize>15;
   if (!ensureMemory(inputAt + <usize>inputCapacity)) return 0;
   initCrcTables(crc5At, crc16At);
   framer.initFramer(ifAt, inputAt);
@@ -63,6 +65,14 @@ export function setCrcMode(mode: u32): void {
 export function crc16OfInput(len: u32, mode: u32): u32 {
   return mode == 0 ? crc16Sliced(framer.inputPtr, len) : crc16Bytewise(framer.inputPtr, len);
 }
+
+/** One pass over rows [0, count) of the packet table for the JS packet checks (summary.ts). Returns the rows listed. */
+export function summarize(count: u32): u32 {
+  return summary.summarize(count);
+}
+export function summaryPidCounts(): usize { return summary.summaryAt; }
+export function summaryHeader(): usize { return summary.summaryHeader; }
+export function summaryRows(): usize { return summary.summaryRows; }
 
 export function compact(): u32 { return framer.compact(); }
 export function position(): u32 { return framer.pos; }

@@ -13,6 +13,10 @@ export interface CoreExports {
   setCrcMode(mode: number): void;
   crc16OfInput(len: number, mode: number): number;
   compact(): number;
+  summarize(count: number): number;
+  summaryPidCounts(): number;
+  summaryHeader(): number;
+  summaryRows(): number;
   position(): number;
   state(): number;
   errorCode(): number;
@@ -52,6 +56,35 @@ export enum DecodeState {
   ERROR = 3,
 }
 
+/**
+ * What the core counts in one pass over a batch (as/summary.ts), so the packet checks need not
+ * visit every record: raw packets per PID byte, the non-raw records, whether the batch has one link
+ * type, and the rows that need a closer look (malformed raw packets and SOFs), in row order.
+ */
+export interface BatchSummary {
+  /** Raw packets (status other than NOT_RAW) per PID byte; 256 entries. */
+  readonly rawPidCounts: Uint32Array;
+  /** Records with status NOT_RAW. */
+  readonly notRaw: number;
+  /** Every record of the batch has the link type of record 0. */
+  readonly uniformLinktype: boolean;
+  /** Rows listed in `rows[0 .. listed)`. */
+  readonly listed: number;
+  readonly rows: Uint32Array;
+}
+
+/** A batch that can be summarized: the reader's batches come from a Core and are. */
+export interface SummarizedBatch {
+  /** The summary of `batch` when it is this core's own batch object; null otherwise (a test's hand-made batch, a copy). */
+  summary(batch: RecordBatch): BatchSummary | null;
+}
+
+/** The summary of `b` from the core that made it, or null when it has none (batches built elsewhere). */
+export function batchSummary(b: RecordBatch): BatchSummary | null {
+  const s = (b as Partial<SummarizedBatch>).summary;
+  return s === undefined ? null : s(b);
+}
+
 export const DEFAULT_BATCH_CAPACITY = 1 << 16;
 export const DEFAULT_INPUT_CAPACITY = 4 << 20;
 
@@ -61,8 +94,11 @@ export const DEFAULT_INPUT_CAPACITY = 4 << 20;
  */
 export class Core {
   readonly exports: CoreExports;
-  readonly batch: RecordBatch;
+  readonly batch: RecordBatch & SummarizedBatch;
   private buffer: ArrayBuffer | null = null;
+  private summaryPids = new Uint32Array(0);
+  private summaryHead = new Uint32Array(0);
+  private summaryRowList = new Uint32Array(0);
 
   constructor(instance: WebAssembly.Instance, batchCapacity = DEFAULT_BATCH_CAPACITY, inputCapacity = DEFAULT_INPUT_CAPACITY) {
     this.exports = instance.exports as unknown as CoreExports;
@@ -73,6 +109,7 @@ export class Core {
       offset: new Float64Array(0), tsSec: new Float64Array(0), tsNsec: new Uint32Array(0), linktype: new Uint16Array(0),
       pid: empty, status: empty, address: empty, endpoint: empty, frame: new Uint16Array(0),
       dataOffset: new Uint32Array(0), dataLength: new Uint32Array(0), origLength: new Uint32Array(0),
+      summary: (batch) => this.summarize(batch),
     };
     this.refreshViews();
   }
@@ -98,6 +135,23 @@ export class Core {
     b.dataOffset = new Uint32Array(buf, e.colDataOffset(), n);
     b.dataLength = new Uint32Array(buf, e.colDataLength(), n);
     b.origLength = new Uint32Array(buf, e.colOrigLength(), n);
+    this.summaryPids = new Uint32Array(buf, e.summaryPidCounts(), 256);
+    this.summaryHead = new Uint32Array(buf, e.summaryHeader(), 4);
+    this.summaryRowList = new Uint32Array(buf, e.summaryRows(), n);
+  }
+
+  /**
+   * Summarize `batch` (as/summary.ts) when it is this core's own batch over its own columns: the
+   * core reads rows [0, batch.count) of its packet table, which are that batch's records.
+   */
+  summarize(batch: RecordBatch): BatchSummary | null {
+    const b = this.batch;
+    if (batch !== b || batch.count > this.exports.batchCapacity()) return null;
+    this.refreshViews();
+    if (b.pid.buffer !== this.buffer || b.status.buffer !== this.buffer || b.linktype.buffer !== this.buffer) return null;
+    const listed = this.exports.summarize(batch.count);
+    const head = this.summaryHead;
+    return { rawPidCounts: this.summaryPids, notRaw: head[2]!, uniformLinktype: head[1] === 1, listed, rows: this.summaryRowList };
   }
 
   /** The input region as a view (valid until the next ensureInput). */

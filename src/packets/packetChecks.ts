@@ -2,6 +2,7 @@
 // Findings are made only for packets that are wrong, so a clean capture costs one loop.
 import { LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
 import type { FindingSink, RecordBatch, RecordSink, Speed } from "../model.js";
+import { batchSummary, type BatchSummary } from "../core/core.js";
 import { finding } from "../rules/rule.js";
 import { pidName } from "./pid.js";
 import { CRC5, CRC16, FMT_PACKET_TRUNCATED, PACKET_LENGTH, PID_INVALID, PID_RESERVED, SOF_SEQUENCE, SPLIT_CRC5 } from "./rules.js";
@@ -43,6 +44,10 @@ export class PacketChecks implements RecordSink {
   constructor(private readonly findings: FindingSink, private readonly onSpeed?: (speed: Speed) => void) {}
 
   onBatch(b: RecordBatch): void {
+    // The core's batches come with a one-pass summary (as/summary.ts): with one link type in the
+    // batch, only the SOFs and malformed packets it lists need a look here.
+    const summary = batchSummary(b);
+    if (summary !== null && summary.uniformLinktype) return this.summarized(b, summary);
     const { status, pid, linktype, count } = b;
     // This loop runs over every record of the capture: counters sit in locals and go back to their
     // fields once per batch (the run also before noteLinktype, which reads it). Counting OK and URB
@@ -78,6 +83,41 @@ export class PacketChecks implements RecordSink {
       this.reportBadPacket(b, i, st, p);
     }
     this.linktypeRun += run;
+    this.otherRecords += other;
+    this.batchOtherRecords = other;
+    this.rawPackets += count - other;
+    this.statusCounts[PacketStatus.NOT_RAW]! += other;
+    this.statusCounts[PacketStatus.OK]! += count - other - bad;
+  }
+
+  /** What the loop of onBatch does, from the core's summary of a batch with one link type. */
+  private summarized(b: RecordBatch, s: BatchSummary): void {
+    const { status, pid, count } = b;
+    if (count > 0) {
+      const lt = b.linktype[0]!;
+      if (lt !== this.lastLinktype) this.noteLinktype(lt);
+    }
+    const rows = s.rows;
+    let bad = 0;
+    for (let k = 0; k < s.listed; k++) {
+      const i = rows[k]!;
+      const st = status[i]!;
+      if (st === PacketStatus.OK) {
+        this.checkSof(b, i); // listed OK rows are SOFs
+        continue;
+      }
+      bad++;
+      this.statusCounts[st]!++;
+      this.reportBadPacket(b, i, st, pid[i]!);
+    }
+    const pidCounts = this.pidCounts;
+    const counted = s.rawPidCounts;
+    for (let p = 0; p < 256; p++) {
+      const n = counted[p]!;
+      if (n !== 0) pidCounts[p]! += n;
+    }
+    const other = s.notRaw;
+    this.linktypeRun += count;
     this.otherRecords += other;
     this.batchOtherRecords = other;
     this.rawPackets += count - other;
