@@ -39,7 +39,7 @@ export interface FrameBlock {
 }
 
 /** A small deterministic PRNG (xorshift32) so every run writes the same bytes. */
-function xorshift(seed: number): () => number {
+export function xorshift(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s ^= s << 13;

@@ -6,21 +6,8 @@ import { createCore } from "../../src/core/core.js";
 import { PcapWriter } from "../../src/builder/pcap.js";
 import { MemorySink } from "../../src/builder/sink.js";
 import { Pid, data } from "../../src/builder/packets.js";
-import { captureBytes } from "../../bench/generate.js";
+import { captureBytes, xorshift as rng } from "../../bench/generate.js";
 import { collectBytes, type Collected } from "../helpers/collect.js";
-
-/** xorshift32: reproducible random payloads. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 /** For every payload length 0..1024: a correct DATA packet, one with a flipped payload bit, one with a wrong CRC. */
 function randomDataCapture(): { bytes: Uint8Array; expected: number[] } {
