@@ -100,6 +100,13 @@ class EndpointTypes implements EndpointTypeLookup {
     }
     return undefined;
   }
+  interfaceEndpoints(address: number, interfaceNumber: number, alternateSetting: number, bus?: number): number[] | undefined {
+    for (const l of this.lookups) {
+      const e = l.interfaceEndpoints?.(address, interfaceNumber, alternateSetting, bus);
+      if (e !== undefined) return e;
+    }
+    return undefined;
+  }
 }
 
 /** Record time span, kept from the batches without an object per packet. */

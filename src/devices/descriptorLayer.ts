@@ -168,6 +168,10 @@ export class DescriptorLayer implements EndpointTypeLookup {
     return this.tracker.maxPacketSize(address, endpointAddress, bus);
   }
 
+  interfaceEndpoints(address: number, interfaceNumber: number, alternateSetting: number, bus?: number): number[] | undefined {
+    return this.tracker.interfaceEndpoints(address, interfaceNumber, alternateSetting, bus);
+  }
+
   /**
    * Run the rules and the diagnosis once; findings go to `sink` the first time only, so calling finish() again
    * returns the same result without duplicating findings.

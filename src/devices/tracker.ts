@@ -88,6 +88,15 @@ export class DeviceTracker implements EndpointTypeLookup {
     return m === 0 ? undefined : m;
   }
 
+  /** Endpoint addresses of interface `interfaceNumber` alternate setting `alternateSetting` (§9.6.5), in the configuration in use. */
+  interfaceEndpoints(address: number, interfaceNumber: number, alternateSetting: number, bus?: number): number[] | undefined {
+    const d = this.byAddress.get(key(bus, address));
+    if (!d) return undefined;
+    const held = (d.configuration ? configurationByValue(d, d.configuration) : undefined) ?? d.configurations.values().next().value;
+    const i = held?.descriptor.interfaces.find((x) => x.bInterfaceNumber === interfaceNumber && x.bAlternateSetting === alternateSetting);
+    return i ? i.endpoints.map((e) => e.bEndpointAddress) : undefined;
+  }
+
   /** 0..255: type code + 1 per endpoint address; 256..767: wMaxPacketSize[10:0], low then high byte. */
   private buildEndpointTypes(d: UsbDevice): Uint8Array {
     const types = new Uint8Array(768);

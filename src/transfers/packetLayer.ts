@@ -270,7 +270,14 @@ export class PacketLayer implements RecordSink {
 
   private resetToggles(address: number, request: number, setup: SetupPacket): void {
     if (request === StandardRequest.SET_CONFIGURATION) this.toggles.markReset(address, ToggleReset.HARD);
-    else if (request === StandardRequest.SET_INTERFACE) this.toggles.markReset(address, ToggleReset.SOFT);
+    else if (request === StandardRequest.SET_INTERFACE) {
+      // §9.1.1.5 / Linux usb_set_interface: the new alternate setting's endpoints start at DATA0. With the
+      // configuration descriptor seen, reset exactly those; without it, only a PID that continues
+      // neither sequence can be called wrong (SOFT).
+      const endpoints = this.ctx.endpoints.interfaceEndpoints?.(address, setup.wIndex & 0xff, setup.wValue & 0xff);
+      if (endpoints) for (const ep of endpoints) this.toggles.markReset(address, ToggleReset.HARD, ep);
+      else this.toggles.markReset(address, ToggleReset.SOFT);
+    }
     else if (request === StandardRequest.CLEAR_FEATURE && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) !== 0) {
       this.toggles.markReset(address, ToggleReset.HARD, setup.wIndex & 0x8f);
     }

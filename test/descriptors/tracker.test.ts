@@ -81,6 +81,15 @@ describe("DeviceTracker", () => {
     expect(t.endpointType(9, 0x82)).toBeUndefined();
   });
 
+  it("answers endpoint sizes and an alternate setting's endpoints from the configuration in use", () => {
+    const t = track(enumeration({ address: 5 }));
+    expect(t.maxPacketSize(5, 0x82)).toBe(64);
+    expect(t.maxPacketSize(5, 0x00)).toBe(64); // bMaxPacketSize0
+    expect(t.interfaceEndpoints(5, 0, 0)).toEqual([0x82, 0x02]); // the micro:bit's mass-storage interface
+    expect(t.interfaceEndpoints(5, 0, 1)).toBeUndefined();
+    expect(t.interfaceEndpoints(9, 0, 0)).toBeUndefined();
+  });
+
   it("keys URB captures by bus and address", () => {
     const cfg = configSet({ bNumInterfaces: 1 }, iface(0, 0, 1), ep(0x81, 2, 512, 0));
     const t = new DeviceTracker();

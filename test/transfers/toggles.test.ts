@@ -79,7 +79,19 @@ describe("TOGGLE_RESET_DATA0 (§9.1.1.5)", () => {
     expect(r.rule("TOGGLE_RESET_DATA0").map((f) => f.packet)).toEqual([packets.length - 2]);
   });
 
-  it("after SET_INTERFACE, flags DATA1 only when it does not continue the old sequence either", () => {
+  it("after SET_INTERFACE with the configuration known, flags a first DATA1 on the new alternate setting's endpoints only", () => {
+    // SET_INTERFACE(interface 0, alternate 1): its endpoints (0x81) restart at DATA0; 0x02 belongs elsewhere.
+    const ifaces = { "5:0:1": [0x81] };
+    const packets = [...bulkIn(Pid.DATA0, [1]), outTok(5, 2), data0([1]), ACK, ...setInterface, outTok(5, 2), data1([2]), ACK, ...bulkIn(Pid.DATA1, [2])];
+    const r = run(packets, { endpointTypes: BULK, interfaceEndpoints: ifaces });
+    expect(r.rule("TOGGLE_RESET_DATA0").map((f) => f.packet)).toEqual([packets.length - 2]);
+    expect(r.rule("TOGGLE_BULK_INT")).toEqual([]);
+    const good = run([...bulkIn(Pid.DATA0, [1]), ...setInterface, ...bulkIn(Pid.DATA0, [2])], { endpointTypes: BULK, interfaceEndpoints: ifaces });
+    expect(good.rule("TOGGLE_RESET_DATA0")).toEqual([]);
+    expect(good.rule("TOGGLE_BULK_INT")).toEqual([]);
+  });
+
+  it("after SET_INTERFACE with no descriptors, flags DATA1 only when it does not continue the old sequence either", () => {
     const continues = run([...bulkIn(Pid.DATA0, [1]), ...setInterface, ...bulkIn(Pid.DATA1, [2])], { endpointTypes: BULK });
     expect(continues.rule("TOGGLE_RESET_DATA0")).toEqual([]);
     const breaks = run([...bulkIn(Pid.DATA0, [1]), ...bulkIn(Pid.DATA1, [2]), ...setInterface, ...bulkIn(Pid.DATA1, [3])], { endpointTypes: BULK });

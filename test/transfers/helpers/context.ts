@@ -28,6 +28,8 @@ export interface RunOptions {
   linktype?: number;
   /** wMaxPacketSize by "address:endpointAddress", offered through the optional maxPacketSize lookup. */
   maxPacketSizes?: Record<string, number>;
+  /** Endpoint addresses of alternate settings by "address:interface:alt", offered through the optional interfaceEndpoints lookup. */
+  interfaceEndpoints?: Record<string, number[]>;
   /** Learn endpoint types from GET_DESCRIPTOR(CONFIGURATION) replies as they complete (a stand-in for the descriptor layer). */
   learnEndpointTypes?: boolean;
 }
@@ -55,6 +57,7 @@ export function runRecords(recs: RawRecord[], opts: RunOptions = {}): Recorded {
     endpoints: Object.assign(
       { endpointType: (address: number, ep: number) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
       opts.maxPacketSizes ? { maxPacketSize: (address: number, ep: number) => opts.maxPacketSizes![`${address}:0x${ep.toString(16).padStart(2, "0")}`] } : {},
+      opts.interfaceEndpoints ? { interfaceEndpoints: (address: number, iface: number, alt: number) => opts.interfaceEndpoints![`${address}:${iface}:${alt}`] } : {},
     ),
     speed: opts.speed ?? "high",
   };
