@@ -139,7 +139,7 @@ export function goldenCaptures(): GoldenCapture[] {
     const { bytes } = rawCapture({ speed: "full" }, (bus) => {
       bus.idle(1_000_000);
       bus.enumerate(dev, { stopAfter: "config9" });
-      // GET_DESCRIPTOR(CONFIGURATION, 75): the firmware sends its first 64-byte packet, then NAKs every IN.
+      // GET_DESCRIPTOR(CONFIGURATION, 67): the firmware sends its first 64-byte packet, then NAKs every IN.
       setupAt = bus.setup(dev.address, 0, new Uint8Array([0x80, 6, 0, 2, 0, 0, dev.configDescriptor.length, 0])).first;
       bus.in(dev.address, 0, Pid.DATA1, dev.configDescriptor.subarray(0, 64));
       for (let i = 0; i < 300; i++) {

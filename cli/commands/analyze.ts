@@ -4,8 +4,6 @@ import { analysisText } from "../../src/report/text.js";
 import type { Io } from "../io.js";
 import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
 
-export { exitCodeFor, inputProblem } from "../analyzeInput.js";
-
 export function analyzeCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command("analyze")
     .description("decode a capture and report what the device and host did wrong")

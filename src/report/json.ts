@@ -3,19 +3,8 @@ import type { AnalysisResult } from "../analyze.js";
 import type { Finding } from "../model.js";
 import { isoTime } from "../time.js";
 
-export interface FindingJson {
-  rule: string;
-  severity: Finding["severity"];
-  message: string;
-  time?: string;
-  packet?: number;
-  offset?: number;
-  transaction?: number;
-  transfer?: number;
-  device?: number;
-  endpoint?: number;
-  spec?: string;
-}
+/** A finding as printed: the same fields, its time as an ISO 8601 string. */
+export type FindingJson = Omit<Finding, "time"> & { time?: string };
 
 export function findingJson(f: Finding): FindingJson {
   const out: FindingJson = { rule: f.rule, severity: f.severity, message: f.message };
