@@ -15,7 +15,8 @@ const MAX_DATA_PACKET: u32 = 1027;
 
 /**
  * Decode the packet at `p` (`len` captured bytes, `origLen` on the wire) into row `row`.
- * Address, endpoint and frame are zeroed unless the PID carries them.
+ * Address, endpoint and frame are zeroed unless the PID carries them (frame: SOF frame number,
+ * SPLIT bits, or a data packet's received CRC16).
  */
 export function decodePacket(row: usize, p: usize, len: u32, origLen: u32): void {
   let address: u32 = 0;
@@ -58,7 +59,10 @@ export function decodePacket(row: usize, p: usize, len: u32, origLen: u32): void
       } else {
         const payload = len - 3;
         const crc = crcMode == 0 ? crc16Fast(p + 1, payload) : crcMode == 1 ? crc16Bytewise(p + 1, payload) : crc16Sliced(p + 1, payload);
-        if (crc != <u32>load<u16>(p + 1 + payload)) status = PacketStatus.BAD_CRC16;
+        // The received CRC16 goes in the frame column: with the length it tells a retransmission from
+        // new data (§8.6.4) without the layers above reading the payload's end back from memory.
+        frame = <u32>load<u16>(p + 1 + payload);
+        if (crc != frame) status = PacketStatus.BAD_CRC16;
       }
     } else if (code == 8) {
       // SPLIT: PID, hub address, SC, port, S, E/U, ET, CRC5 over 19 bits (§8.4.2.2).

@@ -114,7 +114,7 @@ export interface RecordBatch {
   address: Uint8Array;
   /** Token: endpoint number; SPLIT: hub port. */
   endpoint: Uint8Array;
-  /** SOF: frame number; SPLIT: SplitBits. */
+  /** SOF: frame number; SPLIT: SplitBits; DATA0/1/2/MDATA: the CRC16 field as received (§8.3.5.2). */
   frame: Uint16Array;
   dataOffset: Uint32Array;
   dataLength: Uint32Array;

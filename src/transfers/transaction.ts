@@ -46,15 +46,12 @@ export class Transaction {
   dataPid = 0;
   /** Payload bytes (PID and CRC16 excluded), -1 when no data packet. */
   dataLength = -1;
-  /** See `dataFingerprint`. */
-  private fingerprint = 0;
   /**
-   * While the fingerprint is not read yet: the batch bytes holding the data packet's CRC16, its
-   * offset there, and the payload length; null once read (or set).
+   * The data packet's received CRC16 plus 65536 × its payload length: tells a retransmission from new
+   * data (§8.6.4) without keeping the bytes. The core puts the CRC in the frame column, so this costs
+   * no read of the payload.
    */
-  private crcBytes: Uint8Array | null = null;
-  private crcOffset = 0;
-  private crcLength = 0;
+  dataFingerprint = 0;
   /** Copy of the payload, valid when `dataCopied` (control endpoints only: the layer never copies bulk data). */
   readonly data = new Uint8Array(MAX_PAYLOAD);
   dataCopied = false;
@@ -72,41 +69,6 @@ export class Transaction {
   readonly packetIndex = new Float64Array(MAX_TX_PACKETS);
   readonly packetPid = new Uint8Array(MAX_TX_PACKETS);
   packetCount = 0;
-
-  /**
-   * CRC16 of the payload plus its length: tells a retransmission from new data without keeping the bytes.
-   * Read from the batch on first use: the CRC sits at the end of the payload, which by the time the
-   * transaction is assembled has usually left the CPU cache (the core decodes a 4 MiB batch first),
-   * and on endpoints with no toggle check (unknown type, isochronous) nobody asks for it.
-   */
-  get dataFingerprint(): number {
-    const bytes = this.crcBytes;
-    if (bytes !== null) {
-      this.fingerprint = (bytes[this.crcOffset] | (bytes[this.crcOffset + 1] << 8)) + this.crcLength * 65536;
-      this.crcBytes = null;
-    }
-    return this.fingerprint;
-  }
-
-  set dataFingerprint(value: number) {
-    this.fingerprint = value;
-    this.crcBytes = null;
-  }
-
-  /**
-   * The data packet's CRC16 is at `bytes[offset..offset+1]` and the payload is `length` bytes. The bytes
-   * are only valid during the batch: whoever keeps the transaction past it calls `settleFingerprint()`.
-   */
-  fingerprintAt(bytes: Uint8Array, offset: number, length: number): void {
-    this.crcBytes = bytes;
-    this.crcOffset = offset;
-    this.crcLength = length;
-  }
-
-  /** Read the fingerprint now, before the batch bytes it points into are reused. */
-  settleFingerprint(): void {
-    if (this.crcBytes !== null) void this.dataFingerprint;
-  }
 
   reset(): void {
     this.tokenPid = 0;

@@ -51,7 +51,9 @@ export class TransactionAssembler {
   /**
    * Feed every record of a batch. One call per batch, not per packet: the batch's columns sit in
    * locals for the whole loop (the listener runs between packets, so V8 could not hoist `b.pid` &c.
-   * out of a per-packet method), and SOF, URB and malformed records never leave the loop.
+   * out of a per-packet method), and SOF, URB and malformed records never leave the loop. No code
+   * follows the loop: V8 optimizes it while the first batch still runs (on-stack replacement), and
+   * bytecode after the loop that had not run yet would throw that optimized code away.
    */
   batch(b: RecordBatch): void {
     const status = b.status, pids = b.pid, frame = b.frame, address = b.address, endpoint = b.endpoint;
@@ -144,8 +146,6 @@ export class TransactionAssembler {
       else this.state = (step >> 2) as TxState;
       this.afterMalformed = false;
     }
-    // A transaction open across the batch boundary must not point into bytes the next batch overwrites.
-    if (this.open) tx.settleFingerprint();
   }
 
   /** A packet that fits no transaction: the open one ends, and the packet stands alone (PID_SEQUENCE). */
@@ -162,6 +162,9 @@ export class TransactionAssembler {
     tx.packetIndex[0] = index;
     tx.packetPid[0] = pid;
     tx.packetCount = 1;
+    tx.lastPacket = index;
+    tx.endSec = b.tsSec[i];
+    tx.endNsec = b.tsNsec[i];
     tx.outcome = TxOutcome.INVALID;
     if (isDataPid(pid)) tx.dataPid = pid;
     if (!explained) {
@@ -198,7 +201,7 @@ export class TransactionAssembler {
       const len = b.dataLength[i] - 3;
       const off = b.dataOffset[i];
       tx.dataLength = len;
-      tx.fingerprintAt(b.bytes, off + len + 1, len); // read only if a check asks (Transaction.dataFingerprint)
+      tx.dataFingerprint = b.frame[i] + len * 65536; // the core's frame column holds the received CRC16
       // Only control payloads outlive the batch (setup bytes, descriptors); bulk data is never copied.
       if ((tx.endpoint === 0 || tx.tokenPid === Pid.SETUP) && len <= tx.data.length) {
         tx.data.set(b.bytes.subarray(off + 1, off + 1 + len));

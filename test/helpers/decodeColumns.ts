@@ -56,6 +56,7 @@ export function decodeColumns(b: Uint8Array, linktype: number, origLength = b.le
       if (b.length < 3 || b.length > 1027) status = PacketStatus.BAD_LENGTH;
       else {
         const crc = b[b.length - 2] | (b[b.length - 1] << 8);
+        frame = crc; // the received CRC16, for retransmission checks (§8.6.4)
         if (crc16(b.subarray(1, b.length - 2)) !== crc) status = PacketStatus.BAD_CRC16;
       }
     } else if (pid === Pid.PING) {

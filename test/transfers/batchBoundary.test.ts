@@ -1,6 +1,6 @@
 // A transaction open across a batch boundary: the reader reuses its input region for the next batch,
 // so nothing the layer keeps may still point into the previous batch's bytes (the data fingerprint
-// is read lazily, Transaction.dataFingerprint, and settled when a batch ends mid-transaction).
+// comes from the core's frame column, control payloads are copied).
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
 import type { AnalysisContext, Finding } from "../../src/model.js";
