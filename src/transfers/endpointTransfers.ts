@@ -30,12 +30,7 @@ export class EndpointTransfers {
     private readonly bus: { readonly speed: Speed },
     private readonly emit: (t: TransferSummary) => void,
     private readonly maxPacketSize?: (address: number, endpointAddress: number) => number | undefined,
-    /** Summaries are handed to a listener that keeps them; without one, each slot's group is reused. */
-    private readonly keepSummaries = true,
   ) {}
-
-  /** Reusable group per slot when summaries are not kept (no object per transfer on the bulk path). */
-  private readonly spare: (OpenGroup | undefined)[] = new Array<OpenGroup | undefined>(SLOTS).fill(undefined);
 
   /** Make `g` the open group of `slot`, opened now (a Map's delete-then-set order). */
   private setOpen(slot: number, g: OpenGroup): void {
@@ -125,23 +120,6 @@ export class EndpointTransfers {
   }
 
   private openGroup(slot: number, kind: TransferKind, address: number, endpoint: number, dirIn: boolean, firstPacket: number, lastPacket: number): OpenGroup {
-    const reuse = this.keepSummaries ? undefined : this.spare[slot];
-    if (reuse && this.groups[slot] === undefined) {
-      const s = reuse.summary;
-      s.kind = kind;
-      s.device = address;
-      s.endpoint = endpoint;
-      s.direction = dirIn ? "in" : "out";
-      s.firstPacket = firstPacket;
-      s.lastPacket = lastPacket;
-      s.transactionsOmitted = 0;
-      s.dataLength = 0;
-      s.outcome = "incomplete";
-      s.nakCount = 0;
-      reuse.hasData = false;
-      this.setOpen(slot, reuse);
-      return reuse;
-    }
     const summary: TransferSummary = {
       kind,
       device: address,
@@ -159,7 +137,6 @@ export class EndpointTransfers {
     // Over an open group (a retransmission listed on its own): the Map this replaces kept the old position.
     if (this.groups[slot] === undefined) this.setOpen(slot, g);
     else this.groups[slot] = g;
-    if (!this.keepSummaries && this.spare[slot] === undefined) this.spare[slot] = g;
     return g;
   }
 

@@ -28,7 +28,11 @@ export class PacketLayer implements RecordSink {
   private readonly assembler: TransactionAssembler;
   private readonly toggles: ToggleTracker;
   private readonly control: ControlTransfers;
-  private readonly endpointTransfers: EndpointTransfers;
+  /**
+   * Bulk, interrupt and isochronous transfers: grouped only for an onTransfer listener. Nothing else
+   * reads them (no rule looks at them), and on a bulk capture grouping costs more than the toggle checks.
+   */
+  private readonly endpointTransfers: EndpointTransfers | undefined;
   private readonly endpointInfo: EndpointCache;
   private readonly listener?: TransferListener;
   private readonly txListener?: (tx: Transaction) => void;
@@ -61,7 +65,7 @@ export class PacketLayer implements RecordSink {
         this.addressMove = { from, to };
         this.toggles.clearDevice(to);
         this.toggles.clearDevice(from);
-        this.endpointTransfers.clearDevice(to);
+        this.endpointTransfers?.clearDevice(to);
       },
       togglesReset: (address, request, setup) => this.resetToggles(address, request, setup),
       transferDone: (ct, open) => {
@@ -75,7 +79,7 @@ export class PacketLayer implements RecordSink {
         emit({ kind: "control", device: address, endpoint, direction: "out", firstPacket: first, lastPacket: last ? last.packets[last.packets.length - 1] : first, transactions, transactionsOmitted: 0, dataLength: 0, outcome: "incomplete", nakCount: 0, request: "(no SETUP seen)" });
       },
     });
-    this.endpointTransfers = new EndpointTransfers(ctx, emit, (address, ep) => this.endpointInfo.maxPacketSize(address, ep), !!this.listener);
+    this.endpointTransfers = this.listener ? new EndpointTransfers(ctx, emit, (address, ep) => this.endpointInfo.maxPacketSize(address, ep)) : undefined;
   }
 
   onBatch(batch: RecordBatch): void {
@@ -88,7 +92,7 @@ export class PacketLayer implements RecordSink {
     for (const [slot, pending] of this.splitData) this.invalidGroup(pending.list, slot >> 5, (slot >> 1) & 0xf, "incomplete");
     this.splitData.clear();
     this.control.end();
-    this.endpointTransfers.end();
+    this.endpointTransfers?.end();
   }
 
   /** Transactions seen so far (file-wide indices run from 0 to this - 1). */
@@ -101,7 +105,10 @@ export class PacketLayer implements RecordSink {
     return this.controlCount;
   }
 
-  /** Transfers of every kind emitted so far (after onEnd: all of them). */
+  /**
+   * Transfers emitted so far (after onEnd: all of them): every kind with an onTransfer listener;
+   * without one, control transfers and invalid groups only (endpointTransfers).
+   */
   get transfers(): number {
     return this.transferCount;
   }
@@ -192,7 +199,7 @@ export class PacketLayer implements RecordSink {
     const slot = slotOf(address, endpoint, dirIn);
     if (dirIn && type === undefined && !this.typeReported[slot]) return false;
     // No data, no handshake to check, no toggle (§8.6: a NAK leaves it as it was): only the polling run grows.
-    this.endpointTransfers.noData(slot, address, endpoint, dirIn, type, true, firstPacket, lastPacket);
+    this.endpointTransfers?.noData(slot, address, endpoint, dirIn, type, true, firstPacket, lastPacket);
     return true;
   }
 
@@ -207,7 +214,7 @@ export class PacketLayer implements RecordSink {
   private route(tx: Transaction, type: EndpointType | undefined, list: TransactionSummary[] | undefined): void {
     if (type === "control") return this.control.transaction(tx, list);
     const dirIn = tx.tokenPid === Pid.IN;
-    if (tx.tokenPid === Pid.PING) return this.endpointTransfers.transaction(tx, type, false, list);
+    if (tx.tokenPid === Pid.PING) return this.endpointTransfers?.transaction(tx, type, false, list);
     let counted = true;
     if (tx.interrupted) {
       this.toggles.lose(tx.address, tx.endpoint, dirIn);
@@ -225,7 +232,7 @@ export class PacketLayer implements RecordSink {
         if (list) for (const s of list) if (s.dataLength >= 0) s.retransmission = true;
       }
     }
-    this.endpointTransfers.transaction(tx, type, counted, list);
+    this.endpointTransfers?.transaction(tx, type, counted, list);
   }
 
   /** §8.4.2.2: S must be 0 on bulk splits and isochronous IN splits; E must be 0 except on iso OUT start splits; U is always 0. */
