@@ -52,7 +52,13 @@ export class PacketLayer implements RecordSink {
     this.txListener = options.onTransaction;
     // With nobody listening for transactions or transfers, a NAKed poll needs no Transaction (nakPoll).
     const quiet = !this.listener && !this.txListener;
-    this.assembler = new TransactionAssembler(ctx.findings, (tx) => this.onTransaction(tx), ctx, quiet ? (pid, address, endpoint, first, last) => this.nakPoll(pid, address, endpoint, first, last) : undefined);
+    this.assembler = new TransactionAssembler(
+      ctx.findings,
+      (tx) => this.onTransaction(tx),
+      ctx,
+      quiet ? (pid, address, endpoint, first, last) => this.nakPoll(pid, address, endpoint, first, last) : undefined,
+      quiet ? (pid, address, endpoint, dataPid, fingerprint) => this.dataTx(pid, address, endpoint, dataPid, fingerprint) : undefined,
+    );
     this.toggles = new ToggleTracker(ctx.findings, ctx);
     const emit = (t: TransferSummary) => {
       this.transferCount++;
@@ -201,6 +207,24 @@ export class PacketLayer implements RecordSink {
     // No data, no handshake to check, no toggle (§8.6: a NAK leaves it as it was): only the polling run grows.
     this.endpointTransfers?.noData(slot, address, endpoint, dirIn, type, true, firstPacket, lastPacket);
     return true;
+  }
+
+  /**
+   * The fast path for a data transaction the receiver accepted (IN-DATAx-ACK, OUT-DATAx-ACK/NYET) when no
+   * listener is attached: on a bulk or interrupt endpoint whose toggle continues its sequence, all that
+   * onTransaction, route and ToggleTracker.check do is move the toggle on (no handshake, address or split
+   * check can fire); on an endpoint of unknown type already reported, they do nothing. Returns false for
+   * anything else: the general path then runs and reports.
+   */
+  private dataTx(tokenPid: number, address: number, endpoint: number, dataPid: number, fingerprint: number): boolean {
+    if (endpoint === 0 || this.addressMove !== undefined || (dataPid !== Pid.DATA0 && dataPid !== Pid.DATA1)) return false;
+    const dirIn = tokenPid === Pid.IN;
+    const type = this.endpointInfo.endpointType(address, endpoint | (dirIn ? 0x80 : 0));
+    const slot = slotOf(address, endpoint, dirIn);
+    // Type unknown and already reported: the general path checks nothing more (route).
+    if (type === undefined) return this.typeReported[slot] === 1;
+    if (type !== "bulk" && type !== "interrupt") return false;
+    return this.toggles.acceptQuietly(slot, dataPid, fingerprint);
   }
 
   private invalidGroup(list: TransactionSummary[] | undefined, device: number, endpoint: number, outcome: string): void {

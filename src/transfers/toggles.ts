@@ -29,6 +29,20 @@ export enum ToggleVerdict {
   RETRANSMISSION = 1,
 }
 
+/** How a data PID stands against the toggle state: in sequence, or which finding it makes. */
+const enum ToggleCase {
+  IN_SEQUENCE,
+  /** Not DATA0 after SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT). */
+  RESET_HARD,
+  /** Not DATA0 after SET_INTERFACE, and not the old sequence either. */
+  RESET_SOFT,
+  /** The toggle of the last accepted packet again, with its data: the sender missed the handshake (§8.6.4). */
+  RETRANSMISSION,
+  WRONG,
+  /** The same PID and data again after an unanswered packet. */
+  REPEAT_AFTER_LOST_HANDSHAKE,
+}
+
 // Finding details are built only when a finding fires: the check itself allocates nothing.
 // A toggle finding points at the data packet that carries the wrong PID, where the user will look.
 const dataPacketOf = (tx: Transaction) => {
@@ -99,32 +113,64 @@ export class ToggleTracker {
       return ToggleVerdict.NEW;
     }
     const accepted = tx.outcome === TxOutcome.ACK || (tx.outcome === TxOutcome.NYET && !dirIn);
+    const expected = this.expected[slot];
     let verdict = ToggleVerdict.NEW;
-    const sameAsLast = this.lastPid[slot] === pid && this.lastFingerprint[slot] === tx.dataFingerprint;
-    const pending = this.reset[slot];
-    if (pending !== ToggleReset.NONE && accepted) this.reset[slot] = ToggleReset.NONE;
-    if (pending === ToggleReset.HARD && pid !== Pid.DATA0) {
-      this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${epName(tx)} after its toggle was reset (SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT)); expected DATA0`, where(tx)));
-    } else if (pending === ToggleReset.SOFT && pid !== Pid.DATA0 && this.expected[slot] !== 0 && pid !== this.expected[slot]) {
-      this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${epName(tx)} after SET_INTERFACE; expected DATA0`, where(tx)));
-    } else if (pending === ToggleReset.NONE && this.expected[slot] !== 0 && pid !== this.expected[slot]) {
-      if (sameAsLast && this.lastAccepted[slot]) {
+    switch (this.classify(slot, pid, tx.dataFingerprint)) {
+      case ToggleCase.RESET_HARD:
+        this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${epName(tx)} after its toggle was reset (SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT)); expected DATA0`, where(tx)));
+        break;
+      case ToggleCase.RESET_SOFT:
+        this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${epName(tx)} after SET_INTERFACE; expected DATA0`, where(tx)));
+        break;
+      case ToggleCase.RETRANSMISSION:
         // §8.6.4: the receiver handshaked, the sender missed it and sent the same data again: legal, discard.
         this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a handshake the sender did not see`, where(tx), "info"));
         verdict = ToggleVerdict.RETRANSMISSION;
-      } else {
-        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} on ${epName(tx)} where ${pidName(this.expected[slot])} was expected${this.lastPid[slot] === pid ? " (same PID as the last ACKed packet but different data)" : ""}`, where(tx)));
-      }
-    } else if (this.lastPid[slot] === pid && sameAsLast && !this.lastAccepted[slot] && this.expected[slot] !== 0 && this.lastNoHandshake[slot]) {
-      this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a lost handshake`, where(tx), "info"));
+        break;
+      case ToggleCase.WRONG:
+        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} on ${epName(tx)} where ${pidName(expected)} was expected${this.lastPid[slot] === pid ? " (same PID as the last ACKed packet but different data)" : ""}`, where(tx)));
+        break;
+      case ToggleCase.REPEAT_AFTER_LOST_HANDSHAKE:
+        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a lost handshake`, where(tx), "info"));
+        break;
     }
-    if (accepted && verdict === ToggleVerdict.NEW) this.expected[slot] = nextToggle(pid);
-    else if (verdict === ToggleVerdict.NEW && this.expected[slot] === 0) this.expected[slot] = pid; // not accepted: the same toggle comes again
-    this.lastPid[slot] = pid;
-    this.lastFingerprint[slot] = tx.dataFingerprint;
-    this.lastAccepted[slot] = accepted ? 1 : 0;
-    this.lastNoHandshake[slot] = tx.outcome === TxOutcome.NONE ? 1 : 0;
+    this.update(slot, pid, tx.dataFingerprint, accepted, verdict === ToggleVerdict.NEW, tx.outcome === TxOutcome.NONE);
     return verdict;
+  }
+
+  /**
+   * check() for a DATA0/DATA1 transaction on a bulk or interrupt endpoint that the receiver accepted
+   * (ACK, or NYET for OUT), given as numbers instead of a Transaction: when check() would neither
+   * report anything nor call it a retransmission, update the state as check() does and return true;
+   * otherwise change nothing and return false (the caller then takes the general path).
+   */
+  acceptQuietly(slot: number, pid: number, fingerprint: number): boolean {
+    if (this.classify(slot, pid, fingerprint) !== ToggleCase.IN_SEQUENCE) return false;
+    this.update(slot, pid, fingerprint, true, true, false);
+    return true;
+  }
+
+  /** Where DATA0/DATA1 on a bulk or interrupt endpoint stands against the toggle state (§8.6), before any change. */
+  private classify(slot: number, pid: number, fingerprint: number): ToggleCase {
+    const expected = this.expected[slot];
+    const sameAsLast = this.lastPid[slot] === pid && this.lastFingerprint[slot] === fingerprint;
+    const pending = this.reset[slot];
+    if (pending === ToggleReset.HARD && pid !== Pid.DATA0) return ToggleCase.RESET_HARD;
+    if (pending === ToggleReset.SOFT && pid !== Pid.DATA0 && expected !== 0 && pid !== expected) return ToggleCase.RESET_SOFT;
+    if (pending === ToggleReset.NONE && expected !== 0 && pid !== expected) return sameAsLast && this.lastAccepted[slot] ? ToggleCase.RETRANSMISSION : ToggleCase.WRONG;
+    if (sameAsLast && !this.lastAccepted[slot] && expected !== 0 && this.lastNoHandshake[slot]) return ToggleCase.REPEAT_AFTER_LOST_HANDSHAKE;
+    return ToggleCase.IN_SEQUENCE;
+  }
+
+  /** The state after a data transaction: a pending reset is done once data is accepted; the next toggle. */
+  private update(slot: number, pid: number, fingerprint: number, accepted: boolean, isNew: boolean, noHandshake: boolean): void {
+    if (this.reset[slot] !== ToggleReset.NONE && accepted) this.reset[slot] = ToggleReset.NONE;
+    if (accepted && isNew) this.expected[slot] = nextToggle(pid);
+    else if (isNew && this.expected[slot] === 0) this.expected[slot] = pid; // not accepted: the same toggle comes again
+    this.lastPid[slot] = pid;
+    this.lastFingerprint[slot] = fingerprint;
+    this.lastAccepted[slot] = accepted ? 1 : 0;
+    this.lastNoHandshake[slot] = noHandshake ? 1 : 0;
   }
 
   /** A transaction was cut by a malformed packet: the toggle state of its endpoint is unknown now. */

@@ -17,6 +17,14 @@ export type TransactionListener = (tx: Transaction) => void;
  */
 export type NakPollListener = (tokenPid: number, address: number, endpoint: number, firstPacket: number, lastPacket: number) => boolean;
 
+/**
+ * Optional fast path for IN-DATAx-ACK and OUT-DATAx-ACK/NYET in three consecutive records (§8.5.2),
+ * the bulk of a bulk stream: called with the transaction's numbers (`fingerprint` as in
+ * Transaction.dataFingerprint) instead of filling a Transaction. Returns false when the general path
+ * must run.
+ */
+export type DataTxListener = (tokenPid: number, address: number, endpoint: number, dataPid: number, fingerprint: number, handshakePid: number) => boolean;
+
 /** Outcome per handshake PID byte; anything else in a handshake's place is INVALID (a typed array: no object lookup per packet). */
 const HANDSHAKE_OUTCOME = new Uint8Array(256).fill(TxOutcome.INVALID);
 HANDSHAKE_OUTCOME[Pid.ACK] = TxOutcome.ACK;
@@ -42,6 +50,7 @@ export class TransactionAssembler {
     private readonly listener: TransactionListener,
     private readonly bus: { readonly speed: Speed } = { speed: "unknown" },
     private readonly nakPoll?: NakPollListener,
+    private readonly dataTx?: DataTxListener,
   ) {}
 
   get transactionCount(): number {
@@ -63,6 +72,7 @@ export class TransactionAssembler {
     const firstIndex = b.firstIndex;
     const count = b.count;
     const nakPoll = this.nakPoll;
+    const dataTx = this.dataTx;
     for (let i = 0; i < count; i++) {
       const st = status[i];
       if (st !== PacketStatus.OK) {
@@ -99,6 +109,23 @@ export class TransactionAssembler {
             pidCounts[Pid.NAK]++;
             this.afterMalformed = false;
             i++;
+            continue;
+          }
+        }
+      }
+      if (dataTx !== undefined && (pid === Pid.IN || pid === Pid.OUT) && i + 2 < count && status[i + 1] === PacketStatus.OK && status[i + 2] === PacketStatus.OK) {
+        // A whole data transaction in three records, outside a split (as for NAKed polls above).
+        const dataPid = pids[i + 1];
+        const handshake = pids[i + 2];
+        const s = this.state;
+        if (isDataPid(dataPid) && (handshake === Pid.ACK || (handshake === Pid.NYET && pid === Pid.OUT)) && s !== TxState.SPLIT_START && s !== TxState.SPLIT_COMPLETE) {
+          if (this.open) this.finish();
+          if (dataTx(pid, address[i], endpoint[i], dataPid, frame[i + 1] + (b.dataLength[i + 1] - 3) * 65536, handshake)) {
+            this.nextIndex++;
+            pidCounts[dataPid]++;
+            pidCounts[handshake]++;
+            this.afterMalformed = false;
+            i += 2;
             continue;
           }
         }
