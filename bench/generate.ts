@@ -1,20 +1,25 @@
 // Benchmark captures: raw high-speed USB 2.0 (LINKTYPE_USB_2_0_HIGH_SPEED, pcap, µs timestamps:
 // the classic magic, which the pcap-parser baseline also reads).
 //
-// One 1 ms frame (8 microframes of 125 µs, USB 2.0 §8.4.3.1) is built once as pcap records with
-// the src/builder encoders (so every CRC5/CRC16 is right); the file is that block repeated with
-// the timestamps and the SOF frame numbers patched. Every endpoint moves an even number of data
-// packets per frame, so DATA0/DATA1 keep alternating across block copies (§8.6). The writer holds
-// one output chunk, never the file.
+// The file starts with the enumeration of every device on the bus (so the analysis knows each
+// endpoint's type and checks its data toggles, as on a capture of a whole session). Then one 1 ms
+// frame (8 microframes of 125 µs, USB 2.0 §8.4.3.1) is built once as pcap records with the
+// src/builder encoders (so every CRC5/CRC16 is right); the rest of the file is that block repeated
+// with the timestamps and the SOF frame numbers patched. Every endpoint moves an even number of
+// data packets per frame, starting with DATA0 after SET_CONFIGURATION, so DATA0/DATA1 keep
+// alternating across block copies (§8.6, §9.1.1.5). The writer holds one output chunk, never the file.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
 import path from "node:path";
 import { LinkType } from "../as/shared/constants.js";
 import { Pid, data, handshake, ping, sof, token } from "../src/builder/packets.js";
+import { rawCapture } from "../src/builder/capture.js";
+import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../src/builder/descriptors.js";
+import type { DeviceModel } from "../src/builder/device.js";
 
 export type CaptureKind = "bulk" | "small";
 
 /** Bump when the traffic pattern changes: cached files carry it in their name. */
-const PATTERN_VERSION = 2;
+const PATTERN_VERSION = 3;
 
 /** High-speed signalling: 480 Mbit/s = 60 bytes per µs (§7.1.11). */
 const NS_PER_BYTE = 1000 / 60;
@@ -172,6 +177,47 @@ export function smallFrame(): FrameBlock {
   return b.build();
 }
 
+/** A high-speed device with one interface of `cls` and the given endpoints (address, type, size). */
+function device(address: number, cls: [number, number, number], endpoints: [number, number, number][]): DeviceModel {
+  return {
+    speed: "high",
+    address,
+    deviceDescriptor: deviceDescriptor({ bcdUSB: 0x0200, bMaxPacketSize0: 64, idVendor: 0x1209, idProduct: 0x5c00 + address }),
+    configDescriptor: configuration({ bMaxPower: 50 }, [
+      interfaceDesc({ bInterfaceNumber: 0, bInterfaceClass: cls[0], bInterfaceSubClass: cls[1], bInterfaceProtocol: cls[2] }, endpoints.map(([ep, type, size]) => endpointDesc({ bEndpointAddress: ep, bmAttributes: type, wMaxPacketSize: size, bInterval: type === 3 ? 4 : 0 }))),
+    ]),
+  };
+}
+
+/** The devices of each capture's bus, as their traffic in bulkFrame and smallFrame uses them. */
+function devicesOf(kind: CaptureKind): DeviceModel[] {
+  const BULK = 2, INTERRUPT = 3, VENDOR: [number, number, number] = [0xff, 0, 0];
+  if (kind === "bulk") {
+    // Mass storage, bulk-only transport (class 8, SCSI 6, BBB 0x50), and a vendor interrupt device.
+    return [device(3, [8, 6, 0x50], [[0x81, BULK, 512], [0x02, BULK, 512]]), device(5, VENDOR, [[0x81, INTERRUPT, 8]])];
+  }
+  const out = [];
+  for (let dev = 2; dev < 12; dev++) out.push(device(dev, VENDOR, [[0x81, INTERRUPT, 8]]));
+  out.push(device(20, VENDOR, [[0x02, BULK, 512]]));
+  return out;
+}
+
+/**
+ * Every device enumerated as Linux does (src/builder BusSim.enumerate), just before the first frame:
+ * pcap records only (no file header), no SOFs (the frames' SOFs start at frame 0). Returns the bytes
+ * and the record count.
+ */
+export function enumerationRecords(kind: CaptureKind): { bytes: Uint8Array; packets: number } {
+  const { bytes } = rawCapture({ speed: "high", resolution: "us", sof: false, start: { sec: START_SEC - 1, nsec: 0 } }, (sim) => {
+    for (const dev of devicesOf(kind)) sim.enumerate(dev, { strings: false });
+  });
+  const records = bytes.subarray(24);
+  const view = new DataView(records.buffer, records.byteOffset, records.length);
+  let packets = 0;
+  for (let o = 0; o < records.length; o += PCAP_RECORD_HEADER + view.getUint32(o + 8, true)) packets++;
+  return { bytes: records, packets };
+}
+
 export function frameBlock(kind: CaptureKind): FrameBlock {
   return kind === "bulk" ? bulkFrame() : smallFrame();
 }
@@ -200,14 +246,16 @@ export function writeCapture(kind: CaptureKind, minBytes: number, write: (chunk:
   hv.setUint32(16, 65535, true);
   hv.setUint32(20, LinkType.USB_2_0_HIGH_SPEED, true);
   write(header);
-  let bytes = header.length;
+  const enumeration = enumerationRecords(kind);
+  write(enumeration.bytes);
+  let bytes = header.length + enumeration.bytes.length;
   const copies = Math.max(1, Math.floor((4 << 20) / block.bytes.length));
   const chunk = new Uint8Array(copies * block.bytes.length);
   for (let c = 0; c < copies; c++) chunk.set(block.bytes, c * block.bytes.length);
   const view = new DataView(chunk.buffer);
   const sofs = sofTable();
   let frame = 0;
-  let packets = 0;
+  let packets = enumeration.packets;
   let dataPackets = 0;
   while (bytes < minBytes) {
     for (let c = 0; c < copies; c++) {
