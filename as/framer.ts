@@ -152,6 +152,13 @@ export function decode(avail: u32, eof: bool): u32 {
       state = DecodeState.BATCH_FULL;
       break;
     }
+    // Whole pcap records in a tight loop first; the steps below handle what it leaves (a record cut by
+    // the chunk end, a bad length, a full batch).
+    if (format == CaptureFormat.PCAP && pcapHeaderDone) pcapRecords(avail);
+    if (rows >= batchCapacity) {
+      state = DecodeState.BATCH_FULL;
+      break;
+    }
     const rem = avail - pos;
     if (rem == 0) {
       needBytes = 0;
@@ -226,6 +233,57 @@ function pcapStep(rem: u32): u32 {
   emit(pos, sec, nsec, pcapLinktype, pos + PCAP_RECORD_HEADER, caplen, r32(p + 12));
   pos += total;
   return 0;
+}
+
+/**
+ * Frame and decode whole pcap records from pos while the batch has room, with the framer's state in
+ * locals (pcapStep and emit do the same one record at a time, through globals). Stops before a record
+ * that is not all here or is too large, for pcapStep to report.
+ */
+function pcapRecords(avail: u32): void {
+  let p = pos;
+  let row = <usize>rows;
+  const capacity = <usize>batchCapacity;
+  const linktype = pcapLinktype;
+  const raw = isRawUsb(linktype);
+  const unit = pcapNsPerUnit;
+  let sec: f64 = lastSec;
+  let nsec: u32 = lastNsec;
+  while (row < capacity && avail - p >= PCAP_RECORD_HEADER) {
+    const at = inputPtr + p;
+    const caplen = r32(at + 8);
+    if (caplen > <u32>Limits.MAX_RECORD_BYTES || avail - p - PCAP_RECORD_HEADER < caplen) break;
+    sec = <f64>r32(at);
+    nsec = r32(at + 4) * unit;
+    const origLen = r32(at + 12);
+    const dataAt = p + PCAP_RECORD_HEADER;
+    store<f64>(colOffset + (row << 3), base + <f64>p);
+    store<f64>(colTsSec + (row << 3), sec);
+    store<u32>(colTsNsec + (row << 2), nsec);
+    store<u16>(colLinktype + (row << 1), <u16>linktype);
+    store<u32>(colDataOffset + (row << 2), dataAt);
+    store<u32>(colDataLength + (row << 2), caplen);
+    store<u32>(colOrigLength + (row << 2), origLen);
+    if (raw) decodePacket(row, inputPtr + dataAt, caplen, origLen);
+    else notRaw(row);
+    p = dataAt + caplen;
+    row++;
+  }
+  records += <f64>(<u32>row - rows);
+  rows = <u32>row;
+  pos = p;
+  lastSec = sec;
+  lastNsec = nsec;
+}
+
+/** The decoded columns of a record the core does not decode (usbmon, USBPcap, ...). */
+// @ts-ignore: decorator
+@inline function notRaw(row: usize): void {
+  store<u8>(colPid + row, 0);
+  store<u8>(colStatus + row, <u8>PacketStatus.NOT_RAW);
+  store<u8>(colAddress + row, 0);
+  store<u8>(colEndpoint + row, 0);
+  store<u16>(colFrame + (row << 1), 0);
 }
 
 function pcapngStep(rem: u32, eof: bool): u32 {
@@ -414,15 +472,8 @@ function emit(at: u32, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: 
   store<u32>(colDataOffset + (row << 2), dataAt);
   store<u32>(colDataLength + (row << 2), caplen);
   store<u32>(colOrigLength + (row << 2), origLen);
-  if (isRawUsb(linktype)) {
-    decodePacket(row, inputPtr + dataAt, caplen, origLen);
-  } else {
-    store<u8>(colPid + row, 0);
-    store<u8>(colStatus + row, <u8>PacketStatus.NOT_RAW);
-    store<u8>(colAddress + row, 0);
-    store<u8>(colEndpoint + row, 0);
-    store<u16>(colFrame + (row << 1), 0);
-  }
+  if (isRawUsb(linktype)) decodePacket(row, inputPtr + dataAt, caplen, origLen);
+  else notRaw(row);
   rows = <u32>row + 1;
   records += 1;
   lastSec = sec;
