@@ -53,15 +53,14 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const cached = new Set<string>();
-
 /**
- * Read `file` once so every measurement reads it from the page cache: the rows compare parsers,
- * not this machine's disk (the first full run read the 2 GB capture from disk at ~200 MB/s).
+ * Read `file` before each measurement so it reads from the page cache: the rows compare parsers,
+ * not this machine's disk (the first full run read the 2 GB capture from disk at ~200 MB/s). Before
+ * each one, not once: this VM's kernel reclaims cold page cache (DAMON), so a file read a minute ago
+ * may be partly back on disk.
  */
 function warmPageCache(file: string): void {
-  if (cached.has(file) || !file.endsWith(".pcap")) return;
-  cached.add(file);
+  if (!file.endsWith(".pcap")) return;
   const buf = new Uint8Array(16 << 20);
   const fd = openSync(file, "r");
   try {
@@ -77,6 +76,18 @@ function runWorker(mode: string, file: string): WorkerResult {
   if (r.status !== 0) throw new Error(`worker ${mode} ${file} failed: ${r.stderr}`);
   const line = r.stdout.trim().split("\n").pop()!;
   return JSON.parse(line) as WorkerResult;
+}
+
+/** Runs of each from-disk measurement: the row shows the median by CPU time, the note the range. */
+const REPEATS = 3;
+
+/** `mode` on `file` REPEATS times, each in a fresh process: the median run by CPU time, its note saying the spread. */
+function runWorkerMedian(mode: string, file: string): WorkerResult {
+  const runs = Array.from({ length: REPEATS }, () => runWorker(mode, file)).sort((a, b) => a.cpuSeconds - b.cpuSeconds);
+  const mid = runs[runs.length >> 1]!;
+  const rate = (r: WorkerResult) => (r.bytes / r.cpuSeconds / 1e6).toFixed(0);
+  const spread = `median of ${REPEATS} runs, CPU ${rate(runs[runs.length - 1]!)}–${rate(runs[0]!)} MB/s`;
+  return { ...mid, maxRssKB: Math.max(...runs.map((r) => r.maxRssKB)), note: mid.note ? `${mid.note}; ${spread}` : spread };
 }
 
 /**
@@ -179,12 +190,13 @@ function main(): void {
     fromWorker("core alone, slicing-by-8 CRC16 (mode 2)", label(files[kind]!), r, "2");
     fromWorker("core alone, byte-at-a-time CRC16 (mode 1)", label(files[kind]!), r, "1");
   }
-  // (b) from disk: the reader with a per-record sink, then the whole analyze pipeline.
+  // (b) from disk: the reader with a per-record sink, then the whole analyze pipeline, each the median
+  // of REPEATS fresh processes; then analyze once more in a process that has analyzed the file already.
   const analyzeRows: Record<string, Row> = {};
   for (const kind of ["bulk", "small"] as const) {
-    fromWorker("reader + PID/status sink, from disk", label(files[kind]!), runWorker("reader", files[kind]!));
-    analyzeRows[kind] = fromWorker("analyze, from disk", label(files[kind]!), runWorker("analyze", files[kind]!));
-    fromWorker("analyze, from disk, blocking reads (readSync source)", label(files[kind]!), runWorker("analyzeSync", files[kind]!));
+    fromWorker("reader + PID/status sink, from disk", label(files[kind]!), runWorkerMedian("reader", files[kind]!));
+    analyzeRows[kind] = fromWorker("analyze, from disk", label(files[kind]!), runWorkerMedian("analyze", files[kind]!));
+    fromWorker("analyze, from disk, second file in the process (JIT warm)", label(files[kind]!), runWorkerMedian("analyzeWarm", files[kind]!));
   }
   // (c) peak RSS of analyze on a capture 4x larger.
   if (args.big) {

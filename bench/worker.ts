@@ -1,5 +1,5 @@
 // One benchmark measurement in a fresh process, so each gets a clean heap and its own peak RSS.
-// Usage: node dist/bench/worker.js <core|reader|analyze|analyzeSync|js|crc> <file>
+// Usage: node dist/bench/worker.js <core|reader|analyze|analyzeWarm|js|crc> <file>
 // (for "crc", <file> is the CRC micro-benchmark module compiled from as/crc16bench.ts)
 // Prints one JSON line: seconds, bytes, packets, maxRssKB (and per-mode results for "core").
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
@@ -7,8 +7,7 @@ import { createRequire } from "node:module";
 import { createCore, DecodeState, type Core } from "../src/core/core.js";
 import { readCapture } from "../src/capture/reader.js";
 import { fileSource } from "../src/capture/source.js";
-import { analyzeFile, analyzeSource } from "../src/analyze.js";
-import type { ByteSource } from "../src/capture/source.js";
+import { analyzeFile } from "../src/analyze.js";
 import type { RecordBatch, RecordSink } from "../src/model.js";
 
 export interface WorkerResult {
@@ -125,29 +124,13 @@ async function reader(file: string): Promise<WorkerResult> {
 }
 
 /**
- * A file source with blocking reads (fs.readSync): same bytes as fileSource, without a thread-pool
- * round trip per chunk. Measured to show what the asynchronous reads cost on a busy machine.
+ * analyze as a process that has analyzed a capture before sees it (`verify` over many files, `live`
+ * after the first minutes): the same file is analyzed once untimed, then timed. The rate without
+ * V8's one-time compile of the hot paths (the cold row pays it once per process).
  */
-function syncFileSource(file: string): ByteSource {
-  const fd = openSync(file, "r");
-  return {
-    async read(into) {
-      return into.length === 0 ? 0 : readSync(fd, into, 0, into.length, null);
-    },
-    async close() {
-      closeSync(fd);
-    },
-  };
-}
-
-async function analyzeSync(file: string): Promise<WorkerResult> {
-  const source = syncFileSource(file);
-  const [r, seconds, cpuSeconds] = await timedAsync(() => analyzeSource(source, file));
-  await source.close();
-  return {
-    seconds, cpuSeconds, bytes: r.capture.bytes, packets: r.capture.records, maxRssKB: process.resourceUsage().maxRSS,
-    note: `${r.packets} raw packets, speed ${r.speed}`,
-  };
+async function analyzeWarm(file: string): Promise<WorkerResult> {
+  await analyzeFile(file);
+  return analyze(file);
 }
 
 async function analyze(file: string): Promise<WorkerResult> {
@@ -239,9 +222,9 @@ async function crc(wasmFile: string): Promise<WorkerResult> {
 }
 
 const [mode, file] = process.argv.slice(2);
-const modes: Record<string, (f: string) => Promise<WorkerResult>> = { core, reader, analyze, analyzeSync, js, crc };
+const modes: Record<string, (f: string) => Promise<WorkerResult>> = { core, reader, analyze, analyzeWarm, js, crc };
 if (!mode || !file || !modes[mode]) {
-  console.error("usage: worker.js <core|reader|analyze|analyzeSync|js|crc> <file>");
+  console.error("usage: worker.js <core|reader|analyze|analyzeWarm|js|crc> <file>");
   process.exit(2);
 }
 modes[mode]!(file).then(
