@@ -40,7 +40,7 @@ export interface TextSink {
 }
 
 export interface ReadOptions {
-  /** Bytes per read (default 4 MiB). Any value gives the same records: see the chunking test. */
+  /** Largest read (default 4 MiB; the first reads are smaller). Any value gives the same records: see the chunking test. */
   chunkSize?: number;
   core?: Core;
   /** Receives the input when it is usbmon text; without it, text input is an UNKNOWN_MAGIC error. */
