@@ -257,13 +257,7 @@ function pcapRecords(avail: u32): void {
     nsec = r32(at + 4) * unit;
     const origLen = r32(at + 12);
     const dataAt = p + PCAP_RECORD_HEADER;
-    store<f64>(colOffset + (row << 3), base + <f64>p);
-    store<f64>(colTsSec + (row << 3), sec);
-    store<u32>(colTsNsec + (row << 2), nsec);
-    store<u16>(colLinktype + (row << 1), <u16>linktype);
-    store<u32>(colDataOffset + (row << 2), dataAt);
-    store<u32>(colDataLength + (row << 2), caplen);
-    store<u32>(colOrigLength + (row << 2), origLen);
+    writeRecord(row, p, sec, nsec, linktype, dataAt, caplen, origLen);
     if (raw) decodePacket(row, inputPtr + dataAt, caplen, origLen);
     else notRaw(row);
     p = dataAt + caplen;
@@ -274,6 +268,18 @@ function pcapRecords(avail: u32): void {
   pos = p;
   lastSec = sec;
   lastNsec = nsec;
+}
+
+/** The record's own columns of row `row` (the framer's; decodePacket or notRaw fill the rest). */
+// @ts-ignore: decorator
+@inline function writeRecord(row: usize, at: u32, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32): void {
+  store<f64>(colOffset + (row << 3), base + <f64>at);
+  store<f64>(colTsSec + (row << 3), sec);
+  store<u32>(colTsNsec + (row << 2), nsec);
+  store<u16>(colLinktype + (row << 1), <u16>linktype);
+  store<u32>(colDataOffset + (row << 2), dataAt);
+  store<u32>(colDataLength + (row << 2), caplen);
+  store<u32>(colOrigLength + (row << 2), origLen);
 }
 
 /** The decoded columns of a record the core does not decode (usbmon, USBPcap, ...). */
@@ -465,13 +471,7 @@ function isRawUsb(linktype: u32): bool {
 /** Write one row of the packet table and decode the packet if its link type is raw USB. */
 function emit(at: u32, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32): void {
   const row = <usize>rows;
-  store<f64>(colOffset + (row << 3), base + <f64>at);
-  store<f64>(colTsSec + (row << 3), sec);
-  store<u32>(colTsNsec + (row << 2), nsec);
-  store<u16>(colLinktype + (row << 1), <u16>linktype);
-  store<u32>(colDataOffset + (row << 2), dataAt);
-  store<u32>(colDataLength + (row << 2), caplen);
-  store<u32>(colOrigLength + (row << 2), origLen);
+  writeRecord(row, at, sec, nsec, linktype, dataAt, caplen, origLen);
   if (isRawUsb(linktype)) decodePacket(row, inputPtr + dataAt, caplen, origLen);
   else notRaw(row);
   rows = <u32>row + 1;

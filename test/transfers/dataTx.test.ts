@@ -4,49 +4,8 @@
 // with its endpoint types learned from its own configuration descriptors.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import type { AnalysisContext, ControlTransfer, EndpointType, Finding, RecordBatch } from "../../src/model.js";
-import { PacketLayer } from "../../src/transfers/packetLayer.js";
-import { slurpCapture } from "../helpers/pcapSlurp.js";
-import { bundledCaptures, publicCaptures } from "../helpers/paths.js";
-import { slurpedBatches } from "../helpers/recordBatch.js";
-import { learnFromConfig } from "./helpers/context.js";
+import { expectSameOnEveryCapture, fastPathCalls, layerRun } from "./helpers/fastPath.js";
 import { ACK, NAK, NYET, data, data0, data1, inTok, outTok, records, setupBytes, setupTok, split, toBatches } from "./helpers/packets.js";
-
-interface Outcome {
-  findings: Finding[];
-  controls: string[];
-  transactions: number;
-  malformed: number;
-  pids: number[];
-}
-
-function layerRun(batches: RecordBatch[], known: Record<string, EndpointType>, general: boolean): Outcome {
-  const findings: Finding[] = [];
-  const controls: string[] = [];
-  const types = { ...known };
-  const ctx: AnalysisContext = {
-    findings: { add: (f) => findings.push(f) },
-    onControlTransfer: (ct: ControlTransfer) => {
-      controls.push(`${ct.index} ${ct.address} ${ct.request} ${ct.status} ${Array.from(ct.data).join(",")}`);
-      // Learn endpoint types from configuration descriptors, as the descriptor layer does.
-      if (ct.status === "ok" && ct.setup.bRequest === 6 && ct.setup.wValue >> 8 === 2) learnFromConfig(ct.address, ct.data, types);
-    },
-    endpoints: { endpointType: (address, ep) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
-    speed: "high",
-  };
-  // A transaction listener is enough to turn the fast paths off.
-  const layer = new PacketLayer(ctx, general ? { onTransaction: () => {} } : {});
-  for (const b of batches) layer.onBatch(b);
-  layer.onEnd();
-  const pids: number[] = [];
-  for (let p = 0; p < 256; p++) pids.push(layer.pidCount(p));
-  return { findings, controls, transactions: layer.transactionCount, malformed: layer.malformedCount, pids };
-}
-
-function fastPathCalls() {
-  // dataTx is private: spy on the prototype, which the assembler's callback goes through.
-  return vi.spyOn(PacketLayer.prototype as unknown as { dataTx: (...a: number[]) => boolean }, "dataTx");
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -80,7 +39,7 @@ describe("accepted data without a listener (fast path)", () => {
     ];
     const recs = records(packets);
     for (const batchSize of [4, 9, recs.length]) {
-      const spy = fastPathCalls();
+      const spy = fastPathCalls("dataTx");
       const fast = layerRun(toBatches(recs, batchSize), TYPES, false);
       expect(spy.mock.results.filter((r) => r.value === true).length).toBeGreaterThan(3);
       expect(spy.mock.results.some((r) => r.value === false)).toBe(true); // and it declined where it must
@@ -91,21 +50,12 @@ describe("accepted data without a listener (fast path)", () => {
   });
 
   it("is never taken when a listener is attached", () => {
-    const spy = fastPathCalls();
+    const spy = fastPathCalls("dataTx");
     layerRun(toBatches(records([inTok(5, 1), data0([1]), ACK])), TYPES, true);
     expect(spy).not.toHaveBeenCalled();
   });
 
   it("gives the same findings, control transfers and counts as the general path on every public and bundled capture", () => {
-    let taken = 0;
-    for (const file of [...publicCaptures(), ...bundledCaptures()]) {
-      const cap = slurpCapture(file);
-      const spy = fastPathCalls();
-      const fast = layerRun(slurpedBatches(cap, 64), {}, false);
-      taken += spy.mock.results.filter((r) => r.value === true).length;
-      spy.mockRestore();
-      expect({ file, ...fast }).toEqual({ file, ...layerRun(slurpedBatches(cap, 64), {}, true) });
-    }
-    expect(taken).toBeGreaterThan(100);
+    expect(expectSameOnEveryCapture("dataTx")).toBeGreaterThan(100);
   });
 });

@@ -1,43 +1,8 @@
 // The NAKed-poll fast path (PacketLayer.nakPoll, taken only when no listener is attached) against the
 // general path (forced by a transaction listener): findings, counts and transfers must not differ.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { AnalysisContext, EndpointType, Finding, RecordBatch } from "../../src/model.js";
-import { PacketLayer } from "../../src/transfers/packetLayer.js";
-import { slurpCapture } from "../helpers/pcapSlurp.js";
-import { bundledCaptures, publicCaptures } from "../helpers/paths.js";
-import { slurpedBatches } from "../helpers/recordBatch.js";
+import { expectSameOnEveryCapture, fastPathCalls, layerRun } from "./helpers/fastPath.js";
 import { ACK, NAK, STALL, data0, data1, inTok, outTok, pingTok, records, setupBytes, setupTok, sof, split, toBatches } from "./helpers/packets.js";
-
-interface Outcome {
-  findings: Finding[];
-  transactions: number;
-  transfers: number;
-  controlTransfers: number;
-  malformed: number;
-  pids: number[];
-}
-
-function layerRun(batches: RecordBatch[], types: Record<string, EndpointType>, general: boolean): Outcome {
-  const findings: Finding[] = [];
-  const ctx: AnalysisContext = {
-    findings: { add: (f) => findings.push(f) },
-    onControlTransfer: () => {},
-    endpoints: { endpointType: (address, ep) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
-    speed: "high",
-  };
-  // A transaction listener is enough to turn the fast path off.
-  const layer = new PacketLayer(ctx, general ? { onTransaction: () => {} } : {});
-  for (const b of batches) layer.onBatch(b);
-  layer.onEnd();
-  const pids: number[] = [];
-  for (let p = 0; p < 256; p++) pids.push(layer.pidCount(p));
-  return { findings, transactions: layer.transactionCount, transfers: layer.transfers, controlTransfers: layer.controlTransferCount, malformed: layer.malformedCount, pids };
-}
-
-function fastPathCalls() {
-  // nakPoll is private: spy on the prototype, which the assembler's callback goes through.
-  return vi.spyOn(PacketLayer.prototype as unknown as { nakPoll: (...a: number[]) => boolean }, "nakPoll");
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -62,7 +27,7 @@ describe("NAKed polls without a listener (fast path)", () => {
     ];
     const recs = records(packets);
     for (const batchSize of [3, 7, recs.length]) {
-      const spy = fastPathCalls();
+      const spy = fastPathCalls("nakPoll");
       const fast = layerRun(toBatches(recs, batchSize), BULK_IN, false);
       expect(spy.mock.results.filter((r) => r.value === true).length).toBeGreaterThan(5);
       expect(spy.mock.results.some((r) => r.value === false)).toBe(true); // and it declined where it must
@@ -73,21 +38,12 @@ describe("NAKed polls without a listener (fast path)", () => {
   });
 
   it("is never taken when a listener is attached", () => {
-    const spy = fastPathCalls();
+    const spy = fastPathCalls("nakPoll");
     layerRun(toBatches(records([inTok(5, 1), NAK, inTok(5, 1), NAK])), BULK_IN, true);
     expect(spy).not.toHaveBeenCalled();
   });
 
   it("gives the same findings and counts as the general path on every public and bundled capture", () => {
-    let taken = 0;
-    for (const file of [...publicCaptures(), ...bundledCaptures()]) {
-      const cap = slurpCapture(file);
-      const spy = fastPathCalls();
-      const fast = layerRun(slurpedBatches(cap, 64), {}, false);
-      taken += spy.mock.results.filter((r) => r.value === true).length;
-      spy.mockRestore();
-      expect({ file, ...fast }).toEqual({ file, ...layerRun(slurpedBatches(cap, 64), {}, true) });
-    }
-    expect(taken).toBeGreaterThan(100);
+    expect(expectSameOnEveryCapture("nakPoll")).toBeGreaterThan(100);
   });
 });
