@@ -10,6 +10,7 @@ import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup
 import { PacketChecks, speedOfLinktype } from "./packets/packetChecks.js";
 import { LinkType } from "../as/shared/constants.js";
 import { pidName } from "./packets/pid.js";
+import { BUS_EVENT_NAMES } from "./packets/busEvents.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { finding } from "./rules/rule.js";
 import { DescriptorLayer, type DescriptorLayerResult, type DeviceReport } from "./devices/descriptorLayer.js";
@@ -81,6 +82,8 @@ export interface AnalysisResult {
   lastTime?: Timestamp;
   /** Devices, their descriptors, rule hits and enumeration diagnoses. */
   descriptors: DescriptorLayerResult;
+  /** What the sniffer recorded between packets (Cynthion/Packetry custom blocks): counts by event, and the events in order without keepalives. */
+  busEvents: { counts: Map<string, number>; list: { index: number; time: Timestamp; event: string }[] };
 }
 
 /** Endpoint types and sizes: descriptors first, then what a URB capture tool reported. */
@@ -203,6 +206,10 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     firstTime: span.first,
     lastTime: span.last,
     descriptors,
+    busEvents: {
+      counts: new Map([...packetLayer.busEventCounts].map(([e, n]) => [BUS_EVENT_NAMES[e], n])),
+      list: packetLayer.busEvents.map((e) => ({ index: e.index, time: e.time, event: BUS_EVENT_NAMES[e.event] })),
+    },
   };
 }
 

@@ -41,6 +41,12 @@ export function analysisJson(r: AnalysisResult): Record<string, unknown> {
     controlTransfers: r.controlTransfers,
     findings: r.findings.sorted().map(findingJson),
   };
+  if (r.busEvents.counts.size) {
+    doc.busEvents = {
+      counts: Object.fromEntries(r.busEvents.counts),
+      events: r.busEvents.list.map((e) => ({ index: e.index, time: isoTime(e.time), event: e.event })),
+    };
+  }
   if (r.capture.error) doc.framingError = r.capture.error;
   const dropped = [...r.findings.dropped.entries()];
   if (dropped.length) doc.findingsNotListed = Object.fromEntries(dropped);

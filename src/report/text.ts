@@ -39,11 +39,21 @@ export function analysisText(r: AnalysisResult): string {
   if (r.transactions > 0) out.push(`  transactions  ${r.transactions}`);
   if (r.urbEvents > 0 && r.capture.format !== "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
   out.push(`  control       ${r.controlTransferCount} transfers`);
+  if (r.busEvents.counts.size) out.push(`  bus events    ${[...r.busEvents.counts].map(([e, n]) => `${e} ${n}`).join(", ")}`);
   out.push(`  findings      ${c.error} error${c.error === 1 ? "" : "s"}, ${c.warning} warning${c.warning === 1 ? "" : "s"}, ${c.info} info`);
   const diagnosis = diagnosisLines(r);
   if (diagnosis.length) {
     out.push("", "Devices");
     for (const line of diagnosis) out.push(`  ${sanitizeTerminal(line)}`);
+  }
+  if (r.busEvents.list.length) {
+    out.push("", "Bus events (recorded by the sniffer; keepalives not listed)");
+    for (const e of r.busEvents.list.slice(0, MAX_BUS_EVENT_LINES)) {
+      const t = r.firstTime ? `  +${relativeSeconds(r.firstTime, e.time).toFixed(6)}s` : "";
+      out.push(`  #${String(e.index).padEnd(6)}${t}  ${e.event}`);
+    }
+    const more = r.busEvents.list.length - MAX_BUS_EVENT_LINES;
+    if (more > 0) out.push(`  … and ${more} more (--json lists them)`);
   }
   const findings = r.findings.sorted();
   if (findings.length) {
@@ -53,6 +63,9 @@ export function analysisText(r: AnalysisResult): string {
   }
   return out.join("\n") + "\n";
 }
+
+/** Bus events listed in the text report; the JSON document has them all. */
+const MAX_BUS_EVENT_LINES = 40;
 
 const SEVERITY_WORD = { error: "error  ", warning: "warning", info: "info   " } as const;
 

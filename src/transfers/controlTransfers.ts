@@ -403,6 +403,11 @@ export class ControlTransfers {
   }
 
   /** End of capture: every open transfer is incomplete (info: the capture, not the device, stopped). */
+  /** A bus reset (§7.1.7.5): the requests still open never complete; the host gave up on them. */
+  busReset(): void {
+    for (const [key, t] of [...this.open]) this.finish(t, key, "incomplete", "the host reset the bus before the status stage");
+  }
+
   end(): void {
     for (const key of [...this.orphans.keys()]) this.flushOrphans(key);
     for (const [key, t] of [...this.open]) this.finish(t, key, "incomplete", "the capture ends before the status stage", "info");

@@ -1,7 +1,7 @@
 // The raw-packet layer: record batches → transactions → control, bulk, interrupt and isochronous
 // transfers, with the rules of RULES.md A.2 and C.2 (DESIGN.md "src/transfers/").
 import { Pid, SplitBits } from "../../as/shared/constants.js";
-import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch, RecordSink, SetupPacket } from "../model.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch, RecordSink, SetupPacket, Timestamp } from "../model.js";
 import { finding } from "../rules/rule.js";
 import { ControlTransfers, type OpenControl } from "./controlTransfers.js";
 import { EndpointTransfers } from "./endpointTransfers.js";
@@ -12,7 +12,11 @@ import { NO_HANDSHAKE, SETADDR_TIMING, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_IN
 import { ToggleReset, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";
 import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome } from "./transaction.js";
 import { TransactionAssembler } from "./transactionAssembler.js";
+import { BusEvent } from "../packets/busEvents.js";
 import type { TransactionSummary, TransferListener, TransferSummary } from "./transferSummary.js";
+
+/** Bus events kept in order for the report (all are counted). */
+const MAX_LISTED_BUS_EVENTS = 1000;
 
 /** SPLIT ET field (§8.4.2.2 Table 8-12). */
 const SPLIT_TYPES: EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
@@ -58,6 +62,7 @@ export class PacketLayer implements RecordSink {
       ctx,
       quiet ? (pid, address, endpoint, first, last) => this.nakPoll(pid, address, endpoint, first, last) : undefined,
       quiet ? (pid, address, endpoint, dataPid, fingerprint) => this.dataTx(pid, address, endpoint, dataPid, fingerprint) : undefined,
+      (event, index, sec, nsec) => this.busEvent(event, index, sec, nsec),
     );
     this.toggles = new ToggleTracker(ctx.findings, ctx);
     const emit = (t: TransferSummary) => {
@@ -99,6 +104,23 @@ export class PacketLayer implements RecordSink {
     this.splitData.clear();
     this.control.end();
     this.endpointTransfers?.end();
+  }
+
+  /** Bus events by kind (the sniffer's, from pcapng custom blocks: src/packets/busEvents.ts). */
+  readonly busEventCounts = new Map<BusEvent, number>();
+  /** Bus events in order, low-speed keepalives left out (one per millisecond), at most MAX_LISTED_BUS_EVENTS. */
+  readonly busEvents: { index: number; time: Timestamp; event: BusEvent }[] = [];
+
+  private busEvent(event: BusEvent, index: number, sec: number, nsec: number): void {
+    this.busEventCounts.set(event, (this.busEventCounts.get(event) ?? 0) + 1);
+    if (event !== BusEvent.LS_KEEPALIVE && this.busEvents.length < MAX_LISTED_BUS_EVENTS) this.busEvents.push({ index, time: { sec, nsec }, event });
+    if (event !== BusEvent.BUS_RESET) return;
+    // §7.1.7.5, §9.1.1.3: the device is back in the Default state: address 0, not configured, every
+    // endpoint's toggle at DATA0 (TOGGLE_RESET_DATA0 checks the next data); requests in flight are lost.
+    this.control.busReset();
+    for (let address = 0; address < 128; address++) this.toggles.markReset(address, ToggleReset.HARD);
+    this.addressMove = undefined;
+    this.endpointInfo.invalidate();
   }
 
   /** Transactions seen so far (file-wide indices run from 0 to this - 1). */

@@ -1,6 +1,7 @@
 // Packets → transactions: drives the §8.5 table (transactionTable.ts) over the records of each batch.
 // State lives in one explicit object so a transaction can straddle two batches.
-import { PacketStatus, Pid, SplitBits } from "../../as/shared/constants.js";
+import { LinkType, PacketStatus, Pid, SplitBits } from "../../as/shared/constants.js";
+import { BusEvent, decodeBusEvent } from "../packets/busEvents.js";
 import type { FindingSink, RecordBatch, Speed } from "../model.js";
 import { finding } from "../rules/rule.js";
 import { isDataPid, pidName } from "../packets/pid.js";
@@ -24,6 +25,9 @@ export type NakPollListener = (tokenPid: number, address: number, endpoint: numb
  * must run.
  */
 export type DataTxListener = (tokenPid: number, address: number, endpoint: number, dataPid: number, fingerprint: number, handshakePid: number) => boolean;
+
+/** A bus event recorded between packets (src/packets/busEvents.ts), at record `index`. */
+export type BusEventListener = (event: BusEvent, index: number, sec: number, nsec: number) => void;
 
 /** Outcome per handshake PID byte; anything else in a handshake's place is INVALID (a typed array: no object lookup per packet). */
 const HANDSHAKE_OUTCOME = new Uint8Array(256).fill(TxOutcome.INVALID);
@@ -51,6 +55,7 @@ export class TransactionAssembler {
     private readonly bus: { readonly speed: Speed } = { speed: "unknown" },
     private readonly nakPoll?: NakPollListener,
     private readonly dataTx?: DataTxListener,
+    private readonly onBusEvent?: BusEventListener,
   ) {}
 
   get transactionCount(): number {
@@ -76,7 +81,11 @@ export class TransactionAssembler {
     for (let i = 0; i < count; i++) {
       const st = status[i];
       if (st !== PacketStatus.OK) {
-        if (st === PacketStatus.NOT_RAW) continue; // URB records belong to src/urb
+        if (st === PacketStatus.NOT_RAW) {
+          // URB records belong to src/urb; a sniffer's bus events come as pcapng custom blocks.
+          if (b.linktype[i] === LinkType.PCAPNG_CUSTOM_BLOCK && this.onBusEvent !== undefined) this.customBlock(b, i, firstIndex + i);
+          continue;
+        }
         // A malformed packet ends whatever was open (packetry shows it in its own "invalid" group).
         this.malformedCount++;
         if (this.open) {
@@ -173,6 +182,20 @@ export class TransactionAssembler {
       else this.state = (step >> 2) as TxState;
       this.afterMalformed = false;
     }
+  }
+
+  /**
+   * A custom block: a bus event or not. A bus reset cuts the open transaction (§7.1.7.5: the device
+   * returns to the Default state); the other events (keepalives included, §7.1.7.6) leave it open.
+   */
+  private customBlock(b: RecordBatch, i: number, index: number): void {
+    const e = decodeBusEvent(b.bytes, b.dataOffset[i], b.dataLength[i]);
+    if (e === null) return;
+    if (e.event === BusEvent.BUS_RESET && this.open) {
+      this.tx.interrupted = true;
+      this.finish();
+    }
+    this.onBusEvent!(e.event, index, e.sec, e.nsec);
   }
 
   /** A packet that fits no transaction: the open one ends, and the packet stands alone (PID_SEQUENCE). */

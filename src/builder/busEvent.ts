@@ -1,0 +1,23 @@
+// A Cynthion bus event as Packetry stores it: the payload of a pcapng Custom Block under Great Scott
+// Gadgets' Private Enterprise Number (what src/packets/busEvents.ts reads, written here on its own).
+import type { Timestamp } from "../model.js";
+
+/** IANA Private Enterprise Number of Great Scott Gadgets. */
+export const PACKETRY_PEN = 62392;
+
+/**
+ * The custom block payload after the PEN: u16 0x3343, u16 event code (Packetry's src/event.rs),
+ * u32 interface id, u64 time in nanoseconds as two u32 halves, in the section's byte order.
+ */
+export function packetryEvent(code: number, time: Timestamp, byteOrder: "le" | "be" = "le", interfaceId = 0): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const v = new DataView(bytes.buffer);
+  const le = byteOrder === "le";
+  const ns = BigInt(time.sec) * 1_000_000_000n + BigInt(time.nsec);
+  v.setUint16(0, 0x3343, le);
+  v.setUint16(2, code, le);
+  v.setUint32(4, interfaceId, le);
+  v.setUint32(8, Number(ns >> 32n), le);
+  v.setUint32(12, Number(ns & 0xffffffffn), le);
+  return bytes;
+}

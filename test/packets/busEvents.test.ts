@@ -1,0 +1,148 @@
+// Bus events from a sniffer (Cynthion via Packetry: pcapng custom blocks): decoded as Packetry itself
+// lists them in its test suite's reference output, and applied: a bus reset returns every endpoint's
+// toggle to DATA0 (TOGGLE_RESET_DATA0, both ways) and ends the requests in flight.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { LinkType, Pid } from "../../as/shared/constants.js";
+import { analyzeFile, analyzeSource } from "../../src/analyze.js";
+import { BusSim, pcapngInterface } from "../../src/builder/bus.js";
+import { PACKETRY_PEN, packetryEvent } from "../../src/builder/busEvent.js";
+import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../../src/builder/descriptors.js";
+import { PcapngWriter } from "../../src/builder/pcapng.js";
+import { MemorySink } from "../../src/builder/sink.js";
+import { bufferSource } from "../../src/capture/source.js";
+import { readCapture } from "../../src/capture/reader.js";
+import { BusEvent } from "../../src/packets/busEvents.js";
+import { PacketLines } from "../../src/packets/packetLines.js";
+import { publicDir } from "../helpers/paths.js";
+import { slurpCapture } from "../helpers/pcapSlurp.js";
+
+/** Packetry's names for its events (its src/event.rs Display), as its reference.txt prints them. */
+const PACKETRY_NAMES: Record<string, string> = {
+  "capture started at low speed": "Capture started at Low Speed (1.5 Mbps)",
+  "capture started at full speed": "Capture started at Full Speed (12 Mbps)",
+  "capture started at high speed": "Capture started at High Speed (480 Mbps)",
+  "speed changed to low": "Speed changed to Low Speed (1.5 Mbps)",
+  "speed changed to full": "Speed changed to Full Speed (12 Mbps)",
+  "SE0 line state": "SE0 line state detected",
+  "low-speed idle (J) line state": "Low Speed idle state detected",
+  "suspend": "Bus entered suspend",
+  "bus reset": "Bus reset",
+  "device attached at low speed": "Device attached at Low Speed",
+  "capture stopped": "Capture stopped by request",
+};
+
+describe("Cynthion bus events in Packetry's captures", () => {
+  for (const name of ["ls-keepalive-divided-transaction", "ls-keepalive-more-divided-transactions"]) {
+    it(`lists the events of ${name} as Packetry does, and counts every keepalive`, async () => {
+      const dir = path.join(publicDir, "packetry", name);
+      const r = await analyzeFile(path.join(dir, "capture.pcapng"));
+      const reference = readFileSync(path.join(dir, "reference.txt"), "utf8").split("\n");
+      const known = new Set(Object.values(PACKETRY_NAMES));
+      const refEvents = reference.filter((l) => l.startsWith("○ ") && known.has(l.slice(2))).map((l) => l.slice(2));
+      expect(refEvents.length).toBeGreaterThan(5);
+      expect(r.busEvents.list.map((e) => PACKETRY_NAMES[e.event] ?? e.event)).toEqual(refEvents);
+      // Packetry's printed tree is cut short on long captures, so the keepalives are counted from the
+      // file here, by an independent walk: every Great Scott Gadgets custom block with event code 30.
+      const cap = slurpCapture(path.join(dir, "capture.pcapng"));
+      const dv = new DataView(cap.bytes.buffer, cap.bytes.byteOffset, cap.bytes.byteLength);
+      const keepalives = cap.records.filter(
+        (rec) => rec.linktype === LinkType.PCAPNG_CUSTOM_BLOCK && dv.getUint32(rec.dataOffset - 4, cap.littleEndian) === PACKETRY_PEN && dv.getUint16(rec.dataOffset + 2, cap.littleEndian) === 30,
+      ).length;
+      expect(keepalives).toBeGreaterThan(1000);
+      expect(r.busEvents.counts.get("low-speed keepalive")).toBe(keepalives);
+      // Times are the blocks' own: increasing, and the first bus reset after the capture started.
+      const times = r.busEvents.list.map((e) => e.time.sec * 1e9 + e.time.nsec);
+      for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]!);
+    });
+  }
+});
+
+const START = { sec: 1_700_000_000, nsec: 0 };
+
+/**
+ * A high-speed device at address 5 with a bulk IN endpoint 0x81, configured; then `scenario` on the
+ * bus, where `reset()` writes a bus-reset event at the current bus time.
+ */
+function capture(byteOrder: "le" | "be", scenario: (sim: BusSim, reset: () => void) => void): Uint8Array {
+  const mem = new MemorySink();
+  const w = new PcapngWriter(mem.sink, { byteOrder });
+  const id = w.addInterface({ linktype: LinkType.USB_2_0_HIGH_SPEED, tsresol: "ns" });
+  const sim = new BusSim(pcapngInterface(w, id), { speed: "high", sof: false, start: START });
+  sim.enumerate({
+    speed: "high",
+    address: 5,
+    deviceDescriptor: deviceDescriptor({ bcdUSB: 0x0200, bMaxPacketSize0: 64, idVendor: 0x1209, idProduct: 0x0001 }),
+    configDescriptor: configuration({}, [interfaceDesc({ bInterfaceNumber: 0, bInterfaceClass: 0xff }, [endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 2, wMaxPacketSize: 512 })])]),
+  }, { strings: false });
+  const reset = () => {
+    const ns = START.nsec + Math.round(sim.now);
+    w.addCustom(PACKETRY_PEN, packetryEvent(BusEvent.BUS_RESET, { sec: START.sec + Math.floor(ns / 1e9), nsec: ns % 1e9 }, byteOrder), false);
+  };
+  scenario(sim, reset);
+  w.close();
+  return mem.toBytes();
+}
+
+const rule = (r: Awaited<ReturnType<typeof analyzeSource>>, id: string) => r.findings.sorted().filter((f) => f.rule === id);
+
+describe("a bus reset (§7.1.7.5)", () => {
+  for (const byteOrder of ["le", "be"] as const) {
+    it(`returns the toggles to DATA0: TOGGLE_RESET_DATA0 when the next data is DATA1, silent for DATA0 (${byteOrder} section)`, async () => {
+      const data = Uint8Array.of(1, 2, 3);
+      // DATA0 then DATA1 is the sequence; after the reset DATA1 continues it but the reset says DATA0.
+      const wrong = await analyzeSource(bufferSource(capture(byteOrder, (sim, reset) => {
+        sim.in(5, 1, Pid.DATA0, data);
+        reset();
+        sim.in(5, 1, Pid.DATA1, data);
+      })), "wrong");
+      expect(wrong.busEvents.counts.get("bus reset")).toBe(1);
+      expect(rule(wrong, "TOGGLE_RESET_DATA0")).toHaveLength(1);
+      const right = await analyzeSource(bufferSource(capture(byteOrder, (sim, reset) => {
+        sim.in(5, 1, Pid.DATA0, data);
+        reset();
+        sim.in(5, 1, Pid.DATA0, data);
+      })), "right");
+      expect(rule(right, "TOGGLE_RESET_DATA0")).toEqual([]);
+      expect(rule(right, "TOGGLE_BULK_INT")).toEqual([]);
+      // Without the reset, DATA1 after DATA0 is simply the sequence.
+      const none = await analyzeSource(bufferSource(capture(byteOrder, (sim) => {
+        sim.in(5, 1, Pid.DATA0, data);
+        sim.in(5, 1, Pid.DATA1, data);
+      })), "none");
+      expect(none.findings.sorted().filter((f) => f.severity !== "info")).toEqual([]);
+    });
+  }
+
+  it("ends the control transfer in flight: the host gave up on it", async () => {
+    const r = await analyzeSource(bufferSource(capture("le", (sim, reset) => {
+      // GET_DESCRIPTOR(DEVICE): setup and data, then the host resets the bus instead of the status stage.
+      sim.setup(5, 0, Uint8Array.of(0x80, 6, 0, 1, 0, 0, 18, 0));
+      sim.in(5, 0, Pid.DATA1, new Uint8Array(18).fill(1));
+      reset();
+    })), "reset");
+    const incomplete = rule(r, "CTRL_INCOMPLETE");
+    expect(incomplete).toHaveLength(1);
+    expect(incomplete[0]!.message).toMatch(/reset the bus before the status stage/);
+    expect(incomplete[0]!.severity).toBe("error");
+  });
+
+  it("is not taken from a custom block of another enterprise, which `packets` shows as CUSTOM", async () => {
+    const mem = new MemorySink();
+    const w = new PcapngWriter(mem.sink);
+    w.addInterface({ linktype: LinkType.USB_2_0_HIGH_SPEED, tsresol: "ns" });
+    w.addCustom(32473, packetryEvent(BusEvent.BUS_RESET, START));
+    w.addCustom(PACKETRY_PEN, packetryEvent(BusEvent.SUSPEND, { sec: START.sec, nsec: 5000 }));
+    w.close();
+    const bytes = mem.toBytes();
+    const r = await analyzeSource(bufferSource(bytes), "custom");
+    expect([...r.busEvents.counts]).toEqual([["suspend", 1]]);
+    let text = "";
+    await readCapture(bufferSource(bytes), [new PacketLines((t) => (text += t), false)]);
+    const lines = text.split("\n").filter((l) => l !== "");
+    expect(lines[0]).toMatch(/^\s+0\s+0\.000000000 CUSTOM\b/);
+    // Times count from the first record with a time of its own: the event (custom blocks have none).
+    expect(lines[1]).toMatch(/^\s+1\s+0\.000000000 EVENT\s+suspend\b/);
+  });
+});
