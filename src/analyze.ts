@@ -10,7 +10,7 @@ import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup
 import { PacketChecks, speedOfLinktype } from "./packets/packetChecks.js";
 import { LinkType } from "../as/shared/constants.js";
 import { pidName } from "./packets/pid.js";
-import { BUS_EVENT_NAMES } from "./packets/busEvents.js";
+import { BUS_EVENT_NAMES, speedOfBusEvent } from "./packets/busEvents.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { finding } from "./rules/rule.js";
 import { DescriptorLayer, type DescriptorLayerResult, type DeviceReport } from "./devices/descriptorLayer.js";
@@ -147,7 +147,14 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   let urb = new UrbLayer(ctx, { littleEndian: true });
   endpoints.lookups.push(urb);
   const span = new TimeSpan();
-  const packetLayer = new PacketLayer(ctx, { onTransfer: options.onTransfer });
+  const packetLayer = new PacketLayer(ctx, {
+    onTransfer: options.onTransfer,
+    // LINKTYPE_USB_2_0 does not say the speed; a Cynthion capture's start and speed events do.
+    onBusEvent: (event) => {
+      const speed = speedOfBusEvent(event);
+      if (speed) packetChecks.sniffedSpeed(speed);
+    },
+  });
   const endUrbs = () => {
     if (!options.stopped?.()) urb.onEnd();
   };

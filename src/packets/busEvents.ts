@@ -78,6 +78,23 @@ export const BUS_EVENT_NAMES: Record<BusEvent, string> = {
   [BusEvent.LS_KEEPALIVE]: "low-speed keepalive",
 };
 
+/** The bus speed a capture-start or speed-change event states; undefined for every other event (and "automatic"). */
+export function speedOfBusEvent(event: BusEvent): "low" | "full" | "high" | undefined {
+  switch (event) {
+    case BusEvent.CAPTURE_START_HIGH:
+    case BusEvent.SPEED_HIGH:
+      return "high";
+    case BusEvent.CAPTURE_START_FULL:
+    case BusEvent.SPEED_FULL:
+      return "full";
+    case BusEvent.CAPTURE_START_LOW:
+    case BusEvent.SPEED_LOW:
+      return "low";
+    default:
+      return undefined;
+  }
+}
+
 /** One decoded bus event: what happened, and when (the block's own timestamp). */
 export interface BusEventRecord {
   event: BusEvent;

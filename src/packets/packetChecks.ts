@@ -149,6 +149,14 @@ export class PacketChecks implements RecordSink {
     }
   }
 
+  /**
+   * The sniffer's word on the bus speed (a capture-start or speed-change event, src/packets/busEvents.ts):
+   * taken unless the link type already says. It outranks the SOF inference, which only guesses.
+   */
+  sniffedSpeed(s: Speed): void {
+    if (this.linktypeSpeed === undefined && s !== "unknown") this.setSpeed(s);
+  }
+
   private setSpeed(s: Speed): void {
     if (this.speed === s) return;
     this.speed = s;

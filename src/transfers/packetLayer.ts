@@ -26,6 +26,8 @@ export interface PacketLayerOptions {
   onTransfer?: TransferListener;
   /** Called once per transaction as it ends, with a struct reused for the next one: copy what you keep. */
   onTransaction?: (tx: Transaction) => void;
+  /** Called for every bus event the sniffer recorded (src/packets/busEvents.ts), in capture order. */
+  onBusEvent?: (event: BusEvent, index: number) => void;
 }
 
 export class PacketLayer implements RecordSink {
@@ -40,6 +42,7 @@ export class PacketLayer implements RecordSink {
   private readonly endpointInfo: EndpointCache;
   private readonly listener?: TransferListener;
   private readonly txListener?: (tx: Transaction) => void;
+  private readonly busEventListener?: (event: BusEvent, index: number) => void;
   /** Start-split data waiting for its complete split, per device/endpoint/direction. */
   private readonly splitData = new Map<number, { tx: Transaction; list: TransactionSummary[] | undefined }>();
   /** Merged view of a split pair handed to the upper levels. */
@@ -54,6 +57,7 @@ export class PacketLayer implements RecordSink {
   constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
     this.listener = options.onTransfer;
     this.txListener = options.onTransaction;
+    this.busEventListener = options.onBusEvent;
     // With nobody listening for transactions or transfers, a NAKed poll needs no Transaction (nakPoll).
     const quiet = !this.listener && !this.txListener;
     this.assembler = new TransactionAssembler(
@@ -112,6 +116,7 @@ export class PacketLayer implements RecordSink {
   readonly busEvents: { index: number; time: Timestamp; event: BusEvent }[] = [];
 
   private busEvent(event: BusEvent, index: number, sec: number, nsec: number): void {
+    this.busEventListener?.(event, index);
     this.busEventCounts.set(event, (this.busEventCounts.get(event) ?? 0) + 1);
     if (event !== BusEvent.LS_KEEPALIVE && this.busEvents.length < MAX_LISTED_BUS_EVENTS) this.busEvents.push({ index, time: { sec, nsec }, event });
     if (event !== BusEvent.BUS_RESET) return;

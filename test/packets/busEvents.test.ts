@@ -62,6 +62,51 @@ describe("Cynthion bus events in Packetry's captures", () => {
 const START = { sec: 1_700_000_000, nsec: 0 };
 
 /**
+ * A low-speed keyboard-like device enumerated on LINKTYPE_USB_2_0 (no speed in the link type, no SOFs
+ * at low speed), with a capture-start event saying low speed when `event` is set.
+ */
+function lowSpeedCapture(event: boolean, bInterval: number): Uint8Array {
+  const mem = new MemorySink();
+  const w = new PcapngWriter(mem.sink);
+  const id = w.addInterface({ linktype: LinkType.USB_2_0, tsresol: "ns" });
+  if (event) w.addCustom(PACKETRY_PEN, packetryEvent(BusEvent.CAPTURE_START_LOW, START), false);
+  const sim = new BusSim(pcapngInterface(w, id), { speed: "low", start: START });
+  sim.enumerate({
+    speed: "low",
+    address: 3,
+    deviceDescriptor: deviceDescriptor({ bcdUSB: 0x0110, bMaxPacketSize0: 8, idVendor: 0x1209, idProduct: 0x0002 }),
+    configDescriptor: configuration({}, [interfaceDesc({ bInterfaceNumber: 0, bInterfaceClass: 0xff }, [endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 3, wMaxPacketSize: 8, bInterval })])]),
+  }, { strings: false });
+  w.close();
+  return mem.toBytes();
+}
+
+describe("the speed a capture-start event states", () => {
+  it("is the capture's speed when the link type does not say, so the low-speed rules apply", async () => {
+    const said = await analyzeSource(bufferSource(lowSpeedCapture(true, 1)), "event");
+    expect(said.speed).toBe("low");
+    // §9.6.6: a low-speed interrupt endpoint polls at 10 ms at the most often.
+    expect(said.findings.sorted().filter((f) => f.rule === "EP_BINTERVAL")).toHaveLength(1);
+    const fine = await analyzeSource(bufferSource(lowSpeedCapture(true, 10)), "fine");
+    expect(fine.speed).toBe("low");
+    expect(fine.findings.sorted().filter((f) => f.rule === "EP_BINTERVAL")).toEqual([]);
+    // Without the event nothing says low speed, and the rule cannot judge.
+    const unsaid = await analyzeSource(bufferSource(lowSpeedCapture(false, 1)), "no event");
+    expect(unsaid.speed).toBe("unknown");
+    expect(unsaid.findings.sorted().filter((f) => f.rule === "EP_BINTERVAL")).toEqual([]);
+  });
+
+  it("makes Packetry's low-speed keyboard capture low speed, where its 1 ms bInterval is out of range", async () => {
+    const r = await analyzeFile(path.join(publicDir, "real", "288-ls-keyboard-keepalive-divided.pcapng"));
+    expect(r.speed).toBe("low");
+    const hits = r.findings.sorted().filter((f) => f.rule === "EP_BINTERVAL").map((f) => f.message);
+    expect(hits).toHaveLength(2);
+    expect(hits[0]).toMatch(/interrupt endpoint 0x81: bInterval 1 is below 10 ms/);
+    expect(hits[1]).toMatch(/interrupt endpoint 0x82: bInterval 1 is below 10 ms/);
+  });
+});
+
+/**
  * A high-speed device at address 5 with a bulk IN endpoint 0x81, configured; then `scenario` on the
  * bus, where `reset()` writes a bus-reset event at the current bus time.
  */
