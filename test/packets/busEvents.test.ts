@@ -171,6 +171,8 @@ describe("a bus reset (§7.1.7.5)", () => {
     expect(incomplete).toHaveLength(1);
     expect(incomplete[0]!.message).toMatch(/reset the bus before the status stage/);
     expect(incomplete[0]!.severity).toBe("error");
+    // The device's diagnosis says where enumeration stopped and why.
+    expect(r.descriptors.diagnoses.map((d) => d.verdict).join("\n")).toMatch(/stopped after 18 bytes of GET_DESCRIPTOR\(DEVICE\) \(the host reset the bus before the status stage\)/);
   });
 
   it("is not taken from a custom block of another enterprise, which `packets` shows as CUSTOM", async () => {
