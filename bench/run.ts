@@ -79,7 +79,7 @@ function runWorker(mode: string, file: string): WorkerResult {
 }
 
 /** Runs of each from-disk measurement: the row shows the median by CPU time, the note the range. */
-const REPEATS = 3;
+const REPEATS = 5;
 
 /** `mode` on `file` REPEATS times, each in a fresh process: the median run by CPU time, its note saying the spread. */
 function runWorkerMedian(mode: string, file: string): WorkerResult {
