@@ -37,6 +37,8 @@ export interface AnalyzeOptions {
   sinks?: RecordSink[];
   /** Raw captures: called once per transfer (control, bulk, interrupt, iso, polling run) as it ends. */
   onTransfer?(transfer: TransferSummary): void;
+  /** Raw captures: called for every bus event the sniffer recorded (Cynthion: bus reset, suspend, keepalive…), in capture order. */
+  onBusEvent?(event: { index: number; time: Timestamp; event: string }): void;
   /**
    * Live use: called once per device as soon as its enumeration is over (SET_CONFIGURATION succeeded, or another
    * device took its address), else at the end; the descriptor rules on it run then (DescriptorLayerOptions).
@@ -150,9 +152,10 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   const packetLayer = new PacketLayer(ctx, {
     onTransfer: options.onTransfer,
     // LINKTYPE_USB_2_0 does not say the speed; a Cynthion capture's start and speed events do.
-    onBusEvent: (event) => {
+    onBusEvent: (event, index, time) => {
       const speed = speedOfBusEvent(event);
       if (speed) packetChecks.sniffedSpeed(speed);
+      options.onBusEvent?.({ index, time, event: BUS_EVENT_NAMES[event] });
     },
   });
   const endUrbs = () => {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { ControlTransfer } from "../../src/model.js";
+import type { ControlTransfer, Timestamp } from "../../src/model.js";
+import { isoTime } from "../../src/time.js";
 import { sanitizeTerminal } from "../../src/descriptors/strings.js";
 import { renderTransfer } from "../../src/transfers/renderTree.js";
 import type { TransferSummary } from "../../src/transfers/transferSummary.js";
@@ -50,7 +51,13 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
           io.out(JSON.stringify({ kind: "control", source: "urb", bus: ct.bus, device: ct.address, endpoint: 0, direction: ct.setup.bmRequestType & 0x80 ? "in" : "out", request: ct.request, setup: ct.setup, dataLength: ct.data.length, outcome: ct.status, urbStatus: ct.urbStatus, firstPacket: ct.firstPacket, lastPacket: ct.lastPacket }) + "\n");
         } else io.out(sanitizeTerminal(urbControlLine(ct)) + "\n");
       };
-      const r = await analyzeInput(file, io, setExit, { onTransfer, onControlTransfer, keepControlTransfers: false });
+      // The sniffer's bus events between the transfers, as Packetry lists them (keepalives, one per ms, are not).
+      const onBusEvent = (e: { index: number; time: Timestamp; event: string }) => {
+        if (e.event === "low-speed keepalive") return;
+        if (opts.json) io.out(JSON.stringify({ kind: "event", event: e.event, index: e.index, time: isoTime(e.time) }) + "\n");
+        else io.out(`Bus event: ${e.event} [record ${e.index}]\n`);
+      };
+      const r = await analyzeInput(file, io, setExit, { onTransfer, onControlTransfer, onBusEvent, keepControlTransfers: false });
       if (!r) return;
       if (!raw && r.controlTransferCount === 0 && !opts.json) io.out("no transfers in this capture\n");
       setExit(exitCodeFor(r));

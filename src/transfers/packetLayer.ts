@@ -26,8 +26,8 @@ export interface PacketLayerOptions {
   onTransfer?: TransferListener;
   /** Called once per transaction as it ends, with a struct reused for the next one: copy what you keep. */
   onTransaction?: (tx: Transaction) => void;
-  /** Called for every bus event the sniffer recorded (src/packets/busEvents.ts), in capture order. */
-  onBusEvent?: (event: BusEvent, index: number) => void;
+  /** Called for every bus event the sniffer recorded (src/packets/busEvents.ts), in capture order, after its effects. */
+  onBusEvent?: (event: BusEvent, index: number, time: Timestamp) => void;
 }
 
 export class PacketLayer implements RecordSink {
@@ -42,7 +42,7 @@ export class PacketLayer implements RecordSink {
   private readonly endpointInfo: EndpointCache;
   private readonly listener?: TransferListener;
   private readonly txListener?: (tx: Transaction) => void;
-  private readonly busEventListener?: (event: BusEvent, index: number) => void;
+  private readonly busEventListener?: (event: BusEvent, index: number, time: Timestamp) => void;
   /** Start-split data waiting for its complete split, per device/endpoint/direction. */
   private readonly splitData = new Map<number, { tx: Transaction; list: TransactionSummary[] | undefined }>();
   /** Merged view of a split pair handed to the upper levels. */
@@ -116,16 +116,18 @@ export class PacketLayer implements RecordSink {
   readonly busEvents: { index: number; time: Timestamp; event: BusEvent }[] = [];
 
   private busEvent(event: BusEvent, index: number, sec: number, nsec: number): void {
-    this.busEventListener?.(event, index);
     this.busEventCounts.set(event, (this.busEventCounts.get(event) ?? 0) + 1);
-    if (event !== BusEvent.LS_KEEPALIVE && this.busEvents.length < MAX_LISTED_BUS_EVENTS) this.busEvents.push({ index, time: { sec, nsec }, event });
-    if (event !== BusEvent.BUS_RESET) return;
-    // §7.1.7.5, §9.1.1.3: the device is back in the Default state: address 0, not configured, every
-    // endpoint's toggle at DATA0 (TOGGLE_RESET_DATA0 checks the next data); requests in flight are lost.
-    this.control.busReset();
-    for (let address = 0; address < 128; address++) this.toggles.markReset(address, ToggleReset.HARD);
-    this.addressMove = undefined;
-    this.endpointInfo.invalidate();
+    const time = { sec, nsec };
+    if (event !== BusEvent.LS_KEEPALIVE && this.busEvents.length < MAX_LISTED_BUS_EVENTS) this.busEvents.push({ index, time, event });
+    if (event === BusEvent.BUS_RESET) {
+      // §7.1.7.5, §9.1.1.3: the device is back in the Default state: address 0, not configured, every
+      // endpoint's toggle at DATA0 (TOGGLE_RESET_DATA0 checks the next data); requests in flight are lost.
+      this.control.busReset();
+      for (let address = 0; address < 128; address++) this.toggles.markReset(address, ToggleReset.HARD);
+      this.addressMove = undefined;
+      this.endpointInfo.invalidate();
+    }
+    this.busEventListener?.(event, index, time);
   }
 
   /** Transactions seen so far (file-wide indices run from 0 to this - 1). */

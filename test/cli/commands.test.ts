@@ -113,6 +113,21 @@ describe("usbscope transfers", () => {
     const urb = await cli(["transfers", path.join(publicDir, "real/249-microbit-daplink-msc-cdc.pcapng")]);
     expect(urb.out.split("\n")[0]).toMatch(/^Control transfer on 6:4\.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok \[record 0\]: 12 01 10 02/);
   });
+  it("puts a Cynthion capture's bus events between the transfers, as Packetry does (keepalives left out)", async () => {
+    const KEYBOARD = path.join(publicDir, "real/288-ls-keyboard-keepalive-divided.pcapng");
+    const lines = (await cli(["transfers", "--depth", "1", KEYBOARD])).out.trimEnd().split("\n");
+    // Linux reads the device descriptor at address 0 (asking for 64 bytes), resets the bus, then sets the address.
+    const first = lines.findIndex((l) => l.startsWith("Control transfer on 0.0 IN: GET_DESCRIPTOR DEVICE"));
+    expect(lines.slice(first, first + 4)).toEqual([
+      "Control transfer on 0.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok [packet 68]",
+      "Bus event: bus reset [record 158]",
+      "Bus event: low-speed idle (J) line state [record 159]",
+      "Control transfer on 0.0 OUT: SET_ADDRESS 58, 0 data bytes, ok [packet 222]",
+    ]);
+    expect(lines.some((l) => l.includes("keepalive"))).toBe(false);
+    const json = (await cli(["transfers", "--json", KEYBOARD])).out.trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(json.filter((o) => o.kind === "event" && o.event === "bus reset").map((o) => o.index)).toEqual([4, 158]);
+  });
 });
 
 describe("usbscope descriptors", () => {
