@@ -116,9 +116,9 @@ export function decodeBusEvent(bytes: Uint8Array, dataOffset: number, dataLength
   const magic = big ? (bytes[dataOffset]! << 8) | bytes[dataOffset + 1]! : bytes[dataOffset]! | (bytes[dataOffset + 1]! << 8);
   const code = big ? (bytes[dataOffset + 2]! << 8) | bytes[dataOffset + 3]! : bytes[dataOffset + 2]! | (bytes[dataOffset + 3]! << 8);
   if (magic !== EVENT_MAGIC || code < BusEvent.CAPTURE_STOP_REQUESTED || code > BusEvent.LS_KEEPALIVE) return null;
-  const ns = u32(bytes, dataOffset + 8, big) * 2 ** 32 + u32(bytes, dataOffset + 12, big);
-  const sec = Math.floor(ns / 1e9);
-  return { event: code as BusEvent, sec, nsec: ns - sec * 1e9 };
+  // A u64 of nanoseconds since the epoch passes 2^53: split it exactly, in BigInt.
+  const ns = (BigInt(u32(bytes, dataOffset + 8, big)) << 32n) | BigInt(u32(bytes, dataOffset + 12, big));
+  return { event: code as BusEvent, sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
 }
 
 function u32(b: Uint8Array, at: number, big: boolean): number {

@@ -191,5 +191,11 @@ describe("a bus reset (§7.1.7.5)", () => {
     expect(lines[0]).toMatch(/^\s+0\s+0\.000000000 CUSTOM\b/);
     // Times count from the first record with a time of its own: the event (custom blocks have none).
     expect(lines[1]).toMatch(/^\s+1\s+0\.000000000 EVENT\s+suspend\b/);
+    let json = "";
+    await readCapture(bufferSource(bytes), [new PacketLines((t) => (json += t), true)]);
+    const recs = json.trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(recs[0]).toMatchObject({ index: 0, linktype: LinkType.PCAPNG_CUSTOM_BLOCK });
+    expect(recs[0].event).toBeUndefined();
+    expect(recs[1]).toMatchObject({ index: 1, event: "suspend", time: "2023-11-14T22:13:20.000005000Z" });
   });
 });
