@@ -3,6 +3,7 @@
 // toggle to DATA0 (TOGGLE_RESET_DATA0, both ways) and ends the requests in flight.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LinkType, Pid } from "../../as/shared/constants.js";
 import { analyzeFile, analyzeSource } from "../../src/analyze.js";
@@ -13,7 +14,7 @@ import { PcapngWriter } from "../../src/builder/pcapng.js";
 import { MemorySink } from "../../src/builder/sink.js";
 import { bufferSource } from "../../src/capture/source.js";
 import { readCapture } from "../../src/capture/reader.js";
-import { BusEvent } from "../../src/packets/busEvents.js";
+import { BUS_EVENT_NAMES, BusEvent } from "../../src/packets/busEvents.js";
 import { PacketLines } from "../../src/packets/packetLines.js";
 import { publicDir } from "../helpers/paths.js";
 import { slurpCapture } from "../helpers/pcapSlurp.js";
@@ -197,5 +198,36 @@ describe("a bus reset (§7.1.7.5)", () => {
     expect(recs[0]).toMatchObject({ index: 0, linktype: LinkType.PCAPNG_CUSTOM_BLOCK });
     expect(recs[0].event).toBeUndefined();
     expect(recs[1]).toMatchObject({ index: 1, event: "suspend", time: "2023-11-14T22:13:20.000005000Z" });
+  });
+});
+
+describe("custom blocks with any content", () => {
+  it("never break the analysis: a block is an event only with GSG's PEN, the 0x3343 mark and a known code", async () => {
+    const names = new Set(Object.values(BUS_EVENT_NAMES));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ gsg: fc.boolean(), payload: fc.uint8Array({ maxLength: 40 }), marked: fc.boolean(), code: fc.integer({ min: 0, max: 40 }) }), { maxLength: 30 }),
+        fc.constantFrom<"le" | "be">("le", "be"),
+        async (blocks, byteOrder) => {
+          const mem = new MemorySink();
+          const w = new PcapngWriter(mem.sink, { byteOrder });
+          w.addInterface({ linktype: LinkType.USB_2_0_HIGH_SPEED, tsresol: "ns" });
+          let expected = 0;
+          for (const b of blocks) {
+            const payload = b.payload.slice();
+            if (b.marked && payload.length >= 16) payload.set(packetryEvent(b.code, START, byteOrder).subarray(0, 4));
+            const isEvent = b.gsg && b.marked && payload.length >= 16 && b.code >= 1 && b.code <= 30;
+            if (isEvent) expected++;
+            w.addCustom(b.gsg ? PACKETRY_PEN : 1234, payload);
+          }
+          w.close();
+          const r = await analyzeSource(bufferSource(mem.toBytes()), "fuzz");
+          expect(r.capture.records).toBe(blocks.length);
+          expect([...r.busEvents.counts.values()].reduce((a, n) => a + n, 0)).toBe(expected);
+          for (const name of r.busEvents.counts.keys()) expect(names.has(name)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
