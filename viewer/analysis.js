@@ -35,9 +35,11 @@ export async function analyzeBytes(bytes, name) {
   // Finding times relative to the first record, for the chart (same order as doc.findings).
   const t0 = r.firstTime;
   const findingTimes = r.findings.sorted().map((f) => (f.time && t0 ? f.time.sec - t0.sec + (f.time.nsec - t0.nsec) * 1e-9 : null));
+  // The same for the sniffer's bus events (same order as doc.busEvents.events).
+  const busEventTimes = r.busEvents.list.map((e) => (t0 ? e.time.sec - t0.sec + (e.time.nsec - t0.nsec) * 1e-9 : null));
   // A second pass for the chart: analyzeSource takes no extra sink, and the core decodes far
   // faster than the layers above it, so this costs little.
   const traffic = new TrafficHistogram();
   if (r.capture.records > 0) await readCapture(bufferSource(bytes), [traffic]);
-  return { doc, findingTimes, traffic: traffic.toJSON(), millis: performance.now() - started };
+  return { doc, findingTimes, busEventTimes, traffic: traffic.toJSON(), millis: performance.now() - started };
 }

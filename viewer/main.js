@@ -88,7 +88,7 @@ const LINKTYPES = /** @type {Record<number, string>} */ ({
 
 /** @param {any} result */
 function render(result) {
-  const { doc, findingTimes, traffic } = result;
+  const { doc, findingTimes, busEventTimes, traffic } = result;
   $("report").hidden = false;
 
   const summary = $("summary");
@@ -108,6 +108,7 @@ function render(result) {
   row("control transfers", s.controlTransfers, "controlTransfers");
   row("findings", `${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos`, "findings");
   if (doc.framingError) row("framing error", `${doc.framingError.message} at byte ${doc.framingError.offset}`, "framingError");
+  if (doc.busEvents) row("bus events", Object.entries(doc.busEvents.counts).map(([e, n]) => `${e} ${n}`).join(", "), "busEvents");
 
   const pids = tbody("pids");
   for (const [pid, n] of Object.entries(s.pids).sort((a, b) => Number(b[1]) - Number(a[1]))) {
@@ -154,6 +155,24 @@ function render(result) {
     add(tr, "td", f.spec ?? "", "spec");
     tr.addEventListener("click", () => {
       findings.querySelector("tr.selected")?.classList.remove("selected");
+      tr.classList.add("selected");
+      chart?.highlight(t);
+    });
+  });
+
+  const events = tbody("busevents");
+  const eventList = doc.busEvents?.events ?? [];
+  $("busevents-section").hidden = !doc.busEvents;
+  $("busevents-count").textContent = `(${eventList.length} listed)`;
+  eventList.slice(0, MAX_ROWS).forEach((/** @type {any} */ e, /** @type {number} */ i) => {
+    const tr = add(events, "tr");
+    const t = busEventTimes[i];
+    add(tr, "td", i + 1, "num");
+    add(tr, "td", e.index, "num packet");
+    add(tr, "td", t == null ? "" : t.toFixed(6), "num time");
+    add(tr, "td", e.event, "event");
+    tr.addEventListener("click", () => {
+      events.querySelector("tr.selected")?.classList.remove("selected");
       tr.classList.add("selected");
       chart?.highlight(t);
     });

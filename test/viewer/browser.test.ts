@@ -86,6 +86,30 @@ describe("viewer in Chromium", () => {
     await page.close();
   });
 
+  it("lists a Cynthion capture's bus events as Node does, and marks a clicked event's time on the chart", async () => {
+    const KEYBOARD = path.join(publicDir, "real/288-ls-keyboard-keepalive-divided.pcapng");
+    const node = analysisJson(await analyzeFile(KEYBOARD)) as { busEvents: { counts: Record<string, number>; events: Array<{ index: number; event: string }> } };
+    const page = await open(KEYBOARD);
+    expect(await page.isVisible("#busevents-section")).toBe(true);
+    expect(await summaryValue(page, "busEvents")).toBe(Object.entries(node.busEvents.counts).map(([e, n]) => `${e} ${n}`).join(", "));
+    const rows = await page.$$eval("#busevents tbody tr", (trs) => trs.map((tr) => ({ index: Number(tr.querySelector(".packet")!.textContent), event: tr.querySelector(".event")!.textContent })));
+    expect(rows).toEqual(node.busEvents.events.map((e) => ({ index: e.index, event: e.event })));
+    expect(rows.filter((r) => r.event === "bus reset").map((r) => r.index)).toEqual([4, 158]);
+    // The first bus reset comes before the second: further left on the chart.
+    await page.click("#busevents tbody tr:nth-child(5)");
+    const first = Number(await page.getAttribute("#chart", "data-highlight-x"));
+    await page.click("#busevents tbody tr:nth-child(8)");
+    const second = Number(await page.getAttribute("#chart", "data-highlight-x"));
+    expect(Number.isFinite(first) && Number.isFinite(second)).toBe(true);
+    expect(second).toBeGreaterThan(first);
+    await page.close();
+    // A capture without bus events shows no such section.
+    const plain = await open(BAD_CRCS);
+    expect(await plain.isVisible("#busevents-section")).toBe(false);
+    expect(await plain.$(`#summary dd[data-key="busEvents"]`)).toBeNull();
+    await plain.close();
+  });
+
   it("moves the chart highlight to the clicked finding's time", async () => {
     const page = await open(BAD_CRCS);
     expect(await page.getAttribute("#chart", "data-highlight-x")).toBeNull();
