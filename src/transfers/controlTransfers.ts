@@ -12,8 +12,8 @@ import { SplitKind, spanNs, type Transaction, TxOutcome } from "./transaction.js
 
 /** Hooks from a finished standard request into device and toggle state. */
 export interface ControlHooks {
-  /** SET_ADDRESS completed: the device at `from` now answers at `to`. */
-  addressChanged(from: number, to: number): void;
+  /** SET_ADDRESS completed (its status stage ended at `statusEnd`): the device at `from` now answers at `to`. */
+  addressChanged(from: number, to: number, statusEnd: Timestamp): void;
   /** SET_CONFIGURATION, SET_INTERFACE or CLEAR_FEATURE(ENDPOINT_HALT) completed. */
   togglesReset(address: number, request: number, setup: SetupPacket): void;
   /** A control transfer finished or was abandoned (for the transfer tree). */
@@ -374,7 +374,7 @@ export class ControlTransfers {
       case StandardRequest.SET_ADDRESS:
         if (s.wValue <= 127 && s.wValue !== t.address) {
           this.moveDevice(t.address, s.wValue);
-          this.hooks.addressChanged(t.address, s.wValue);
+          this.hooks.addressChanged(t.address, s.wValue, t.statusTime ?? t.lastTime);
         }
         break;
       case StandardRequest.SET_CONFIGURATION:

@@ -10,10 +10,13 @@ import { pidName } from "../packets/pid.js";
 import { StandardRequest, recipientOf } from "./requestName.js";
 import { NO_HANDSHAKE, SETADDR_TIMING, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
 import { ToggleReset, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";
-import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome } from "./transaction.js";
+import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome, spanNs } from "./transaction.js";
 import { TransactionAssembler } from "./transactionAssembler.js";
 import { BusEvent } from "../packets/busEvents.js";
 import type { TransactionSummary, TransferListener, TransferSummary } from "./transferSummary.js";
+
+/** SetAddress() recovery interval (§9.2.6.3). */
+const SET_ADDRESS_RECOVERY_MS = 2;
 
 /** Bus events kept in order for the report (all are counted). */
 const MAX_LISTED_BUS_EVENTS = 1000;
@@ -51,7 +54,7 @@ export class PacketLayer implements RecordSink {
   private readonly typeReported = new Uint8Array(128 * 32);
   private controlCount = 0;
   /** The last SET_ADDRESS until the device first answers at its new address (§9.2.6.3). */
-  private addressMove?: { from: number; to: number };
+  private addressMove?: { from: number; to: number; statusEnd: Timestamp };
   private transferCount = 0;
 
   constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
@@ -75,9 +78,9 @@ export class PacketLayer implements RecordSink {
     };
     this.endpointInfo = new EndpointCache(ctx.endpoints);
     this.control = new ControlTransfers(ctx, {
-      addressChanged: (from, to) => {
+      addressChanged: (from, to, statusEnd) => {
         this.endpointInfo.invalidate();
-        this.addressMove = { from, to };
+        this.addressMove = { from, to, statusEnd };
         this.toggles.clearDevice(to);
         this.toggles.clearDevice(from);
         this.endpointTransfers?.clearDevice(to);
@@ -319,6 +322,12 @@ export class PacketLayer implements RecordSink {
     const move = this.addressMove!;
     if (tx.address === move.to) {
       this.addressMove = undefined;
+      // §9.2.6.3: 2 ms after the status stage the device must accept a SETUP at its new address.
+      // Before that it may still be busy, so an unanswered SETUP then is the host's haste, not a fault.
+      const afterMs = spanNs(move.statusEnd.sec, move.statusEnd.nsec, tx.startSec, tx.startNsec) / 1e6;
+      if (tx.tokenPid === Pid.SETUP && tx.handshakePid === 0 && !tx.interrupted && afterMs >= SET_ADDRESS_RECOVERY_MS) {
+        this.ctx.findings.add(finding(SETADDR_TIMING, `device did not answer the SETUP at its new address ${move.to}, sent ${afterMs.toFixed(1)} ms after SET_ADDRESS completed (it must accept one after the 2 ms recovery interval)`, { packet: tx.firstPacket, transaction: tx.index, device: move.to, endpoint: tx.endpoint, time: { sec: tx.startSec, nsec: tx.startNsec } }));
+      }
       return;
     }
     if (tx.address !== move.from) return;

@@ -20,7 +20,7 @@ export const CTRL_STALL: RuleInfo = { id: "CTRL_STALL", severity: "info", spec: 
 export const CTRL_PKT_SIZE: RuleInfo = { id: "CTRL_PKT_SIZE", severity: "error", spec: "USB 2.0 §5.5.3; WS-LL packet_ends_transfer", title: "control data packet larger than wMaxPacketSize0" };
 export const CTRL_DATA_AFTER_END: RuleInfo = { id: "CTRL_DATA_AFTER_END", severity: "error", spec: "USB 2.0 §5.5.3, §8.5.3.2; WS-LL packet_ends_transfer", title: "data after wLength is met or after a short packet" };
 export const SETADDR_FORMAT: RuleInfo = { id: "SETADDR_FORMAT", severity: "error", spec: "USB 2.0 §9.4.6; WS-LL is_set_address", title: "SET_ADDRESS not bmRequestType 0, wValue ≤ 127, wIndex 0, wLength 0" };
-export const SETADDR_TIMING: RuleInfo = { id: "SETADDR_TIMING", severity: "error", spec: "USB 2.0 §9.2.6.3", title: "SET_ADDRESS status stage later than 50 ms, or the old address still answered after it" };
+export const SETADDR_TIMING: RuleInfo = { id: "SETADDR_TIMING", severity: "error", spec: "USB 2.0 §9.2.6.3", title: "SET_ADDRESS status stage later than 50 ms, the new address not answered after the 2 ms recovery, or the old address still answered" };
 export const REQ_TIMING: RuleInfo = { id: "REQ_TIMING", severity: "warning", spec: "USB 2.0 §9.2.6.4; TIM", title: "request slower than the chapter 9 limits (50 ms no-data/status, 500 ms per data packet, 5 s overall)" };
 export const EP0_HALT: RuleInfo = { id: "EP0_HALT", severity: "warning", spec: "USB 2.0 §8.4.5, §9.4.5; K-TEST subcase 8", title: "CLEAR_FEATURE(ENDPOINT_HALT) on EP0, or an EP0 STALL that persists into the next SETUP" };
 

@@ -233,6 +233,20 @@ describe("timing (§9.2.6)", () => {
     expect(run(moved).rule("SETADDR_TIMING")).toEqual([]); // once it answered at 4, a device at 0 is a new one
   });
 
+  it("SETADDR_TIMING flags a device that does not accept a SETUP at its new address after the 2 ms recovery (§9.2.6.3)", () => {
+    const setAddress = controlNoData(0, SET_ADDRESS(4));
+    // The host's first SETUP to address 4: token and DATA0, and no ACK from the device.
+    const unanswered = [...setAddress, setupTok(4), data0(GET_DESCRIPTOR_DEVICE(18))];
+    const late = run(unanswered, { timesNs: timesWithGap(unanswered.length, setAddress.length, 3 * MS) });
+    expect(late.rule("SETADDR_TIMING").map((f) => f.packet)).toEqual([setAddress.length]);
+    expect(late.rule("SETADDR_TIMING")[0]!.message).toMatch(/did not answer the SETUP at its new address 4, sent 3\.0 ms after/);
+    // Within the 2 ms the device may still be busy: the host's haste, not the device's fault.
+    expect(run(unanswered, { timesNs: timesWithGap(unanswered.length, setAddress.length, 1 * MS) }).rule("SETADDR_TIMING")).toEqual([]);
+    // Answered after the recovery: nothing to say.
+    const answered = [...setAddress, ...controlRead(4, GET_DESCRIPTOR_DEVICE(18), [range(18)])];
+    expect(run(answered, { timesNs: timesWithGap(answered.length, setAddress.length, 3 * MS) }).rule("SETADDR_TIMING")).toEqual([]);
+  });
+
   it("REQ_TIMING warns about a no-data request over 50 ms and a first IN data packet over 500 ms", () => {
     const noData = controlNoData(2, setupBytes(0, 9, 1, 0, 0));
     const r = run(noData, { timesNs: timesWithGap(noData.length, 3, 60 * MS) });
