@@ -61,13 +61,14 @@ export class PacketLayer implements RecordSink {
     this.listener = options.onTransfer;
     this.txListener = options.onTransaction;
     this.busEventListener = options.onBusEvent;
-    // With nobody listening for transactions or transfers, a NAKed poll needs no Transaction (nakPoll).
+    // With nobody listening for transactions or transfers, a poll answered without data or accepted data
+    // in sequence needs no Transaction (poll, dataTx).
     const quiet = !this.listener && !this.txListener;
     this.assembler = new TransactionAssembler(
       ctx.findings,
       (tx) => this.onTransaction(tx),
       ctx,
-      quiet ? (pid, address, endpoint, first, last) => this.nakPoll(pid, address, endpoint, first, last) : undefined,
+      quiet ? (pid, address, endpoint) => this.poll(pid, address, endpoint) : undefined,
       quiet ? (pid, address, endpoint, dataPid, fingerprint) => this.dataTx(pid, address, endpoint, dataPid, fingerprint) : undefined,
       (event, index, sec, nsec) => this.busEvent(event, index, sec, nsec),
     );
@@ -224,21 +225,18 @@ export class PacketLayer implements RecordSink {
   }
 
   /**
-   * The fast path for an IN or PING answered by NAK when no listener is attached: what onTransaction,
-   * route and EndpointTransfers.transaction do for such a transaction, whenever none of their other
-   * cases can apply. Returns false (general path) on a control endpoint, while a SET_ADDRESS waits for
-   * the device's first answer, and for the IN that reports an endpoint's type as unknown.
+   * The fast path for IN-NAK, PING-NAK and PING-ACK when no listener is attached: none of onTransaction's
+   * and route's checks can apply to them (no data, no toggle: §8.6, a NAK leaves it as it was), and
+   * without a listener nothing groups transfers. Returns false (general path) on a control endpoint,
+   * while a SET_ADDRESS waits for the device's first answer, and for the IN that reports an endpoint's
+   * type as unknown.
    */
-  private nakPoll(tokenPid: number, address: number, endpoint: number, firstPacket: number, lastPacket: number): boolean {
+  private poll(tokenPid: number, address: number, endpoint: number): boolean {
     if (endpoint === 0 || this.addressMove !== undefined) return false;
     const dirIn = tokenPid === Pid.IN;
     const type = this.endpointInfo.endpointType(address, endpoint | (dirIn ? 0x80 : 0));
     if (type === "control") return false;
-    const slot = slotOf(address, endpoint, dirIn);
-    if (dirIn && type === undefined && !this.typeReported[slot]) return false;
-    // No data, no handshake to check, no toggle (§8.6: a NAK leaves it as it was): only the polling run grows.
-    this.endpointTransfers?.noData(slot, address, endpoint, dirIn, type, true, firstPacket, lastPacket);
-    return true;
+    return !(dirIn && type === undefined && !this.typeReported[slotOf(address, endpoint, dirIn)]);
   }
 
   /**

@@ -12,11 +12,13 @@ import { TxAction, TxState, txColumn, txStep } from "./transactionTable.js";
 export type TransactionListener = (tx: Transaction) => void;
 
 /**
- * Optional fast path for an IN or PING token answered by NAK (§8.5.1, §8.5.2), the bulk of a polling
- * storm: called with the pair instead of filling a Transaction for the listener. Returns false when
- * the general path must run (the transaction is then assembled and listened to as usual).
+ * Optional fast path for a poll answered without data in two consecutive records: IN or PING answered
+ * by NAK (§8.5.1, §8.5.2), the bulk of a polling storm, and PING answered by ACK (the endpoint has
+ * room; the OUT follows as a transaction of its own). Called with the token's numbers instead of
+ * filling a Transaction for the listener. Returns false when the general path must run (the
+ * transaction is then assembled and listened to as usual).
  */
-export type NakPollListener = (tokenPid: number, address: number, endpoint: number, firstPacket: number, lastPacket: number) => boolean;
+export type PollListener = (tokenPid: number, address: number, endpoint: number) => boolean;
 
 /**
  * Optional fast path for IN-DATAx-ACK and OUT-DATAx-ACK/NYET in three consecutive records (§8.5.2),
@@ -53,7 +55,7 @@ export class TransactionAssembler {
     private readonly findings: FindingSink,
     private readonly listener: TransactionListener,
     private readonly bus: { readonly speed: Speed } = { speed: "unknown" },
-    private readonly nakPoll?: NakPollListener,
+    private readonly poll?: PollListener,
     private readonly dataTx?: DataTxListener,
     private readonly onBusEvent?: BusEventListener,
   ) {}
@@ -76,7 +78,7 @@ export class TransactionAssembler {
     const tx = this.tx;
     const firstIndex = b.firstIndex;
     const count = b.count;
-    const nakPoll = this.nakPoll;
+    const poll = this.poll;
     const dataTx = this.dataTx;
     for (let i = 0; i < count; i++) {
       const st = status[i];
@@ -107,15 +109,15 @@ export class TransactionAssembler {
         continue;
       }
       const index = firstIndex + i;
-      if (nakPoll !== undefined && (pid === Pid.IN || pid === Pid.PING) && i + 1 < count && pids[i + 1] === Pid.NAK && status[i + 1] === PacketStatus.OK) {
-        // A whole IN-NAK or PING-NAK transaction in two records. Outside a split only: after SSPLIT or
-        // CSPLIT the token continues the split transaction; anywhere else it starts a new one (the table).
+      if (poll !== undefined && (pid === Pid.IN || pid === Pid.PING) && i + 1 < count && status[i + 1] === PacketStatus.OK && (pids[i + 1] === Pid.NAK || (pid === Pid.PING && pids[i + 1] === Pid.ACK))) {
+        // A whole IN-NAK, PING-NAK or PING-ACK transaction in two records. Outside a split only: after
+        // SSPLIT or CSPLIT the token continues the split transaction; anywhere else it starts a new one (the table).
         const s = this.state;
         if (s !== TxState.SPLIT_START && s !== TxState.SPLIT_COMPLETE) {
           if (this.open) this.finish();
-          if (nakPoll(pid, address[i], endpoint[i], index, index + 1)) {
+          if (poll(pid, address[i], endpoint[i])) {
             this.nextIndex++;
-            pidCounts[Pid.NAK]++;
+            pidCounts[pids[i + 1]]++;
             this.afterMalformed = false;
             i++;
             continue;
@@ -123,7 +125,7 @@ export class TransactionAssembler {
         }
       }
       if (dataTx !== undefined && (pid === Pid.IN || pid === Pid.OUT) && i + 2 < count && status[i + 1] === PacketStatus.OK && status[i + 2] === PacketStatus.OK) {
-        // A whole data transaction in three records, outside a split (as for NAKed polls above).
+        // A whole data transaction in three records, outside a split (as for polls above).
         const dataPid = pids[i + 1];
         const handshake = pids[i + 2];
         const s = this.state;

@@ -1,4 +1,4 @@
-// The PacketLayer fast paths (nakPoll, dataTx: taken only when no listener is attached) against the
+// The PacketLayer fast paths (poll, dataTx: taken only when no listener is attached) against the
 // general path (forced by a transaction listener): what a test compares, and the comparison on every
 // public and bundled capture.
 import { expect, vi } from "vitest";
@@ -45,12 +45,12 @@ export function layerRun(batches: RecordBatch[], known: Record<string, EndpointT
 }
 
 /** Spy on a fast path (private: through the prototype, which the assembler's callback goes through). */
-export function fastPathCalls(name: "nakPoll" | "dataTx") {
+export function fastPathCalls(name: "poll" | "dataTx") {
   return vi.spyOn(PacketLayer.prototype as unknown as Record<typeof name, (...a: number[]) => boolean>, name);
 }
 
 /** Both paths on every public and bundled capture must agree; returns how often the fast path was taken. */
-export function expectSameOnEveryCapture(name: "nakPoll" | "dataTx"): number {
+export function expectSameOnEveryCapture(name: "poll" | "dataTx"): number {
   let taken = 0;
   for (const file of [...publicCaptures(), ...bundledCaptures()]) {
     const cap = slurpCapture(file);

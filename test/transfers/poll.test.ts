@@ -1,4 +1,4 @@
-// The NAKed-poll fast path (PacketLayer.nakPoll, taken only when no listener is attached) against the
+// The poll fast path (PacketLayer.poll: IN-NAK, PING-NAK, PING-ACK; taken only when no listener is attached) against the
 // general path (forced by a transaction listener): findings, counts and transfers must not differ.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { expectSameOnEveryCapture, fastPathCalls, layerRun } from "./helpers/fastPath.js";
@@ -27,7 +27,7 @@ describe("NAKed polls without a listener (fast path)", () => {
     ];
     const recs = records(packets);
     for (const batchSize of [3, 7, recs.length]) {
-      const spy = fastPathCalls("nakPoll");
+      const spy = fastPathCalls("poll");
       const fast = layerRun(toBatches(recs, batchSize), BULK_IN, false);
       expect(spy.mock.results.filter((r) => r.value === true).length).toBeGreaterThan(5);
       expect(spy.mock.results.some((r) => r.value === false)).toBe(true); // and it declined where it must
@@ -38,12 +38,12 @@ describe("NAKed polls without a listener (fast path)", () => {
   });
 
   it("is never taken when a listener is attached", () => {
-    const spy = fastPathCalls("nakPoll");
+    const spy = fastPathCalls("poll");
     layerRun(toBatches(records([inTok(5, 1), NAK, inTok(5, 1), NAK])), BULK_IN, true);
     expect(spy).not.toHaveBeenCalled();
   });
 
   it("gives the same findings and counts as the general path on every public and bundled capture", () => {
-    expect(expectSameOnEveryCapture("nakPoll")).toBeGreaterThan(100);
+    expect(expectSameOnEveryCapture("poll")).toBeGreaterThan(100);
   });
 });
