@@ -37,7 +37,7 @@ export interface AnalyzeOptions {
   sinks?: RecordSink[];
   /** Raw captures: called once per transfer (control, bulk, interrupt, iso, polling run) as it ends. */
   onTransfer?(transfer: TransferSummary): void;
-  /** Raw captures: called for every bus event the sniffer recorded (Cynthion: bus reset, suspend, keepalive…), in capture order. */
+  /** Raw captures: called for every bus event the sniffer recorded (Cynthion: bus reset, suspend…; keepalives are only counted), in capture order. */
   onBusEvent?(event: { index: number; time: Timestamp; event: string }): void;
   /**
    * Live use: called once per device as soon as its enumeration is over (SET_CONFIGURATION succeeded, or another

@@ -53,7 +53,6 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
       };
       // The sniffer's bus events between the transfers, as Packetry lists them (keepalives, one per ms, are not).
       const onBusEvent = (e: { index: number; time: Timestamp; event: string }) => {
-        if (e.event === "low-speed keepalive") return;
         if (opts.json) io.out(JSON.stringify({ kind: "event", event: e.event, index: e.index, time: isoTime(e.time) }) + "\n");
         else io.out(`Bus event: ${e.event} [record ${e.index}]\n`);
       };

@@ -402,15 +402,20 @@ export class ControlTransfers {
     this.hooks.orphansDone(key >> 4, key & 0xf, list);
   }
 
-  /** End of capture: every open transfer is incomplete (info: the capture, not the device, stopped). */
   /** A bus reset (§7.1.7.5): the requests still open never complete; the host gave up on them. */
   busReset(): void {
-    for (const [key, t] of [...this.open]) this.finish(t, key, "incomplete", "the host reset the bus before the status stage");
+    this.abandonOpen("the host reset the bus before the status stage", "error");
   }
 
+  /** End of capture: every open transfer is incomplete (info: the capture, not the device, stopped). */
   end(): void {
     for (const key of [...this.orphans.keys()]) this.flushOrphans(key);
-    for (const [key, t] of [...this.open]) this.finish(t, key, "incomplete", "the capture ends before the status stage", "info");
+    this.abandonOpen("the capture ends before the status stage", "info");
+  }
+
+  /** Every open transfer ends incomplete, for `why`. */
+  private abandonOpen(why: string, severity: "error" | "info"): void {
+    for (const [key, t] of [...this.open]) this.finish(t, key, "incomplete", why, severity);
   }
 }
 

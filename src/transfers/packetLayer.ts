@@ -29,7 +29,7 @@ export interface PacketLayerOptions {
   onTransfer?: TransferListener;
   /** Called once per transaction as it ends, with a struct reused for the next one: copy what you keep. */
   onTransaction?: (tx: Transaction) => void;
-  /** Called for every bus event the sniffer recorded (src/packets/busEvents.ts), in capture order, after its effects. */
+  /** Called for every bus event the sniffer recorded (src/packets/busEvents.ts) but keepalives, in capture order, after its effects. */
   onBusEvent?: (event: BusEvent, index: number, time: Timestamp) => void;
 }
 
@@ -56,6 +56,10 @@ export class PacketLayer implements RecordSink {
   /** The last SET_ADDRESS until the device first answers at its new address (§9.2.6.3). */
   private addressMove?: { from: number; to: number; statusEnd: Timestamp };
   private transferCount = 0;
+  /** Bus events by kind (the sniffer's, from pcapng custom blocks: src/packets/busEvents.ts). */
+  readonly busEventCounts = new Map<BusEvent, number>();
+  /** Bus events in order, low-speed keepalives left out (one per millisecond), at most MAX_LISTED_BUS_EVENTS. */
+  readonly busEvents: { index: number; time: Timestamp; event: BusEvent }[] = [];
 
   constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
     this.listener = options.onTransfer;
@@ -114,15 +118,11 @@ export class PacketLayer implements RecordSink {
     this.endpointTransfers?.end();
   }
 
-  /** Bus events by kind (the sniffer's, from pcapng custom blocks: src/packets/busEvents.ts). */
-  readonly busEventCounts = new Map<BusEvent, number>();
-  /** Bus events in order, low-speed keepalives left out (one per millisecond), at most MAX_LISTED_BUS_EVENTS. */
-  readonly busEvents: { index: number; time: Timestamp; event: BusEvent }[] = [];
-
   private busEvent(event: BusEvent, index: number, sec: number, nsec: number): void {
     this.busEventCounts.set(event, (this.busEventCounts.get(event) ?? 0) + 1);
     const time = { sec, nsec };
-    if (event !== BusEvent.LS_KEEPALIVE && this.busEvents.length < MAX_LISTED_BUS_EVENTS) this.busEvents.push({ index, time, event });
+    const listed = event !== BusEvent.LS_KEEPALIVE;
+    if (listed && this.busEvents.length < MAX_LISTED_BUS_EVENTS) this.busEvents.push({ index, time, event });
     if (event === BusEvent.BUS_RESET) {
       // §7.1.7.5, §9.1.1.3: the device is back in the Default state: address 0, not configured, every
       // endpoint's toggle at DATA0 (TOGGLE_RESET_DATA0 checks the next data); requests in flight are lost.
@@ -131,7 +131,7 @@ export class PacketLayer implements RecordSink {
       this.addressMove = undefined;
       this.endpointInfo.invalidate();
     }
-    this.busEventListener?.(event, index, time);
+    if (listed) this.busEventListener?.(event, index, time);
   }
 
   /** Transactions seen so far (file-wide indices run from 0 to this - 1). */

@@ -28,6 +28,11 @@ export const MAX_TX_PACKETS = 4;
 /** Largest data payload (§8.4.4: 1024 bytes, HS high-bandwidth). */
 export const MAX_PAYLOAD = 1024;
 
+/** Transaction.dataFingerprint of a data packet: its received CRC16 and its payload length. */
+export function fingerprintOf(receivedCrc16: number, payloadLength: number): number {
+  return receivedCrc16 + payloadLength * 65536;
+}
+
 export class Transaction {
   /** File-wide transaction index, from 0. */
   index = 0;

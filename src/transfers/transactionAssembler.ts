@@ -6,7 +6,7 @@ import type { FindingSink, RecordBatch, Speed } from "../model.js";
 import { finding } from "../rules/rule.js";
 import { isDataPid, pidName } from "../packets/pid.js";
 import { PID_SEQUENCE } from "./rules.js";
-import { MAX_TX_PACKETS, SplitKind, Transaction, TxOutcome } from "./transaction.js";
+import { MAX_TX_PACKETS, SplitKind, Transaction, TxOutcome, fingerprintOf } from "./transaction.js";
 import { TxAction, TxState, txColumn, txStep } from "./transactionTable.js";
 
 export type TransactionListener = (tx: Transaction) => void;
@@ -22,11 +22,11 @@ export type PollListener = (tokenPid: number, address: number, endpoint: number)
 
 /**
  * Optional fast path for IN-DATAx-ACK and OUT-DATAx-ACK/NYET in three consecutive records (§8.5.2),
- * the bulk of a bulk stream: called with the transaction's numbers (`fingerprint` as in
- * Transaction.dataFingerprint) instead of filling a Transaction. Returns false when the general path
- * must run.
+ * the bulk of a bulk stream: data the receiver accepted. Called with the transaction's numbers
+ * (`fingerprint` as in Transaction.dataFingerprint) instead of filling a Transaction. Returns false
+ * when the general path must run.
  */
-export type DataTxListener = (tokenPid: number, address: number, endpoint: number, dataPid: number, fingerprint: number, handshakePid: number) => boolean;
+export type DataTxListener = (tokenPid: number, address: number, endpoint: number, dataPid: number, fingerprint: number) => boolean;
 
 /** A bus event recorded between packets (src/packets/busEvents.ts), at record `index`. */
 export type BusEventListener = (event: BusEvent, index: number, sec: number, nsec: number) => void;
@@ -131,7 +131,7 @@ export class TransactionAssembler {
         const s = this.state;
         if (isDataPid(dataPid) && (handshake === Pid.ACK || (handshake === Pid.NYET && pid === Pid.OUT)) && s !== TxState.SPLIT_START && s !== TxState.SPLIT_COMPLETE) {
           if (this.open) this.finish();
-          if (dataTx(pid, address[i], endpoint[i], dataPid, frame[i + 1] + (b.dataLength[i + 1] - 3) * 65536, handshake)) {
+          if (dataTx(pid, address[i], endpoint[i], dataPid, fingerprintOf(frame[i + 1], b.dataLength[i + 1] - 3))) {
             this.nextIndex++;
             pidCounts[dataPid]++;
             pidCounts[handshake]++;
@@ -253,7 +253,7 @@ export class TransactionAssembler {
       const len = b.dataLength[i] - 3;
       const off = b.dataOffset[i];
       tx.dataLength = len;
-      tx.dataFingerprint = b.frame[i] + len * 65536; // the core's frame column holds the received CRC16
+      tx.dataFingerprint = fingerprintOf(b.frame[i], len); // the core's frame column holds the received CRC16
       // Only control payloads outlive the batch (setup bytes, descriptors); bulk data is never copied.
       if ((tx.endpoint === 0 || tx.tokenPid === Pid.SETUP) && len <= tx.data.length) {
         tx.data.set(b.bytes.subarray(off + 1, off + 1 + len));
