@@ -32,11 +32,13 @@ export async function analyzeBytes(bytes, name) {
   const started = performance.now();
   const r = await analyzeSource(bufferSource(bytes), name, {});
   const doc = analysisJson(r);
-  // Finding times relative to the first record, for the chart (same order as doc.findings).
+  // Finding and bus-event times relative to the first record, for the chart (same order as
+  // doc.findings and doc.busEvents.events).
   const t0 = r.firstTime;
-  const findingTimes = r.findings.sorted().map((f) => (f.time && t0 ? f.time.sec - t0.sec + (f.time.nsec - t0.nsec) * 1e-9 : null));
-  // The same for the sniffer's bus events (same order as doc.busEvents.events).
-  const busEventTimes = r.busEvents.list.map((e) => (t0 ? e.time.sec - t0.sec + (e.time.nsec - t0.nsec) * 1e-9 : null));
+  /** @param {{ sec: number, nsec: number } | undefined} t */
+  const since = (t) => (t && t0 ? t.sec - t0.sec + (t.nsec - t0.nsec) * 1e-9 : null);
+  const findingTimes = r.findings.sorted().map((f) => since(f.time));
+  const busEventTimes = r.busEvents.list.map((e) => since(e.time));
   // A second pass for the chart: analyzeSource takes no extra sink, and the core decodes far
   // faster than the layers above it, so this costs little.
   const traffic = new TrafficHistogram();

@@ -82,6 +82,15 @@ function tbody(/** @type {string} */ id) {
   return body;
 }
 
+/** Clicking `tr` selects it in its table `body` and marks time `t` (seconds) on the chart. */
+function markOnClick(/** @type {HTMLElement} */ body, /** @type {HTMLElement} */ tr, /** @type {number | null} */ t) {
+  tr.addEventListener("click", () => {
+    body.querySelector("tr.selected")?.classList.remove("selected");
+    tr.classList.add("selected");
+    chart?.highlight(t);
+  });
+}
+
 const LINKTYPES = /** @type {Record<number, string>} */ ({
   189: "USB_LINUX (usbmon)", 220: "USB_LINUX_MMAPPED (usbmon)", 249: "USBPCAP", 252: "WIRESHARK_UPPER_PDU", 288: "USB_2_0", 293: "USB_2_0_LOW_SPEED", 294: "USB_2_0_FULL_SPEED", 295: "USB_2_0_HIGH_SPEED",
 });
@@ -153,11 +162,7 @@ function render(result) {
     add(tr, "td", t == null ? "" : t.toFixed(6), "num time");
     add(tr, "td", f.message, "message");
     add(tr, "td", f.spec ?? "", "spec");
-    tr.addEventListener("click", () => {
-      findings.querySelector("tr.selected")?.classList.remove("selected");
-      tr.classList.add("selected");
-      chart?.highlight(t);
-    });
+    markOnClick(findings, tr, t);
   });
 
   const events = tbody("busevents");
@@ -171,11 +176,7 @@ function render(result) {
     add(tr, "td", e.index, "num packet");
     add(tr, "td", t == null ? "" : t.toFixed(6), "num time");
     add(tr, "td", e.event, "event");
-    tr.addEventListener("click", () => {
-      events.querySelector("tr.selected")?.classList.remove("selected");
-      tr.classList.add("selected");
-      chart?.highlight(t);
-    });
+    markOnClick(events, tr, t);
   });
 
   const transfers = tbody("transfers");

@@ -19,12 +19,13 @@ export class PacketLines implements RecordSink {
       const pid = b.pid[i]!;
       const len = b.dataLength[i]!;
       const raw = st !== PacketStatus.NOT_RAW;
+      const custom = b.linktype[i] === LinkType.PCAPNG_CUSTOM_BLOCK;
       // A sniffer's bus event (pcapng custom block): named, at its own time.
-      const bus = !raw && b.linktype[i] === LinkType.PCAPNG_CUSTOM_BLOCK ? decodeBusEvent(b.bytes, b.dataOffset[i]!, len) : null;
+      const bus = custom ? decodeBusEvent(b.bytes, b.dataOffset[i]!, len) : null;
       const sec = bus ? bus.sec : b.tsSec[i]!;
       const nsec = bus ? bus.nsec : b.tsNsec[i]!;
       // Times are relative to the first record that has one of its own (not another custom block).
-      if (!this.origin && (bus || b.linktype[i] !== LinkType.PCAPNG_CUSTOM_BLOCK)) this.origin = { sec, nsec };
+      if (!this.origin && (bus || !custom)) this.origin = { sec, nsec };
       const o = this.origin ?? { sec, nsec };
       const token = raw && isTokenPid(pid) && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
       const sof = raw && pid === Pid.SOF && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
@@ -45,7 +46,7 @@ export class PacketLines implements RecordSink {
         lines.push(JSON.stringify(rec));
       } else {
         const t = (sec - o.sec + (nsec - o.nsec) / 1e9).toFixed(9);
-        const name = raw ? (st === PacketStatus.EMPTY ? "-" : pidName(pid, st)) : bus ? "EVENT" : b.linktype[i] === LinkType.PCAPNG_CUSTOM_BLOCK ? "CUSTOM" : `URB/${b.linktype[i]}`;
+        const name = raw ? (st === PacketStatus.EMPTY ? "-" : pidName(pid, st)) : bus ? "EVENT" : custom ? "CUSTOM" : `URB/${b.linktype[i]}`;
         const where = token ? `${b.address[i]}.${b.endpoint[i]}` : sof ? `frame ${b.frame[i]}` : split ? `hub ${b.address[i]}.${b.endpoint[i]}` : bus ? BUS_EVENT_NAMES[bus.event] : "";
         const status = st === PacketStatus.OK || st === PacketStatus.NOT_RAW ? "" : STATUS_NAMES[st]!;
         lines.push(`${String(index).padStart(8)} ${t.padStart(16)} ${name.padEnd(8)} ${where.padEnd(12)} ${String(len).padStart(5)} ${status}`.trimEnd());
