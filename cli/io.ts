@@ -28,8 +28,13 @@ export async function openInput(file: string, io: Io): Promise<{ source: ByteSou
   try {
     return { source: await fileSource(file), name: file };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === "ENOENT" ? "no such file" : err.code === "EACCES" ? "permission denied" : err.code === "EISDIR" ? "is a directory" : err.message;
-    throw new InputError(`cannot read ${file}: ${why}`);
+    throw new InputError(readErrorMessage(file, e));
   }
+}
+
+/** "cannot read FILE: why", in words for the usual errno codes. */
+export function readErrorMessage(file: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === "ENOENT" ? "no such file" : err.code === "EACCES" ? "permission denied" : err.code === "EISDIR" ? "is a directory" : err.message;
+  return `cannot read ${file}: ${why}`;
 }

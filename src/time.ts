@@ -13,7 +13,7 @@ export function secondsBetween(a: Timestamp, b: Timestamp): number {
   return b.sec - a.sec + (b.nsec - a.nsec) / 1e9;
 }
 
-/** Seconds since `origin`, for relative time columns. */
-export function relativeSeconds(origin: Timestamp | undefined, t: Timestamp): number {
-  return origin ? secondsBetween(origin, t) : 0;
+/** Milliseconds from a to b (b - a), as a float. */
+export function msBetween(a: Timestamp, b: Timestamp): number {
+  return (b.sec - a.sec) * 1000 + (b.nsec - a.nsec) / 1e6;
 }

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { describeUsbmonError, nodeUsbmonFs, USBMON_DIR, usbmonFile, type UsbmonFs } from "../../src/live/usbmon.js";
 import { liveFileSource, liveStreamSource, nodeOpen, type LiveSource, type OpenFile } from "../../src/live/liveSource.js";
 import { LiveSession } from "../../src/live/session.js";
-import { EXIT_USAGE, type Io } from "../io.js";
+import { EXIT_USAGE, readErrorMessage, type Io } from "../io.js";
 
 /** What the command touches outside itself, injectable for tests. */
 export interface LiveDeps {
@@ -44,10 +44,7 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
         try {
           source = input === "-" ? liveStreamSource(io.stdin) : await liveFileSource(name, deps.open ?? nodeOpen);
         } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          const message = input === undefined
-            ? await describeUsbmonError(e, name, opts.usbmonDir, deps.fs ?? nodeUsbmonFs)
-            : `cannot read ${name}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : (e as Error).message}`;
+          const message = input === undefined ? await describeUsbmonError(e, name, opts.usbmonDir, deps.fs ?? nodeUsbmonFs) : readErrorMessage(name, e);
           io.err(`usbscope: ${message}\n`);
           setExit(EXIT_USAGE);
           return;

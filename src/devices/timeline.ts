@@ -3,7 +3,7 @@
 import type { ControlStatus, Timestamp } from "../model.js";
 import { descriptorTypeName, Request } from "../descriptors/types.js";
 import type { UsbDevice } from "./device.js";
-import { msBetween } from "./time.js";
+import { msBetween } from "../time.js";
 
 export interface EnumerationStep {
   /** e.g. "GET_DESCRIPTOR DEVICE (wLength 64)", "SET_ADDRESS 5", "SET_CONFIGURATION 1". */

@@ -3,7 +3,8 @@
 import type { DeviceReport } from "../devices/descriptorLayer.js";
 import type { Diagnosis } from "../devices/diagnosis.js";
 import type { UsbDevice } from "../devices/device.js";
-import { msBetween } from "../devices/time.js";
+import { hex4 } from "../descriptors/types.js";
+import { msBetween } from "../time.js";
 import { sanitizeTerminal } from "../descriptors/strings.js";
 import type { Finding, Timestamp } from "../model.js";
 import { findingJson } from "../report/json.js";
@@ -58,10 +59,6 @@ export function deviceEvent(report: DeviceReport, diagnosis: Diagnosis, device: 
   ev.enumerationSeen = device.enumerationSeen;
   if (atStop && diagnosis.reached !== "configured") ev.atStop = true;
   return ev;
-}
-
-function hex4(n: number): string {
-  return n.toString(16).padStart(4, "0");
 }
 
 /** `device  bus 1 dev 5  1d50:6018 "Black Magic Probe"  full speed  configured in 23.4 ms (12 requests)`, then the verdict when not ok. */

@@ -2,7 +2,7 @@
 // settings that keep memory flat over hours (no control transfer list, no kept findings, replaced devices
 // dropped) and every device and finding printed as it is made.
 import { analyzeSource } from "../analyze.js";
-import type { LiveSource } from "./liveSource.js";
+import { LIVE_READ_SIZE, type LiveSource } from "./liveSource.js";
 import { deviceEvent, LivePrinter, type LiveSummary } from "./events.js";
 
 export interface LiveOptions {
@@ -35,22 +35,15 @@ export class LiveSession {
     const printer = new LivePrinter(this.options.out, this.options.json ?? false);
     let devices = 0;
     let devicesOk = 0;
-    // Counted as printed (the collector counts the same).
-    const bySeverity = { error: 0, warning: 0, info: 0 };
-    const byRule = new Map<string, number>();
     const r = await analyzeSource(source, name, {
-      chunkSize: 64 * 1024,
+      chunkSize: LIVE_READ_SIZE,
       keepControlTransfers: false,
-      // Every finding is printed when made and counted; none needs keeping.
+      // Every finding is printed when made (and counted by the collector); none needs keeping.
       maxFindingsPerRule: 0,
       forgetReplacedDevices: true,
       // URBs in flight when a signal stops the session did not fail: the user stopped watching.
       stopped: () => this.stopRequested,
-      onFinding: (f) => {
-        bySeverity[f.severity]++;
-        byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
-        printer.finding(f);
-      },
+      onFinding: (f) => printer.finding(f),
       onControlTransfer: (ct) => printer.seeTime(ct.start),
       onDevice: (report, diagnosis, device) => {
         // A device never enumerated in view and with nothing wrong (a hub polled since before the start) is no news.
@@ -61,7 +54,7 @@ export class LiveSession {
       },
     });
     await source.close();
-    const c = bySeverity;
+    const c = r.findings.countBySeverity;
     const summary: LiveSummary = {
       type: "summary",
       reason: this.reason,
@@ -77,7 +70,7 @@ export class LiveSession {
       errors: c.error,
       warnings: c.warning,
       infos: c.info,
-      findingsByRule: Object.fromEntries([...byRule.entries()].sort()),
+      findingsByRule: Object.fromEntries([...r.findings.countByRule.entries()].sort()),
       // DESIGN.md exit codes: 1 when any error finding was made, else 0.
       exitCode: c.error > 0 ? 1 : 0,
     };

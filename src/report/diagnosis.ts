@@ -1,6 +1,8 @@
 // The diagnosis section: per device, where enumeration got to and, when it went wrong, why,
 // with the evidence (record indices). Printed before the findings.
 import type { AnalysisResult } from "../analyze.js";
+import { hex4 } from "../descriptors/types.js";
+import { msBetween } from "../time.js";
 
 export function diagnosisLines(r: AnalysisResult): string[] {
   const out: string[] = [];
@@ -12,7 +14,7 @@ export function diagnosisLines(r: AnalysisResult): string[] {
     const product = typeof (dev?.descriptors.strings as Record<string, unknown> | undefined)?.[String(desc?.iProduct ?? -1)] === "string" ? ` "${(dev!.descriptors.strings as Record<string, string>)[String(desc!.iProduct)]}"` : "";
     const bus = d.bus !== undefined ? `bus ${d.bus} ` : "";
     const steps = dev?.timeline ?? [];
-    const span = steps.length > 1 ? `, ${steps.length} requests over ${msBetween(steps[0]!.time, steps[steps.length - 1]!.time)} ms` : "";
+    const span = steps.length > 1 ? `, ${steps.length} requests over ${msBetween(steps[0]!.time, steps[steps.length - 1]!.time).toFixed(1)} ms` : "";
     out.push(`${d.ok ? "ok  " : "FAIL"} ${bus}device ${d.device}${id}${product}: ${d.reached}${span}`);
     if (!d.ok || d.evidence.length) {
       out.push(`     ${d.verdict}`);
@@ -21,12 +23,4 @@ export function diagnosisLines(r: AnalysisResult): string[] {
     }
   });
   return out;
-}
-
-function hex4(n: number): string {
-  return n.toString(16).padStart(4, "0");
-}
-
-function msBetween(a: { sec: number; nsec: number }, b: { sec: number; nsec: number }): string {
-  return ((b.sec - a.sec) * 1e3 + (b.nsec - a.nsec) / 1e6).toFixed(1);
 }

@@ -1,7 +1,7 @@
 // The human report of `usbscope analyze`: summary, then diagnosis, then findings in plain words.
 import type { AnalysisResult } from "../analyze.js";
 import type { Finding } from "../model.js";
-import { relativeSeconds } from "../time.js";
+import { secondsBetween } from "../time.js";
 import { sanitizeTerminal } from "../descriptors/strings.js";
 import { diagnosisLines } from "./diagnosis.js";
 
@@ -29,7 +29,7 @@ export function analysisText(r: AnalysisResult): string {
   out.push(`  format        ${r.capture.format}${order}`);
   if (r.linktypes.length) out.push(`  link types    ${r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ")}`);
   out.push(`  speed         ${r.speed}`);
-  const span = r.firstTime && r.lastTime ? `, ${relativeSeconds(r.firstTime, r.lastTime).toFixed(6)} s` : "";
+  const span = r.firstTime && r.lastTime ? `, ${secondsBetween(r.firstTime, r.lastTime).toFixed(6)} s` : "";
   if (r.capture.format === "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
   else out.push(`  records       ${r.capture.records}${span}`);
   if (r.packets > 0) {
@@ -49,7 +49,7 @@ export function analysisText(r: AnalysisResult): string {
   if (r.busEvents.list.length) {
     out.push("", "Bus events (recorded by the sniffer; keepalives not listed)");
     for (const e of r.busEvents.list.slice(0, MAX_BUS_EVENT_LINES)) {
-      const t = r.firstTime ? `  +${relativeSeconds(r.firstTime, e.time).toFixed(6)}s` : "";
+      const t = r.firstTime ? `  +${secondsBetween(r.firstTime, e.time).toFixed(6)}s` : "";
       out.push(`  #${String(e.index).padEnd(6)}${t}  ${e.event}`);
     }
     const more = r.busEvents.list.length - MAX_BUS_EVENT_LINES;
@@ -71,7 +71,7 @@ const SEVERITY_WORD = { error: "error  ", warning: "warning", info: "info   " } 
 
 export function findingLine(f: Finding, r?: Pick<AnalysisResult, "firstTime">): string {
   const where = f.packet !== undefined ? `#${f.packet}` : f.offset !== undefined ? `@${f.offset}` : "";
-  const when = f.time && r?.firstTime ? `+${relativeSeconds(r.firstTime, f.time).toFixed(6)}s` : "";
+  const when = f.time && r?.firstTime ? `+${secondsBetween(r.firstTime, f.time).toFixed(6)}s` : "";
   const dev = f.device !== undefined ? ` dev ${f.device}` : "";
   const spec = f.spec ? ` [${f.spec}]` : "";
   return `  ${SEVERITY_WORD[f.severity]} ${f.rule.padEnd(22)} ${where.padEnd(8)} ${when.padEnd(14)}${dev} ${sanitizeTerminal(f.message)}${spec}`;

@@ -79,6 +79,14 @@ export interface UrbEvent {
 
 export const EMPTY_DATA: Uint8Array = new Uint8Array(0);
 
+/** `a` then `b`, in a new array (URB data gathered from several records or lines). */
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
 const TRANSFER_TYPES: readonly EndpointType[] = ["isochronous", "interrupt", "control", "bulk"];
 
 /** usbmon xfer_type and USBPcap transfer share the numbering 0 iso, 1 interrupt, 2 control, 3 bulk. */

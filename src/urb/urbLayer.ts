@@ -22,7 +22,7 @@ import { requestName } from "../transfers/requestName.js";
 import { FMT_URB_UNPAIRED, URB_ERROR } from "./rules.js";
 import { CTRL_RESP_OVER_WLENGTH } from "../transfers/rules.js";
 import { controlStatusOf, isUrbError, UsbdStatus, urbErrorSeverity, urbStatusName } from "./status.js";
-import { EMPTY_DATA, type UrbEvent } from "./urbEvent.js";
+import { EMPTY_DATA, concat, type UrbEvent } from "./urbEvent.js";
 import { parseMonBin } from "./usbmonBinary.js";
 import { parseUsbPcap, UsbPcapControlStage, UsbPcapTransfer } from "./usbpcap.js";
 
@@ -49,8 +49,6 @@ const XFER_CONTROL = 2;
 export class UrbLayer implements RecordSink, EndpointTypeLookup {
   /** Events seen (submissions, completions, errors), after parsing. */
   events = 0;
-  /** Records of a URB link type that did not parse into an event (filler or malformed). */
-  skippedRecords = 0;
   readonly counters: Record<UrbCounterKey, UrbTypeCounters> = {
     control: { urbs: 0, bytes: 0, errors: 0 },
     isochronous: { urbs: 0, bytes: 0, errors: 0 },
@@ -58,8 +56,6 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     interrupt: { urbs: 0, bytes: 0, errors: 0 },
     other: { urbs: 0, bytes: 0, errors: 0 },
   };
-  /** Control transfers emitted so far. */
-  controlTransfers = 0;
   /** Submissions that never completed (end of capture, tag reused, evicted). */
   unpairedSubmissions = 0;
   /** Completions and submission errors with no submission. */
@@ -104,8 +100,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       } else {
         continue;
       }
-      if (ev === undefined) this.skippedRecords++;
-      else this.onUrbEvent(ev);
+      // A record that does not parse was reported by its parser (filler or malformed).
+      if (ev !== undefined) this.onUrbEvent(ev);
     }
   }
 
@@ -174,12 +170,15 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     return this.counters[ev.transferType ?? "other"];
   }
 
-  /** A completion ('C') or submission error ('E') arrived; `pending` is its submission, if seen. */
-  private completed(ev: UrbEvent, pending: PendingUrb | undefined): void {
+  /**
+   * A completion ('C') or submission error ('E') arrived; `pending` is its submission, if seen.
+   * `gathered`: a USBPcap control transfer's data, collected from its stages.
+   */
+  private completed(ev: UrbEvent, pending: PendingUrb | undefined, gathered?: Uint8Array): void {
     const counter = this.counterOf(ev);
     counter.urbs++;
     // usbmon C length is the actual length both ways; a USBPcap OUT completion may carry no length.
-    counter.bytes += pending !== undefined && ev.source === "usbpcap" && !(ev.endpoint & 0x80) ? pending.submit.length : ev.length;
+    counter.bytes += gathered !== undefined ? gathered.length : pending !== undefined && ev.source === "usbpcap" && !(ev.endpoint & 0x80) ? pending.submit.length : ev.length;
     if (isUrbError(ev.status, ev.source)) {
       counter.errors++;
       this.urbError(ev, pending);
@@ -198,7 +197,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       );
       return;
     }
-    if (pending.controlIndex >= 0) this.emitControl(pending, ev, ev.status);
+    if (pending.controlIndex >= 0) this.emitControl(pending, ev, ev.status, gathered);
   }
 
   private urbError(ev: UrbEvent, pending: PendingUrb | undefined): void {
@@ -218,11 +217,11 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   private usbpcapControl(ev: UrbEvent): void {
     const stage = ev.usbpcap?.stage;
     if (stage === UsbPcapControlStage.SETUP && ev.kind === "submit" && ev.setup !== undefined) {
-      this.pairing.submit(ev, this.nextControlIndex++, ev.data);
+      this.pairing.submit(ev, this.nextControlIndex++);
       return;
     }
-    const pending = this.pairing.find(ev);
     if (stage === UsbPcapControlStage.DATA) {
+      const pending = this.pairing.find(ev);
       if (pending === undefined) {
         // No SETUP stage seen: hold the URB open so that its STATUS stage is reported with it, once.
         this.pairing.submit(ev).orphan = true;
@@ -239,29 +238,19 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       this.pairing.submit(ev);
       return;
     }
-    this.pairing.complete(ev);
-    if (pending?.orphan) {
-      this.completed(ev.status !== 0 || pending.status === 0 ? ev : { ...ev, status: pending.status }, undefined);
-      return;
-    }
-    // USBPcap >= 1.5: the COMPLETE stage carries the IN data; OUT data came with the SETUP stage.
-    if (pending !== undefined && stage === UsbPcapControlStage.COMPLETE && ev.data.length > 0 && ((pending.submit.setup?.bmRequestType ?? 0x80) & 0x80) !== 0) {
-      pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
-    }
+    const pending = this.pairing.complete(ev);
+    // A status an earlier stage reported stands unless this one reports its own.
     const status = ev.status !== 0 ? ev.status : (pending?.status ?? 0);
     const final: UrbEvent = status === ev.status ? ev : { ...ev, status };
-    const counter = this.counterOf(final);
-    if (pending === undefined) {
+    if (pending === undefined || pending.orphan) {
       this.completed(final, undefined);
       return;
     }
-    counter.urbs++;
-    counter.bytes += pending.data.length;
-    if (isUrbError(status, "usbpcap")) {
-      counter.errors++;
-      this.urbError(final, pending);
+    // USBPcap >= 1.5: the COMPLETE stage carries the IN data; OUT data came with the SETUP stage.
+    if (stage === UsbPcapControlStage.COMPLETE && ev.data.length > 0 && ((pending.submit.setup?.bmRequestType ?? 0x80) & 0x80) !== 0) {
+      pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
     }
-    if (pending.controlIndex >= 0) this.emitControl(pending, final, status, pending.data);
+    this.completed(final, pending, pending.data);
   }
 
   private emitControl(pending: PendingUrb, done: UrbEvent, status: number, gathered?: Uint8Array): void {
@@ -305,7 +294,6 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         ),
       );
     }
-    this.controlTransfers++;
     this.ctx.onControlTransfer(ct);
   }
 
@@ -345,7 +333,6 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     );
     if (isControl) {
       const setup = s.setup!;
-      this.controlTransfers++;
       this.ctx.onControlTransfer({
         index: p.controlIndex,
         source: "urb",
@@ -377,11 +364,4 @@ function overflowStatus(status: number, source: "usbmon" | "usbpcap"): boolean {
 /** "bus 1 device 2 endpoint 0x81 interrupt". */
 function describe(ev: UrbEvent): string {
   return `bus ${ev.bus} device ${ev.device} endpoint 0x${ev.endpoint.toString(16).padStart(2, "0")} ${ev.transferType ?? `type 0x${ev.xferType.toString(16)}`}`;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

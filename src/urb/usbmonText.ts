@@ -12,7 +12,7 @@
 import type { FindingSink, SetupPacket } from "../model.js";
 import { finding, type RuleInfo } from "../rules/rule.js";
 import { FMT_TEXT_DATA_TRUNC, FMT_TEXT_MALFORMED, FMT_TEXT_TS_WRAP, URB_SETUP_NON_CONTROL } from "./rules.js";
-import { EMPTY_DATA, type IsoDescriptor, type UrbEvent, type UrbKind } from "./urbEvent.js";
+import { EMPTY_DATA, concat, transferTypeName, type IsoDescriptor, type UrbEvent, type UrbKind } from "./urbEvent.js";
 
 
 /** mon_text.c: the µs timestamp is (tv_sec & 0xFFF) * 1e6 + tv_usec, so it wraps every 4096 s. */
@@ -23,7 +23,6 @@ export const TEXT_DATA_MAX = 32;
 export const TEXT_MAX_LINE = 4 * 1024 * 1024;
 
 const XFER_BY_LETTER: Record<string, number> = { Z: 0, I: 1, C: 2, B: 3 };
-const TRANSFER_NAME = ["isochronous", "interrupt", "control", "bulk"] as const;
 const KIND_BY_LETTER: Record<string, UrbKind> = { S: "submit", C: "complete", E: "error" };
 
 const RE_TAG = /^[0-9a-fA-F]{1,16}$/;
@@ -250,7 +249,7 @@ export class UsbmonTextParser {
     const endpoint = epnum | (isIn ? 0x80 : 0);
     const record = this.events++;
     if (setup !== undefined && xferType !== 2) {
-      this.report(URB_SETUP_NON_CONTROL, `line ${this.lines}: setup packet on a ${TRANSFER_NAME[xferType]} URB (${t[3]})`, offset, { packet: record, device, endpoint });
+      this.report(URB_SETUP_NON_CONTROL, `line ${this.lines}: setup packet on a ${transferTypeName(xferType)} URB (${t[3]})`, offset, { packet: record, device, endpoint });
     }
     if (dataFlag === 0 && shown < length) {
       const key = `${bus}:${device}:${endpoint}`;
@@ -275,7 +274,7 @@ export class UsbmonTextParser {
       device,
       endpoint,
       xferType,
-      transferType: TRANSFER_NAME[xferType],
+      transferType: transferTypeName(xferType),
       status,
       length,
       setup,
@@ -292,13 +291,6 @@ export class UsbmonTextParser {
     this.onEvent(ev);
     return undefined;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 function hexBytes(words: string[], n: number): Uint8Array {
