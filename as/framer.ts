@@ -3,23 +3,12 @@
 // stops when the next one is incomplete (NEED_MORE), the batch is full, or the input ends.
 // JS then moves the unread tail to the front (compact()) and reads on. Records never straddle
 // a decode() call, so the packet bytes of a batch are contiguous in the input region.
-import { CaptureFormat, FormatError, LinkType, Limits, PacketStatus } from "./shared/constants";
+import { CaptureFormat, DecodeState, FormatError, LinkType, Limits, PacketStatus } from "./shared/constants";
 import {
   batchCapacity, colOffset, colTsSec, colTsNsec, colLinktype, colDataOffset, colDataLength,
   colOrigLength, colPid, colStatus, colAddress, colEndpoint, colFrame,
 } from "./columns";
 import { decodePacket } from "./packet";
-
-export enum DecodeState {
-  /** The next record is incomplete: compact, read more, call again. */
-  NEED_MORE = 0,
-  /** The packet table is full: read the batch, call again with the same input. */
-  BATCH_FULL = 1,
-  /** End of input reached with every byte framed. */
-  DONE = 2,
-  /** A framing error stopped the framer (errorCode, errorOffset). */
-  ERROR = 3,
-}
 
 /** pcap file header (24 bytes) and record header (16 bytes), per the pcap spec (draft-ietf-opsawg-pcap). */
 const PCAP_FILE_HEADER: u32 = 24;
@@ -148,10 +137,6 @@ export function decode(avail: u32, eof: bool): u32 {
         break;
       }
     }
-    if (rows >= batchCapacity) {
-      state = DecodeState.BATCH_FULL;
-      break;
-    }
     // Whole pcap records in a tight loop first; the steps below handle what it leaves (a record cut by
     // the chunk end, a bad length, a full batch).
     if (format == CaptureFormat.PCAP && pcapHeaderDone) pcapRecords(avail);
@@ -220,25 +205,20 @@ function pcapStep(rem: u32): u32 {
     pos += PCAP_FILE_HEADER;
     return 0;
   }
+  // pcapRecords framed every whole record before this step: what is left at pos is cut short by the
+  // end of the input, or too large to accept.
   if (rem < PCAP_RECORD_HEADER) return PCAP_RECORD_HEADER;
   const caplen = r32(p + 8);
   if (caplen > <u32>Limits.MAX_RECORD_BYTES) {
     fail(FormatError.RECORD_TOO_LARGE, pos);
     return 0;
   }
-  const total = PCAP_RECORD_HEADER + caplen;
-  if (rem < total) return total;
-  const sec = <f64>r32(p);
-  const nsec = r32(p + 4) * pcapNsPerUnit;
-  emit(pos, sec, nsec, pcapLinktype, pos + PCAP_RECORD_HEADER, caplen, r32(p + 12));
-  pos += total;
-  return 0;
+  return PCAP_RECORD_HEADER + caplen;
 }
 
 /**
  * Frame and decode whole pcap records from pos while the batch has room, with the framer's state in
- * locals (pcapStep and emit do the same one record at a time, through globals). Stops before a record
- * that is not all here or is too large, for pcapStep to report.
+ * locals. Stops before a record that is not all here or is too large, for pcapStep to report.
  */
 function pcapRecords(avail: u32): void {
   let p = pos;

@@ -5,7 +5,7 @@
 //   | packet table columns (batchCapacity rows) | batch summary (summary.ts) | input region (grows at the end of memory)
 // The input region is last so it can grow with memory.grow without moving anything else.
 // No allocation happens after init(): the runtime is "stub" and nothing calls it.
-import { initCrcTables, crc16Sliced, crc16Bytewise, CRC5_TABLE_BYTES, CRC16_TABLE_BYTES } from "./crc";
+import { initCrcTables, CRC5_TABLE_BYTES, CRC16_TABLE_BYTES } from "./crc";
 import * as columns from "./columns";
 import * as framer from "./framer";
 import { setCrcMode as setPacketCrcMode } from "./packet";
@@ -56,14 +56,9 @@ export function decode(avail: u32, eof: bool): u32 {
   return framer.decode(avail, eof);
 }
 
-/** 0: slicing-by-8 CRC16 (default); 1: byte-at-a-time reference. */
+/** CRC16 path (as/packet.ts crcMode): 0 SIMD lanes + slicing-by-8 (default), 1 byte-at-a-time reference, 2 slicing-by-8. */
 export function setCrcMode(mode: u32): void {
   setPacketCrcMode(mode);
-}
-
-/** CRC16 of input[0, len) with the current mode, for tests of the CRC alone. */
-export function crc16OfInput(len: u32, mode: u32): u32 {
-  return mode == 0 ? crc16Sliced(framer.inputPtr, len) : crc16Bytewise(framer.inputPtr, len);
 }
 
 /** One pass over rows [0, count) of the packet table for the JS packet checks (summary.ts). Returns the rows listed. */

@@ -1,6 +1,6 @@
 // Decoding one raw USB 2.0 packet (LINKTYPE_USB_2_0*: bytes from the PID to the CRC, §8.3-8.4)
 // into the packet table. Never traps: a malformed packet becomes a status, with the PID kept.
-import { Pid, PacketStatus } from "./shared/constants";
+import { PacketStatus } from "./shared/constants";
 import { crc5Of11, crc5Bitwise, crc16Fast, crc16Sliced, crc16Bytewise } from "./crc";
 import { colPid, colStatus, colAddress, colEndpoint, colFrame } from "./columns";
 
@@ -89,6 +89,3 @@ export function decodePacket(row: usize, p: usize, len: u32, origLen: u32): void
   store<u8>(colEndpoint + row, <u8>endpoint);
   store<u16>(colFrame + (row << 1), <u16>frame);
 }
-
-// Keep the Pid enum referenced so the shared module stays the single source of PID values.
-export const PID_SOF: u32 = Pid.SOF;

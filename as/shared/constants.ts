@@ -72,6 +72,18 @@ export enum LinkType {
   UNKNOWN = 0xffff,
 }
 
+/** Where the framer stopped after a decode() call (as/framer.ts). */
+export enum DecodeState {
+  /** The next record is incomplete: compact, read more, call again. */
+  NEED_MORE = 0,
+  /** The packet table is full: read the batch, call again with the same input. */
+  BATCH_FULL = 1,
+  /** End of input reached with every byte framed. */
+  DONE = 2,
+  /** A framing error stopped the framer (errorCode, errorOffset). */
+  ERROR = 3,
+}
+
 /** Container formats, sniffed from the first bytes. */
 export enum CaptureFormat {
   UNKNOWN = 0,

@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { readCapture } from "../../src/capture/reader.js";
-import { formatErrorMessage } from "../../src/capture/formatError.js";
 import { PacketLines } from "../../src/packets/packetLines.js";
 import { EXIT_OK, EXIT_USAGE, EXIT_FINDINGS, InputError, openInput, type Io } from "../io.js";
 
@@ -19,7 +18,7 @@ export function packetsCommand(io: Io, setExit: (code: number) => void): Command
           io.err(`usbscope: ${name}: empty input\n`);
           setExit(EXIT_USAGE);
         } else if (info.error) {
-          io.err(`usbscope: ${name}: ${formatErrorMessage(info.error.code)} at byte offset ${info.error.offset} (after ${info.records} records)\n`);
+          io.err(`usbscope: ${name}: ${info.error.message} at byte offset ${info.error.offset} (after ${info.records} records)\n`);
           setExit(info.records === 0 && info.error.offset === 0 ? EXIT_USAGE : EXIT_FINDINGS);
         } else setExit(EXIT_OK);
       } catch (e) {

@@ -2,6 +2,7 @@
 // packet table. Views are rebuilt after every call that may grow memory (ensureInput), because a
 // grown memory detaches the old ArrayBuffer (STYLE "things to avoid" 2).
 import type { RecordBatch } from "../model.js";
+import { DecodeState } from "../../as/shared/constants.js";
 
 /** The exports of as/index.ts. */
 export interface CoreExports {
@@ -11,7 +12,6 @@ export interface CoreExports {
   reset(): void;
   decode(avail: number, eof: number): number;
   setCrcMode(mode: number): void;
-  crc16OfInput(len: number, mode: number): number;
   compact(): number;
   summarize(count: number): number;
   summaryPidCounts(): number;
@@ -48,13 +48,7 @@ export interface CoreExports {
   colOrigLength(): number;
 }
 
-/** as/framer.ts DecodeState. */
-export enum DecodeState {
-  NEED_MORE = 0,
-  BATCH_FULL = 1,
-  DONE = 2,
-  ERROR = 3,
-}
+export { DecodeState };
 
 /**
  * What the core counts in one pass over a batch (as/summary.ts), so the packet checks need not
@@ -148,7 +142,6 @@ export class Core {
     const b = this.batch;
     if (batch !== b || batch.count > this.exports.batchCapacity()) return null;
     this.refreshViews();
-    if (b.pid.buffer !== this.buffer || b.status.buffer !== this.buffer || b.linktype.buffer !== this.buffer) return null;
     const listed = this.exports.summarize(batch.count);
     const head = this.summaryHead;
     return { rawPidCounts: this.summaryPids, notRaw: head[2]!, uniformLinktype: head[1] === 1, listed, rows: this.summaryRowList };
