@@ -176,13 +176,13 @@ export class PacketChecks implements RecordSink {
     this.lastSofFrame = frame;
     this.lastSofNs = ns;
     if (prevFrame < 0) return;
+    const step = (frame - prevFrame + 2048) & 0x7ff;
     if (this.linktypeSpeed === undefined) {
-      this.inferSpeed((frame - prevFrame + 2048) & 0x7ff);
+      this.inferSpeed(step);
       if (this.speed === "unknown") return; // nothing to hold the sequence against yet
     }
     const high = this.speed === "high";
     const period = high ? MICROFRAME_NS : FRAME_NS;
-    const step = (frame - prevFrame + 2048) & 0x7ff;
     if (high && step === 0) this.sameFrameRun++;
     else this.sameFrameRun = 0;
     let expected: number;

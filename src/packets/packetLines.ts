@@ -27,9 +27,11 @@ export class PacketLines implements RecordSink {
       // Times are relative to the first record that has one of its own (not another custom block).
       if (!this.origin && (bus || !custom)) this.origin = { sec, nsec };
       const o = this.origin ?? { sec, nsec };
-      const token = raw && isTokenPid(pid) && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
-      const sof = raw && pid === Pid.SOF && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
-      const split = raw && pid === Pid.SPLIT && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
+      // The PID's fields are there to show unless the length or the PID check is wrong.
+      const fields = raw && st !== PacketStatus.BAD_LENGTH && st !== PacketStatus.BAD_PID_CHECK;
+      const token = fields && isTokenPid(pid);
+      const sof = fields && pid === Pid.SOF;
+      const split = fields && pid === Pid.SPLIT;
       if (this.json) {
         const rec: Record<string, unknown> = { index, time: isoTime({ sec, nsec }) };
         rec.pid = raw && st !== PacketStatus.EMPTY ? pidName(pid, st) : null;

@@ -40,11 +40,6 @@ export function isDataPid(pid: number): boolean {
   return (pid & 3) === 3;
 }
 
-/** ACK/NAK/STALL/NYET: PID type bits 10 (§8.3.1). ERR (special type) is not one of them. */
-export function isHandshakePid(pid: number): boolean {
-  return (pid & 3) === 2;
-}
-
 /** The DATA PID that follows `pid` in the DATA0/DATA1 sequence (§8.6). */
 export function nextToggle(pid: number): number {
   return pid === Pid.DATA0 ? Pid.DATA1 : Pid.DATA0;

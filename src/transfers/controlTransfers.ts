@@ -6,7 +6,7 @@ import { finding } from "../rules/rule.js";
 import type { RuleInfo } from "../rules/rule.js";
 import type { TransactionSummary } from "./transferSummary.js";
 import { nextToggle, pidName } from "../packets/pid.js";
-import { StandardRequest, isDeviceToHost, recipientOf, requestName, requestTypeOf } from "./requestName.js";
+import { StandardRequest, isDeviceToHost, readSetup, recipientOf, requestName, requestTypeOf } from "./requestName.js";
 import * as R from "./rules.js";
 import { SplitKind, spanNs, type Transaction, TxOutcome } from "./transaction.js";
 
@@ -103,7 +103,6 @@ export class ControlTransfers {
   /** The last transfer of the device ended in STALL (for EP0_HALT). */
   private readonly lastStalled = new Uint8Array(128);
   private nextIndex = 0;
-  completed = 0;
 
   constructor(private readonly ctx: AnalysisContext, private readonly hooks: ControlHooks) {}
 
@@ -190,7 +189,7 @@ export class ControlTransfers {
       const detail = !t.setupAcked ? "SETUP never acknowledged" : hostDropped ? "the host sent a new SETUP after the data stage, without a status stage" : "a new SETUP arrived before the status stage";
       this.finish(t, key, "incomplete", detail, hostDropped ? "info" : "error");
     }
-    const setup: SetupPacket = { bmRequestType: b[0], bRequest: b[1], wValue: b[2] | (b[3] << 8), wIndex: b[4] | (b[5] << 8), wLength: b[6] | (b[7] << 8) };
+    const setup = readSetup(b, 0);
     const n = new OpenControl(this.nextIndex++, tx.address, tx.endpoint, setup, setupBytes, tx.firstPacket, ts(tx.startSec, tx.startNsec));
     push(n.transactions, list);
     n.lastPacket = tx.lastPacket;
@@ -332,7 +331,6 @@ export class ControlTransfers {
 
   private finish(t: OpenControl, key: number, status: ControlStatus, detail?: string, incompleteSeverity: "error" | "info" = "error"): void {
     this.open.delete(key);
-    this.completed++;
     const where = { packet: t.firstPacket, transfer: t.index, device: t.address, endpoint: t.endpoint, time: t.start };
     if (status === "incomplete") {
       const naks = t.nakCount ? ` after ${t.nakCount} NAKs` : "";

@@ -2,13 +2,12 @@
 // the next control transfer completes: only control transfers (descriptor reads, SET_CONFIGURATION,
 // SET_INTERFACE, SET_ADDRESS) can change them, and bulk traffic asks for them on every transaction.
 import type { EndpointType, EndpointTypeLookup } from "../model.js";
-import { slotOf } from "./toggles.js";
+import { SLOTS, slotOf } from "./toggles.js";
 
 const TYPES: (EndpointType | undefined)[] = [undefined, "control", "isochronous", "bulk", "interrupt", undefined];
 const CODE: Record<EndpointType, number> = { control: 1, isochronous: 2, bulk: 3, interrupt: 4 };
 /** Cache codes: 0 not looked up, 1..4 a type, 5 looked up and unknown. */
 const UNKNOWN = 5;
-const SLOTS = 128 * 32;
 
 export class EndpointCache {
   private readonly type = new Uint8Array(SLOTS);

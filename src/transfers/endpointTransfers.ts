@@ -2,17 +2,15 @@
 // until a short packet or a zero-length packet; runs of NAKs become one polling entry with a count.
 import { Pid } from "../../as/shared/constants.js";
 import type { EndpointType, Speed } from "../model.js";
-import { TX_OUTCOME_NAMES, type Transaction, TxOutcome } from "./transaction.js";
+import { type Transaction, TxOutcome } from "./transaction.js";
 import { MAX_LISTED_TRANSACTIONS, type TransactionSummary, type TransferKind, type TransferSummary } from "./transferSummary.js";
-import { slotOf } from "./toggles.js";
+import { SLOTS, slotOf } from "./toggles.js";
 
 interface OpenGroup {
   summary: TransferSummary;
   hasData: boolean;
 }
 
-/** Device/endpoint/direction slots (slotOf): 128 addresses × 16 endpoints × 2 directions. */
-const SLOTS = 128 * 32;
 
 export class EndpointTransfers {
   /**
@@ -60,7 +58,7 @@ export class EndpointTransfers {
       this.list(g, summary);
       return this.close(slot, g, "stall", tx.lastPacket);
     }
-    const isNak = tx.outcome === TxOutcome.NAK || (tx.outcome === TxOutcome.NYET && tx.dataPid === 0) || tx.dataPid === 0;
+    const isNak = tx.outcome === TxOutcome.NAK || tx.dataPid === 0;
     if (isNak) return this.noData(slot, tx.address, tx.endpoint, dirIn, type, tx.outcome === TxOutcome.NAK, tx.firstPacket, tx.lastPacket, summary);
     if (!counted && !tx.interrupted && (!g || !g.hasData)) {
       // A retransmission of data already counted in a finished transfer: list it on its own, count nothing.
@@ -97,10 +95,9 @@ export class EndpointTransfers {
 
   /**
    * A transaction that carried no data (NAK, NYET, no answer) on endpoint `slot`: it extends the
-   * endpoint's polling run, or starts one. Called by `transaction`, and directly by PacketLayer for a
-   * plain IN or PING answered by NAK (a NAK storm's every other packet), with no Transaction filled.
+   * endpoint's polling run, or starts one.
    */
-  noData(slot: number, address: number, endpoint: number, dirIn: boolean, type: EndpointType | undefined, nak: boolean, firstPacket: number, lastPacket: number, summary?: TransactionSummary[]): void {
+  private noData(slot: number, address: number, endpoint: number, dirIn: boolean, type: EndpointType | undefined, nak: boolean, firstPacket: number, lastPacket: number, summary?: TransactionSummary[]): void {
     let g = this.groups[slot];
     if (g && g.hasData && nak && (type === "interrupt" || type === undefined || !this.knowsMaxPacket(address, endpoint, dirIn))) {
       // A NAK after data: the device had nothing more for now. For interrupt endpoints that is how a transfer
@@ -173,5 +170,3 @@ export class EndpointTransfers {
     }
   }
 }
-
-export const outcomeName = (o: TxOutcome) => TX_OUTCOME_NAMES[o];

@@ -9,7 +9,7 @@ import { EndpointCache } from "./endpointCache.js";
 import { pidName } from "../packets/pid.js";
 import { StandardRequest, recipientOf } from "./requestName.js";
 import { NO_HANDSHAKE, SETADDR_TIMING, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
-import { ToggleReset, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";
+import { SLOTS, ToggleReset, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";
 import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome, spanNs } from "./transaction.js";
 import { TransactionAssembler } from "./transactionAssembler.js";
 import { BusEvent } from "../packets/busEvents.js";
@@ -51,7 +51,7 @@ export class PacketLayer implements RecordSink {
   /** Merged view of a split pair handed to the upper levels. */
   private readonly effective = new Transaction();
   /** Endpoints whose unknown type was already reported. */
-  private readonly typeReported = new Uint8Array(128 * 32);
+  private readonly typeReported = new Uint8Array(SLOTS);
   private controlCount = 0;
   /** The last SET_ADDRESS until the device first answers at its new address (§9.2.6.3). */
   private addressMove?: { from: number; to: number; statusEnd: Timestamp };

@@ -26,6 +26,11 @@ export const isDeviceToHost = (s: SetupPacket) => (s.bmRequestType & 0x80) !== 0
 export const requestTypeOf = (s: SetupPacket) => (s.bmRequestType >> 5) & 3;
 export const recipientOf = (s: SetupPacket) => s.bmRequestType & 0x1f;
 
+/** The 8 SETUP bytes at `b[o]` (§9.3, little-endian words). */
+export function readSetup(b: Uint8Array, o: number): SetupPacket {
+  return { bmRequestType: b[o], bRequest: b[o + 1], wValue: b[o + 2] | (b[o + 3] << 8), wIndex: b[o + 4] | (b[o + 5] << 8), wLength: b[o + 6] | (b[o + 7] << 8) };
+}
+
 /** Name a request: "GET_DESCRIPTOR DEVICE", "SET_ADDRESS 5", "class IN 0x01 wValue=... ". */
 export function requestName(setup: SetupPacket): string {
   const type = requestTypeOf(setup);

@@ -7,7 +7,6 @@ import { nextToggle, pidName } from "../packets/pid.js";
 import { TOGGLE_BULK_INT, TOGGLE_ISO, TOGGLE_RESET_DATA0 } from "./rules.js";
 import { type Transaction, TxOutcome } from "./transaction.js";
 
-const SLOTS = 128 * 16 * 2;
 
 /** A pending reset of the toggle to DATA0. */
 export enum ToggleReset {
@@ -55,6 +54,8 @@ const where = (tx: Transaction) => {
 };
 const epName = (tx: Transaction) => `endpoint ${tx.address}.${tx.endpoint} ${tx.tokenPid === Pid.IN ? "IN" : "OUT"}`;
 
+/** Slots of slotOf: 128 addresses × 16 endpoints × 2 directions; tables indexed by slot have this many entries. */
+export const SLOTS = 128 * 16 * 2;
 export const slotOf = (address: number, endpoint: number, dirIn: boolean) => ((address & 0x7f) << 5) | ((endpoint & 0xf) << 1) | (dirIn ? 1 : 0);
 
 export class ToggleTracker {

@@ -9,9 +9,10 @@
 // plausible (Wireshark makes the same kind of guess). The setup packet is wire data: always
 // little-endian (USB 2.0 §8.1).
 
-import type { FindingSink, SetupPacket } from "../model.js";
+import type { FindingSink } from "../model.js";
 import { LinkType } from "../../as/shared/constants.js";
 import { finding } from "../rules/rule.js";
+import { readSetup } from "../transfers/requestName.js";
 import { FMT_MON_TRUNCATED, URB_BAD_LENGTH, URB_SETUP_NON_CONTROL } from "./rules.js";
 import { EMPTY_DATA, transferTypeName, type IsoDescriptor, type UrbEvent, type UrbKind } from "./urbEvent.js";
 
@@ -56,7 +57,6 @@ function u32(b: Uint8Array, o: number, le: boolean): number {
 }
 const s32 = (b: Uint8Array, o: number, le: boolean) => u32(b, o, le) | 0;
 const u16 = (b: Uint8Array, o: number, le: boolean) => (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
-const u16le = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
 
 /**
  * Which byte order the record at `offset` is in: the file's (`littleEndian`) unless only the
@@ -69,10 +69,8 @@ export function monBinLittleEndian(bytes: Uint8Array, offset: number, length: nu
   return u32(bytes, offset + Off.ts_usec, !littleEndian) < 1_000_000 ? !littleEndian : littleEndian;
 }
 
-/** The 8 setup bytes at `o` (wire order, little-endian; USB 2.0 §9.3). */
-export function readSetup(b: Uint8Array, o: number): SetupPacket {
-  return { bmRequestType: b[o], bRequest: b[o + 1], wValue: u16le(b, o + 2), wIndex: u16le(b, o + 4), wLength: u16le(b, o + 6) };
-}
+/** The 8 setup bytes (src/transfers/requestName.ts); the URB parsers take them from here. */
+export { readSetup };
 
 function kindOf(type: number): UrbKind | undefined {
   if (type === 0x53) return "submit"; // 'S'
