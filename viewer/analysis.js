@@ -3,9 +3,9 @@
 // the page: the same WASM core and library code as the CLI (dist/src), fed from memory.
 import { analyzeSource } from "../dist/src/analyze.js";
 import { bufferSource } from "../dist/src/capture/source.js";
-import { readCapture } from "../dist/src/capture/reader.js";
 import { setCoreModule } from "../dist/src/core/core.js";
 import { analysisJson } from "../dist/src/report/json.js";
+import { secondsBetween } from "../dist/src/time.js";
 import { TrafficHistogram } from "./traffic.js";
 
 /** @type {Promise<void> | null} */
@@ -30,18 +30,16 @@ function loadCore() {
 export async function analyzeBytes(bytes, name) {
   await loadCore();
   const started = performance.now();
-  const r = await analyzeSource(bufferSource(bytes), name, {});
+  // The traffic chart counts the same record batches, in the same pass.
+  const traffic = new TrafficHistogram();
+  const r = await analyzeSource(bufferSource(bytes), name, { sinks: [traffic] });
   const doc = analysisJson(r);
   // Finding and bus-event times relative to the first record, for the chart (same order as
   // doc.findings and doc.busEvents.events).
   const t0 = r.firstTime;
   /** @param {{ sec: number, nsec: number } | undefined} t */
-  const since = (t) => (t && t0 ? t.sec - t0.sec + (t.nsec - t0.nsec) * 1e-9 : null);
+  const since = (t) => (t && t0 ? secondsBetween(t0, t) : null);
   const findingTimes = r.findings.sorted().map((f) => since(f.time));
   const busEventTimes = r.busEvents.list.map((e) => since(e.time));
-  // A second pass for the chart: analyzeSource takes no extra sink, and the core decodes far
-  // faster than the layers above it, so this costs little.
-  const traffic = new TrafficHistogram();
-  if (r.capture.records > 0) await readCapture(bufferSource(bytes), [traffic]);
   return { doc, findingTimes, busEventTimes, traffic: traffic.toJSON(), millis: performance.now() - started };
 }

@@ -3,17 +3,12 @@
 // (STYLE convention 4): one Uint32Array of counts per packet class, indexed by time bucket.
 // Memory is bounded: when the capture runs past MAX_BUCKETS, the bucket width doubles and
 // neighbouring buckets merge, so a day-long capture costs the same as a one-minute one.
+import { PacketStatus, Pid } from "../dist/as/shared/constants.js";
 
 /** Packet classes, one chart series each. */
 export const CLASS_NAMES = ["SOF", "tokens", "data", "handshakes", "errors", "other records"];
 // "other records": URB records (usbmon, USBPcap) and any record the core passes up undecoded.
 export const SOF = 0, TOKEN = 1, DATA = 2, HANDSHAKE = 3, ERROR = 4, URB = 5;
-
-// as/shared/constants.ts values (PacketStatus, Pid), repeated here so this module needs no build.
-const STATUS_OK = 0;
-const STATUS_NOT_RAW = 7;
-const PID_SOF = 0xa5;
-const PID_PRE_ERR = 0x3c;
 
 /** The class of each PID byte: USB 2.0 §8.3.1, PID type in bits 1..0 of the PID code. */
 const PID_CLASS = new Uint8Array(256);
@@ -21,9 +16,9 @@ for (let p = 0; p < 256; p++) {
   const type = p & 0x03; // 0 special, 1 token, 2 handshake, 3 data (Table 8-1)
   PID_CLASS[p] = type === 3 ? DATA : type === 2 ? HANDSHAKE : TOKEN;
 }
-PID_CLASS[PID_SOF] = SOF;
+PID_CLASS[Pid.SOF] = SOF;
 // ERR (split transaction handshake, §8.4.2.3) shares its code with PRE.
-PID_CLASS[PID_PRE_ERR] = HANDSHAKE;
+PID_CLASS[Pid.PRE_ERR] = HANDSHAKE;
 
 /** Start with one bucket per high-speed microframe (125 µs, USB 2.0 §8.4.3.1). */
 export const INITIAL_BUCKET_SEC = 125e-6;
@@ -67,7 +62,7 @@ export class TrafficHistogram {
       }
       if (k >= this.capacity) this.grow(k + 1);
       const s = status[i];
-      const cls = s === STATUS_OK ? PID_CLASS[pid[i]] : s === STATUS_NOT_RAW ? URB : ERROR;
+      const cls = s === PacketStatus.OK ? PID_CLASS[pid[i]] : s === PacketStatus.NOT_RAW ? URB : ERROR;
       this.counts[cls][k]++;
       this.totals[cls]++;
       if (k >= this.length) this.length = k + 1;
