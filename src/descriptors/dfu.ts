@@ -25,12 +25,3 @@ export function parseDfuFunctional(b: Uint8Array, at: number): DfuFunctionalDesc
   return readLayout(b, at, want, at + d.bLength, d);
 }
 
-/** bmAttributes bits (DFU 1.1 Table 4.2). */
-export function dfuAttributesText(a: number): string {
-  const bits: string[] = [];
-  if (a & 1) bits.push("bitCanDnload");
-  if (a & 2) bits.push("bitCanUpload");
-  if (a & 4) bits.push("bitManifestationTolerant");
-  if (a & 8) bits.push("bitWillDetach");
-  return bits.join(", ") || "none";
-}

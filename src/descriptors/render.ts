@@ -10,9 +10,6 @@ import { className, interfaceClassText } from "./classes.js";
 import { endpointType, isoAttributesText, maxPacketBytes, additionalTransactions } from "./endpoint.js";
 import { langIdName } from "./string.js";
 import { sanitizeTerminal } from "./strings.js";
-import { descriptorsJson, type Json } from "./json.js";
-
-export { descriptorsJson, type Json };
 
 /** A finding with an optional location; findings without one are listed after the tree. */
 export interface RenderNote {

@@ -1,5 +1,5 @@
 // Class-specific descriptors with a bDescriptorSubtype at byte 2 (CDC, Audio): one layout table per subtype.
-import { baseOf, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
+import { layoutLength, baseOf, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
 import { u8 } from "./types.js";
 
 export interface SubtypeSpec {
@@ -33,8 +33,7 @@ export function parseSubtyped(b: Uint8Array, at: number, table: Record<number, S
   readLayout(b, at, spec.layout, end, d);
   if (spec.tail) {
     const size = spec.tailSize ?? 1;
-    let start = 0;
-    for (const [, off, sz] of spec.layout) start = Math.max(start, off + sz);
+    const start = layoutLength(spec.layout);
     const list: number[] = [];
     for (let p = at + start; p + size <= end; p += size) {
       let v = 0;

@@ -85,10 +85,6 @@ export function u32(b: Uint8Array, i: number): number {
   return (u16(b, i) + u16(b, i + 2) * 0x10000) >>> 0;
 }
 
-export function toBytes(b: Uint8Array): number[] {
-  return Array.from(b);
-}
-
 /** BCD version as text: 0x0210 → "2.10" (USB 2.0 §9.6.1 bcdUSB). */
 export function bcdText(v: number): string {
   return `${(v >> 8).toString(16)}.${hex2(v)}`;

@@ -52,7 +52,7 @@ export interface UsbDevice {
   bos?: Held<BosDescriptor>;
   /** Interface number → HID report descriptor. */
   hidReports: Map<number, Held<HidReportDescriptor>>;
-  /** Every GET_DESCRIPTOR transfer, in order, whatever its status. */
+  /** Every standard GET_DESCRIPTOR (device-to-host) transfer, in order, whatever its status. */
   reads: DescriptorRead[];
   /** Every control transfer addressed to the device, in order (capped, see MAX_TRANSFERS). */
   transfers: ControlTransfer[];
@@ -87,6 +87,11 @@ export function newDevice(id: number, address: number, bus: number | undefined, 
 export function configurationByValue(d: UsbDevice, value: number): Held<ConfigurationDescriptor> | undefined {
   for (const c of d.configurations.values()) if (c.descriptor.bConfigurationValue === value) return c;
   return undefined;
+}
+
+/** The configuration in use, else (before SET_CONFIGURATION is seen) the first one read. */
+export function activeConfiguration(d: UsbDevice): Held<ConfigurationDescriptor> | undefined {
+  return (d.configuration ? configurationByValue(d, d.configuration) : undefined) ?? d.configurations.values().next().value;
 }
 
 /** A speed guess with the reason, for "unknown" link types. */

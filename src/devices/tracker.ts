@@ -9,7 +9,7 @@ import { parseConfiguration } from "../descriptors/configuration.js";
 import { parseStringDescriptor } from "../descriptors/string.js";
 import { parseBos } from "../descriptors/bos.js";
 import { parseHidReportDescriptor } from "../descriptors/hidReport.js";
-import { configurationByValue, newDevice, type Held, type UsbDevice } from "./device.js";
+import { activeConfiguration, newDevice, type Held, type UsbDevice } from "./device.js";
 
 /** Control transfers (and, separately, descriptor reads) kept per device for the rules: bounds memory on long captures. */
 export const MAX_TRANSFERS = 4096;
@@ -62,12 +62,7 @@ export class DeviceTracker implements EndpointTypeLookup {
     if ((endpointAddress & 0x0f) === 0) return "control";
     const d = this.byAddress.get(key(bus, address));
     if (!d) return undefined;
-    let c = this.epCache.get(d.id);
-    if (!c || c.revision !== d.revision) {
-      c = { revision: d.revision, types: this.buildEndpointTypes(d) };
-      this.epCache.set(d.id, c);
-    }
-    const t = c.types[endpointAddress & 0x8f]!;
+    const t = this.endpointTables(d)[endpointAddress & 0x8f]!;
     return t === 0 ? undefined : ENDPOINT_TYPE_CODES[t - 1];
   }
 
@@ -79,12 +74,8 @@ export class DeviceTracker implements EndpointTypeLookup {
       const dev = d.device?.descriptor;
       return dev && dev.length >= 8 && dev.bMaxPacketSize0 > 0 ? dev.bMaxPacketSize0 : undefined;
     }
-    let c = this.epCache.get(d.id);
-    if (!c || c.revision !== d.revision) {
-      c = { revision: d.revision, types: this.buildEndpointTypes(d) };
-      this.epCache.set(d.id, c);
-    }
-    const m = c.types[256 + (endpointAddress & 0x8f)]! | (c.types[512 + (endpointAddress & 0x8f)]! << 8);
+    const types = this.endpointTables(d);
+    const m = types[256 + (endpointAddress & 0x8f)]! | (types[512 + (endpointAddress & 0x8f)]! << 8);
     return m === 0 ? undefined : m;
   }
 
@@ -92,16 +83,24 @@ export class DeviceTracker implements EndpointTypeLookup {
   interfaceEndpoints(address: number, interfaceNumber: number, alternateSetting: number, bus?: number): number[] | undefined {
     const d = this.byAddress.get(key(bus, address));
     if (!d) return undefined;
-    const held = (d.configuration ? configurationByValue(d, d.configuration) : undefined) ?? d.configurations.values().next().value;
-    const i = held?.descriptor.interfaces.find((x) => x.bInterfaceNumber === interfaceNumber && x.bAlternateSetting === alternateSetting);
+    const i = activeConfiguration(d)?.descriptor.interfaces.find((x) => x.bInterfaceNumber === interfaceNumber && x.bAlternateSetting === alternateSetting);
     return i ? i.endpoints.map((e) => e.bEndpointAddress) : undefined;
+  }
+
+  /** buildEndpointTypes(d), rebuilt when the device's descriptors or state changed (its revision). */
+  private endpointTables(d: UsbDevice): Uint8Array {
+    let c = this.epCache.get(d.id);
+    if (!c || c.revision !== d.revision) {
+      c = { revision: d.revision, types: this.buildEndpointTypes(d) };
+      this.epCache.set(d.id, c);
+    }
+    return c.types;
   }
 
   /** 0..255: type code + 1 per endpoint address; 256..767: wMaxPacketSize[10:0], low then high byte. */
   private buildEndpointTypes(d: UsbDevice): Uint8Array {
     const types = new Uint8Array(768);
-    // The active configuration, else (before SET_CONFIGURATION is seen) the first one read.
-    const held = (d.configuration ? configurationByValue(d, d.configuration) : undefined) ?? d.configurations.values().next().value;
+    const held = activeConfiguration(d);
     if (!held) return types;
     for (const i of held.descriptor.interfaces) {
       for (const e of i.endpoints) {

@@ -3,7 +3,7 @@
 // and the read of the whole set must not fail either ("unable to read config index %d descriptor/all").
 import type { RuleInfo } from "../rule.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
-import { isGetDescriptor, statusText } from "./helpers.js";
+import { statusText } from "./helpers.js";
 
 export const info: RuleInfo = { id: "CFG_READ_FAIL", severity: "error", spec: "USB 2.0 §9.4.3; K-CFG", title: "the first configuration read succeeds with at least 4 bytes" };
 
@@ -11,7 +11,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   const seen = new Set<number>();
   for (const r of ctx.device.reads) {
-    if (r.type !== 2 || !isGetDescriptor(r.transfer)) continue;
+    if (r.type !== 2) continue;
     const ct = r.transfer;
     if (seen.has(r.index)) {
       // A later read (the whole set) that the device STALLs or that ends in an error.

@@ -4,7 +4,7 @@
 import type { RuleInfo } from "../rule.js";
 import { walkedLength } from "../../descriptors/configuration.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
-import { cfgName, configs, isGetDescriptor } from "./helpers.js";
+import { cfgName, configs } from "./helpers.js";
 
 export const info: RuleInfo = { id: "CFG_TOTAL_LENGTH_MISMATCH", severity: "error", spec: "USB 2.0 §9.6.3, §9.4.3; ELL; K-CFG (CFG_TOTAL_SHORT); K-TEST", title: "wTotalLength matches the descriptors that follow and the bytes returned" };
 
@@ -15,7 +15,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
     // Reads that asked for the whole set but got a different amount.
     for (const r of ctx.device.reads) {
       const ct = r.transfer;
-      if (r.type !== 2 || r.index !== index || !isGetDescriptor(ct) || ct.data.length < 9) continue;
+      if (r.type !== 2 || r.index !== index || ct.data.length < 9) continue;
       if (ct.setup.wLength >= c.wTotalLength && ct.data.length !== c.wTotalLength && ct.data.length <= ct.setup.wLength) {
         out.push(hit(info, ctx, ct, `${cfgName(c)}: GET_DESCRIPTOR asked for ${ct.setup.wLength} bytes and wTotalLength is ${c.wTotalLength}, but ${ct.data.length} bytes were returned`, where));
       }

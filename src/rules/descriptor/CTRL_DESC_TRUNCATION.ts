@@ -5,7 +5,6 @@
 import type { RuleInfo } from "../rule.js";
 import { descriptorTypeName } from "../../descriptors/types.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
-import { isGetDescriptor } from "./helpers.js";
 
 export const info: RuleInfo = { id: "CTRL_DESC_TRUNCATION", severity: "error", spec: "USB 2.0 §9.4.3; MS-D", title: "a descriptor read returns the whole descriptor, and nothing more" };
 
@@ -13,7 +12,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of ctx.device.reads) {
     const ct = r.transfer;
-    if (!isGetDescriptor(ct) || (ct.setup.bmRequestType & 0x1f) !== 0 || ct.status !== "ok" || ct.data.length < 2) continue;
+    if ((ct.setup.bmRequestType & 0x1f) !== 0 || ct.status !== "ok" || ct.data.length < 2) continue;
     const n = ct.data.length;
     const w = ct.setup.wLength;
     let size: number;

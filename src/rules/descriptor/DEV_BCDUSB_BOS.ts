@@ -3,7 +3,7 @@
 import type { RuleInfo } from "../rule.js";
 import { hex4 } from "../../descriptors/types.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
-import { deviceDesc, failed, isGetDescriptor, statusText } from "./helpers.js";
+import { deviceDesc, failed, statusText } from "./helpers.js";
 
 export const info: RuleInfo = { id: "DEV_BCDUSB_BOS", severity: "error", spec: "USB 2.0 LPM ECN; K-HUB; K-TEST", title: "a device with bcdUSB ≥ 0x0201 answers GET_DESCRIPTOR(BOS)" };
 
@@ -13,7 +13,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   if (ctx.device.bos) return [];
   const out: RuleHit[] = [];
   for (const r of ctx.device.reads) {
-    if (r.type !== 0x0f || !isGetDescriptor(r.transfer) || !failed(r.transfer)) continue;
+    if (r.type !== 0x0f || !failed(r.transfer)) continue;
     out.push(hit(info, ctx, r.transfer, `bcdUSB is 0x${hex4(h.descriptor.bcdUSB)} (≥ 0x0201) but GET_DESCRIPTOR(BOS) ${statusText(r.transfer)}`, { descriptor: "device", field: "bcdUSB" }));
     break;
   }

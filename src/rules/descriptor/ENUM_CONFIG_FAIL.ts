@@ -9,7 +9,7 @@ export const info: RuleInfo = { id: "ENUM_CONFIG_FAIL", severity: "error", spec:
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const d = ctx.device;
   if (d.state === "configured") return [];
-  const reads = d.reads.filter((r) => r.type === 2 && r.index === 0 && (r.transfer.setup.bmRequestType & 0x60) === 0);
+  const reads = d.reads.filter((r) => r.type === 2 && r.index === 0);
   if (reads.length === 0) return [];
   const held = d.configurations.get(0);
   if (held && held.descriptor.length >= 9 && !held.descriptor.truncated) return [];

@@ -3,7 +3,7 @@
 // Its other condition, a bMaxPacketSize0 the host cannot use, is the same as DEV_MPS0's and is reported there.
 import type { RuleInfo } from "../rule.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
-import { isGetDescriptor, statusText } from "./helpers.js";
+import { statusText } from "./helpers.js";
 
 export const info: RuleInfo = { id: "ENUM_DEVDESC_PROBE_FAIL", severity: "error", spec: "USB 2.0 §9.1.2; K-HUB get_bMaxPacketSize0", title: "the first device-descriptor read returns a DEVICE descriptor" };
 
@@ -11,7 +11,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of ctx.device.reads) {
     const ct = r.transfer;
-    if (r.type !== 1 || !isGetDescriptor(ct) || (ct.setup.bmRequestType & 0x1f) !== 0) continue;
+    if (r.type !== 1 || (ct.setup.bmRequestType & 0x1f) !== 0) continue;
     const probe = (ct.address === 0 && ct.setup.wLength === 64) || ct.setup.wLength === 8;
     if (!probe) continue;
     const b = ct.data;

@@ -9,7 +9,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of ctx.device.reads) {
     const ct = r.transfer;
-    if ((r.type !== 4 && r.type !== 5) || (ct.setup.bmRequestType & 0x60) !== 0 || ct.status !== "ok") continue;
+    if ((r.type !== 4 && r.type !== 5) || ct.status !== "ok") continue;
     out.push(hit(info, ctx, ct, `GET_DESCRIPTOR(${r.type === 4 ? "INTERFACE" : "ENDPOINT"}) was answered with ${ct.data.length} bytes instead of a STALL`));
   }
   return out;

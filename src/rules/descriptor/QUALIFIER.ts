@@ -2,7 +2,7 @@
 // device must return it ("a full-speed only device ... must respond with a request error", §9.6.2).
 import type { RuleInfo } from "../rule.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
-import { failed, isGetDescriptor, statusText } from "./helpers.js";
+import { failed, statusText } from "./helpers.js";
 
 export const info: RuleInfo = { id: "QUALIFIER", severity: "error", spec: "USB 2.0 §9.6.2; K-CH9; WS-USB; K-TEST", title: "device qualifier is well formed, and a high-speed device returns it" };
 
@@ -20,7 +20,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
       if (!ok) out.push(hit(info, ctx, q.transfer, `device qualifier bMaxPacketSize0 is ${m}, not valid at the other speed`, { descriptor: "qualifier", field: "bMaxPacketSize0" }));
     }
   } else if (ctx.speed === "high") {
-    const r = ctx.device.reads.find((r) => r.type === 6 && isGetDescriptor(r.transfer) && failed(r.transfer));
+    const r = ctx.device.reads.find((r) => r.type === 6 && failed(r.transfer));
     if (r) out.push(hit(info, ctx, r.transfer, `the device runs at high speed but GET_DESCRIPTOR(DEVICE_QUALIFIER) ${statusText(r.transfer)}`));
   }
   return out;

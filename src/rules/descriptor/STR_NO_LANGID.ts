@@ -2,14 +2,14 @@
 // (USB 2.0 §9.6.7; Keil "String Descriptor"). Covers the STALL half of Linux message.c STR0_BAD.
 import type { RuleInfo } from "../rule.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
-import { isGetDescriptor, statusText, stringIndexes } from "./helpers.js";
+import { statusText, stringIndexes } from "./helpers.js";
 
 export const info: RuleInfo = { id: "STR_NO_LANGID", severity: "error", spec: "USB 2.0 §9.6.7; S967; KEIL-S; K-MSG (STR0_BAD)", title: "string 0 is returned when any string index is used" };
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const d = ctx.device;
   if (d.strings.has(0)) return [];
-  const r = d.reads.find((r) => r.type === 3 && r.index === 0 && isGetDescriptor(r.transfer) && r.transfer.status === "stall");
+  const r = d.reads.find((r) => r.type === 3 && r.index === 0 && r.transfer.status === "stall");
   if (!r) return [];
   const used = stringIndexes(d);
   if (used.length === 0) return [];

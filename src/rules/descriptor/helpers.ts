@@ -4,7 +4,7 @@ import type { UsbDevice, Held } from "../../devices/device.js";
 import type { ConfigurationDescriptor } from "../../descriptors/configuration.js";
 import type { InterfaceDescriptor } from "../../descriptors/interface.js";
 import type { EndpointDescriptor } from "../../descriptors/endpoint.js";
-import { DescriptorType, hex2 } from "../../descriptors/types.js";
+import { hex2 } from "../../descriptors/types.js";
 
 export interface ConfigEntry {
   index: number;
@@ -48,11 +48,6 @@ export function deviceDesc(d: UsbDevice, n: number): Held<import("../../descript
   return h && h.descriptor.length >= n ? h : undefined;
 }
 
-export function isGetDescriptor(ct: ControlTransfer, type?: number): boolean {
-  const s = ct.setup;
-  return (s.bmRequestType & 0xe0) === 0x80 && s.bRequest === 6 && (type === undefined || s.wValue >> 8 === type);
-}
-
 export function failed(ct: ControlTransfer): boolean {
   return ct.status !== "ok";
 }
@@ -81,5 +76,3 @@ export function stringIndexes(d: UsbDevice): { index: number; field: string }[] 
   }
   return out;
 }
-
-export { DescriptorType };
