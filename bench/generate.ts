@@ -208,14 +208,10 @@ function devicesOf(kind: CaptureKind): DeviceModel[] {
  * and the record count.
  */
 export function enumerationRecords(kind: CaptureKind): { bytes: Uint8Array; packets: number } {
-  const { bytes } = rawCapture({ speed: "high", resolution: "us", sof: false, start: { sec: START_SEC - 1, nsec: 0 } }, (sim) => {
+  const { bytes, sim } = rawCapture({ speed: "high", resolution: "us", sof: false, start: { sec: START_SEC - 1, nsec: 0 } }, (sim) => {
     for (const dev of devicesOf(kind)) sim.enumerate(dev, { strings: false });
   });
-  const records = bytes.subarray(24);
-  const view = new DataView(records.buffer, records.byteOffset, records.length);
-  let packets = 0;
-  for (let o = 0; o < records.length; o += PCAP_RECORD_HEADER + view.getUint32(o + 8, true)) packets++;
-  return { bytes: records, packets };
+  return { bytes: bytes.subarray(24), packets: sim.records };
 }
 
 export function frameBlock(kind: CaptureKind): FrameBlock {

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import path from "node:path";
 import { parseHidReportDescriptor } from "../../src/descriptors/hidReport.js";
+import { publicDir } from "../helpers/paths.js";
 
-const HID_DIR = path.resolve(process.cwd(), "../shared/captures-public/packetry/hid");
+const HID_DIR = path.join(publicDir, "packetry/hid");
 
 /** Packetry prints one "○ Input report #3 (2 bytes):" header per input/output report. */
 function referenceHeaders(text: string): string[] {

@@ -8,8 +8,9 @@ import { readCapture } from "../transfers/helpers/pcapReader.js";
 import { runRecords } from "../transfers/helpers/context.js";
 import { DescriptorLayer } from "../../src/devices/descriptorLayer.js";
 import type { UsbDevice } from "../../src/devices/device.js";
+import { publicDir } from "../helpers/paths.js";
 
-const ROOT = path.resolve(process.cwd(), "../shared/captures-public/packetry");
+const ROOT = path.join(publicDir, "packetry");
 const CASES = readFileSync(path.join(ROOT, "tests.txt"), "utf8").split("\n").filter(Boolean);
 
 interface RefDevice {

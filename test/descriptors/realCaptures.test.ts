@@ -13,8 +13,9 @@ import { recordingContext } from "../urb/helpers/context.js";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import { DescriptorLayer, type DescriptorLayerResult } from "../../src/devices/descriptorLayer.js";
 import { renderDevice } from "../../src/descriptors/render.js";
+import { publicDir } from "../helpers/paths.js";
 
-const DIR = path.resolve(process.cwd(), "../shared/captures-public/real");
+const DIR = path.join(publicDir, "real");
 const SPEEDS: Record<number, Speed> = { 293: "low", 294: "full", 295: "high" };
 
 function controlsOf(file: string): { controls: ControlTransfer[]; speed: Speed } {

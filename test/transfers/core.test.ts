@@ -10,8 +10,9 @@ import type { AnalysisContext, ControlTransfer, Finding } from "../../src/model.
 import { PacketLayer } from "../../src/transfers/packetLayer.js";
 import { runRecords, transactionKey } from "./helpers/context.js";
 import { readCapture } from "./helpers/pcapReader.js";
+import { publicDir } from "../helpers/paths.js";
 
-const REAL = path.resolve(__dirname, "../../../shared/captures-public/real");
+const REAL = path.join(publicDir, "real");
 const FILES = readdirSync(REAL).filter((f) => /^(28\d|29\d)-.*\.pcap(ng)?$/.test(f));
 const speedOf = (linktype: number) => (linktype === 293 ? "low" : linktype === 294 ? "full" : linktype === 295 ? "high" : "unknown");
 

@@ -7,8 +7,9 @@ import { describe, expect, it } from "vitest";
 import { runRecords } from "./helpers/context.js";
 import { parseReference, type Reference } from "./helpers/packetryReference.js";
 import { readCapture } from "./helpers/pcapReader.js";
+import { publicDir } from "../helpers/paths.js";
 
-const ROOT = path.resolve(__dirname, "../../../shared/captures-public/packetry");
+const ROOT = path.join(publicDir, "packetry");
 const CASES = readFileSync(path.join(ROOT, "tests.txt"), "utf8").split("\n").filter(Boolean);
 
 /** Deliberate differences, by capture: transaction keys whose count differs from the reference, and why. */

@@ -12,8 +12,9 @@ import { UrbLayer } from "../../src/urb/urbLayer.js";
 import type { UrbEvent } from "../../src/urb/urbEvent.js";
 import type { Finding } from "../../src/model.js";
 import { recordingContext } from "./helpers/context.js";
+import { publicDir } from "../helpers/paths.js";
 
-const DIR = resolve(process.cwd(), "../shared/captures-public/real");
+const DIR = resolve(publicDir, "real");
 const FILES = readdirSync(DIR).filter((f) => /^(220|249)-/.test(f)).sort();
 
 function parseAll(cap: SlurpedCapture, findings: Finding[]): (UrbEvent | undefined)[] {

@@ -7,8 +7,9 @@ import { UsbmonTextParser } from "../../src/urb/usbmonText.js";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import type { UrbEvent } from "../../src/urb/urbEvent.js";
 import { recordingContext } from "./helpers/context.js";
+import { publicDir } from "../helpers/paths.js";
 
-const DIR = resolve(process.cwd(), "../shared/captures-public/real");
+const DIR = resolve(publicDir, "real");
 const FILES = readdirSync(DIR).filter((f) => /^text-usbmon-.*\.(mon|usbmon)$/.test(f));
 
 function run(file: string, chunkSize: number) {

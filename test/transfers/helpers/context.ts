@@ -36,10 +36,13 @@ export interface RunOptions {
 
 const TYPES: EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
 
+/** The key of an endpoint in the tests' type and size tables: "address:0xEP" (e.g. "5:0x81"). */
+export const endpointKey = (address: number, endpointAddress: number) => `${address}:0x${endpointAddress.toString(16).padStart(2, "0")}`;
+
 /** Walk a configuration descriptor set (§9.6.3) for endpoint descriptors (§9.6.6). */
 export function learnFromConfig(address: number, data: Uint8Array, into: Record<string, EndpointType>): void {
   for (let p = 0; p + 2 <= data.length && data[p] >= 2; p += data[p]) {
-    if (data[p + 1] === 5 && p + 4 <= data.length) into[`${address}:0x${data[p + 2].toString(16).padStart(2, "0")}`] = TYPES[data[p + 3] & 3];
+    if (data[p + 1] === 5 && p + 4 <= data.length) into[endpointKey(address, data[p + 2])] = TYPES[data[p + 3] & 3];
   }
 }
 
@@ -55,8 +58,8 @@ export function runRecords(recs: RawRecord[], opts: RunOptions = {}): Recorded {
       if (opts.learnEndpointTypes && ct.status === "ok" && ct.setup.bRequest === 6 && ct.setup.wValue >> 8 === 2) learnFromConfig(ct.address, ct.data, types);
     },
     endpoints: Object.assign(
-      { endpointType: (address: number, ep: number) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
-      opts.maxPacketSizes ? { maxPacketSize: (address: number, ep: number) => opts.maxPacketSizes![`${address}:0x${ep.toString(16).padStart(2, "0")}`] } : {},
+      { endpointType: (address: number, ep: number) => types[endpointKey(address, ep)] },
+      opts.maxPacketSizes ? { maxPacketSize: (address: number, ep: number) => opts.maxPacketSizes![endpointKey(address, ep)] } : {},
       opts.interfaceEndpoints ? { interfaceEndpoints: (address: number, iface: number, alt: number) => opts.interfaceEndpoints![`${address}:${iface}:${alt}`] } : {},
     ),
     speed: opts.speed ?? "high",

@@ -7,7 +7,7 @@ import { PacketLayer } from "../../../src/transfers/packetLayer.js";
 import { slurpCapture } from "../../helpers/pcapSlurp.js";
 import { bundledCaptures, publicCaptures } from "../../helpers/paths.js";
 import { slurpedBatches } from "../../helpers/recordBatch.js";
-import { learnFromConfig } from "./context.js";
+import { endpointKey, learnFromConfig } from "./context.js";
 
 export interface LayerOutcome {
   findings: Finding[];
@@ -33,7 +33,7 @@ export function layerRun(batches: RecordBatch[], known: Record<string, EndpointT
       controls.push(`${ct.index} ${ct.address} ${ct.request} ${ct.status} ${Array.from(ct.data).join(",")}`);
       if (ct.status === "ok" && ct.setup.bRequest === 6 && ct.setup.wValue >> 8 === 2) learnFromConfig(ct.address, ct.data, types);
     },
-    endpoints: { endpointType: (address, ep) => types[`${address}:0x${ep.toString(16).padStart(2, "0")}`] },
+    endpoints: { endpointType: (address, ep) => types[endpointKey(address, ep)] },
     speed: "high",
   };
   const layer = new PacketLayer(ctx, general ? { onTransaction: () => {} } : {});
