@@ -27,8 +27,9 @@ const BYTE_ORDER_MAGIC: u32 = 0x1a2b3c4d;
 const OPT_IF_TSRESOL: u32 = 9;
 const OPT_IF_TSOFFSET: u32 = 14;
 
-/** Interface table: 32 bytes per pcapng interface. */
+/** Interface table: 32 bytes per pcapng interface, room for MAX_INTERFACES of them. */
 const IF_ROW: usize = 32;
+export const IF_TABLE_BYTES: usize = <usize>Limits.MAX_INTERFACES * IF_ROW;
 let ifTable: usize = 0;
 let ifCount: u32 = 0;
 

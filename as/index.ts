@@ -11,7 +11,6 @@ import * as framer from "./framer";
 import { setCrcMode as setPacketCrcMode } from "./packet";
 import * as summary from "./summary";
 
-const IF_TABLE_BYTES: usize = 256 * 32;
 let inputCapacityBytes: usize = 0;
 let crc16At: usize = 0;
 
@@ -27,7 +26,7 @@ export function init(batchCapacity: u32, inputCapacity: u32): u32 {
   const crc5At = (__heap_base + 15) & ~<usize>15;
   crc16At = crc5At + CRC5_TABLE_BYTES;
   const ifAt = crc16At + CRC16_TABLE_BYTES;
-  const colsAt = ifAt + IF_TABLE_BYTES;
+  const colsAt = ifAt + framer.IF_TABLE_BYTES;
   const summaryAt = (columns.layoutColumns(colsAt, batchCapacity) + 15) & ~<usize>15;
   const inputAt = (summary.layoutSummary(summaryAt, batchCapacity) + 15) & ~<usize>15;
   if (!ensureMemory(inputAt + <usize>inputCapacity)) return 0;
