@@ -11,10 +11,10 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
 import path from "node:path";
 import { LinkType } from "../as/shared/constants.js";
-import { Pid, data, handshake, ping, sof, token } from "../src/builder/packets.js";
-import { rawCapture } from "../src/builder/capture.js";
-import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../src/builder/descriptors.js";
-import type { DeviceModel } from "../src/builder/device.js";
+import { Pid, data, handshake, ping, sof, token } from "../builder/packets.js";
+import { rawCapture } from "../builder/capture.js";
+import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../builder/descriptors.js";
+import type { DeviceModel } from "../builder/device.js";
 
 export type CaptureKind = "bulk" | "small";
 

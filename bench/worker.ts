@@ -8,7 +8,7 @@ import { createCore, DecodeState, type Core } from "../src/core/core.js";
 import { readCapture } from "../src/capture/reader.js";
 import { fileSource } from "../src/capture/source.js";
 import { analyzeFile } from "../src/analyze.js";
-import type { RecordBatch, RecordSink } from "../src/model.js";
+import type { RecordBatch, RecordSink } from "../src/usb/model.js";
 
 export interface WorkerResult {
   /** Wall-clock seconds of the timed part. */

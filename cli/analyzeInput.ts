@@ -1,7 +1,7 @@
 // The shared start of every command that analyzes one capture: open FILE or stdin, analyze, and turn
 // input problems (unreadable file, unknown format, empty input) into one line on stderr and exit 2.
-import { analyzeSource, type AnalysisResult, type AnalyzeOptions } from "../src/analyze.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "./io.js";
+import { analyzeSource, type AnalyzeOptions, type AnalysisResult } from "../src/index.js";
 
 /** Unknown format or an empty input: a usage/input error, not a finding. */
 export function inputProblem(r: AnalysisResult): string | undefined {

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { fileSource, streamSource, type ByteSource } from "../src/capture/source.js";
+import { fileSource, streamSource, type ByteSource } from "../src/index.js";
 
 /** Where a command writes and reads; tests pass their own (commander's configureOutput in spirit). */
 export interface Io {

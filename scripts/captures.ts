@@ -4,11 +4,10 @@
 // Expectations are written from the fault each scenario injects (the packet it lands on), never
 // copied from usbscope's output.
 import { Pid } from "../as/shared/constants.js";
-import type { BusSim } from "../src/builder/bus.js";
-import { rawCapture, urbCapture } from "../src/builder/capture.js";
-import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../src/builder/descriptors.js";
-import type { DeviceModel } from "../src/builder/device.js";
-import { setupPacket } from "../src/builder/device.js";
+import type { BusSim } from "../builder/bus.js";
+import { rawCapture, urbCapture } from "../builder/capture.js";
+import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../builder/descriptors.js";
+import { setupPacket, type DeviceModel } from "../builder/device.js";
 
 export interface Expected {
   rule: string;

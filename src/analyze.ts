@@ -1,18 +1,20 @@
 // The whole analysis: bytes → core → packet checks, transactions and transfers (raw captures) or
 // URBs (host captures) → control transfers → descriptors, rules and diagnosis → one result.
 // Every layer streams: memory depends on open transfers and kept findings, not on the file size.
-import type { ByteSource } from "./capture/source.js";
-import { fileSource } from "./capture/source.js";
+import type { AnalysisResult, ControlTransferSummary } from "./result.js";
+import { fileSource, type ByteSource } from "./capture/source.js";
 import { readCapture, type CaptureInfo } from "./capture/reader.js";
 import type { Core } from "./core/core.js";
-import { FindingCollector } from "./findings.js";
-import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, Finding, RecordBatch, RecordSink, Speed, Timestamp } from "./model.js";
-import { PacketChecks, speedOfLinktype } from "./packets/packetChecks.js";
+import { FindingCollector } from "./usb/findingCollector.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, RecordBatch, RecordSink, Speed, Timestamp } from "./usb/model.js";
+import { PacketChecks } from "./packets/packetChecks.js";
+import { isUsbLinktype, speedOfLinktype } from "./usb/linkTypes.js";
 import { LinkType } from "../as/shared/constants.js";
-import { pidName } from "./packets/pid.js";
+import { pidName } from "./usb/pid.js";
 import { BUS_EVENT_NAMES, speedOfBusEvent } from "./packets/busEvents.js";
 import { FMT_FRAMING } from "./packets/rules.js";
-import { finding } from "./rules/rule.js";
+import { descriptorRules } from "./rules/descriptor/index.js";
+import { finding, type Finding } from "./usb/finding.js";
 import { DescriptorLayer, type DescriptorLayerResult, type DeviceReport } from "./devices/descriptorLayer.js";
 import type { Diagnosis } from "./devices/diagnosis.js";
 import type { UsbDevice } from "./devices/device.js";
@@ -51,41 +53,6 @@ export interface AnalyzeOptions {
    * flight are left out instead of being reported as unpaired submissions and failed control transfers.
    */
   stopped?(): boolean;
-}
-
-export interface ControlTransferJson {
-  index: number;
-  bus?: number;
-  address: number;
-  setup: ControlTransfer["setup"];
-  request: string;
-  dataLength: number;
-  status: ControlTransfer["status"];
-  firstPacket: number;
-  lastPacket: number;
-  urbStatus?: number;
-  detail?: string;
-}
-
-export interface AnalysisResult {
-  file: string;
-  capture: CaptureInfo;
-  /** The link types seen, most records first. */
-  linktypes: number[];
-  speed: Speed;
-  pidCounts: Map<string, number>;
-  packets: number;
-  transactions: number;
-  controlTransfers: ControlTransferJson[];
-  controlTransferCount: number;
-  findings: FindingCollector;
-  urbEvents: number;
-  firstTime?: Timestamp;
-  lastTime?: Timestamp;
-  /** Devices, their descriptors, rule hits and enumeration diagnoses. */
-  descriptors: DescriptorLayerResult;
-  /** What the sniffer recorded between packets (Cynthion/Packetry custom blocks): counts by event, and the events in order without keepalives. */
-  busEvents: { counts: Map<string, number>; list: { index: number; time: Timestamp; event: string }[] };
 }
 
 /** Endpoint types and sizes: descriptors first, then what a URB capture tool reported. */
@@ -128,7 +95,7 @@ class TimeSpan implements RecordSink {
 
 export async function analyzeSource(source: ByteSource, name: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const findings = new FindingCollector(options.maxFindingsPerRule ?? 1000, options.onFinding);
-  const transfers: ControlTransferJson[] = [];
+  const transfers: ControlTransferSummary[] = [];
   let controlTransferCount = 0;
   const endpoints = new EndpointTypes();
   const ctx: AnalysisContext = {
@@ -144,7 +111,7 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   };
   const packetChecks = new PacketChecks(findings, (s) => (ctx.speed = s));
   // Endpoint types: what descriptors said first, then what the capture tool reported (usbmon).
-  const descriptorLayer = new DescriptorLayer(() => ctx.speed, undefined, options.onDevice ? { onDevice: options.onDevice, findings, forgetReplaced: options.forgetReplacedDevices } : {});
+  const descriptorLayer = new DescriptorLayer(() => ctx.speed, descriptorRules, options.onDevice ? { onDevice: options.onDevice, findings, forgetReplaced: options.forgetReplacedDevices } : {});
   endpoints.lookups.push(descriptorLayer);
   let urb = new UrbLayer(ctx, { littleEndian: true });
   endpoints.lookups.push(urb);
@@ -232,12 +199,9 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
   }
 }
 
-function isUsbLinktype(lt: number): boolean {
-  return speedOfLinktype(lt) !== undefined || lt === LinkType.USB_LINUX || lt === LinkType.USB_LINUX_MMAPPED || lt === LinkType.USBPCAP;
-}
 
-function toJson(ct: ControlTransfer): ControlTransferJson {
-  const out: ControlTransferJson = {
+function toJson(ct: ControlTransfer): ControlTransferSummary {
+  const out: ControlTransferSummary = {
     index: ct.index,
     address: ct.address,
     setup: ct.setup,

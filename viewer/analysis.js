@@ -1,11 +1,7 @@
 // @ts-check
 // The analysis the viewer runs, in a Web Worker (worker.js) or, when workers are unavailable, on
 // the page: the same WASM core and library code as the CLI (dist/src), fed from memory.
-import { analyzeSource } from "../dist/src/analyze.js";
-import { bufferSource } from "../dist/src/capture/source.js";
-import { setCoreModule } from "../dist/src/core/core.js";
-import { analysisJson } from "../dist/src/report/json.js";
-import { secondsBetween } from "../dist/src/time.js";
+import { analysisJson, analyzeSource, bufferSource, secondsBetween, setCoreModule } from "../dist/src/index.js";
 import { TrafficHistogram } from "./traffic.js";
 
 /** @type {Promise<void> | null} */

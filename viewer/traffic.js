@@ -3,7 +3,7 @@
 // (STYLE convention 4): one Uint32Array of counts per packet class, indexed by time bucket.
 // Memory is bounded: when the capture runs past MAX_BUCKETS, the bucket width doubles and
 // neighbouring buckets merge, so a day-long capture costs the same as a one-minute one.
-import { PacketStatus, Pid } from "../dist/as/shared/constants.js";
+import { PacketStatus, Pid } from "../dist/src/index.js";
 
 /** Packet classes, one chart series each. */
 export const CLASS_NAMES = ["SOF", "tokens", "data", "handshakes", "errors", "other records"];
@@ -42,7 +42,7 @@ export class TrafficHistogram {
     this.totals = new Float64Array(CLASS_NAMES.length);
   }
 
-  /** @param {import("../src/model.js").RecordBatch} b */
+  /** @param {import("../dist/src/index.js").RecordBatch} b */
   onBatch(b) {
     const n = b.count;
     if (n === 0) return;

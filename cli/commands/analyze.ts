@@ -1,8 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { analysisJson } from "../../src/report/json.js";
-import { analysisText } from "../../src/report/text.js";
 import type { Io } from "../io.js";
 import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
+import { analysisJson, analysisText } from "../../src/index.js";
 
 export function analyzeCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command("analyze")

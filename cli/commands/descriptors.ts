@@ -1,8 +1,7 @@
 import { Command } from "commander";
-import { renderDevice } from "../../src/descriptors/render.js";
-import { findingJson } from "../../src/report/json.js";
 import { EXIT_FINDINGS, EXIT_OK, type Io } from "../io.js";
 import { analyzeInput } from "../analyzeInput.js";
+import { descriptorsDocument, renderDevice } from "../../src/index.js";
 
 /** `usbscope descriptors FILE`: every device's descriptors as an lsusb -v style tree, findings inline. */
 export function descriptorsCommand(io: Io, setExit: (code: number) => void): Command {
@@ -15,8 +14,7 @@ export function descriptorsCommand(io: Io, setExit: (code: number) => void): Com
       if (!r) return;
       const d = r.descriptors;
       if (opts.json) {
-        const devices = d.devices.map((dev, i) => ({ ...dev, findings: d.hitsByDevice[i]!.map((h) => findingJson(h.finding)) }));
-        io.out(JSON.stringify({ file: r.file, devices }, null, 2) + "\n");
+        io.out(JSON.stringify(descriptorsDocument(r.file, d), null, 2) + "\n");
       } else if (d.tracked.length === 0) {
         io.out("no device descriptors in this capture\n");
       } else {

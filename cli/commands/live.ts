@@ -1,8 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { describeUsbmonError, nodeUsbmonFs, USBMON_DIR, usbmonFile, type UsbmonFs } from "../../src/live/usbmon.js";
-import { liveFileSource, liveStreamSource, nodeOpen, type LiveSource, type OpenFile } from "../../src/live/liveSource.js";
-import { LiveSession } from "../../src/live/session.js";
 import { EXIT_USAGE, readErrorMessage, type Io } from "../io.js";
+import { describeUsbmonError, nodeUsbmonFs, USBMON_DIR, usbmonFile, type UsbmonFs, liveFileSource, liveStreamSource, nodeOpen, type LiveSource, type OpenFile, LiveSession } from "../../src/index.js";
 
 /** What the command touches outside itself, injectable for tests. */
 export interface LiveDeps {

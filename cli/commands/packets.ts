@@ -1,7 +1,6 @@
 import { Command } from "commander";
-import { readCapture } from "../../src/capture/reader.js";
-import { PacketLines } from "../../src/packets/packetLines.js";
 import { EXIT_OK, EXIT_USAGE, EXIT_FINDINGS, InputError, openInput, type Io } from "../io.js";
+import { readCapture, PacketLines } from "../../src/index.js";
 
 export function packetsCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command("packets")

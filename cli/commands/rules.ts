@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { allRules } from "../../src/rules/registry.js";
 import { EXIT_OK, type Io } from "../io.js";
+import { allRules } from "../../src/index.js";
 
 const SEV = { error: "E", warning: "W", info: "I" } as const;
 

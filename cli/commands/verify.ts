@@ -1,10 +1,8 @@
 import { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { analyzeSource } from "../../src/analyze.js";
-import { junitXml, type JunitCase } from "../../src/report/junit.js";
-import { sanitizeTerminal } from "../../src/descriptors/strings.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "../io.js";
 import { inputProblem } from "../analyzeInput.js";
+import { analyzeSource, junitXml, type JunitCase, sanitizeTerminal } from "../../src/index.js";
 
 /** CI batch mode: many captures, one line each, optional JUnit XML; exit 1 if any has an error finding. */
 export function verifyCommand(io: Io, setExit: (code: number) => void): Command {

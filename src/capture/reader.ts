@@ -3,7 +3,7 @@
 // Memory is bounded by the chunk size and the largest record (DESIGN.md "Performance model").
 import { CaptureFormat, FormatError, Limits } from "../../as/shared/constants.js";
 import { Core, DecodeState, createCore } from "../core/core.js";
-import type { RecordSink } from "../model.js";
+import type { RecordSink } from "../usb/model.js";
 import type { ByteSource } from "./source.js";
 import { formatErrorMessage } from "./formatError.js";
 import { looksLikeUsbmonText } from "./sniff.js";

@@ -1,7 +1,7 @@
 // The WASM core seen from TypeScript: instantiation, the memory map, and typed-array views onto the
 // packet table. Views are rebuilt after every call that may grow memory (ensureInput), because a
 // grown memory detaches the old ArrayBuffer (STYLE "things to avoid" 2).
-import type { RecordBatch } from "../model.js";
+import type { RecordBatch } from "../usb/model.js";
 import { DecodeState } from "../../as/shared/constants.js";
 
 /** The exports of as/index.ts. */

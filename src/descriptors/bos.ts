@@ -1,7 +1,7 @@
 // Binary Object Store and device capabilities (USB 3.2 §9.6.2; USB 2.0 LPM ECN "USB 2.0 Extension";
 // WebUSB §4.3 platform capability; Microsoft OS 2.0 Descriptors §3 platform capability).
 import { baseOf, HEADER, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
-import { u8 } from "./types.js";
+import { u8 } from "../usb/bytes.js";
 
 const BOS_LAYOUT: readonly FieldSpec[] = [...HEADER, ["wTotalLength", 2, 2], ["bNumDeviceCaps", 4, 1]];
 

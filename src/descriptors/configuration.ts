@@ -1,7 +1,8 @@
 // Configuration and other-speed configuration descriptor sets (USB 2.0 §9.6.3, §9.6.4, §9.4.3):
 // the 9-byte header followed by interface, endpoint, IAD and class-specific descriptors, kept in order.
 import { baseOf, HEADER, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
-import { DescriptorType, u8 } from "./types.js";
+import { DescriptorType } from "../usb/descriptorTypes.js";
+import { u8 } from "../usb/bytes.js";
 import { parseInterface, parseInterfaceAssociation, type InterfaceAssociationDescriptor, type InterfaceDescriptor } from "./interface.js";
 import { parseEndpoint, type EndpointDescriptor } from "./endpoint.js";
 import { parseHidDescriptor } from "./hid.js";

@@ -1,7 +1,7 @@
 // Endpoint descriptor (USB 2.0 §9.6.6, Table 9-13); the 9-byte audio form adds bRefresh and bSynchAddress
 // (USB Audio 1.0 §4.6.1.1).
 import { baseOf, HEADER, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
-import type { EndpointType } from "../model.js";
+import type { EndpointType } from "../usb/model.js";
 
 export const ENDPOINT_LAYOUT: readonly FieldSpec[] = [
   ...HEADER,

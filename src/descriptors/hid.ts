@@ -1,7 +1,7 @@
 // HID class descriptor (HID 1.11 §6.2.1): follows the HID interface descriptor and lists the report
 // (and physical) descriptors with their lengths.
 import { baseOf, HEADER, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
-import { u8, u16 } from "./types.js";
+import { u8, u16 } from "../usb/bytes.js";
 
 const HID_LAYOUT: readonly FieldSpec[] = [...HEADER, ["bcdHID", 2, 2], ["bCountryCode", 4, 1], ["bNumDescriptors", 5, 1]];
 

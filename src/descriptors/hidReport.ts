@@ -1,6 +1,6 @@
 // HID report descriptor items (HID 1.11 §5.2, §6.2.2): short items (prefix: bSize bits 1..0, bType 3..2,
 // bTag 7..4), long items (prefix 0xFE), and the report sizes they define per report ID.
-import { u8 } from "./types.js";
+import { u8 } from "../usb/bytes.js";
 
 export type HidItemType = "main" | "global" | "local" | "reserved" | "long";
 

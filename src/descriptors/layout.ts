@@ -1,5 +1,5 @@
 // Field layouts: one table per fixed-size descriptor, so parsing, JSON and rendering share one field order.
-import { u8, u16, u32 } from "./types.js";
+import { u8, u16, u32 } from "../usb/bytes.js";
 
 /** [field name from the spec, byte offset, size in bytes]. */
 export type FieldSpec = readonly [name: string, offset: number, size: 1 | 2 | 4];

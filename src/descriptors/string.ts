@@ -1,7 +1,7 @@
 // String descriptors (USB 2.0 §9.6.7, Tables 9-15 and 9-16): string 0 holds the LANGID list,
 // the others UNICODE (UTF-16LE) text without a terminating NUL.
 import { baseOf, type DescriptorBase } from "./layout.js";
-import { u16 } from "./types.js";
+import { u16 } from "../usb/bytes.js";
 
 export interface StringDescriptor extends DescriptorBase {
   kind: "string";

@@ -1,6 +1,6 @@
 // Class-specific descriptors with a bDescriptorSubtype at byte 2 (CDC, Audio): one layout table per subtype.
 import { layoutLength, baseOf, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
-import { u8 } from "./types.js";
+import { u8 } from "../usb/bytes.js";
 
 export interface SubtypeSpec {
   kind: string;

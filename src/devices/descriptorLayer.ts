@@ -1,14 +1,16 @@
 // The descriptor layer: owns a DeviceTracker, takes control transfers in order, and at the end runs the
 // descriptor rules once per device and the enumeration diagnosis. Live use (an onDevice listener) also runs
 // them as soon as a device's enumeration is over; finish() then adds only the findings not made before.
-import type { ControlTransfer, EndpointType, EndpointTypeLookup, Finding, FindingSink, Speed } from "../model.js";
+import { deviceAddr } from "../usb/ids.js";
+import type { ControlTransfer, EndpointType, EndpointTypeLookup, Speed } from "../usb/model.js";
+import type { Finding, FindingSink } from "../usb/finding.js";
 import { DeviceTracker } from "./tracker.js";
 import { newDevice, type UsbDevice } from "./device.js";
 import { guessSpeed } from "./speed.js";
 import { enumerationTimeline, type EnumerationStep } from "./timeline.js";
 import { diagnose, type Diagnosis } from "./diagnosis.js";
-import { descriptorRules, type DescriptorRule, type RuleHit } from "../rules/descriptor/index.js";
-import { descriptorsJson, type Json } from "../descriptors/json.js";
+import type { DescriptorRule, RuleHit } from "./descriptorRule.js";
+import { Request, STANDARD_DEVICE_OUT } from "../usb/requests.js";
 
 export interface DeviceReport {
   address: number;
@@ -18,12 +20,11 @@ export interface DeviceReport {
   speedReason: string;
   state: UsbDevice["state"];
   configuration: number;
-  descriptors: { [k: string]: Json };
   timeline: EnumerationStep[];
 }
 
 export interface DescriptorLayerResult {
-  /** One report per device, in order of first appearance (DESIGN.md devices[]). */
+  /** One report per device, in order of first appearance (the JSON contract's devices[], with `tracked[i]`'s descriptors). */
   devices: DeviceReport[];
   /** One diagnosis per device, same order. */
   diagnoses: Diagnosis[];
@@ -53,7 +54,7 @@ export interface DescriptorLayerOptions {
 }
 
 /** A dropped device's slot in tracker.devices (ids are positions there, so the slot must stay). */
-const FORGOTTEN = newDevice(-1, 0, undefined, false);
+const FORGOTTEN = newDevice(-1, deviceAddr(0), undefined, false);
 
 function hitKey(f: Finding): string {
   return `${f.rule}|${f.packet ?? ""}|${f.offset ?? ""}|${f.message}`;
@@ -69,10 +70,10 @@ export class DescriptorLayer implements EndpointTypeLookup {
   private readonly cutTransfers = new Set<number>();
 
   constructor(
-    /** Speed from the link type; "unknown" makes the rules use each device's own clues. */
-    /** Speed from the link type, or a function reading it when the link type is learnt while streaming. */
+    /** Speed from the link type ("unknown" makes the rules use each device's own clues), or a function reading it when the link type is learnt while streaming. */
     private readonly linkSpeed: Speed | (() => Speed) = "unknown",
-    private readonly rules: readonly DescriptorRule[] = descriptorRules,
+    /** The descriptor rules to run on each device (the analysis hands in src/rules/descriptor). */
+    private readonly rules: readonly DescriptorRule[],
     private readonly options: DescriptorLayerOptions = {},
   ) {}
 
@@ -91,7 +92,7 @@ export class DescriptorLayer implements EndpointTypeLookup {
     // Devices at the request's address and, for SET_ADDRESS, at the new address: one may be replaced.
     const s = ct.setup;
     const at = this.tracker.deviceAt(ct.address, ct.bus);
-    const target = s.bmRequestType === 0 && s.bRequest === 5 ? this.tracker.deviceAt(s.wValue & 0x7f, ct.bus) : undefined;
+    const target = s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_ADDRESS ? this.tracker.deviceAt(s.wValue & 0x7f, ct.bus) : undefined;
     const known = this.tracker.devices.length;
     const d = this.tracker.onControlTransfer(ct);
     if (this.tracker.devices.length > known && d.enumerationSeen) {
@@ -104,7 +105,7 @@ export class DescriptorLayer implements EndpointTypeLookup {
     for (const old of [at, target]) {
       if (old && old !== d && this.tracker.deviceAt(old.address, old.bus) !== old) this.settle(old, true);
     }
-    if (s.bmRequestType === 0 && s.bRequest === 9 && ct.status === "ok" && (s.wValue & 0xff) !== 0) this.settle(d, false);
+    if (s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_CONFIGURATION && ct.status === "ok" && (s.wValue & 0xff) !== 0) this.settle(d, false);
   }
 
   /** Run the rules on `d` now (new findings only), announce it once, and drop it if it was replaced. */
@@ -157,7 +158,7 @@ export class DescriptorLayer implements EndpointTypeLookup {
 
   private reportOf(d: UsbDevice, speed: Speed): DeviceReport {
     const guess = guessSpeed(d, speed);
-    return { address: d.address, addresses: [...d.addresses], bus: d.bus, speed: guess.speed, speedReason: guess.reason, state: d.state, configuration: d.configuration, descriptors: descriptorsJson(d), timeline: enumerationTimeline(d) };
+    return { address: d.address, addresses: [...d.addresses], bus: d.bus, speed: guess.speed, speedReason: guess.reason, state: d.state, configuration: d.configuration, timeline: enumerationTimeline(d) };
   }
 
   endpointType(address: number, endpointAddress: number, bus?: number): EndpointType | undefined {

@@ -1,5 +1,6 @@
 // Per-device descriptor state rebuilt from control transfers (USB 2.0 §9.1 device states, §9.4 requests).
-import type { ControlTransfer, Speed } from "../model.js";
+import type { ControlTransfer, Speed } from "../usb/model.js";
+import type { DeviceAddr } from "../usb/ids.js";
 import type { DeviceDescriptor, DeviceQualifierDescriptor } from "../descriptors/device.js";
 import type { ConfigurationDescriptor } from "../descriptors/configuration.js";
 import type { StringDescriptor } from "../descriptors/string.js";
@@ -29,9 +30,9 @@ export interface UsbDevice {
   id: number;
   bus?: number;
   /** Current (last) address. */
-  address: number;
+  address: DeviceAddr;
   /** Every address the device used, in order (0 first when the enumeration was captured). */
-  addresses: number[];
+  addresses: DeviceAddr[];
   /** The capture shows the enumeration from address 0 (not a device already addressed when the capture began). */
   enumerationSeen: boolean;
   state: DeviceState;
@@ -62,7 +63,7 @@ export interface UsbDevice {
   ownSpeed?: Speed;
 }
 
-export function newDevice(id: number, address: number, bus: number | undefined, enumerationSeen: boolean): UsbDevice {
+export function newDevice(id: number, address: DeviceAddr, bus: number | undefined, enumerationSeen: boolean): UsbDevice {
   return {
     id,
     bus,

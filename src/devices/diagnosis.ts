@@ -1,11 +1,13 @@
 // Enumeration diagnosis: where a device stopped on the way to the configured state (USB 2.0 §9.1.2) and the most
 // likely firmware reason, with the records and bytes that show it.
-import type { ControlTransfer, Speed } from "../model.js";
+import type { ControlTransfer, Speed } from "../usb/model.js";
 import type { UsbDevice } from "./device.js";
 import { walkedLength } from "../descriptors/configuration.js";
-import { descriptorTypeName, hex2 } from "../descriptors/types.js";
+import { descriptorTypeName, DescriptorType } from "../usb/descriptorTypes.js";
+import { hex2, hexBytes } from "../usb/bytes.js";
 import { requestText } from "./timeline.js";
 import { endpointType } from "../descriptors/endpoint.js";
+import { Request, RequestType, STANDARD_DEVICE_OUT, STANDARD_DEVICE_IN, requestTypeBits } from "../usb/requests.js";
 
 export type Reached = "configured" | "addressed" | "default";
 
@@ -35,11 +37,6 @@ interface Problem {
   evidence: Evidence[];
 }
 
-function bytesText(b: Uint8Array, max = 24): string {
-  const shown = Array.from(b.subarray(0, max), hex2).join(" ");
-  return b.length > max ? `${shown} … (${b.length} bytes)` : shown;
-}
-
 function endText(ct: ControlTransfer): string {
   if (ct.status === "stall") return "then STALLed";
   if (ct.status === "incomplete") return `then stopped sending (${ct.detail ?? "NAKed until the host gave up or reset"})`;
@@ -48,13 +45,13 @@ function endText(ct: ControlTransfer): string {
 }
 
 function isStdGetDescriptor(ct: ControlTransfer): boolean {
-  return ct.setup.bmRequestType === 0x80 && ct.setup.bRequest === 6;
+  return ct.setup.bmRequestType === STANDARD_DEVICE_IN && ct.setup.bRequest === Request.GET_DESCRIPTOR;
 }
 
 /** Size the descriptor in a reply says it has: bLength, or wTotalLength for configuration and BOS sets. */
 function declaredSize(type: number, b: Uint8Array): number | undefined {
   if (b.length < 2) return undefined;
-  if ((type === 2 || type === 7 || type === 0x0f) && b.length >= 4) return b[2]! | (b[3]! << 8);
+  if ((type === DescriptorType.CONFIGURATION || type === DescriptorType.OTHER_SPEED_CONFIGURATION || type === DescriptorType.BOS) && b.length >= 4) return b[2]! | (b[3]! << 8);
   return b[0]!;
 }
 
@@ -72,25 +69,25 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
     if (isStdGetDescriptor(ct)) {
       const type = s.wValue >> 8;
       const b = ct.data;
-      const name = `GET_DESCRIPTOR(${descriptorTypeName(type)}${type === 3 || type === 2 ? ` ${s.wValue & 0xff}` : ""})`;
+      const name = `GET_DESCRIPTOR(${descriptorTypeName(type)}${type === DescriptorType.STRING || type === DescriptorType.CONFIGURATION ? ` ${s.wValue & 0xff}` : ""})`;
       // Descriptors kept where the USB DMA cannot read them (flash behind a bus the peripheral does not master):
       // the peripheral sends zeros or 0xFF instead of the table.
-      if (b.length >= 2 && (allSame(b, 0) || allSame(b, 0xff)) && type !== 3) {
+      if (b.length >= 2 && (allSame(b, 0) || allSame(b, 0xff)) && type !== DescriptorType.STRING) {
         problems.push({
           rank: 1,
           verdict: `the ${descriptorTypeName(type)} descriptor arrived as ${b.length} bytes of 0x${hex2(b[0]!)}: the firmware most likely hands the USB peripheral a descriptor in memory it cannot read (e.g. flash not reachable by the USB DMA), so the bytes sent are not the descriptor`,
-          evidence: [{ packet: ct.firstPacket, text: `${name} returned ${bytesText(b)}` }],
+          evidence: [{ packet: ct.firstPacket, text: `${name} returned ${hexBytes(b, 24)}` }],
         });
         continue;
       }
       const size = declaredSize(type, b);
-      const probe = type === 1 && ct.address === 0 && s.wLength === 64 && ct.status === "incomplete" && b.length >= 8;
+      const probe = type === DescriptorType.DEVICE && ct.address === 0 && s.wLength === 64 && ct.status === "incomplete" && b.length >= 8;
       if (size !== undefined && !probe && b.length < Math.min(size, s.wLength) && b.length > 0 && b.length % mps0 === 0 && s.wLength > b.length) {
         if (b.length === mps0) {
           problems.push({
             rank: 2,
             verdict: `the device returns only the first packet of a control read: it sent ${b.length} of the ${size} bytes of the ${descriptorTypeName(type)} descriptor (bMaxPacketSize0 ${mps0}) ${endText(ct)}; firmware that can send only one packet per control read (it does not queue the next packet after the first IN completes)`,
-            evidence: [{ packet: ct.firstPacket, text: `${name} wLength ${s.wLength}: ${b.length} bytes returned, descriptor says ${size}: ${bytesText(b)}` }],
+            evidence: [{ packet: ct.firstPacket, text: `${name} wLength ${s.wLength}: ${b.length} bytes returned, descriptor says ${size}: ${hexBytes(b, 24)}` }],
           });
         } else {
           problems.push({
@@ -112,21 +109,21 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
         continue;
       }
       // Requests the device must answer (§9.4.3: DEVICE and CONFIGURATION are mandatory).
-      if ((type === 1 || type === 2) && (ct.status === "error" || ct.status === "incomplete") && !probe) {
+      if ((type === DescriptorType.DEVICE || type === DescriptorType.CONFIGURATION) && (ct.status === "error" || ct.status === "incomplete") && !probe) {
         problems.push({
           rank: 9,
           verdict: `the device ${b.length ? `stopped after ${b.length} bytes of` : "never answered"} ${name} (${ct.detail ?? ct.status}${ct.urbStatus !== undefined ? `, URB status ${ct.urbStatus}` : ""})`,
           evidence: [{ packet: ct.firstPacket, text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)}: ${ct.status}, ${b.length} bytes` }],
         });
       }
-      if ((type === 1 || type === 2) && ct.status === "stall") {
+      if ((type === DescriptorType.DEVICE || type === DescriptorType.CONFIGURATION) && ct.status === "stall") {
         problems.push({ rank: 4, verdict: `the device STALLed ${name}, which every device must answer`, evidence: [{ packet: ct.firstPacket, text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)} STALLed` }] });
       }
-      if ((type === 4 || type === 5) && ct.status === "ok") {
-        problems.push({ rank: 8, verdict: `the device answered ${name} with ${b.length} bytes; INTERFACE and ENDPOINT descriptors cannot be requested directly and must be STALLed (§9.4.3)`, evidence: [{ packet: ct.firstPacket, text: `${name} returned ${bytesText(b)}` }] });
+      if ((type === DescriptorType.INTERFACE || type === DescriptorType.ENDPOINT) && ct.status === "ok") {
+        problems.push({ rank: 8, verdict: `the device answered ${name} with ${b.length} bytes; INTERFACE and ENDPOINT descriptors cannot be requested directly and must be STALLed (§9.4.3)`, evidence: [{ packet: ct.firstPacket, text: `${name} returned ${hexBytes(b, 24)}` }] });
       }
-    } else if (s.bmRequestType === 0 && (s.bRequest === 5 || s.bRequest === 9) && ct.status !== "ok") {
-      const what = s.bRequest === 5 ? `SET_ADDRESS ${s.wValue}` : `SET_CONFIGURATION ${s.wValue}`;
+    } else if (s.bmRequestType === STANDARD_DEVICE_OUT && (s.bRequest === Request.SET_ADDRESS || s.bRequest === Request.SET_CONFIGURATION) && ct.status !== "ok") {
+      const what = s.bRequest === Request.SET_ADDRESS ? `SET_ADDRESS ${s.wValue}` : `SET_CONFIGURATION ${s.wValue}`;
       problems.push({ rank: 4, verdict: `the device ${ct.status === "stall" ? "STALLed" : "did not complete"} ${what}, which it must accept`, evidence: [{ packet: ct.firstPacket, text: `${what}: ${ct.status}${ct.detail ? ` (${ct.detail})` : ""}` }] });
     }
   }
@@ -207,8 +204,8 @@ function stageOf(d: UsbDevice): string {
   let last = "";
   for (const ct of d.transfers) {
     const s = ct.setup;
-    if ((s.bmRequestType & 0x60) !== 0) continue;
-    const name = s.bRequest === 6 ? `GET_DESCRIPTOR(${descriptorTypeName(s.wValue >> 8)})` : requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength);
+    if (requestTypeBits(s.bmRequestType) !== RequestType.STANDARD) continue;
+    const name = s.bRequest === Request.GET_DESCRIPTOR ? `GET_DESCRIPTOR(${descriptorTypeName(s.wValue >> 8)})` : requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength);
     last = name;
   }
   return last || "no standard request";

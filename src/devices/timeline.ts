@@ -1,9 +1,10 @@
 // Enumeration timeline: the standard requests of a device in order, with the time between steps
 // (USB 2.0 §9.2.6 gives the timing budget: SET_ADDRESS 50 ms, descriptor reads 500 ms, §9.2.6.3).
-import type { ControlStatus, Timestamp } from "../model.js";
-import { descriptorTypeName, Request } from "../descriptors/types.js";
+import type { ControlStatus, Timestamp } from "../usb/model.js";
+import { descriptorTypeName } from "../usb/descriptorTypes.js";
+import { Request, requestTypeBits } from "../usb/requests.js";
 import type { UsbDevice } from "./device.js";
-import { msBetween } from "../time.js";
+import { msBetween } from "../usb/time.js";
 
 export interface EnumerationStep {
   /** e.g. "GET_DESCRIPTOR DEVICE (wLength 64)", "SET_ADDRESS 5", "SET_CONFIGURATION 1". */
@@ -20,7 +21,7 @@ export interface EnumerationStep {
 }
 
 export function requestText(bmRequestType: number, bRequest: number, wValue: number, wIndex: number, wLength: number): string {
-  if (((bmRequestType >> 5) & 3) !== 0) return `class/vendor request 0x${bRequest.toString(16)}`;
+  if (requestTypeBits(bmRequestType) !== 0) return `class/vendor request 0x${bRequest.toString(16)}`;
   switch (bRequest) {
     case Request.GET_DESCRIPTOR:
       return `GET_DESCRIPTOR ${descriptorTypeName(wValue >> 8)}${(wValue & 0xff) !== 0 || wValue >> 8 === 3 ? ` ${wValue & 0xff}` : ""} (wLength ${wLength})`;
@@ -51,7 +52,7 @@ export function enumerationTimeline(d: UsbDevice, max = 256): EnumerationStep[] 
   let prev: Timestamp | undefined;
   for (const ct of d.transfers) {
     const s = ct.setup;
-    if (((s.bmRequestType >> 5) & 3) !== 0) continue;
+    if (requestTypeBits(s.bmRequestType) !== 0) continue;
     const step: EnumerationStep = {
       step: requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength),
       time: ct.start,

@@ -2,8 +2,10 @@
 // SET_ADDRESS moves a device from address 0 (USB 2.0 §9.4.6, §9.1.1.4); GET_DESCRIPTOR results are merged
 // (§9.4.3: a host reads the 9-byte configuration header, then wTotalLength bytes); SET_CONFIGURATION and
 // SET_INTERFACE (§9.4.7, §9.4.10) update the state used by the endpoint-type lookup.
-import type { ControlTransfer, EndpointType, EndpointTypeLookup } from "../model.js";
-import { DescriptorType, Request } from "../descriptors/types.js";
+import { DIR_IN, deviceAddr } from "../usb/ids.js";
+import type { ControlTransfer, EndpointType, EndpointTypeLookup } from "../usb/model.js";
+import { DescriptorType } from "../usb/descriptorTypes.js";
+import { Request, RequestType, STANDARD_DEVICE_OUT, STANDARD_DEVICE_IN, STANDARD_INTERFACE_OUT, requestTypeBits } from "../usb/requests.js";
 import { parseDeviceDescriptor, parseDeviceQualifier } from "../descriptors/device.js";
 import { parseConfiguration } from "../descriptors/configuration.js";
 import { parseStringDescriptor } from "../descriptors/string.js";
@@ -33,15 +35,15 @@ export class DeviceTracker implements EndpointTypeLookup {
     if (d.transfers.length < MAX_TRANSFERS) d.transfers.push(ct);
     if (ct.speed) d.ownSpeed = ct.speed;
     const s = ct.setup;
-    const type = (s.bmRequestType >> 5) & 3;
-    if (type === 0 && s.bRequest === Request.GET_DESCRIPTOR && s.bmRequestType & 0x80) this.onGetDescriptor(d, ct);
-    else if (type === 0 && s.bmRequestType === 0x00 && s.bRequest === Request.SET_ADDRESS) this.onSetAddress(d, ct);
-    else if (type === 0 && s.bmRequestType === 0x00 && s.bRequest === Request.SET_CONFIGURATION && ct.status === "ok") {
+    const standard = requestTypeBits(s.bmRequestType) === RequestType.STANDARD;
+    if (standard && s.bRequest === Request.GET_DESCRIPTOR && s.bmRequestType & DIR_IN) this.onGetDescriptor(d, ct);
+    else if (standard && s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_ADDRESS) this.onSetAddress(d, ct);
+    else if (standard && s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_CONFIGURATION && ct.status === "ok") {
       d.configuration = s.wValue & 0xff;
       d.state = d.configuration === 0 ? "addressed" : "configured";
       d.altSettings.clear();
       d.revision++;
-    } else if (type === 0 && s.bmRequestType === 0x01 && s.bRequest === Request.SET_INTERFACE && ct.status === "ok") {
+    } else if (standard && s.bmRequestType === STANDARD_INTERFACE_OUT && s.bRequest === Request.SET_INTERFACE && ct.status === "ok") {
       d.altSettings.set(s.wIndex & 0xff, s.wValue & 0xff);
       d.revision++;
     }
@@ -159,7 +161,7 @@ export class DeviceTracker implements EndpointTypeLookup {
 
   private onSetAddress(d: UsbDevice, ct: ControlTransfer): void {
     if (ct.status !== "ok") return;
-    const to = ct.setup.wValue & 0x7f;
+    const to = deviceAddr(ct.setup.wValue & 0x7f);
     if (to === d.address) return;
     this.byAddress.delete(key(d.bus, d.address));
     // An address reused after a new enumeration belongs to the new device (the old one was detached or reset).
@@ -180,7 +182,7 @@ export class DeviceTracker implements EndpointTypeLookup {
     const recipient = ct.setup.bmRequestType & 0x1f;
     if (recipient === 1) {
       // Interface-recipient GET_DESCRIPTOR: class descriptors (HID 1.11 §7.1.1).
-      if (type === DescriptorType.REPORT) {
+      if (type === DescriptorType.HID_REPORT) {
         const held = d.hidReports.get(ct.setup.wIndex & 0xff);
         if (!held || b.length >= held.transfer.data.length) d.hidReports.set(ct.setup.wIndex & 0xff, { descriptor: parseHidReportDescriptor(b), transfer: ct });
         d.revision++;
@@ -229,5 +231,5 @@ function keepLongest<T>(m: Map<number, Held<T>>, index: number, held: Held<T>): 
 }
 
 function isDeviceRead(ct: ControlTransfer): boolean {
-  return ct.setup.bmRequestType === 0x80 && ct.setup.bRequest === Request.GET_DESCRIPTOR && ct.setup.wValue >> 8 === DescriptorType.DEVICE;
+  return ct.setup.bmRequestType === STANDARD_DEVICE_IN && ct.setup.bRequest === Request.GET_DESCRIPTOR && ct.setup.wValue >> 8 === DescriptorType.DEVICE;
 }

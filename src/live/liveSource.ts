@@ -8,8 +8,7 @@
 // hang until the next USB event. usbmon honours O_NONBLOCK (mon_text.c mon_text_read_wait returns
 // -EWOULDBLOCK) but has no poll method, hence a timer rather than epoll.
 import type { Readable } from "node:stream";
-import type { ByteSource } from "../capture/source.js";
-import { streamSource } from "../capture/source.js";
+import { streamSource, type ByteSource } from "../capture/source.js";
 
 export interface LiveSource extends ByteSource {
   /** End the input now: the pending and every later read return 0. */

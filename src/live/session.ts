@@ -3,7 +3,7 @@
 // dropped) and every device and finding printed as it is made.
 import { analyzeSource } from "../analyze.js";
 import { LIVE_READ_SIZE, type LiveSource } from "./liveSource.js";
-import { deviceEvent, LivePrinter, type LiveSummary } from "./events.js";
+import { deviceEvent, LivePrinter, type LiveSummary } from "../report/liveEvents.js";
 
 export interface LiveOptions {
   out(text: string): void;

@@ -1,7 +1,11 @@
 // Where live capture reads from: the usbmon text interface in debugfs (Documentation/usb/usbmon.rst,
 // "How to use usbmon": mount debugfs, load usbmon, read /sys/kernel/debug/usb/usbmon/Nu; bus 0 is all buses).
 // Opening it fails in three common ways, each with one fix the user can type.
-import { dirname, join } from "node:path";
+
+// usbmon is Linux's: paths are POSIX, joined here rather than with node:path so the library also loads
+// in a browser (the viewer imports the same front door).
+const join = (dir: string, name: string) => `${dir.replace(/\/+$/, "")}/${name}`;
+const dirname = (p: string) => p.replace(/\/+$/, "").replace(/\/[^/]*$/, "") || "/";
 
 export const USBMON_DIR = "/sys/kernel/debug/usb/usbmon";
 

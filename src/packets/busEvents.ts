@@ -6,6 +6,7 @@
 // The payload, as Packetry 0.4 writes it (seen in its test captures; the event codes are those of its
 // src/event.rs): u16 0x3343, u16 event code, u32 interface id, u32 timestamp high, u32 low, in the
 // section's byte order.
+import { u16At, u32At } from "../usb/bytes.js";
 
 /** IANA Private Enterprise Number of Great Scott Gadgets, the PEN of Packetry's custom blocks. */
 export const GSG_PEN = 62392;
@@ -111,18 +112,12 @@ export interface BusEventRecord {
 export function decodeBusEvent(bytes: Uint8Array, dataOffset: number, dataLength: number): BusEventRecord | null {
   if (dataLength < 16 || dataOffset < 4 || dataOffset + dataLength > bytes.length) return null;
   const p = dataOffset - 4;
-  const big = u32(bytes, p, true) === GSG_PEN;
-  if (!big && u32(bytes, p, false) !== GSG_PEN) return null;
-  const magic = big ? (bytes[dataOffset]! << 8) | bytes[dataOffset + 1]! : bytes[dataOffset]! | (bytes[dataOffset + 1]! << 8);
-  const code = big ? (bytes[dataOffset + 2]! << 8) | bytes[dataOffset + 3]! : bytes[dataOffset + 2]! | (bytes[dataOffset + 3]! << 8);
+  const big = u32At(bytes, p, false) === GSG_PEN;
+  if (!big && u32At(bytes, p, true) !== GSG_PEN) return null;
+  const magic = u16At(bytes, dataOffset, !big);
+  const code = u16At(bytes, dataOffset + 2, !big);
   if (magic !== EVENT_MAGIC || code < BusEvent.CAPTURE_STOP_REQUESTED || code > BusEvent.LS_KEEPALIVE) return null;
   // A u64 of nanoseconds since the epoch passes 2^53: split it exactly, in BigInt.
-  const ns = (BigInt(u32(bytes, dataOffset + 8, big)) << 32n) | BigInt(u32(bytes, dataOffset + 12, big));
+  const ns = (BigInt(u32At(bytes, dataOffset + 8, !big)) << 32n) | BigInt(u32At(bytes, dataOffset + 12, !big));
   return { event: code as BusEvent, sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
-}
-
-function u32(b: Uint8Array, at: number, big: boolean): number {
-  return big
-    ? ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0
-    : ((b[at + 3]! << 24) | (b[at + 2]! << 16) | (b[at + 1]! << 8) | b[at]!) >>> 0;
 }

@@ -1,24 +1,16 @@
 // Packet-level checks over the core's columns: one pass per batch, no object per packet.
 // Findings are made only for packets that are wrong, so a clean capture costs one loop.
 import { LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
-import type { FindingSink, RecordBatch, RecordSink, Speed } from "../model.js";
+import type { RecordBatch, RecordSink, Speed } from "../usb/model.js";
 import { batchSummary, type BatchSummary } from "../core/core.js";
-import { finding } from "../rules/rule.js";
-import { pidName } from "./pid.js";
+import { finding, type FindingSink } from "../usb/finding.js";
+import { speedOfLinktype } from "../usb/linkTypes.js";
+import { hex2 } from "../usb/bytes.js";
+import { pidName } from "../usb/pid.js";
 import { CRC5, CRC16, FMT_PACKET_TRUNCATED, PACKET_LENGTH, PID_INVALID, PID_RESERVED, SOF_SEQUENCE, SPLIT_CRC5 } from "./rules.js";
 
 const FRAME_NS = 1_000_000; // §8.4.3: one frame per millisecond
 const MICROFRAME_NS = 125_000; // §8.4.3.1: eight microframes per frame at high speed
-
-export function speedOfLinktype(linktype: number): Speed | undefined {
-  switch (linktype) {
-    case LinkType.USB_2_0_LOW_SPEED: return "low";
-    case LinkType.USB_2_0_FULL_SPEED: return "full";
-    case LinkType.USB_2_0_HIGH_SPEED: return "high";
-    case LinkType.USB_2_0: return "unknown";
-    default: return undefined;
-  }
-}
 
 export class PacketChecks implements RecordSink {
   /** Packets per PID byte (raw records only). */
@@ -262,9 +254,6 @@ export class PacketChecks implements RecordSink {
   }
 }
 
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, "0");
-}
 
 function expectedLength(p: number): string {
   const code = p & 0x0f;

@@ -1,5 +1,5 @@
 // Packet-layer rules (RULES.md "rules every implementation needs" and A.2).
-import type { RuleInfo } from "../rules/rule.js";
+import type { RuleInfo } from "../usb/finding.js";
 
 export const PID_INVALID: RuleInfo = { id: "PID_INVALID", severity: "error", spec: "USB 2.0 §8.3.1; WS-LL ei_invalid_pid", title: "PID check nibble is not the complement of the PID" };
 export const PID_RESERVED: RuleInfo = { id: "PID_RESERVED", severity: "error", spec: "USB 2.0 §8.3.1 Table 8-1", title: "the reserved PID 0x0 (byte 0xF0)" };

@@ -1,20 +1,9 @@
 // The JSON document of DESIGN.md "The JSON contract".
-import type { AnalysisResult } from "../analyze.js";
-import type { Finding } from "../model.js";
-import { isoTime } from "../time.js";
+import type { AnalysisResult } from "../result.js";
+import { isoTime } from "../usb/time.js";
+import { deviceJson } from "./deviceJson.js";
+import { findingJson } from "./findingJson.js";
 
-/** A finding as printed: the same fields, its time as an ISO 8601 string. */
-export type FindingJson = Omit<Finding, "time"> & { time?: string };
-
-export function findingJson(f: Finding): FindingJson {
-  const out: FindingJson = { rule: f.rule, severity: f.severity, message: f.message };
-  if (f.time) out.time = isoTime(f.time);
-  for (const k of ["packet", "offset", "transaction", "transfer", "device", "endpoint"] as const) {
-    if (f[k] !== undefined) out[k] = f[k];
-  }
-  if (f.spec) out.spec = f.spec;
-  return out;
-}
 
 export function analysisJson(r: AnalysisResult): Record<string, unknown> {
   const c = r.findings.countBySeverity;
@@ -36,7 +25,7 @@ export function analysisJson(r: AnalysisResult): Record<string, unknown> {
       pids: Object.fromEntries(r.pidCounts),
       findingsByRule: Object.fromEntries([...r.findings.countByRule.entries()].sort()),
     },
-    devices: r.descriptors.devices,
+    devices: r.descriptors.devices.map((d, i) => deviceJson(d, r.descriptors.tracked[i]!)),
     diagnoses: r.descriptors.diagnoses,
     controlTransfers: r.controlTransfers,
     findings: r.findings.sorted().map(findingJson),

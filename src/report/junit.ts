@@ -1,7 +1,7 @@
 // JUnit XML for CI: one test suite per capture, one test case per rule that was checked; a rule
 // with error findings is a failure, listing them. CI systems show these natively.
-import type { AnalysisResult } from "../analyze.js";
-import type { Finding } from "../model.js";
+import type { AnalysisResult } from "../result.js";
+import type { Finding } from "../usb/finding.js";
 
 export function escapeXml(s: string): string {
   // XML 1.0 forbids most C0 controls even escaped: drop them.

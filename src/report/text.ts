@@ -1,25 +1,10 @@
 // The human report of `usbscope analyze`: summary, then diagnosis, then findings in plain words.
-import type { AnalysisResult } from "../analyze.js";
-import type { Finding } from "../model.js";
-import { secondsBetween } from "../time.js";
-import { sanitizeTerminal } from "../descriptors/strings.js";
+import type { AnalysisResult } from "../result.js";
+import type { Finding } from "../usb/finding.js";
+import { secondsBetween } from "../usb/time.js";
+import { sanitizeTerminal } from "./sanitize.js";
 import { diagnosisLines } from "./diagnosis.js";
-
-const LINKTYPE_NAMES: Record<number, string> = {
-  189: "USB Linux usbmon (48-byte header)",
-  220: "USB Linux usbmon, memory-mapped (64-byte header)",
-  249: "USBPcap",
-  252: "Wireshark upper PDU (sniffer log)",
-  288: "USB 2.0 packets, speed not given",
-  293: "USB 2.0 packets, low speed",
-  294: "USB 2.0 packets, full speed",
-  295: "USB 2.0 packets, high speed",
-  0xfffe: "pcapng custom blocks",
-};
-
-export function linktypeName(lt: number): string {
-  return LINKTYPE_NAMES[lt] ?? `link type ${lt}`;
-}
+import { linktypeName } from "../usb/linkTypes.js";
 
 export function analysisText(r: AnalysisResult): string {
   const out: string[] = [];

@@ -4,7 +4,7 @@ import { packetRules } from "../packets/rules.js";
 import { transferRules } from "../transfers/rules.js";
 import { urbRules } from "../urb/rules.js";
 import { descriptorRules } from "./descriptor/index.js";
-import type { RuleInfo } from "./rule.js";
+import type { RuleInfo } from "../usb/finding.js";
 
 export interface RegisteredRule extends RuleInfo {
   layer: "packet" | "transfer" | "urb" | "descriptor";

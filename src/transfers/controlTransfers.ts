@@ -1,14 +1,16 @@
 // Control transfers from transactions (USB 2.0 §8.5.3): setup, optional data stage, status stage.
 // One open transfer per (device, control endpoint); objects exist only at this level.
 import { Pid, SplitBits } from "../../as/shared/constants.js";
-import type { AnalysisContext, ControlStatus, ControlTransfer, SetupPacket, Timestamp } from "../model.js";
-import { finding } from "../rules/rule.js";
-import type { RuleInfo } from "../rules/rule.js";
+import type { AnalysisContext, ControlStatus, ControlTransfer, SetupPacket, Timestamp } from "../usb/model.js";
+import { finding, type FindingPlace, type RuleInfo } from "../usb/finding.js";
+import { type DeviceAddr, deviceAddr, endpointAddr } from "../usb/ids.js";
+import { hex2 } from "../usb/bytes.js";
 import type { TransactionSummary } from "./transferSummary.js";
-import { nextToggle, pidName } from "../packets/pid.js";
-import { StandardRequest, isDeviceToHost, readSetup, recipientOf, requestName, requestTypeOf } from "./requestName.js";
+import { nextToggle, pidName } from "../usb/pid.js";
+import { isDeviceToHost, readSetup, recipientOf, requestName, requestTypeOf, Request, STANDARD_DEVICE_OUT } from "../usb/requests.js";
 import * as R from "./rules.js";
-import { SplitKind, spanNs, type Transaction, TxOutcome } from "./transaction.js";
+import { SplitKind, spanNs, type Transaction, TxOutcome, txPlace } from "./transaction.js";
+import { DescriptorType } from "../usb/descriptorTypes.js";
 
 /** Hooks from a finished standard request into device and toggle state. */
 export interface ControlHooks {
@@ -60,7 +62,7 @@ export class OpenControl {
 
   constructor(
     readonly index: number,
-    readonly address: number,
+    readonly address: DeviceAddr,
     readonly endpoint: number,
     readonly setup: SetupPacket,
     readonly setupBytes: Uint8Array,
@@ -72,6 +74,11 @@ export class OpenControl {
     this.data = new Uint8Array(Math.min(setup.wLength, 4096));
     this.lastPacket = firstPacket;
     this.lastTime = start;
+  }
+
+  /** Where a finding about the whole transfer points: its SETUP, device and endpoint (direction of the data stage). */
+  place(): FindingPlace {
+    return { packet: this.firstPacket, transfer: this.index, device: this.address, endpoint: endpointAddr(this.endpoint, this.dirIn), time: this.start };
   }
 
   appendData(tx: Transaction): void {
@@ -150,11 +157,11 @@ export class ControlTransfers {
     else this.statusStage(tx, t, key, dirIn);
   }
 
-  private where(tx: Transaction, t?: OpenControl) {
-    return { packet: tx.firstPacket, transaction: tx.index, transfer: t?.index, device: tx.address, endpoint: tx.endpoint, time: ts(tx.startSec, tx.startNsec) };
+  private where(tx: Transaction, t?: OpenControl): FindingPlace {
+    return { ...txPlace(tx), transfer: t?.index };
   }
 
-  private add(rule: RuleInfo, message: string, extra: object, severity = rule.severity): void {
+  private add(rule: RuleInfo, message: string, extra: FindingPlace, severity = rule.severity): void {
     this.ctx.findings.add(finding(rule, message, extra, severity));
   }
 
@@ -190,17 +197,17 @@ export class ControlTransfers {
       this.finish(t, key, "incomplete", detail, hostDropped ? "info" : "error");
     }
     const setup = readSetup(b, 0);
-    const n = new OpenControl(this.nextIndex++, tx.address, tx.endpoint, setup, setupBytes, tx.firstPacket, ts(tx.startSec, tx.startNsec));
+    const n = new OpenControl(this.nextIndex++, deviceAddr(tx.address), tx.endpoint, setup, setupBytes, tx.firstPacket, ts(tx.startSec, tx.startNsec));
     push(n.transactions, list);
     n.lastPacket = tx.lastPacket;
     n.setupAcked = acked;
     this.open.set(key, n);
-    if (setup.bRequest === StandardRequest.SET_ADDRESS && requestTypeOf(setup) === 0) {
-      if (setup.bmRequestType !== 0 || setup.wValue > 127 || setup.wIndex !== 0 || setup.wLength !== 0) {
+    if (setup.bRequest === Request.SET_ADDRESS && requestTypeOf(setup) === 0) {
+      if (setup.bmRequestType !== STANDARD_DEVICE_OUT || setup.wValue > 127 || setup.wIndex !== 0 || setup.wLength !== 0) {
         this.add(R.SETADDR_FORMAT, `SET_ADDRESS with bmRequestType 0x${hex2(setup.bmRequestType)}, wValue ${setup.wValue}, wIndex ${setup.wIndex}, wLength ${setup.wLength}; must be 0, ≤ 127, 0, 0`, { ...where, transfer: n.index });
       }
     }
-    if (setup.bRequest === StandardRequest.CLEAR_FEATURE && requestTypeOf(setup) === 0 && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) === 0) {
+    if (setup.bRequest === Request.CLEAR_FEATURE && requestTypeOf(setup) === 0 && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) === 0) {
       this.add(R.EP0_HALT, `CLEAR_FEATURE(ENDPOINT_HALT) sent to control endpoint 0x${hex2(setup.wIndex & 0xff)}`, { ...where, transfer: n.index });
     }
     if (tx.outcome === TxOutcome.STALL) this.finish(n, key, "stall", "SETUP STALLed");
@@ -300,7 +307,7 @@ export class ControlTransfers {
     }
   }
 
-  private timingBetweenData(t: OpenControl, time: Timestamp, where: object): void {
+  private timingBetweenData(t: OpenControl, time: Timestamp, where: FindingPlace): void {
     if (!t.firstDataTime) {
       t.firstDataTime = time;
       const ms = spanMs(t.start, time);
@@ -314,9 +321,9 @@ export class ControlTransfers {
 
   private timingAtStatus(t: OpenControl): void {
     if (!t.statusTime) return;
-    const where = { packet: t.firstPacket, transfer: t.index, device: t.address, endpoint: t.endpoint, time: t.start };
+    const where = t.place();
     const total = spanMs(t.start, t.statusTime);
-    const isSetAddress = t.setup.bRequest === StandardRequest.SET_ADDRESS && requestTypeOf(t.setup) === 0;
+    const isSetAddress = t.setup.bRequest === Request.SET_ADDRESS && requestTypeOf(t.setup) === 0;
     if (isSetAddress) {
       if (total > 50) this.add(R.SETADDR_TIMING, `SET_ADDRESS status stage completed ${total.toFixed(1)} ms after SETUP (limit 50 ms)`, where);
       return;
@@ -331,7 +338,7 @@ export class ControlTransfers {
 
   private finish(t: OpenControl, key: number, status: ControlStatus, detail?: string, incompleteSeverity: "error" | "info" = "error"): void {
     this.open.delete(key);
-    const where = { packet: t.firstPacket, transfer: t.index, device: t.address, endpoint: t.endpoint, time: t.start };
+    const where = t.place();
     if (status === "incomplete") {
       const naks = t.nakCount ? ` after ${t.nakCount} NAKs` : "";
       this.add(R.CTRL_INCOMPLETE, `${t.request} on device ${t.address} never reached its status stage${naks}: ${detail}`, where, incompleteSeverity);
@@ -366,18 +373,18 @@ export class ControlTransfers {
   private standardRequestDone(t: OpenControl, ct: ControlTransfer): void {
     const s = t.setup;
     switch (s.bRequest) {
-      case StandardRequest.GET_DESCRIPTOR:
-        if (s.wValue >> 8 === 1 && ct.data.length >= 8 && t.endpoint === 0) this.maxPacket0[t.address & 0x7f] = ct.data[7];
+      case Request.GET_DESCRIPTOR:
+        if (s.wValue >> 8 === DescriptorType.DEVICE && ct.data.length >= 8 && t.endpoint === 0) this.maxPacket0[t.address & 0x7f] = ct.data[7];
         break;
-      case StandardRequest.SET_ADDRESS:
+      case Request.SET_ADDRESS:
         if (s.wValue <= 127 && s.wValue !== t.address) {
           this.moveDevice(t.address, s.wValue);
           this.hooks.addressChanged(t.address, s.wValue, t.statusTime ?? t.lastTime);
         }
         break;
-      case StandardRequest.SET_CONFIGURATION:
-      case StandardRequest.SET_INTERFACE:
-      case StandardRequest.CLEAR_FEATURE:
+      case Request.SET_CONFIGURATION:
+      case Request.SET_INTERFACE:
+      case Request.CLEAR_FEATURE:
         this.hooks.togglesReset(t.address, s.bRequest, s);
         break;
     }
@@ -427,4 +434,3 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-const hex2 = (v: number) => v.toString(16).padStart(2, "0");

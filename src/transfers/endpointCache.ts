@@ -1,7 +1,7 @@
 // Endpoint type and wMaxPacketSize per (device, endpoint, direction), looked up once and kept until
 // the next control transfer completes: only control transfers (descriptor reads, SET_CONFIGURATION,
 // SET_INTERFACE, SET_ADDRESS) can change them, and bulk traffic asks for them on every transaction.
-import type { EndpointType, EndpointTypeLookup } from "../model.js";
+import type { EndpointType, EndpointTypeLookup } from "../usb/model.js";
 import { SLOTS, slotOf } from "./toggles.js";
 
 const TYPES: (EndpointType | undefined)[] = [undefined, "control", "isochronous", "bulk", "interrupt", undefined];

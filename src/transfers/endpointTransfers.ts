@@ -1,7 +1,7 @@
 // Bulk, interrupt and isochronous transfers (USB 2.0 §5.6–5.8): transactions on one endpoint grouped
 // until a short packet or a zero-length packet; runs of NAKs become one polling entry with a count.
 import { Pid } from "../../as/shared/constants.js";
-import type { EndpointType, Speed } from "../model.js";
+import type { EndpointType, Speed } from "../usb/model.js";
 import { type Transaction, TxOutcome } from "./transaction.js";
 import { MAX_LISTED_TRANSACTIONS, type TransactionSummary, type TransferKind, type TransferSummary } from "./transferSummary.js";
 import { SLOTS, slotOf } from "./toggles.js";

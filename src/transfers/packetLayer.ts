@@ -1,16 +1,17 @@
 // The raw-packet layer: record batches → transactions → control, bulk, interrupt and isochronous
 // transfers, with the rules of RULES.md A.2 and C.2 (DESIGN.md "src/transfers/").
 import { Pid, SplitBits } from "../../as/shared/constants.js";
-import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch, RecordSink, SetupPacket, Timestamp } from "../model.js";
-import { finding } from "../rules/rule.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch, RecordSink, SetupPacket, Timestamp } from "../usb/model.js";
+import { finding } from "../usb/finding.js";
 import { ControlTransfers, type OpenControl } from "./controlTransfers.js";
 import { EndpointTransfers } from "./endpointTransfers.js";
 import { EndpointCache } from "./endpointCache.js";
-import { pidName } from "../packets/pid.js";
-import { StandardRequest, recipientOf } from "./requestName.js";
+import { pidName } from "../usb/pid.js";
+import { recipientOf, Request } from "../usb/requests.js";
 import { NO_HANDSHAKE, SETADDR_TIMING, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
 import { SLOTS, ToggleReset, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";
-import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome, spanNs } from "./transaction.js";
+import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome, spanNs, txPlace } from "./transaction.js";
+import { deviceAddr } from "../usb/ids.js";
 import { TransactionAssembler } from "./transactionAssembler.js";
 import { BusEvent } from "../packets/busEvents.js";
 import type { TransactionSummary, TransferListener, TransferSummary } from "./transferSummary.js";
@@ -226,7 +227,7 @@ export class PacketLayer implements RecordSink {
 
   /**
    * The fast path for IN-NAK, PING-NAK and PING-ACK when no listener is attached: none of onTransaction's
-   * and route's checks can apply to them (no data, no toggle: §8.6, a NAK leaves it as it was), and
+   * and route's checks can apply to them (no data, no toggle: §8.6, a NAK leaves it was), and
    * without a listener nothing groups transfers. Returns false (general path) on a control endpoint,
    * while a SET_ADDRESS waits for the device's first answer, and for the IN that reports an endpoint's
    * type as unknown.
@@ -277,7 +278,7 @@ export class PacketLayer implements RecordSink {
       const slot = slotOf(tx.address, tx.endpoint, dirIn);
       if (!this.typeReported[slot]) {
         this.typeReported[slot] = 1;
-        this.ctx.findings.add(finding(TOGGLE_BULK_INT, `endpoint ${tx.address}.${tx.endpoint} ${dirIn ? "IN" : "OUT"}: type unknown (no descriptor seen, the capture may start mid-session); toggle and handshake checks skipped`, { packet: tx.firstPacket, transaction: tx.index, device: tx.address, endpoint: tx.endpoint | (dirIn ? 0x80 : 0), time: { sec: tx.startSec, nsec: tx.startNsec } }, "info"));
+        this.ctx.findings.add(finding(TOGGLE_BULK_INT, `endpoint ${tx.address}.${tx.endpoint} ${dirIn ? "IN" : "OUT"}: type unknown (no descriptor seen, the capture may start mid-session); toggle and handshake checks skipped`, txPlace(tx), "info"));
       }
     } else if (tx.dataPid !== 0) {
       const verdict = this.toggles.check(tx, type, tx.split !== SplitKind.NONE);
@@ -294,7 +295,7 @@ export class PacketLayer implements RecordSink {
     const bits = tx.splitBits;
     if ((bits & (SplitBits.S | SplitBits.E)) === 0) return;
     const et = bits & SplitBits.ET_MASK;
-    const where = { packet: tx.firstPacket, transaction: tx.index, device: tx.hubAddress, time: { sec: tx.startSec, nsec: tx.startNsec } };
+    const where = { ...txPlace(tx), device: deviceAddr(tx.hubAddress), endpoint: undefined };
     const kind = tx.split === SplitKind.START ? "SSPLIT" : "CSPLIT";
     if (bits & SplitBits.S && (et === 2 || (et === 1 && (tx.tokenPid === Pid.IN || tx.split === SplitKind.COMPLETE)))) {
       this.ctx.findings.add(finding(SPLIT_S_BIT, `${kind} for a ${SPLIT_TYPES[et]} ${pidName(tx.tokenPid)} on hub ${tx.hubAddress} port ${tx.hubPort} has the S bit set (must be 0)`, where));
@@ -312,7 +313,7 @@ export class PacketLayer implements RecordSink {
     if (tx.split === SplitKind.COMPLETE) return; // CSPLIT data is never handshaked by the host
     if (tx.split === SplitKind.START && type === "interrupt") return; // periodic start splits get no handshake
     if (tx.dataPid === Pid.DATA2 || tx.dataPid === Pid.MDATA) return; // high-bandwidth iso PIDs: TOGGLE_ISO's business
-    this.ctx.findings.add(finding(NO_HANDSHAKE, `${pidName(tx.dataPid)} of a ${type} ${pidName(tx.tokenPid)} transaction on ${tx.address}.${tx.endpoint} got no handshake before the next token`, { packet: tx.packetIndex[tx.packetCount - 1], transaction: tx.index, device: tx.address, endpoint: tx.endpoint, time: { sec: tx.endSec, nsec: tx.endNsec } }));
+    this.ctx.findings.add(finding(NO_HANDSHAKE, `${pidName(tx.dataPid)} of a ${type} ${pidName(tx.tokenPid)} transaction on ${tx.address}.${tx.endpoint} got no handshake before the next token`, { ...txPlace(tx, tx.packetIndex[tx.packetCount - 1]), time: { sec: tx.endSec, nsec: tx.endNsec } }));
   }
 
   /** SETADDR_TIMING: after SET_ADDRESS the device answers only at its new address. */
@@ -324,7 +325,7 @@ export class PacketLayer implements RecordSink {
       // Before that it may still be busy, so an unanswered SETUP then is the host's haste, not a fault.
       const afterMs = spanNs(move.statusEnd.sec, move.statusEnd.nsec, tx.startSec, tx.startNsec) / 1e6;
       if (tx.tokenPid === Pid.SETUP && tx.handshakePid === 0 && !tx.interrupted && afterMs >= SET_ADDRESS_RECOVERY_MS) {
-        this.ctx.findings.add(finding(SETADDR_TIMING, `device did not answer the SETUP at its new address ${move.to}, sent ${afterMs.toFixed(1)} ms after SET_ADDRESS completed (it must accept one after the 2 ms recovery interval)`, { packet: tx.firstPacket, transaction: tx.index, device: move.to, endpoint: tx.endpoint, time: { sec: tx.startSec, nsec: tx.startNsec } }));
+        this.ctx.findings.add(finding(SETADDR_TIMING, `device did not answer the SETUP at its new address ${move.to}, sent ${afterMs.toFixed(1)} ms after SET_ADDRESS completed (it must accept one after the 2 ms recovery interval)`, { ...txPlace(tx), device: deviceAddr(move.to) }));
       }
       return;
     }
@@ -332,12 +333,12 @@ export class PacketLayer implements RecordSink {
     const answered = dirIn ? tx.dataPid !== 0 || tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.STALL : tx.handshakePid !== 0;
     if (!answered) return;
     this.addressMove = undefined;
-    this.ctx.findings.add(finding(SETADDR_TIMING, `device still answers at address ${move.from} after SET_ADDRESS ${move.to} completed`, { packet: tx.firstPacket, transaction: tx.index, device: move.from, endpoint: tx.endpoint, time: { sec: tx.startSec, nsec: tx.startNsec } }));
+    this.ctx.findings.add(finding(SETADDR_TIMING, `device still answers at address ${move.from} after SET_ADDRESS ${move.to} completed`, { ...txPlace(tx), device: deviceAddr(move.from) }));
   }
 
   private resetToggles(address: number, request: number, setup: SetupPacket): void {
-    if (request === StandardRequest.SET_CONFIGURATION) this.toggles.markReset(address, ToggleReset.HARD);
-    else if (request === StandardRequest.SET_INTERFACE) {
+    if (request === Request.SET_CONFIGURATION) this.toggles.markReset(address, ToggleReset.HARD);
+    else if (request === Request.SET_INTERFACE) {
       // §9.1.1.5 / Linux usb_set_interface: the new alternate setting's endpoints start at DATA0. With the
       // configuration descriptor seen, reset exactly those; without it, only a PID that continues
       // neither sequence can be called wrong (SOFT).
@@ -345,7 +346,7 @@ export class PacketLayer implements RecordSink {
       if (endpoints) for (const ep of endpoints) this.toggles.markReset(address, ToggleReset.HARD, ep);
       else this.toggles.markReset(address, ToggleReset.SOFT);
     }
-    else if (request === StandardRequest.CLEAR_FEATURE && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) !== 0) {
+    else if (request === Request.CLEAR_FEATURE && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) !== 0) {
       this.toggles.markReset(address, ToggleReset.HARD, setup.wIndex & 0x8f);
     }
   }

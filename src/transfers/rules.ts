@@ -1,5 +1,5 @@
 // Rule facts for the raw-packet transaction and transfer layer (RULES.md A.2, C.2 and the implicit table).
-import type { RuleInfo } from "../rules/rule.js";
+import type { RuleInfo } from "../usb/finding.js";
 
 export const PID_SEQUENCE: RuleInfo = { id: "PID_SEQUENCE", severity: "error", spec: "USB 2.0 §8.5; WS-LL ei_invalid_pid_sequence", title: "packet PID does not fit the transaction sequence (token, data, handshake)" };
 export const SETUP_LENGTH: RuleInfo = { id: "SETUP_LENGTH", severity: "error", spec: "USB 2.0 §9.3; WS-LL ei_invalid_setup_data", title: "SETUP data payload is not 8 bytes" };

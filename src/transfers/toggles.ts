@@ -1,11 +1,11 @@
 // Data toggle tracking for bulk, interrupt and isochronous endpoints (USB 2.0 §8.6), per device,
 // endpoint and direction, in flat typed arrays (128 addresses × 16 endpoints × 2 directions).
 import { Pid } from "../../as/shared/constants.js";
-import type { EndpointType, FindingSink, Speed } from "../model.js";
-import { finding } from "../rules/rule.js";
-import { nextToggle, pidName } from "../packets/pid.js";
+import type { EndpointType, Speed } from "../usb/model.js";
+import { finding, type FindingSink } from "../usb/finding.js";
+import { nextToggle, pidName } from "../usb/pid.js";
 import { TOGGLE_BULK_INT, TOGGLE_ISO, TOGGLE_RESET_DATA0 } from "./rules.js";
-import { type Transaction, TxOutcome } from "./transaction.js";
+import { type Transaction, TxOutcome, txPlace } from "./transaction.js";
 
 
 /** A pending reset of the toggle to DATA0. */
@@ -48,10 +48,7 @@ const dataPacketOf = (tx: Transaction) => {
   for (let k = 0; k < tx.packetCount; k++) if (tx.packetPid[k] === tx.dataPid && tx.dataPid !== 0) return tx.packetIndex[k]!;
   return tx.firstPacket;
 };
-const where = (tx: Transaction) => {
-  const dirIn = tx.tokenPid === Pid.IN;
-  return { packet: dataPacketOf(tx), transaction: tx.index, device: tx.address, endpoint: tx.endpoint | (dirIn ? 0x80 : 0), time: { sec: tx.startSec, nsec: tx.startNsec } };
-};
+const where = (tx: Transaction) => txPlace(tx, dataPacketOf(tx));
 const epName = (tx: Transaction) => `endpoint ${tx.address}.${tx.endpoint} ${tx.tokenPid === Pid.IN ? "IN" : "OUT"}`;
 
 /** Slots of slotOf: 128 addresses × 16 endpoints × 2 directions; tables indexed by slot have this many entries. */

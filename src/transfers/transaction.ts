@@ -1,5 +1,8 @@
 // One transaction (USB 2.0 §8.5): a reusable struct, filled by the assembler and handed to the
 // layers above during a synchronous callback (no object per transaction on the hot path).
+import { Pid } from "../../as/shared/constants.js";
+import type { FindingPlace } from "../usb/finding.js";
+import { deviceAddr, endpointAddr } from "../usb/ids.js";
 
 /** How a transaction ended: its handshake, or why it has none. */
 export enum TxOutcome {
@@ -98,4 +101,18 @@ export class Transaction {
 /** Nanoseconds from (sec0, nsec0) to (sec1, nsec1), as a double (exact for spans under ~100 days). */
 export function spanNs(sec0: number, nsec0: number, sec1: number, nsec1: number): number {
   return (sec1 - sec0) * 1e9 + (nsec1 - nsec0);
+}
+
+/**
+ * Where a finding about a transaction points: `packet` (its first by default), its device, its
+ * endpoint address (the direction is the token's: IN is device-to-host) and its start time.
+ */
+export function txPlace(tx: Transaction, packet: number = tx.firstPacket): FindingPlace {
+  return {
+    packet,
+    transaction: tx.index,
+    device: deviceAddr(tx.address),
+    endpoint: endpointAddr(tx.endpoint, tx.tokenPid === Pid.IN),
+    time: { sec: tx.startSec, nsec: tx.startNsec },
+  };
 }

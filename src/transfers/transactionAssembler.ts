@@ -2,11 +2,11 @@
 // State lives in one explicit object so a transaction can straddle two batches.
 import { LinkType, PacketStatus, Pid, SplitBits } from "../../as/shared/constants.js";
 import { BusEvent, decodeBusEvent } from "../packets/busEvents.js";
-import type { FindingSink, RecordBatch, Speed } from "../model.js";
-import { finding } from "../rules/rule.js";
-import { isDataPid, pidName } from "../packets/pid.js";
+import type { RecordBatch, Speed } from "../usb/model.js";
+import { finding, type FindingSink } from "../usb/finding.js";
+import { isDataPid, pidName } from "../usb/pid.js";
 import { PID_SEQUENCE } from "./rules.js";
-import { MAX_TX_PACKETS, SplitKind, Transaction, TxOutcome, fingerprintOf } from "./transaction.js";
+import { MAX_TX_PACKETS, SplitKind, Transaction, TxOutcome, fingerprintOf, txPlace } from "./transaction.js";
 import { TxAction, TxState, txColumn, txStep } from "./transactionTable.js";
 
 export type TransactionListener = (tx: Transaction) => void;
@@ -272,7 +272,7 @@ export class TransactionAssembler {
       tx.tokenOnly = s === TxState.SETUP || s === TxState.OUT || s === TxState.IN || s === TxState.PING || s === TxState.SSPLIT_IN || s === TxState.CSPLIT_IN || s === TxState.CSPLIT_OUT;
       // §8.5.2/§8.5.3: the host always follows SETUP and OUT tokens with data; a bare token is out of sequence.
       if (!tx.interrupted && (s === TxState.SETUP || s === TxState.OUT)) {
-        this.findings.add(finding(PID_SEQUENCE, `invalid PID sequence: ${pidName(tx.tokenPid)} token with no data packet`, { packet: tx.firstPacket, transaction: tx.index, device: tx.address, endpoint: tx.endpoint, time: { sec: tx.startSec, nsec: tx.startNsec } }));
+        this.findings.add(finding(PID_SEQUENCE, `invalid PID sequence: ${pidName(tx.tokenPid)} token with no data packet`, txPlace(tx)));
       }
     }
     this.open = false;

@@ -1,6 +1,6 @@
 // The URB layer's rules (RULES.md: implicit rules table, A.3 and D). One const per rule.
 
-import type { RuleInfo } from "../rules/rule.js";
+import type { RuleInfo } from "../usb/finding.js";
 
 export const URB_ERROR: RuleInfo = {
   id: "URB_ERROR",

@@ -1,7 +1,8 @@
 // URB completion statuses in words: Linux negative errno values (Documentation/driver-api/usb/error-codes.rst)
 // and Windows USBD_STATUS values (WDK usb.h; Wireshark packet-usb.c `win32_usbd_status_vals`).
 
-import type { ControlStatus, Severity } from "../model.js";
+import type { ControlStatus } from "../usb/model.js";
+import type { Severity } from "../usb/finding.js";
 
 /** Linux errno values a URB completes with, and what they mean for USB (error-codes.rst). */
 const ERRNO: ReadonlyMap<number, string> = new Map([

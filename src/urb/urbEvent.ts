@@ -2,7 +2,8 @@
 // submission error. usbmon (binary 189/220 and text) and USBPcap (249) all become this shape,
 // so pairing and control-transfer building (pairing.ts, urbLayer.ts) are written once.
 
-import type { EndpointType, SetupPacket, Timestamp } from "../model.js";
+import type { DeviceAddr, EndpointAddr } from "../usb/ids.js";
+import type { EndpointType, SetupPacket, Timestamp } from "../usb/model.js";
 
 /** 'S' submit, 'C' complete (callback), 'E' submission error (usbmon.rst "Event Type"). */
 export type UrbKind = "submit" | "complete" | "error";
@@ -44,9 +45,9 @@ export interface UrbEvent {
   id: string;
   bus: number;
   /** usbmon devnum / USBPcap device address. */
-  device: number;
+  device: DeviceAddr;
   /** Endpoint address with the direction bit 0x80 (IN). */
-  endpoint: number;
+  endpoint: EndpointAddr;
   /** The capture's raw transfer type: 0 iso, 1 interrupt, 2 control, 3 bulk; USBPcap 0xFE IRP info, 0xFF unknown. */
   xferType: number;
   /** `xferType` named; undefined for USBPcap IRP-info and unknown records. */

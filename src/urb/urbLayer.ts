@@ -14,11 +14,12 @@
 // - USBPcap control transfers: a SETUP stage opens the transfer; DATA stages add data; a STATUS
 //   stage (USBPcap < 1.5) or COMPLETE stage (USBPcap >= 1.5) closes it.
 
-import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, RecordBatch, RecordSink } from "../model.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, RecordBatch, RecordSink } from "../usb/model.js";
 import { LinkType, PacketStatus } from "../../as/shared/constants.js";
-import { finding } from "../rules/rule.js";
+import { finding } from "../usb/finding.js";
+import { endpointAddr } from "../usb/ids.js";
 import { UrbPairing, type EvictReason, type PendingUrb } from "./pairing.js";
-import { requestName } from "../transfers/requestName.js";
+import { requestName } from "../usb/requests.js";
 import { FMT_URB_UNPAIRED, URB_ERROR } from "./rules.js";
 import { CTRL_RESP_OVER_WLENGTH } from "../transfers/rules.js";
 import { controlStatusOf, isUrbError, UsbdStatus, urbErrorSeverity, urbStatusName } from "./status.js";
@@ -290,7 +291,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
           data.length > setup.wLength
             ? `${ct.request}: ${data.length} bytes returned for wLength ${setup.wLength}`
             : `${ct.request}: the read completed with ${urbStatusName(status, done.source)}: the device sent more than wLength ${setup.wLength} bytes`,
-          { packet: done.record, offset: done.offset, time: done.time, transfer: ct.index, device: ct.address, endpoint: 0x80 },
+          { packet: done.record, offset: done.offset, time: done.time, transfer: ct.index, device: ct.address, endpoint: endpointAddr(0, true) },
         ),
       );
     }

@@ -9,10 +9,11 @@
 // plausible (Wireshark makes the same kind of guess). The setup packet is wire data: always
 // little-endian (USB 2.0 §8.1).
 
-import type { FindingSink } from "../model.js";
+import { u16At, u32At } from "../usb/bytes.js";
+import { asEndpointAddr, deviceAddr } from "../usb/ids.js";
 import { LinkType } from "../../as/shared/constants.js";
-import { finding } from "../rules/rule.js";
-import { readSetup } from "../transfers/requestName.js";
+import { finding, type FindingSink } from "../usb/finding.js";
+import { readSetup } from "../usb/requests.js";
 import { FMT_MON_TRUNCATED, URB_BAD_LENGTH, URB_SETUP_NON_CONTROL } from "./rules.js";
 import { EMPTY_DATA, transferTypeName, type IsoDescriptor, type UrbEvent, type UrbKind } from "./urbEvent.js";
 
@@ -50,13 +51,9 @@ const enum Off {
   ndesc = 60,
 }
 
-function u32(b: Uint8Array, o: number, le: boolean): number {
-  return le
-    ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0
-    : ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-const s32 = (b: Uint8Array, o: number, le: boolean) => u32(b, o, le) | 0;
-const u16 = (b: Uint8Array, o: number, le: boolean) => (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
+const u32 = u32At;
+const s32 = (b: Uint8Array, o: number, le: boolean) => u32At(b, o, le) | 0;
+const u16 = u16At;
 
 /**
  * Which byte order the record at `offset` is in: the file's (`littleEndian`) unless only the
@@ -125,8 +122,8 @@ export function parseMonBin(
   const hi = u32(b, o + Off.id + (le ? 4 : 0), le);
   const id = hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, "0");
   const xferType = b[o + Off.xfer_type];
-  const endpoint = b[o + Off.epnum];
-  const device = b[o + Off.devnum];
+  const endpoint = asEndpointAddr(b[o + Off.epnum]);
+  const device = deviceAddr(b[o + Off.devnum]);
   const bus = u16(b, o + Off.busnum, le);
   const flagSetup = b[o + Off.flag_setup];
   const flagData = b[o + Off.flag_data];

@@ -9,8 +9,9 @@
 // fraction ("1286.042524", never wrapped), more than 32 data bytes, and data words of any even
 // number of hex digits (raw bytes without grouping).
 
-import type { FindingSink, SetupPacket } from "../model.js";
-import { finding, type RuleInfo } from "../rules/rule.js";
+import { deviceAddr, endpointAddr } from "../usb/ids.js";
+import type { SetupPacket } from "../usb/model.js";
+import { finding, type RuleInfo, type FindingPlace, type FindingSink } from "../usb/finding.js";
 import { FMT_TEXT_DATA_TRUNC, FMT_TEXT_MALFORMED, FMT_TEXT_TS_WRAP, URB_SETUP_NON_CONTROL } from "./rules.js";
 import { EMPTY_DATA, concat, transferTypeName, type IsoDescriptor, type UrbEvent, type UrbKind } from "./urbEvent.js";
 
@@ -111,7 +112,7 @@ export class UsbmonTextParser {
     this.dropping = false;
   }
 
-  private report(rule: RuleInfo, message: string, offset: number, extra: { packet?: number; device?: number; endpoint?: number } = {}): void {
+  private report(rule: RuleInfo, message: string, offset: number, extra: FindingPlace = {}): void {
     this.options.findings?.add(finding(rule, message, { offset, ...extra }));
   }
 
@@ -141,7 +142,7 @@ export class UsbmonTextParser {
     const isIn = addr[2] === "i";
     // 'u': type:bus:dev:ep; 't': type:dev:ep.
     const bus = addr[5] !== undefined ? Number(addr[3]) : (this.options.bus ?? 0);
-    const device = Number(addr[5] !== undefined ? addr[4] : addr[3]);
+    const device = deviceAddr(Number(addr[5] !== undefined ? addr[4] : addr[3]));
     const epnum = Number(addr[5] !== undefined ? addr[5] : addr[4]);
     if (device > 127 || epnum > 15) return `device ${device} or endpoint ${epnum} out of range`;
 
@@ -246,7 +247,7 @@ export class UsbmonTextParser {
     }
     this.lastUs = us;
 
-    const endpoint = epnum | (isIn ? 0x80 : 0);
+    const endpoint = endpointAddr(epnum, isIn);
     const record = this.events++;
     if (setup !== undefined && xferType !== 2) {
       this.report(URB_SETUP_NON_CONTROL, `line ${this.lines}: setup packet on a ${transferTypeName(xferType)} URB (${t[3]})`, offset, { packet: record, device, endpoint });

@@ -2,8 +2,10 @@
 // then a transfer-specific part, then data. desowin.org/usbpcap/captureformat.html;
 // desowin/usbpcap USBPcapDriver/USBPcapBuffer.h; RULES.md D.3.
 
-import type { FindingSink, Timestamp } from "../model.js";
-import { finding } from "../rules/rule.js";
+import { u16At, u32At } from "../usb/bytes.js";
+import { asEndpointAddr, deviceAddr } from "../usb/ids.js";
+import type { Timestamp } from "../usb/model.js";
+import { finding, type FindingSink } from "../usb/finding.js";
 import { readSetup } from "./usbmonBinary.js";
 import { FMT_MON_TRUNCATED, FMT_USBPCAP_HDRLEN, URB_BAD_LENGTH } from "./rules.js";
 import { EMPTY_DATA, transferTypeName, type IsoDescriptor, type UrbEvent } from "./urbEvent.js";
@@ -38,8 +40,9 @@ export enum UsbPcapControlStage {
 /** USBPCAP_INFO_PDO_TO_FDO: the record travels up the stack, i.e. it is a completion. */
 export const USBPCAP_INFO_PDO_TO_FDO = 0x01;
 
-const u16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
-const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+/** USBPcap headers are little-endian (USBPCAP_BUFFER_PACKET_HEADER, Windows). */
+const u16 = (b: Uint8Array, o: number) => u16At(b, o, true);
+const u32 = (b: Uint8Array, o: number) => u32At(b, o, true);
 
 export interface UsbPcapContext {
   findings?: FindingSink;
@@ -74,8 +77,8 @@ export function parseUsbPcap(bytes: Uint8Array, offset: number, length: number, 
   const fn = u16(b, o + 14);
   const info = b[o + 16];
   const bus = u16(b, o + 17);
-  const device = u16(b, o + 19);
-  const endpoint = b[o + 21];
+  const device = deviceAddr(u16(b, o + 19));
+  const endpoint = asEndpointAddr(b[o + 21]);
   const transfer = b[o + 22];
   const dataLength = u32(b, o + 23);
 

@@ -3,9 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { PacketStatus, LinkType } from "../../as/shared/constants.js";
 import { createCore } from "../../src/core/core.js";
-import { PcapWriter } from "../../src/builder/pcap.js";
-import { MemorySink } from "../../src/builder/sink.js";
-import { Pid, data } from "../../src/builder/packets.js";
+import { PcapWriter } from "../../builder/pcap.js";
+import { MemorySink } from "../../builder/sink.js";
+import { Pid, data } from "../../builder/packets.js";
 import { captureBytes, xorshift as rng } from "../../bench/generate.js";
 import { collectBytes, type Collected } from "../helpers/collect.js";
 

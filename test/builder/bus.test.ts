@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import { BusSim, pcapngInterface } from "../../src/builder/bus.js";
-import { deviceDescriptor } from "../../src/builder/descriptors.js";
-import { setupPacket } from "../../src/builder/device.js";
-import { PcapngWriter } from "../../src/builder/pcapng.js";
-import { MemorySink } from "../../src/builder/sink.js";
+import { BusSim, pcapngInterface } from "../../builder/bus.js";
+import { deviceDescriptor } from "../../builder/descriptors.js";
+import { setupPacket } from "../../builder/device.js";
+import { PcapngWriter } from "../../builder/pcapng.js";
+import { MemorySink } from "../../builder/sink.js";
 import { readFileSync } from "node:fs";
 import { readPcap, tempFile, tsharkFields } from "./helpers.js";
 import { build, capture, device, noSof, rows } from "./busHelpers.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import { bosDesc, configuration, deviceDescriptor, endpointDesc, interfaceDesc, stringDesc } from "../../src/builder/descriptors.js";
-import { setupPacket, type EnumerateOptions } from "../../src/builder/device.js";
+import { bosDesc, configuration, deviceDescriptor, endpointDesc, interfaceDesc, stringDesc } from "../../builder/descriptors.js";
+import { setupPacket, type EnumerateOptions } from "../../builder/device.js";
 import { readPcap, tsharkFields } from "./helpers.js";
 import { build, capture, dataSizes, device, noSof, pids, rows } from "./busHelpers.js";
 

@@ -1,10 +1,10 @@
 // Shared helpers of the BusSim tests.
 import { Pid } from "../../as/shared/constants.js";
-import { BusSim, linktypeForSpeed } from "../../src/builder/bus.js";
-import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../../src/builder/descriptors.js";
-import type { BusSpeed, DeviceModel } from "../../src/builder/device.js";
-import { PcapWriter } from "../../src/builder/pcap.js";
-import { MemorySink } from "../../src/builder/sink.js";
+import { BusSim, linktypeForSpeed } from "../../builder/bus.js";
+import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../../builder/descriptors.js";
+import type { BusSpeed, DeviceModel } from "../../builder/device.js";
+import { PcapWriter } from "../../builder/pcap.js";
+import { MemorySink } from "../../builder/sink.js";
 import { readPcap, tempFile, tsharkFields } from "./helpers.js";
 
 /** Run `fill` on a fresh bus and return the pcap bytes. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import { rawCapture, urbCapture } from "../../src/builder/index.js";
+import { rawCapture, urbCapture } from "../../builder/index.js";
 import { device } from "./busHelpers.js";
 import { tempFile, tsharkFields } from "./helpers.js";
 
@@ -26,7 +26,7 @@ describe("one-call capture builders", () => {
   });
 
   it("urbCapture writes every URB format from the same scenario", () => {
-    const scenario = (h: import("../../src/builder/urb.js").UrbHost) => h.enumerate(device("full", 8), { stopAfter: "device18" });
+    const scenario = (h: import("../../builder/urb.js").UrbHost) => h.enumerate(device("full", 8), { stopAfter: "device18" });
     for (const format of ["usbmon48", "usbmon64", "usbpcap"] as const) {
       const { bytes, host } = urbCapture({ format, byteOrder: "be" }, scenario);
       const rows = tsharkFields(tempFile(bytes), ["usb.setup.bRequest", "usb.device_address"]);

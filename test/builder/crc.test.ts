@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { crc5, crc16, crc16Fast } from "../../src/builder/crc.js";
-import { data, handshake, ping, setupBytes, sof, split, splitField, token } from "../../src/builder/packets.js";
+import { crc5, crc16, crc16Fast } from "../../builder/crc.js";
+import { data, handshake, ping, setupBytes, sof, split, splitField, token } from "../../builder/packets.js";
 import { Pid } from "../../as/shared/constants.js";
 import { hex } from "./helpers.js";
 

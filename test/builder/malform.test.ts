@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import { BlockType, MemorySink, PcapngWriter, pcapngBlocks, pcapRecords, rawCapture, sof, token, truncate, withBlockLength, withoutBlock, withPcapCaplen } from "../../src/builder/index.js";
+import { BlockType, MemorySink, PcapngWriter, pcapngBlocks, pcapRecords, rawCapture, sof, token, truncate, withBlockLength, withoutBlock, withPcapCaplen } from "../../builder/index.js";
 import { tempFile } from "./helpers.js";
 
 function tshark(bytes: Uint8Array, ext: string): { frames: number; stderr: string } {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { LinkType } from "../../as/shared/constants.js";
-import { setupPacket } from "../../src/builder/device.js";
-import { MemorySink } from "../../src/builder/sink.js";
-import { UrbErrno, UrbHost, XferType, type UrbEvent } from "../../src/builder/urb.js";
-import { encodeUsbmon, UsbmonPcapWriter } from "../../src/builder/usbmon.js";
-import { UsbmonTextWriter, usbmonTextLine } from "../../src/builder/usbmonText.js";
-import { ControlStage, encodeUsbpcap, UsbpcapWriter } from "../../src/builder/usbpcap.js";
+import { setupPacket } from "../../builder/device.js";
+import { MemorySink } from "../../builder/sink.js";
+import { UrbErrno, UrbHost, XferType, type UrbEvent } from "../../builder/urb.js";
+import { encodeUsbmon, UsbmonPcapWriter } from "../../builder/usbmon.js";
+import { UsbmonTextWriter, usbmonTextLine } from "../../builder/usbmonText.js";
+import { ControlStage, encodeUsbpcap, UsbpcapWriter } from "../../builder/usbpcap.js";
 import { readPcap, tempFile, tsharkFields } from "./helpers.js";
 import { widgetDevice } from "../helpers/widgetDevice.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import { data, setupBytes, sof, token } from "../../src/builder/packets.js";
-import { PcapWriter } from "../../src/builder/pcap.js";
-import { BlockType, OptionCode, PcapngWriter, stringOption } from "../../src/builder/pcapng.js";
-import { MemorySink, fileSink, splitTime } from "../../src/builder/sink.js";
+import { data, setupBytes, sof, token } from "../../builder/packets.js";
+import { PcapWriter } from "../../builder/pcap.js";
+import { BlockType, OptionCode, PcapngWriter, stringOption } from "../../builder/pcapng.js";
+import { MemorySink, fileSink, splitTime } from "../../builder/sink.js";
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -7,7 +7,8 @@ import { PacketStatus, Pid } from "../../as/shared/constants.js";
 import { batchSummary, createCore } from "../../src/core/core.js";
 import { readCapture } from "../../src/capture/reader.js";
 import { bufferSource } from "../../src/capture/source.js";
-import type { Finding, RecordBatch } from "../../src/model.js";
+import type { RecordBatch } from "../../src/usb/model.js";
+import type { Finding } from "../../src/usb/finding.js";
 import { PacketChecks } from "../../src/packets/packetChecks.js";
 import { publicCaptures, repoRoot } from "../helpers/paths.js";
 

@@ -1,9 +1,9 @@
 // The core on literal packet bytes: every PID, CRC5/CRC16 verdicts, field extraction, lengths.
 import { describe, it, expect } from "vitest";
 import { LinkType, PacketStatus, Pid, SplitBits } from "../../as/shared/constants.js";
-import { crc16, crc5 } from "../../src/builder/crc.js";
-import { PcapWriter } from "../../src/builder/pcap.js";
-import { MemorySink } from "../../src/builder/sink.js";
+import { crc16, crc5 } from "../../builder/crc.js";
+import { PcapWriter } from "../../builder/pcap.js";
+import { MemorySink } from "../../builder/sink.js";
 import { collectBytes, type Collected } from "../helpers/collect.js";
 
 /** A pcap of the given packets, one record each, 1 µs apart. */

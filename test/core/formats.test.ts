@@ -2,9 +2,9 @@
 // sections, interfaces, resolutions and every block kind; every framing error with its offset.
 import { describe, it, expect } from "vitest";
 import { FormatError, LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
-import { PcapWriter } from "../../src/builder/pcap.js";
-import { PcapngWriter } from "../../src/builder/pcapng.js";
-import { MemorySink } from "../../src/builder/sink.js";
+import { PcapWriter } from "../../builder/pcap.js";
+import { PcapngWriter } from "../../builder/pcapng.js";
+import { MemorySink } from "../../builder/sink.js";
 import { collectBytes } from "../helpers/collect.js";
 
 const SETUP0 = Uint8Array.of(0x2d, 0x00, 0x10);

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import path from "node:path";
 import { readCapture } from "../../src/capture/reader.js";
 import { fileSource } from "../../src/capture/source.js";
-import type { RecordBatch, RecordSink } from "../../src/model.js";
+import type { RecordBatch, RecordSink } from "../../src/usb/model.js";
 import { bundledCaptures, publicCaptures } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
 

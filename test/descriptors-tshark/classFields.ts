@@ -3,7 +3,7 @@
 // Also the bit fields tshark splits out of standard descriptors, checked against src/descriptors helpers.
 import type { DescriptorBase } from "../../src/descriptors/layout.js";
 import { additionalTransactions, endpointDirection, endpointType, maxPacketBytes } from "../../src/descriptors/endpoint.js";
-import { bcdText } from "../../src/descriptors/types.js";
+import { bcdText } from "../../src/usb/bcd.js";
 import type { OurField } from "./ourDescriptors.js";
 
 /** usbscope field → tshark field for one class-specific kind; a list field (the parser's tail) gives one tshark field per element. */

@@ -1,7 +1,8 @@
 // The differential comparison: every descriptor tshark dissects in a capture against usbscope's parse of the
 // GET_DESCRIPTOR transfer that carries the same bytes, field by field; what differs comes back as a list.
-import { analyzeFile, type AnalysisResult } from "../../src/analyze.js";
-import type { ControlTransfer } from "../../src/model.js";
+import { analyzeFile } from "../../src/analyze.js";
+import type { AnalysisResult } from "../../src/result.js";
+import type { ControlTransfer } from "../../src/usb/model.js";
 import { COMPARED_FIELDS, ourDescriptors, type OurDescriptor } from "./ourDescriptors.js";
 import { ourHidItems } from "./hidItems.js";
 import { tsharkDescriptorFrames, type TsharkDescriptor } from "./tsharkDescriptors.js";

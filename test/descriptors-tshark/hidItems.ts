@@ -1,9 +1,9 @@
 // HID report descriptor items (HID 1.11 §6.2.2) as usbscope parses them (src/descriptors/hidReport.ts), under the
 // names Wireshark 4.0's packet-usb-hid.c gives them: the item prefix (bSize, bType, bTag) and the data of the
 // global, local and collection items whose meaning is a single number.
-import type { ControlTransfer } from "../../src/model.js";
+import type { ControlTransfer } from "../../src/usb/model.js";
 import { parseHidReportDescriptor, type HidItem } from "../../src/descriptors/hidReport.js";
-import { DescriptorType } from "../../src/descriptors/types.js";
+import { DescriptorType } from "../../src/usb/descriptorTypes.js";
 import type { OurDescriptor, OurField } from "./ourDescriptors.js";
 
 const TYPE_CODE: Record<HidItem["type"], number> = { main: 0, global: 1, local: 2, reserved: 3, long: 3 };
@@ -56,7 +56,7 @@ export const HID_ITEM_FIELDS: readonly string[] = [
 /** The items of a GET_DESCRIPTOR(REPORT) reply (HID 1.11 §7.1.1, interface recipient); undefined for other requests. */
 export function ourHidItems(ct: ControlTransfer): OurDescriptor[] | undefined {
   const s = ct.setup;
-  if (s.bmRequestType !== 0x81 || s.bRequest !== 6 || s.wValue >> 8 !== DescriptorType.REPORT) return undefined;
+  if (s.bmRequestType !== 0x81 || s.bRequest !== 6 || s.wValue >> 8 !== DescriptorType.HID_REPORT) return undefined;
   return parseHidReportDescriptor(ct.data).items.map((item) => {
     const fields: OurField[] = [];
     if (item.type !== "long" && item.name !== "Truncated item") {

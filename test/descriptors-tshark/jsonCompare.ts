@@ -1,8 +1,8 @@
 // The same agreement one level up: what usbscope reports per device (AnalysisResult.descriptors.devices[].descriptors,
 // src/descriptors/json.ts) for the reads the DeviceTracker kept, against tshark's dissection of those very reads.
 // This checks the tracker's choice of read and the JSON plumbing, not just the parsers.
-import type { Json } from "../../src/descriptors/json.js";
-import type { ControlTransfer } from "../../src/model.js";
+import { descriptorsJson, type Json } from "../../src/report/deviceJson.js";
+import type { ControlTransfer } from "../../src/usb/model.js";
 import { CONFIGURATION_LAYOUT } from "../../src/descriptors/configuration.js";
 import { DEVICE_LAYOUT } from "../../src/descriptors/device.js";
 import { ENDPOINT_LAYOUT } from "../../src/descriptors/endpoint.js";
@@ -45,7 +45,7 @@ export function compareDeviceJson(c: Comparison): JsonComparison {
   const out: JsonComparison = { compared: 0, disagreements: [] };
   const layer = c.result!.descriptors;
   layer.tracked.forEach((dev, i) => {
-    const json = layer.devices[i]!.descriptors;
+    const json = descriptorsJson(dev);
     // Reads tshark did not dissect are already reported, and allow-listed, by the transfer comparison.
     const reply = (ct: ControlTransfer | undefined) => (ct ? c.replies.get(ct) : undefined);
 

@@ -1,17 +1,16 @@
 // usbscope's side of the comparison: the data of one GET_DESCRIPTOR transfer parsed with src/descriptors, each
 // descriptor turned into the tshark fields it should produce (same filter names, same order), and only the
 // fields whose bytes the transfer holds (a field past the returned bytes is one tshark cannot show either).
-import type { ControlTransfer } from "../../src/model.js";
-import { DescriptorType } from "../../src/descriptors/types.js";
+import type { ControlTransfer } from "../../src/usb/model.js";
+import { DescriptorType } from "../../src/usb/descriptorTypes.js";
 import { HEADER, type DescriptorBase, type FieldSpec } from "../../src/descriptors/layout.js";
 import { DEVICE_LAYOUT, QUALIFIER_LAYOUT, parseDeviceDescriptor, parseDeviceQualifier } from "../../src/descriptors/device.js";
 import { CONFIGURATION_LAYOUT, parseConfiguration } from "../../src/descriptors/configuration.js";
 import { IAD_LAYOUT, INTERFACE_LAYOUT } from "../../src/descriptors/interface.js";
-import { ENDPOINT_LAYOUT } from "../../src/descriptors/endpoint.js";
+import { ENDPOINT_LAYOUT, type EndpointDescriptor } from "../../src/descriptors/endpoint.js";
 import { parseStringDescriptor } from "../../src/descriptors/string.js";
 import { parseBos } from "../../src/descriptors/bos.js";
 import type { HidDescriptor } from "../../src/descriptors/hid.js";
-import type { EndpointDescriptor } from "../../src/descriptors/endpoint.js";
 import type { DfuFunctionalDescriptor } from "../../src/descriptors/dfu.js";
 import { CLASS_FIELD_NAMES, classFields, configurationBits, dfuAttributeBits, endpointBits } from "./classFields.js";
 import { HID_ITEM_FIELDS } from "./hidItems.js";

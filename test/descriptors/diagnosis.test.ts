@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ControlTransfer } from "../../src/model.js";
+import type { ControlTransfer } from "../../src/usb/model.js";
 import { DeviceTracker } from "../../src/devices/tracker.js";
 import { diagnose } from "../../src/devices/diagnosis.js";
 import { configSet, enumeration, ep, getDescriptor, iface, MICROBIT_CONFIG, MICROBIT_DEVICE, setAddress, setConfiguration } from "./fixtures.js";

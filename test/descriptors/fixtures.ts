@@ -1,6 +1,6 @@
 // Real descriptor bytes from the public captures (see each comment for the record), and builders for
 // ControlTransfer objects.
-import type { ControlStatus, ControlTransfer, SetupPacket } from "../../src/model.js";
+import type { ControlStatus, ControlTransfer, SetupPacket } from "../../src/usb/model.js";
 
 const h = (s: string) => new Uint8Array(s.trim().split(/\s+/).map((x) => parseInt(x, 16)));
 

@@ -1,11 +1,12 @@
 // Hostile and random input through the whole descriptor layer: parsers, tracker, rules, diagnosis and
 // renderer never throw, whatever the device sends.
 import { describe, expect, it } from "vitest";
-import type { ControlStatus } from "../../src/model.js";
+import type { ControlStatus } from "../../src/usb/model.js";
 import { DescriptorLayer } from "../../src/devices/descriptorLayer.js";
-import { renderDevice } from "../../src/descriptors/render.js";
-import { descriptorsJson } from "../../src/descriptors/json.js";
+import { renderDevice } from "../../src/report/descriptorTree.js";
+import { descriptorsJson } from "../../src/report/deviceJson.js";
 import { ct, MICROBIT_CONFIG, MICROBIT_DEVICE } from "./fixtures.js";
+import { descriptorRules } from "../../src/rules/descriptor/index.js";
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -18,7 +19,7 @@ describe("hostile input", () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`survives random and mutated descriptor traffic (seed ${seed})`, () => {
       const r = lcg(seed);
-      const layer = new DescriptorLayer((["unknown", "low", "full", "high"] as const)[seed & 3]);
+      const layer = new DescriptorLayer((["unknown", "low", "full", "high"] as const)[seed & 3], descriptorRules);
       for (let n = 0; n < 300; n++) {
         const pick = r() % 6;
         const address = r() % 4;
@@ -45,7 +46,7 @@ describe("hostile input", () => {
   }
 
   it("keeps the JSON form's field order stable (spec order)", () => {
-    const layer = new DescriptorLayer("full");
+    const layer = new DescriptorLayer("full", descriptorRules);
     layer.onControlTransfer(ct({ bmRequestType: 0x80, bRequest: 6, wValue: 0x100, wIndex: 0, wLength: 18 }, MICROBIT_DEVICE, { address: 1 }));
     const j = descriptorsJson(layer.finish().tracked[0]!) as { device: Record<string, unknown> };
     expect(Object.keys(j.device)).toEqual(["bLength", "bDescriptorType", "bcdUSB", "bDeviceClass", "bDeviceSubClass", "bDeviceProtocol", "bMaxPacketSize0", "idVendor", "idProduct", "bcdDevice", "iManufacturer", "iProduct", "iSerialNumber", "bNumConfigurations"]);

@@ -9,6 +9,7 @@ import { runRecords } from "../transfers/helpers/context.js";
 import { DescriptorLayer } from "../../src/devices/descriptorLayer.js";
 import type { UsbDevice } from "../../src/devices/device.js";
 import { publicDir } from "../helpers/paths.js";
+import { descriptorRules } from "../../src/rules/descriptor/index.js";
 
 const ROOT = path.join(publicDir, "packetry");
 const CASES = readFileSync(path.join(ROOT, "tests.txt"), "utf8").split("\n").filter(Boolean);
@@ -60,7 +61,7 @@ describe("descriptor decoding agrees with Packetry's device trees", () => {
     if (ref.length === 0) continue;
     it(`${name}: ${ref.length} device(s)`, () => {
       const rec = runRecords(readCapture(capture), { speed: "unknown", learnEndpointTypes: true, batchSize: 4096 });
-      const layer = new DescriptorLayer("unknown");
+      const layer = new DescriptorLayer("unknown", descriptorRules);
       for (const ct of rec.controls) layer.onControlTransfer(ct);
       const r = layer.finish();
       const seen = new Map<number, number>();

@@ -4,7 +4,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ControlTransfer, Speed } from "../../src/model.js";
+import type { ControlTransfer, Speed } from "../../src/usb/model.js";
 import { readCapture } from "../transfers/helpers/pcapReader.js";
 import { runRecords } from "../transfers/helpers/context.js";
 import { slurpCapture } from "../helpers/pcapSlurp.js";
@@ -12,8 +12,9 @@ import { slurpedBatches } from "../helpers/recordBatch.js";
 import { recordingContext } from "../urb/helpers/context.js";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import { DescriptorLayer, type DescriptorLayerResult } from "../../src/devices/descriptorLayer.js";
-import { renderDevice } from "../../src/descriptors/render.js";
+import { renderDevice } from "../../src/report/descriptorTree.js";
 import { publicDir } from "../helpers/paths.js";
+import { descriptorRules } from "../../src/rules/descriptor/index.js";
 
 const DIR = path.join(publicDir, "real");
 const SPEEDS: Record<number, Speed> = { 293: "low", 294: "full", 295: "high" };
@@ -37,7 +38,7 @@ function analyse(file: string): DescriptorLayerResult {
   let r = cache.get(file);
   if (!r) {
     const { controls, speed } = controlsOf(file);
-    const layer = new DescriptorLayer(speed);
+    const layer = new DescriptorLayer(speed, descriptorRules);
     for (const c of controls) layer.onControlTransfer(c);
     r = layer.finish();
     cache.set(file, r);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, sanitizeTerminal } from "../../src/descriptors/strings.js";
-import { renderDevice } from "../../src/descriptors/render.js";
+import { escapeHtml, sanitizeTerminal } from "../../src/report/sanitize.js";
+import { renderDevice } from "../../src/report/descriptorTree.js";
 import { DeviceTracker } from "../../src/devices/tracker.js";
 import { DescriptorLayer } from "../../src/devices/descriptorLayer.js";
-import type { Finding } from "../../src/model.js";
+import type { Finding } from "../../src/usb/finding.js";
 import { ct, enumeration, getDescriptor, MICROBIT_CONFIG, stringDescriptor } from "./fixtures.js";
+import { descriptorRules } from "../../src/rules/descriptor/index.js";
+import { descriptorsJson } from "../../src/report/deviceJson.js";
 
 describe("hostile strings", () => {
   it("strips ESC sequences, C0 and C1 controls and bidi overrides for the terminal", () => {
@@ -55,7 +57,7 @@ describe("lsusb-style rendering", () => {
   it("shows a finding under the field it concerns", () => {
     const cfg = new Uint8Array(MICROBIT_CONFIG);
     cfg[4] = 4;
-    const layer = new DescriptorLayer("full");
+    const layer = new DescriptorLayer("full", descriptorRules);
     for (const c of enumeration({ config: cfg })) layer.onControlTransfer(c);
     const r = layer.finish();
     expect(r.hitsByDevice[0]).toEqual(r.hits);
@@ -81,7 +83,7 @@ describe("DescriptorLayer", () => {
   it("adds each finding once, returns devices with descriptors, timeline and diagnosis, and answers endpoint types", () => {
     const cfg = new Uint8Array(MICROBIT_CONFIG);
     cfg[4] = 4;
-    const layer = new DescriptorLayer("full");
+    const layer = new DescriptorLayer("full", descriptorRules);
     for (const c of enumeration({ config: cfg })) layer.onControlTransfer(c);
     expect(layer.endpointType(5, 0x82)).toBe("bulk");
     const added: Finding[] = [];
@@ -91,13 +93,13 @@ describe("DescriptorLayer", () => {
     expect(added.filter((f) => f.rule === "CFG_NUM_IFS")).toHaveLength(1);
     expect(added.length).toBe(r.hits.length);
     expect(r.devices[0]).toMatchObject({ address: 5, addresses: [0, 5], speed: "full", state: "configured", configuration: 1 });
-    expect((r.devices[0]!.descriptors as any).device.idVendor).toBe(0x0d28);
+    expect((descriptorsJson(r.tracked[0]!) as any).device.idVendor).toBe(0x0d28);
     expect(r.devices[0]!.timeline[0]!.step).toBe("GET_DESCRIPTOR DEVICE (wLength 64)");
     expect(r.diagnoses[0]!.ok).toBe(false);
   });
 
   it("finds nothing to report on a clean enumeration", () => {
-    const layer = new DescriptorLayer("full");
+    const layer = new DescriptorLayer("full", descriptorRules);
     for (const c of enumeration()) layer.onControlTransfer(c);
     const r = layer.finish();
     expect(r.hits.map((h) => h.finding.message)).toEqual([]);

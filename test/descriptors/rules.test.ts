@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ControlTransfer, Speed } from "../../src/model.js";
+import type { ControlTransfer, Speed } from "../../src/usb/model.js";
 import { descriptorRules, type RuleHit } from "../../src/rules/descriptor/index.js";
 import { DeviceTracker } from "../../src/devices/tracker.js";
 import { guessSpeed } from "../../src/devices/speed.js";

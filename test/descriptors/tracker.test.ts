@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DeviceTracker } from "../../src/devices/tracker.js";
 import { enumerationTimeline } from "../../src/devices/timeline.js";
 import { guessSpeed } from "../../src/devices/speed.js";
-import { descriptorsJson } from "../../src/descriptors/json.js";
+import { descriptorsJson } from "../../src/report/deviceJson.js";
 import { configSet, ct, enumeration, ep, getDescriptor, iface, MICROBIT_CONFIG, MICROBIT_DEVICE, setAddress, setConfiguration } from "./fixtures.js";
 
 function track(transfers: ReturnType<typeof enumeration>) {

@@ -1,4 +1,4 @@
-import type { RecordBatch, RecordSink } from "../../src/model.js";
+import type { RecordBatch, RecordSink } from "../../src/usb/model.js";
 import { readCapture, type CaptureInfo, type ReadOptions } from "../../src/capture/reader.js";
 import { bufferSource, fileSource } from "../../src/capture/source.js";
 

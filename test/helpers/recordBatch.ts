@@ -1,7 +1,7 @@
 // TEST-ONLY RecordBatch packer: lays records over a byte buffer the way the core's batches do, with
 // the per-record columns from the independent TS reference (decodeColumns.ts): NOT_RAW for non-raw
 // link types, pid/status/address/endpoint/frame for raw USB 2.0 packets.
-import type { RecordBatch } from "../../src/model.js";
+import type { RecordBatch } from "../../src/usb/model.js";
 import { decodeColumns } from "./decodeColumns.js";
 import type { SlurpedCapture } from "./pcapSlurp.js";
 

@@ -1,7 +1,7 @@
 // The full-speed test device the URB builder tests and the URB layer's round-trip tests enumerate:
 // address 5, bMaxPacketSize0 64, one interface with bulk endpoints 0x81 and 0x02, product string "Widget".
-import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../../src/builder/descriptors.js";
-import type { DeviceModel } from "../../src/builder/device.js";
+import { configuration, deviceDescriptor, endpointDesc, interfaceDesc } from "../../builder/descriptors.js";
+import type { DeviceModel } from "../../builder/device.js";
 
 export const widgetDevice: DeviceModel = {
   speed: "full",

@@ -8,7 +8,7 @@ import { PassThrough, Readable } from "node:stream";
 import { Command } from "commander";
 import { liveCommand } from "../../cli/commands/live.js";
 import { cli } from "../helpers/cli.js";
-import { MemorySink, XferType, UrbHost, UsbmonPcapWriter, UsbmonTextWriter, configuration, deviceDescriptor, endpointDesc, interfaceDesc, type DeviceModel, type UrbSink } from "../../src/builder/index.js";
+import { MemorySink, XferType, UrbHost, UsbmonPcapWriter, UsbmonTextWriter, configuration, deviceDescriptor, endpointDesc, interfaceDesc, type DeviceModel, type UrbSink } from "../../builder/index.js";
 import { makeFifo } from "./helpers.js";
 
 function model(product: string): DeviceModel {

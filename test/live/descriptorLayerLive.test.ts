@@ -6,8 +6,8 @@ import path from "node:path";
 import { readdirSync } from "node:fs";
 import { analyzeFile, analyzeSource } from "../../src/analyze.js";
 import { bufferSource } from "../../src/capture/source.js";
-import { UrbHost, UsbmonTextWriter, configuration, enumerationSteps, deviceDescriptor, endpointDesc, interfaceDesc, setupPacket, type DeviceModel } from "../../src/builder/index.js";
-import type { Finding } from "../../src/model.js";
+import { UrbHost, UsbmonTextWriter, configuration, enumerationSteps, deviceDescriptor, endpointDesc, interfaceDesc, setupPacket, type DeviceModel } from "../../builder/index.js";
+import type { Finding } from "../../src/usb/finding.js";
 import { publicDir } from "../helpers/paths.js";
 
 function model(address: number, o: { idProduct?: number; iInterface?: number } = {}): DeviceModel {

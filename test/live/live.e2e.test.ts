@@ -16,7 +16,7 @@ import {
   XferType,
   type DeviceModel,
   type UrbEvent,
-} from "../../src/builder/index.js";
+} from "../../builder/index.js";
 import { LiveProcess, makeFifo, median, openWriter, sleep } from "./helpers.js";
 
 function device(address: number, product: string): DeviceModel {

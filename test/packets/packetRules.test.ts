@@ -3,11 +3,11 @@
 import { describe, it, expect } from "vitest";
 import { LinkType, Pid } from "../../as/shared/constants.js";
 import { analyzeSource } from "../../src/analyze.js";
-import { BusSim } from "../../src/builder/bus.js";
-import { PcapWriter } from "../../src/builder/pcap.js";
-import { sof } from "../../src/builder/packets.js";
-import { MemorySink } from "../../src/builder/sink.js";
-import type { BusSpeed } from "../../src/builder/device.js";
+import { BusSim } from "../../builder/bus.js";
+import { PcapWriter } from "../../builder/pcap.js";
+import { sof } from "../../builder/packets.js";
+import { MemorySink } from "../../builder/sink.js";
+import type { BusSpeed } from "../../builder/device.js";
 import { bufferSource } from "../../src/capture/source.js";
 
 const PACKET_RULES = ["PID_INVALID", "PID_RESERVED", "CRC5", "SPLIT_CRC5", "CRC16", "PACKET_LENGTH", "SOF_SEQUENCE", "FMT_PACKET_TRUNCATED", "FMT_FRAMING"];

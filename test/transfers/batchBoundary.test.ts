@@ -3,7 +3,8 @@
 // comes from the core's frame column, control payloads are copied).
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import type { AnalysisContext, Finding } from "../../src/model.js";
+import type { AnalysisContext } from "../../src/usb/model.js";
+import type { Finding } from "../../src/usb/finding.js";
 import { PacketLayer } from "../../src/transfers/packetLayer.js";
 import type { TransferSummary } from "../../src/transfers/transferSummary.js";
 import { ACK, data, inTok, records, toBatches } from "./helpers/packets.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderTree } from "../../src/transfers/renderTree.js";
+import { renderTree } from "../../src/report/transferTree.js";
 import { run } from "./helpers/context.js";
 import { NAK, inTok } from "./helpers/packets.js";
 import { GET_DESCRIPTOR_DEVICE, controlRead, range } from "./helpers/scenarios.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { requestName } from "../../src/transfers/requestName.js";
+import { requestName } from "../../src/usb/requests.js";
 
 const s = (bmRequestType: number, bRequest: number, wValue = 0, wIndex = 0, wLength = 0) => ({ bmRequestType, bRequest, wValue, wIndex, wLength });
 

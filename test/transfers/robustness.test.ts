@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
 import { run } from "./helpers/context.js";
-import { type Packet, data, hs, inTok, outTok, pingTok, setupTok, sof, split } from "./helpers/packets.js";
-import { setupBytes } from "./helpers/packets.js";
+import { type Packet, data, hs, inTok, outTok, pingTok, setupTok, sof, split, setupBytes } from "./helpers/packets.js";
 
 /** Deterministic xorshift32, so a failure reproduces. */
 function rng(seed: number) {

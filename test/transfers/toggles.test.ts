@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { LinkType } from "../../as/shared/constants.js";
+import { LinkType, Pid } from "../../as/shared/constants.js";
 import { run } from "./helpers/context.js";
 import { ACK, NAK, data, data0, data1, inTok, outTok, setupBytes, split } from "./helpers/packets.js";
-import { Pid } from "../../as/shared/constants.js";
 import { controlNoData } from "./helpers/scenarios.js";
 
 const BULK = { "5:0x81": "bulk", "5:0x02": "bulk" } as const;

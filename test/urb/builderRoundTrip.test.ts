@@ -1,10 +1,10 @@
 // Captures written by the project's URB builder (src/builder, another engineer's writers, checked
 // there against tshark) read back by the URB layer: every format gives the same transfers.
 import { describe, expect, it } from "vitest";
-import { urbCapture, type UrbFormat } from "../../src/builder/capture.js";
-import { deviceDescriptor } from "../../src/builder/descriptors.js";
-import { setupPacket } from "../../src/builder/device.js";
-import type { UrbHost } from "../../src/builder/urb.js";
+import { urbCapture, type UrbFormat } from "../../builder/capture.js";
+import { deviceDescriptor } from "../../builder/descriptors.js";
+import { setupPacket } from "../../builder/device.js";
+import type { UrbHost } from "../../builder/urb.js";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import { UsbmonTextParser } from "../../src/urb/usbmonText.js";
 import { slurpCaptureBytes } from "../helpers/pcapSlurp.js";

@@ -10,7 +10,7 @@ import { parseMonBin } from "../../src/urb/usbmonBinary.js";
 import { parseUsbPcap } from "../../src/urb/usbpcap.js";
 import { UrbLayer } from "../../src/urb/urbLayer.js";
 import type { UrbEvent } from "../../src/urb/urbEvent.js";
-import type { Finding } from "../../src/model.js";
+import type { Finding } from "../../src/usb/finding.js";
 import { recordingContext } from "./helpers/context.js";
 import { publicDir } from "../helpers/paths.js";
 

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { recordingContext } from "./helpers/context.js";
 import { GET_DESCRIPTOR_DEVICE, monBin, usbPcap } from "./helpers/build.js";
-import type { RecordBatch } from "../../src/model.js";
+import type { RecordBatch } from "../../src/usb/model.js";
 import { PacketStatus } from "../../as/shared/constants.js";
 
 /** Feed usbmon text through the parser into a fresh layer. */

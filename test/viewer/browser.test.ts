@@ -8,8 +8,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { startViewerServer, type ViewerServer } from "../../cli/commands/view.js";
 import { analyzeFile } from "../../src/analyze.js";
 import { analysisJson } from "../../src/report/json.js";
-import { UrbHost, XferType } from "../../src/builder/urb.js";
-import { UsbmonTextWriter } from "../../src/builder/usbmonText.js";
+import { UrbHost, XferType } from "../../builder/urb.js";
+import { UsbmonTextWriter } from "../../builder/usbmonText.js";
 import { publicDir } from "../helpers/paths.js";
 
 const BAD_CRCS = path.join(publicDir, "real/288-bad-crcs.pcap");

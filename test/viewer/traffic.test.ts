@@ -3,7 +3,7 @@ import path from "node:path";
 import { analyzeFile } from "../../src/analyze.js";
 import { readCapture } from "../../src/capture/reader.js";
 import { fileSource } from "../../src/capture/source.js";
-import type { RecordBatch } from "../../src/model.js";
+import type { RecordBatch } from "../../src/usb/model.js";
 import { PacketStatus, Pid } from "../../as/shared/constants.js";
 import { chartData, DECIMATE_RATIO } from "../../viewer/decimate.js";
 import { CLASS_NAMES, DATA, ERROR, HANDSHAKE, SOF, TOKEN, TrafficHistogram, URB } from "../../viewer/traffic.js";

@@ -1,6 +1,6 @@
 // bmAttributes D7 is reserved and "must be set to one for historical reasons" (USB 2.0 §9.6.3; ch9.h USB_CONFIG_ATT_ONE).
-import type { RuleInfo } from "../rule.js";
-import { hex2 } from "../../descriptors/types.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import { hex2 } from "../../usb/bytes.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 // bmAttributes D4..D0 are reserved and zero (USB 2.0 §9.6.3).
-import type { RuleInfo } from "../rule.js";
-import { hex2 } from "../../descriptors/types.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import { hex2 } from "../../usb/bytes.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

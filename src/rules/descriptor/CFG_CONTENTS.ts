@@ -1,7 +1,7 @@
 // A configuration set holds interface, endpoint, IAD, OTG/interface-power and class or vendor descriptors only
 // (USB 2.0 §9.4.3). Covers Linux config.c "contains an unexpected descriptor" (CFG_UNEXPECTED_DESC).
-import type { RuleInfo } from "../rule.js";
-import { descriptorTypeName } from "../../descriptors/types.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import { descriptorTypeName } from "../../usb/descriptorTypes.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 // A single byte after the last descriptor cannot be a descriptor (Linux config.c "descriptor has %d excess byte").
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 // bMaxPower is in 2 mA units and a USB 2.0 port supplies at most 500 mA (USB 2.0 §7.2.1, §9.6.3).
 // Covers Linux generic.c "insufficient available bus power" (PWR_OVER_BUDGET) for a standard 500 mA port.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 // bNumInterfaces is the number of interfaces (not alternate settings) in the configuration (USB 2.0 §9.6.3).
 // Covers Linux config.c "has %d interfaces, different from the descriptor's value" (CFG_NUM_IFS_MISMATCH).
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

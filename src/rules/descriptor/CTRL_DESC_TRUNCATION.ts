@@ -2,9 +2,10 @@
 // "if the descriptor is shorter than wLength, only the initial bytes of the descriptor are returned"; MS-D).
 // Device (size 18; the 18-byte read is ENUM_DEVDESC_ALL_FAIL), qualifier (10), string (bLength; also STR_FORMAT's
 // "bLength ≠ bytes returned") and configuration headers; whole configuration sets are CFG_TOTAL_LENGTH_MISMATCH.
-import type { RuleInfo } from "../rule.js";
-import { descriptorTypeName } from "../../descriptors/types.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import { descriptorTypeName, DescriptorType } from "../../usb/descriptorTypes.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
+import { Recipient, recipientBits } from "../../usb/requests.js";
 
 export const info: RuleInfo = { id: "CTRL_DESC_TRUNCATION", severity: "error", spec: "USB 2.0 §9.4.3; MS-D", title: "a descriptor read returns the whole descriptor, and nothing more" };
 
@@ -12,16 +13,16 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of ctx.device.reads) {
     const ct = r.transfer;
-    if ((ct.setup.bmRequestType & 0x1f) !== 0 || ct.status !== "ok" || ct.data.length < 2) continue;
+    if (recipientBits(ct.setup.bmRequestType) !== Recipient.DEVICE || ct.status !== "ok" || ct.data.length < 2) continue;
     const n = ct.data.length;
     const w = ct.setup.wLength;
     let size: number;
-    if (r.type === 1) {
+    if (r.type === DescriptorType.DEVICE) {
       if (w === 18) continue;
       size = 18;
-    } else if (r.type === 6) size = 10;
-    else if (r.type === 3) size = ct.data[0]!;
-    else if (r.type === 2 || r.type === 7) {
+    } else if (r.type === DescriptorType.DEVICE_QUALIFIER) size = 10;
+    else if (r.type === DescriptorType.STRING) size = ct.data[0]!;
+    else if (r.type === DescriptorType.CONFIGURATION || r.type === DescriptorType.OTHER_SPEED_CONFIGURATION) {
       if (w < 9 || n >= 9) continue;
       size = 9;
     } else continue;
@@ -45,7 +46,7 @@ function neverReadWhole(ctx: DescriptorRuleContext): RuleHit[] {
     const c = held.descriptor;
     const ct = held.transfer;
     if (ct.data.length < 9 || ct.data.length >= c.wTotalLength || ct.dataTruncated) continue;
-    const asked = Math.max(...ctx.device.reads.filter((r) => r.type === 2 && r.index === index).map((r) => r.transfer.setup.wLength));
+    const asked = Math.max(...ctx.device.reads.filter((r) => r.type === DescriptorType.CONFIGURATION && r.index === index).map((r) => r.transfer.setup.wLength));
     if (asked >= c.wTotalLength || ct.data.length < ct.setup.wLength) continue; // a short answer to a big enough request is CFG_TOTAL_LENGTH_MISMATCH's
     const cut = lastDescriptorCut(ct.data);
     const tail = cut ? `; the last descriptor (type 0x${cut.type.toString(16).padStart(2, "0")}) is cut at ${cut.have} of its ${cut.bLength} bytes` : "";

@@ -1,6 +1,6 @@
 // Every sub-descriptor's bLength is at least 2 and stays inside the set (Linux config.c "invalid descriptor of
 // length %d, skipping remainder of the config"; USB 2.0 §9.5).
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

@@ -1,6 +1,7 @@
 // USB 2.0 §9.6.1: bcdUSB is binary-coded decimal (0x0200 = 2.00).
-import type { RuleInfo } from "../rule.js";
-import { isBcd, hex4 } from "../../descriptors/types.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import { isBcd } from "../../usb/bcd.js";
+import { hex4 } from "../../usb/bytes.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { deviceDesc } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 // Devices that use IADs report class EF/02/01 so Windows loads the composite driver (Microsoft, "USB Interface
 // Association Descriptor"; IAD ECN §2).
-import type { RuleInfo } from "../rule.js";
-import { hex2 } from "../../descriptors/types.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import { hex2 } from "../../usb/bytes.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs, deviceDesc } from "./helpers.js";
 

@@ -2,8 +2,9 @@
 // §9.6.1). Also covers Linux hub.c "Invalid ep0 maxpacket" (ENUM_EP0_MPS_INVALID) and "Using ep0 maxpacket"
 // (ENUM_EP0_MPS_HS), and the bMaxPacketSize0 half of ENUM_DEVDESC_PROBE_FAIL (get_bMaxPacketSize0). Every device
 // descriptor read is checked, not only the one kept, so a bad first reply is not hidden by a later good one.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
+import { DescriptorType } from "../../usb/descriptorTypes.js";
 
 export const info: RuleInfo = { id: "DEV_MPS0", severity: "error", spec: "USB 2.0 §5.5.3, §9.6.1; S553; KEIL-C; K-HUB (ENUM_EP0_MPS_INVALID, ENUM_EP0_MPS_HS, get_bMaxPacketSize0)", title: "bMaxPacketSize0 is valid for the speed" };
 
@@ -12,7 +13,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const seen = new Set<number>();
   const out: RuleHit[] = [];
   for (const h of ctx.device.deviceReads) {
-    if (h.descriptor.length < 8 || h.descriptor.bDescriptorType !== 1) continue;
+    if (h.descriptor.length < 8 || h.descriptor.bDescriptorType !== DescriptorType.DEVICE) continue;
     const m = h.descriptor.bMaxPacketSize0;
     if (seen.has(m)) continue;
     seen.add(m);

@@ -1,5 +1,5 @@
 // A device has at least one configuration (USB 2.0 §9.6.1). Covers Linux config.c "no configurations" (DEV_NO_CONFIGS).
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { deviceDesc } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 // USB 2.0 §9.6.1: "If the bDeviceClass field is reset to zero, this field must also be reset to zero."
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { deviceDesc } from "./helpers.js";
 

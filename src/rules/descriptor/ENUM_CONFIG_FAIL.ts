@@ -1,15 +1,16 @@
 // The host needs each configuration set whole before it can configure the device (Linux hub.c
 // "can't read configurations"). Fires when no read ever returned the whole of configuration index 0 and the
 // device was never configured.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
+import { DescriptorType } from "../../usb/descriptorTypes.js";
 
 export const info: RuleInfo = { id: "ENUM_CONFIG_FAIL", severity: "error", spec: "K-HUB usb_enumerate_device; K-CFG", title: "the host obtained the whole configuration set" };
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const d = ctx.device;
   if (d.state === "configured") return [];
-  const reads = d.reads.filter((r) => r.type === 2 && r.index === 0);
+  const reads = d.reads.filter((r) => r.type === DescriptorType.CONFIGURATION && r.index === 0);
   if (reads.length === 0) return [];
   const held = d.configurations.get(0);
   if (held && held.descriptor.length >= 9 && !held.descriptor.truncated) return [];

@@ -1,9 +1,11 @@
 // The first device-descriptor read (64 bytes at address 0; old scheme: 8 bytes after SET_ADDRESS) must return a
 // DEVICE descriptor (Linux hub.c hub_port_init / get_bMaxPacketSize0: "device descriptor read/64, error %d").
 // Its other condition, a bMaxPacketSize0 the host cannot use, is the same as DEV_MPS0's and is reported there.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { statusText } from "./helpers.js";
+import { DescriptorType } from "../../usb/descriptorTypes.js";
+import { Recipient, recipientBits } from "../../usb/requests.js";
 
 export const info: RuleInfo = { id: "ENUM_DEVDESC_PROBE_FAIL", severity: "error", spec: "USB 2.0 §9.1.2; K-HUB get_bMaxPacketSize0", title: "the first device-descriptor read returns a DEVICE descriptor" };
 
@@ -11,7 +13,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of ctx.device.reads) {
     const ct = r.transfer;
-    if (r.type !== 1 || (ct.setup.bmRequestType & 0x1f) !== 0) continue;
+    if (r.type !== DescriptorType.DEVICE || recipientBits(ct.setup.bmRequestType) !== Recipient.DEVICE) continue;
     const probe = (ct.address === 0 && ct.setup.wLength === 64) || ct.setup.wLength === 8;
     if (!probe) continue;
     const b = ct.data;

@@ -3,7 +3,7 @@
 // full-speed hub code) leaves Linux with hub->tt unset, so every FS/LS device below it fails with "parent hub
 // has no TT" (K-HUB hub_port_init). The capture shows the hub's descriptor, not the topology, so the rule flags
 // the hub whose children cannot enumerate.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { deviceDesc } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 // bEndpointAddress: bits 3..0 the number (not 0: EP0 has no descriptor), bits 6..4 reserved zero (USB 2.0 §9.6.6).
 // Covers Linux config.c EP_ADDRESS_INVALID.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";
 

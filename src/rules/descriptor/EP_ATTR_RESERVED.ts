@@ -1,7 +1,7 @@
 // bmAttributes bits 7..6 are reserved; bits 5..2 (sync and usage type) are reserved for non-isochronous
 // endpoints (USB 2.0 §9.6.6).
-import type { RuleInfo } from "../rule.js";
-import { hex2 } from "../../descriptors/types.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import { hex2 } from "../../usb/bytes.js";
 import { endpointType } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";

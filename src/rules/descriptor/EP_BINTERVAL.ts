@@ -2,7 +2,7 @@
 // warning: 10 ms is the official minimum, Axelson), 1–16 (2^(n-1) microframes) at high speed; isochronous 1–16.
 // High-speed bulk/control OUT use it as a NAK rate and any value is allowed. Covers Linux config.c EP_BINTERVAL_RANGE;
 // a high-speed interrupt value above 16 is EP_BINTERVAL_HS_MS.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { endpointType } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";

@@ -1,6 +1,6 @@
 // At high speed an interrupt bInterval is an exponent 1..16 (period 2^(bInterval-1) microframes); a larger value
 // is probably a full-speed millisecond count copied over (Linux config.c comment on bInterval).
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { endpointType } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";

@@ -1,6 +1,6 @@
 // An endpoint descriptor is 7 bytes, 9 in audio interfaces (USB 2.0 §9.6.6; Audio 1.0 §4.6.1.1).
 // Shared by Linux config.c ("invalid endpoint descriptor of length") and chapter 9.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { UsbClass } from "../../descriptors/classes.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs, epName, ifName } from "./helpers.js";

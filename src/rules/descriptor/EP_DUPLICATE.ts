@@ -1,8 +1,8 @@
 // An endpoint address belongs to one interface; within an alternate setting it appears once (USB 2.0 §9.6.6;
 // Linux config.c "duplicate endpoint with address"; control endpoints collide by number alone).
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { endpointType } from "../../descriptors/endpoint.js";
-import { hex2 } from "../../descriptors/types.js";
+import { hex2 } from "../../usb/bytes.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs, ifName } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 // "All devices with isochronous endpoints must have a zero-bandwidth default interface setting" (USB 2.0 §5.6.3).
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { endpointType, maxPacketBytes } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName } from "./helpers.js";

@@ -1,8 +1,8 @@
 // Max packet size limits per speed and type (USB 2.0 §5.5.3, §5.6.3, §5.7.3, §5.8.3): low speed allows only
 // control and interrupt (≤ 8); full speed control/bulk 8, 16, 32 or 64, interrupt ≤ 64, iso ≤ 1023; high speed
 // control 64, bulk 512, interrupt/iso ≤ 1024. Covers Linux config.c EP_MPS_TOO_BIG, EP_HS_BULK_512, EP_LS_BULK.
-import type { RuleInfo } from "../rule.js";
-import type { EndpointType, Speed } from "../../model.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import type { EndpointType, Speed } from "../../usb/model.js";
 import { endpointType, maxPacketBytes } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";

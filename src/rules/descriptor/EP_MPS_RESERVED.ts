@@ -1,7 +1,7 @@
 // wMaxPacketSize bits 15..13 are reserved; bits 12..11 (additional transactions) only on high-speed
 // interrupt and isochronous endpoints (USB 2.0 §9.6.6, §5.9).
-import type { RuleInfo } from "../rule.js";
-import { hex4 } from "../../descriptors/types.js";
+import type { RuleInfo } from "../../usb/finding.js";
+import { hex4 } from "../../usb/bytes.js";
 import { endpointType } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";

@@ -1,6 +1,6 @@
 // An endpoint with wMaxPacketSize 0 can move no data; only isochronous endpoints of alternate setting 0 use it,
 // to reserve no bandwidth (USB 2.0 §5.6.3; Linux config.c "invalid wMaxPacketSize 0").
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { endpointType, maxPacketBytes } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";

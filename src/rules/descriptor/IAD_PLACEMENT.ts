@@ -1,6 +1,6 @@
 // IAD (IAD ECN; Microsoft "USB Interface Association Descriptor"): 8 bytes of type 0x0B, placed directly before the
 // first interface it groups, and the grouped interfaces contiguous. Covers Linux config.c IAD_BLENGTH.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

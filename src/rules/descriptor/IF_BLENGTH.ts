@@ -1,5 +1,5 @@
 // An interface descriptor is 9 bytes (USB 2.0 §9.6.5; Linux config.c "invalid interface descriptor of length").
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

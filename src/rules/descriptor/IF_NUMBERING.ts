@@ -1,6 +1,6 @@
 // Interfaces are numbered 0..bNumInterfaces-1 and alternate settings 0..n-1, each (interface, alt) once
 // (USB 2.0 §9.6.5). Covers Linux config.c IF_NUMBER_RANGE, IF_NUMBER_GAP, IF_ALT_GAP and IF_ALT_DUPLICATE.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 

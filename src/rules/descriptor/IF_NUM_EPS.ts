@@ -1,6 +1,6 @@
 // bNumEndpoints counts the endpoint descriptors of the alternate setting, EP0 excluded (USB 2.0 §9.6.5).
 // Covers Linux config.c IF_NUM_EPS_MISMATCH.
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs, ifName } from "./helpers.js";
 

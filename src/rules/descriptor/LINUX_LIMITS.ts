@@ -1,6 +1,6 @@
 // Linux caps what it parses: 8 configurations (USB_MAXCONFIG), 32 interfaces (USB_MAXINTERFACES), 128 altsettings
 // (USB_MAXALTSETTING), 30 endpoints (USB_MAXENDPOINTS), 16 IADs (USB_MAXIADS) (K-CFG, include/linux/usb.h).
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs, deviceDesc, ifName } from "./helpers.js";
 

@@ -1,8 +1,9 @@
 // Device qualifier (USB 2.0 §9.6.2): 10 bytes of type 6, bMaxPacketSize0 valid at the other speed; a high-speed
 // device must return it ("a full-speed only device ... must respond with a request error", §9.6.2).
-import type { RuleInfo } from "../rule.js";
+import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { failed, statusText } from "./helpers.js";
+import { DescriptorType } from "../../usb/descriptorTypes.js";
 
 export const info: RuleInfo = { id: "QUALIFIER", severity: "error", spec: "USB 2.0 §9.6.2; K-CH9; WS-USB; K-TEST", title: "device qualifier is well formed, and a high-speed device returns it" };
 
@@ -12,7 +13,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   if (q && q.descriptor.raw.length >= 2) {
     const d = q.descriptor;
     if (d.bLength !== 10) out.push(hit(info, ctx, q.transfer, `device qualifier bLength is ${d.bLength}, must be 10`, { descriptor: "qualifier", field: "bLength" }));
-    if (d.bDescriptorType !== 6) out.push(hit(info, ctx, q.transfer, `device qualifier bDescriptorType is 0x${d.bDescriptorType.toString(16)}, must be 0x06`, { descriptor: "qualifier", field: "bDescriptorType" }));
+    if (d.bDescriptorType !== DescriptorType.DEVICE_QUALIFIER) out.push(hit(info, ctx, q.transfer, `device qualifier bDescriptorType is 0x${d.bDescriptorType.toString(16)}, must be 0x06`, { descriptor: "qualifier", field: "bDescriptorType" }));
     if (q.transfer.data.length >= 8) {
       const m = d.bMaxPacketSize0;
       // The qualifier describes the other speed: full speed when running high, high when running full.
@@ -20,7 +21,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
       if (!ok) out.push(hit(info, ctx, q.transfer, `device qualifier bMaxPacketSize0 is ${m}, not valid at the other speed`, { descriptor: "qualifier", field: "bMaxPacketSize0" }));
     }
   } else if (ctx.speed === "high") {
-    const r = ctx.device.reads.find((r) => r.type === 6 && failed(r.transfer));
+    const r = ctx.device.reads.find((r) => r.type === DescriptorType.DEVICE_QUALIFIER && failed(r.transfer));
     if (r) out.push(hit(info, ctx, r.transfer, `the device runs at high speed but GET_DESCRIPTOR(DEVICE_QUALIFIER) ${statusText(r.transfer)}`));
   }
   return out;

@@ -1,10 +1,10 @@
 // Shared walks over a device's descriptors for the rules.
-import type { ControlTransfer } from "../../model.js";
+import type { ControlTransfer } from "../../usb/model.js";
 import type { UsbDevice, Held } from "../../devices/device.js";
 import type { ConfigurationDescriptor } from "../../descriptors/configuration.js";
 import type { InterfaceDescriptor } from "../../descriptors/interface.js";
 import type { EndpointDescriptor } from "../../descriptors/endpoint.js";
-import { hex2 } from "../../descriptors/types.js";
+import { hex2 } from "../../usb/bytes.js";
 
 export interface ConfigEntry {
   index: number;

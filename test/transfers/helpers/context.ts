@@ -1,9 +1,10 @@
 // A recording AnalysisContext for tests, and a runner that feeds records through a PacketLayer.
-import type { AnalysisContext, ControlTransfer, EndpointType, Finding, Speed } from "../../../src/model.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, Speed } from "../../../src/usb/model.js";
+import type { Finding } from "../../../src/usb/finding.js";
 import { PacketLayer } from "../../../src/transfers/packetLayer.js";
 import type { TransferSummary } from "../../../src/transfers/transferSummary.js";
 import { SplitKind, type Transaction, TX_OUTCOME_NAMES } from "../../../src/transfers/transaction.js";
-import { pidName } from "../../../src/packets/pid.js";
+import { pidName } from "../../../src/usb/pid.js";
 import { type Packet, type RawRecord, records, toBatches } from "./packets.js";
 
 export interface Recorded {

@@ -2,7 +2,8 @@
 // general path (forced by a transaction listener): what a test compares, and the comparison on every
 // public and bundled capture.
 import { expect, vi } from "vitest";
-import type { AnalysisContext, ControlTransfer, EndpointType, Finding, RecordBatch } from "../../../src/model.js";
+import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch } from "../../../src/usb/model.js";
+import type { Finding } from "../../../src/usb/finding.js";
 import { PacketLayer } from "../../../src/transfers/packetLayer.js";
 import { slurpCapture } from "../../helpers/pcapSlurp.js";
 import { bundledCaptures, publicCaptures } from "../../helpers/paths.js";

@@ -1,6 +1,6 @@
 // Build raw USB 2.0 packets (PID byte .. CRC) and RecordBatch objects from them, for tests.
 import { Pid, LinkType } from "../../../as/shared/constants.js";
-import type { RecordBatch } from "../../../src/model.js";
+import type { RecordBatch } from "../../../src/usb/model.js";
 import { crc5, crc16 } from "../../helpers/crc.js";
 import { inBatches, packBatch } from "../../helpers/recordBatch.js";
 

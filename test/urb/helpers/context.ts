@@ -1,4 +1,5 @@
-import type { AnalysisContext, ControlTransfer, Finding } from "../../../src/model.js";
+import type { AnalysisContext, ControlTransfer } from "../../../src/usb/model.js";
+import type { Finding } from "../../../src/usb/finding.js";
 
 /** An AnalysisContext that records what the layer reports. */
 export function recordingContext() {

@@ -1,7 +1,7 @@
 // URB-level traffic: usbmon-style events (Documentation/usb/usbmon.rst) and a host that issues
 // control, bulk, interrupt and iso URBs and a Linux enumeration. Format writers (usbmon binary,
 // USBPcap, usbmon text) consume the events.
-import type { SetupPacket } from "../model.js";
+import type { SetupPacket } from "../src/usb/model.js";
 import { enumerationSteps, encodeSetup, maxPacket0, receivedData, type DeviceModel, type EnumerateOptions } from "./device.js";
 import type { ControlFaults } from "./faults.js";
 

@@ -1,6 +1,6 @@
 // Fault injection. Packet faults change one emitted raw packet (one-shot, matched by PID);
 // control faults change what a device or host does during one control transfer.
-import { Pid } from "../../as/shared/constants.js";
+import { Pid } from "../as/shared/constants.js";
 
 /** How to damage one packet. */
 export type PacketFaultKind =

@@ -1,38 +1,14 @@
 // The data model shared by the layers above the core (DESIGN.md "Data flows one way").
 // Objects exist only from transactions upward; packets stay in columns (STYLE convention 4).
+import type { FindingSink } from "./finding.js";
+import type { DeviceAddr } from "./ids.js";
 
-export type Severity = "error" | "warning" | "info";
 export type Speed = "low" | "full" | "high" | "unknown";
 
 /** Absolute capture time: whole seconds since the Unix epoch and nanoseconds within the second. */
 export interface Timestamp {
   sec: number;
   nsec: number;
-}
-
-/** A finding as DESIGN.md's JSON contract defines it (time is kept as a Timestamp until reported). */
-export interface Finding {
-  /** Stable rule ID from RULES.md, e.g. "CRC16", "TOGGLE_BULK_INT". */
-  rule: string;
-  severity: Severity;
-  /** Plain words: what went wrong, with the values seen. */
-  message: string;
-  time?: Timestamp;
-  /** 0-based index of the record in the capture file (Wireshark frame number - 1). */
-  packet?: number;
-  /** Byte offset in the file, for framing errors and malformed records. */
-  offset?: number;
-  transaction?: number;
-  transfer?: number;
-  /** Device address (or usbmon devnum). */
-  device?: number;
-  endpoint?: number;
-  /** Spec section or kernel source, e.g. "USB 2.0 §9.6.3". */
-  spec?: string;
-}
-
-export interface FindingSink {
-  add(finding: Finding): void;
 }
 
 /** USB 2.0 §9.3: the 8-byte SETUP data. */
@@ -57,7 +33,7 @@ export interface ControlTransfer {
   /** USB bus number (URB captures); undefined for raw wire captures. */
   bus?: number;
   /** Device address the SETUP was sent to. */
-  address: number;
+  address: DeviceAddr;
   setup: SetupPacket;
   /** Human name, e.g. "GET_DESCRIPTOR DEVICE", "SET_ADDRESS 5", "class IN 0x01". */
   request: string;

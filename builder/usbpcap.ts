@@ -1,11 +1,11 @@
 // USBPcap records (LINKTYPE_USBPCAP 249): packed little-endian header (desowin.org/usbpcap/
 // captureformat.html; USBPcapBuffer.h; RULES.md D.3). Control transfers are written as USBPcap
 // >= 1.5 does: SETUP stage (setup + OUT data) on submission, COMPLETE stage (+ IN data) on completion.
-import { LinkType } from "../../as/shared/constants.js";
+import { LinkType } from "../as/shared/constants.js";
 import { PcapWriter } from "./pcap.js";
 import type { ChunkSink } from "./sink.js";
 import { XferType, usbdStatus, type UrbEvent, type UrbSink } from "./urb.js";
-import { UsbPcapControlStage as ControlStage } from "../urb/usbpcap.js";
+import { UsbPcapControlStage as ControlStage } from "../src/urb/usbpcap.js";
 
 /** USBPCAP_CONTROL_STAGE_*: the parser's definition, shared. */
 export { ControlStage };

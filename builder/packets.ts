@@ -1,6 +1,6 @@
 // Encoders for raw USB 2.0 packets as LINKTYPE_USB_2_0 (288, 293-295) stores them: from the PID
 // byte to the CRC, without SYNC and EOP (USB 2.0 §8.3, §8.4).
-import { Pid } from "../../as/shared/constants.js";
+import { Pid } from "../as/shared/constants.js";
 import { crc5, crc16Fast } from "./crc.js";
 
 export { Pid };

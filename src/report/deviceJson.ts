@@ -1,8 +1,10 @@
 // The stable JSON form of a device's descriptors (DESIGN.md devices[].descriptors): spec field names in
 // spec order, nested configuration → interfaces → endpoints, class-specific descriptors in order.
 import type { UsbDevice } from "../devices/device.js";
-import type { DescriptorBase } from "./layout.js";
-import type { ConfigurationDescriptor } from "./configuration.js";
+import type { DescriptorLayerResult, DeviceReport } from "../devices/descriptorLayer.js";
+import { findingJson } from "./findingJson.js";
+import type { DescriptorBase } from "../descriptors/layout.js";
+import type { ConfigurationDescriptor } from "../descriptors/configuration.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -64,4 +66,16 @@ export function descriptorsJson(d: UsbDevice): { [k: string]: Json } {
     out["hidReports"] = h;
   }
   return out;
+}
+
+/** A device as the JSON contract's devices[] shows it: the report's fields, its descriptors before the timeline. */
+export function deviceJson(r: DeviceReport, d: UsbDevice): Record<string, unknown> {
+  const { timeline, ...head } = r;
+  return { ...head, descriptors: descriptorsJson(d), timeline };
+}
+
+/** `usbscope descriptors --json`: every device with its descriptors and the findings of the descriptor rules on it. */
+export function descriptorsDocument(file: string, layer: DescriptorLayerResult): Record<string, unknown> {
+  const devices = layer.devices.map((d, i) => ({ ...deviceJson(d, layer.tracked[i]!), findings: layer.hitsByDevice[i]!.map((h) => findingJson(h.finding)) }));
+  return { file, devices };
 }

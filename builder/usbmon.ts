@@ -1,7 +1,7 @@
 // usbmon binary records in pcap: LINKTYPE_USB_LINUX (189, the first 48 bytes of mon_bin_hdr) and
 // LINKTYPE_USB_LINUX_MMAPPED (220, 64 bytes + iso descriptors), in the file's byte order
 // (Documentation/usb/usbmon.rst struct usbmon_packet; drivers/usb/mon/mon_bin.c; RULES.md D.2).
-import { LinkType } from "../../as/shared/constants.js";
+import { LinkType } from "../as/shared/constants.js";
 import { PcapWriter } from "./pcap.js";
 import type { ChunkSink } from "./sink.js";
 import { XferType, type UrbEvent, type UrbSink } from "./urb.js";

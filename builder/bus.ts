@@ -1,8 +1,8 @@
 // A bus-traffic simulator: a nanosecond clock, SOFs on schedule, and transactions (USB 2.0 §8.4,
 // §8.5) written as raw packets through a record writer. Helpers build control transfers, bulk
 // transfers with per-endpoint toggles, and a Linux-style enumeration.
-import { LinkType, Pid } from "../../as/shared/constants.js";
-import type { SetupPacket, Timestamp } from "../model.js";
+import { LinkType, Pid } from "../as/shared/constants.js";
+import type { SetupPacket, Timestamp } from "../src/usb/model.js";
 import { enumerationSteps, encodeSetup, maxPacket0, type BusSpeed, type DeviceModel, type EnumerateOptions } from "./device.js";
 import { applyPacketFault, type ControlFaults, type PacketFault } from "./faults.js";
 import { data, handshake, sof, split, token, type SplitFields } from "./packets.js";

@@ -1,15 +1,16 @@
 // A device's descriptors as a tree in the style of `lsusb -v`, with findings shown under the field they
 // concern. Every string that came from the device goes through sanitizeTerminal.
-import type { Finding } from "../model.js";
+import type { Finding } from "../usb/finding.js";
 import type { UsbDevice } from "../devices/device.js";
-import type { FieldRef } from "./fieldRef.js";
-import type { DescriptorBase } from "./layout.js";
-import type { ConfigurationDescriptor } from "./configuration.js";
-import { bcdText, hex2, hex4 } from "./types.js";
-import { className, interfaceClassText } from "./classes.js";
-import { endpointType, isoAttributesText, maxPacketBytes, additionalTransactions } from "./endpoint.js";
-import { langIdName } from "./string.js";
-import { sanitizeTerminal } from "./strings.js";
+import type { FieldRef } from "../descriptors/fieldRef.js";
+import type { DescriptorBase } from "../descriptors/layout.js";
+import type { ConfigurationDescriptor } from "../descriptors/configuration.js";
+import { bcdText } from "../usb/bcd.js";
+import { hex2, hex4 } from "../usb/bytes.js";
+import { className, interfaceClassText } from "../descriptors/classes.js";
+import { endpointType, isoAttributesText, maxPacketBytes, additionalTransactions } from "../descriptors/endpoint.js";
+import { langIdName } from "../descriptors/string.js";
+import { sanitizeTerminal } from "./sanitize.js";
 
 /** A finding with an optional location; findings without one are listed after the tree. */
 export interface RenderNote {

@@ -1,10 +1,10 @@
 // One line per record for `usbscope packets`, in the spirit of tshark's summary lines, or NDJSON.
 // Lines are built per batch and written in one piece: no object per packet is kept.
 import { LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
-import { BUS_EVENT_NAMES, decodeBusEvent } from "./busEvents.js";
-import type { RecordBatch, RecordSink, Timestamp } from "../model.js";
-import { isoTime } from "../time.js";
-import { isTokenPid, pidName, STATUS_NAMES } from "./pid.js";
+import { BUS_EVENT_NAMES, decodeBusEvent } from "../packets/busEvents.js";
+import type { RecordBatch, RecordSink, Timestamp } from "../usb/model.js";
+import { isoTime } from "../usb/time.js";
+import { isTokenPid, pidName, STATUS_NAMES } from "../usb/pid.js";
 
 export class PacketLines implements RecordSink {
   private origin?: Timestamp;

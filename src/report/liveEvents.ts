@@ -3,12 +3,13 @@
 import type { DeviceReport } from "../devices/descriptorLayer.js";
 import type { Diagnosis } from "../devices/diagnosis.js";
 import type { UsbDevice } from "../devices/device.js";
-import { hex4 } from "../descriptors/types.js";
-import { msBetween } from "../time.js";
-import { sanitizeTerminal } from "../descriptors/strings.js";
-import type { Finding, Timestamp } from "../model.js";
-import { findingJson } from "../report/json.js";
-import { findingLine } from "../report/text.js";
+import { hex4 } from "../usb/bytes.js";
+import { msBetween } from "../usb/time.js";
+import { sanitizeTerminal } from "./sanitize.js";
+import type { Timestamp } from "../usb/model.js";
+import type { Finding } from "../usb/finding.js";
+import { findingJson } from "./findingJson.js";
+import { findingLine } from "./text.js";
 
 /** One enumeration as live prints it. */
 export interface DeviceEvent {

@@ -1,5 +1,5 @@
 // One-call capture builders for tests: run a scenario on a BusSim or UrbHost and get the file bytes.
-import { LinkType } from "../../as/shared/constants.js";
+import { LinkType } from "../as/shared/constants.js";
 import { BusSim, linktypeForSpeed, pcapngInterface, type BusOptions } from "./bus.js";
 import type { BusSpeed } from "./device.js";
 import { PcapWriter } from "./pcap.js";

@@ -1,6 +1,6 @@
 // A Cynthion bus event as Packetry stores it: the payload of a pcapng Custom Block under Great Scott
 // Gadgets' Private Enterprise Number (what src/packets/busEvents.ts reads, written here on its own).
-import type { Timestamp } from "../model.js";
+import type { Timestamp } from "../src/usb/model.js";
 
 /** IANA Private Enterprise Number of Great Scott Gadgets. */
 export const PACKETRY_PEN = 62392;

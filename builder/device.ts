@@ -1,7 +1,7 @@
 // A simulated device and the request sequence Linux uses to enumerate it (hub.c hub_port_init,
 // usb_new_device, usb_get_configuration, usb_cache_string; RULES.md B.2), shared by the raw-packet
 // and URB builders.
-import type { SetupPacket } from "../model.js";
+import type { SetupPacket } from "../src/usb/model.js";
 import { langIdDesc, stringDesc } from "./descriptors.js";
 import type { ControlFaults } from "./faults.js";
 import { setupBytes } from "./packets.js";

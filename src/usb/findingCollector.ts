@@ -1,7 +1,7 @@
 // Collecting findings with bounded memory: every finding is counted, and the first
 // `perRuleLimit` of each rule are kept for the report (a capture from a bad cable can hold
 // millions of CRC errors; the user needs the count and the first ones, not all of them).
-import type { Finding, FindingSink, Severity } from "./model.js";
+import type { Finding, FindingSink, Severity } from "./finding.js";
 
 export class FindingCollector implements FindingSink {
   readonly kept: Finding[] = [];

@@ -1,7 +1,7 @@
 // Where the writers' bytes go: a chunked output buffer in front of a sink callback, so a writer can
 // produce a multi-GB capture (the benchmark) while holding at most one chunk in memory.
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { Timestamp } from "../model.js";
+import type { Timestamp } from "../src/usb/model.js";
 
 /** Receives each filled chunk, in order. */
 export type ChunkSink = (chunk: Uint8Array) => void;

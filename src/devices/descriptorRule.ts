@@ -1,0 +1,26 @@
+// The contract between the descriptor layer and the descriptor rules it is given (src/rules/descriptor/):
+// what a rule sees of one device, and what it returns. The rules live above this layer and are handed in
+// by the analysis; this layer never imports them.
+import type { Finding, RuleInfo } from "../usb/finding.js";
+import type { Speed } from "../usb/model.js";
+import type { FieldRef } from "../descriptors/fieldRef.js";
+import type { UsbDevice } from "./device.js";
+
+export interface DescriptorRuleContext {
+  device: UsbDevice;
+  /** The speed limits apply to: from the link type, else the device's own clues, else "unknown". */
+  speed: Speed;
+  /** The speed from the link type only ("unknown" for 288 and URB captures). */
+  linkSpeed: Speed;
+}
+
+/** A finding and, when it concerns one field, where that field is in the descriptor tree. */
+export interface RuleHit {
+  finding: Finding;
+  where?: FieldRef;
+}
+
+export interface DescriptorRule {
+  info: RuleInfo;
+  check(ctx: DescriptorRuleContext): RuleHit[];
+}

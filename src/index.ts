@@ -1,0 +1,45 @@
+// usbscope's front door: what the CLI (cli/), the viewer (viewer/) and other programs use. Nothing
+// outside src/ imports a module behind this file (npm run lint enforces it). The library loads in a
+// browser too: Node's modules are imported on first use, inside the functions that need them.
+
+// Analysis: a capture in, one result out (analyze.ts); its result type (result.ts).
+export { analyzeFile, analyzeSource, type AnalyzeOptions } from "./analyze.js";
+export type { AnalysisResult, ControlTransferSummary } from "./result.js";
+
+// Reading captures: byte sources, the record reader, the WASM core (the viewer fetches the module itself).
+export { bufferSource, fileSource, streamSource, type ByteSource } from "./capture/source.js";
+export { readCapture, type CaptureInfo, type FramingError } from "./capture/reader.js";
+export { setCoreModule } from "./core/core.js";
+
+// The model: USB vocabulary, findings and the shapes the layers hand up.
+export type { ControlStatus, ControlTransfer, EndpointType, RecordBatch, RecordSink, SetupPacket, Speed, Timestamp } from "./usb/model.js";
+export type { DeviceAddr, EndpointAddr, EndpointNum } from "./usb/ids.js";
+export type { Finding, RuleInfo, Severity } from "./usb/finding.js";
+export { FindingCollector } from "./usb/findingCollector.js";
+export { isoTime, msBetween, secondsBetween } from "./usb/time.js";
+export { hex, hex2, hex4, hexBytes } from "./usb/bytes.js";
+export { linktypeName } from "./usb/linkTypes.js";
+export { PacketStatus, Pid } from "../as/shared/constants.js";
+export type { TransferSummary, TransactionSummary, TransferKind } from "./transfers/transferSummary.js";
+export type { DescriptorLayerResult, DeviceReport } from "./devices/descriptorLayer.js";
+export type { Diagnosis, Evidence } from "./devices/diagnosis.js";
+export type { UsbDevice } from "./devices/device.js";
+
+// The rules: every rule usbscope checks.
+export { allRules, type RegisteredRule } from "./rules/registry.js";
+
+// Reports: text, JSON, JUnit, the descriptor tree, the transfer tree, packet lines; device strings made safe.
+export { analysisText, findingLine } from "./report/text.js";
+export { analysisJson } from "./report/json.js";
+export { findingJson, type FindingJson } from "./report/findingJson.js";
+export { junitXml, escapeXml, type JunitCase } from "./report/junit.js";
+export { renderDevice, type RenderNote } from "./report/descriptorTree.js";
+export { descriptorsDocument, descriptorsJson, deviceJson } from "./report/deviceJson.js";
+export { busEventJson, busEventText, renderTransfer, renderTree, transferJson, urbControlTransferJson, urbControlTransferText, type BusEventItem } from "./report/transferTree.js";
+export { PacketLines } from "./report/packetLines.js";
+export { escapeHtml, sanitizeTerminal } from "./report/sanitize.js";
+
+// Live: tailing usbmon (Linux).
+export { LiveSession, type LiveOptions } from "./live/session.js";
+export { liveFileSource, liveStreamSource, nodeOpen, type LiveSource, type OpenFile } from "./live/liveSource.js";
+export { describeUsbmonError, nodeUsbmonFs, USBMON_DIR, usbmonFile, type UsbmonFs } from "./live/usbmon.js";

@@ -1,0 +1,46 @@
+// pcap/pcapng link types usbscope reads, and their names (tcpdump.org/linktypes.html).
+import { LinkType } from "../../as/shared/constants.js";
+import type { Speed } from "./model.js";
+
+const NAMES: Record<number, string> = {
+  [LinkType.USB_LINUX]: "USB Linux usbmon (48-byte header)",
+  [LinkType.USB_LINUX_MMAPPED]: "USB Linux usbmon, memory-mapped (64-byte header)",
+  [LinkType.USBPCAP]: "USBPcap",
+  [LinkType.WIRESHARK_UPPER_PDU]: "Wireshark upper PDU (sniffer log)",
+  [LinkType.USB_2_0]: "USB 2.0 packets, speed not given",
+  [LinkType.USB_2_0_LOW_SPEED]: "USB 2.0 packets, low speed",
+  [LinkType.USB_2_0_FULL_SPEED]: "USB 2.0 packets, full speed",
+  [LinkType.USB_2_0_HIGH_SPEED]: "USB 2.0 packets, high speed",
+  [LinkType.PCAPNG_CUSTOM_BLOCK]: "pcapng custom blocks",
+};
+
+/** "USBPcap", "USB 2.0 packets, high speed", or "link type N". */
+export function linktypeName(lt: number): string {
+  return NAMES[lt] ?? `link type ${lt}`;
+}
+
+/** The bus speed a raw-packet link type states (293/294/295); "unknown" for 288; undefined for others. */
+export function speedOfLinktype(linktype: number): Speed | undefined {
+  switch (linktype) {
+    case LinkType.USB_2_0_LOW_SPEED:
+      return "low";
+    case LinkType.USB_2_0_FULL_SPEED:
+      return "full";
+    case LinkType.USB_2_0_HIGH_SPEED:
+      return "high";
+    case LinkType.USB_2_0:
+      return "unknown";
+    default:
+      return undefined;
+  }
+}
+
+/** Host-side URB link types: usbmon (189, 220) and USBPcap (249). */
+export function isUrbLinktype(lt: number): boolean {
+  return lt === LinkType.USB_LINUX || lt === LinkType.USB_LINUX_MMAPPED || lt === LinkType.USBPCAP;
+}
+
+/** A link type of USB traffic (raw packets or URBs), as opposed to a sniffer's log or custom blocks. */
+export function isUsbLinktype(lt: number): boolean {
+  return speedOfLinktype(lt) !== undefined || isUrbLinktype(lt);
+}
