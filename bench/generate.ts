@@ -178,23 +178,59 @@ export function smallFrame(): FrameBlock {
 }
 
 /** A high-speed device with one interface of `cls` and the given endpoints (address, type, size). */
-function device(address: number, cls: [number, number, number], endpoints: [number, number, number][]): DeviceModel {
+function device(
+  address: number,
+  cls: [number, number, number],
+  endpoints: [number, number, number][],
+): DeviceModel {
   return {
     speed: "high",
     address,
-    deviceDescriptor: deviceDescriptor({ bcdUSB: 0x0200, bMaxPacketSize0: 64, idVendor: 0x1209, idProduct: 0x5c00 + address }),
+    deviceDescriptor: deviceDescriptor({
+      bcdUSB: 0x0200,
+      bMaxPacketSize0: 64,
+      idVendor: 0x1209,
+      idProduct: 0x5c00 + address,
+    }),
     configDescriptor: configuration({ bMaxPower: 50 }, [
-      interfaceDesc({ bInterfaceNumber: 0, bInterfaceClass: cls[0], bInterfaceSubClass: cls[1], bInterfaceProtocol: cls[2] }, endpoints.map(([ep, type, size]) => endpointDesc({ bEndpointAddress: ep, bmAttributes: type, wMaxPacketSize: size, bInterval: type === 3 ? 4 : 0 }))),
+      interfaceDesc(
+        {
+          bInterfaceNumber: 0,
+          bInterfaceClass: cls[0],
+          bInterfaceSubClass: cls[1],
+          bInterfaceProtocol: cls[2],
+        },
+        endpoints.map(([ep, type, size]) =>
+          endpointDesc({
+            bEndpointAddress: ep,
+            bmAttributes: type,
+            wMaxPacketSize: size,
+            bInterval: type === 3 ? 4 : 0,
+          }),
+        ),
+      ),
     ]),
   };
 }
 
 /** The devices of each capture's bus, as their traffic in bulkFrame and smallFrame uses them. */
 function devicesOf(kind: CaptureKind): DeviceModel[] {
-  const BULK = 2, INTERRUPT = 3, VENDOR: [number, number, number] = [0xff, 0, 0];
+  const BULK = 2,
+    INTERRUPT = 3,
+    VENDOR: [number, number, number] = [0xff, 0, 0];
   if (kind === "bulk") {
     // Mass storage, bulk-only transport (class 8, SCSI 6, BBB 0x50), and a vendor interrupt device.
-    return [device(3, [8, 6, 0x50], [[0x81, BULK, 512], [0x02, BULK, 512]]), device(5, VENDOR, [[0x81, INTERRUPT, 8]])];
+    return [
+      device(
+        3,
+        [8, 6, 0x50],
+        [
+          [0x81, BULK, 512],
+          [0x02, BULK, 512],
+        ],
+      ),
+      device(5, VENDOR, [[0x81, INTERRUPT, 8]]),
+    ];
   }
   const out = [];
   for (let dev = 2; dev < 12; dev++) out.push(device(dev, VENDOR, [[0x81, INTERRUPT, 8]]));
@@ -208,9 +244,12 @@ function devicesOf(kind: CaptureKind): DeviceModel[] {
  * and the record count.
  */
 export function enumerationRecords(kind: CaptureKind): { bytes: Uint8Array; packets: number } {
-  const { bytes, sim } = rawCapture({ speed: "high", resolution: "us", sof: false, start: { sec: START_SEC - 1, nsec: 0 } }, (sim) => {
-    for (const dev of devicesOf(kind)) sim.enumerate(dev, { strings: false });
-  });
+  const { bytes, sim } = rawCapture(
+    { speed: "high", resolution: "us", sof: false, start: { sec: START_SEC - 1, nsec: 0 } },
+    (sim) => {
+      for (const dev of devicesOf(kind)) sim.enumerate(dev, { strings: false });
+    },
+  );
   return { bytes: bytes.subarray(24), packets: sim.records };
 }
 
@@ -232,7 +271,11 @@ const START_SEC = 1767225600;
  * Stream a capture of at least `minBytes` to `write` (chunks of ~4 MiB, reused: consume them
  * synchronously). Returns the byte and packet counts.
  */
-export function writeCapture(kind: CaptureKind, minBytes: number, write: (chunk: Uint8Array) => void): { bytes: number; packets: number; dataPackets: number } {
+export function writeCapture(
+  kind: CaptureKind,
+  minBytes: number,
+  write: (chunk: Uint8Array) => void,
+): { bytes: number; packets: number; dataPackets: number } {
   const block = frameBlock(kind);
   const header = new Uint8Array(24);
   const hv = new DataView(header.buffer);
@@ -304,7 +347,12 @@ export function cacheDir(repoRoot: string): string {
 }
 
 /** The cached capture of `kind` and at least `minBytes`, generated on first use. */
-export function ensureCapture(repoRoot: string, kind: CaptureKind, minBytes: number, log: (msg: string) => void = () => {}): string {
+export function ensureCapture(
+  repoRoot: string,
+  kind: CaptureKind,
+  minBytes: number,
+  log: (msg: string) => void = () => {},
+): string {
   const dir = cacheDir(repoRoot);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${kind}-v${PATTERN_VERSION}-${Math.round(minBytes / (1 << 20))}MiB.pcap`);
@@ -322,6 +370,8 @@ export function ensureCapture(repoRoot: string, kind: CaptureKind, minBytes: num
     closeSync(fd);
   }
   renameSync(tmp, file);
-  log(`generated ${path.basename(file)}: ${(info.bytes / 1e6).toFixed(0)} MB, ${info.packets} packets in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `generated ${path.basename(file)}: ${(info.bytes / 1e6).toFixed(0)} MB, ${info.packets} packets in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return file;
 }

@@ -16,7 +16,8 @@ import type { WorkerResult } from "./worker.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repo root, from dist/bench/ (compiled) or bench/ (source). */
-const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
+const repoRoot =
+  path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
 const workerJs = path.join(here, "worker.js");
 
 /** High-speed line rate: 480 Mbit/s (USB 2.0 §7.1.11) = 60 MB/s. */
@@ -72,7 +73,10 @@ function warmPageCache(file: string): void {
 
 function runWorker(mode: string, file: string): WorkerResult {
   warmPageCache(file);
-  const r = spawnSync(process.execPath, ["--no-deprecation", workerJs, mode, file], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ["--no-deprecation", workerJs, mode, file], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`worker ${mode} ${file} failed: ${r.stderr}`);
   const line = r.stdout.trim().split("\n").pop()!;
   return JSON.parse(line) as WorkerResult;
@@ -83,11 +87,17 @@ const REPEATS = 5;
 
 /** `mode` on `file` REPEATS times, each in a fresh process: the median run by CPU time, its note saying the spread. */
 function runWorkerMedian(mode: string, file: string): WorkerResult {
-  const runs = Array.from({ length: REPEATS }, () => runWorker(mode, file)).sort((a, b) => a.cpuSeconds - b.cpuSeconds);
+  const runs = Array.from({ length: REPEATS }, () => runWorker(mode, file)).sort(
+    (a, b) => a.cpuSeconds - b.cpuSeconds,
+  );
   const mid = runs[runs.length >> 1]!;
   const rate = (r: WorkerResult) => (r.bytes / r.cpuSeconds / 1e6).toFixed(0);
   const spread = `median of ${REPEATS} runs, CPU ${rate(runs[runs.length - 1]!)}–${rate(runs[0]!)} MB/s`;
-  return { ...mid, maxRssKB: Math.max(...runs.map((r) => r.maxRssKB)), note: mid.note ? `${mid.note}; ${spread}` : spread };
+  return {
+    ...mid,
+    maxRssKB: Math.max(...runs.map((r) => r.maxRssKB)),
+    note: mid.note ? `${mid.note}; ${spread}` : spread,
+  };
 }
 
 /**
@@ -101,12 +111,20 @@ function runTshark(file: string): { seconds: number; cpuSeconds?: number; rssMB?
   const useTime = spawnSync(gnuTime, ["-f", "%e", "true"]).status === 0;
   const t0 = performance.now();
   const r = useTime
-    ? spawnSync(gnuTime, ["-f", "usbscope-time %e %U %S %M", "tshark", ...args], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" })
+    ? spawnSync(gnuTime, ["-f", "usbscope-time %e %U %S %M", "tshark", ...args], {
+        stdio: ["ignore", "ignore", "pipe"],
+        encoding: "utf8",
+      })
     : spawnSync("tshark", args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   const seconds = (performance.now() - t0) / 1000;
   const m = /usbscope-time (\S+) (\S+) (\S+) (\S+)/.exec(r.stderr ?? "");
   if (!m) return { seconds, ok: r.status === 0 };
-  return { seconds: Number(m[1]), cpuSeconds: Number(m[2]) + Number(m[3]), rssMB: Number(m[4]) / 1024, ok: r.status === 0 };
+  return {
+    seconds: Number(m[1]),
+    cpuSeconds: Number(m[2]) + Number(m[3]),
+    rssMB: Number(m[4]) / 1024,
+    ok: r.status === 0,
+  };
 }
 
 interface Row {
@@ -126,7 +144,9 @@ const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 function add(row: Row): Row {
   rows.push(row);
   const cpu = row.cpuSeconds !== undefined ? `, CPU ${fmtRate(row.bytes / row.cpuSeconds)}` : "";
-  log(`${row.what} on ${row.file}: wall ${fmtRate(row.bytes / row.seconds)}${cpu}${row.rssMB !== undefined ? `, RSS ${row.rssMB.toFixed(0)} MB` : ""}`);
+  log(
+    `${row.what} on ${row.file}: wall ${fmtRate(row.bytes / row.seconds)}${cpu}${row.rssMB !== undefined ? `, RSS ${row.rssMB.toFixed(0)} MB` : ""}`,
+  );
   return row;
 }
 
@@ -138,7 +158,16 @@ function fmtRate(bps: number): string {
 function fromWorker(what: string, label: string, r: WorkerResult, mode?: string): Row {
   const [seconds, cpuSeconds] = mode !== undefined ? r.modes![mode]! : [r.seconds, r.cpuSeconds];
   const rssMB = mode !== undefined ? undefined : r.maxRssKB / 1024;
-  return add({ what, file: label, bytes: r.bytes, packets: r.packets, seconds, cpuSeconds, rssMB, note: r.note });
+  return add({
+    what,
+    file: label,
+    bytes: r.bytes,
+    packets: r.packets,
+    seconds,
+    cpuSeconds,
+    rssMB,
+    note: r.note,
+  });
 }
 
 /** Rate on the CPU clock when known, else on the wall clock. */
@@ -152,7 +181,8 @@ function machine(): string {
   } catch {
     /* not Linux */
   }
-  const tshark = spawnSync("tshark", ["--version"], { encoding: "utf8" }).stdout?.split("\n")[0] ?? "tshark not found";
+  const tshark =
+    spawnSync("tshark", ["--version"], { encoding: "utf8" }).stdout?.split("\n")[0] ?? "tshark not found";
   return `${cpus().length} cores (${model}), Node ${process.version}, ${tshark}`;
 }
 
@@ -171,7 +201,22 @@ function main(): void {
 
   // The CRC16 paths alone (512-byte payloads), from a small module of their own.
   const crcWasm = path.join(cacheDir(repoRoot), "crc16bench.wasm");
-  const asc = spawnSync(process.execPath, [path.join(repoRoot, "node_modules/assemblyscript/bin/asc.js"), path.join(repoRoot, "as/crc16bench.ts"), "-o", crcWasm, "-O3", "--runtime", "stub", "--noAssert", "--enable", "simd"], { encoding: "utf8" });
+  const asc = spawnSync(
+    process.execPath,
+    [
+      path.join(repoRoot, "node_modules/assemblyscript/bin/asc.js"),
+      path.join(repoRoot, "as/crc16bench.ts"),
+      "-o",
+      crcWasm,
+      "-O3",
+      "--runtime",
+      "stub",
+      "--noAssert",
+      "--enable",
+      "simd",
+    ],
+    { encoding: "utf8" },
+  );
   if (asc.status === 0) {
     const r = runWorker("crc", crcWasm);
     const what = "CRC16 alone, 512-byte payloads in memory";
@@ -186,7 +231,12 @@ function main(): void {
   const coreRows: Record<string, Row> = {};
   for (const kind of ["bulk", "small"] as const) {
     const r = (coreResults[kind] = runWorker("core", files[kind]!));
-    coreRows[kind] = fromWorker("core alone (bytes in WASM memory), SIMD CRC16 (mode 0)", label(files[kind]!), r, "0");
+    coreRows[kind] = fromWorker(
+      "core alone (bytes in WASM memory), SIMD CRC16 (mode 0)",
+      label(files[kind]!),
+      r,
+      "0",
+    );
     fromWorker("core alone, slicing-by-8 CRC16 (mode 2)", label(files[kind]!), r, "2");
     fromWorker("core alone, byte-at-a-time CRC16 (mode 1)", label(files[kind]!), r, "1");
   }
@@ -194,9 +244,21 @@ function main(): void {
   // of REPEATS fresh processes; then analyze once more in a process that has analyzed the file already.
   const analyzeRows: Record<string, Row> = {};
   for (const kind of ["bulk", "small"] as const) {
-    fromWorker("reader + PID/status sink, from disk", label(files[kind]!), runWorkerMedian("reader", files[kind]!));
-    analyzeRows[kind] = fromWorker("analyze, from disk", label(files[kind]!), runWorkerMedian("analyze", files[kind]!));
-    fromWorker("analyze, from disk, second file in the process (JIT warm)", label(files[kind]!), runWorkerMedian("analyzeWarm", files[kind]!));
+    fromWorker(
+      "reader + PID/status sink, from disk",
+      label(files[kind]!),
+      runWorkerMedian("reader", files[kind]!),
+    );
+    analyzeRows[kind] = fromWorker(
+      "analyze, from disk",
+      label(files[kind]!),
+      runWorkerMedian("analyze", files[kind]!),
+    );
+    fromWorker(
+      "analyze, from disk, second file in the process (JIT warm)",
+      label(files[kind]!),
+      runWorkerMedian("analyzeWarm", files[kind]!),
+    );
   }
   // (c) peak RSS of analyze on a capture 4x larger.
   if (args.big) {
@@ -212,7 +274,15 @@ function main(): void {
     let ts: Row | undefined;
     if (args.tshark) {
       const t = runTshark(slice);
-      ts = add({ what: `tshark -T fields usbll.pid,crc16.status${t.ok ? "" : " (FAILED)"}`, file: label(slice), bytes: statSync(slice).size, packets: an.packets, seconds: t.seconds, cpuSeconds: t.cpuSeconds, rssMB: t.rssMB });
+      ts = add({
+        what: `tshark -T fields usbll.pid,crc16.status${t.ok ? "" : " (FAILED)"}`,
+        file: label(slice),
+        bytes: statSync(slice).size,
+        packets: an.packets,
+        seconds: t.seconds,
+        cpuSeconds: t.cpuSeconds,
+        rssMB: t.rssMB,
+      });
     }
     sliceRows[kind] = { tshark: ts, js: jsr, analyze: an };
   }
@@ -220,19 +290,29 @@ function main(): void {
   // The table (markdown, so it pastes into PERFORMANCE.md as is).
   const out: string[] = [];
   out.push(`Machine: ${machine()}`);
-  out.push(`Run: ${started.toISOString().slice(0, 16)}Z, 1-minute load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (other work shares these cores).`);
+  out.push(
+    `Run: ${started.toISOString().slice(0, 16)}Z, 1-minute load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (other work shares these cores).`,
+  );
   out.push("");
-  out.push("| measurement | capture | MB/s wall | MB/s CPU | M packets/s CPU | × line rate (CPU) | peak RSS MB | notes |");
+  out.push(
+    "| measurement | capture | MB/s wall | MB/s CPU | M packets/s CPU | × line rate (CPU) | peak RSS MB | notes |",
+  );
   out.push("|---|---|--:|--:|--:|--:|--:|---|");
   for (const r of rows) {
     const wall = r.bytes / r.seconds;
     const cpu = cpuRate(r);
     const pps = r.packets / (r.cpuSeconds ?? r.seconds);
-    out.push(`| ${r.what} | ${r.file} | ${(wall / 1e6).toFixed(0)} | ${r.cpuSeconds !== undefined ? (cpu / 1e6).toFixed(0) : "–"} | ${(pps / 1e6).toFixed(1)} | ${(cpu / LINE_RATE).toFixed(1)} | ${r.rssMB !== undefined ? r.rssMB.toFixed(0) : "–"} | ${r.note ?? ""} |`);
+    out.push(
+      `| ${r.what} | ${r.file} | ${(wall / 1e6).toFixed(0)} | ${r.cpuSeconds !== undefined ? (cpu / 1e6).toFixed(0) : "–"} | ${(pps / 1e6).toFixed(1)} | ${(cpu / LINE_RATE).toFixed(1)} | ${r.rssMB !== undefined ? r.rssMB.toFixed(0) : "–"} | ${r.note ?? ""} |`,
+    );
   }
   out.push("");
-  out.push("Ratios on CPU time (robust to other load on the machine; wall-clock figures are in the table). Line rate = 480 Mbit/s = 60 MB/s.");
-  out.push("tshark and the JS baseline ran on the slice; they are compared with usbscope analyze on the same slice, and with the core's MB/s on the full file.");
+  out.push(
+    "Ratios on CPU time (robust to other load on the machine; wall-clock figures are in the table). Line rate = 480 Mbit/s = 60 MB/s.",
+  );
+  out.push(
+    "tshark and the JS baseline ran on the slice; they are compared with usbscope analyze on the same slice, and with the core's MB/s on the full file.",
+  );
   out.push("");
   for (const kind of ["bulk", "small"] as const) {
     const core = coreResults[kind]!;
@@ -243,8 +323,15 @@ function main(): void {
       `analyze ${(cpuRate(analyzeRows[kind]!) / LINE_RATE).toFixed(1)}× line rate`,
       `core with SIMD CRC16 ${(core.modes!["1"]![1] / core.modes!["0"]![1]).toFixed(2)}× the core with the byte-at-a-time CRC16`,
     ];
-    if (s.tshark) parts.push(`analyze ${(cpuRate(s.analyze) / cpuRate(s.tshark)).toFixed(0)}× tshark`, `core ${(coreRate / cpuRate(s.tshark)).toFixed(0)}× tshark`);
-    parts.push(`analyze ${(cpuRate(s.analyze) / cpuRate(s.js)).toFixed(1)}× the JS baseline`, `core ${(coreRate / cpuRate(s.js)).toFixed(1)}× the JS baseline`);
+    if (s.tshark)
+      parts.push(
+        `analyze ${(cpuRate(s.analyze) / cpuRate(s.tshark)).toFixed(0)}× tshark`,
+        `core ${(coreRate / cpuRate(s.tshark)).toFixed(0)}× tshark`,
+      );
+    parts.push(
+      `analyze ${(cpuRate(s.analyze) / cpuRate(s.js)).toFixed(1)}× the JS baseline`,
+      `core ${(coreRate / cpuRate(s.js)).toFixed(1)}× the JS baseline`,
+    );
     out.push(`- ${kind}: ${parts.join("; ")}`);
   }
   const text = out.join("\n");

@@ -99,7 +99,14 @@ async function core(file: string): Promise<WorkerResult> {
     modes[String(mode)] = best;
   }
   c.exports.setCrcMode(0);
-  return { seconds: modes["0"]![0], cpuSeconds: modes["0"]![1], bytes: size, packets: records, maxRssKB: process.resourceUsage().maxRSS, modes };
+  return {
+    seconds: modes["0"]![0],
+    cpuSeconds: modes["0"]![1],
+    bytes: size,
+    packets: records,
+    maxRssKB: process.resourceUsage().maxRSS,
+    modes,
+  };
 }
 
 /** The streaming reader from disk with a sink doing per-record work: PID and status counts. */
@@ -119,8 +126,17 @@ class CountSink implements RecordSink {
 
 async function reader(file: string): Promise<WorkerResult> {
   const sink = new CountSink();
-  const [info, seconds, cpuSeconds] = await timedAsync(async () => readCapture(await fileSource(file), [sink]));
-  return { seconds, cpuSeconds, bytes: info.bytes, packets: info.records, maxRssKB: process.resourceUsage().maxRSS, note: `${sink.bad} bad` };
+  const [info, seconds, cpuSeconds] = await timedAsync(async () =>
+    readCapture(await fileSource(file), [sink]),
+  );
+  return {
+    seconds,
+    cpuSeconds,
+    bytes: info.bytes,
+    packets: info.records,
+    maxRssKB: process.resourceUsage().maxRSS,
+    note: `${sink.bad} bad`,
+  };
 }
 
 /**
@@ -136,7 +152,11 @@ async function analyzeWarm(file: string): Promise<WorkerResult> {
 async function analyze(file: string): Promise<WorkerResult> {
   const [r, seconds, cpuSeconds] = await timedAsync(() => analyzeFile(file));
   return {
-    seconds, cpuSeconds, bytes: r.capture.bytes, packets: r.capture.records, maxRssKB: process.resourceUsage().maxRSS,
+    seconds,
+    cpuSeconds,
+    bytes: r.capture.bytes,
+    packets: r.capture.records,
+    maxRssKB: process.resourceUsage().maxRSS,
     note: `${r.packets} raw packets, speed ${r.speed}`,
   };
 }
@@ -156,7 +176,7 @@ function js(file: string): Promise<WorkerResult> {
   const crc5Table = new Uint8Array(2048);
   for (let v = 0; v < 2048; v++) {
     let c = 0x1f;
-    for (let i = 0; i < 11; i++) c = ((c ^ (v >>> i)) & 1) ? (c >>> 1) ^ 0x14 : c >>> 1;
+    for (let i = 0; i < 11; i++) c = (c ^ (v >>> i)) & 1 ? (c >>> 1) ^ 0x14 : c >>> 1;
     crc5Table[v] = ~c & 0x1f;
   }
   const pids = new Float64Array(256);
@@ -189,7 +209,14 @@ function js(file: string): Promise<WorkerResult> {
     });
     parser.on("error", reject);
     parser.on("end", () => {
-      resolve({ seconds: now() - t0, cpuSeconds: cpuNow() - c0, bytes: statSync(file).size, packets, maxRssKB: process.resourceUsage().maxRSS, note: `${bad} bad` });
+      resolve({
+        seconds: now() - t0,
+        cpuSeconds: cpuNow() - c0,
+        bytes: statSync(file).size,
+        packets,
+        maxRssKB: process.resourceUsage().maxRSS,
+        note: `${bad} bad`,
+      });
     });
   });
 }
@@ -199,8 +226,18 @@ function js(file: string): Promise<WorkerResult> {
  * seconds per mode in `modes`, bytes = bytes hashed per timing.
  */
 async function crc(wasmFile: string): Promise<WorkerResult> {
-  const { instance } = await WebAssembly.instantiate(readFileSync(wasmFile), { env: { abort() { throw new Error("abort"); } } });
-  const e = instance.exports as unknown as { memory: WebAssembly.Memory; init(n: number): number; run(len: number, packet: number, mode: number): number };
+  const { instance } = await WebAssembly.instantiate(readFileSync(wasmFile), {
+    env: {
+      abort() {
+        throw new Error("abort");
+      },
+    },
+  });
+  const e = instance.exports as unknown as {
+    memory: WebAssembly.Memory;
+    init(n: number): number;
+    run(len: number, packet: number, mode: number): number;
+  };
   const n = 4 << 20;
   const reps = 16;
   const at = e.init(n);
@@ -218,7 +255,14 @@ async function crc(wasmFile: string): Promise<WorkerResult> {
     }
     modes[String(mode)] = best;
   }
-  return { seconds: modes["0"]![0], cpuSeconds: modes["0"]![1], bytes: n * reps, packets: (n / 512) * reps, maxRssKB: process.resourceUsage().maxRSS, modes };
+  return {
+    seconds: modes["0"]![0],
+    cpuSeconds: modes["0"]![1],
+    bytes: n * reps,
+    packets: (n / 512) * reps,
+    maxRssKB: process.resourceUsage().maxRSS,
+    modes,
+  };
 }
 
 /**
@@ -229,15 +273,24 @@ async function crc(wasmFile: string): Promise<WorkerResult> {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 const [mode, file] = process.argv.slice(2);
-const modes: Record<string, (f: string) => Promise<WorkerResult>> = { core, reader, analyze, analyzeWarm, js, crc };
+const modes: Record<string, (f: string) => Promise<WorkerResult>> = {
+  core,
+  reader,
+  analyze,
+  analyzeWarm,
+  js,
+  crc,
+};
 if (!mode || !file || !modes[mode]) {
   console.error("usage: worker.js <core|reader|analyze|analyzeWarm|js|crc> <file>");
   process.exit(2);
 }
-settle().then(() => modes[mode]!(file)).then(
-  (r) => console.log(JSON.stringify(r)),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+settle()
+  .then(() => modes[mode]!(file))
+  .then(
+    (r) => console.log(JSON.stringify(r)),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );

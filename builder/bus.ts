@@ -3,23 +3,57 @@
 // transfers with per-endpoint toggles, and a Linux-style enumeration.
 import { LinkType, Pid } from "../as/shared/constants.js";
 import type { SetupPacket, Timestamp } from "../src/usb/model.js";
-import { enumerationSteps, encodeSetup, maxPacket0, type BusSpeed, type DeviceModel, type EnumerateOptions } from "./device.js";
+import {
+  enumerationSteps,
+  encodeSetup,
+  maxPacket0,
+  type BusSpeed,
+  type DeviceModel,
+  type EnumerateOptions,
+} from "./device.js";
 import { applyPacketFault, type ControlFaults, type PacketFault } from "./faults.js";
 import { data, handshake, sof, split, token, type SplitFields } from "./packets.js";
 
 /** Anything that stores records: PcapWriter, or `pcapngInterface(writer, id)`. */
 export interface RecordWriter {
-  writeRecord(sec: number, nsec: number, bytes: Uint8Array, start?: number, end?: number, origLen?: number): void;
+  writeRecord(
+    sec: number,
+    nsec: number,
+    bytes: Uint8Array,
+    start?: number,
+    end?: number,
+    origLen?: number,
+  ): void;
 }
 
 /** Bind a PcapngWriter interface as a RecordWriter. */
-export function pcapngInterface(w: { writeEnhanced(ifId: number, sec: number, nsec: number, bytes: Uint8Array, start?: number, end?: number, origLen?: number): void }, ifId: number): RecordWriter {
-  return { writeRecord: (sec, nsec, bytes, start, end, origLen) => w.writeEnhanced(ifId, sec, nsec, bytes, start, end, origLen) };
+export function pcapngInterface(
+  w: {
+    writeEnhanced(
+      ifId: number,
+      sec: number,
+      nsec: number,
+      bytes: Uint8Array,
+      start?: number,
+      end?: number,
+      origLen?: number,
+    ): void;
+  },
+  ifId: number,
+): RecordWriter {
+  return {
+    writeRecord: (sec, nsec, bytes, start, end, origLen) =>
+      w.writeEnhanced(ifId, sec, nsec, bytes, start, end, origLen),
+  };
 }
 
 /** The raw link type for a bus speed (LINKTYPE_USB_2_0_{LOW,FULL,HIGH}_SPEED). */
 export function linktypeForSpeed(speed: BusSpeed): LinkType {
-  return speed === "low" ? LinkType.USB_2_0_LOW_SPEED : speed === "full" ? LinkType.USB_2_0_FULL_SPEED : LinkType.USB_2_0_HIGH_SPEED;
+  return speed === "low"
+    ? LinkType.USB_2_0_LOW_SPEED
+    : speed === "full"
+      ? LinkType.USB_2_0_FULL_SPEED
+      : LinkType.USB_2_0_HIGH_SPEED;
 }
 
 export interface BusOptions {
@@ -204,14 +238,39 @@ export class BusSim {
     return this;
   }
 
-  private viaHub(addr: number, ep: number, kind: "setup" | "in" | "out", dataPid: Pid, payload: Uint8Array, result: Pid): Span | null {
+  private viaHub(
+    addr: number,
+    ep: number,
+    kind: "setup" | "in" | "out",
+    dataPid: Pid,
+    payload: Uint8Array,
+    result: Pid,
+  ): Span | null {
     const r = this.routes.get(addr);
     if (r === undefined) return null;
-    return this.splitNonPeriodic({ hubAddr: r.hubAddr, port: r.port, lowSpeed: r.lowSpeed, et: ep === 0 ? 0 : 2, kind, addr, ep, dataPid, payload, result, nyets: r.nyets ?? 1 });
+    return this.splitNonPeriodic({
+      hubAddr: r.hubAddr,
+      port: r.port,
+      lowSpeed: r.lowSpeed,
+      et: ep === 0 ? 0 : 2,
+      kind,
+      addr,
+      ep,
+      dataPid,
+      payload,
+      result,
+      nyets: r.nyets ?? 1,
+    });
   }
 
   /** SETUP transaction: SETUP, DATA0 (8 bytes), then the device's handshake (ACK unless told). */
-  setup(addr: number, ep: number, setupBytes: Uint8Array, hs: Pid | null = Pid.ACK, dataPid: Pid = Pid.DATA0): Span {
+  setup(
+    addr: number,
+    ep: number,
+    setupBytes: Uint8Array,
+    hs: Pid | null = Pid.ACK,
+    dataPid: Pid = Pid.DATA0,
+  ): Span {
     const routed = hs !== null ? this.viaHub(addr, ep, "setup", dataPid, setupBytes, hs) : null;
     if (routed) return routed;
     this.schedule(3 + setupBytes.length + 3 + 1);
@@ -248,7 +307,8 @@ export class BusSim {
     this.schedule(3 + payload.length + 3 + 1);
     const first = this.emit(token(Pid.OUT, addr, ep));
     let last = this.emit(data(dataPid, payload));
-    if (hs !== null) last = this.emit(hs === Pid.ACK ? ACK : hs === Pid.NAK ? NAK : hs === Pid.NYET ? NYET : handshake(hs));
+    if (hs !== null)
+      last = this.emit(hs === Pid.ACK ? ACK : hs === Pid.NAK ? NAK : hs === Pid.NYET ? NYET : handshake(hs));
     return { first, last };
   }
 
@@ -294,7 +354,13 @@ export class BusSim {
     /** Device result: ACK (default), NAK, STALL. For "in", NAK/STALL replace the data. */
     result?: Pid;
   }): Span {
-    const base = { hubAddr: o.hubAddr, port: o.port, s: (o.lowSpeed ? 1 : 0) as 0 | 1, e: 0 as const, et: o.et };
+    const base = {
+      hubAddr: o.hubAddr,
+      port: o.port,
+      s: (o.lowSpeed ? 1 : 0) as 0 | 1,
+      e: 0 as const,
+      et: o.et,
+    };
     const tok = o.kind === "setup" ? Pid.SETUP : o.kind === "in" ? Pid.IN : Pid.OUT;
     const result = o.result ?? Pid.ACK;
     const first = this.split({ ...base, sc: 0 }, o.kind === "in" ? 0 : o.payload.length);
@@ -309,12 +375,24 @@ export class BusSim {
     this.split({ ...base, sc: 1 }, o.kind === "in" ? o.payload.length : 0);
     this.emit(token(tok, o.addr, o.ep));
     // CSPLIT IN: the hub returns the device's data and the host does not handshake (§11.17.2).
-    const last = o.kind === "in" && result === Pid.ACK ? this.emit(data(o.dataPid, o.payload)) : this.emit(handshake(result));
+    const last =
+      o.kind === "in" && result === Pid.ACK
+        ? this.emit(data(o.dataPid, o.payload))
+        : this.emit(handshake(result));
     return { first, last };
   }
 
   /** Interrupt IN split (§11.18): SSPLIT + IN (no handshake), then CSPLIT + IN answered with data (or NYET first). */
-  splitInterruptIn(o: { hubAddr: number; port: number; lowSpeed?: boolean; addr: number; ep: number; dataPid: Pid; payload: Uint8Array | null; nyets?: number }): Span {
+  splitInterruptIn(o: {
+    hubAddr: number;
+    port: number;
+    lowSpeed?: boolean;
+    addr: number;
+    ep: number;
+    dataPid: Pid;
+    payload: Uint8Array | null;
+    nyets?: number;
+  }): Span {
     const base = { hubAddr: o.hubAddr, port: o.port, s: (o.lowSpeed ? 1 : 0) as 0 | 1, e: 0 as const, et: 3 };
     const first = this.split({ ...base, sc: 0 });
     this.emit(token(Pid.IN, o.addr, o.ep));
@@ -334,7 +412,9 @@ export class BusSim {
    * down to DATA0 (DATA2, DATA1, DATA0 for three; §5.9.2 Table 5-12).
    */
   hsIsoIn(addr: number, ep: number, payloads: Uint8Array[]): Span {
-    const pids = [[Pid.DATA0], [Pid.DATA1, Pid.DATA0], [Pid.DATA2, Pid.DATA1, Pid.DATA0]][payloads.length - 1];
+    const pids = [[Pid.DATA0], [Pid.DATA1, Pid.DATA0], [Pid.DATA2, Pid.DATA1, Pid.DATA0]][
+      payloads.length - 1
+    ];
     if (pids === undefined) throw new Error("1 to 3 transactions per microframe");
     let first = -1;
     let last = -1;
@@ -348,7 +428,9 @@ export class BusSim {
 
   /** High-bandwidth high-speed isochronous OUT: MDATA for all but the last, whose PID says how many (DATA0/1/2; §5.9.2). */
   hsIsoOut(addr: number, ep: number, payloads: Uint8Array[]): Span {
-    const pids = [[Pid.DATA0], [Pid.MDATA, Pid.DATA1], [Pid.MDATA, Pid.MDATA, Pid.DATA2]][payloads.length - 1];
+    const pids = [[Pid.DATA0], [Pid.MDATA, Pid.DATA1], [Pid.MDATA, Pid.MDATA, Pid.DATA2]][
+      payloads.length - 1
+    ];
     if (pids === undefined) throw new Error("1 to 3 transactions per microframe");
     let first = -1;
     let last = -1;
@@ -398,7 +480,17 @@ export class BusSim {
   }
 
   /** Interrupt OUT through a TT (§11.18): SSPLIT OUT DATAx (no handshake), then CSPLITs until the device's handshake. */
-  splitInterruptOut(o: { hubAddr: number; port: number; lowSpeed?: boolean; addr: number; ep: number; dataPid: Pid; payload: Uint8Array; nyets?: number; result?: Pid }): Span {
+  splitInterruptOut(o: {
+    hubAddr: number;
+    port: number;
+    lowSpeed?: boolean;
+    addr: number;
+    ep: number;
+    dataPid: Pid;
+    payload: Uint8Array;
+    nyets?: number;
+    result?: Pid;
+  }): Span {
     const base = { hubAddr: o.hubAddr, port: o.port, s: (o.lowSpeed ? 1 : 0) as 0 | 1, e: 0 as const, et: 3 };
     const first = this.split({ ...base, sc: 0 }, o.payload.length);
     this.emit(token(Pid.OUT, o.addr, o.ep));
@@ -440,7 +532,13 @@ export class BusSim {
    * Bulk (or interrupt) IN transfer of `bytes` in packets of `maxPacket`, toggles tracked per
    * endpoint. `naks` NAKs before each packet; `zlp` ends an exact multiple with a zero-length packet.
    */
-  bulkIn(addr: number, ep: number, bytes: Uint8Array, maxPacket: number, o: { naks?: number; zlp?: boolean; stall?: boolean; gapNs?: number } = {}): Span {
+  bulkIn(
+    addr: number,
+    ep: number,
+    bytes: Uint8Array,
+    maxPacket: number,
+    o: { naks?: number; zlp?: boolean; stall?: boolean; gapNs?: number } = {},
+  ): Span {
     const epAddr = 0x80 | ep;
     let first = -1;
     let last = -1;
@@ -465,7 +563,13 @@ export class BusSim {
   }
 
   /** Bulk (or interrupt) OUT transfer; `naks` NAKs (each retry resends the same DATAx) before each ACK. */
-  bulkOut(addr: number, ep: number, bytes: Uint8Array, maxPacket: number, o: { naks?: number; zlp?: boolean; stall?: boolean; gapNs?: number } = {}): Span {
+  bulkOut(
+    addr: number,
+    ep: number,
+    bytes: Uint8Array,
+    maxPacket: number,
+    o: { naks?: number; zlp?: boolean; stall?: boolean; gapNs?: number } = {},
+  ): Span {
     let first = -1;
     let last = -1;
     for (const p of splitPackets(bytes, maxPacket, o.zlp ?? false)) {
@@ -488,7 +592,14 @@ export class BusSim {
   // ---- control transfers (§8.5.3) ----
 
   /** Control read: SETUP, IN data stage (DATA1 first, alternating), OUT status (DATA1 ZLP). */
-  controlRead(addr: number, setup: SetupPacket | Uint8Array, response: Uint8Array | undefined, maxPacket0: number, faults: ControlFaults = {}, hostMaxPacket0 = maxPacket0): Span {
+  controlRead(
+    addr: number,
+    setup: SetupPacket | Uint8Array,
+    response: Uint8Array | undefined,
+    maxPacket0: number,
+    faults: ControlFaults = {},
+    hostMaxPacket0 = maxPacket0,
+  ): Span {
     const sb = setup instanceof Uint8Array ? setup : encodeSetup(setup);
     const wLength = sb[6]! | (sb[7]! << 8);
     const s = this.setupStage(addr, sb, faults);
@@ -503,7 +614,10 @@ export class BusSim {
       span.last = this.inNak(addr, 0, Pid.STALL).last;
       return span;
     }
-    let answer = faults.truncateTo !== undefined ? response.subarray(0, Math.min(response.length, faults.truncateTo)) : response;
+    let answer =
+      faults.truncateTo !== undefined
+        ? response.subarray(0, Math.min(response.length, faults.truncateTo))
+        : response;
     if (!faults.ignoreWLength) answer = answer.subarray(0, Math.min(answer.length, wLength));
     let pid = faults.firstDataPid ?? Pid.DATA1;
     let sent = 0;
@@ -524,16 +638,23 @@ export class BusSim {
   }
 
   /** Control write: SETUP, OUT data stage (DATA1 first), IN status (device sends DATA1 ZLP, host ACKs). */
-  controlWrite(addr: number, setup: SetupPacket | Uint8Array, payload: Uint8Array, maxPacket0: number, faults: ControlFaults = {}): Span {
+  controlWrite(
+    addr: number,
+    setup: SetupPacket | Uint8Array,
+    payload: Uint8Array,
+    maxPacket0: number,
+    faults: ControlFaults = {},
+  ): Span {
     const sb = setup instanceof Uint8Array ? setup : encodeSetup(setup);
     const s = this.setupStage(addr, sb, faults);
     if (s.stop) return s.span;
     const span = s.span;
     if (faults.delayBeforeDataNs) this.idle(faults.delayBeforeDataNs);
     let pid = faults.firstDataPid ?? Pid.DATA1;
-    for (let sent = 0; sent < payload.length || sent === 0; ) {
+    for (let sent = 0; sent < payload.length || sent === 0;) {
       const n = Math.min(maxPacket0, payload.length - sent);
-      for (let i = 0; i < (faults.naks ?? 0); i++) this.out(addr, 0, pid, payload.subarray(sent, sent + n), Pid.NAK);
+      for (let i = 0; i < (faults.naks ?? 0); i++)
+        this.out(addr, 0, pid, payload.subarray(sent, sent + n), Pid.NAK);
       if (faults.stall === "data") {
         span.last = this.out(addr, 0, pid, payload.subarray(sent, sent + n), Pid.STALL).last;
         return span;
@@ -569,7 +690,8 @@ export class BusSim {
       span.last = this.out(addr, 0, pid, EMPTY, faults.stall === "status" ? Pid.STALL : Pid.ACK).last;
     } else {
       for (let i = 0; i < (faults.naks ?? 0); i++) this.inNak(addr, 0);
-      span.last = faults.stall === "status" ? this.inNak(addr, 0, Pid.STALL).last : this.in(addr, 0, pid, EMPTY).last;
+      span.last =
+        faults.stall === "status" ? this.inNak(addr, 0, Pid.STALL).last : this.in(addr, 0, pid, EMPTY).last;
     }
     return span;
   }
@@ -604,7 +726,8 @@ export class BusSim {
 /** Cut a transfer into packets of at most `maxPacket` bytes; a ZLP ends an exact multiple when asked (and an empty transfer). */
 export function splitPackets(bytes: Uint8Array, maxPacket: number, zlp: boolean): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let o = 0; o < bytes.length; o += maxPacket) out.push(bytes.subarray(o, Math.min(bytes.length, o + maxPacket)));
+  for (let o = 0; o < bytes.length; o += maxPacket)
+    out.push(bytes.subarray(o, Math.min(bytes.length, o + maxPacket)));
   if (bytes.length === 0 || (zlp && bytes.length % maxPacket === 0)) out.push(EMPTY);
   return out;
 }

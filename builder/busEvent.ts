@@ -9,7 +9,12 @@ export const PACKETRY_PEN = 62392;
  * The custom block payload after the PEN: u16 0x3343, u16 event code (Packetry's src/event.rs),
  * u32 interface id, u64 time in nanoseconds as two u32 halves, in the section's byte order.
  */
-export function packetryEvent(code: number, time: Timestamp, byteOrder: "le" | "be" = "le", interfaceId = 0): Uint8Array {
+export function packetryEvent(
+  code: number,
+  time: Timestamp,
+  byteOrder: "le" | "be" = "le",
+  interfaceId = 0,
+): Uint8Array {
   const bytes = new Uint8Array(16);
   const v = new DataView(bytes.buffer);
   const le = byteOrder === "le";

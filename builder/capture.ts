@@ -22,7 +22,10 @@ export interface RawCaptureOptions extends Omit<BusOptions, "speed"> {
 }
 
 /** Run `scenario` on a fresh BusSim and return the capture file bytes (and the simulator, for record counts). */
-export function rawCapture(opts: RawCaptureOptions, scenario: (sim: BusSim) => void): { bytes: Uint8Array; sim: BusSim } {
+export function rawCapture(
+  opts: RawCaptureOptions,
+  scenario: (sim: BusSim) => void,
+): { bytes: Uint8Array; sim: BusSim } {
   const m = new MemorySink();
   const linktype = opts.linktype ?? linktypeForSpeed(opts.speed);
   const resolution = opts.resolution ?? "ns";
@@ -48,7 +51,10 @@ export function rawCapture(opts: RawCaptureOptions, scenario: (sim: BusSim) => v
 export type UrbFormat = "usbmon48" | "usbmon64" | "usbpcap" | "text";
 
 /** Run `scenario` on a fresh UrbHost and return the file bytes (text: UTF-8 lines). */
-export function urbCapture(opts: UrbHostOptions & { format: UrbFormat; byteOrder?: "le" | "be"; resolution?: "us" | "ns" }, scenario: (host: UrbHost) => void): { bytes: Uint8Array; host: UrbHost } {
+export function urbCapture(
+  opts: UrbHostOptions & { format: UrbFormat; byteOrder?: "le" | "be"; resolution?: "us" | "ns" },
+  scenario: (host: UrbHost) => void,
+): { bytes: Uint8Array; host: UrbHost } {
   if (opts.format === "text") {
     const t = new UsbmonTextWriter();
     const host = new UrbHost(t, opts);
@@ -59,7 +65,11 @@ export function urbCapture(opts: UrbHostOptions & { format: UrbFormat; byteOrder
   const w =
     opts.format === "usbpcap"
       ? new UsbpcapWriter(m.sink, { resolution: opts.resolution })
-      : new UsbmonPcapWriter(m.sink, { linktype: opts.format === "usbmon48" ? LinkType.USB_LINUX : LinkType.USB_LINUX_MMAPPED, byteOrder: opts.byteOrder, resolution: opts.resolution });
+      : new UsbmonPcapWriter(m.sink, {
+          linktype: opts.format === "usbmon48" ? LinkType.USB_LINUX : LinkType.USB_LINUX_MMAPPED,
+          byteOrder: opts.byteOrder,
+          resolution: opts.resolution,
+        });
   const host = new UrbHost(w, opts);
   scenario(host);
   w.close();

@@ -92,9 +92,24 @@ export function deviceDescriptor(f: Partial<DeviceDescriptorFields> = {}): Uint8
     ...f,
   };
   return Uint8Array.of(
-    d.bLength, d.bDescriptorType, lo(d.bcdUSB), hi(d.bcdUSB), d.bDeviceClass, d.bDeviceSubClass, d.bDeviceProtocol, d.bMaxPacketSize0,
-    lo(d.idVendor), hi(d.idVendor), lo(d.idProduct), hi(d.idProduct), lo(d.bcdDevice), hi(d.bcdDevice),
-    d.iManufacturer, d.iProduct, d.iSerialNumber, d.bNumConfigurations,
+    d.bLength,
+    d.bDescriptorType,
+    lo(d.bcdUSB),
+    hi(d.bcdUSB),
+    d.bDeviceClass,
+    d.bDeviceSubClass,
+    d.bDeviceProtocol,
+    d.bMaxPacketSize0,
+    lo(d.idVendor),
+    hi(d.idVendor),
+    lo(d.idProduct),
+    hi(d.idProduct),
+    lo(d.bcdDevice),
+    hi(d.bcdDevice),
+    d.iManufacturer,
+    d.iProduct,
+    d.iSerialNumber,
+    d.bNumConfigurations,
   );
 }
 
@@ -119,7 +134,17 @@ export function configuration(f: Partial<ConfigurationFields> = {}, parts: Uint8
     bMaxPower: 50,
     ...f,
   };
-  const head = Uint8Array.of(c.bLength, c.bDescriptorType, lo(c.wTotalLength), hi(c.wTotalLength), c.bNumInterfaces, c.bConfigurationValue, c.iConfiguration, c.bmAttributes, c.bMaxPower);
+  const head = Uint8Array.of(
+    c.bLength,
+    c.bDescriptorType,
+    lo(c.wTotalLength),
+    hi(c.wTotalLength),
+    c.bNumInterfaces,
+    c.bConfigurationValue,
+    c.iConfiguration,
+    c.bmAttributes,
+    c.bMaxPower,
+  );
   return concat(head, body);
 }
 
@@ -139,19 +164,61 @@ export function interfaceDesc(f: Partial<InterfaceFields> = {}, parts: Uint8Arra
     iInterface: 0,
     ...f,
   };
-  const head = Uint8Array.of(d.bLength, d.bDescriptorType, d.bInterfaceNumber, d.bAlternateSetting, d.bNumEndpoints, d.bInterfaceClass, d.bInterfaceSubClass, d.bInterfaceProtocol, d.iInterface);
+  const head = Uint8Array.of(
+    d.bLength,
+    d.bDescriptorType,
+    d.bInterfaceNumber,
+    d.bAlternateSetting,
+    d.bNumEndpoints,
+    d.bInterfaceClass,
+    d.bInterfaceSubClass,
+    d.bInterfaceProtocol,
+    d.iInterface,
+  );
   return concat(head, ...parts);
 }
 
 /** Endpoint descriptor (7 bytes); default: bulk IN endpoint 1, 64 bytes. */
 export function endpointDesc(f: Partial<EndpointFields> = {}): Uint8Array {
-  const d: EndpointFields = { bLength: 7, bDescriptorType: DescriptorType.ENDPOINT, bEndpointAddress: 0x81, bmAttributes: 2, wMaxPacketSize: 64, bInterval: 0, ...f };
-  return Uint8Array.of(d.bLength, d.bDescriptorType, d.bEndpointAddress, d.bmAttributes, lo(d.wMaxPacketSize), hi(d.wMaxPacketSize), d.bInterval);
+  const d: EndpointFields = {
+    bLength: 7,
+    bDescriptorType: DescriptorType.ENDPOINT,
+    bEndpointAddress: 0x81,
+    bmAttributes: 2,
+    wMaxPacketSize: 64,
+    bInterval: 0,
+    ...f,
+  };
+  return Uint8Array.of(
+    d.bLength,
+    d.bDescriptorType,
+    d.bEndpointAddress,
+    d.bmAttributes,
+    lo(d.wMaxPacketSize),
+    hi(d.wMaxPacketSize),
+    d.bInterval,
+  );
 }
 
 /** Interface Association Descriptor (ECN IAD, 8 bytes). */
-export function iadDesc(bFirstInterface: number, bInterfaceCount: number, cls = 0xff, sub = 0, proto = 0, iFunction = 0): Uint8Array {
-  return Uint8Array.of(8, DescriptorType.INTERFACE_ASSOCIATION, bFirstInterface, bInterfaceCount, cls, sub, proto, iFunction);
+export function iadDesc(
+  bFirstInterface: number,
+  bInterfaceCount: number,
+  cls = 0xff,
+  sub = 0,
+  proto = 0,
+  iFunction = 0,
+): Uint8Array {
+  return Uint8Array.of(
+    8,
+    DescriptorType.INTERFACE_ASSOCIATION,
+    bFirstInterface,
+    bInterfaceCount,
+    cls,
+    sub,
+    proto,
+    iFunction,
+  );
 }
 
 /** String descriptor (§9.6.7): bLength, type 3, UTF-16LE text without a terminator. */
@@ -180,9 +247,29 @@ export function langIdDesc(langIds: number[] = [0x0409]): Uint8Array {
 }
 
 /** Device qualifier (§9.6.2, 10 bytes). */
-export function deviceQualifier(f: { bcdUSB?: number; bDeviceClass?: number; bDeviceSubClass?: number; bDeviceProtocol?: number; bMaxPacketSize0?: number; bNumConfigurations?: number } = {}): Uint8Array {
+export function deviceQualifier(
+  f: {
+    bcdUSB?: number;
+    bDeviceClass?: number;
+    bDeviceSubClass?: number;
+    bDeviceProtocol?: number;
+    bMaxPacketSize0?: number;
+    bNumConfigurations?: number;
+  } = {},
+): Uint8Array {
   const bcd = f.bcdUSB ?? 0x0200;
-  return Uint8Array.of(10, DescriptorType.DEVICE_QUALIFIER, lo(bcd), hi(bcd), f.bDeviceClass ?? 0, f.bDeviceSubClass ?? 0, f.bDeviceProtocol ?? 0, f.bMaxPacketSize0 ?? 64, f.bNumConfigurations ?? 1, 0);
+  return Uint8Array.of(
+    10,
+    DescriptorType.DEVICE_QUALIFIER,
+    lo(bcd),
+    hi(bcd),
+    f.bDeviceClass ?? 0,
+    f.bDeviceSubClass ?? 0,
+    f.bDeviceProtocol ?? 0,
+    f.bMaxPacketSize0 ?? 64,
+    f.bNumConfigurations ?? 1,
+    0,
+  );
 }
 
 /** BOS descriptor (USB 2.0 LPM ECN) followed by capability descriptors; wTotalLength and bNumDeviceCaps computed. */
@@ -194,7 +281,15 @@ export function bosDesc(caps: Uint8Array[] = [usb2ExtensionCap()]): Uint8Array {
 
 /** USB 2.0 Extension capability (type 0x02), bmAttributes bit 1 = LPM. */
 export function usb2ExtensionCap(bmAttributes = 0): Uint8Array {
-  return Uint8Array.of(7, DescriptorType.DEVICE_CAPABILITY, 0x02, bmAttributes & 0xff, (bmAttributes >>> 8) & 0xff, (bmAttributes >>> 16) & 0xff, bmAttributes >>> 24);
+  return Uint8Array.of(
+    7,
+    DescriptorType.DEVICE_CAPABILITY,
+    0x02,
+    bmAttributes & 0xff,
+    (bmAttributes >>> 8) & 0xff,
+    (bmAttributes >>> 16) & 0xff,
+    bmAttributes >>> 24,
+  );
 }
 
 /** Join byte arrays. */

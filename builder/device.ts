@@ -54,7 +54,13 @@ export interface EnumerateOptions {
 }
 
 /** Build SetupPacket fields. */
-export function setupPacket(bmRequestType: number, bRequest: number, wValue: number, wIndex: number, wLength: number): SetupPacket {
+export function setupPacket(
+  bmRequestType: number,
+  bRequest: number,
+  wValue: number,
+  wIndex: number,
+  wLength: number,
+): SetupPacket {
   return { bmRequestType, bRequest, wValue, wIndex, wLength };
 }
 
@@ -85,8 +91,15 @@ export function stringResponse(dev: DeviceModel, i: number): Uint8Array | undefi
  * ignores it), packetised by the device's wMaxPacketSize0; the host stops after a packet shorter
  * than its own idea of the max packet size (§5.5.3, §8.5.3.2).
  */
-export function receivedData(answer: Uint8Array, wLength: number, devMaxPacket0: number, hostMaxPacket0: number, faults: ControlFaults = {}): Uint8Array {
-  let a = faults.truncateTo !== undefined ? answer.subarray(0, Math.min(answer.length, faults.truncateTo)) : answer;
+export function receivedData(
+  answer: Uint8Array,
+  wLength: number,
+  devMaxPacket0: number,
+  hostMaxPacket0: number,
+  faults: ControlFaults = {},
+): Uint8Array {
+  let a =
+    faults.truncateTo !== undefined ? answer.subarray(0, Math.min(answer.length, faults.truncateTo)) : answer;
   if (!faults.ignoreWLength) a = a.subarray(0, Math.min(a.length, wLength));
   let got = 0;
   while (got < a.length) {
@@ -103,17 +116,31 @@ export function enumerationSteps(dev: DeviceModel, opts: EnumerateOptions = {}):
   const mps0 = maxPacket0(dev);
   const hostFirst = dev.speed === "low" ? 8 : 64;
   const steps: EnumStep[] = [];
-  const add = (name: string, address: number, setup: SetupPacket, response: Uint8Array | undefined, host = mps0, afterNs = gap) =>
-    steps.push({ name, address, setup, response, hostMaxPacket0: host, afterNs });
+  const add = (
+    name: string,
+    address: number,
+    setup: SetupPacket,
+    response: Uint8Array | undefined,
+    host = mps0,
+    afterNs = gap,
+  ) => steps.push({ name, address, setup, response, hostMaxPacket0: host, afterNs });
   const dd = dev.deviceDescriptor;
   const cfg = dev.configDescriptor;
   add("device64", 0, setupPacket(0x80, 6, 0x0100, 0, 64), dd, hostFirst);
-  add("setAddress", 0, setupPacket(0x00, 5, dev.address, 0, 0), undefined, mps0, opts.setAddressDelayNs ?? 10_000_000);
+  add(
+    "setAddress",
+    0,
+    setupPacket(0x00, 5, dev.address, 0, 0),
+    undefined,
+    mps0,
+    opts.setAddressDelayNs ?? 10_000_000,
+  );
   add("device18", dev.address, setupPacket(0x80, 6, 0x0100, 0, 18), dd);
   const bcdUSB = (dd[2] ?? 0) | ((dd[3] ?? 0) << 8);
   if (bcdUSB >= 0x0201) {
     add("bos5", dev.address, setupPacket(0x80, 6, 0x0f00, 0, 5), dev.bos);
-    if (dev.bos !== undefined) add("bosAll", dev.address, setupPacket(0x80, 6, 0x0f00, 0, dev.bos[2]! | (dev.bos[3]! << 8)), dev.bos);
+    if (dev.bos !== undefined)
+      add("bosAll", dev.address, setupPacket(0x80, 6, 0x0f00, 0, dev.bos[2]! | (dev.bos[3]! << 8)), dev.bos);
   }
   add("config9", dev.address, setupPacket(0x80, 6, 0x0200, 0, 9), cfg);
   const total = (cfg[2] ?? 0) | ((cfg[3] ?? 0) << 8);
@@ -124,7 +151,8 @@ export function enumerationSteps(dev: DeviceModel, opts: EnumerateOptions = {}):
       const s0 = stringResponse(dev, 0);
       add("string0", dev.address, setupPacket(0x80, 6, 0x0300, 0, 255), s0);
       const lang = s0 !== undefined && s0.length >= 4 ? s0[2]! | (s0[3]! << 8) : 0x0409;
-      for (const i of indices) add(`string${i}`, dev.address, setupPacket(0x80, 6, 0x0300 | i, lang, 255), stringResponse(dev, i));
+      for (const i of indices)
+        add(`string${i}`, dev.address, setupPacket(0x80, 6, 0x0300 | i, lang, 255), stringResponse(dev, i));
     }
   }
   add("setConfiguration", dev.address, setupPacket(0x00, 9, cfg[5] ?? 1, 0, 0), undefined);

@@ -5,10 +5,30 @@
 export { crc5, crc16, crc16Fast } from "./crc.js";
 
 /** Raw packet encoders (PID to CRC, as LINKTYPE_USB_2_0 stores them) and the SPLIT field layout. */
-export { Pid, SplitEt, data, handshake, ping, setupBytes, sof, split, splitField, token, type SplitFields } from "./packets.js";
+export {
+  Pid,
+  SplitEt,
+  data,
+  handshake,
+  ping,
+  setupBytes,
+  sof,
+  split,
+  splitField,
+  token,
+  type SplitFields,
+} from "./packets.js";
 
 /** Output plumbing: chunked buffering in front of a sink, in-memory and file sinks, time inputs. */
-export { ChunkedOutput, DEFAULT_CHUNK_SIZE, MemorySink, fileSink, splitTime, type ChunkSink, type TimeInput } from "./sink.js";
+export {
+  ChunkedOutput,
+  DEFAULT_CHUNK_SIZE,
+  MemorySink,
+  fileSink,
+  splitTime,
+  type ChunkSink,
+  type TimeInput,
+} from "./sink.js";
 
 /** Streaming libpcap writer (µs or ns, either byte order, any link type, snaplen). */
 export { PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapWriter, type PcapOptions } from "./pcap.js";
@@ -68,10 +88,29 @@ export {
 export { applyPacketFault, type ControlFaults, type PacketFault, type PacketFaultKind } from "./faults.js";
 
 /** Raw bus simulator: clock, SOF schedule, transactions, splits, control/bulk helpers, enumeration. */
-export { BusSim, linktypeForSpeed, pcapngInterface, splitPackets, type BusOptions, type HubRoute, type RecordWriter, type Span } from "./bus.js";
+export {
+  BusSim,
+  linktypeForSpeed,
+  pcapngInterface,
+  splitPackets,
+  type BusOptions,
+  type HubRoute,
+  type RecordWriter,
+  type Span,
+} from "./bus.js";
 
 /** URB-level host and event model shared by the usbmon, USBPcap and usbmon-text writers. */
-export { UrbErrno, UrbHost, XferType, usbdStatus, type IsoDesc, type UrbEvent, type UrbHostOptions, type UrbSink, type UrbSpan } from "./urb.js";
+export {
+  UrbErrno,
+  UrbHost,
+  XferType,
+  usbdStatus,
+  type IsoDesc,
+  type UrbEvent,
+  type UrbHostOptions,
+  type UrbSink,
+  type UrbSpan,
+} from "./urb.js";
 
 /** usbmon binary records in pcap (LINKTYPE 189 / 220). */
 export { UsbmonPcapWriter, encodeUsbmon, type UsbmonOptions } from "./usbmon.js";
@@ -86,4 +125,12 @@ export { TEXT_DATA_MAX, TEXT_ISODESC_MAX, UsbmonTextWriter, usbmonTextLine } fro
 export { rawCapture, urbCapture, type RawCaptureOptions, type UrbFormat } from "./capture.js";
 
 /** Container damage for framer tests: find records/blocks and patch their lengths. */
-export { pcapRecords, pcapngBlocks, truncate, withBlockLength, withPcapCaplen, withoutBlock, type Located } from "./malform.js";
+export {
+  pcapRecords,
+  pcapngBlocks,
+  truncate,
+  withBlockLength,
+  withPcapCaplen,
+  withoutBlock,
+  type Located,
+} from "./malform.js";

@@ -18,7 +18,7 @@ export function pcapRecords(bytes: Uint8Array): Located[] {
   const m = v.getUint32(0, true);
   const le = m === 0xa1b2c3d4 || m === 0xa1b23c4d;
   const out: Located[] = [];
-  for (let o = 24; o + 16 <= bytes.length; ) {
+  for (let o = 24; o + 16 <= bytes.length;) {
     const caplen = v.getUint32(o + 8, le);
     out.push({ offset: o, type: 0, length: caplen, le });
     o += 16 + caplen;
@@ -31,7 +31,7 @@ export function pcapngBlocks(bytes: Uint8Array): Located[] {
   const v = view(bytes);
   const out: Located[] = [];
   let le = true;
-  for (let o = 0; o + 12 <= bytes.length; ) {
+  for (let o = 0; o + 12 <= bytes.length;) {
     if (v.getUint32(o, true) === 0x0a0d0d0a) le = v.getUint32(o + 8, true) === 0x1a2b3c4d;
     const len = v.getUint32(o + 4, le);
     out.push({ offset: o, type: v.getUint32(o, le), length: len, le });
@@ -56,7 +56,11 @@ export function withPcapCaplen(bytes: Uint8Array, index: number, caplen: number)
 }
 
 /** Copy of a pcapng file with block `index`'s leading and/or trailing total length replaced. */
-export function withBlockLength(bytes: Uint8Array, index: number, lengths: { leading?: number; trailing?: number }): Uint8Array {
+export function withBlockLength(
+  bytes: Uint8Array,
+  index: number,
+  lengths: { leading?: number; trailing?: number },
+): Uint8Array {
   const b = pcapngBlocks(bytes)[index];
   if (b === undefined) throw new Error(`no block ${index}`);
   const out = bytes.slice();

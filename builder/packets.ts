@@ -69,7 +69,14 @@ export interface SplitFields {
 
 /** The 19-bit SPLIT field the CRC5 covers: hub address, SC, port, S, E/U, ET (§8.4.2.2). */
 export function splitField(f: SplitFields): number {
-  return (f.hubAddr & 0x7f) | ((f.sc & 1) << 7) | ((f.port & 0x7f) << 8) | ((f.s & 1) << 15) | ((f.e & 1) << 16) | ((f.et & 3) << 17);
+  return (
+    (f.hubAddr & 0x7f) |
+    ((f.sc & 1) << 7) |
+    ((f.port & 0x7f) << 8) |
+    ((f.s & 1) << 15) |
+    ((f.e & 1) << 16) |
+    ((f.et & 3) << 17)
+  );
 }
 
 /** SPLIT special token (§8.4.2.2): 4 bytes, PID then the 19-bit field and its CRC5. */
@@ -84,6 +91,21 @@ export function split(f: SplitFields): Uint8Array {
 }
 
 /** The 8 SETUP bytes (§9.3) from their fields, little-endian words. */
-export function setupBytes(bmRequestType: number, bRequest: number, wValue: number, wIndex: number, wLength: number): Uint8Array {
-  return Uint8Array.of(bmRequestType, bRequest, wValue & 0xff, wValue >>> 8, wIndex & 0xff, wIndex >>> 8, wLength & 0xff, wLength >>> 8);
+export function setupBytes(
+  bmRequestType: number,
+  bRequest: number,
+  wValue: number,
+  wIndex: number,
+  wLength: number,
+): Uint8Array {
+  return Uint8Array.of(
+    bmRequestType,
+    bRequest,
+    wValue & 0xff,
+    wValue >>> 8,
+    wIndex & 0xff,
+    wIndex >>> 8,
+    wLength & 0xff,
+    wLength >>> 8,
+  );
 }

@@ -56,7 +56,14 @@ export class PcapWriter {
   }
 
   /** Append bytes[start..end) as one record at sec + nsec: the allocation-free form. */
-  writeRecord(sec: number, nsec: number, bytes: Uint8Array, start = 0, end = bytes.length, origLen?: number): void {
+  writeRecord(
+    sec: number,
+    nsec: number,
+    bytes: Uint8Array,
+    start = 0,
+    end = bytes.length,
+    origLen?: number,
+  ): void {
     const len = end - start;
     const caplen = Math.min(len, this.snaplen);
     const o = this.out.reserve(16 + caplen);

@@ -113,12 +113,20 @@ export class PcapngWriter {
   /** Describe an interface (IDB) and return its ID within the current section. */
   addInterface(opts: InterfaceOptions): number {
     const r = opts.tsresol ?? "us";
-    const st: IfState = r === "us" ? { base: 10, exp: 6, snaplen: 0 } : r === "ns" ? { base: 10, exp: 9, snaplen: 0 } : { base: r.base, exp: r.exp, snaplen: 0 };
+    const st: IfState =
+      r === "us"
+        ? { base: 10, exp: 6, snaplen: 0 }
+        : r === "ns"
+          ? { base: 10, exp: 9, snaplen: 0 }
+          : { base: r.base, exp: r.exp, snaplen: 0 };
     st.snaplen = opts.snaplen ?? 0;
     const options: PcapngOption[] = [];
     if (opts.name !== undefined) options.push(stringOption(OptionCode.if_name, opts.name));
     if (opts.tsresol !== undefined && (opts.tsresol !== "us" || opts.explicitTsresol)) {
-      options.push({ code: OptionCode.if_tsresol, value: Uint8Array.of(st.base === 2 ? 0x80 | st.exp : st.exp) });
+      options.push({
+        code: OptionCode.if_tsresol,
+        value: Uint8Array.of(st.base === 2 ? 0x80 | st.exp : st.exp),
+      });
     }
     const body = new Uint8Array(8);
     const v = new DataView(body.buffer);
@@ -157,13 +165,28 @@ export class PcapngWriter {
   }
 
   /** Enhanced Packet Block. `origLen` defaults to the byte count; bytes beyond the interface snaplen are cut. */
-  addPacket(ifId: number, ts: TimeInput, bytes: Uint8Array, origLen?: number, options: PcapngOption[] = []): void {
+  addPacket(
+    ifId: number,
+    ts: TimeInput,
+    bytes: Uint8Array,
+    origLen?: number,
+    options: PcapngOption[] = [],
+  ): void {
     const [sec, nsec] = splitTime(ts);
     this.writeEnhanced(ifId, sec, nsec, bytes, 0, bytes.length, origLen, options);
   }
 
   /** Enhanced Packet Block from bytes[start..end): the allocation-light form. */
-  writeEnhanced(ifId: number, sec: number, nsec: number, bytes: Uint8Array, start = 0, end = bytes.length, origLen?: number, options: PcapngOption[] = []): void {
+  writeEnhanced(
+    ifId: number,
+    sec: number,
+    nsec: number,
+    bytes: Uint8Array,
+    start = 0,
+    end = bytes.length,
+    origLen?: number,
+    options: PcapngOption[] = [],
+  ): void {
     const len = end - start;
     const snap = this.ifs[ifId]?.snaplen ?? 0;
     const caplen = snap > 0 ? Math.min(snap, len) : len;

@@ -2,7 +2,14 @@
 // control, bulk, interrupt and iso URBs and a Linux enumeration. Format writers (usbmon binary,
 // USBPcap, usbmon text) consume the events.
 import type { SetupPacket } from "../src/usb/model.js";
-import { enumerationSteps, encodeSetup, maxPacket0, receivedData, type DeviceModel, type EnumerateOptions } from "./device.js";
+import {
+  enumerationSteps,
+  encodeSetup,
+  maxPacket0,
+  receivedData,
+  type DeviceModel,
+  type EnumerateOptions,
+} from "./device.js";
 import type { ControlFaults } from "./faults.js";
 
 /** usbmon transfer types (mon_bin xfer_type; USBPcap uses the same numbers). */
@@ -158,20 +165,45 @@ export class UrbHost {
    * A control URB: submission with the SETUP (and OUT data), completion with the IN data.
    * `response` is what the device would send for an IN request (undefined: it STALLs).
    */
-  control(devnum: number, setup: SetupPacket, o: { response?: Uint8Array; outData?: Uint8Array; maxPacket0?: number; hostMaxPacket0?: number; faults?: ControlFaults } = {}): UrbSpan {
+  control(
+    devnum: number,
+    setup: SetupPacket,
+    o: {
+      response?: Uint8Array;
+      outData?: Uint8Array;
+      maxPacket0?: number;
+      hostMaxPacket0?: number;
+      faults?: ControlFaults;
+    } = {},
+  ): UrbSpan {
     const f = o.faults ?? {};
     const sb = encodeSetup(setup);
     const isIn = (setup.bmRequestType & 0x80) !== 0;
     const epnum = isIn ? 0x80 : 0x00;
     const id = this.tag();
     const out = !isIn && o.outData !== undefined ? o.outData.subarray(0, setup.wLength) : new Uint8Array(0);
-    const submit = this.emit({ id, type: "S", xferType: XferType.CONTROL, epnum, devnum, status: UrbErrno.EINPROGRESS, length: setup.wLength, data: out, setup: sb });
+    const submit = this.emit({
+      id,
+      type: "S",
+      xferType: XferType.CONTROL,
+      epnum,
+      devnum,
+      status: UrbErrno.EINPROGRESS,
+      length: setup.wLength,
+      data: out,
+      setup: sb,
+    });
     let status = 0;
     let data: Uint8Array = new Uint8Array(0);
     let wait = this.latency + (f.delayBeforeDataNs ?? 0) + (f.delayBeforeStatusNs ?? 0);
     if (f.stall !== undefined || (isIn && o.response === undefined)) {
       status = UrbErrno.EPIPE;
-    } else if (f.nakSetup || f.nakForever !== undefined || f.noStatus || (isIn && f.omitZlp && zlpNeeded(o.response!, setup.wLength, o.maxPacket0 ?? 64, f))) {
+    } else if (
+      f.nakSetup ||
+      f.nakForever !== undefined ||
+      f.noStatus ||
+      (isIn && f.omitZlp && zlpNeeded(o.response!, setup.wLength, o.maxPacket0 ?? 64, f))
+    ) {
       status = UrbErrno.ENOENT;
       wait = this.timeout;
     } else if (isIn) {
@@ -183,29 +215,84 @@ export class UrbHost {
       }
     }
     this.now += wait;
-    const complete = this.emit({ id, type: "C", xferType: XferType.CONTROL, epnum, devnum, status, length: isIn ? data.length : status === 0 ? out.length : 0, data });
+    const complete = this.emit({
+      id,
+      type: "C",
+      xferType: XferType.CONTROL,
+      epnum,
+      devnum,
+      status,
+      length: isIn ? data.length : status === 0 ? out.length : 0,
+      data,
+    });
     return { submit, complete };
   }
 
   /** A bulk or interrupt URB: IN completes with `data`; OUT submits `data`. */
-  transfer(xferType: XferType.BULK | XferType.INTERRUPT, devnum: number, epnum: number, data: Uint8Array, o: { length?: number; status?: number; interval?: number } = {}): UrbSpan {
+  transfer(
+    xferType: XferType.BULK | XferType.INTERRUPT,
+    devnum: number,
+    epnum: number,
+    data: Uint8Array,
+    o: { length?: number; status?: number; interval?: number } = {},
+  ): UrbSpan {
     const isIn = (epnum & 0x80) !== 0;
     const id = this.tag();
     const interval = xferType === XferType.INTERRUPT ? (o.interval ?? 8) : undefined;
-    const submit = this.emit({ id, type: "S", xferType, epnum, devnum, status: UrbErrno.EINPROGRESS, length: isIn ? (o.length ?? Math.max(data.length, 512)) : data.length, data: isIn ? new Uint8Array(0) : data, interval });
+    const submit = this.emit({
+      id,
+      type: "S",
+      xferType,
+      epnum,
+      devnum,
+      status: UrbErrno.EINPROGRESS,
+      length: isIn ? (o.length ?? Math.max(data.length, 512)) : data.length,
+      data: isIn ? new Uint8Array(0) : data,
+      interval,
+    });
     this.now += this.latency;
     const status = o.status ?? 0;
-    const complete = this.emit({ id, type: "C", xferType, epnum, devnum, status, length: status === 0 ? data.length : 0, data: isIn && status === 0 ? data : new Uint8Array(0), interval });
+    const complete = this.emit({
+      id,
+      type: "C",
+      xferType,
+      epnum,
+      devnum,
+      status,
+      length: status === 0 ? data.length : 0,
+      data: isIn && status === 0 ? data : new Uint8Array(0),
+      interval,
+    });
     return { submit, complete };
   }
 
   /** A submission that fails at once: one 'E' event with the errno (usb_submit_urb error, usbmon.rst). */
-  submitError(xferType: XferType, devnum: number, epnum: number, status: number = UrbErrno.ESHUTDOWN, length = 0): number {
-    return this.emit({ id: this.tag(), type: "E", xferType, epnum, devnum, status, length, data: new Uint8Array(0) });
+  submitError(
+    xferType: XferType,
+    devnum: number,
+    epnum: number,
+    status: number = UrbErrno.ESHUTDOWN,
+    length = 0,
+  ): number {
+    return this.emit({
+      id: this.tag(),
+      type: "E",
+      xferType,
+      epnum,
+      devnum,
+      status,
+      length,
+      data: new Uint8Array(0),
+    });
   }
 
   /** Bulk IN URB. */
-  bulkIn(devnum: number, ep: number, data: Uint8Array, o: { length?: number; status?: number } = {}): UrbSpan {
+  bulkIn(
+    devnum: number,
+    ep: number,
+    data: Uint8Array,
+    o: { length?: number; status?: number } = {},
+  ): UrbSpan {
     return this.transfer(XferType.BULK, devnum, 0x80 | ep, data, o);
   }
 
@@ -215,17 +302,31 @@ export class UrbHost {
   }
 
   /** Interrupt IN URB. */
-  interruptIn(devnum: number, ep: number, data: Uint8Array, o: { length?: number; status?: number; interval?: number } = {}): UrbSpan {
+  interruptIn(
+    devnum: number,
+    ep: number,
+    data: Uint8Array,
+    o: { length?: number; status?: number; interval?: number } = {},
+  ): UrbSpan {
     return this.transfer(XferType.INTERRUPT, devnum, 0x80 | ep, data, o);
   }
 
   /** Isochronous URB with one descriptor per packet (IN: data on completion; OUT: on submission). */
-  iso(devnum: number, epnum: number, packets: Uint8Array[], o: { interval?: number; startFrame?: number; packetSize?: number } = {}): UrbSpan {
+  iso(
+    devnum: number,
+    epnum: number,
+    packets: Uint8Array[],
+    o: { interval?: number; startFrame?: number; packetSize?: number } = {},
+  ): UrbSpan {
     const isIn = (epnum & 0x80) !== 0;
     const id = this.tag();
     const size = o.packetSize ?? Math.max(...packets.map((p) => p.length), 1);
     const total = packets.reduce((n, p) => n + p.length, 0);
-    const submitDescs = packets.map((p, i) => ({ status: 0, offset: i * size, length: isIn ? size : p.length }));
+    const submitDescs = packets.map((p, i) => ({
+      status: 0,
+      offset: i * size,
+      length: isIn ? size : p.length,
+    }));
     const buf = new Uint8Array(isIn ? size * packets.length : total);
     const doneDescs: IsoDesc[] = [];
     let off = 0;
@@ -235,10 +336,34 @@ export class UrbHost {
       doneDescs.push({ status: 0, offset: at, length: p.length });
       off += p.length;
     });
-    const common = { id, xferType: XferType.ISOCHRONOUS, epnum, devnum, interval: o.interval ?? 1, startFrame: o.startFrame ?? 0, xferFlags: 0x2 /* URB_ISO_ASAP */ };
-    const submit = this.emit({ ...common, type: "S", status: UrbErrno.EINPROGRESS, length: buf.length, data: isIn ? new Uint8Array(0) : buf, iso: submitDescs, errorCount: 0 });
+    const common = {
+      id,
+      xferType: XferType.ISOCHRONOUS,
+      epnum,
+      devnum,
+      interval: o.interval ?? 1,
+      startFrame: o.startFrame ?? 0,
+      xferFlags: 0x2 /* URB_ISO_ASAP */,
+    };
+    const submit = this.emit({
+      ...common,
+      type: "S",
+      status: UrbErrno.EINPROGRESS,
+      length: buf.length,
+      data: isIn ? new Uint8Array(0) : buf,
+      iso: submitDescs,
+      errorCount: 0,
+    });
     this.now += this.latency;
-    const complete = this.emit({ ...common, type: "C", status: 0, length: isIn ? buf.length : total, data: isIn ? buf : new Uint8Array(0), iso: doneDescs, errorCount: 0 });
+    const complete = this.emit({
+      ...common,
+      type: "C",
+      status: 0,
+      length: isIn ? buf.length : total,
+      data: isIn ? buf : new Uint8Array(0),
+      iso: doneDescs,
+      errorCount: 0,
+    });
     return { submit, complete };
   }
 
@@ -247,7 +372,12 @@ export class UrbHost {
     const spans: Record<string, UrbSpan> = {};
     const mps0 = maxPacket0(dev);
     for (const step of enumerationSteps(dev, opts)) {
-      spans[step.name] = this.control(step.address, step.setup, { response: step.response, maxPacket0: mps0, hostMaxPacket0: step.hostMaxPacket0, faults: opts.faults?.[step.name] });
+      spans[step.name] = this.control(step.address, step.setup, {
+        response: step.response,
+        maxPacket0: mps0,
+        hostMaxPacket0: step.hostMaxPacket0,
+        faults: opts.faults?.[step.name],
+      });
       this.idle(step.afterNs);
     }
     return spans;

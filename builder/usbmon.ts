@@ -29,7 +29,12 @@ export class UsbmonPcapWriter implements UrbSink {
     const linktype = opts.linktype ?? LinkType.USB_LINUX_MMAPPED;
     this.mmapped = linktype === LinkType.USB_LINUX_MMAPPED;
     this.le = (opts.byteOrder ?? "le") === "le";
-    this.pcap = new PcapWriter(sink, { linktype, byteOrder: opts.byteOrder, resolution: opts.resolution, chunkSize: opts.chunkSize });
+    this.pcap = new PcapWriter(sink, {
+      linktype,
+      byteOrder: opts.byteOrder,
+      resolution: opts.resolution,
+      chunkSize: opts.chunkSize,
+    });
   }
 
   /** One record: header (+ iso descriptors in 220) + captured data. */
@@ -61,7 +66,14 @@ export function encodeUsbmon(e: UrbEvent, mmapped: boolean, le: boolean): Uint8A
   const hasSetup = e.setup !== undefined && e.type === "S";
   out[14] = hasSetup ? 0 : FLAG_NO_SETUP;
   // mon_bin_event: IN submissions and OUT callbacks carry no data, tagged '<' and '>'.
-  out[15] = e.data.length > 0 ? 0 : isIn && e.type === "S" ? FLAG_IN_SUBMIT : !isIn && e.type === "C" ? FLAG_OUT_CALLBACK : 0;
+  out[15] =
+    e.data.length > 0
+      ? 0
+      : isIn && e.type === "S"
+        ? FLAG_IN_SUBMIT
+        : !isIn && e.type === "C"
+          ? FLAG_OUT_CALLBACK
+          : 0;
   v.setBigInt64(16, BigInt(e.sec), le);
   v.setInt32(24, Math.floor(e.nsec / 1000), le);
   v.setInt32(28, e.status, le);

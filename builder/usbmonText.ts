@@ -18,7 +18,10 @@ export function usbmonTextLine(e: UrbEvent): string {
   let s = `${e.id.toString(16)} ${ts} ${e.type} ${addr}`;
   if (e.type === "E") s += ` ${e.status}`;
   else if (e.xferType === XferType.ISOCHRONOUS) {
-    s += e.type === "S" ? ` ${e.status}:${e.interval ?? 0}:${e.startFrame ?? 0}` : ` ${e.status}:${e.interval ?? 0}:${e.startFrame ?? 0}:${e.errorCount ?? 0}`;
+    s +=
+      e.type === "S"
+        ? ` ${e.status}:${e.interval ?? 0}:${e.startFrame ?? 0}`
+        : ` ${e.status}:${e.interval ?? 0}:${e.startFrame ?? 0}:${e.errorCount ?? 0}`;
     const descs = e.iso ?? [];
     s += ` ${descs.length}`;
     for (const d of descs.slice(0, TEXT_ISODESC_MAX)) s += ` ${d.status}:${d.offset}:${d.length}`;
@@ -56,4 +59,3 @@ export class UsbmonTextWriter implements UrbSink {
     return this.lines.map((l) => l + "\n").join("");
   }
 }
-

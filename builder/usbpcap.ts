@@ -33,7 +33,11 @@ export interface UsbpcapRecord {
   /** Control only. */
   stage?: ControlStage;
   /** Iso only. */
-  iso?: { startFrame: number; errorCount: number; packets: { offset: number; length: number; status: number }[] };
+  iso?: {
+    startFrame: number;
+    errorCount: number;
+    packets: { offset: number; length: number; status: number }[];
+  };
   data: Uint8Array;
   /** Override headerLen (to build malformed headers). */
   headerLen?: number;
@@ -42,7 +46,12 @@ export interface UsbpcapRecord {
 /** The bytes of one USBPcap record. */
 export function encodeUsbpcap(r: UsbpcapRecord): Uint8Array {
   const base = 27;
-  const extra = r.transfer === XferType.CONTROL ? 1 : r.transfer === XferType.ISOCHRONOUS ? 12 + 12 * (r.iso?.packets.length ?? 0) : 0;
+  const extra =
+    r.transfer === XferType.CONTROL
+      ? 1
+      : r.transfer === XferType.ISOCHRONOUS
+        ? 12 + 12 * (r.iso?.packets.length ?? 0)
+        : 0;
   const head = base + extra;
   const out = new Uint8Array(head + r.data.length);
   const v = new DataView(out.buffer);
@@ -76,7 +85,11 @@ export class UsbpcapWriter implements UrbSink {
   readonly pcap: PcapWriter;
 
   constructor(sink: ChunkSink, opts: { resolution?: "us" | "ns"; chunkSize?: number } = {}) {
-    this.pcap = new PcapWriter(sink, { linktype: LinkType.USBPCAP, resolution: opts.resolution, chunkSize: opts.chunkSize });
+    this.pcap = new PcapWriter(sink, {
+      linktype: LinkType.USBPCAP,
+      resolution: opts.resolution,
+      chunkSize: opts.chunkSize,
+    });
   }
 
   /** Write one raw record. */
@@ -88,7 +101,12 @@ export class UsbpcapWriter implements UrbSink {
   event(e: UrbEvent): void {
     if (e.type === "E") return;
     const done = e.type === "C";
-    const fn = e.xferType === XferType.CONTROL ? UrbFunction.CONTROL_TRANSFER : e.xferType === XferType.ISOCHRONOUS ? UrbFunction.ISOCH_TRANSFER : UrbFunction.BULK_OR_INTERRUPT_TRANSFER;
+    const fn =
+      e.xferType === XferType.CONTROL
+        ? UrbFunction.CONTROL_TRANSFER
+        : e.xferType === XferType.ISOCHRONOUS
+          ? UrbFunction.ISOCH_TRANSFER
+          : UrbFunction.BULK_OR_INTERRUPT_TRANSFER;
     let data = e.data;
     if (e.xferType === XferType.CONTROL && !done && e.setup !== undefined) {
       data = new Uint8Array(8 + e.data.length);
@@ -104,8 +122,20 @@ export class UsbpcapWriter implements UrbSink {
       device: e.devnum,
       endpoint: e.epnum,
       transfer: e.xferType,
-      stage: e.xferType === XferType.CONTROL ? (done ? ControlStage.COMPLETE : ControlStage.SETUP) : undefined,
-      iso: e.xferType === XferType.ISOCHRONOUS ? { startFrame: e.startFrame ?? 0, errorCount: e.errorCount ?? 0, packets: (e.iso ?? []).map((d) => ({ offset: d.offset, length: d.length, status: d.status === 0 ? 0 : 0xc0000001 })) } : undefined,
+      stage:
+        e.xferType === XferType.CONTROL ? (done ? ControlStage.COMPLETE : ControlStage.SETUP) : undefined,
+      iso:
+        e.xferType === XferType.ISOCHRONOUS
+          ? {
+              startFrame: e.startFrame ?? 0,
+              errorCount: e.errorCount ?? 0,
+              packets: (e.iso ?? []).map((d) => ({
+                offset: d.offset,
+                length: d.length,
+                status: d.status === 0 ? 0 : 0xc0000001,
+              })),
+            }
+          : undefined,
       data,
     });
   }

@@ -6,7 +6,8 @@ import { analyzeSource, type AnalyzeOptions, type AnalysisResult } from "../src/
 /** Unknown format or an empty input: a usage/input error, not a finding. */
 export function inputProblem(r: AnalysisResult): string | undefined {
   if (r.capture.bytes === 0) return `${r.file}: empty input`;
-  if (r.capture.error && r.capture.error.offset === 0 && r.capture.records === 0) return `${r.file}: ${r.capture.error.message}`;
+  if (r.capture.error && r.capture.error.offset === 0 && r.capture.records === 0)
+    return `${r.file}: ${r.capture.error.message}`;
   return undefined;
 }
 
@@ -16,7 +17,12 @@ export function exitCodeFor(r: AnalysisResult): number {
 }
 
 /** Analyze FILE ("-": stdin). Returns undefined after reporting an input problem (exit status 2 set). */
-export async function analyzeInput(file: string, io: Io, setExit: (code: number) => void, options: AnalyzeOptions = {}): Promise<AnalysisResult | undefined> {
+export async function analyzeInput(
+  file: string,
+  io: Io,
+  setExit: (code: number) => void,
+  options: AnalyzeOptions = {},
+): Promise<AnalysisResult | undefined> {
   let opened;
   try {
     opened = await openInput(file, io);

@@ -35,6 +35,13 @@ export async function openInput(file: string, io: Io): Promise<{ source: ByteSou
 /** "cannot read FILE: why", in words for the usual errno codes. */
 export function readErrorMessage(file: string, e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  const why = err.code === "ENOENT" ? "no such file" : err.code === "EACCES" ? "permission denied" : err.code === "EISDIR" ? "is a directory" : err.message;
+  const why =
+    err.code === "ENOENT"
+      ? "no such file"
+      : err.code === "EACCES"
+        ? "permission denied"
+        : err.code === "EISDIR"
+          ? "is a directory"
+          : err.message;
   return `cannot read ${file}: ${why}`;
 }

@@ -13,7 +13,9 @@ run(process.argv.slice(2), processIo).then(
   // a large report at 64 KiB.
   (code) => void process.stdout.write("", () => process.exit(code)),
   (e: unknown) => {
-    process.stderr.write(`usbscope: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(
+      `usbscope: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exit(3);
   },
 );

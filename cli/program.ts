@@ -13,11 +13,22 @@ import { EXIT_USAGE, type Io } from "./io.js";
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command("usbscope")
-    .description("WebAssembly-accelerated USB 2.0 protocol analyzer: what your firmware did wrong, with the spec section")
+    .description(
+      "WebAssembly-accelerated USB 2.0 protocol analyzer: what your firmware did wrong, with the spec section",
+    )
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const cmd of [analyzeCommand(io, setExit), packetsCommand(io, setExit), transfersCommand(io, setExit), descriptorsCommand(io, setExit), verifyCommand(io, setExit), rulesCommand(io, setExit), viewCommand(io, setExit), liveCommand(io, setExit)]) {
+  for (const cmd of [
+    analyzeCommand(io, setExit),
+    packetsCommand(io, setExit),
+    transfersCommand(io, setExit),
+    descriptorsCommand(io, setExit),
+    verifyCommand(io, setExit),
+    rulesCommand(io, setExit),
+    viewCommand(io, setExit),
+    liveCommand(io, setExit),
+  ]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
     program.addCommand(cmd);
   }

@@ -36,7 +36,15 @@ function hsBulkDevice(address = 5): DeviceModel {
   return {
     speed: "high",
     address,
-    deviceDescriptor: deviceDescriptor({ bcdUSB: 0x0200, bMaxPacketSize0: 64, idVendor: 0x1209, idProduct: 0x0001, iManufacturer: 1, iProduct: 2, iSerialNumber: 3 }),
+    deviceDescriptor: deviceDescriptor({
+      bcdUSB: 0x0200,
+      bMaxPacketSize0: 64,
+      idVendor: 0x1209,
+      idProduct: 0x0001,
+      iManufacturer: 1,
+      iProduct: 2,
+      iSerialNumber: 3,
+    }),
     configDescriptor: configuration({ bMaxPower: 50 }, [
       interfaceDesc({ bInterfaceNumber: 0, bInterfaceClass: 0xff }, [
         endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 2, wMaxPacketSize: 512 }),
@@ -49,13 +57,16 @@ function hsBulkDevice(address = 5): DeviceModel {
 
 /** A full-speed CDC-ACM device: 2 interfaces (communication + data), a 67-byte configuration set. */
 function fsCdcDevice(address = 7, extraInterface = false): DeviceModel {
-  const comm = interfaceDesc({ bInterfaceNumber: 0, bInterfaceClass: 2, bInterfaceSubClass: 2, bInterfaceProtocol: 1 }, [
-    Uint8Array.of(5, 0x24, 0x00, 0x10, 0x01), // CDC header 1.10
-    Uint8Array.of(5, 0x24, 0x01, 0x00, 0x01), // call management
-    Uint8Array.of(4, 0x24, 0x02, 0x02), // ACM
-    Uint8Array.of(5, 0x24, 0x06, 0x00, 0x01), // union: master 0, slave 1
-    endpointDesc({ bEndpointAddress: 0x83, bmAttributes: 3, wMaxPacketSize: 8, bInterval: 16 }),
-  ]);
+  const comm = interfaceDesc(
+    { bInterfaceNumber: 0, bInterfaceClass: 2, bInterfaceSubClass: 2, bInterfaceProtocol: 1 },
+    [
+      Uint8Array.of(5, 0x24, 0x00, 0x10, 0x01), // CDC header 1.10
+      Uint8Array.of(5, 0x24, 0x01, 0x00, 0x01), // call management
+      Uint8Array.of(4, 0x24, 0x02, 0x02), // ACM
+      Uint8Array.of(5, 0x24, 0x06, 0x00, 0x01), // union: master 0, slave 1
+      endpointDesc({ bEndpointAddress: 0x83, bmAttributes: 3, wMaxPacketSize: 8, bInterval: 16 }),
+    ],
+  );
   const data = interfaceDesc({ bInterfaceNumber: 1, bInterfaceClass: 0x0a }, [
     endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 2, wMaxPacketSize: 64 }),
     endpointDesc({ bEndpointAddress: 0x01, bmAttributes: 2, wMaxPacketSize: 64 }),
@@ -63,22 +74,46 @@ function fsCdcDevice(address = 7, extraInterface = false): DeviceModel {
   const parts = [comm, data];
   // A mass-storage interface appended at run time by firmware that forgot to update bNumInterfaces.
   if (extraInterface)
-    parts.push(interfaceDesc({ bInterfaceNumber: 2, bInterfaceClass: 8, bInterfaceSubClass: 6, bInterfaceProtocol: 0x50 }, [
-      endpointDesc({ bEndpointAddress: 0x82, bmAttributes: 2, wMaxPacketSize: 64 }),
-      endpointDesc({ bEndpointAddress: 0x02, bmAttributes: 2, wMaxPacketSize: 64 }),
-    ]));
+    parts.push(
+      interfaceDesc(
+        { bInterfaceNumber: 2, bInterfaceClass: 8, bInterfaceSubClass: 6, bInterfaceProtocol: 0x50 },
+        [
+          endpointDesc({ bEndpointAddress: 0x82, bmAttributes: 2, wMaxPacketSize: 64 }),
+          endpointDesc({ bEndpointAddress: 0x02, bmAttributes: 2, wMaxPacketSize: 64 }),
+        ],
+      ),
+    );
   return {
     speed: "full",
     address,
-    deviceDescriptor: deviceDescriptor({ bcdUSB: 0x0200, bDeviceClass: 2, bMaxPacketSize0: 64, idVendor: 0x1209, idProduct: 0x0002, iProduct: 2 }),
+    deviceDescriptor: deviceDescriptor({
+      bcdUSB: 0x0200,
+      bDeviceClass: 2,
+      bMaxPacketSize0: 64,
+      idVendor: 0x1209,
+      idProduct: 0x0002,
+      iProduct: 2,
+    }),
     configDescriptor: configuration({ bNumInterfaces: 2 }, parts),
     strings: { 2: "CDC serial" },
   };
 }
 
 function bulkTraffic(bus: BusSim, addr: number): void {
-  bus.bulkOut(addr, 2, new Uint8Array(1500).map((_, i) => i & 0xff), 512, { naks: 2 });
-  bus.bulkIn(addr, 1, new Uint8Array(1500).map((_, i) => (i * 3) & 0xff), 512, { naks: 3 });
+  bus.bulkOut(
+    addr,
+    2,
+    new Uint8Array(1500).map((_, i) => i & 0xff),
+    512,
+    { naks: 2 },
+  );
+  bus.bulkIn(
+    addr,
+    1,
+    new Uint8Array(1500).map((_, i) => (i * 3) & 0xff),
+    512,
+    { naks: 3 },
+  );
   bus.idle(2_000_000);
 }
 
@@ -95,7 +130,8 @@ export function goldenCaptures(): GoldenCapture[] {
     out.push({
       name: "enumeration-ok",
       file: "capture.pcapng",
-      description: "A high-speed vendor bulk device enumerated by Linux (GET_DESCRIPTOR at address 0, SET_ADDRESS, descriptors, strings, SET_CONFIGURATION), then bulk OUT and IN with NAKs and PINGs. Nothing is wrong.",
+      description:
+        "A high-speed vendor bulk device enumerated by Linux (GET_DESCRIPTOR at address 0, SET_ADDRESS, descriptors, strings, SET_CONFIGURATION), then bulk OUT and IN with NAKs and PINGs. Nothing is wrong.",
       bytes,
       expect: [],
       errors: 0,
@@ -122,7 +158,8 @@ export function goldenCaptures(): GoldenCapture[] {
     out.push({
       name: "bad-cable-crc",
       file: "capture.pcap",
-      description: "A full-speed CDC device over a marginal cable: a bulk IN DATA0 packet fails its CRC16 (the host rightly does not ACK it) and an IN token fails its CRC5.",
+      description:
+        "A full-speed CDC device over a marginal cable: a bulk IN DATA0 packet fails its CRC16 (the host rightly does not ACK it) and an IN token fails its CRC5.",
       bytes,
       expect: [
         { rule: "CRC16", packet: crc16At, severity: "error" },
@@ -139,7 +176,11 @@ export function goldenCaptures(): GoldenCapture[] {
       bus.idle(1_000_000);
       bus.enumerate(dev, { stopAfter: "config9" });
       // GET_DESCRIPTOR(CONFIGURATION, 67): the firmware sends its first 64-byte packet, then NAKs every IN.
-      setupAt = bus.setup(dev.address, 0, new Uint8Array([0x80, 6, 0, 2, 0, 0, dev.configDescriptor.length, 0])).first;
+      setupAt = bus.setup(
+        dev.address,
+        0,
+        new Uint8Array([0x80, 6, 0, 2, 0, 0, dev.configDescriptor.length, 0]),
+      ).first;
       bus.in(dev.address, 0, Pid.DATA1, dev.configDescriptor.subarray(0, 64));
       for (let i = 0; i < 300; i++) {
         bus.inNak(dev.address, 0);
@@ -149,7 +190,8 @@ export function goldenCaptures(): GoldenCapture[] {
     out.push({
       name: "config-first-packet-only",
       file: "capture.pcap",
-      description: "Firmware that can send only one packet per control read: it returns the first 64 of the 67 bytes of its configuration descriptor, then NAKs every IN until the capture ends.",
+      description:
+        "Firmware that can send only one packet per control read: it returns the first 64 of the 67 bytes of its configuration descriptor, then NAKs every IN until the capture ends.",
       bytes,
       expect: [
         { rule: "CTRL_INCOMPLETE", packet: setupAt, severity: "info" },
@@ -172,7 +214,8 @@ export function goldenCaptures(): GoldenCapture[] {
     out.push({
       name: "interface-appended",
       file: "capture.pcap",
-      description: "A CDC device whose firmware appends a mass-storage interface at run time but leaves bNumInterfaces at 2: three interfaces follow.",
+      description:
+        "A CDC device whose firmware appends a mass-storage interface at run time but leaves bNumInterfaces at 2: three interfaces follow.",
       bytes,
       expect: [
         { rule: "CFG_NUM_IFS", severity: "error" },
@@ -198,7 +241,8 @@ export function goldenCaptures(): GoldenCapture[] {
     out.push({
       name: "bulk-toggle-stuck",
       file: "capture.pcapng",
-      description: "A high-speed bulk IN endpoint that sends DATA0 twice in a row with different data: the firmware did not toggle, so the host drops the second packet as a duplicate (§8.6).",
+      description:
+        "A high-speed bulk IN endpoint that sends DATA0 twice in a row with different data: the firmware did not toggle, so the host drops the second packet as a duplicate (§8.6).",
       bytes,
       expect: [{ rule: "TOGGLE_BULK_INT", packet: badAt, severity: "error" }],
       errors: 1,
@@ -215,7 +259,8 @@ export function goldenCaptures(): GoldenCapture[] {
     out.push({
       name: "usbmon-config-stall",
       file: "capture.mon",
-      description: "usbmon text from a Linux host: the device STALLs the full GET_DESCRIPTOR(CONFIGURATION) read after answering the 9-byte header.",
+      description:
+        "usbmon text from a Linux host: the device STALLs the full GET_DESCRIPTOR(CONFIGURATION) read after answering the 9-byte header.",
       bytes,
       expect: [
         { rule: "URB_ERROR", packet: stallAt, severity: "warning" },
@@ -251,12 +296,16 @@ export function goldenCaptures(): GoldenCapture[] {
     const { bytes } = urbCapture({ format: "usbmon64", busnum: 2 }, (host) => {
       host.enumerate(dev);
       // A device that answers a 4-byte GET_STATUS-like vendor read with 64 bytes: the host reports babble.
-      babbleAt = host.control(dev.address, setupPacket(0xc0, 0x01, 0, 0, 4), { response: new Uint8Array(64), faults: { ignoreWLength: true } }).complete;
+      babbleAt = host.control(dev.address, setupPacket(0xc0, 0x01, 0, 0, 4), {
+        response: new Uint8Array(64),
+        faults: { ignoreWLength: true },
+      }).complete;
     });
     out.push({
       name: "usbmon-babble",
       file: "capture.pcap",
-      description: "usbmon (LINKTYPE_USB_LINUX_MMAPPED) capture: the device answers a 4-byte vendor read with 64 bytes and the host controller reports babble (-75 EOVERFLOW).",
+      description:
+        "usbmon (LINKTYPE_USB_LINUX_MMAPPED) capture: the device answers a 4-byte vendor read with 64 bytes and the host controller reports babble (-75 EOVERFLOW).",
       bytes,
       expect: [
         { rule: "URB_ERROR", packet: babbleAt },

@@ -3,19 +3,26 @@
 // Every layer streams: memory depends on open transfers and kept findings, not on the file size.
 import type { AnalysisResult, ControlTransferSummary } from "./result.js";
 import { fileSource, type ByteSource } from "./capture/source.js";
-import { readCapture, type CaptureInfo } from "./capture/reader.js";
+import { readCapture } from "./capture/reader.js";
 import type { Core } from "./core/core.js";
 import { FindingCollector } from "./usb/findingCollector.js";
-import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, RecordBatch, RecordSink, Speed, Timestamp } from "./usb/model.js";
+import type {
+  AnalysisContext,
+  ControlTransfer,
+  EndpointType,
+  EndpointTypeLookup,
+  RecordBatch,
+  RecordSink,
+  Timestamp,
+} from "./usb/model.js";
 import { PacketChecks } from "./packets/packetChecks.js";
-import { isUsbLinktype, speedOfLinktype } from "./usb/linkTypes.js";
-import { LinkType } from "../as/shared/constants.js";
+import { isUsbLinktype } from "./usb/linkTypes.js";
 import { pidName } from "./usb/pid.js";
 import { BUS_EVENT_NAMES, speedOfBusEvent } from "./packets/busEvents.js";
 import { FMT_FRAMING } from "./packets/rules.js";
 import { descriptorRules } from "./rules/descriptor/index.js";
 import { finding, type Finding } from "./usb/finding.js";
-import { DescriptorLayer, type DescriptorLayerResult, type DeviceReport } from "./devices/descriptorLayer.js";
+import { DescriptorLayer, type DeviceReport } from "./devices/descriptorLayer.js";
 import type { Diagnosis } from "./devices/diagnosis.js";
 import type { UsbDevice } from "./devices/device.js";
 import { UrbLayer } from "./urb/urbLayer.js";
@@ -72,7 +79,12 @@ class EndpointTypes implements EndpointTypeLookup {
     }
     return undefined;
   }
-  interfaceEndpoints(address: number, interfaceNumber: number, alternateSetting: number, bus?: number): number[] | undefined {
+  interfaceEndpoints(
+    address: number,
+    interfaceNumber: number,
+    alternateSetting: number,
+    bus?: number,
+  ): number[] | undefined {
     for (const l of this.lookups) {
       const e = l.interfaceEndpoints?.(address, interfaceNumber, alternateSetting, bus);
       if (e !== undefined) return e;
@@ -93,7 +105,11 @@ class TimeSpan implements RecordSink {
   onEnd(): void {}
 }
 
-export async function analyzeSource(source: ByteSource, name: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+export async function analyzeSource(
+  source: ByteSource,
+  name: string,
+  options: AnalyzeOptions = {},
+): Promise<AnalysisResult> {
   const findings = new FindingCollector(options.maxFindingsPerRule ?? 1000, options.onFinding);
   const transfers: ControlTransferSummary[] = [];
   let controlTransferCount = 0;
@@ -111,7 +127,13 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   };
   const packetChecks = new PacketChecks(findings, (s) => (ctx.speed = s));
   // Endpoint types: what descriptors said first, then what the capture tool reported (usbmon).
-  const descriptorLayer = new DescriptorLayer(() => ctx.speed, descriptorRules, options.onDevice ? { onDevice: options.onDevice, findings, forgetReplaced: options.forgetReplacedDevices } : {});
+  const descriptorLayer = new DescriptorLayer(
+    () => ctx.speed,
+    descriptorRules,
+    options.onDevice
+      ? { onDevice: options.onDevice, findings, forgetReplaced: options.forgetReplacedDevices }
+      : {},
+  );
   endpoints.lookups.push(descriptorLayer);
   let urb = new UrbLayer(ctx, { littleEndian: true });
   endpoints.lookups.push(urb);
@@ -130,7 +152,10 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   };
   // Through a forwarder, so the layer can be rebuilt for the byte order and its end skipped on a stop.
   // PacketChecks runs first and counts the batch's non-raw records: a batch of raw packets only is not the URB layer's.
-  const urbSink: RecordSink = { onBatch: (b) => void (packetChecks.batchOtherRecords > 0 && urb.onBatch(b)), onEnd: endUrbs };
+  const urbSink: RecordSink = {
+    onBatch: (b) => void (packetChecks.batchOtherRecords > 0 && urb.onBatch(b)),
+    onEnd: endUrbs,
+  };
   const sinks: RecordSink[] = [span, packetChecks, packetLayer, urbSink, ...(options.sinks ?? [])];
   let textParser: UsbmonTextParser | undefined;
   const info = await readCapture(source, sinks, {
@@ -157,17 +182,28 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
   });
   const descriptors = descriptorLayer.finish(findings);
   if (info.error) {
-    findings.add(finding(FMT_FRAMING, `${info.error.message} at byte offset ${info.error.offset}; the ${info.records} records before it were analyzed`, { offset: info.error.offset, packet: info.records }));
+    findings.add(
+      finding(
+        FMT_FRAMING,
+        `${info.error.message} at byte offset ${info.error.offset}; the ${info.records} records before it were analyzed`,
+        { offset: info.error.offset, packet: info.records },
+      ),
+    );
   }
   const pidCounts = new Map<string, number>();
   for (let p = 0; p < 256; p++) {
     if (packetChecks.pidCounts[p]! === 0) continue;
     // §8.3.1: a byte whose check nibble is not the PID's complement is no PID at all.
     const valid = p >> 4 === (~p & 0x0f);
-    pidCounts.set(valid ? pidName(p) : `0x${p.toString(16).padStart(2, "0")} (bad PID check)`, packetChecks.pidCounts[p]!);
+    pidCounts.set(
+      valid ? pidName(p) : `0x${p.toString(16).padStart(2, "0")} (bad PID check)`,
+      packetChecks.pidCounts[p]!,
+    );
   }
   // USB link types first (a sniffer's log interface can hold more records), then by record count.
-  const linktypes = [...packetChecks.linktypeCounts.entries()].sort((a, b) => Number(isUsbLinktype(b[0])) - Number(isUsbLinktype(a[0])) || b[1] - a[1]).map(([lt]) => lt);
+  const linktypes = [...packetChecks.linktypeCounts.entries()]
+    .sort((a, b) => Number(isUsbLinktype(b[0])) - Number(isUsbLinktype(a[0])) || b[1] - a[1])
+    .map(([lt]) => lt);
   return {
     file: name,
     capture: info,
@@ -185,7 +221,11 @@ export async function analyzeSource(source: ByteSource, name: string, options: A
     descriptors,
     busEvents: {
       counts: new Map([...packetLayer.busEventCounts].map(([e, n]) => [BUS_EVENT_NAMES[e], n])),
-      list: packetLayer.busEvents.map((e) => ({ index: e.index, time: e.time, event: BUS_EVENT_NAMES[e.event] })),
+      list: packetLayer.busEvents.map((e) => ({
+        index: e.index,
+        time: e.time,
+        event: BUS_EVENT_NAMES[e.event],
+      })),
     },
   };
 }
@@ -198,7 +238,6 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
     await source.close();
   }
 }
-
 
 function toJson(ct: ControlTransfer): ControlTransferSummary {
   const out: ControlTransferSummary = {

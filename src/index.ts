@@ -12,7 +12,16 @@ export { readCapture, type CaptureInfo, type FramingError } from "./capture/read
 export { setCoreModule } from "./core/core.js";
 
 // The model: USB vocabulary, findings and the shapes the layers hand up.
-export type { ControlStatus, ControlTransfer, EndpointType, RecordBatch, RecordSink, SetupPacket, Speed, Timestamp } from "./usb/model.js";
+export type {
+  ControlStatus,
+  ControlTransfer,
+  EndpointType,
+  RecordBatch,
+  RecordSink,
+  SetupPacket,
+  Speed,
+  Timestamp,
+} from "./usb/model.js";
 export type { DeviceAddr, EndpointAddr, EndpointNum } from "./usb/ids.js";
 export type { Finding, RuleInfo, Severity } from "./usb/finding.js";
 export { FindingCollector } from "./usb/findingCollector.js";
@@ -35,11 +44,26 @@ export { findingJson, type FindingJson } from "./report/findingJson.js";
 export { junitXml, escapeXml, type JunitCase } from "./report/junit.js";
 export { renderDevice, type RenderNote } from "./report/descriptorTree.js";
 export { descriptorsDocument, descriptorsJson, deviceJson } from "./report/deviceJson.js";
-export { busEventJson, busEventText, renderTransfer, renderTree, transferJson, urbControlTransferJson, urbControlTransferText, type BusEventItem } from "./report/transferTree.js";
+export {
+  busEventJson,
+  busEventText,
+  renderTransfer,
+  renderTree,
+  transferJson,
+  urbControlTransferJson,
+  urbControlTransferText,
+  type BusEventItem,
+} from "./report/transferTree.js";
 export { PacketLines } from "./report/packetLines.js";
 export { escapeHtml, sanitizeTerminal } from "./report/sanitize.js";
 
 // Live: tailing usbmon (Linux).
 export { LiveSession, type LiveOptions } from "./live/session.js";
-export { liveFileSource, liveStreamSource, nodeOpen, type LiveSource, type OpenFile } from "./live/liveSource.js";
+export {
+  liveFileSource,
+  liveStreamSource,
+  nodeOpen,
+  type LiveSource,
+  type OpenFile,
+} from "./live/liveSource.js";
 export { describeUsbmonError, nodeUsbmonFs, USBMON_DIR, usbmonFile, type UsbmonFs } from "./live/usbmon.js";

@@ -1,7 +1,13 @@
 // @ts-check
 // The analysis the viewer runs, in a Web Worker (worker.js) or, when workers are unavailable, on
 // the page: the same WASM core and library code as the CLI (dist/src), fed from memory.
-import { analysisJson, analyzeSource, bufferSource, secondsBetween, setCoreModule } from "../dist/src/index.js";
+import {
+  analysisJson,
+  analyzeSource,
+  bufferSource,
+  secondsBetween,
+  setCoreModule,
+} from "../dist/src/index.js";
 import { TrafficHistogram } from "./traffic.js";
 
 /** @type {Promise<void> | null} */

@@ -1,7 +1,7 @@
 // @ts-check
 // The traffic chart: uPlot fed with typed-array columns from chartData(); re-decimated for the
 // visible range after every zoom; a highlight line marks the selected finding's time.
-// @ts-ignore -- the path import (no bundler) has no declaration file next to it; uPlot.d.ts describes it.
+// @ts-expect-error -- the path import (no bundler) has no declaration file next to it; uPlot.d.ts describes it.
 import uPlot from "../node_modules/uplot/dist/uPlot.esm.js";
 import { chartData } from "./decimate.js";
 
@@ -44,9 +44,20 @@ export function createTrafficChart(el, h) {
   };
 
   /** @type {any[]} */
-  const series = [{ label: "time (s)", value: (/** @type {any} */ _u, /** @type {number} */ v) => (v == null ? "-" : v.toFixed(6)) }];
+  const series = [
+    {
+      label: "time (s)",
+      value: (/** @type {any} */ _u, /** @type {number} */ v) => (v == null ? "-" : v.toFixed(6)),
+    },
+  ];
   h.names.forEach((name, i) => {
-    series.push({ label: name, stroke: COLORS[i % COLORS.length], width: 1, show: h.totals[i] > 0, value: (/** @type {any} */ _u, /** @type {number | null} */ v) => (v == null ? "-" : String(v)) });
+    series.push({
+      label: name,
+      stroke: COLORS[i % COLORS.length],
+      width: 1,
+      show: h.totals[i] > 0,
+      value: (/** @type {any} */ _u, /** @type {number | null} */ v) => (v == null ? "-" : String(v)),
+    });
   });
 
   const opts = {
@@ -63,10 +74,18 @@ export function createTrafficChart(el, h) {
         },
       },
       // Counts: the axis starts at zero.
-      y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, Math.max(1, Math.ceil(max * 1.05))] },
+      y: {
+        range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [
+          0,
+          Math.max(1, Math.ceil(max * 1.05)),
+        ],
+      },
     },
     axes: [
-      { label: `time from the first record (bucket ${formatSeconds(h.bucketSec)})`, values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => tickLabels(splits) },
+      {
+        label: `time from the first record (bucket ${formatSeconds(h.bucketSec)})`,
+        values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => tickLabels(splits),
+      },
       { label: "packets per bucket" },
     ],
     series,
@@ -114,7 +133,8 @@ export function createTrafficChart(el, h) {
       highlight = t;
       el.dataset.highlightTime = t == null ? "" : String(t);
       const { min, max } = u.scales.x;
-      if (t != null && min != null && max != null && (t < min || t > max)) u.setScale("x", { min: 0, max: end });
+      if (t != null && min != null && max != null && (t < min || t > max))
+        u.setScale("x", { min: 0, max: end });
       else u.redraw(false);
     },
     destroy() {

@@ -37,15 +37,29 @@ export function chartData(h, from, to, pixels) {
     x[2 * p + 1] = ((a + b) / 2) * h.bucketSec;
     for (let s = 0; s < series; s++) {
       const c = h.counts[s];
-      let min = Infinity, max = -Infinity, iMin = a, iMax = a;
+      let min = Infinity,
+        max = -Infinity,
+        iMin = a,
+        iMax = a;
       for (let i = a; i < b; i++) {
         const v = c[i];
-        if (v < min) { min = v; iMin = i; }
-        if (v > max) { max = v; iMax = i; }
+        if (v < min) {
+          min = v;
+          iMin = i;
+        }
+        if (v > max) {
+          max = v;
+          iMax = i;
+        }
       }
       const y = ys[s];
-      if (iMin <= iMax) { y[2 * p] = min; y[2 * p + 1] = max; }
-      else { y[2 * p] = max; y[2 * p + 1] = min; }
+      if (iMin <= iMax) {
+        y[2 * p] = min;
+        y[2 * p + 1] = max;
+      } else {
+        y[2 * p] = max;
+        y[2 * p + 1] = min;
+      }
     }
   }
   return { data: [x, ...ys], decimated: true };

@@ -83,7 +83,11 @@ function tbody(/** @type {string} */ id) {
 }
 
 /** Clicking `tr` selects it in its table `body` and marks time `t` (seconds) on the chart. */
-function markOnClick(/** @type {HTMLElement} */ body, /** @type {HTMLElement} */ tr, /** @type {number | null} */ t) {
+function markOnClick(
+  /** @type {HTMLElement} */ body,
+  /** @type {HTMLElement} */ tr,
+  /** @type {number | null} */ t,
+) {
   tr.addEventListener("click", () => {
     body.querySelector("tr.selected")?.classList.remove("selected");
     tr.classList.add("selected");
@@ -92,7 +96,14 @@ function markOnClick(/** @type {HTMLElement} */ body, /** @type {HTMLElement} */
 }
 
 const LINKTYPES = /** @type {Record<number, string>} */ ({
-  189: "USB_LINUX (usbmon)", 220: "USB_LINUX_MMAPPED (usbmon)", 249: "USBPCAP", 252: "WIRESHARK_UPPER_PDU", 288: "USB_2_0", 293: "USB_2_0_LOW_SPEED", 294: "USB_2_0_FULL_SPEED", 295: "USB_2_0_HIGH_SPEED",
+  189: "USB_LINUX (usbmon)",
+  220: "USB_LINUX_MMAPPED (usbmon)",
+  249: "USBPCAP",
+  252: "WIRESHARK_UPPER_PDU",
+  288: "USB_2_0",
+  293: "USB_2_0_LOW_SPEED",
+  294: "USB_2_0_FULL_SPEED",
+  295: "USB_2_0_HIGH_SPEED",
 });
 
 /** @param {any} result */
@@ -109,15 +120,27 @@ function render(result) {
   const s = doc.summary;
   row("file", doc.file, "file");
   row("format", doc.format, "format");
-  row("link type", doc.linktype == null ? "none" : `${doc.linktype} ${LINKTYPES[doc.linktype] ?? ""}`.trim(), "linktype");
+  row(
+    "link type",
+    doc.linktype == null ? "none" : `${doc.linktype} ${LINKTYPES[doc.linktype] ?? ""}`.trim(),
+    "linktype",
+  );
   row("speed", doc.speed, "speed");
   row("records", doc.records, "records");
   row("packets", s.packets, "packets");
   row("URB events", s.urbEvents, "urbEvents");
   row("control transfers", s.controlTransfers, "controlTransfers");
   row("findings", `${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos`, "findings");
-  if (doc.framingError) row("framing error", `${doc.framingError.message} at byte ${doc.framingError.offset}`, "framingError");
-  if (doc.busEvents) row("bus events", Object.entries(doc.busEvents.counts).map(([e, n]) => `${e} ${n}`).join(", "), "busEvents");
+  if (doc.framingError)
+    row("framing error", `${doc.framingError.message} at byte ${doc.framingError.offset}`, "framingError");
+  if (doc.busEvents)
+    row(
+      "bus events",
+      Object.entries(doc.busEvents.counts)
+        .map(([e, n]) => `${e} ${n}`)
+        .join(", "),
+      "busEvents",
+    );
 
   const pids = tbody("pids");
   for (const [pid, n] of Object.entries(s.pids).sort((a, b) => Number(b[1]) - Number(a[1]))) {
@@ -125,7 +148,8 @@ function render(result) {
     add(tr, "td", pid);
     add(tr, "td", n, "num");
   }
-  if (pids.childElementCount === 0) add(add(pids, "tr"), "td", "none (no raw packets)").setAttribute("colspan", "2");
+  if (pids.childElementCount === 0)
+    add(add(pids, "tr"), "td", "none (no raw packets)").setAttribute("colspan", "2");
   const rules = tbody("rules");
   for (const [rule, n] of Object.entries(s.findingsByRule)) {
     const tr = add(rules, "tr");
@@ -140,17 +164,22 @@ function render(result) {
   for (const k of Object.keys(chartEl.dataset)) delete chartEl.dataset[k];
   if (traffic.length > 0) {
     chart = createTrafficChart(chartEl, traffic);
-    $("chart-note").textContent = `${traffic.records.toLocaleString("en")} records in ${traffic.length.toLocaleString("en")} buckets of ${formatSeconds(traffic.bucketSec)}; drag to zoom, double-click to zoom out; click a finding to mark its time.`;
+    $("chart-note").textContent =
+      `${traffic.records.toLocaleString("en")} records in ${traffic.length.toLocaleString("en")} buckets of ${formatSeconds(traffic.bucketSec)}; drag to zoom, double-click to zoom out; click a finding to mark its time.`;
   } else {
     $("chart-note").textContent = "No packet records to chart (usbmon text has URB events only).";
   }
 
   const findings = tbody("findings");
-  const notListed = doc.findingsNotListed ? Object.values(doc.findingsNotListed).reduce((a, b) => Number(a) + Number(b), 0) : 0;
-  $("findings-count").textContent = `(${doc.findings.length} listed${notListed ? `, ${notListed} more counted` : ""})`;
+  const notListed = doc.findingsNotListed
+    ? Object.values(doc.findingsNotListed).reduce((a, b) => Number(a) + Number(b), 0)
+    : 0;
+  $("findings-count").textContent =
+    `(${doc.findings.length} listed${notListed ? `, ${notListed} more counted` : ""})`;
   // Thousands of rows are fine; hundreds of thousands would stall the page, so the table stops at MAX_ROWS.
   const shown = doc.findings.slice(0, MAX_ROWS);
-  if (shown.length < doc.findings.length) $("findings-count").textContent += `; the first ${MAX_ROWS} are shown`;
+  if (shown.length < doc.findings.length)
+    $("findings-count").textContent += `; the first ${MAX_ROWS} are shown`;
   shown.forEach((/** @type {any} */ f, /** @type {number} */ i) => {
     const tr = add(findings, "tr");
     tr.dataset.index = String(i);
@@ -182,7 +211,8 @@ function render(result) {
   const transfers = tbody("transfers");
   $("transfers-count").textContent = `(${doc.controlTransfers.length})`;
   const hex = (/** @type {number} */ v, /** @type {number} */ w) => `0x${v.toString(16).padStart(w, "0")}`;
-  if (doc.controlTransfers.length > MAX_ROWS) $("transfers-count").textContent = `(${doc.controlTransfers.length}; the first ${MAX_ROWS} are shown)`;
+  if (doc.controlTransfers.length > MAX_ROWS)
+    $("transfers-count").textContent = `(${doc.controlTransfers.length}; the first ${MAX_ROWS} are shown)`;
   for (const ct of doc.controlTransfers.slice(0, MAX_ROWS)) {
     const tr = add(transfers, "tr");
     add(tr, "td", ct.index, "num");

@@ -8,7 +8,12 @@ import { PacketStatus, Pid } from "../dist/src/index.js";
 /** Packet classes, one chart series each. */
 export const CLASS_NAMES = ["SOF", "tokens", "data", "handshakes", "errors", "other records"];
 // "other records": URB records (usbmon, USBPcap) and any record the core passes up undecoded.
-export const SOF = 0, TOKEN = 1, DATA = 2, HANDSHAKE = 3, ERROR = 4, URB = 5;
+export const SOF = 0,
+  TOKEN = 1,
+  DATA = 2,
+  HANDSHAKE = 3,
+  ERROR = 4,
+  URB = 5;
 
 /** The class of each PID byte: USB 2.0 §8.3.1, PID type in bits 1..0 of the PID code. */
 const PID_CLASS = new Uint8Array(256);
@@ -51,7 +56,8 @@ export class TrafficHistogram {
       this.t0Nsec = b.tsNsec[0];
     }
     const { tsSec, tsNsec, pid, status } = b;
-    const t0Sec = this.t0Sec, t0Nsec = this.t0Nsec;
+    const t0Sec = this.t0Sec,
+      t0Nsec = this.t0Nsec;
     for (let i = 0; i < n; i++) {
       const t = tsSec[i] - t0Sec + (tsNsec[i] - t0Nsec) * 1e-9;
       // Records that go back in time (merged interfaces, clock steps) land in bucket 0.

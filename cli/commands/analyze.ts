@@ -8,11 +8,15 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
     .description("decode a capture and report what the device and host did wrong")
     .argument("<file>", "pcap, pcapng or usbmon text capture; - reads stdin")
     .option("--json", "print the JSON document (DESIGN.md contract)")
-    .addOption(new Option("--max-findings <n>", "findings listed per rule (all are counted)").default(1000).argParser((v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("a whole number");
-      return n;
-    }))
+    .addOption(
+      new Option("--max-findings <n>", "findings listed per rule (all are counted)")
+        .default(1000)
+        .argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("a whole number");
+          return n;
+        }),
+    )
     .action(async (file: string, opts: { json?: boolean; maxFindings: number }) => {
       const r = await analyzeInput(file, io, setExit, { maxFindingsPerRule: opts.maxFindings });
       if (!r) return;

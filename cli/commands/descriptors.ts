@@ -6,7 +6,9 @@ import { descriptorsDocument, renderDevice } from "../../src/index.js";
 /** `usbscope descriptors FILE`: every device's descriptors as an lsusb -v style tree, findings inline. */
 export function descriptorsCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command("descriptors")
-    .description("print each device's descriptors as a tree (lsusb -v style) with findings next to their fields")
+    .description(
+      "print each device's descriptors as a tree (lsusb -v style) with findings next to their fields",
+    )
     .argument("<file>", "pcap, pcapng or usbmon text capture; - reads stdin")
     .option("--json", "devices, descriptors and descriptor findings as JSON (stable field order)")
     .action(async (file: string, opts: { json?: boolean }) => {

@@ -17,7 +17,9 @@ export function packetsCommand(io: Io, setExit: (code: number) => void): Command
           io.err(`usbscope: ${name}: empty input\n`);
           setExit(EXIT_USAGE);
         } else if (info.error) {
-          io.err(`usbscope: ${name}: ${info.error.message} at byte offset ${info.error.offset} (after ${info.records} records)\n`);
+          io.err(
+            `usbscope: ${name}: ${info.error.message} at byte offset ${info.error.offset} (after ${info.records} records)\n`,
+          );
           setExit(info.records === 0 && info.error.offset === 0 ? EXIT_USAGE : EXIT_FINDINGS);
         } else setExit(EXIT_OK);
       } catch (e) {

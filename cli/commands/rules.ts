@@ -12,7 +12,9 @@ export function rulesCommand(io: Io, setExit: (code: number) => void): Command {
     .action((opts: { json?: boolean }) => {
       const rules = allRules();
       if (opts.json) io.out(JSON.stringify(rules, null, 2) + "\n");
-      else for (const r of rules) io.out(`${r.id.padEnd(26)} ${SEV[r.severity]}  ${r.layer.padEnd(10)} ${r.title}  [${r.spec}]\n`);
+      else
+        for (const r of rules)
+          io.out(`${r.id.padEnd(26)} ${SEV[r.severity]}  ${r.layer.padEnd(10)} ${r.title}  [${r.spec}]\n`);
       setExit(EXIT_OK);
     });
 }

@@ -1,7 +1,18 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Io } from "../io.js";
 import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
-import { busEventJson, busEventText, renderTransfer, sanitizeTerminal, transferJson, urbControlTransferJson, urbControlTransferText, type BusEventItem, type ControlTransfer, type TransferSummary } from "../../src/index.js";
+import {
+  busEventJson,
+  busEventText,
+  renderTransfer,
+  sanitizeTerminal,
+  transferJson,
+  urbControlTransferJson,
+  urbControlTransferText,
+  type BusEventItem,
+  type ControlTransfer,
+  type TransferSummary,
+} from "../../src/index.js";
 
 /** `usbscope transfers FILE`: the transfer → transaction → packet tree, streamed as transfers end. */
 export function transfersCommand(io: Io, setExit: (code: number) => void): Command {
@@ -28,8 +39,14 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
         else io.out(sanitizeTerminal(urbControlTransferText(ct)) + "\n");
       };
       // The sniffer's bus events between the transfers, as Packetry lists them (keepalives, one per ms, are not).
-      const onBusEvent = (e: BusEventItem) => io.out((opts.json ? JSON.stringify(busEventJson(e)) : busEventText(e)) + "\n");
-      const r = await analyzeInput(file, io, setExit, { onTransfer, onControlTransfer, onBusEvent, keepControlTransfers: false });
+      const onBusEvent = (e: BusEventItem) =>
+        io.out((opts.json ? JSON.stringify(busEventJson(e)) : busEventText(e)) + "\n");
+      const r = await analyzeInput(file, io, setExit, {
+        onTransfer,
+        onControlTransfer,
+        onBusEvent,
+        keepControlTransfers: false,
+      });
       if (!r) return;
       if (!raw && r.controlTransferCount === 0 && !opts.json) io.out("no transfers in this capture\n");
       setExit(exitCodeFor(r));

@@ -25,7 +25,11 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
           if (problem) {
             cases.push({ file, error: problem, seconds });
             worst = Math.max(worst, EXIT_USAGE);
-            io.out(opts.json ? JSON.stringify({ file, error: problem }) + "\n" : `ERROR ${sanitizeTerminal(file)}: ${sanitizeTerminal(problem)}\n`);
+            io.out(
+              opts.json
+                ? JSON.stringify({ file, error: problem }) + "\n"
+                : `ERROR ${sanitizeTerminal(file)}: ${sanitizeTerminal(problem)}\n`,
+            );
             continue;
           }
           cases.push({ file, result, seconds });
@@ -34,14 +38,25 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
           const rules = [...result.findings.countByRule.entries()].map(([r, n]) => `${r}×${n}`).join(" ");
           io.out(
             opts.json
-              ? JSON.stringify({ file, errors: c.error, warnings: c.warning, infos: c.info, records: result.capture.records, rules: Object.fromEntries(result.findings.countByRule) }) + "\n"
+              ? JSON.stringify({
+                  file,
+                  errors: c.error,
+                  warnings: c.warning,
+                  infos: c.info,
+                  records: result.capture.records,
+                  rules: Object.fromEntries(result.findings.countByRule),
+                }) + "\n"
               : `${c.error > 0 ? "FAIL " : "ok   "} ${sanitizeTerminal(file)}: ${c.error} errors, ${c.warning} warnings, ${c.info} info${rules ? `  (${rules})` : ""}\n`,
           );
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
           cases.push({ file, error: e.message, seconds: (performance.now() - t0) / 1000 });
           worst = Math.max(worst, EXIT_USAGE);
-          io.out(opts.json ? JSON.stringify({ file, error: e.message }) + "\n" : `ERROR ${sanitizeTerminal(e.message)}\n`);
+          io.out(
+            opts.json
+              ? JSON.stringify({ file, error: e.message }) + "\n"
+              : `ERROR ${sanitizeTerminal(e.message)}\n`,
+          );
         }
       }
       if (opts.junit) writeFileSync(opts.junit, junitXml(cases));

@@ -103,14 +103,25 @@ function send(res: ServerResponse, status: number, text: string, headers: Record
     res.destroy();
     return;
   }
-  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", ...headers });
+  res.writeHead(status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "X-Content-Type-Options": "nosniff",
+    ...headers,
+  });
   res.end(text);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, mounted: Array<[string, string]>, file: string | undefined, port: number): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  mounted: Array<[string, string]>,
+  file: string | undefined,
+  port: number,
+): Promise<void> {
   const host = req.headers.host ?? "";
   if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 421, "wrong host");
-  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed", { Allow: "GET, HEAD" });
+  if (req.method !== "GET" && req.method !== "HEAD")
+    return send(res, 405, "method not allowed", { Allow: "GET, HEAD" });
   let pathname: string;
   try {
     pathname = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
@@ -120,7 +131,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, mounted: Array<
   if (pathname === "/" || pathname === "/viewer") return send(res, 302, "", { Location: "/viewer/" });
   if (pathname === "/capture") {
     if (file === undefined) return send(res, 204, "");
-    return sendFile(req, res, file, "application/octet-stream", { "X-Capture-Name": encodeURIComponent(path.basename(file)) });
+    return sendFile(req, res, file, "application/octet-stream", {
+      "X-Capture-Name": encodeURIComponent(path.basename(file)),
+    });
   }
   for (const [prefix, base] of mounted) {
     if (!pathname.startsWith(prefix)) continue;
@@ -137,7 +150,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, mounted: Array<
   send(res, 404, "not found");
 }
 
-async function sendFile(req: IncomingMessage, res: ServerResponse, target: string, type: string, extra: Record<string, string> = {}): Promise<void> {
+async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+  type: string,
+  extra: Record<string, string> = {},
+): Promise<void> {
   let size: number;
   try {
     const s = await stat(target);
@@ -146,7 +165,13 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, target: strin
   } catch {
     return send(res, 404, "not found");
   }
-  res.writeHead(200, { "Content-Type": type, "Content-Length": String(size), "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...extra });
+  res.writeHead(200, {
+    "Content-Type": type,
+    "Content-Length": String(size),
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    ...extra,
+  });
   if (req.method === "HEAD") {
     res.end();
     return;
@@ -158,7 +183,8 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, target: strin
 
 /** Open `url` in the desktop's browser; failures only print the hint. */
 function openBrowser(url: string, io: Io): void {
-  const command = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+  const command =
+    process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
   try {
     const child = spawn(command, [url], { stdio: "ignore", detached: true });
     child.on("error", () => io.err(`usbscope: cannot start a browser (${command}); open ${url}\n`));
@@ -170,7 +196,8 @@ function openBrowser(url: string, io: Io): void {
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port number 0..65535 (0 picks a free one)");
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("a port number 0..65535 (0 picks a free one)");
   return n;
 }
 
@@ -187,7 +214,11 @@ function untilSignal(): Promise<void> {
   });
 }
 
-export function viewCommand(io: Io, setExit: (code: number) => void, options: { until?: (server: ViewerServer) => Promise<void> } = {}): Command {
+export function viewCommand(
+  io: Io,
+  setExit: (code: number) => void,
+  options: { until?: (server: ViewerServer) => Promise<void> } = {},
+): Command {
   return new Command("view")
     .description("open the browser viewer (served on 127.0.0.1); with FILE, it shows that capture")
     .argument("[file]", "pcap, pcapng or usbmon text capture to show")
@@ -199,7 +230,14 @@ export function viewCommand(io: Io, setExit: (code: number) => void, options: { 
         server = await startViewerServer({ file, port: opts.port });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        const why = err.code === "ENOENT" ? `${file}: no such file` : err.code === "EACCES" ? `${file}: permission denied` : err.code === "EADDRINUSE" ? `port ${opts.port} is in use` : err.message;
+        const why =
+          err.code === "ENOENT"
+            ? `${file}: no such file`
+            : err.code === "EACCES"
+              ? `${file}: permission denied`
+              : err.code === "EADDRINUSE"
+                ? `port ${opts.port} is in use`
+                : err.message;
         io.err(`usbscope: ${why}\n`);
         setExit(EXIT_USAGE);
         return;

@@ -60,7 +60,11 @@ const FIRST_READ = 64 << 10;
 /** Largest input region: the largest record the framer accepts plus its headers. */
 const MAX_INPUT = Limits.MAX_RECORD_BYTES + 64;
 
-export async function readCapture(source: ByteSource, sinks: RecordSink[], options: ReadOptions = {}): Promise<CaptureInfo> {
+export async function readCapture(
+  source: ByteSource,
+  sinks: RecordSink[],
+  options: ReadOptions = {},
+): Promise<CaptureInfo> {
   const core = options.core ?? (await createCore());
   const e = core.exports;
   e.reset();
@@ -70,7 +74,7 @@ export async function readCapture(source: ByteSource, sinks: RecordSink[], optio
   let index = 0;
   let bytes = 0;
   let announced = false;
-  let state: number = DecodeState.NEED_MORE;
+  let state: number;
   let readSize = Math.min(chunkSize, FIRST_READ);
   for (;;) {
     const capacity = e.inputCapacity();
@@ -101,7 +105,13 @@ export async function readCapture(source: ByteSource, sinks: RecordSink[], optio
         index += count;
       }
     } while (state === DecodeState.BATCH_FULL);
-    if (state === DecodeState.ERROR && e.errorCode() === FormatError.UNKNOWN_MAGIC && e.errorOffset() === 0 && options.text && looksLikeUsbmonText(core.input().subarray(0, avail))) {
+    if (
+      state === DecodeState.ERROR &&
+      e.errorCode() === FormatError.UNKNOWN_MAGIC &&
+      e.errorOffset() === 0 &&
+      options.text &&
+      looksLikeUsbmonText(core.input().subarray(0, avail))
+    ) {
       return readText(source, core.input().slice(0, avail), eof, options.text, bytes, options);
     }
     if (state === DecodeState.ERROR || state === DecodeState.DONE) break;
@@ -132,11 +142,19 @@ export async function readCapture(source: ByteSource, sinks: RecordSink[], optio
     otherBlocks: e.otherBlocks(),
     bytes,
   };
-  if (code !== FormatError.NONE) info.error = { code, offset: e.errorOffset(), message: formatErrorMessage(code) };
+  if (code !== FormatError.NONE)
+    info.error = { code, offset: e.errorOffset(), message: formatErrorMessage(code) };
   return info;
 }
 
-async function readText(source: ByteSource, head: Uint8Array, eof: boolean, text: TextSink, bytes: number, options: ReadOptions): Promise<CaptureInfo> {
+async function readText(
+  source: ByteSource,
+  head: Uint8Array,
+  eof: boolean,
+  text: TextSink,
+  bytes: number,
+  options: ReadOptions,
+): Promise<CaptureInfo> {
   options.onFormat?.("usbmon-text", false);
   text.push(head);
   const buf = new Uint8Array(64 * 1024);
@@ -148,7 +166,15 @@ async function readText(source: ByteSource, head: Uint8Array, eof: boolean, text
   }
   text.end();
   return {
-    format: "usbmon-text", bigEndian: false, records: 0, sections: 0, interfaces: 0,
-    customBlocks: 0, statsBlocks: 0, nameBlocks: 0, otherBlocks: 0, bytes,
+    format: "usbmon-text",
+    bigEndian: false,
+    records: 0,
+    sections: 0,
+    interfaces: 0,
+    customBlocks: 0,
+    statsBlocks: 0,
+    nameBlocks: 0,
+    otherBlocks: 0,
+    bytes,
   };
 }

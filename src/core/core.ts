@@ -94,15 +94,31 @@ export class Core {
   private summaryHead = new Uint32Array(0);
   private summaryRowList = new Uint32Array(0);
 
-  constructor(instance: WebAssembly.Instance, batchCapacity = DEFAULT_BATCH_CAPACITY, inputCapacity = DEFAULT_INPUT_CAPACITY) {
+  constructor(
+    instance: WebAssembly.Instance,
+    batchCapacity = DEFAULT_BATCH_CAPACITY,
+    inputCapacity = DEFAULT_INPUT_CAPACITY,
+  ) {
     this.exports = instance.exports as unknown as CoreExports;
-    if (!this.exports.init(batchCapacity, inputCapacity)) throw new Error("usbscope core: cannot allocate WASM memory");
+    if (!this.exports.init(batchCapacity, inputCapacity))
+      throw new Error("usbscope core: cannot allocate WASM memory");
     const empty = new Uint8Array(0);
     this.batch = {
-      firstIndex: 0, count: 0, bytes: empty,
-      offset: new Float64Array(0), tsSec: new Float64Array(0), tsNsec: new Uint32Array(0), linktype: new Uint16Array(0),
-      pid: empty, status: empty, address: empty, endpoint: empty, frame: new Uint16Array(0),
-      dataOffset: new Uint32Array(0), dataLength: new Uint32Array(0), origLength: new Uint32Array(0),
+      firstIndex: 0,
+      count: 0,
+      bytes: empty,
+      offset: new Float64Array(0),
+      tsSec: new Float64Array(0),
+      tsNsec: new Uint32Array(0),
+      linktype: new Uint16Array(0),
+      pid: empty,
+      status: empty,
+      address: empty,
+      endpoint: empty,
+      frame: new Uint16Array(0),
+      dataOffset: new Uint32Array(0),
+      dataLength: new Uint32Array(0),
+      origLength: new Uint32Array(0),
       summary: (batch) => this.summarize(batch),
     };
     this.refreshViews();
@@ -144,7 +160,13 @@ export class Core {
     this.refreshViews();
     const listed = this.exports.summarize(batch.count);
     const head = this.summaryHead;
-    return { rawPidCounts: this.summaryPids, notRaw: head[2]!, uniformLinktype: head[1] === 1, listed, rows: this.summaryRowList };
+    return {
+      rawPidCounts: this.summaryPids,
+      notRaw: head[2]!,
+      uniformLinktype: head[1] === 1,
+      listed,
+      rows: this.summaryRowList,
+    };
   }
 
   /** The input region as a view (valid until the next ensureInput). */
@@ -197,7 +219,9 @@ export function setCoreModule(module: WebAssembly.Module): void {
 }
 
 /** A fresh core instance with its own memory. */
-export async function createCore(options: { debug?: boolean; batchCapacity?: number; inputCapacity?: number } = {}): Promise<Core> {
+export async function createCore(
+  options: { debug?: boolean; batchCapacity?: number; inputCapacity?: number } = {},
+): Promise<Core> {
   const module = await loadCoreModule(options.debug ?? false);
   const instance = await WebAssembly.instantiate(module, {
     env: {

@@ -53,7 +53,10 @@ export interface BosDescriptor extends DescriptorBase {
 
 /** UUID bytes as text: the first three fields are little-endian (RFC 4122 as Microsoft stores GUIDs). */
 export function uuidText(b: Uint8Array, at: number): string {
-  const h = (i: number) => u8(b, at + i).toString(16).padStart(2, "0");
+  const h = (i: number) =>
+    u8(b, at + i)
+      .toString(16)
+      .padStart(2, "0");
   const g = (idx: number[]) => idx.map(h).join("");
   return `${g([3, 2, 1, 0])}-${g([5, 4])}-${g([7, 6])}-${g([8, 9])}-${g([10, 11, 12, 13, 14, 15])}`;
 }
@@ -92,7 +95,20 @@ function parseCapability(b: Uint8Array, at: number): DeviceCapability {
       c["LPM"] = ((c["bmAttributes"] as number) & 2) !== 0;
       break;
     case CapabilityType.SUPERSPEED_USB:
-      readLayout(b, at, [...H, ["bmAttributes", 3, 1], ["wSpeedsSupported", 4, 2], ["bFunctionalitySupport", 6, 1], ["bU1DevExitLat", 7, 1], ["wU2DevExitLat", 8, 2]], end, c);
+      readLayout(
+        b,
+        at,
+        [
+          ...H,
+          ["bmAttributes", 3, 1],
+          ["wSpeedsSupported", 4, 2],
+          ["bFunctionalitySupport", 6, 1],
+          ["bU1DevExitLat", 7, 1],
+          ["wU2DevExitLat", 8, 2],
+        ],
+        end,
+        c,
+      );
       break;
     case CapabilityType.CONTAINER_ID:
       readLayout(b, at, [...H, ["bReserved", 3, 1]], end, c);
@@ -109,10 +125,31 @@ function parseCapability(b: Uint8Array, at: number): DeviceCapability {
       c["PlatformCapabilityUUID"] = uuid;
       if (uuid === WEBUSB_UUID) {
         c.name = "Platform (WebUSB)";
-        readLayout(b, at, [["bcdVersion", 20, 2], ["bVendorCode", 22, 1], ["iLandingPage", 23, 1]], end, c);
+        readLayout(
+          b,
+          at,
+          [
+            ["bcdVersion", 20, 2],
+            ["bVendorCode", 22, 1],
+            ["iLandingPage", 23, 1],
+          ],
+          end,
+          c,
+        );
       } else if (uuid === MS_OS_20_UUID) {
         c.name = "Platform (Microsoft OS 2.0)";
-        readLayout(b, at, [["dwWindowsVersion", 20, 4], ["wMSOSDescriptorSetTotalLength", 24, 2], ["bMS_VendorCode", 26, 1], ["bAltEnumCode", 27, 1]], end, c);
+        readLayout(
+          b,
+          at,
+          [
+            ["dwWindowsVersion", 20, 4],
+            ["wMSOSDescriptorSetTotalLength", 24, 2],
+            ["bMS_VendorCode", 26, 1],
+            ["bAltEnumCode", 27, 1],
+          ],
+          end,
+          c,
+        );
       } else {
         c["CapabilityData"] = Array.from(b.subarray(at + 20, end));
       }

@@ -77,8 +77,11 @@ export function massStorageProtocolName(p: number): string {
 
 /** A short name for an interface class/subclass/protocol triple, for rendering. */
 export function interfaceClassText(cls: number, sub: number, proto: number): string {
-  if (cls === UsbClass.MASS_STORAGE) return `${className(cls)}, ${massStorageSubclassName(sub)}, ${massStorageProtocolName(proto)}`;
-  if (cls === UsbClass.APPLICATION && sub === 0x01) return "Application Specific Interface, Device Firmware Upgrade";
-  if (cls === UsbClass.AUDIO) return `Audio, ${sub === 1 ? "Control" : sub === 2 ? "Streaming" : sub === 3 ? "MIDI Streaming" : "subclass " + sub}${proto === 0x20 ? " (UAC2)" : ""}`;
+  if (cls === UsbClass.MASS_STORAGE)
+    return `${className(cls)}, ${massStorageSubclassName(sub)}, ${massStorageProtocolName(proto)}`;
+  if (cls === UsbClass.APPLICATION && sub === 0x01)
+    return "Application Specific Interface, Device Firmware Upgrade";
+  if (cls === UsbClass.AUDIO)
+    return `Audio, ${sub === 1 ? "Control" : sub === 2 ? "Streaming" : sub === 3 ? "MIDI Streaming" : "subclass " + sub}${proto === 0x20 ? " (UAC2)" : ""}`;
   return className(cls);
 }

@@ -3,7 +3,12 @@
 import { baseOf, HEADER, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
 import { DescriptorType } from "../usb/descriptorTypes.js";
 import { u8 } from "../usb/bytes.js";
-import { parseInterface, parseInterfaceAssociation, type InterfaceAssociationDescriptor, type InterfaceDescriptor } from "./interface.js";
+import {
+  parseInterface,
+  parseInterfaceAssociation,
+  type InterfaceAssociationDescriptor,
+  type InterfaceDescriptor,
+} from "./interface.js";
 import { parseEndpoint, type EndpointDescriptor } from "./endpoint.js";
 import { parseHidDescriptor } from "./hid.js";
 import { parseDfuFunctional } from "./dfu.js";
@@ -51,7 +56,8 @@ export function walkedLength(c: ConfigurationDescriptor): number {
 
 /** Parse just the header fields (a 9-byte read, or the start of a longer one). */
 export function parseConfigurationHeader(b: Uint8Array): ConfigurationDescriptor {
-  const kind = u8(b, 1) === DescriptorType.OTHER_SPEED_CONFIGURATION ? "other-speed-configuration" : "configuration";
+  const kind =
+    u8(b, 1) === DescriptorType.OTHER_SPEED_CONFIGURATION ? "other-speed-configuration" : "configuration";
   const c = baseOf(kind, b, 0) as ConfigurationDescriptor;
   c.raw = Array.from(b.subarray(0, Math.min(b.length, 9)));
   readLayout(b, 0, CONFIGURATION_LAYOUT, b.length, c);
@@ -117,15 +123,22 @@ export function parseConfiguration(b: Uint8Array): ConfigurationDescriptor {
 }
 
 /** Class-specific descriptors are interpreted by the class of the interface they follow. */
-function parseClassSpecific(b: Uint8Array, pos: number, iface: InterfaceDescriptor | undefined): DescriptorBase {
+function parseClassSpecific(
+  b: Uint8Array,
+  pos: number,
+  iface: InterfaceDescriptor | undefined,
+): DescriptorBase {
   const type = b[pos + 1]!;
   const cls = iface?.bInterfaceClass ?? -1;
   const sub = iface?.bInterfaceSubClass ?? -1;
   const proto = iface?.bInterfaceProtocol ?? -1;
   if (type === DescriptorType.HID && cls === UsbClass.HID) return parseHidDescriptor(b, pos);
-  if (type === DescriptorType.HID && cls === UsbClass.APPLICATION && sub === 0x01) return parseDfuFunctional(b, pos);
+  if (type === DescriptorType.HID && cls === UsbClass.APPLICATION && sub === 0x01)
+    return parseDfuFunctional(b, pos);
   if (type === DescriptorType.CS_INTERFACE && cls === UsbClass.COMM) return parseCdcFunctional(b, pos);
-  if (type === DescriptorType.CS_INTERFACE && cls === UsbClass.AUDIO) return parseAudioInterface(b, pos, sub, proto);
-  if (type === DescriptorType.CS_ENDPOINT && cls === UsbClass.AUDIO) return parseAudioEndpoint(b, pos, sub, proto);
+  if (type === DescriptorType.CS_INTERFACE && cls === UsbClass.AUDIO)
+    return parseAudioInterface(b, pos, sub, proto);
+  if (type === DescriptorType.CS_ENDPOINT && cls === UsbClass.AUDIO)
+    return parseAudioEndpoint(b, pos, sub, proto);
   return baseOf("unknown", b, pos);
 }

@@ -24,4 +24,3 @@ export function parseDfuFunctional(b: Uint8Array, at: number): DfuFunctionalDesc
   const want = d.bLength >= 9 ? DFU_FUNCTIONAL_LAYOUT : DFU_FUNCTIONAL_LAYOUT.slice(0, 5);
   return readLayout(b, at, want, at + d.bLength, d);
 }
-

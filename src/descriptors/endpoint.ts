@@ -11,7 +11,11 @@ export const ENDPOINT_LAYOUT: readonly FieldSpec[] = [
   ["bInterval", 6, 1],
 ];
 
-const AUDIO_ENDPOINT_LAYOUT: readonly FieldSpec[] = [...ENDPOINT_LAYOUT, ["bRefresh", 7, 1], ["bSynchAddress", 8, 1]];
+const AUDIO_ENDPOINT_LAYOUT: readonly FieldSpec[] = [
+  ...ENDPOINT_LAYOUT,
+  ["bRefresh", 7, 1],
+  ["bSynchAddress", 8, 1],
+];
 
 export interface EndpointDescriptor extends DescriptorBase {
   kind: "endpoint";

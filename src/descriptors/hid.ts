@@ -3,7 +3,12 @@
 import { baseOf, HEADER, readLayout, type DescriptorBase, type FieldSpec } from "./layout.js";
 import { u8, u16 } from "../usb/bytes.js";
 
-const HID_LAYOUT: readonly FieldSpec[] = [...HEADER, ["bcdHID", 2, 2], ["bCountryCode", 4, 1], ["bNumDescriptors", 5, 1]];
+const HID_LAYOUT: readonly FieldSpec[] = [
+  ...HEADER,
+  ["bcdHID", 2, 2],
+  ["bCountryCode", 4, 1],
+  ["bNumDescriptors", 5, 1],
+];
 
 export interface HidDescriptor extends DescriptorBase {
   kind: "hid";

@@ -36,7 +36,13 @@ export interface HidReportDescriptor {
   problems: string[];
 }
 
-const MAIN: Record<number, string> = { 0x8: "Input", 0x9: "Output", 0xb: "Feature", 0xa: "Collection", 0xc: "End Collection" };
+const MAIN: Record<number, string> = {
+  0x8: "Input",
+  0x9: "Output",
+  0xb: "Feature",
+  0xa: "Collection",
+  0xc: "End Collection",
+};
 const GLOBAL: Record<number, string> = {
   0x0: "Usage Page",
   0x1: "Logical Minimum",
@@ -103,11 +109,26 @@ export function usagePageName(page: number): string {
   return USAGE_PAGES[page] ?? `Usage page 0x${page.toString(16).padStart(2, "0")}`;
 }
 
-const COLLECTIONS = ["Physical", "Application", "Logical", "Report", "Named Array", "Usage Switch", "Usage Modifier"];
+const COLLECTIONS = [
+  "Physical",
+  "Application",
+  "Logical",
+  "Report",
+  "Named Array",
+  "Usage Switch",
+  "Usage Modifier",
+];
 
 /** Main item flags (HID 1.11 §6.2.2.5). */
 function mainFlagsText(v: number): string {
-  return [v & 1 ? "Const" : "Data", v & 2 ? "Var" : "Array", v & 4 ? "Rel" : "Abs"].join(",") + (v & 8 ? ",Wrap" : "") + (v & 0x10 ? ",NonLin" : "") + (v & 0x20 ? ",NoPref" : "") + (v & 0x40 ? ",Null" : "") + (v & 0x100 ? ",Buf" : "");
+  return (
+    [v & 1 ? "Const" : "Data", v & 2 ? "Var" : "Array", v & 4 ? "Rel" : "Abs"].join(",") +
+    (v & 8 ? ",Wrap" : "") +
+    (v & 0x10 ? ",NonLin" : "") +
+    (v & 0x20 ? ",NoPref" : "") +
+    (v & 0x40 ? ",Null" : "") +
+    (v & 0x100 ? ",Buf" : "")
+  );
 }
 
 function signed(v: number, size: number): number {
@@ -137,7 +158,15 @@ export function parseHidReportDescriptor(b: Uint8Array): HidReportDescriptor {
     if (prefix === 0xfe) {
       // Long item: bDataSize, bLongItemTag, data (§6.2.2.3).
       const size = u8(b, pos + 1);
-      const item: HidItem = { offset: pos, type: "long", tag: u8(b, pos + 2), name: "Long Item", size, value: 0, text: `${size} bytes` };
+      const item: HidItem = {
+        offset: pos,
+        type: "long",
+        tag: u8(b, pos + 2),
+        name: "Long Item",
+        size,
+        value: 0,
+        text: `${size} bytes`,
+      };
       out.items.push(item);
       if (pos + 3 + size > b.length) {
         out.truncated = true;
@@ -152,12 +181,21 @@ export function parseHidReportDescriptor(b: Uint8Array): HidReportDescriptor {
     const tag = prefix >> 4;
     if (pos + 1 + size > b.length) {
       out.truncated = true;
-      out.items.push({ offset: pos, type: "reserved", tag, name: "Truncated item", size, value: 0, text: `needs ${size} data bytes, ${b.length - pos - 1} left` });
+      out.items.push({
+        offset: pos,
+        type: "reserved",
+        tag,
+        name: "Truncated item",
+        size,
+        value: 0,
+        text: `needs ${size} data bytes, ${b.length - pos - 1} left`,
+      });
       break;
     }
     let value = 0;
     for (let k = size - 1; k >= 0; k--) value = value * 256 + b[pos + 1 + k]!;
-    const type: HidItemType = typeCode === 0 ? "main" : typeCode === 1 ? "global" : typeCode === 2 ? "local" : "reserved";
+    const type: HidItemType =
+      typeCode === 0 ? "main" : typeCode === 1 ? "global" : typeCode === 2 ? "local" : "reserved";
     const table = typeCode === 0 ? MAIN : typeCode === 1 ? GLOBAL : typeCode === 2 ? LOCAL : {};
     const name = table[tag] ?? `Reserved (tag 0x${tag.toString(16)})`;
     let text = String(value);

@@ -25,7 +25,13 @@ export interface DescriptorBase {
  * `end` (the descriptor's bLength) but inside the buffer read as 0 and mark it short: malformed input is data,
  * never an exception.
  */
-export function readLayout<T extends object>(b: Uint8Array, base: number, layout: readonly FieldSpec[], end: number, out: T): T & { truncated?: true; short?: true } {
+export function readLayout<T extends object>(
+  b: Uint8Array,
+  base: number,
+  layout: readonly FieldSpec[],
+  end: number,
+  out: T,
+): T & { truncated?: true; short?: true } {
   const o = out as Record<string, unknown>;
   const limit = Math.min(end, b.length);
   for (const [name, off, size] of layout) {
@@ -52,7 +58,13 @@ export function layoutLength(layout: readonly FieldSpec[]): number {
 export function baseOf(kind: string, b: Uint8Array, base: number): DescriptorBase {
   const bLength = u8(b, base);
   const end = Math.min(b.length, base + Math.max(bLength, 0));
-  const d: DescriptorBase = { kind, offset: base, bLength, bDescriptorType: u8(b, base + 1), raw: Array.from(b.subarray(base, Math.max(end, Math.min(b.length, base + 2)))) };
+  const d: DescriptorBase = {
+    kind,
+    offset: base,
+    bLength,
+    bDescriptorType: u8(b, base + 1),
+    raw: Array.from(b.subarray(base, Math.max(end, Math.min(b.length, base + 2)))),
+  };
   if (base + 2 > b.length || base + bLength > b.length) d.truncated = true;
   return d;
 }

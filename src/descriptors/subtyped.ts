@@ -22,7 +22,12 @@ export interface ClassSpecificDescriptor extends DescriptorBase {
 }
 
 /** Parse with the table for this descriptor's subtype; an unknown subtype keeps its bytes. */
-export function parseSubtyped(b: Uint8Array, at: number, table: Record<number, SubtypeSpec>, prefix: string): ClassSpecificDescriptor {
+export function parseSubtyped(
+  b: Uint8Array,
+  at: number,
+  table: Record<number, SubtypeSpec>,
+  prefix: string,
+): ClassSpecificDescriptor {
   const subtype = u8(b, at + 2);
   const spec = table[subtype];
   const d = baseOf(spec ? spec.kind : `${prefix}-unknown`, b, at) as ClassSpecificDescriptor;

@@ -92,20 +92,30 @@ export class DescriptorLayer implements EndpointTypeLookup {
     // Devices at the request's address and, for SET_ADDRESS, at the new address: one may be replaced.
     const s = ct.setup;
     const at = this.tracker.deviceAt(ct.address, ct.bus);
-    const target = s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_ADDRESS ? this.tracker.deviceAt(s.wValue & 0x7f, ct.bus) : undefined;
+    const target =
+      s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_ADDRESS
+        ? this.tracker.deviceAt(s.wValue & 0x7f, ct.bus)
+        : undefined;
     const known = this.tracker.devices.length;
     const d = this.tracker.onControlTransfer(ct);
     if (this.tracker.devices.length > known && d.enumerationSeen) {
       // Linux enumerates one device at a time per bus (hub.c hub_port_init holds hcd->address0_mutex): a new
       // enumeration means every earlier one on the bus is over, configured or not (a failed attempt keeps its
       // address, so nothing replaces it).
-      for (const e of this.enumerating) if (e.bus === d.bus && e.state !== "configured") this.settle(e, false);
+      for (const e of this.enumerating)
+        if (e.bus === d.bus && e.state !== "configured") this.settle(e, false);
       this.enumerating.add(d);
     }
     for (const old of [at, target]) {
       if (old && old !== d && this.tracker.deviceAt(old.address, old.bus) !== old) this.settle(old, true);
     }
-    if (s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_CONFIGURATION && ct.status === "ok" && (s.wValue & 0xff) !== 0) this.settle(d, false);
+    if (
+      s.bmRequestType === STANDARD_DEVICE_OUT &&
+      s.bRequest === Request.SET_CONFIGURATION &&
+      ct.status === "ok" &&
+      (s.wValue & 0xff) !== 0
+    )
+      this.settle(d, false);
   }
 
   /** Run the rules on `d` now (new findings only), announce it once, and drop it if it was replaced. */
@@ -158,7 +168,16 @@ export class DescriptorLayer implements EndpointTypeLookup {
 
   private reportOf(d: UsbDevice, speed: Speed): DeviceReport {
     const guess = guessSpeed(d, speed);
-    return { address: d.address, addresses: [...d.addresses], bus: d.bus, speed: guess.speed, speedReason: guess.reason, state: d.state, configuration: d.configuration, timeline: enumerationTimeline(d) };
+    return {
+      address: d.address,
+      addresses: [...d.addresses],
+      bus: d.bus,
+      speed: guess.speed,
+      speedReason: guess.reason,
+      state: d.state,
+      configuration: d.configuration,
+      timeline: enumerationTimeline(d),
+    };
   }
 
   endpointType(address: number, endpointAddress: number, bus?: number): EndpointType | undefined {
@@ -169,7 +188,12 @@ export class DescriptorLayer implements EndpointTypeLookup {
     return this.tracker.maxPacketSize(address, endpointAddress, bus);
   }
 
-  interfaceEndpoints(address: number, interfaceNumber: number, alternateSetting: number, bus?: number): number[] | undefined {
+  interfaceEndpoints(
+    address: number,
+    interfaceNumber: number,
+    alternateSetting: number,
+    bus?: number,
+  ): number[] | undefined {
     return this.tracker.interfaceEndpoints(address, interfaceNumber, alternateSetting, bus);
   }
 

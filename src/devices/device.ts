@@ -63,7 +63,12 @@ export interface UsbDevice {
   ownSpeed?: Speed;
 }
 
-export function newDevice(id: number, address: DeviceAddr, bus: number | undefined, enumerationSeen: boolean): UsbDevice {
+export function newDevice(
+  id: number,
+  address: DeviceAddr,
+  bus: number | undefined,
+  enumerationSeen: boolean,
+): UsbDevice {
   return {
     id,
     bus,
@@ -92,7 +97,10 @@ export function configurationByValue(d: UsbDevice, value: number): Held<Configur
 
 /** The configuration in use, else (before SET_CONFIGURATION is seen) the first one read. */
 export function activeConfiguration(d: UsbDevice): Held<ConfigurationDescriptor> | undefined {
-  return (d.configuration ? configurationByValue(d, d.configuration) : undefined) ?? d.configurations.values().next().value;
+  return (
+    (d.configuration ? configurationByValue(d, d.configuration) : undefined) ??
+    d.configurations.values().next().value
+  );
 }
 
 /** A speed guess with the reason, for "unknown" link types. */

@@ -7,7 +7,13 @@ import { descriptorTypeName, DescriptorType } from "../usb/descriptorTypes.js";
 import { hex2, hexBytes } from "../usb/bytes.js";
 import { requestText } from "./timeline.js";
 import { endpointType } from "../descriptors/endpoint.js";
-import { Request, RequestType, STANDARD_DEVICE_OUT, STANDARD_DEVICE_IN, requestTypeBits } from "../usb/requests.js";
+import {
+  Request,
+  RequestType,
+  STANDARD_DEVICE_OUT,
+  STANDARD_DEVICE_IN,
+  requestTypeBits,
+} from "../usb/requests.js";
 
 export type Reached = "configured" | "addressed" | "default";
 
@@ -39,7 +45,8 @@ interface Problem {
 
 function endText(ct: ControlTransfer): string {
   if (ct.status === "stall") return "then STALLed";
-  if (ct.status === "incomplete") return `then stopped sending (${ct.detail ?? "NAKed until the host gave up or reset"})`;
+  if (ct.status === "incomplete")
+    return `then stopped sending (${ct.detail ?? "NAKed until the host gave up or reset"})`;
   if (ct.status === "error") return `then failed (${ct.detail ?? "error"})`;
   return "and ended the transfer short";
 }
@@ -51,7 +58,13 @@ function isStdGetDescriptor(ct: ControlTransfer): boolean {
 /** Size the descriptor in a reply says it has: bLength, or wTotalLength for configuration and BOS sets. */
 function declaredSize(type: number, b: Uint8Array): number | undefined {
   if (b.length < 2) return undefined;
-  if ((type === DescriptorType.CONFIGURATION || type === DescriptorType.OTHER_SPEED_CONFIGURATION || type === DescriptorType.BOS) && b.length >= 4) return b[2]! | (b[3]! << 8);
+  if (
+    (type === DescriptorType.CONFIGURATION ||
+      type === DescriptorType.OTHER_SPEED_CONFIGURATION ||
+      type === DescriptorType.BOS) &&
+    b.length >= 4
+  )
+    return b[2]! | (b[3]! << 8);
   return b[0]!;
 }
 
@@ -62,7 +75,14 @@ function allSame(b: Uint8Array, v: number): boolean {
 
 export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
   const problems: Problem[] = [];
-  const mps0 = d.device && d.device.descriptor.length >= 8 && [8, 16, 32, 64].includes(d.device.descriptor.bMaxPacketSize0) ? d.device.descriptor.bMaxPacketSize0 : speed === "low" ? 8 : 64;
+  const mps0 =
+    d.device &&
+    d.device.descriptor.length >= 8 &&
+    [8, 16, 32, 64].includes(d.device.descriptor.bMaxPacketSize0)
+      ? d.device.descriptor.bMaxPacketSize0
+      : speed === "low"
+        ? 8
+        : 64;
 
   for (const ct of d.transfers) {
     const s = ct.setup;
@@ -81,50 +101,121 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
         continue;
       }
       const size = declaredSize(type, b);
-      const probe = type === DescriptorType.DEVICE && ct.address === 0 && s.wLength === 64 && ct.status === "incomplete" && b.length >= 8;
-      if (size !== undefined && !probe && b.length < Math.min(size, s.wLength) && b.length > 0 && b.length % mps0 === 0 && s.wLength > b.length) {
+      const probe =
+        type === DescriptorType.DEVICE &&
+        ct.address === 0 &&
+        s.wLength === 64 &&
+        ct.status === "incomplete" &&
+        b.length >= 8;
+      if (
+        size !== undefined &&
+        !probe &&
+        b.length < Math.min(size, s.wLength) &&
+        b.length > 0 &&
+        b.length % mps0 === 0 &&
+        s.wLength > b.length
+      ) {
         if (b.length === mps0) {
           problems.push({
             rank: 2,
             verdict: `the device returns only the first packet of a control read: it sent ${b.length} of the ${size} bytes of the ${descriptorTypeName(type)} descriptor (bMaxPacketSize0 ${mps0}) ${endText(ct)}; firmware that can send only one packet per control read (it does not queue the next packet after the first IN completes)`,
-            evidence: [{ packet: ct.firstPacket, text: `${name} wLength ${s.wLength}: ${b.length} bytes returned, descriptor says ${size}: ${hexBytes(b, 24)}` }],
+            evidence: [
+              {
+                packet: ct.firstPacket,
+                text: `${name} wLength ${s.wLength}: ${b.length} bytes returned, descriptor says ${size}: ${hexBytes(b, 24)}`,
+              },
+            ],
           });
         } else {
           problems.push({
             rank: 3,
             verdict: `the device stopped after ${b.length} of ${size} bytes of the ${descriptorTypeName(type)} descriptor (${b.length / mps0} full packets) ${endText(ct)}`,
-            evidence: [{ packet: ct.firstPacket, text: `${name} wLength ${s.wLength}: ${b.length} bytes returned, descriptor says ${size}` }],
+            evidence: [
+              {
+                packet: ct.firstPacket,
+                text: `${name} wLength ${s.wLength}: ${b.length} bytes returned, descriptor says ${size}`,
+              },
+            ],
           });
         }
         continue;
       }
       // A complete reply that is a whole number of packets and shorter than wLength needs a ZLP (§5.5.3); without
       // one the host waits for more data and the transfer times out.
-      if (size !== undefined && b.length === size && b.length < s.wLength && b.length % mps0 === 0 && ct.status !== "ok" && ct.status !== "stall" && !probe) {
+      if (
+        size !== undefined &&
+        b.length === size &&
+        b.length < s.wLength &&
+        b.length % mps0 === 0 &&
+        ct.status !== "ok" &&
+        ct.status !== "stall" &&
+        !probe
+      ) {
         problems.push({
           rank: 2,
           verdict: `the device does not end a reply that is a multiple of bMaxPacketSize0 with a zero-length packet: ${name} returned all ${b.length} bytes (${b.length / mps0} × ${mps0}) for wLength ${s.wLength}, then the host kept waiting (CTRL_ZLP_MISSING)`,
-          evidence: [{ packet: ct.firstPacket, text: `${name}: ${b.length} bytes, wLength ${s.wLength}, status ${ct.status}` }],
+          evidence: [
+            {
+              packet: ct.firstPacket,
+              text: `${name}: ${b.length} bytes, wLength ${s.wLength}, status ${ct.status}`,
+            },
+          ],
         });
         continue;
       }
       // Requests the device must answer (§9.4.3: DEVICE and CONFIGURATION are mandatory).
-      if ((type === DescriptorType.DEVICE || type === DescriptorType.CONFIGURATION) && (ct.status === "error" || ct.status === "incomplete") && !probe) {
+      if (
+        (type === DescriptorType.DEVICE || type === DescriptorType.CONFIGURATION) &&
+        (ct.status === "error" || ct.status === "incomplete") &&
+        !probe
+      ) {
         problems.push({
           rank: 9,
           verdict: `the device ${b.length ? `stopped after ${b.length} bytes of` : "never answered"} ${name} (${ct.detail ?? ct.status}${ct.urbStatus !== undefined ? `, URB status ${ct.urbStatus}` : ""})`,
-          evidence: [{ packet: ct.firstPacket, text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)}: ${ct.status}, ${b.length} bytes` }],
+          evidence: [
+            {
+              packet: ct.firstPacket,
+              text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)}: ${ct.status}, ${b.length} bytes`,
+            },
+          ],
         });
       }
-      if ((type === DescriptorType.DEVICE || type === DescriptorType.CONFIGURATION) && ct.status === "stall") {
-        problems.push({ rank: 4, verdict: `the device STALLed ${name}, which every device must answer`, evidence: [{ packet: ct.firstPacket, text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)} STALLed` }] });
+      if (
+        (type === DescriptorType.DEVICE || type === DescriptorType.CONFIGURATION) &&
+        ct.status === "stall"
+      ) {
+        problems.push({
+          rank: 4,
+          verdict: `the device STALLed ${name}, which every device must answer`,
+          evidence: [
+            {
+              packet: ct.firstPacket,
+              text: `${requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength)} STALLed`,
+            },
+          ],
+        });
       }
       if ((type === DescriptorType.INTERFACE || type === DescriptorType.ENDPOINT) && ct.status === "ok") {
-        problems.push({ rank: 8, verdict: `the device answered ${name} with ${b.length} bytes; INTERFACE and ENDPOINT descriptors cannot be requested directly and must be STALLed (§9.4.3)`, evidence: [{ packet: ct.firstPacket, text: `${name} returned ${hexBytes(b, 24)}` }] });
+        problems.push({
+          rank: 8,
+          verdict: `the device answered ${name} with ${b.length} bytes; INTERFACE and ENDPOINT descriptors cannot be requested directly and must be STALLed (§9.4.3)`,
+          evidence: [{ packet: ct.firstPacket, text: `${name} returned ${hexBytes(b, 24)}` }],
+        });
       }
-    } else if (s.bmRequestType === STANDARD_DEVICE_OUT && (s.bRequest === Request.SET_ADDRESS || s.bRequest === Request.SET_CONFIGURATION) && ct.status !== "ok") {
-      const what = s.bRequest === Request.SET_ADDRESS ? `SET_ADDRESS ${s.wValue}` : `SET_CONFIGURATION ${s.wValue}`;
-      problems.push({ rank: 4, verdict: `the device ${ct.status === "stall" ? "STALLed" : "did not complete"} ${what}, which it must accept`, evidence: [{ packet: ct.firstPacket, text: `${what}: ${ct.status}${ct.detail ? ` (${ct.detail})` : ""}` }] });
+    } else if (
+      s.bmRequestType === STANDARD_DEVICE_OUT &&
+      (s.bRequest === Request.SET_ADDRESS || s.bRequest === Request.SET_CONFIGURATION) &&
+      ct.status !== "ok"
+    ) {
+      const what =
+        s.bRequest === Request.SET_ADDRESS ? `SET_ADDRESS ${s.wValue}` : `SET_CONFIGURATION ${s.wValue}`;
+      problems.push({
+        rank: 4,
+        verdict: `the device ${ct.status === "stall" ? "STALLed" : "did not complete"} ${what}, which it must accept`,
+        evidence: [
+          { packet: ct.firstPacket, text: `${what}: ${ct.status}${ct.detail ? ` (${ct.detail})` : ""}` },
+        ],
+      });
     }
   }
 
@@ -135,7 +226,17 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
     const ev = { packet: h.transfer.firstPacket };
     if (!c.truncated && !c.invalidAt) {
       const walked = walkedLength(c) + c.excess;
-      if (walked !== c.wTotalLength) problems.push({ rank: 5, verdict: `configuration ${c.bConfigurationValue}: wTotalLength is ${c.wTotalLength} but the descriptors that follow add up to ${walked} bytes; the host reads wTotalLength bytes and parses a different set than the firmware meant`, evidence: [{ ...ev, text: `configuration index ${index}: ${c.length} bytes, wTotalLength ${c.wTotalLength}, sum of bLength ${walked}` }] });
+      if (walked !== c.wTotalLength)
+        problems.push({
+          rank: 5,
+          verdict: `configuration ${c.bConfigurationValue}: wTotalLength is ${c.wTotalLength} but the descriptors that follow add up to ${walked} bytes; the host reads wTotalLength bytes and parses a different set than the firmware meant`,
+          evidence: [
+            {
+              ...ev,
+              text: `configuration index ${index}: ${c.length} bytes, wTotalLength ${c.wTotalLength}, sum of bLength ${walked}`,
+            },
+          ],
+        });
     }
     const numbers = [...new Set(c.interfaces.map((i) => i.bInterfaceNumber))].sort((a, b) => a - b);
     if (!c.truncated && numbers.length > c.bNumInterfaces) {
@@ -143,21 +244,37 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
       problems.push({
         rank: 5,
         verdict: `configuration ${c.bConfigurationValue}: bNumInterfaces is ${c.bNumInterfaces} but interfaces ${numbers.join(", ")} follow; an interface appended at run time (${extra.join(", ")}) without updating bNumInterfaces`,
-        evidence: [{ ...ev, text: `bNumInterfaces ${c.bNumInterfaces} at offset 4; interface descriptors at offsets ${c.interfaces.map((i) => i.offset).join(", ")}` }],
+        evidence: [
+          {
+            ...ev,
+            text: `bNumInterfaces ${c.bNumInterfaces} at offset 4; interface descriptors at offsets ${c.interfaces.map((i) => i.offset).join(", ")}`,
+          },
+        ],
       });
     }
     const seen = new Map<string, number>();
     for (const i of c.interfaces) {
       const k = `${i.bInterfaceNumber}/${i.bAlternateSetting}`;
-      if (seen.has(k)) problems.push({ rank: 6, verdict: `configuration ${c.bConfigurationValue}: interface ${i.bInterfaceNumber} alt ${i.bAlternateSetting} is described twice (offsets ${seen.get(k)} and ${i.offset}): two functions were given the same interface number`, evidence: [{ ...ev, text: `duplicate interface ${k}` }] });
+      if (seen.has(k))
+        problems.push({
+          rank: 6,
+          verdict: `configuration ${c.bConfigurationValue}: interface ${i.bInterfaceNumber} alt ${i.bAlternateSetting} is described twice (offsets ${seen.get(k)} and ${i.offset}): two functions were given the same interface number`,
+          evidence: [{ ...ev, text: `duplicate interface ${k}` }],
+        });
       seen.set(k, i.offset);
     }
     const owner = new Map<number, number>();
     for (const i of c.interfaces)
       for (const e of i.endpoints) {
-        const k = endpointType(e.bmAttributes) === "control" ? e.bEndpointAddress & 0x0f : e.bEndpointAddress & 0x8f;
+        const k =
+          endpointType(e.bmAttributes) === "control" ? e.bEndpointAddress & 0x0f : e.bEndpointAddress & 0x8f;
         const o = owner.get(k);
-        if (o !== undefined && o !== i.bInterfaceNumber) problems.push({ rank: 6, verdict: `configuration ${c.bConfigurationValue}: endpoint 0x${hex2(e.bEndpointAddress)} is used by interfaces ${o} and ${i.bInterfaceNumber}: two functions collide on one endpoint`, evidence: [{ ...ev, text: `endpoint 0x${hex2(e.bEndpointAddress)} at offset ${e.offset}` }] });
+        if (o !== undefined && o !== i.bInterfaceNumber)
+          problems.push({
+            rank: 6,
+            verdict: `configuration ${c.bConfigurationValue}: endpoint 0x${hex2(e.bEndpointAddress)} is used by interfaces ${o} and ${i.bInterfaceNumber}: two functions collide on one endpoint`,
+            evidence: [{ ...ev, text: `endpoint 0x${hex2(e.bEndpointAddress)} at offset ${e.offset}` }],
+          });
         else owner.set(k, i.bInterfaceNumber);
       }
   }
@@ -168,13 +285,27 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
     const c = h.descriptor;
     if (c.length < 9) continue;
     const users = new Map<number, string>();
-    if (dev && dev.length >= 18) for (const [f, v] of [["iManufacturer", dev.iManufacturer], ["iProduct", dev.iProduct], ["iSerialNumber", dev.iSerialNumber]] as const) if (v) users.set(v, f);
+    if (dev && dev.length >= 18)
+      for (const [f, v] of [
+        ["iManufacturer", dev.iManufacturer],
+        ["iProduct", dev.iProduct],
+        ["iSerialNumber", dev.iSerialNumber],
+      ] as const)
+        if (v) users.set(v, f);
     if (c.iConfiguration) users.set(c.iConfiguration, "iConfiguration");
-    for (const i of c.interfaces) if (i.iInterface && i.bInterfaceNumber < c.bNumInterfaces && !users.has(i.iInterface)) users.set(i.iInterface, `interface ${i.bInterfaceNumber} iInterface`);
+    for (const i of c.interfaces)
+      if (i.iInterface && i.bInterfaceNumber < c.bNumInterfaces && !users.has(i.iInterface))
+        users.set(i.iInterface, `interface ${i.bInterfaceNumber} iInterface`);
     if (new Set(c.interfaces.map((i) => i.bInterfaceNumber)).size <= c.bNumInterfaces) continue;
     for (const i of c.interfaces) {
       if (i.bInterfaceNumber < c.bNumInterfaces || !i.iInterface || !users.has(i.iInterface)) continue;
-      problems.push({ rank: 7, verdict: `configuration ${c.bConfigurationValue}: appended interface ${i.bInterfaceNumber} uses string index ${i.iInterface}, already used by ${users.get(i.iInterface)}`, evidence: [{ packet: h.transfer.firstPacket, text: `iInterface ${i.iInterface} at offset ${i.offset}` }] });
+      problems.push({
+        rank: 7,
+        verdict: `configuration ${c.bConfigurationValue}: appended interface ${i.bInterfaceNumber} uses string index ${i.iInterface}, already used by ${users.get(i.iInterface)}`,
+        evidence: [
+          { packet: h.transfer.firstPacket, text: `iInterface ${i.iInterface} at offset ${i.offset}` },
+        ],
+      });
     }
   }
 
@@ -193,8 +324,14 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
   const top = problems[0]!;
   const evidence: Evidence[] = [];
   for (const p of problems) for (const e of p.evidence) if (evidence.length < 16) evidence.push(e);
-  const others = problems.length > 1 ? ` (${problems.length - 1} more problem${problems.length > 2 ? "s" : ""} in the evidence)` : "";
-  const where = reached === "configured" ? `configured with errors: ${top.verdict}` : `stopped ${reached} at ${stage}: ${top.verdict}`;
+  const others =
+    problems.length > 1
+      ? ` (${problems.length - 1} more problem${problems.length > 2 ? "s" : ""} in the evidence)`
+      : "";
+  const where =
+    reached === "configured"
+      ? `configured with errors: ${top.verdict}`
+      : `stopped ${reached} at ${stage}: ${top.verdict}`;
   return { device: d.address, bus: d.bus, stage, reached, verdict: where + others, evidence, ok: false };
 }
 
@@ -205,7 +342,10 @@ function stageOf(d: UsbDevice): string {
   for (const ct of d.transfers) {
     const s = ct.setup;
     if (requestTypeBits(s.bmRequestType) !== RequestType.STANDARD) continue;
-    const name = s.bRequest === Request.GET_DESCRIPTOR ? `GET_DESCRIPTOR(${descriptorTypeName(s.wValue >> 8)})` : requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength);
+    const name =
+      s.bRequest === Request.GET_DESCRIPTOR
+        ? `GET_DESCRIPTOR(${descriptorTypeName(s.wValue >> 8)})`
+        : requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength);
     last = name;
   }
   return last || "no standard request";

@@ -20,7 +20,13 @@ export interface EnumerationStep {
   sincePreviousMs?: number;
 }
 
-export function requestText(bmRequestType: number, bRequest: number, wValue: number, wIndex: number, wLength: number): string {
+export function requestText(
+  bmRequestType: number,
+  bRequest: number,
+  wValue: number,
+  wIndex: number,
+  wLength: number,
+): string {
   if (requestTypeBits(bmRequestType) !== 0) return `class/vendor request 0x${bRequest.toString(16)}`;
   switch (bRequest) {
     case Request.GET_DESCRIPTOR:

@@ -5,7 +5,14 @@
 import { DIR_IN, deviceAddr } from "../usb/ids.js";
 import type { ControlTransfer, EndpointType, EndpointTypeLookup } from "../usb/model.js";
 import { DescriptorType } from "../usb/descriptorTypes.js";
-import { Request, RequestType, STANDARD_DEVICE_OUT, STANDARD_DEVICE_IN, STANDARD_INTERFACE_OUT, requestTypeBits } from "../usb/requests.js";
+import {
+  Request,
+  RequestType,
+  STANDARD_DEVICE_OUT,
+  STANDARD_DEVICE_IN,
+  STANDARD_INTERFACE_OUT,
+  requestTypeBits,
+} from "../usb/requests.js";
 import { parseDeviceDescriptor, parseDeviceQualifier } from "../descriptors/device.js";
 import { parseConfiguration } from "../descriptors/configuration.js";
 import { parseStringDescriptor } from "../descriptors/string.js";
@@ -36,14 +43,26 @@ export class DeviceTracker implements EndpointTypeLookup {
     if (ct.speed) d.ownSpeed = ct.speed;
     const s = ct.setup;
     const standard = requestTypeBits(s.bmRequestType) === RequestType.STANDARD;
-    if (standard && s.bRequest === Request.GET_DESCRIPTOR && s.bmRequestType & DIR_IN) this.onGetDescriptor(d, ct);
-    else if (standard && s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_ADDRESS) this.onSetAddress(d, ct);
-    else if (standard && s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_CONFIGURATION && ct.status === "ok") {
+    if (standard && s.bRequest === Request.GET_DESCRIPTOR && s.bmRequestType & DIR_IN)
+      this.onGetDescriptor(d, ct);
+    else if (standard && s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_ADDRESS)
+      this.onSetAddress(d, ct);
+    else if (
+      standard &&
+      s.bmRequestType === STANDARD_DEVICE_OUT &&
+      s.bRequest === Request.SET_CONFIGURATION &&
+      ct.status === "ok"
+    ) {
       d.configuration = s.wValue & 0xff;
       d.state = d.configuration === 0 ? "addressed" : "configured";
       d.altSettings.clear();
       d.revision++;
-    } else if (standard && s.bmRequestType === STANDARD_INTERFACE_OUT && s.bRequest === Request.SET_INTERFACE && ct.status === "ok") {
+    } else if (
+      standard &&
+      s.bmRequestType === STANDARD_INTERFACE_OUT &&
+      s.bRequest === Request.SET_INTERFACE &&
+      ct.status === "ok"
+    ) {
       d.altSettings.set(s.wIndex & 0xff, s.wValue & 0xff);
       d.revision++;
     }
@@ -82,10 +101,17 @@ export class DeviceTracker implements EndpointTypeLookup {
   }
 
   /** Endpoint addresses of interface `interfaceNumber` alternate setting `alternateSetting` (§9.6.5), in the configuration in use. */
-  interfaceEndpoints(address: number, interfaceNumber: number, alternateSetting: number, bus?: number): number[] | undefined {
+  interfaceEndpoints(
+    address: number,
+    interfaceNumber: number,
+    alternateSetting: number,
+    bus?: number,
+  ): number[] | undefined {
     const d = this.byAddress.get(key(bus, address));
     if (!d) return undefined;
-    const i = activeConfiguration(d)?.descriptor.interfaces.find((x) => x.bInterfaceNumber === interfaceNumber && x.bAlternateSetting === alternateSetting);
+    const i = activeConfiguration(d)?.descriptor.interfaces.find(
+      (x) => x.bInterfaceNumber === interfaceNumber && x.bAlternateSetting === alternateSetting,
+    );
     return i ? i.endpoints.map((e) => e.bEndpointAddress) : undefined;
   }
 
@@ -123,7 +149,14 @@ export class DeviceTracker implements EndpointTypeLookup {
     let d = this.byAddress.get(k);
     // Two devices can take turns at address 0 (one fails to enumerate, another is plugged in): a device
     // descriptor with another idVendor/idProduct there starts a new device.
-    if (d && ct.address === 0 && isDeviceRead(ct) && ct.data.length >= 12 && d.device && d.device.descriptor.length >= 12) {
+    if (
+      d &&
+      ct.address === 0 &&
+      isDeviceRead(ct) &&
+      ct.data.length >= 12 &&
+      d.device &&
+      d.device.descriptor.length >= 12
+    ) {
       const held = d.device.descriptor;
       const vid = ct.data[8]! | (ct.data[9]! << 8);
       const pid = ct.data[10]! | (ct.data[11]! << 8);
@@ -149,7 +182,11 @@ export class DeviceTracker implements EndpointTypeLookup {
     const z = this.byAddress.get(key(ct.bus, 0));
     if (!z || !z.device || z.device.descriptor.length < 12 || ct.data.length < 12) return undefined;
     const held = z.device.descriptor;
-    if ((ct.data[8]! | (ct.data[9]! << 8)) !== held.idVendor || (ct.data[10]! | (ct.data[11]! << 8)) !== held.idProduct) return undefined;
+    if (
+      (ct.data[8]! | (ct.data[9]! << 8)) !== held.idVendor ||
+      (ct.data[10]! | (ct.data[11]! << 8)) !== held.idProduct
+    )
+      return undefined;
     this.byAddress.delete(key(ct.bus, 0));
     this.byAddress.set(key(ct.bus, ct.address), z);
     z.address = ct.address;
@@ -184,7 +221,8 @@ export class DeviceTracker implements EndpointTypeLookup {
       // Interface-recipient GET_DESCRIPTOR: class descriptors (HID 1.11 §7.1.1).
       if (type === DescriptorType.HID_REPORT) {
         const held = d.hidReports.get(ct.setup.wIndex & 0xff);
-        if (!held || b.length >= held.transfer.data.length) d.hidReports.set(ct.setup.wIndex & 0xff, { descriptor: parseHidReportDescriptor(b), transfer: ct });
+        if (!held || b.length >= held.transfer.data.length)
+          d.hidReports.set(ct.setup.wIndex & 0xff, { descriptor: parseHidReportDescriptor(b), transfer: ct });
         d.revision++;
       }
       return;
@@ -195,7 +233,8 @@ export class DeviceTracker implements EndpointTypeLookup {
         const held = { descriptor: parseDeviceDescriptor(b), transfer: ct };
         if (d.deviceReads.length < MAX_TRANSFERS) d.deviceReads.push(held);
         const cur = d.device;
-        if (!cur || !held.descriptor.truncated || cur.descriptor.length <= held.descriptor.length) d.device = held;
+        if (!cur || !held.descriptor.truncated || cur.descriptor.length <= held.descriptor.length)
+          d.device = held;
         break;
       }
       case DescriptorType.CONFIGURATION:
@@ -208,14 +247,17 @@ export class DeviceTracker implements EndpointTypeLookup {
         // The latest complete read wins; a partial read (Linux reads 2 bytes, then bLength) never replaces a longer one.
         const held = d.strings.get(index);
         const s = parseStringDescriptor(b, index);
-        if (!held || !s.truncated || b.length > held.transfer.data.length) d.strings.set(index, { descriptor: s, transfer: ct });
+        if (!held || !s.truncated || b.length > held.transfer.data.length)
+          d.strings.set(index, { descriptor: s, transfer: ct });
         break;
       }
       case DescriptorType.DEVICE_QUALIFIER:
-        if (!d.qualifier || b.length >= d.qualifier.transfer.data.length) d.qualifier = { descriptor: parseDeviceQualifier(b), transfer: ct };
+        if (!d.qualifier || b.length >= d.qualifier.transfer.data.length)
+          d.qualifier = { descriptor: parseDeviceQualifier(b), transfer: ct };
         break;
       case DescriptorType.BOS:
-        if (!d.bos || b.length >= d.bos.transfer.data.length) d.bos = { descriptor: parseBos(b), transfer: ct };
+        if (!d.bos || b.length >= d.bos.transfer.data.length)
+          d.bos = { descriptor: parseBos(b), transfer: ct };
         break;
       default:
         return;
@@ -231,5 +273,9 @@ function keepLongest<T>(m: Map<number, Held<T>>, index: number, held: Held<T>): 
 }
 
 function isDeviceRead(ct: ControlTransfer): boolean {
-  return ct.setup.bmRequestType === STANDARD_DEVICE_IN && ct.setup.bRequest === Request.GET_DESCRIPTOR && ct.setup.wValue >> 8 === DescriptorType.DEVICE;
+  return (
+    ct.setup.bmRequestType === STANDARD_DEVICE_IN &&
+    ct.setup.bRequest === Request.GET_DESCRIPTOR &&
+    ct.setup.wValue >> 8 === DescriptorType.DEVICE
+  );
 }

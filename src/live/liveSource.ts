@@ -24,7 +24,10 @@ export const LIVE_READ_SIZE = 64 * 1024;
 export const POLL_MS = 10;
 
 /** A source whose reads can be abandoned; reads land in its own buffer so an abandoned read writes nowhere that matters. */
-function stoppable(readInto: (buf: Uint8Array, stopped: () => boolean) => Promise<number>, close: () => Promise<void>): LiveSource {
+function stoppable(
+  readInto: (buf: Uint8Array, stopped: () => boolean) => Promise<number>,
+  close: () => Promise<void>,
+): LiveSource {
   const buf = new Uint8Array(LIVE_READ_SIZE);
   let stopped = false;
   /** The underlying read in flight, if any: it may outlive a stop. */
@@ -97,26 +100,32 @@ export async function liveFileSource(path: string, open: OpenFile = nodeOpen): P
   }
   const fifo = st.isFIFO();
   let seenData = false;
-  return stoppable(async (buf, stopped) => {
-    for (;;) {
-      try {
-        const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-        if (bytesRead > 0) {
-          seenData = true;
-          return bytesRead;
+  return stoppable(
+    async (buf, stopped) => {
+      for (;;) {
+        try {
+          const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+          if (bytesRead > 0) {
+            seenData = true;
+            return bytesRead;
+          }
+          if (!fifo || seenData) return 0;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
         }
-        if (!fifo || seenData) return 0;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+        if (stopped()) return 0;
+        await sleep(POLL_MS);
       }
-      if (stopped()) return 0;
-      await sleep(POLL_MS);
-    }
-  }, () => handle.close());
+    },
+    () => handle.close(),
+  );
 }
 
 /** stdin or any readable stream (a pipe is read through the event loop, never parking a thread). */
 export function liveStreamSource(stream: Readable): LiveSource {
   const s = streamSource(stream);
-  return stoppable((buf) => s.read(buf), () => s.close());
+  return stoppable(
+    (buf) => s.read(buf),
+    () => s.close(),
+  );
 }

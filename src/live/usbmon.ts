@@ -40,13 +40,26 @@ export const nodeUsbmonFs: UsbmonFs = {
  * `dirState`/`parentState` what the usbmon directory and its parent (debugfs's usb directory) are: with debugfs
  * mounted but usbmon not loaded the usb directory exists and usbmon does not; with debugfs not mounted neither does.
  */
-export function usbmonOpenProblem(code: string | undefined, file: string, dir: string, dirState: PathState, parentState: PathState): string {
+export function usbmonOpenProblem(
+  code: string | undefined,
+  file: string,
+  dir: string,
+  dirState: PathState,
+  parentState: PathState,
+): string {
   if (code === "EACCES" || code === "EPERM" || dirState === "denied" || parentState === "denied") {
-    return `cannot read ${file}: permission denied. usbmon is readable by root only: run usbscope as root (sudo usbscope live ...), or allow your user with: sudo chmod a+r ${file}` + (dir.startsWith("/sys/kernel/debug") ? " (and sudo chmod a+rx /sys/kernel/debug if debugfs itself is closed)" : "");
+    return (
+      `cannot read ${file}: permission denied. usbmon is readable by root only: run usbscope as root (sudo usbscope live ...), or allow your user with: sudo chmod a+r ${file}` +
+      (dir.startsWith("/sys/kernel/debug")
+        ? " (and sudo chmod a+rx /sys/kernel/debug if debugfs itself is closed)"
+        : "")
+    );
   }
   if (code === "ENOENT" || code === "ENOTDIR") {
-    if (dirState === "exists") return `cannot read ${file}: no such bus. Bus 0 (${usbmonFile(dir, 0)}) reads all buses; ls ${dir} lists the others`;
-    if (parentState === "exists") return `cannot read ${file}: the usbmon module is not loaded. Load it with: sudo modprobe usbmon`;
+    if (dirState === "exists")
+      return `cannot read ${file}: no such bus. Bus 0 (${usbmonFile(dir, 0)}) reads all buses; ls ${dir} lists the others`;
+    if (parentState === "exists")
+      return `cannot read ${file}: the usbmon module is not loaded. Load it with: sudo modprobe usbmon`;
     const root = dirname(dirname(dir));
     return `cannot read ${file}: debugfs is not mounted. Mount it with: sudo mount -t debugfs none ${root} (then, if ${dir} is still missing: sudo modprobe usbmon)`;
   }
@@ -54,7 +67,12 @@ export function usbmonOpenProblem(code: string | undefined, file: string, dir: s
 }
 
 /** Diagnose a failed open of the usbmon file with the real (or injected) file system. */
-export async function describeUsbmonError(e: unknown, file: string, dir: string, fs: UsbmonFs = nodeUsbmonFs): Promise<string> {
+export async function describeUsbmonError(
+  e: unknown,
+  file: string,
+  dir: string,
+  fs: UsbmonFs = nodeUsbmonFs,
+): Promise<string> {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const [dirState, parentState] = await Promise.all([fs.state(dir), fs.state(dirname(dir))]);
   return usbmonOpenProblem(code, file, dir, dirState, parentState);

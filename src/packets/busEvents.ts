@@ -109,15 +109,21 @@ export interface BusEventRecord {
  * order. pcapng gives custom blocks no time of their own; Packetry's carry one in its interface's units,
  * which it always writes as nanoseconds (if_tsresol 9, no if_tsoffset): the time of its packets too.
  */
-export function decodeBusEvent(bytes: Uint8Array, dataOffset: number, dataLength: number): BusEventRecord | null {
+export function decodeBusEvent(
+  bytes: Uint8Array,
+  dataOffset: number,
+  dataLength: number,
+): BusEventRecord | null {
   if (dataLength < 16 || dataOffset < 4 || dataOffset + dataLength > bytes.length) return null;
   const p = dataOffset - 4;
   const big = u32At(bytes, p, false) === GSG_PEN;
   if (!big && u32At(bytes, p, true) !== GSG_PEN) return null;
   const magic = u16At(bytes, dataOffset, !big);
   const code = u16At(bytes, dataOffset + 2, !big);
-  if (magic !== EVENT_MAGIC || code < BusEvent.CAPTURE_STOP_REQUESTED || code > BusEvent.LS_KEEPALIVE) return null;
+  if (magic !== EVENT_MAGIC || code < BusEvent.CAPTURE_STOP_REQUESTED || code > BusEvent.LS_KEEPALIVE)
+    return null;
   // A u64 of nanoseconds since the epoch passes 2^53: split it exactly, in BigInt.
-  const ns = (BigInt(u32At(bytes, dataOffset + 8, !big)) << 32n) | BigInt(u32At(bytes, dataOffset + 12, !big));
+  const ns =
+    (BigInt(u32At(bytes, dataOffset + 8, !big)) << 32n) | BigInt(u32At(bytes, dataOffset + 12, !big));
   return { event: code as BusEvent, sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
 }

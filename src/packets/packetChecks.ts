@@ -1,13 +1,22 @@
 // Packet-level checks over the core's columns: one pass per batch, no object per packet.
 // Findings are made only for packets that are wrong, so a clean capture costs one loop.
-import { LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
+import { PacketStatus, Pid } from "../../as/shared/constants.js";
 import type { RecordBatch, RecordSink, Speed } from "../usb/model.js";
 import { batchSummary, type BatchSummary } from "../core/core.js";
 import { finding, type FindingSink } from "../usb/finding.js";
 import { speedOfLinktype } from "../usb/linkTypes.js";
 import { hex2 } from "../usb/bytes.js";
 import { pidName } from "../usb/pid.js";
-import { CRC5, CRC16, FMT_PACKET_TRUNCATED, PACKET_LENGTH, PID_INVALID, PID_RESERVED, SOF_SEQUENCE, SPLIT_CRC5 } from "./rules.js";
+import {
+  CRC5,
+  CRC16,
+  FMT_PACKET_TRUNCATED,
+  PACKET_LENGTH,
+  PID_INVALID,
+  PID_RESERVED,
+  SOF_SEQUENCE,
+  SPLIT_CRC5,
+} from "./rules.js";
 
 const FRAME_NS = 1_000_000; // §8.4.3: one frame per millisecond
 const MICROFRAME_NS = 125_000; // §8.4.3.1: eight microframes per frame at high speed
@@ -33,7 +42,10 @@ export class PacketChecks implements RecordSink {
   private inferSameRun = 0;
   private inferAdvanceRun = 0;
 
-  constructor(private readonly findings: FindingSink, private readonly onSpeed?: (speed: Speed) => void) {}
+  constructor(
+    private readonly findings: FindingSink,
+    private readonly onSpeed?: (speed: Speed) => void,
+  ) {}
 
   onBatch(b: RecordBatch): void {
     // The core's batches come with a one-pass summary (as/summary.ts): with one link type in the
@@ -127,7 +139,10 @@ export class PacketChecks implements RecordSink {
 
   private flushLinktypeRun(): void {
     if (this.linktypeRun === 0) return;
-    this.linktypeTotals.set(this.lastLinktype, (this.linktypeTotals.get(this.lastLinktype) ?? 0) + this.linktypeRun);
+    this.linktypeTotals.set(
+      this.lastLinktype,
+      (this.linktypeTotals.get(this.lastLinktype) ?? 0) + this.linktypeRun,
+    );
     this.linktypeRun = 0;
   }
 
@@ -199,10 +214,14 @@ export class PacketChecks implements RecordSink {
           ? `${step - expected} frame number(s) skipped: SOFs missing from the capture, or the host's frame counter jumped`
           : "the frame number went backwards or was repeated: the host's frame counter is not monotonic, or the capture reordered packets";
     this.findings.add(
-      finding(SOF_SEQUENCE, `SOF frame ${frame} follows frame ${prevFrame} ${(dt / 1e6).toFixed(3)} ms later where frame ${want} was due: ${why}`, {
-        packet: b.firstIndex + i,
-        time: { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! },
-      }),
+      finding(
+        SOF_SEQUENCE,
+        `SOF frame ${frame} follows frame ${prevFrame} ${(dt / 1e6).toFixed(3)} ms later where frame ${want} was due: ${why}`,
+        {
+          packet: b.firstIndex + i,
+          time: { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! },
+        },
+      ),
     );
   }
 
@@ -226,34 +245,73 @@ export class PacketChecks implements RecordSink {
     const extra = { packet: b.firstIndex + i, time: { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! } };
     const len = b.dataLength[i]!;
     const name = pidName(p, st);
-    const target = p === Pid.SOF ? `frame ${b.frame[i]}` : `address ${b.address[i]} endpoint ${b.endpoint[i]}`;
+    const target =
+      p === Pid.SOF ? `frame ${b.frame[i]}` : `address ${b.address[i]} endpoint ${b.endpoint[i]}`;
     switch (st) {
       case PacketStatus.BAD_PID_CHECK:
-        this.findings.add(finding(PID_INVALID, `PID byte 0x${hex2(p)}: check nibble 0x${(p >> 4).toString(16)} is not the complement of PID 0x${(p & 15).toString(16)}; receivers must ignore the packet (${len} bytes)`, extra));
+        this.findings.add(
+          finding(
+            PID_INVALID,
+            `PID byte 0x${hex2(p)}: check nibble 0x${(p >> 4).toString(16)} is not the complement of PID 0x${(p & 15).toString(16)}; receivers must ignore the packet (${len} bytes)`,
+            extra,
+          ),
+        );
         break;
       case PacketStatus.BAD_CRC5:
-        if (p === Pid.SPLIT) this.findings.add(finding(SPLIT_CRC5, `SPLIT token to hub ${b.address[i]} port ${b.endpoint[i]} has a bad CRC5; the hub ignores it`, extra));
-        else this.findings.add(finding(CRC5, `${name} ${p === Pid.SOF ? "" : "token "}(${target}) has a bad CRC5; the receiver ignores it`.replace("  ", " "), extra));
+        if (p === Pid.SPLIT)
+          this.findings.add(
+            finding(
+              SPLIT_CRC5,
+              `SPLIT token to hub ${b.address[i]} port ${b.endpoint[i]} has a bad CRC5; the hub ignores it`,
+              extra,
+            ),
+          );
+        else
+          this.findings.add(
+            finding(
+              CRC5,
+              `${name} ${p === Pid.SOF ? "" : "token "}(${target}) has a bad CRC5; the receiver ignores it`.replace(
+                "  ",
+                " ",
+              ),
+              extra,
+            ),
+          );
         break;
       case PacketStatus.BAD_CRC16:
-        this.findings.add(finding(CRC16, `${name} packet with ${len - 3} data bytes has a bad CRC16; the receiver must discard it and not answer with a handshake`, extra));
+        this.findings.add(
+          finding(
+            CRC16,
+            `${name} packet with ${len - 3} data bytes has a bad CRC16; the receiver must discard it and not answer with a handshake`,
+            extra,
+          ),
+        );
         break;
       case PacketStatus.BAD_LENGTH:
-        this.findings.add(finding(PACKET_LENGTH, `${name} packet is ${len} bytes long; ${expectedLength(p)}`, extra));
+        this.findings.add(
+          finding(PACKET_LENGTH, `${name} packet is ${len} bytes long; ${expectedLength(p)}`, extra),
+        );
         break;
       case PacketStatus.RESERVED_PID:
-        this.findings.add(finding(PID_RESERVED, `packet with the reserved PID 0x0 (byte 0x${hex2(p)}, ${len} bytes)`, extra));
+        this.findings.add(
+          finding(PID_RESERVED, `packet with the reserved PID 0x0 (byte 0x${hex2(p)}, ${len} bytes)`, extra),
+        );
         break;
       case PacketStatus.EMPTY:
         this.findings.add(finding(PACKET_LENGTH, "zero-length record: no PID", extra));
         break;
       case PacketStatus.TRUNCATED:
-        this.findings.add(finding(FMT_PACKET_TRUNCATED, `${name} packet captured ${len} of ${b.origLength[i]} bytes (snap length)`, extra));
+        this.findings.add(
+          finding(
+            FMT_PACKET_TRUNCATED,
+            `${name} packet captured ${len} of ${b.origLength[i]} bytes (snap length)`,
+            extra,
+          ),
+        );
         break;
     }
   }
 }
-
 
 function expectedLength(p: number): string {
   const code = p & 0x0f;

@@ -1,16 +1,71 @@
 // Packet-layer rules (RULES.md "rules every implementation needs" and A.2).
 import type { RuleInfo } from "../usb/finding.js";
 
-export const PID_INVALID: RuleInfo = { id: "PID_INVALID", severity: "error", spec: "USB 2.0 §8.3.1; WS-LL ei_invalid_pid", title: "PID check nibble is not the complement of the PID" };
-export const PID_RESERVED: RuleInfo = { id: "PID_RESERVED", severity: "error", spec: "USB 2.0 §8.3.1 Table 8-1", title: "the reserved PID 0x0 (byte 0xF0)" };
-export const CRC5: RuleInfo = { id: "CRC5", severity: "error", spec: "USB 2.0 §8.3.5.1; WS-LL ei_wrong_crc5", title: "token or SOF CRC5 wrong" };
-export const SPLIT_CRC5: RuleInfo = { id: "SPLIT_CRC5", severity: "error", spec: "USB 2.0 §8.4.2.2, §8.3.5.1; WS-LL ei_wrong_split_crc5", title: "SPLIT token CRC5 wrong" };
-export const CRC16: RuleInfo = { id: "CRC16", severity: "error", spec: "USB 2.0 §8.3.5.2; WS-LL ei_wrong_crc16", title: "data packet CRC16 wrong" };
-export const PACKET_LENGTH: RuleInfo = { id: "PACKET_LENGTH", severity: "error", spec: "USB 2.0 §8.4", title: "packet length impossible for its PID" };
-export const SOF_SEQUENCE: RuleInfo = { id: "SOF_SEQUENCE", severity: "warning", spec: "USB 2.0 §8.4.3, §8.4.3.1", title: "SOF frame number does not advance by one per frame (per 8 microframes at high speed)" };
+export const PID_INVALID: RuleInfo = {
+  id: "PID_INVALID",
+  severity: "error",
+  spec: "USB 2.0 §8.3.1; WS-LL ei_invalid_pid",
+  title: "PID check nibble is not the complement of the PID",
+};
+export const PID_RESERVED: RuleInfo = {
+  id: "PID_RESERVED",
+  severity: "error",
+  spec: "USB 2.0 §8.3.1 Table 8-1",
+  title: "the reserved PID 0x0 (byte 0xF0)",
+};
+export const CRC5: RuleInfo = {
+  id: "CRC5",
+  severity: "error",
+  spec: "USB 2.0 §8.3.5.1; WS-LL ei_wrong_crc5",
+  title: "token or SOF CRC5 wrong",
+};
+export const SPLIT_CRC5: RuleInfo = {
+  id: "SPLIT_CRC5",
+  severity: "error",
+  spec: "USB 2.0 §8.4.2.2, §8.3.5.1; WS-LL ei_wrong_split_crc5",
+  title: "SPLIT token CRC5 wrong",
+};
+export const CRC16: RuleInfo = {
+  id: "CRC16",
+  severity: "error",
+  spec: "USB 2.0 §8.3.5.2; WS-LL ei_wrong_crc16",
+  title: "data packet CRC16 wrong",
+};
+export const PACKET_LENGTH: RuleInfo = {
+  id: "PACKET_LENGTH",
+  severity: "error",
+  spec: "USB 2.0 §8.4",
+  title: "packet length impossible for its PID",
+};
+export const SOF_SEQUENCE: RuleInfo = {
+  id: "SOF_SEQUENCE",
+  severity: "warning",
+  spec: "USB 2.0 §8.4.3, §8.4.3.1",
+  title: "SOF frame number does not advance by one per frame (per 8 microframes at high speed)",
+};
 /** usbscope's own: a record cut by the capture's snap length. */
-export const FMT_PACKET_TRUNCATED: RuleInfo = { id: "FMT_PACKET_TRUNCATED", severity: "warning", spec: "pcap/pcapng captured length < original length", title: "packet cut short by the capture's snap length" };
+export const FMT_PACKET_TRUNCATED: RuleInfo = {
+  id: "FMT_PACKET_TRUNCATED",
+  severity: "warning",
+  spec: "pcap/pcapng captured length < original length",
+  title: "packet cut short by the capture's snap length",
+};
 /** usbscope's own: the file could not be framed to its end. */
-export const FMT_FRAMING: RuleInfo = { id: "FMT_FRAMING", severity: "error", spec: "pcap (draft-ietf-opsawg-pcap), pcapng (draft-ietf-opsawg-pcapng)", title: "capture file damaged: framing stopped before the end" };
+export const FMT_FRAMING: RuleInfo = {
+  id: "FMT_FRAMING",
+  severity: "error",
+  spec: "pcap (draft-ietf-opsawg-pcap), pcapng (draft-ietf-opsawg-pcapng)",
+  title: "capture file damaged: framing stopped before the end",
+};
 
-export const packetRules: RuleInfo[] = [PID_INVALID, PID_RESERVED, CRC5, SPLIT_CRC5, CRC16, PACKET_LENGTH, SOF_SEQUENCE, FMT_PACKET_TRUNCATED, FMT_FRAMING];
+export const packetRules: RuleInfo[] = [
+  PID_INVALID,
+  PID_RESERVED,
+  CRC5,
+  SPLIT_CRC5,
+  CRC16,
+  PACKET_LENGTH,
+  SOF_SEQUENCE,
+  FMT_PACKET_TRUNCATED,
+  FMT_FRAMING,
+];

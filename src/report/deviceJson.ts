@@ -36,7 +36,9 @@ export function configurationJson(c: ConfigurationDescriptor): { [k: string]: Js
   if (c.associations.length) out["associations"] = c.associations.map((a) => fields(a, false));
   // Descriptors before the first interface (rare, but kept so nothing the device sent is lost).
   const first = c.descriptors.findIndex((d) => d.kind === "interface");
-  const before = c.descriptors.slice(0, first < 0 ? c.descriptors.length : first).filter((d) => d.kind !== "interface-association");
+  const before = c.descriptors
+    .slice(0, first < 0 ? c.descriptors.length : first)
+    .filter((d) => d.kind !== "interface-association");
   if (before.length) out["extra"] = before.map((x) => fields(x, true));
   if (c.invalidAt) out["invalidAt"] = c.invalidAt;
   if (c.excess) out["excess"] = c.excess;
@@ -47,7 +49,9 @@ export function configurationJson(c: ConfigurationDescriptor): { [k: string]: Js
 export function descriptorsJson(d: UsbDevice): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
   if (d.device) out["device"] = fields(d.device.descriptor, false);
-  out["configurations"] = [...d.configurations.entries()].sort((a, b) => a[0] - b[0]).map(([, h]) => configurationJson(h.descriptor));
+  out["configurations"] = [...d.configurations.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, h]) => configurationJson(h.descriptor));
   const strings: { [k: string]: Json } = {};
   for (const [i, h] of [...d.strings.entries()].sort((a, b) => a[0] - b[0])) {
     strings[String(i)] = i === 0 ? (h.descriptor.langIds ?? []).map((l) => l) : (h.descriptor.text ?? "");
@@ -59,10 +63,16 @@ export function descriptorsJson(d: UsbDevice): { [k: string]: Json } {
     out["bos"] = b;
   }
   if (d.qualifier) out["qualifier"] = fields(d.qualifier.descriptor, false);
-  if (d.otherSpeed.size) out["otherSpeed"] = [...d.otherSpeed.values()].map((h) => configurationJson(h.descriptor));
+  if (d.otherSpeed.size)
+    out["otherSpeed"] = [...d.otherSpeed.values()].map((h) => configurationJson(h.descriptor));
   if (d.hidReports.size) {
     const h: { [k: string]: Json } = {};
-    for (const [i, r] of d.hidReports) h[String(i)] = { reports: r.descriptor.reports.map((x) => ({ ...x })), items: r.descriptor.items.length, problems: r.descriptor.problems };
+    for (const [i, r] of d.hidReports)
+      h[String(i)] = {
+        reports: r.descriptor.reports.map((x) => ({ ...x })),
+        items: r.descriptor.items.length,
+        problems: r.descriptor.problems,
+      };
     out["hidReports"] = h;
   }
   return out;
@@ -76,6 +86,9 @@ export function deviceJson(r: DeviceReport, d: UsbDevice): Record<string, unknow
 
 /** `usbscope descriptors --json`: every device with its descriptors and the findings of the descriptor rules on it. */
 export function descriptorsDocument(file: string, layer: DescriptorLayerResult): Record<string, unknown> {
-  const devices = layer.devices.map((d, i) => ({ ...deviceJson(d, layer.tracked[i]!), findings: layer.hitsByDevice[i]!.map((h) => findingJson(h.finding)) }));
+  const devices = layer.devices.map((d, i) => ({
+    ...deviceJson(d, layer.tracked[i]!),
+    findings: layer.hitsByDevice[i]!.map((h) => findingJson(h.finding)),
+  }));
   return { file, devices };
 }

@@ -15,7 +15,10 @@ export function diagnosisLines(r: AnalysisResult): string[] {
     const product = productString ? ` "${productString.descriptor.text ?? ""}"` : "";
     const bus = d.bus !== undefined ? `bus ${d.bus} ` : "";
     const steps = dev?.timeline ?? [];
-    const span = steps.length > 1 ? `, ${steps.length} requests over ${msBetween(steps[0]!.time, steps[steps.length - 1]!.time).toFixed(1)} ms` : "";
+    const span =
+      steps.length > 1
+        ? `, ${steps.length} requests over ${msBetween(steps[0]!.time, steps[steps.length - 1]!.time).toFixed(1)} ms`
+        : "";
     out.push(`${d.ok ? "ok  " : "FAIL"} ${bus}device ${d.device}${id}${product}: ${d.reached}${span}`);
     if (!d.ok || d.evidence.length) {
       out.push(`     ${d.verdict}`);

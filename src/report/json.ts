@@ -4,7 +4,6 @@ import { isoTime } from "../usb/time.js";
 import { deviceJson } from "./deviceJson.js";
 import { findingJson } from "./findingJson.js";
 
-
 export function analysisJson(r: AnalysisResult): Record<string, unknown> {
   const c = r.findings.countBySeverity;
   const doc: Record<string, unknown> = {

@@ -3,10 +3,17 @@
 import type { AnalysisResult } from "../result.js";
 import type { Finding } from "../usb/finding.js";
 
+// XML 1.0 forbids most C0 controls even escaped: they are dropped.
+// eslint-disable-next-line no-control-regex -- the pattern must name what XML forbids
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+
 export function escapeXml(s: string): string {
-  // XML 1.0 forbids most C0 controls even escaped: drop them.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "").replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+  return s
+    .replace(XML_FORBIDDEN, "")
+    .replace(
+      /[<>&"']/g,
+      (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!,
+    );
 }
 
 export interface JunitCase {
@@ -25,13 +32,15 @@ export function junitXml(cases: JunitCase[]): string {
   const suites: string[] = [];
   for (const c of cases) {
     const lines: string[] = [];
-    let sTests = 0;
+    let sTests: number;
     let sFail = 0;
     let sErr = 0;
     if (c.error || !c.result) {
       sTests = 1;
       sErr = 1;
-      lines.push(`    <testcase classname="${escapeXml(c.file)}" name="read capture"><error message="${escapeXml(c.error ?? "no result")}"/></testcase>`);
+      lines.push(
+        `    <testcase classname="${escapeXml(c.file)}" name="read capture"><error message="${escapeXml(c.error ?? "no result")}"/></testcase>`,
+      );
     } else {
       const byRule = new Map<string, Finding[]>();
       for (const f of c.result.findings.sorted()) {
@@ -39,25 +48,44 @@ export function junitXml(cases: JunitCase[]): string {
         byRule.get(f.rule)!.push(f);
       }
       sTests = 1;
-      lines.push(`    <testcase classname="${escapeXml(c.file)}" name="decode" time="${c.seconds.toFixed(3)}"/>`);
+      lines.push(
+        `    <testcase classname="${escapeXml(c.file)}" name="decode" time="${c.seconds.toFixed(3)}"/>`,
+      );
       for (const [rule, list] of [...byRule.entries()].sort()) {
         sTests++;
         const errs = list.filter((f) => f.severity === "error");
         const total = c.result.findings.countByRule.get(rule) ?? list.length;
         if (errs.length) {
           sFail++;
-          const body = errs.map((f) => `${f.packet !== undefined ? `#${f.packet} ` : ""}${f.message}${f.spec ? ` [${f.spec}]` : ""}`).join("\n");
-          lines.push(`    <testcase classname="${escapeXml(c.file)}" name="${escapeXml(rule)}"><failure message="${escapeXml(`${total} ${rule} finding(s): ${errs[0]!.message}`)}" type="${escapeXml(rule)}">${escapeXml(body)}</failure></testcase>`);
+          const body = errs
+            .map(
+              (f) =>
+                `${f.packet !== undefined ? `#${f.packet} ` : ""}${f.message}${f.spec ? ` [${f.spec}]` : ""}`,
+            )
+            .join("\n");
+          lines.push(
+            `    <testcase classname="${escapeXml(c.file)}" name="${escapeXml(rule)}"><failure message="${escapeXml(`${total} ${rule} finding(s): ${errs[0]!.message}`)}" type="${escapeXml(rule)}">${escapeXml(body)}</failure></testcase>`,
+          );
         } else {
-          lines.push(`    <testcase classname="${escapeXml(c.file)}" name="${escapeXml(rule)}"><system-out>${escapeXml(list.map((f) => `${f.severity}: ${f.message}`).join("\n"))}</system-out></testcase>`);
+          lines.push(
+            `    <testcase classname="${escapeXml(c.file)}" name="${escapeXml(rule)}"><system-out>${escapeXml(list.map((f) => `${f.severity}: ${f.message}`).join("\n"))}</system-out></testcase>`,
+          );
         }
       }
     }
     tests += sTests;
     failures += sFail;
     errors += sErr;
-    suites.push(`  <testsuite name="${escapeXml(c.file)}" tests="${sTests}" failures="${sFail}" errors="${sErr}" time="${c.seconds.toFixed(3)}">`, ...lines, "  </testsuite>");
+    suites.push(
+      `  <testsuite name="${escapeXml(c.file)}" tests="${sTests}" failures="${sFail}" errors="${sErr}" time="${c.seconds.toFixed(3)}">`,
+      ...lines,
+      "  </testsuite>",
+    );
   }
-  out.push(`<testsuites name="usbscope" tests="${tests}" failures="${failures}" errors="${errors}">`, ...suites, "</testsuites>");
+  out.push(
+    `<testsuites name="usbscope" tests="${tests}" failures="${failures}" errors="${errors}">`,
+    ...suites,
+    "</testsuites>",
+  );
   return out.join("\n") + "\n";
 }

@@ -37,10 +37,20 @@ export interface DeviceEvent {
   atStop?: true;
 }
 
-export function deviceEvent(report: DeviceReport, diagnosis: Diagnosis, device: UsbDevice, atStop = false): DeviceEvent {
+export function deviceEvent(
+  report: DeviceReport,
+  diagnosis: Diagnosis,
+  device: UsbDevice,
+  atStop = false,
+): DeviceEvent {
   const dd = device.device?.descriptor;
   const steps = report.timeline;
-  const ev: DeviceEvent = { type: "device", bus: report.bus, address: report.address, addresses: report.addresses } as DeviceEvent;
+  const ev: DeviceEvent = {
+    type: "device",
+    bus: report.bus,
+    address: report.address,
+    addresses: report.addresses,
+  } as DeviceEvent;
   if (ev.bus === undefined) delete ev.bus;
   if (dd && dd.length >= 12) {
     ev.idVendor = dd.idVendor;
@@ -54,7 +64,8 @@ export function deviceEvent(report: DeviceReport, diagnosis: Diagnosis, device: 
   ev.reached = diagnosis.reached;
   ev.stage = diagnosis.stage;
   ev.requests = steps.length;
-  if (steps.length > 1) ev.ms = Math.round(msBetween(steps[0]!.time, steps[steps.length - 1]!.time) * 1000) / 1000;
+  if (steps.length > 1)
+    ev.ms = Math.round(msBetween(steps[0]!.time, steps[steps.length - 1]!.time) * 1000) / 1000;
   ev.ok = diagnosis.ok;
   ev.verdict = diagnosis.verdict;
   ev.enumerationSeen = device.enumerationSeen;
@@ -132,7 +143,11 @@ export class LivePrinter {
 
   finding(f: Finding): void {
     this.seeTime(f.time);
-    this.out(this.json ? JSON.stringify({ type: "finding", ...findingJson(f) }) + "\n" : findingLine(f, { firstTime: this.origin }) + "\n");
+    this.out(
+      this.json
+        ? JSON.stringify({ type: "finding", ...findingJson(f) }) + "\n"
+        : findingLine(f, { firstTime: this.origin }) + "\n",
+    );
   }
 
   summary(s: LiveSummary): void {

@@ -9,7 +9,10 @@ import { isTokenPid, pidName, STATUS_NAMES } from "../usb/pid.js";
 export class PacketLines implements RecordSink {
   private origin?: Timestamp;
 
-  constructor(private readonly write: (text: string) => void, private readonly json: boolean) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly json: boolean,
+  ) {}
 
   onBatch(b: RecordBatch): void {
     const lines: string[] = [];
@@ -48,10 +51,28 @@ export class PacketLines implements RecordSink {
         lines.push(JSON.stringify(rec));
       } else {
         const t = (sec - o.sec + (nsec - o.nsec) / 1e9).toFixed(9);
-        const name = raw ? (st === PacketStatus.EMPTY ? "-" : pidName(pid, st)) : bus ? "EVENT" : custom ? "CUSTOM" : `URB/${b.linktype[i]}`;
-        const where = token ? `${b.address[i]}.${b.endpoint[i]}` : sof ? `frame ${b.frame[i]}` : split ? `hub ${b.address[i]}.${b.endpoint[i]}` : bus ? BUS_EVENT_NAMES[bus.event] : "";
+        const name = raw
+          ? st === PacketStatus.EMPTY
+            ? "-"
+            : pidName(pid, st)
+          : bus
+            ? "EVENT"
+            : custom
+              ? "CUSTOM"
+              : `URB/${b.linktype[i]}`;
+        const where = token
+          ? `${b.address[i]}.${b.endpoint[i]}`
+          : sof
+            ? `frame ${b.frame[i]}`
+            : split
+              ? `hub ${b.address[i]}.${b.endpoint[i]}`
+              : bus
+                ? BUS_EVENT_NAMES[bus.event]
+                : "";
         const status = st === PacketStatus.OK || st === PacketStatus.NOT_RAW ? "" : STATUS_NAMES[st]!;
-        lines.push(`${String(index).padStart(8)} ${t.padStart(16)} ${name.padEnd(8)} ${where.padEnd(12)} ${String(len).padStart(5)} ${status}`.trimEnd());
+        lines.push(
+          `${String(index).padStart(8)} ${t.padStart(16)} ${name.padEnd(8)} ${where.padEnd(12)} ${String(len).padStart(5)} ${status}`.trimEnd(),
+        );
       }
     }
     if (lines.length) this.write(lines.join("\n") + "\n");

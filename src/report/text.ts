@@ -10,22 +10,32 @@ export function analysisText(r: AnalysisResult): string {
   const out: string[] = [];
   const c = r.findings.countBySeverity;
   out.push(`usbscope: ${sanitizeTerminal(r.file)}`);
-  const order = r.capture.format === "usbmon-text" ? "" : r.capture.bigEndian ? ", big-endian" : ", little-endian";
+  const order =
+    r.capture.format === "usbmon-text" ? "" : r.capture.bigEndian ? ", big-endian" : ", little-endian";
   out.push(`  format        ${r.capture.format}${order}`);
-  if (r.linktypes.length) out.push(`  link types    ${r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ")}`);
+  if (r.linktypes.length)
+    out.push(`  link types    ${r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ")}`);
   out.push(`  speed         ${r.speed}`);
   const span = r.firstTime && r.lastTime ? `, ${secondsBetween(r.firstTime, r.lastTime).toFixed(6)} s` : "";
   if (r.capture.format === "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
   else out.push(`  records       ${r.capture.records}${span}`);
   if (r.packets > 0) {
     out.push(`  packets       ${r.packets}`);
-    out.push(`  by PID        ${[...r.pidCounts.entries()].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p} ${n}`).join(", ")}`);
+    out.push(
+      `  by PID        ${[...r.pidCounts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([p, n]) => `${p} ${n}`)
+        .join(", ")}`,
+    );
   }
   if (r.transactions > 0) out.push(`  transactions  ${r.transactions}`);
   if (r.urbEvents > 0 && r.capture.format !== "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
   out.push(`  control       ${r.controlTransferCount} transfers`);
-  if (r.busEvents.counts.size) out.push(`  bus events    ${[...r.busEvents.counts].map(([e, n]) => `${e} ${n}`).join(", ")}`);
-  out.push(`  findings      ${c.error} error${c.error === 1 ? "" : "s"}, ${c.warning} warning${c.warning === 1 ? "" : "s"}, ${c.info} info`);
+  if (r.busEvents.counts.size)
+    out.push(`  bus events    ${[...r.busEvents.counts].map(([e, n]) => `${e} ${n}`).join(", ")}`);
+  out.push(
+    `  findings      ${c.error} error${c.error === 1 ? "" : "s"}, ${c.warning} warning${c.warning === 1 ? "" : "s"}, ${c.info} info`,
+  );
   const diagnosis = diagnosisLines(r);
   if (diagnosis.length) {
     out.push("", "Devices");
@@ -44,7 +54,8 @@ export function analysisText(r: AnalysisResult): string {
   if (findings.length) {
     out.push("", "Findings");
     for (const f of findings) out.push(findingLine(f, r));
-    for (const [rule, n] of r.findings.dropped) out.push(`  … and ${n} more ${rule} finding${n === 1 ? "" : "s"} not listed`);
+    for (const [rule, n] of r.findings.dropped)
+      out.push(`  … and ${n} more ${rule} finding${n === 1 ? "" : "s"} not listed`);
   }
   return out.join("\n") + "\n";
 }

@@ -28,8 +28,11 @@ export function renderTransfer(t: TransferSummary, depth: 1 | 2 | 3 = 2): string
       const split = tx.split ? (tx.split === "start" ? "SSPLIT " : "CSPLIT ") : "";
       const data = tx.dataLength >= 0 ? `, ${tx.dataLength} bytes` : "";
       const re = tx.retransmission ? " (retransmission)" : "";
-      lines.push(`  ${split}${tx.pids.filter((p) => p !== "SPLIT").join(" ")}${data}, ${tx.outcome}${re} [transaction ${tx.index}]`);
-      if (depth >= 3) for (let k = 0; k < tx.pids.length; k++) lines.push(`    ${tx.pids[k]} [packet ${tx.packets[k]}]`);
+      lines.push(
+        `  ${split}${tx.pids.filter((p) => p !== "SPLIT").join(" ")}${data}, ${tx.outcome}${re} [transaction ${tx.index}]`,
+      );
+      if (depth >= 3)
+        for (let k = 0; k < tx.pids.length; k++) lines.push(`    ${tx.pids[k]} [packet ${tx.packets[k]}]`);
     }
     if (t.transactionsOmitted > 0) lines.push(`  … ${t.transactionsOmitted} more transactions`);
   }
@@ -55,7 +58,8 @@ export function transferJson(t: TransferSummary, depth: 1 | 2 | 3): Record<strin
 export function urbControlTransferText(ct: ControlTransfer): string {
   const dir = isDeviceToHost(ct.setup) ? "IN" : "OUT";
   const bus = ct.bus !== undefined ? `${ct.bus}:` : "";
-  const status = ct.status === "ok" ? "ok" : `${ct.status}${ct.urbStatus !== undefined ? ` (${ct.urbStatus})` : ""}`;
+  const status =
+    ct.status === "ok" ? "ok" : `${ct.status}${ct.urbStatus !== undefined ? ` (${ct.urbStatus})` : ""}`;
   const shown = ct.data.subarray(0, URB_DATA_SHOWN);
   const data = ct.data.length ? `: ${hexBytes(shown)}${ct.data.length > URB_DATA_SHOWN ? " …" : ""}` : "";
   return `Control transfer on ${bus}${ct.address}.0 ${dir}: ${ct.request}, ${ct.data.length} data bytes, ${status} [record ${ct.firstPacket}]${data}`;

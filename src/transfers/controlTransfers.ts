@@ -1,13 +1,27 @@
 // Control transfers from transactions (USB 2.0 §8.5.3): setup, optional data stage, status stage.
 // One open transfer per (device, control endpoint); objects exist only at this level.
 import { Pid, SplitBits } from "../../as/shared/constants.js";
-import type { AnalysisContext, ControlStatus, ControlTransfer, SetupPacket, Timestamp } from "../usb/model.js";
+import type {
+  AnalysisContext,
+  ControlStatus,
+  ControlTransfer,
+  SetupPacket,
+  Timestamp,
+} from "../usb/model.js";
 import { finding, type FindingPlace, type RuleInfo } from "../usb/finding.js";
 import { type DeviceAddr, deviceAddr, endpointAddr } from "../usb/ids.js";
 import { hex2 } from "../usb/bytes.js";
 import type { TransactionSummary } from "./transferSummary.js";
 import { nextToggle, pidName } from "../usb/pid.js";
-import { isDeviceToHost, readSetup, recipientOf, requestName, requestTypeOf, Request, STANDARD_DEVICE_OUT } from "../usb/requests.js";
+import {
+  isDeviceToHost,
+  readSetup,
+  recipientOf,
+  requestName,
+  requestTypeOf,
+  Request,
+  STANDARD_DEVICE_OUT,
+} from "../usb/requests.js";
 import * as R from "./rules.js";
 import { SplitKind, spanNs, type Transaction, TxOutcome, txPlace } from "./transaction.js";
 import { DescriptorType } from "../usb/descriptorTypes.js";
@@ -78,7 +92,13 @@ export class OpenControl {
 
   /** Where a finding about the whole transfer points: its SETUP, device and endpoint (direction of the data stage). */
   place(): FindingPlace {
-    return { packet: this.firstPacket, transfer: this.index, device: this.address, endpoint: endpointAddr(this.endpoint, this.dirIn), time: this.start };
+    return {
+      packet: this.firstPacket,
+      transfer: this.index,
+      device: this.address,
+      endpoint: endpointAddr(this.endpoint, this.dirIn),
+      time: this.start,
+    };
   }
 
   appendData(tx: Transaction): void {
@@ -111,7 +131,10 @@ export class ControlTransfers {
   private readonly lastStalled = new Uint8Array(128);
   private nextIndex = 0;
 
-  constructor(private readonly ctx: AnalysisContext, private readonly hooks: ControlHooks) {}
+  constructor(
+    private readonly ctx: AnalysisContext,
+    private readonly hooks: ControlHooks,
+  ) {}
 
   /**
    * bMaxPacketSize0 for a device: from its device descriptor, else what its speed fixes (§5.5.3: HS 64, LS 8).
@@ -165,21 +188,35 @@ export class ControlTransfers {
     this.ctx.findings.add(finding(rule, message, extra, severity));
   }
 
-  private setupStage(tx: Transaction, key: number, t: OpenControl | undefined, list?: TransactionSummary[]): void {
+  private setupStage(
+    tx: Transaction,
+    key: number,
+    t: OpenControl | undefined,
+    list?: TransactionSummary[],
+  ): void {
     if (tx.dataLength < 0 || !tx.dataCopied) return this.keep(key, t, list); // no (readable) setup data: the host will retry
     const where = this.where(tx);
     if (tx.dataLength !== 8) {
       this.add(R.SETUP_LENGTH, `SETUP data is ${tx.dataLength} bytes, must be 8`, where);
       return this.keep(key, t, list);
     }
-    if (tx.dataPid !== Pid.DATA0) this.add(R.CTRL_SETUP_FORMAT, `SETUP data sent as ${pidName(tx.dataPid)}, must be DATA0`, where);
+    if (tx.dataPid !== Pid.DATA0)
+      this.add(R.CTRL_SETUP_FORMAT, `SETUP data sent as ${pidName(tx.dataPid)}, must be DATA0`, where);
     const b = tx.data;
     const setupBytes = b.slice(0, 8);
     const acked = tx.outcome === TxOutcome.ACK;
     if (tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.STALL) {
-      this.add(R.CTRL_SETUP_NOT_ACKED, `device answered SETUP with ${pidName(tx.handshakePid)}; a device must always ACK a SETUP`, where);
+      this.add(
+        R.CTRL_SETUP_NOT_ACKED,
+        `device answered SETUP with ${pidName(tx.handshakePid)}; a device must always ACK a SETUP`,
+        where,
+      );
       if (tx.outcome === TxOutcome.STALL && this.lastStalled[tx.address & 0x7f]) {
-        this.add(R.EP0_HALT, `control endpoint ${tx.address}.${tx.endpoint} still STALLs at the next SETUP: a protocol STALL must clear on SETUP`, where);
+        this.add(
+          R.EP0_HALT,
+          `control endpoint ${tx.address}.${tx.endpoint} still STALLs at the next SETUP: a protocol STALL must clear on SETUP`,
+          where,
+        );
       }
     }
     if (t && !t.setupAcked && equalBytes(t.setupBytes, setupBytes)) {
@@ -193,22 +230,53 @@ export class ControlTransfers {
       // A host may drop a read once it has the data it wanted (Windows reads 64 bytes of the device descriptor,
       // then resets, RULES.md B.2): the device did its part, so that is info; anything else is an error.
       const hostDropped = t.setupAcked && t.dirIn && t.dataEnded;
-      const detail = !t.setupAcked ? "SETUP never acknowledged" : hostDropped ? "the host sent a new SETUP after the data stage, without a status stage" : "a new SETUP arrived before the status stage";
+      const detail = !t.setupAcked
+        ? "SETUP never acknowledged"
+        : hostDropped
+          ? "the host sent a new SETUP after the data stage, without a status stage"
+          : "a new SETUP arrived before the status stage";
       this.finish(t, key, "incomplete", detail, hostDropped ? "info" : "error");
     }
     const setup = readSetup(b, 0);
-    const n = new OpenControl(this.nextIndex++, deviceAddr(tx.address), tx.endpoint, setup, setupBytes, tx.firstPacket, ts(tx.startSec, tx.startNsec));
+    const n = new OpenControl(
+      this.nextIndex++,
+      deviceAddr(tx.address),
+      tx.endpoint,
+      setup,
+      setupBytes,
+      tx.firstPacket,
+      ts(tx.startSec, tx.startNsec),
+    );
     push(n.transactions, list);
     n.lastPacket = tx.lastPacket;
     n.setupAcked = acked;
     this.open.set(key, n);
     if (setup.bRequest === Request.SET_ADDRESS && requestTypeOf(setup) === 0) {
-      if (setup.bmRequestType !== STANDARD_DEVICE_OUT || setup.wValue > 127 || setup.wIndex !== 0 || setup.wLength !== 0) {
-        this.add(R.SETADDR_FORMAT, `SET_ADDRESS with bmRequestType 0x${hex2(setup.bmRequestType)}, wValue ${setup.wValue}, wIndex ${setup.wIndex}, wLength ${setup.wLength}; must be 0, ≤ 127, 0, 0`, { ...where, transfer: n.index });
+      if (
+        setup.bmRequestType !== STANDARD_DEVICE_OUT ||
+        setup.wValue > 127 ||
+        setup.wIndex !== 0 ||
+        setup.wLength !== 0
+      ) {
+        this.add(
+          R.SETADDR_FORMAT,
+          `SET_ADDRESS with bmRequestType 0x${hex2(setup.bmRequestType)}, wValue ${setup.wValue}, wIndex ${setup.wIndex}, wLength ${setup.wLength}; must be 0, ≤ 127, 0, 0`,
+          { ...where, transfer: n.index },
+        );
       }
     }
-    if (setup.bRequest === Request.CLEAR_FEATURE && requestTypeOf(setup) === 0 && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) === 0) {
-      this.add(R.EP0_HALT, `CLEAR_FEATURE(ENDPOINT_HALT) sent to control endpoint 0x${hex2(setup.wIndex & 0xff)}`, { ...where, transfer: n.index });
+    if (
+      setup.bRequest === Request.CLEAR_FEATURE &&
+      requestTypeOf(setup) === 0 &&
+      recipientOf(setup) === 2 &&
+      setup.wValue === 0 &&
+      (setup.wIndex & 0x0f) === 0
+    ) {
+      this.add(
+        R.EP0_HALT,
+        `CLEAR_FEATURE(ENDPOINT_HALT) sent to control endpoint 0x${hex2(setup.wIndex & 0xff)}`,
+        { ...where, transfer: n.index },
+      );
     }
     if (tx.outcome === TxOutcome.STALL) this.finish(n, key, "stall", "SETUP STALLed");
   }
@@ -238,15 +306,31 @@ export class ControlTransfers {
       if (same) t.lostData = false; // the unreadable packet's retransmission: nothing is missing after all
     } else if (pid !== t.expectedToggle) {
       if (same && t.lastDataAccepted) {
-        this.add(R.TOGGLE_CTRL_DATA1_FIRST, `${pidName(pid)} repeated with identical data: retransmission after a handshake the sender did not see`, where, "info");
+        this.add(
+          R.TOGGLE_CTRL_DATA1_FIRST,
+          `${pidName(pid)} repeated with identical data: retransmission after a handshake the sender did not see`,
+          where,
+          "info",
+        );
         count = false;
       } else {
         const first = t.lastDataPid === 0;
-        this.add(R.TOGGLE_CTRL_DATA1_FIRST, first ? `first data-stage packet is ${pidName(pid)}, must be DATA1` : `data-stage packet is ${pidName(pid)} where ${pidName(t.expectedToggle)} was expected`, where);
+        this.add(
+          R.TOGGLE_CTRL_DATA1_FIRST,
+          first
+            ? `first data-stage packet is ${pidName(pid)}, must be DATA1`
+            : `data-stage packet is ${pidName(pid)} where ${pidName(t.expectedToggle)} was expected`,
+          where,
+        );
         if (accepted) t.expectedToggle = pid; // resynchronise on what the receiver accepted
       }
     } else if (same && !t.lastDataAccepted && t.lastDataNoHandshake) {
-      this.add(R.TOGGLE_CTRL_DATA1_FIRST, `${pidName(pid)} repeated with identical data after a lost handshake: retransmission`, where, "info");
+      this.add(
+        R.TOGGLE_CTRL_DATA1_FIRST,
+        `${pidName(pid)} repeated with identical data after a lost handshake: retransmission`,
+        where,
+        "info",
+      );
     }
     t.lastDataPid = pid;
     t.lastFingerprint = tx.dataFingerprint;
@@ -259,15 +343,28 @@ export class ControlTransfers {
     const mps = this.packetSize0(t.address);
     const limit = this.packetSize0(t.address, true);
     const len = tx.dataLength;
-    if (limit && len > limit) this.add(R.CTRL_PKT_SIZE, `control data packet of ${len} bytes exceeds wMaxPacketSize0 ${limit}`, where);
+    if (limit && len > limit)
+      this.add(
+        R.CTRL_PKT_SIZE,
+        `control data packet of ${len} bytes exceeds wMaxPacketSize0 ${limit}`,
+        where,
+      );
     if (t.dataEnded) {
       // Once per transfer: a device that keeps sending would otherwise flood the report.
       if (!t.afterEndReported) {
         t.afterEndReported = true;
-        this.add(R.CTRL_DATA_AFTER_END, `${len} more data bytes after the data stage ended (${t.dataLength} of wLength ${t.setup.wLength}${t.dataLength < t.setup.wLength ? ", after a short packet" : ""})`, where);
+        this.add(
+          R.CTRL_DATA_AFTER_END,
+          `${len} more data bytes after the data stage ended (${t.dataLength} of wLength ${t.setup.wLength}${t.dataLength < t.setup.wLength ? ", after a short packet" : ""})`,
+          where,
+        );
       }
     } else if (t.dataLength + len > t.setup.wLength) {
-      this.add(R.CTRL_RESP_OVER_WLENGTH, `${t.dataLength + len} bytes of data for wLength ${t.setup.wLength}`, where);
+      this.add(
+        R.CTRL_RESP_OVER_WLENGTH,
+        `${t.dataLength + len} bytes of data for wLength ${t.setup.wLength}`,
+        where,
+      );
     }
     t.appendData(tx);
     t.lastWasZlp = len === 0;
@@ -282,14 +379,30 @@ export class ControlTransfers {
     // §8.5.3: status is IN after an OUT data stage or no data stage, OUT after an IN data stage.
     const expectIn = t.setup.wLength === 0 || !t.dirIn;
     if (dirIn !== expectIn) {
-      this.add(R.TOGGLE_CTRL_STATUS, `${pidName(tx.tokenPid)} transaction in the status stage of a request ${t.setup.wLength === 0 ? "without data stage" : "with an " + (t.dirIn ? "IN" : "OUT") + " data stage"}: status must be ${expectIn ? "IN" : "OUT"}`, where);
+      this.add(
+        R.TOGGLE_CTRL_STATUS,
+        `${pidName(tx.tokenPid)} transaction in the status stage of a request ${t.setup.wLength === 0 ? "without data stage" : "with an " + (t.dirIn ? "IN" : "OUT") + " data stage"}: status must be ${expectIn ? "IN" : "OUT"}`,
+        where,
+      );
       return;
     }
     if (!t.statusStarted) {
       t.statusStarted = true;
       const mps = this.packetSize0(t.address);
-      if (t.dirIn && t.setup.wLength > 0 && mps && t.dataLength > 0 && t.dataLength < t.setup.wLength && t.dataLength % mps === 0 && !t.lastWasZlp) {
-        this.add(R.CTRL_ZLP_MISSING, `IN data of ${t.dataLength} bytes (a multiple of wMaxPacketSize0 ${mps}, less than wLength ${t.setup.wLength}) ended without a zero-length packet`, where);
+      if (
+        t.dirIn &&
+        t.setup.wLength > 0 &&
+        mps &&
+        t.dataLength > 0 &&
+        t.dataLength < t.setup.wLength &&
+        t.dataLength % mps === 0 &&
+        !t.lastWasZlp
+      ) {
+        this.add(
+          R.CTRL_ZLP_MISSING,
+          `IN data of ${t.dataLength} bytes (a multiple of wMaxPacketSize0 ${mps}, less than wLength ${t.setup.wLength}) ended without a zero-length packet`,
+          where,
+        );
       }
     }
     if (tx.outcome === TxOutcome.NAK) {
@@ -298,11 +411,21 @@ export class ControlTransfers {
     }
     if (tx.outcome === TxOutcome.STALL) return this.finish(t, key, "stall", "status stage STALLed");
     if (tx.dataPid !== 0 && (tx.dataPid !== Pid.DATA1 || tx.dataLength !== 0)) {
-      this.add(R.TOGGLE_CTRL_STATUS, `status stage data is ${pidName(tx.dataPid)} with ${tx.dataLength} bytes; must be a zero-length DATA1`, where);
+      this.add(
+        R.TOGGLE_CTRL_STATUS,
+        `status stage data is ${pidName(tx.dataPid)} with ${tx.dataLength} bytes; must be a zero-length DATA1`,
+        where,
+      );
     }
     if (tx.outcome === TxOutcome.ACK || (tx.outcome === TxOutcome.NYET && !dirIn)) {
       t.statusTime = ts(tx.endSec, tx.endNsec);
-      if (t.lostData) this.finish(t, key, "error", "a data-stage packet was unreadable in the capture (malformed): the data may be incomplete");
+      if (t.lostData)
+        this.finish(
+          t,
+          key,
+          "error",
+          "a data-stage packet was unreadable in the capture (malformed): the data may be incomplete",
+        );
       else this.finish(t, key, "ok");
     }
   }
@@ -311,7 +434,8 @@ export class ControlTransfers {
     if (!t.firstDataTime) {
       t.firstDataTime = time;
       const ms = spanMs(t.start, time);
-      if (t.dirIn && ms > 500) this.add(R.REQ_TIMING, `first IN data ${ms.toFixed(1)} ms after SETUP (limit 500 ms)`, where);
+      if (t.dirIn && ms > 500)
+        this.add(R.REQ_TIMING, `first IN data ${ms.toFixed(1)} ms after SETUP (limit 500 ms)`, where);
     } else if (t.lastDataTime) {
       const ms = spanMs(t.lastDataTime, time);
       if (ms > 500) this.add(R.REQ_TIMING, `${ms.toFixed(1)} ms between data packets (limit 500 ms)`, where);
@@ -325,23 +449,49 @@ export class ControlTransfers {
     const total = spanMs(t.start, t.statusTime);
     const isSetAddress = t.setup.bRequest === Request.SET_ADDRESS && requestTypeOf(t.setup) === 0;
     if (isSetAddress) {
-      if (total > 50) this.add(R.SETADDR_TIMING, `SET_ADDRESS status stage completed ${total.toFixed(1)} ms after SETUP (limit 50 ms)`, where);
+      if (total > 50)
+        this.add(
+          R.SETADDR_TIMING,
+          `SET_ADDRESS status stage completed ${total.toFixed(1)} ms after SETUP (limit 50 ms)`,
+          where,
+        );
       return;
     }
     if (t.setup.wLength === 0) {
-      if (total > 50) this.add(R.REQ_TIMING, `request without data stage completed ${total.toFixed(1)} ms after SETUP (limit 50 ms)`, where);
+      if (total > 50)
+        this.add(
+          R.REQ_TIMING,
+          `request without data stage completed ${total.toFixed(1)} ms after SETUP (limit 50 ms)`,
+          where,
+        );
     } else if (t.lastDataTime && spanMs(t.lastDataTime, t.statusTime) > 50) {
-      this.add(R.REQ_TIMING, `status stage ${spanMs(t.lastDataTime, t.statusTime).toFixed(1)} ms after the last data packet (limit 50 ms)`, where);
+      this.add(
+        R.REQ_TIMING,
+        `status stage ${spanMs(t.lastDataTime, t.statusTime).toFixed(1)} ms after the last data packet (limit 50 ms)`,
+        where,
+      );
     }
-    if (total > 5000) this.add(R.REQ_TIMING, `request took ${total.toFixed(1)} ms overall (limit 5 s)`, where);
+    if (total > 5000)
+      this.add(R.REQ_TIMING, `request took ${total.toFixed(1)} ms overall (limit 5 s)`, where);
   }
 
-  private finish(t: OpenControl, key: number, status: ControlStatus, detail?: string, incompleteSeverity: "error" | "info" = "error"): void {
+  private finish(
+    t: OpenControl,
+    key: number,
+    status: ControlStatus,
+    detail?: string,
+    incompleteSeverity: "error" | "info" = "error",
+  ): void {
     this.open.delete(key);
     const where = t.place();
     if (status === "incomplete") {
       const naks = t.nakCount ? ` after ${t.nakCount} NAKs` : "";
-      this.add(R.CTRL_INCOMPLETE, `${t.request} on device ${t.address} never reached its status stage${naks}: ${detail}`, where, incompleteSeverity);
+      this.add(
+        R.CTRL_INCOMPLETE,
+        `${t.request} on device ${t.address} never reached its status stage${naks}: ${detail}`,
+        where,
+        incompleteSeverity,
+      );
     } else if (status === "stall") {
       this.add(R.CTRL_STALL, `${t.request} STALLed by device ${t.address} (${detail})`, where);
     } else if (status === "ok") {
@@ -374,7 +524,8 @@ export class ControlTransfers {
     const s = t.setup;
     switch (s.bRequest) {
       case Request.GET_DESCRIPTOR:
-        if (s.wValue >> 8 === DescriptorType.DEVICE && ct.data.length >= 8 && t.endpoint === 0) this.maxPacket0[t.address & 0x7f] = ct.data[7];
+        if (s.wValue >> 8 === DescriptorType.DEVICE && ct.data.length >= 8 && t.endpoint === 0)
+          this.maxPacket0[t.address & 0x7f] = ct.data[7];
         break;
       case Request.SET_ADDRESS:
         if (s.wValue <= 127 && s.wValue !== t.address) {
@@ -433,4 +584,3 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-

@@ -4,7 +4,14 @@
 import type { EndpointType, EndpointTypeLookup } from "../usb/model.js";
 import { SLOTS, slotOf } from "./toggles.js";
 
-const TYPES: (EndpointType | undefined)[] = [undefined, "control", "isochronous", "bulk", "interrupt", undefined];
+const TYPES: (EndpointType | undefined)[] = [
+  undefined,
+  "control",
+  "isochronous",
+  "bulk",
+  "interrupt",
+  undefined,
+];
 const CODE: Record<EndpointType, number> = { control: 1, isochronous: 2, bulk: 3, interrupt: 4 };
 /** Cache codes: 0 not looked up, 1..4 a type, 5 looked up and unknown. */
 const UNKNOWN = 5;

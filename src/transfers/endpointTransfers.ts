@@ -3,7 +3,12 @@
 import { Pid } from "../../as/shared/constants.js";
 import type { EndpointType, Speed } from "../usb/model.js";
 import { type Transaction, TxOutcome } from "./transaction.js";
-import { MAX_LISTED_TRANSACTIONS, type TransactionSummary, type TransferKind, type TransferSummary } from "./transferSummary.js";
+import {
+  MAX_LISTED_TRANSACTIONS,
+  type TransactionSummary,
+  type TransferKind,
+  type TransferSummary,
+} from "./transferSummary.js";
 import { SLOTS, slotOf } from "./toggles.js";
 
 interface OpenGroup {
@@ -11,13 +16,14 @@ interface OpenGroup {
   hasData: boolean;
 }
 
-
 export class EndpointTransfers {
   /**
    * Open group per slot, undefined when none. A slot-indexed array, not a Map: this is looked up on
    * every transaction of a bulk or NAK storm.
    */
-  private readonly groups: (OpenGroup | undefined)[] = new Array<OpenGroup | undefined>(SLOTS).fill(undefined);
+  private readonly groups: (OpenGroup | undefined)[] = new Array<OpenGroup | undefined>(SLOTS).fill(
+    undefined,
+  );
   /** When each slot's group was opened: end() and clearDevice() close groups oldest first. */
   private readonly openedAt = new Float64Array(SLOTS);
   private openCount = 0;
@@ -47,7 +53,12 @@ export class EndpointTransfers {
    * An effective transaction on a non-control endpoint. `counted` is false for a retransmission;
    * `summary` lists the transaction(s) for the tree (a split pair gives two or more; only when listing).
    */
-  transaction(tx: Transaction, type: EndpointType | undefined, counted: boolean, summary?: TransactionSummary[]): void {
+  transaction(
+    tx: Transaction,
+    type: EndpointType | undefined,
+    counted: boolean,
+    summary?: TransactionSummary[],
+  ): void {
     const dirIn = tx.tokenPid === Pid.IN;
     const slot = slotOf(tx.address, tx.endpoint, dirIn);
     let g = this.groups[slot];
@@ -59,7 +70,18 @@ export class EndpointTransfers {
       return this.close(slot, g, "stall", tx.lastPacket);
     }
     const isNak = tx.outcome === TxOutcome.NAK || tx.dataPid === 0;
-    if (isNak) return this.noData(slot, tx.address, tx.endpoint, dirIn, type, tx.outcome === TxOutcome.NAK, tx.firstPacket, tx.lastPacket, summary);
+    if (isNak)
+      return this.noData(
+        slot,
+        tx.address,
+        tx.endpoint,
+        dirIn,
+        type,
+        tx.outcome === TxOutcome.NAK,
+        tx.firstPacket,
+        tx.lastPacket,
+        summary,
+      );
     if (!counted && !tx.interrupted && (!g || !g.hasData)) {
       // A retransmission of data already counted in a finished transfer: list it on its own, count nothing.
       const r = this.openGroup(slot, kind, tx.address, tx.endpoint, dirIn, tx.firstPacket, tx.lastPacket);
@@ -81,14 +103,19 @@ export class EndpointTransfers {
     g.summary.kind = kind;
     this.list(g, summary);
     g.summary.lastPacket = tx.lastPacket;
-    const accepted = tx.outcome === TxOutcome.ACK || tx.outcome === TxOutcome.NYET || (tx.outcome === TxOutcome.NONE && type === "isochronous");
+    const accepted =
+      tx.outcome === TxOutcome.ACK ||
+      tx.outcome === TxOutcome.NYET ||
+      (tx.outcome === TxOutcome.NONE && type === "isochronous");
     // Data counts once the receiver took it: a NAKed or unanswered packet comes again.
     if (!counted || !accepted) return;
     const len = tx.dataLength;
     g.summary.dataLength += len;
     if (len > this.largest[slot]) this.largest[slot] = len;
     const epAddr = tx.endpoint | (dirIn ? 0x80 : 0);
-    const mps = this.maxPacketSize?.(tx.address, epAddr) ?? (type === "bulk" && this.bus.speed === "high" ? 512 : this.largest[slot]);
+    const mps =
+      this.maxPacketSize?.(tx.address, epAddr) ??
+      (type === "bulk" && this.bus.speed === "high" ? 512 : this.largest[slot]);
     // §5.8.3: a bulk/interrupt transfer ends with a short packet (ZLP included); iso data is one transfer per packet run.
     if (type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx.lastPacket);
   }
@@ -97,9 +124,24 @@ export class EndpointTransfers {
    * A transaction that carried no data (NAK, NYET, no answer) on endpoint `slot`: it extends the
    * endpoint's polling run, or starts one.
    */
-  private noData(slot: number, address: number, endpoint: number, dirIn: boolean, type: EndpointType | undefined, nak: boolean, firstPacket: number, lastPacket: number, summary?: TransactionSummary[]): void {
+  private noData(
+    slot: number,
+    address: number,
+    endpoint: number,
+    dirIn: boolean,
+    type: EndpointType | undefined,
+    nak: boolean,
+    firstPacket: number,
+    lastPacket: number,
+    summary?: TransactionSummary[],
+  ): void {
     let g = this.groups[slot];
-    if (g && g.hasData && nak && (type === "interrupt" || type === undefined || !this.knowsMaxPacket(address, endpoint, dirIn))) {
+    if (
+      g &&
+      g.hasData &&
+      nak &&
+      (type === "interrupt" || type === undefined || !this.knowsMaxPacket(address, endpoint, dirIn))
+    ) {
       // A NAK after data: the device had nothing more for now. For interrupt endpoints that is how a transfer
       // ends in practice; for bulk ones it is the best guess when no descriptor gave wMaxPacketSize (a
       // full-size packet is then not known to be short). Packetry groups the same way.
@@ -116,7 +158,15 @@ export class EndpointTransfers {
     return this.maxPacketSize?.(address, endpoint | (dirIn ? 0x80 : 0)) !== undefined;
   }
 
-  private openGroup(slot: number, kind: TransferKind, address: number, endpoint: number, dirIn: boolean, firstPacket: number, lastPacket: number): OpenGroup {
+  private openGroup(
+    slot: number,
+    kind: TransferKind,
+    address: number,
+    endpoint: number,
+    dirIn: boolean,
+    firstPacket: number,
+    lastPacket: number,
+  ): OpenGroup {
     const summary: TransferSummary = {
       kind,
       device: address,

@@ -1,7 +1,15 @@
 // The raw-packet layer: record batches → transactions → control, bulk, interrupt and isochronous
 // transfers, with the rules of RULES.md A.2 and C.2 (DESIGN.md "src/transfers/").
 import { Pid, SplitBits } from "../../as/shared/constants.js";
-import type { AnalysisContext, ControlTransfer, EndpointType, RecordBatch, RecordSink, SetupPacket, Timestamp } from "../usb/model.js";
+import type {
+  AnalysisContext,
+  ControlTransfer,
+  EndpointType,
+  RecordBatch,
+  RecordSink,
+  SetupPacket,
+  Timestamp,
+} from "../usb/model.js";
 import { finding } from "../usb/finding.js";
 import { ControlTransfers, type OpenControl } from "./controlTransfers.js";
 import { EndpointTransfers } from "./endpointTransfers.js";
@@ -62,7 +70,10 @@ export class PacketLayer implements RecordSink {
   /** Bus events in order, low-speed keepalives left out (one per millisecond), at most MAX_LISTED_BUS_EVENTS. */
   readonly busEvents: { index: number; time: Timestamp; event: BusEvent }[] = [];
 
-  constructor(private readonly ctx: AnalysisContext, options: PacketLayerOptions = {}) {
+  constructor(
+    private readonly ctx: AnalysisContext,
+    options: PacketLayerOptions = {},
+  ) {
     this.listener = options.onTransfer;
     this.txListener = options.onTransaction;
     this.busEventListener = options.onBusEvent;
@@ -74,7 +85,10 @@ export class PacketLayer implements RecordSink {
       (tx) => this.onTransaction(tx),
       ctx,
       quiet ? (pid, address, endpoint) => this.poll(pid, address, endpoint) : undefined,
-      quiet ? (pid, address, endpoint, dataPid, fingerprint) => this.dataTx(pid, address, endpoint, dataPid, fingerprint) : undefined,
+      quiet
+        ? (pid, address, endpoint, dataPid, fingerprint) =>
+            this.dataTx(pid, address, endpoint, dataPid, fingerprint)
+        : undefined,
       (event, index, sec, nsec) => this.busEvent(event, index, sec, nsec),
     );
     this.toggles = new ToggleTracker(ctx.findings, ctx);
@@ -100,10 +114,25 @@ export class PacketLayer implements RecordSink {
       orphansDone: (address, endpoint, transactions) => {
         const first = transactions[0]?.firstPacket ?? 0;
         const last = transactions[transactions.length - 1];
-        emit({ kind: "control", device: address, endpoint, direction: "out", firstPacket: first, lastPacket: last ? last.packets[last.packets.length - 1] : first, transactions, transactionsOmitted: 0, dataLength: 0, outcome: "incomplete", nakCount: 0, request: "(no SETUP seen)" });
+        emit({
+          kind: "control",
+          device: address,
+          endpoint,
+          direction: "out",
+          firstPacket: first,
+          lastPacket: last ? last.packets[last.packets.length - 1] : first,
+          transactions,
+          transactionsOmitted: 0,
+          dataLength: 0,
+          outcome: "incomplete",
+          nakCount: 0,
+          request: "(no SETUP seen)",
+        });
       },
     });
-    this.endpointTransfers = this.listener ? new EndpointTransfers(ctx, emit, (address, ep) => this.endpointInfo.maxPacketSize(address, ep)) : undefined;
+    this.endpointTransfers = this.listener
+      ? new EndpointTransfers(ctx, emit, (address, ep) => this.endpointInfo.maxPacketSize(address, ep))
+      : undefined;
   }
 
   onBatch(batch: RecordBatch): void {
@@ -113,7 +142,8 @@ export class PacketLayer implements RecordSink {
   onEnd(): void {
     this.assembler.end();
     // Start splits whose complete split never came.
-    for (const [slot, pending] of this.splitData) this.invalidGroup(pending.list, slot >> 5, (slot >> 1) & 0xf, "incomplete");
+    for (const [slot, pending] of this.splitData)
+      this.invalidGroup(pending.list, slot >> 5, (slot >> 1) & 0xf, "incomplete");
     this.splitData.clear();
     this.control.end();
     this.endpointTransfers?.end();
@@ -175,7 +205,10 @@ export class PacketLayer implements RecordSink {
     if (this.addressMove && tx.split === SplitKind.NONE) this.checkOldAddress(tx, dirIn);
     if (tx.split !== SplitKind.NONE) this.checkSplitBits(tx);
     const splitType = tx.split !== SplitKind.NONE ? SPLIT_TYPES[tx.splitBits & SplitBits.ET_MASK] : undefined;
-    const type = tx.endpoint === 0 || tx.tokenPid === Pid.SETUP ? "control" : (splitType ?? this.endpointInfo.endpointType(tx.address, tx.endpoint | (dirIn ? 0x80 : 0)));
+    const type =
+      tx.endpoint === 0 || tx.tokenPid === Pid.SETUP
+        ? "control"
+        : (splitType ?? this.endpointInfo.endpointType(tx.address, tx.endpoint | (dirIn ? 0x80 : 0)));
     this.checkHandshake(tx, type);
     if (tx.split === SplitKind.START) {
       // §11.17: a start split carries OUT/SETUP data; its result comes with the complete split.
@@ -247,8 +280,15 @@ export class PacketLayer implements RecordSink {
    * check can fire); on an endpoint of unknown type already reported, they do nothing. Returns false for
    * anything else: the general path then runs and reports.
    */
-  private dataTx(tokenPid: number, address: number, endpoint: number, dataPid: number, fingerprint: number): boolean {
-    if (endpoint === 0 || this.addressMove !== undefined || (dataPid !== Pid.DATA0 && dataPid !== Pid.DATA1)) return false;
+  private dataTx(
+    tokenPid: number,
+    address: number,
+    endpoint: number,
+    dataPid: number,
+    fingerprint: number,
+  ): boolean {
+    if (endpoint === 0 || this.addressMove !== undefined || (dataPid !== Pid.DATA0 && dataPid !== Pid.DATA1))
+      return false;
     const dirIn = tokenPid === Pid.IN;
     const type = this.endpointInfo.endpointType(address, endpoint | (dirIn ? 0x80 : 0));
     const slot = slotOf(address, endpoint, dirIn);
@@ -258,15 +298,36 @@ export class PacketLayer implements RecordSink {
     return this.toggles.acceptQuietly(slot, dataPid, fingerprint);
   }
 
-  private invalidGroup(list: TransactionSummary[] | undefined, device: number, endpoint: number, outcome: string): void {
+  private invalidGroup(
+    list: TransactionSummary[] | undefined,
+    device: number,
+    endpoint: number,
+    outcome: string,
+  ): void {
     this.transferCount++;
     if (!list || !this.listener || list.length === 0) return;
     const last = list[list.length - 1];
-    this.listener({ kind: "invalid", device, endpoint, direction: "out", firstPacket: list[0].firstPacket, lastPacket: last.packets[last.packets.length - 1] ?? last.firstPacket, transactions: list, transactionsOmitted: 0, dataLength: 0, outcome, nakCount: 0 });
+    this.listener({
+      kind: "invalid",
+      device,
+      endpoint,
+      direction: "out",
+      firstPacket: list[0].firstPacket,
+      lastPacket: last.packets[last.packets.length - 1] ?? last.firstPacket,
+      transactions: list,
+      transactionsOmitted: 0,
+      dataLength: 0,
+      outcome,
+      nakCount: 0,
+    });
   }
 
   /** An effective transaction (split pairs merged) to the control or endpoint level. */
-  private route(tx: Transaction, type: EndpointType | undefined, list: TransactionSummary[] | undefined): void {
+  private route(
+    tx: Transaction,
+    type: EndpointType | undefined,
+    list: TransactionSummary[] | undefined,
+  ): void {
     if (type === "control") return this.control.transaction(tx, list);
     const dirIn = tx.tokenPid === Pid.IN;
     if (tx.tokenPid === Pid.PING) return this.endpointTransfers?.transaction(tx, type, false, list);
@@ -278,7 +339,14 @@ export class PacketLayer implements RecordSink {
       const slot = slotOf(tx.address, tx.endpoint, dirIn);
       if (!this.typeReported[slot]) {
         this.typeReported[slot] = 1;
-        this.ctx.findings.add(finding(TOGGLE_BULK_INT, `endpoint ${tx.address}.${tx.endpoint} ${dirIn ? "IN" : "OUT"}: type unknown (no descriptor seen, the capture may start mid-session); toggle and handshake checks skipped`, txPlace(tx), "info"));
+        this.ctx.findings.add(
+          finding(
+            TOGGLE_BULK_INT,
+            `endpoint ${tx.address}.${tx.endpoint} ${dirIn ? "IN" : "OUT"}: type unknown (no descriptor seen, the capture may start mid-session); toggle and handshake checks skipped`,
+            txPlace(tx),
+            "info",
+          ),
+        );
       }
     } else if (tx.dataPid !== 0) {
       const verdict = this.toggles.check(tx, type, tx.split !== SplitKind.NONE);
@@ -297,12 +365,35 @@ export class PacketLayer implements RecordSink {
     const et = bits & SplitBits.ET_MASK;
     const where = { ...txPlace(tx), device: deviceAddr(tx.hubAddress), endpoint: undefined };
     const kind = tx.split === SplitKind.START ? "SSPLIT" : "CSPLIT";
-    if (bits & SplitBits.S && (et === 2 || (et === 1 && (tx.tokenPid === Pid.IN || tx.split === SplitKind.COMPLETE)))) {
-      this.ctx.findings.add(finding(SPLIT_S_BIT, `${kind} for a ${SPLIT_TYPES[et]} ${pidName(tx.tokenPid)} on hub ${tx.hubAddress} port ${tx.hubPort} has the S bit set (must be 0)`, where));
+    if (
+      bits & SplitBits.S &&
+      (et === 2 || (et === 1 && (tx.tokenPid === Pid.IN || tx.split === SplitKind.COMPLETE)))
+    ) {
+      this.ctx.findings.add(
+        finding(
+          SPLIT_S_BIT,
+          `${kind} for a ${SPLIT_TYPES[et]} ${pidName(tx.tokenPid)} on hub ${tx.hubAddress} port ${tx.hubPort} has the S bit set (must be 0)`,
+          where,
+        ),
+      );
     }
     if (bits & SplitBits.E) {
-      if (tx.split === SplitKind.COMPLETE) this.ctx.findings.add(finding(SPLIT_EU_BIT, `CSPLIT on hub ${tx.hubAddress} port ${tx.hubPort} has the U bit set (reserved, must be 0)`, where));
-      else if (!(et === 1 && tx.tokenPid === Pid.OUT)) this.ctx.findings.add(finding(SPLIT_EU_BIT, `SSPLIT for a ${SPLIT_TYPES[et]} ${pidName(tx.tokenPid)} on hub ${tx.hubAddress} port ${tx.hubPort} has the E bit set (only isochronous OUT start splits use it)`, where));
+      if (tx.split === SplitKind.COMPLETE)
+        this.ctx.findings.add(
+          finding(
+            SPLIT_EU_BIT,
+            `CSPLIT on hub ${tx.hubAddress} port ${tx.hubPort} has the U bit set (reserved, must be 0)`,
+            where,
+          ),
+        );
+      else if (!(et === 1 && tx.tokenPid === Pid.OUT))
+        this.ctx.findings.add(
+          finding(
+            SPLIT_EU_BIT,
+            `SSPLIT for a ${SPLIT_TYPES[et]} ${pidName(tx.tokenPid)} on hub ${tx.hubAddress} port ${tx.hubPort} has the E bit set (only isochronous OUT start splits use it)`,
+            where,
+          ),
+        );
     }
   }
 
@@ -313,7 +404,13 @@ export class PacketLayer implements RecordSink {
     if (tx.split === SplitKind.COMPLETE) return; // CSPLIT data is never handshaked by the host
     if (tx.split === SplitKind.START && type === "interrupt") return; // periodic start splits get no handshake
     if (tx.dataPid === Pid.DATA2 || tx.dataPid === Pid.MDATA) return; // high-bandwidth iso PIDs: TOGGLE_ISO's business
-    this.ctx.findings.add(finding(NO_HANDSHAKE, `${pidName(tx.dataPid)} of a ${type} ${pidName(tx.tokenPid)} transaction on ${tx.address}.${tx.endpoint} got no handshake before the next token`, { ...txPlace(tx, tx.packetIndex[tx.packetCount - 1]), time: { sec: tx.endSec, nsec: tx.endNsec } }));
+    this.ctx.findings.add(
+      finding(
+        NO_HANDSHAKE,
+        `${pidName(tx.dataPid)} of a ${type} ${pidName(tx.tokenPid)} transaction on ${tx.address}.${tx.endpoint} got no handshake before the next token`,
+        { ...txPlace(tx, tx.packetIndex[tx.packetCount - 1]), time: { sec: tx.endSec, nsec: tx.endNsec } },
+      ),
+    );
   }
 
   /** SETADDR_TIMING: after SET_ADDRESS the device answers only at its new address. */
@@ -324,16 +421,35 @@ export class PacketLayer implements RecordSink {
       // §9.2.6.3: 2 ms after the status stage the device must accept a SETUP at its new address.
       // Before that it may still be busy, so an unanswered SETUP then is the host's haste, not a fault.
       const afterMs = spanNs(move.statusEnd.sec, move.statusEnd.nsec, tx.startSec, tx.startNsec) / 1e6;
-      if (tx.tokenPid === Pid.SETUP && tx.handshakePid === 0 && !tx.interrupted && afterMs >= SET_ADDRESS_RECOVERY_MS) {
-        this.ctx.findings.add(finding(SETADDR_TIMING, `device did not answer the SETUP at its new address ${move.to}, sent ${afterMs.toFixed(1)} ms after SET_ADDRESS completed (it must accept one after the 2 ms recovery interval)`, { ...txPlace(tx), device: deviceAddr(move.to) }));
+      if (
+        tx.tokenPid === Pid.SETUP &&
+        tx.handshakePid === 0 &&
+        !tx.interrupted &&
+        afterMs >= SET_ADDRESS_RECOVERY_MS
+      ) {
+        this.ctx.findings.add(
+          finding(
+            SETADDR_TIMING,
+            `device did not answer the SETUP at its new address ${move.to}, sent ${afterMs.toFixed(1)} ms after SET_ADDRESS completed (it must accept one after the 2 ms recovery interval)`,
+            { ...txPlace(tx), device: deviceAddr(move.to) },
+          ),
+        );
       }
       return;
     }
     if (tx.address !== move.from) return;
-    const answered = dirIn ? tx.dataPid !== 0 || tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.STALL : tx.handshakePid !== 0;
+    const answered = dirIn
+      ? tx.dataPid !== 0 || tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.STALL
+      : tx.handshakePid !== 0;
     if (!answered) return;
     this.addressMove = undefined;
-    this.ctx.findings.add(finding(SETADDR_TIMING, `device still answers at address ${move.from} after SET_ADDRESS ${move.to} completed`, { ...txPlace(tx), device: deviceAddr(move.from) }));
+    this.ctx.findings.add(
+      finding(
+        SETADDR_TIMING,
+        `device still answers at address ${move.from} after SET_ADDRESS ${move.to} completed`,
+        { ...txPlace(tx), device: deviceAddr(move.from) },
+      ),
+    );
   }
 
   private resetToggles(address: number, request: number, setup: SetupPacket): void {
@@ -342,11 +458,19 @@ export class PacketLayer implements RecordSink {
       // §9.1.1.5 / Linux usb_set_interface: the new alternate setting's endpoints start at DATA0. With the
       // configuration descriptor seen, reset exactly those; without it, only a PID that continues
       // neither sequence can be called wrong (SOFT).
-      const endpoints = this.ctx.endpoints.interfaceEndpoints?.(address, setup.wIndex & 0xff, setup.wValue & 0xff);
+      const endpoints = this.ctx.endpoints.interfaceEndpoints?.(
+        address,
+        setup.wIndex & 0xff,
+        setup.wValue & 0xff,
+      );
       if (endpoints) for (const ep of endpoints) this.toggles.markReset(address, ToggleReset.HARD, ep);
       else this.toggles.markReset(address, ToggleReset.SOFT);
-    }
-    else if (request === Request.CLEAR_FEATURE && recipientOf(setup) === 2 && setup.wValue === 0 && (setup.wIndex & 0x0f) !== 0) {
+    } else if (
+      request === Request.CLEAR_FEATURE &&
+      recipientOf(setup) === 2 &&
+      setup.wValue === 0 &&
+      (setup.wIndex & 0x0f) !== 0
+    ) {
       this.toggles.markReset(address, ToggleReset.HARD, setup.wIndex & 0x8f);
     }
   }
@@ -389,7 +513,14 @@ export function transactionSummary(tx: Transaction): TransactionSummary {
     packets.push(tx.packetIndex[k]);
     pids.push(pidName(tx.packetPid[k]));
   }
-  const s: TransactionSummary = { index: tx.index, firstPacket: tx.firstPacket, packets, pids, outcome: TX_OUTCOME_NAMES[tx.outcome], dataLength: tx.dataLength };
+  const s: TransactionSummary = {
+    index: tx.index,
+    firstPacket: tx.firstPacket,
+    packets,
+    pids,
+    outcome: TX_OUTCOME_NAMES[tx.outcome],
+    dataLength: tx.dataLength,
+  };
   if (tx.split !== SplitKind.NONE) s.split = tx.split === SplitKind.START ? "start" : "complete";
   return s;
 }

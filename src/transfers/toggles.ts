@@ -7,7 +7,6 @@ import { nextToggle, pidName } from "../usb/pid.js";
 import { TOGGLE_BULK_INT, TOGGLE_ISO, TOGGLE_RESET_DATA0 } from "./rules.js";
 import { type Transaction, TxOutcome, txPlace } from "./transaction.js";
 
-
 /** A pending reset of the toggle to DATA0. */
 export enum ToggleReset {
   NONE = 0,
@@ -45,15 +44,18 @@ const enum ToggleCase {
 // Finding details are built only when a finding fires: the check itself allocates nothing.
 // A toggle finding points at the data packet that carries the wrong PID, where the user will look.
 const dataPacketOf = (tx: Transaction) => {
-  for (let k = 0; k < tx.packetCount; k++) if (tx.packetPid[k] === tx.dataPid && tx.dataPid !== 0) return tx.packetIndex[k]!;
+  for (let k = 0; k < tx.packetCount; k++)
+    if (tx.packetPid[k] === tx.dataPid && tx.dataPid !== 0) return tx.packetIndex[k]!;
   return tx.firstPacket;
 };
 const where = (tx: Transaction) => txPlace(tx, dataPacketOf(tx));
-const epName = (tx: Transaction) => `endpoint ${tx.address}.${tx.endpoint} ${tx.tokenPid === Pid.IN ? "IN" : "OUT"}`;
+const epName = (tx: Transaction) =>
+  `endpoint ${tx.address}.${tx.endpoint} ${tx.tokenPid === Pid.IN ? "IN" : "OUT"}`;
 
 /** Slots of slotOf: 128 addresses × 16 endpoints × 2 directions; tables indexed by slot have this many entries. */
 export const SLOTS = 128 * 16 * 2;
-export const slotOf = (address: number, endpoint: number, dirIn: boolean) => ((address & 0x7f) << 5) | ((endpoint & 0xf) << 1) | (dirIn ? 1 : 0);
+export const slotOf = (address: number, endpoint: number, dirIn: boolean) =>
+  ((address & 0x7f) << 5) | ((endpoint & 0xf) << 1) | (dirIn ? 1 : 0);
 
 export class ToggleTracker {
   /** Expected next data PID; 0 = unknown (start of capture, or after a packet we could not read). */
@@ -65,7 +67,10 @@ export class ToggleTracker {
   private readonly reset = new Uint8Array(SLOTS);
   private readonly lastNoHandshake = new Uint8Array(SLOTS);
 
-  constructor(private readonly findings: FindingSink, private readonly bus: { readonly speed: Speed }) {}
+  constructor(
+    private readonly findings: FindingSink,
+    private readonly bus: { readonly speed: Speed },
+  ) {}
 
   /** Forget everything about a device address (a new device took it: SET_ADDRESS). */
   clearDevice(address: number): void {
@@ -103,11 +108,24 @@ export class ToggleTracker {
       // At unknown speed (link type 288) only splits say the speed; HS high-bandwidth PIDs cannot be judged.
       const fsLike = split || this.bus.speed === "full" || this.bus.speed === "low";
       const ok = fsLike ? pid === Pid.DATA0 || (split && pid === Pid.MDATA) : true;
-      if (!ok) this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on isochronous ${epName(tx)}${fsLike ? " at full speed (must be DATA0)" : ""}`, where(tx)));
+      if (!ok)
+        this.findings.add(
+          finding(
+            TOGGLE_ISO,
+            `${pidName(pid)} on isochronous ${epName(tx)}${fsLike ? " at full speed (must be DATA0)" : ""}`,
+            where(tx),
+          ),
+        );
       return ToggleVerdict.NEW;
     }
     if (pid === Pid.DATA2 || (pid === Pid.MDATA && !split)) {
-      this.findings.add(finding(TOGGLE_ISO, `${pidName(pid)} on ${type} ${epName(tx)}: DATA2/MDATA only belong to high-speed isochronous or splits`, where(tx)));
+      this.findings.add(
+        finding(
+          TOGGLE_ISO,
+          `${pidName(pid)} on ${type} ${epName(tx)}: DATA2/MDATA only belong to high-speed isochronous or splits`,
+          where(tx),
+        ),
+      );
       return ToggleVerdict.NEW;
     }
     const accepted = tx.outcome === TxOutcome.ACK || (tx.outcome === TxOutcome.NYET && !dirIn);
@@ -115,24 +133,63 @@ export class ToggleTracker {
     let verdict = ToggleVerdict.NEW;
     switch (this.classify(slot, pid, tx.dataFingerprint)) {
       case ToggleCase.RESET_HARD:
-        this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${epName(tx)} after its toggle was reset (SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT)); expected DATA0`, where(tx)));
+        this.findings.add(
+          finding(
+            TOGGLE_RESET_DATA0,
+            `${pidName(pid)} is the first data on ${epName(tx)} after its toggle was reset (SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT)); expected DATA0`,
+            where(tx),
+          ),
+        );
         break;
       case ToggleCase.RESET_SOFT:
-        this.findings.add(finding(TOGGLE_RESET_DATA0, `${pidName(pid)} is the first data on ${epName(tx)} after SET_INTERFACE; expected DATA0`, where(tx)));
+        this.findings.add(
+          finding(
+            TOGGLE_RESET_DATA0,
+            `${pidName(pid)} is the first data on ${epName(tx)} after SET_INTERFACE; expected DATA0`,
+            where(tx),
+          ),
+        );
         break;
       case ToggleCase.RETRANSMISSION:
         // §8.6.4: the receiver handshaked, the sender missed it and sent the same data again: legal, discard.
-        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a handshake the sender did not see`, where(tx), "info"));
+        this.findings.add(
+          finding(
+            TOGGLE_BULK_INT,
+            `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a handshake the sender did not see`,
+            where(tx),
+            "info",
+          ),
+        );
         verdict = ToggleVerdict.RETRANSMISSION;
         break;
       case ToggleCase.WRONG:
-        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} on ${epName(tx)} where ${pidName(expected)} was expected${this.lastPid[slot] === pid ? " (same PID as the last ACKed packet but different data)" : ""}`, where(tx)));
+        this.findings.add(
+          finding(
+            TOGGLE_BULK_INT,
+            `${pidName(pid)} on ${epName(tx)} where ${pidName(expected)} was expected${this.lastPid[slot] === pid ? " (same PID as the last ACKed packet but different data)" : ""}`,
+            where(tx),
+          ),
+        );
         break;
       case ToggleCase.REPEAT_AFTER_LOST_HANDSHAKE:
-        this.findings.add(finding(TOGGLE_BULK_INT, `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a lost handshake`, where(tx), "info"));
+        this.findings.add(
+          finding(
+            TOGGLE_BULK_INT,
+            `${pidName(pid)} repeated with identical data on ${epName(tx)}: retransmission after a lost handshake`,
+            where(tx),
+            "info",
+          ),
+        );
         break;
     }
-    this.update(slot, pid, tx.dataFingerprint, accepted, verdict === ToggleVerdict.NEW, tx.outcome === TxOutcome.NONE);
+    this.update(
+      slot,
+      pid,
+      tx.dataFingerprint,
+      accepted,
+      verdict === ToggleVerdict.NEW,
+      tx.outcome === TxOutcome.NONE,
+    );
     return verdict;
   }
 
@@ -154,14 +211,24 @@ export class ToggleTracker {
     const sameAsLast = this.lastPid[slot] === pid && this.lastFingerprint[slot] === fingerprint;
     const pending = this.reset[slot];
     if (pending === ToggleReset.HARD && pid !== Pid.DATA0) return ToggleCase.RESET_HARD;
-    if (pending === ToggleReset.SOFT && pid !== Pid.DATA0 && expected !== 0 && pid !== expected) return ToggleCase.RESET_SOFT;
-    if (pending === ToggleReset.NONE && expected !== 0 && pid !== expected) return sameAsLast && this.lastAccepted[slot] ? ToggleCase.RETRANSMISSION : ToggleCase.WRONG;
-    if (sameAsLast && !this.lastAccepted[slot] && expected !== 0 && this.lastNoHandshake[slot]) return ToggleCase.REPEAT_AFTER_LOST_HANDSHAKE;
+    if (pending === ToggleReset.SOFT && pid !== Pid.DATA0 && expected !== 0 && pid !== expected)
+      return ToggleCase.RESET_SOFT;
+    if (pending === ToggleReset.NONE && expected !== 0 && pid !== expected)
+      return sameAsLast && this.lastAccepted[slot] ? ToggleCase.RETRANSMISSION : ToggleCase.WRONG;
+    if (sameAsLast && !this.lastAccepted[slot] && expected !== 0 && this.lastNoHandshake[slot])
+      return ToggleCase.REPEAT_AFTER_LOST_HANDSHAKE;
     return ToggleCase.IN_SEQUENCE;
   }
 
   /** The state after a data transaction: a pending reset is done once data is accepted; the next toggle. */
-  private update(slot: number, pid: number, fingerprint: number, accepted: boolean, isNew: boolean, noHandshake: boolean): void {
+  private update(
+    slot: number,
+    pid: number,
+    fingerprint: number,
+    accepted: boolean,
+    isNew: boolean,
+    noHandshake: boolean,
+  ): void {
     if (this.reset[slot] !== ToggleReset.NONE && accepted) this.reset[slot] = ToggleReset.NONE;
     if (accepted && isNew) this.expected[slot] = nextToggle(pid);
     else if (isNew && this.expected[slot] === 0) this.expected[slot] = pid; // not accepted: the same toggle comes again

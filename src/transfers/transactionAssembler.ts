@@ -26,7 +26,13 @@ export type PollListener = (tokenPid: number, address: number, endpoint: number)
  * (`fingerprint` as in Transaction.dataFingerprint) instead of filling a Transaction. Returns false
  * when the general path must run.
  */
-export type DataTxListener = (tokenPid: number, address: number, endpoint: number, dataPid: number, fingerprint: number) => boolean;
+export type DataTxListener = (
+  tokenPid: number,
+  address: number,
+  endpoint: number,
+  dataPid: number,
+  fingerprint: number,
+) => boolean;
 
 /** A bus event recorded between packets (src/packets/busEvents.ts), at record `index`. */
 export type BusEventListener = (event: BusEvent, index: number, sec: number, nsec: number) => void;
@@ -72,8 +78,13 @@ export class TransactionAssembler {
    * bytecode after the loop that had not run yet would throw that optimized code away.
    */
   batch(b: RecordBatch): void {
-    const status = b.status, pids = b.pid, frame = b.frame, address = b.address, endpoint = b.endpoint;
-    const tsSec = b.tsSec, tsNsec = b.tsNsec;
+    const status = b.status,
+      pids = b.pid,
+      frame = b.frame,
+      address = b.address,
+      endpoint = b.endpoint;
+    const tsSec = b.tsSec,
+      tsNsec = b.tsNsec;
     const pidCounts = this.pidCounts;
     const tx = this.tx;
     const firstIndex = b.firstIndex;
@@ -85,7 +96,8 @@ export class TransactionAssembler {
       if (st !== PacketStatus.OK) {
         if (st === PacketStatus.NOT_RAW) {
           // URB records belong to src/urb; a sniffer's bus events come as pcapng custom blocks.
-          if (b.linktype[i] === LinkType.PCAPNG_CUSTOM_BLOCK && this.onBusEvent !== undefined) this.customBlock(b, i, firstIndex + i);
+          if (b.linktype[i] === LinkType.PCAPNG_CUSTOM_BLOCK && this.onBusEvent !== undefined)
+            this.customBlock(b, i, firstIndex + i);
           continue;
         }
         // A malformed packet ends whatever was open (packetry shows it in its own "invalid" group).
@@ -104,12 +116,23 @@ export class TransactionAssembler {
         this.sofCount++;
         continue;
       }
-      if (pid === Pid.PRE_ERR && this.bus.speed !== "high" && this.state !== TxState.CSPLIT_IN && this.state !== TxState.CSPLIT_OUT) {
+      if (
+        pid === Pid.PRE_ERR &&
+        this.bus.speed !== "high" &&
+        this.state !== TxState.CSPLIT_IN &&
+        this.state !== TxState.CSPLIT_OUT
+      ) {
         // PRE (§8.6.5: FS preamble before an LS packet) shares ERR's code; outside a CSPLIT it is a preamble.
         continue;
       }
       const index = firstIndex + i;
-      if (poll !== undefined && (pid === Pid.IN || pid === Pid.PING) && i + 1 < count && status[i + 1] === PacketStatus.OK && (pids[i + 1] === Pid.NAK || (pid === Pid.PING && pids[i + 1] === Pid.ACK))) {
+      if (
+        poll !== undefined &&
+        (pid === Pid.IN || pid === Pid.PING) &&
+        i + 1 < count &&
+        status[i + 1] === PacketStatus.OK &&
+        (pids[i + 1] === Pid.NAK || (pid === Pid.PING && pids[i + 1] === Pid.ACK))
+      ) {
         // A whole IN-NAK, PING-NAK or PING-ACK transaction in two records. Outside a split only: after
         // SSPLIT or CSPLIT the token continues the split transaction; anywhere else it starts a new one (the table).
         const s = this.state;
@@ -124,14 +147,33 @@ export class TransactionAssembler {
           }
         }
       }
-      if (dataTx !== undefined && (pid === Pid.IN || pid === Pid.OUT) && i + 2 < count && status[i + 1] === PacketStatus.OK && status[i + 2] === PacketStatus.OK) {
+      if (
+        dataTx !== undefined &&
+        (pid === Pid.IN || pid === Pid.OUT) &&
+        i + 2 < count &&
+        status[i + 1] === PacketStatus.OK &&
+        status[i + 2] === PacketStatus.OK
+      ) {
         // A whole data transaction in three records, outside a split (as for polls above).
         const dataPid = pids[i + 1];
         const handshake = pids[i + 2];
         const s = this.state;
-        if (isDataPid(dataPid) && (handshake === Pid.ACK || (handshake === Pid.NYET && pid === Pid.OUT)) && s !== TxState.SPLIT_START && s !== TxState.SPLIT_COMPLETE) {
+        if (
+          isDataPid(dataPid) &&
+          (handshake === Pid.ACK || (handshake === Pid.NYET && pid === Pid.OUT)) &&
+          s !== TxState.SPLIT_START &&
+          s !== TxState.SPLIT_COMPLETE
+        ) {
           if (this.open) this.finish();
-          if (dataTx(pid, address[i], endpoint[i], dataPid, fingerprintOf(frame[i + 1], b.dataLength[i + 1] - 3))) {
+          if (
+            dataTx(
+              pid,
+              address[i],
+              endpoint[i],
+              dataPid,
+              fingerprintOf(frame[i + 1], b.dataLength[i + 1] - 3),
+            )
+          ) {
             this.nextIndex++;
             pidCounts[dataPid]++;
             pidCounts[handshake]++;
@@ -204,7 +246,9 @@ export class TransactionAssembler {
   private invalid(b: RecordBatch, i: number, index: number, pid: number): void {
     const tx = this.tx;
     const explained = this.afterMalformed && !this.open;
-    const what = this.open ? `${pidName(pid)} after ${pidName(tx.packetPid[tx.packetCount - 1])}` : `${pidName(pid)} outside any transaction`;
+    const what = this.open
+      ? `${pidName(pid)} after ${pidName(tx.packetPid[tx.packetCount - 1])}`
+      : `${pidName(pid)} outside any transaction`;
     if (this.open) {
       // The sequence broke mid-transaction: a packet is missing from the capture, so what it carried is unknown.
       tx.interrupted = true;
@@ -220,7 +264,13 @@ export class TransactionAssembler {
     tx.outcome = TxOutcome.INVALID;
     if (isDataPid(pid)) tx.dataPid = pid;
     if (!explained) {
-      this.findings.add(finding(PID_SEQUENCE, `invalid PID sequence: ${what}`, { packet: index, transaction: tx.index, time: { sec: b.tsSec[i], nsec: b.tsNsec[i] } }));
+      this.findings.add(
+        finding(PID_SEQUENCE, `invalid PID sequence: ${what}`, {
+          packet: index,
+          transaction: tx.index,
+          time: { sec: b.tsSec[i], nsec: b.tsNsec[i] },
+        }),
+      );
     }
     this.finish();
   }
@@ -269,10 +319,23 @@ export class TransactionAssembler {
     const tx = this.tx;
     const s = this.state;
     if (tx.outcome !== TxOutcome.INVALID && tx.handshakePid === 0) {
-      tx.tokenOnly = s === TxState.SETUP || s === TxState.OUT || s === TxState.IN || s === TxState.PING || s === TxState.SSPLIT_IN || s === TxState.CSPLIT_IN || s === TxState.CSPLIT_OUT;
+      tx.tokenOnly =
+        s === TxState.SETUP ||
+        s === TxState.OUT ||
+        s === TxState.IN ||
+        s === TxState.PING ||
+        s === TxState.SSPLIT_IN ||
+        s === TxState.CSPLIT_IN ||
+        s === TxState.CSPLIT_OUT;
       // §8.5.2/§8.5.3: the host always follows SETUP and OUT tokens with data; a bare token is out of sequence.
       if (!tx.interrupted && (s === TxState.SETUP || s === TxState.OUT)) {
-        this.findings.add(finding(PID_SEQUENCE, `invalid PID sequence: ${pidName(tx.tokenPid)} token with no data packet`, txPlace(tx)));
+        this.findings.add(
+          finding(
+            PID_SEQUENCE,
+            `invalid PID sequence: ${pidName(tx.tokenPid)} token with no data packet`,
+            txPlace(tx),
+          ),
+        );
       }
     }
     this.open = false;

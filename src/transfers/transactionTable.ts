@@ -46,9 +46,20 @@ const COLUMNS = 17;
 
 const TABLE = new Uint8Array(STATES * COLUMNS);
 
-const D0 = Pid.DATA0 & 0xf, D1 = Pid.DATA1 & 0xf, D2 = Pid.DATA2 & 0xf, MD = Pid.MDATA & 0xf;
-const ACK = Pid.ACK & 0xf, NAK = Pid.NAK & 0xf, STALL = Pid.STALL & 0xf, NYET = Pid.NYET & 0xf, ERR = Pid.PRE_ERR & 0xf;
-const SETUP = Pid.SETUP & 0xf, OUT = Pid.OUT & 0xf, IN = Pid.IN & 0xf, PING = Pid.PING & 0xf, SSPLIT = Pid.SPLIT & 0xf;
+const D0 = Pid.DATA0 & 0xf,
+  D1 = Pid.DATA1 & 0xf,
+  D2 = Pid.DATA2 & 0xf,
+  MD = Pid.MDATA & 0xf;
+const ACK = Pid.ACK & 0xf,
+  NAK = Pid.NAK & 0xf,
+  STALL = Pid.STALL & 0xf,
+  NYET = Pid.NYET & 0xf,
+  ERR = Pid.PRE_ERR & 0xf;
+const SETUP = Pid.SETUP & 0xf,
+  OUT = Pid.OUT & 0xf,
+  IN = Pid.IN & 0xf,
+  PING = Pid.PING & 0xf,
+  SSPLIT = Pid.SPLIT & 0xf;
 const DATA = [D0, D1, D2, MD];
 
 function arm(state: TxState, pids: number[], next: TxState, action: TxAction): void {

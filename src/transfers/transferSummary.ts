@@ -1,7 +1,8 @@
 // The transfer → transaction → packet tree handed to `onTransfer` listeners (one object per transfer,
 // built only when a listener is attached).
 
-export type TransferKind = "control" | "bulk" | "interrupt" | "isochronous" | "unknown" | "polling" | "invalid";
+export type TransferKind =
+  "control" | "bulk" | "interrupt" | "isochronous" | "unknown" | "polling" | "invalid";
 
 export interface TransactionSummary {
   /** File-wide transaction index. */

@@ -23,7 +23,9 @@ export interface PendingUrb {
 
 /** The pairing key of an event (see the file comment). */
 export function pairingKey(ev: UrbEvent): string {
-  return ev.source === "usbmon" ? `${ev.bus}:${ev.id}` : `${ev.bus}:${ev.device}:${ev.endpoint & 0x0f}:${ev.id}`;
+  return ev.source === "usbmon"
+    ? `${ev.bus}:${ev.id}`
+    : `${ev.bus}:${ev.device}:${ev.endpoint & 0x0f}:${ev.id}`;
 }
 
 /** Why an open submission left the table without a completion. */

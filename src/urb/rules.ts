@@ -13,7 +13,8 @@ export const FMT_MON_TRUNCATED: RuleInfo = {
   id: "FMT_MON_TRUNCATED",
   severity: "warning",
   spec: "K-MON usbmon.rst struct usbmon_packet (len_cap); mon_bin.c",
-  title: "usbmon record holds fewer data bytes than the URB length (len_cap < length, or cut by the snap length)",
+  title:
+    "usbmon record holds fewer data bytes than the URB length (len_cap < length, or cut by the snap length)",
 };
 
 export const FMT_TEXT_TS_WRAP: RuleInfo = {
@@ -37,7 +38,7 @@ export const FMT_TEXT_DATA_TRUNC: RuleInfo = {
 export const FMT_TEXT_MALFORMED: RuleInfo = {
   id: "FMT_TEXT_MALFORMED",
   severity: "warning",
-  spec: "K-MON usbmon.rst \"Data Format\"; mon_text.c",
+  spec: 'K-MON usbmon.rst "Data Format"; mon_text.c',
   title: "a usbmon text line that does not parse as an event",
 };
 
@@ -66,7 +67,8 @@ export const URB_BAD_LENGTH: RuleInfo = {
   id: "URB_BAD_LENGTH",
   severity: "error",
   spec: "WS-USB ei_usb_bad_length",
-  title: "URB header lengths inconsistent with the record (data length past the record end, or a record shorter than its header)",
+  title:
+    "URB header lengths inconsistent with the record (data length past the record end, or a record shorter than its header)",
 };
 
 /** IDs this layer uses that RULES.md does not list yet (proposed additions). */

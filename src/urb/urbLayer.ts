@@ -14,7 +14,14 @@
 // - USBPcap control transfers: a SETUP stage opens the transfer; DATA stages add data; a STATUS
 //   stage (USBPcap < 1.5) or COMPLETE stage (USBPcap >= 1.5) closes it.
 
-import type { AnalysisContext, ControlTransfer, EndpointType, EndpointTypeLookup, RecordBatch, RecordSink } from "../usb/model.js";
+import type {
+  AnalysisContext,
+  ControlTransfer,
+  EndpointType,
+  EndpointTypeLookup,
+  RecordBatch,
+  RecordSink,
+} from "../usb/model.js";
 import { LinkType, PacketStatus } from "../../as/shared/constants.js";
 import { finding } from "../usb/finding.js";
 import { endpointAddr } from "../usb/ids.js";
@@ -25,7 +32,7 @@ import { CTRL_RESP_OVER_WLENGTH } from "../transfers/rules.js";
 import { controlStatusOf, isUrbError, UsbdStatus, urbErrorSeverity, urbStatusName } from "./status.js";
 import { EMPTY_DATA, concat, type UrbEvent } from "./urbEvent.js";
 import { parseMonBin } from "./usbmonBinary.js";
-import { parseUsbPcap, UsbPcapControlStage, UsbPcapTransfer } from "./usbpcap.js";
+import { parseUsbPcap, UsbPcapControlStage } from "./usbpcap.js";
 
 export interface UrbLayerOptions {
   /** Byte order of the pcap/pcapng file (usbmon headers are in the capturing host's order). Default true. */
@@ -90,7 +97,11 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       // usbmon events take their time from the mon_bin_hdr (ts_sec/ts_usec, the kernel's); USBPcap
       // headers carry none, so they take the record's time.
       if (lt === LinkType.USB_LINUX || lt === LinkType.USB_LINUX_MMAPPED) {
-        ev = parseMonBin(batch.bytes, start, len, lt, this.littleEndian, record, { findings, origLength: batch.origLength[i], fileOffset: batch.offset[i] });
+        ev = parseMonBin(batch.bytes, start, len, lt, this.littleEndian, record, {
+          findings,
+          origLength: batch.origLength[i],
+          fileOffset: batch.offset[i],
+        });
       } else if (lt === LinkType.USBPCAP) {
         ev = parseUsbPcap(batch.bytes, start, len, record, {
           findings,
@@ -149,7 +160,13 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     const out = [];
     for (const [key, eps] of this.endpointsSeen) {
       const [bus, device] = key.split(":").map(Number);
-      out.push({ bus, device, endpoints: [...eps].map(([endpoint, type]) => ({ endpoint, type })).sort((a, b) => a.endpoint - b.endpoint) });
+      out.push({
+        bus,
+        device,
+        endpoints: [...eps]
+          .map(([endpoint, type]) => ({ endpoint, type }))
+          .sort((a, b) => a.endpoint - b.endpoint),
+      });
     }
     return out.sort((a, b) => a.bus - b.bus || a.device - b.device);
   }
@@ -179,7 +196,12 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     const counter = this.counterOf(ev);
     counter.urbs++;
     // usbmon C length is the actual length both ways; a USBPcap OUT completion may carry no length.
-    counter.bytes += gathered !== undefined ? gathered.length : pending !== undefined && ev.source === "usbpcap" && !(ev.endpoint & 0x80) ? pending.submit.length : ev.length;
+    counter.bytes +=
+      gathered !== undefined
+        ? gathered.length
+        : pending !== undefined && ev.source === "usbpcap" && !(ev.endpoint & 0x80)
+          ? pending.submit.length
+          : ev.length;
     if (isUrbError(ev.status, ev.source)) {
       counter.errors++;
       this.urbError(ev, pending);
@@ -188,13 +210,18 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       this.unpairedCompletions++;
       if (!this.firstUnpaired(ev, "C")) return;
       this.ctx.findings.add(
-        finding(FMT_URB_UNPAIRED, `${ev.kind === "error" ? "submission error" : "completion"} of URB ${ev.id} (${describe(ev)}) has no submission in the capture${ev.xferType === XFER_CONTROL ? "" : MORE}`, {
-          packet: ev.record,
-          offset: ev.offset,
-          time: ev.time,
-          device: ev.device,
-          endpoint: ev.endpoint,
-        }, ev.xferType === XFER_CONTROL ? "warning" : "info"),
+        finding(
+          FMT_URB_UNPAIRED,
+          `${ev.kind === "error" ? "submission error" : "completion"} of URB ${ev.id} (${describe(ev)}) has no submission in the capture${ev.xferType === XFER_CONTROL ? "" : MORE}`,
+          {
+            packet: ev.record,
+            offset: ev.offset,
+            time: ev.time,
+            device: ev.device,
+            endpoint: ev.endpoint,
+          },
+          ev.xferType === XFER_CONTROL ? "warning" : "info",
+        ),
       );
       return;
     }
@@ -229,7 +256,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         return;
       }
       // Old USBPcap: the data stage is its own record, from the host (OUT) or the device (IN).
-      if (ev.data.length > 0) pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
+      if (ev.data.length > 0)
+        pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
       if (pending.status === 0 && ev.status !== 0) pending.status = ev.status;
       pending.lastRecord = ev.record;
       return;
@@ -248,7 +276,11 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       return;
     }
     // USBPcap >= 1.5: the COMPLETE stage carries the IN data; OUT data came with the SETUP stage.
-    if (stage === UsbPcapControlStage.COMPLETE && ev.data.length > 0 && ((pending.submit.setup?.bmRequestType ?? 0x80) & 0x80) !== 0) {
+    if (
+      stage === UsbPcapControlStage.COMPLETE &&
+      ev.data.length > 0 &&
+      ((pending.submit.setup?.bmRequestType ?? 0x80) & 0x80) !== 0
+    ) {
       pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
     }
     this.completed(final, pending, pending.data);
@@ -291,7 +323,14 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
           data.length > setup.wLength
             ? `${ct.request}: ${data.length} bytes returned for wLength ${setup.wLength}`
             : `${ct.request}: the read completed with ${urbStatusName(status, done.source)}: the device sent more than wLength ${setup.wLength} bytes`,
-          { packet: done.record, offset: done.offset, time: done.time, transfer: ct.index, device: ct.address, endpoint: endpointAddr(0, true) },
+          {
+            packet: done.record,
+            offset: done.offset,
+            time: done.time,
+            transfer: ct.index,
+            device: ct.address,
+            endpoint: endpointAddr(0, true),
+          },
         ),
       );
     }
@@ -305,7 +344,9 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     }
     this.unpairedSubmission(
       p,
-      reason === "capacity" ? `more than ${this.pairing.capacity} URBs were open: the oldest was dropped` : "its tag was submitted again before it completed",
+      reason === "capacity"
+        ? `more than ${this.pairing.capacity} URBs were open: the oldest was dropped`
+        : "its tag was submitted again before it completed",
       reason === "capacity" ? "warning" : undefined,
     );
   }
@@ -323,15 +364,21 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     const s = p.submit;
     const isControl = p.controlIndex >= 0;
     this.unpairedSubmissions++;
-    if (severity === "warning" || this.firstUnpaired(s, "S")) this.ctx.findings.add(
-      finding(FMT_URB_UNPAIRED, `submission of URB ${s.id} (${describe(s)}${isControl ? `, ${requestName(s.setup!)}` : ""}) has no completion: ${why}${s.xferType === XFER_CONTROL ? "" : MORE}`, {
-        packet: s.record,
-        offset: s.offset,
-        time: s.time,
-        device: s.device,
-        endpoint: s.endpoint,
-      }, severity ?? (s.xferType === XFER_CONTROL ? "warning" : "info")),
-    );
+    if (severity === "warning" || this.firstUnpaired(s, "S"))
+      this.ctx.findings.add(
+        finding(
+          FMT_URB_UNPAIRED,
+          `submission of URB ${s.id} (${describe(s)}${isControl ? `, ${requestName(s.setup!)}` : ""}) has no completion: ${why}${s.xferType === XFER_CONTROL ? "" : MORE}`,
+          {
+            packet: s.record,
+            offset: s.offset,
+            time: s.time,
+            device: s.device,
+            endpoint: s.endpoint,
+          },
+          severity ?? (s.xferType === XFER_CONTROL ? "warning" : "info"),
+        ),
+      );
     if (isControl) {
       const setup = s.setup!;
       this.ctx.onControlTransfer({

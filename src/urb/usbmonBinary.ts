@@ -43,6 +43,8 @@ const enum Off {
   length = 32,
   len_cap = 36,
   setup = 40,
+  // The kernel's union: error_count and numdesc share setup's 8 bytes on isochronous records.
+  // eslint-disable-next-line @typescript-eslint/no-duplicate-enum-values
   error_count = 40,
   numdesc = 44,
   interval = 48,
@@ -59,7 +61,12 @@ const u16 = u16At;
  * Which byte order the record at `offset` is in: the file's (`littleEndian`) unless only the
  * other order gives a plausible ts_usec. Cheap enough to run on every record.
  */
-export function monBinLittleEndian(bytes: Uint8Array, offset: number, length: number, littleEndian: boolean): boolean {
+export function monBinLittleEndian(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  littleEndian: boolean,
+): boolean {
   if (length < MON_BIN_HDR_48) return littleEndian;
   const usec = u32(bytes, offset + Off.ts_usec, littleEndian);
   if (usec < 1_000_000) return littleEndian;
@@ -104,10 +111,14 @@ export function parseMonBin(
   const cut = ctx.origLength !== undefined && ctx.origLength > length;
   if (length < hdr) {
     ctx.findings?.add(
-      finding(cut ? FMT_MON_TRUNCATED : URB_BAD_LENGTH, `usbmon record of ${length} bytes is shorter than the ${hdr}-byte mon_bin_hdr${cut ? ` (cut by the snap length, original ${ctx.origLength})` : ""}`, {
-        packet: record,
-        offset: ctx.fileOffset,
-      }),
+      finding(
+        cut ? FMT_MON_TRUNCATED : URB_BAD_LENGTH,
+        `usbmon record of ${length} bytes is shorter than the ${hdr}-byte mon_bin_hdr${cut ? ` (cut by the snap length, original ${ctx.origLength})` : ""}`,
+        {
+          packet: record,
+          offset: ctx.fileOffset,
+        },
+      ),
     );
     return undefined;
   }
@@ -160,13 +171,17 @@ export function parseMonBin(
     ev.setup = readSetup(b, o + Off.setup);
     if (xferType !== XFER_CONTROL) {
       ctx.findings?.add(
-        finding(URB_SETUP_NON_CONTROL, `usbmon ${kind} on ${ev.transferType ?? `transfer type ${xferType}`} endpoint 0x${endpoint.toString(16)} has flag_setup 0 (setup present)`, {
-          packet: record,
-          offset: ctx.fileOffset,
-          time: ev.time,
-          device,
-          endpoint,
-        }),
+        finding(
+          URB_SETUP_NON_CONTROL,
+          `usbmon ${kind} on ${ev.transferType ?? `transfer type ${xferType}`} endpoint 0x${endpoint.toString(16)} has flag_setup 0 (setup present)`,
+          {
+            packet: record,
+            offset: ctx.fileOffset,
+            time: ev.time,
+            device,
+            endpoint,
+          },
+        ),
       );
     }
   } else if (xferType === XFER_ISO) {
@@ -192,7 +207,15 @@ export function parseMonBin(
       ev.iso = iso;
       descBytes = ndesc * MON_BIN_ISODESC_SIZE;
     } else if (ndesc > 128) {
-      ctx.findings?.add(finding(URB_BAD_LENGTH, `usbmon ndesc ${ndesc} is above ISODESC_MAX 128`, { packet: record, offset: ctx.fileOffset, time: ev.time, device, endpoint }));
+      ctx.findings?.add(
+        finding(URB_BAD_LENGTH, `usbmon ndesc ${ndesc} is above ISODESC_MAX 128`, {
+          packet: record,
+          offset: ctx.fileOffset,
+          time: ev.time,
+          device,
+          endpoint,
+        }),
+      );
     }
   }
 
@@ -200,13 +223,17 @@ export function parseMonBin(
   if (available < lenCap) {
     const rule = cut ? FMT_MON_TRUNCATED : URB_BAD_LENGTH;
     ctx.findings?.add(
-      finding(rule, `usbmon record holds ${available} bytes after the header but len_cap says ${lenCap}${cut ? ` (cut by the snap length, original ${ctx.origLength})` : ""}`, {
-        packet: record,
-        offset: ctx.fileOffset,
-        time: ev.time,
-        device,
-        endpoint,
-      }),
+      finding(
+        rule,
+        `usbmon record holds ${available} bytes after the header but len_cap says ${lenCap}${cut ? ` (cut by the snap length, original ${ctx.origLength})` : ""}`,
+        {
+          packet: record,
+          offset: ctx.fileOffset,
+          time: ev.time,
+          device,
+          endpoint,
+        },
+      ),
     );
   } else if (flagData === 0 && lenCap < urbLength && xferType !== XFER_ISO) {
     // Data present but clipped by usbmon (mon_bin.c limits a record to b_size/5). Iso records

@@ -13,8 +13,14 @@ import { deviceAddr, endpointAddr } from "../usb/ids.js";
 import type { SetupPacket } from "../usb/model.js";
 import { finding, type RuleInfo, type FindingPlace, type FindingSink } from "../usb/finding.js";
 import { FMT_TEXT_DATA_TRUNC, FMT_TEXT_MALFORMED, FMT_TEXT_TS_WRAP, URB_SETUP_NON_CONTROL } from "./rules.js";
-import { EMPTY_DATA, concat, transferTypeName, type IsoDescriptor, type UrbEvent, type UrbKind } from "./urbEvent.js";
-
+import {
+  EMPTY_DATA,
+  concat,
+  transferTypeName,
+  type IsoDescriptor,
+  type UrbEvent,
+  type UrbKind,
+} from "./urbEvent.js";
 
 /** mon_text.c: the µs timestamp is (tv_sec & 0xFFF) * 1e6 + tv_usec, so it wraps every 4096 s. */
 export const TEXT_TS_WRAP_US = 4096 * 1_000_000;
@@ -97,7 +103,11 @@ export class UsbmonTextParser {
         if (this.carry.length > TEXT_MAX_LINE) {
           this.lines++;
           this.malformed++;
-          this.report(FMT_TEXT_MALFORMED, `line ${this.lines} is longer than ${TEXT_MAX_LINE} bytes: skipped`, this.carryOffset);
+          this.report(
+            FMT_TEXT_MALFORMED,
+            `line ${this.lines} is longer than ${TEXT_MAX_LINE} bytes: skipped`,
+            this.carryOffset,
+          );
           this.carry = EMPTY_DATA;
           this.dropping = true;
         }
@@ -126,7 +136,11 @@ export class UsbmonTextParser {
     if (why !== undefined) {
       this.malformed++;
       const shown = trimmed.length > 120 ? `${trimmed.slice(0, 120)}…` : trimmed;
-      this.report(FMT_TEXT_MALFORMED, `line ${this.lines} (byte ${offset}) is not a usbmon event: ${why}: "${shown}"`, offset);
+      this.report(
+        FMT_TEXT_MALFORMED,
+        `line ${this.lines} (byte ${offset}) is not a usbmon event: ${why}: "${shown}"`,
+        offset,
+      );
     }
   }
 
@@ -160,13 +174,19 @@ export class UsbmonTextParser {
     let i = 4;
     let setup: SetupPacket | undefined;
     let setupFlag: number | undefined;
-    let status = 0;
+    let status: number;
     let interval: number | undefined;
     let startFrame: number | undefined;
     let errorCount: number | undefined;
     if (t[i] === "s") {
       if (t.length < i + 6) return "setup packet cut short";
-      if (!RE_HEX2.test(t[i + 1]) || !RE_HEX2.test(t[i + 2]) || !RE_HEX4.test(t[i + 3]) || !RE_HEX4.test(t[i + 4]) || !RE_HEX4.test(t[i + 5])) {
+      if (
+        !RE_HEX2.test(t[i + 1]) ||
+        !RE_HEX2.test(t[i + 2]) ||
+        !RE_HEX4.test(t[i + 3]) ||
+        !RE_HEX4.test(t[i + 4]) ||
+        !RE_HEX4.test(t[i + 5])
+      ) {
         return "bad setup packet";
       }
       setup = {
@@ -197,7 +217,12 @@ export class UsbmonTextParser {
     let iso: IsoDescriptor[] | undefined;
     let numberOfPackets: number | undefined;
     // Iso events carry " %d" ndesc and up to 5 " %d:%u:%u" descriptors before the length.
-    if (xferType === 0 && i + 1 < t.length && RE_INT.test(t[i]) && (RE_ISODESC.test(t[i + 1]) || RE_INT.test(t[i + 1]))) {
+    if (
+      xferType === 0 &&
+      i + 1 < t.length &&
+      RE_INT.test(t[i]) &&
+      (RE_ISODESC.test(t[i + 1]) || RE_INT.test(t[i + 1]))
+    ) {
       numberOfPackets = Number(t[i]);
       i++;
       iso = [];
@@ -239,9 +264,14 @@ export class UsbmonTextParser {
       if (this.lastUs >= 0 && us + this.wrapBase < this.lastUs) {
         this.wrapBase += TEXT_TS_WRAP_US;
         this.wraps++;
-        this.report(FMT_TEXT_TS_WRAP, `timestamp went back from ${this.lastUs % TEXT_TS_WRAP_US} to ${us} µs at line ${this.lines}: the 4096 s counter wrapped, unwrapped`, offset, {
-          packet: this.events,
-        });
+        this.report(
+          FMT_TEXT_TS_WRAP,
+          `timestamp went back from ${this.lastUs % TEXT_TS_WRAP_US} to ${us} µs at line ${this.lines}: the 4096 s counter wrapped, unwrapped`,
+          offset,
+          {
+            packet: this.events,
+          },
+        );
       }
       us += this.wrapBase;
     }
@@ -250,7 +280,12 @@ export class UsbmonTextParser {
     const endpoint = endpointAddr(epnum, isIn);
     const record = this.events++;
     if (setup !== undefined && xferType !== 2) {
-      this.report(URB_SETUP_NON_CONTROL, `line ${this.lines}: setup packet on a ${transferTypeName(xferType)} URB (${t[3]})`, offset, { packet: record, device, endpoint });
+      this.report(
+        URB_SETUP_NON_CONTROL,
+        `line ${this.lines}: setup packet on a ${transferTypeName(xferType)} URB (${t[3]})`,
+        offset,
+        { packet: record, device, endpoint },
+      );
     }
     if (dataFlag === 0 && shown < length) {
       const key = `${bus}:${device}:${endpoint}`;

@@ -61,13 +61,25 @@ export interface UsbPcapContext {
  * `length` of the event is the header's dataLength (for a SETUP stage it includes the 8 setup bytes);
  * `data` and `dataCaptured` exclude the setup bytes.
  */
-export function parseUsbPcap(bytes: Uint8Array, offset: number, length: number, record: number, ctx: UsbPcapContext = {}): UrbEvent | undefined {
+export function parseUsbPcap(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  record: number,
+  ctx: UsbPcapContext = {},
+): UrbEvent | undefined {
   const b = bytes;
   const o = offset;
   const where = { packet: record, offset: ctx.fileOffset };
   const cut = ctx.origLength !== undefined && ctx.origLength > length;
   if (length < USBPCAP_BASE_HEADER) {
-    ctx.findings?.add(finding(URB_BAD_LENGTH, `USBPcap record of ${length} bytes is shorter than the ${USBPCAP_BASE_HEADER}-byte header`, where));
+    ctx.findings?.add(
+      finding(
+        URB_BAD_LENGTH,
+        `USBPcap record of ${length} bytes is shorter than the ${USBPCAP_BASE_HEADER}-byte header`,
+        where,
+      ),
+    );
     return undefined;
   }
   const headerLen = u16(b, o);
@@ -84,7 +96,13 @@ export function parseUsbPcap(bytes: Uint8Array, offset: number, length: number, 
 
   if (headerLen < USBPCAP_BASE_HEADER || headerLen > length) {
     const rule = headerLen < USBPCAP_BASE_HEADER ? FMT_USBPCAP_HDRLEN : URB_BAD_LENGTH;
-    ctx.findings?.add(finding(rule, `USBPcap headerLen ${headerLen} ${headerLen < USBPCAP_BASE_HEADER ? `is below the ${USBPCAP_BASE_HEADER}-byte base header` : `is past the end of the ${length}-byte record`}`, { ...where, device, endpoint }));
+    ctx.findings?.add(
+      finding(
+        rule,
+        `USBPcap headerLen ${headerLen} ${headerLen < USBPCAP_BASE_HEADER ? `is below the ${USBPCAP_BASE_HEADER}-byte base header` : `is past the end of the ${length}-byte record`}`,
+        { ...where, device, endpoint },
+      ),
+    );
     return undefined;
   }
 
@@ -129,32 +147,51 @@ export function parseUsbPcap(bytes: Uint8Array, offset: number, length: number, 
   }
   if (expected >= 0 && headerLen !== expected) {
     ctx.findings?.add(
-      finding(FMT_USBPCAP_HDRLEN, `USBPcap ${ev.transferType} record has headerLen ${headerLen}, expected ${expected}`, { ...where, device, endpoint }),
+      finding(
+        FMT_USBPCAP_HDRLEN,
+        `USBPcap ${ev.transferType} record has headerLen ${headerLen}, expected ${expected}`,
+        { ...where, device, endpoint },
+      ),
     );
   }
 
   const available = length - headerLen;
   if (dataLength > available) {
     ctx.findings?.add(
-      finding(cut ? FMT_MON_TRUNCATED : URB_BAD_LENGTH, `USBPcap dataLength ${dataLength} but the record holds ${available} bytes after the header${cut ? ` (cut by the snap length, original ${ctx.origLength})` : ""}`, {
-        ...where,
-        device,
-        endpoint,
-      }),
+      finding(
+        cut ? FMT_MON_TRUNCATED : URB_BAD_LENGTH,
+        `USBPcap dataLength ${dataLength} but the record holds ${available} bytes after the header${cut ? ` (cut by the snap length, original ${ctx.origLength})` : ""}`,
+        {
+          ...where,
+          device,
+          endpoint,
+        },
+      ),
     );
   }
   let start = o + headerLen;
   let captured = Math.min(dataLength, available);
-  if (transfer === UsbPcapTransfer.CONTROL && ev.usbpcap!.stage === UsbPcapControlStage.SETUP && !(info & USBPCAP_INFO_PDO_TO_FDO)) {
+  if (
+    transfer === UsbPcapTransfer.CONTROL &&
+    ev.usbpcap!.stage === UsbPcapControlStage.SETUP &&
+    !(info & USBPCAP_INFO_PDO_TO_FDO)
+  ) {
     if (captured >= 8) {
       ev.setup = readSetup(b, start);
       start += 8;
       captured -= 8;
     } else {
-      ctx.findings?.add(finding(URB_BAD_LENGTH, `USBPcap SETUP stage holds ${captured} bytes, fewer than the 8-byte setup packet`, { ...where, device, endpoint }));
+      ctx.findings?.add(
+        finding(
+          URB_BAD_LENGTH,
+          `USBPcap SETUP stage holds ${captured} bytes, fewer than the 8-byte setup packet`,
+          { ...where, device, endpoint },
+        ),
+      );
     }
   }
   ev.dataCaptured = captured;
-  if (captured > 0 && (transfer === UsbPcapTransfer.CONTROL || ctx.keepAllData)) ev.data = b.slice(start, start + captured);
+  if (captured > 0 && (transfer === UsbPcapTransfer.CONTROL || ctx.keepAllData))
+    ev.data = b.slice(start, start + captured);
   return ev;
 }

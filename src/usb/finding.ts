@@ -45,6 +45,11 @@ export interface RuleInfo {
 export type FindingPlace = Omit<Finding, "rule" | "severity" | "message" | "spec">;
 
 /** Build a finding for `rule`; `extra` carries packet, time, device, endpoint... */
-export function finding(rule: RuleInfo, message: string, extra: FindingPlace = {}, severity: Severity = rule.severity): Finding {
+export function finding(
+  rule: RuleInfo,
+  message: string,
+  extra: FindingPlace = {},
+  severity: Severity = rule.severity,
+): Finding {
   return { rule: rule.id, severity, message, spec: rule.spec, ...extra };
 }

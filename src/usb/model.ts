@@ -111,7 +111,12 @@ export interface EndpointTypeLookup {
   /** wMaxPacketSize[10:0] (or bMaxPacketSize0 for endpoint 0) from descriptors; undefined when unknown. */
   maxPacketSize?(address: number, endpointAddress: number, bus?: number): number | undefined;
   /** Endpoint addresses of an alternate setting of an interface, from the configuration in use; undefined when unknown. */
-  interfaceEndpoints?(address: number, interfaceNumber: number, alternateSetting: number, bus?: number): number[] | undefined;
+  interfaceEndpoints?(
+    address: number,
+    interfaceNumber: number,
+    alternateSetting: number,
+    bus?: number,
+  ): number[] | undefined;
 }
 
 /** Where a layer sends what it reconstructs. */

@@ -2,10 +2,22 @@
 import { Pid, PacketStatus } from "../../as/shared/constants.js";
 
 const NAMES: Record<number, string> = {
-  [Pid.OUT]: "OUT", [Pid.IN]: "IN", [Pid.SOF]: "SOF", [Pid.SETUP]: "SETUP",
-  [Pid.DATA0]: "DATA0", [Pid.DATA1]: "DATA1", [Pid.DATA2]: "DATA2", [Pid.MDATA]: "MDATA",
-  [Pid.ACK]: "ACK", [Pid.NAK]: "NAK", [Pid.STALL]: "STALL", [Pid.NYET]: "NYET",
-  [Pid.PRE_ERR]: "PRE/ERR", [Pid.SPLIT]: "SPLIT", [Pid.PING]: "PING", [Pid.RESERVED]: "RESERVED",
+  [Pid.OUT]: "OUT",
+  [Pid.IN]: "IN",
+  [Pid.SOF]: "SOF",
+  [Pid.SETUP]: "SETUP",
+  [Pid.DATA0]: "DATA0",
+  [Pid.DATA1]: "DATA1",
+  [Pid.DATA2]: "DATA2",
+  [Pid.MDATA]: "MDATA",
+  [Pid.ACK]: "ACK",
+  [Pid.NAK]: "NAK",
+  [Pid.STALL]: "STALL",
+  [Pid.NYET]: "NYET",
+  [Pid.PRE_ERR]: "PRE/ERR",
+  [Pid.SPLIT]: "SPLIT",
+  [Pid.PING]: "PING",
+  [Pid.RESERVED]: "RESERVED",
 };
 
 /** Spec name of a PID byte; a byte whose check nibble is wrong is named by its low nibble ("IN?"). */

@@ -50,7 +50,9 @@ export function recipientBits(bmRequestType: number): number {
   return bmRequestType & 0x1f;
 }
 
-const FEATURES: Record<number, string> = Object.fromEntries(Object.entries(Feature).map(([name, code]) => [code, name]));
+const FEATURES: Record<number, string> = Object.fromEntries(
+  Object.entries(Feature).map(([name, code]) => [code, name]),
+);
 
 const RECIPIENTS = ["device", "interface", "endpoint", "other"];
 
@@ -62,7 +64,13 @@ export const recipientOf = (s: SetupPacket) => recipientBits(s.bmRequestType);
 
 /** The 8 SETUP bytes at `b[o]` (§9.3, little-endian words). */
 export function readSetup(b: Uint8Array, o: number): SetupPacket {
-  return { bmRequestType: b[o], bRequest: b[o + 1], wValue: b[o + 2] | (b[o + 3] << 8), wIndex: b[o + 4] | (b[o + 5] << 8), wLength: b[o + 6] | (b[o + 7] << 8) };
+  return {
+    bmRequestType: b[o],
+    bRequest: b[o + 1],
+    wValue: b[o + 2] | (b[o + 3] << 8),
+    wIndex: b[o + 4] | (b[o + 5] << 8),
+    wLength: b[o + 6] | (b[o + 7] << 8),
+  };
 }
 
 /** Name a request: "GET_DESCRIPTOR DEVICE", "SET_ADDRESS 5", "class IN 0x01 wValue=... ". */
@@ -97,7 +105,12 @@ export function requestName(setup: SetupPacket): string {
     case Request.SET_FEATURE: {
       const name = setup.bRequest === Request.CLEAR_FEATURE ? "CLEAR_FEATURE" : "SET_FEATURE";
       const f = FEATURES[setup.wValue] ?? `feature ${setup.wValue}`;
-      const target = recipient === "endpoint" ? ` endpoint ${hex(setup.wIndex & 0xff, 2)}` : recipient === "interface" ? ` interface ${setup.wIndex}` : "";
+      const target =
+        recipient === "endpoint"
+          ? ` endpoint ${hex(setup.wIndex & 0xff, 2)}`
+          : recipient === "interface"
+            ? ` interface ${setup.wIndex}`
+            : "";
       return `${name} ${f}${target}`;
     }
     case Request.SET_INTERFACE:

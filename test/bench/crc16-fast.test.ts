@@ -45,7 +45,18 @@ async function decodeWithMode(bytes: Uint8Array, mode: number, debug = false): P
 
 function expectSameColumns(a: Collected, b: Collected): void {
   expect(a.info.records).toBe(b.info.records);
-  for (const col of ["offset", "tsSec", "tsNsec", "linktype", "pid", "status", "address", "endpoint", "frame", "origLength"] as const) {
+  for (const col of [
+    "offset",
+    "tsSec",
+    "tsNsec",
+    "linktype",
+    "pid",
+    "status",
+    "address",
+    "endpoint",
+    "frame",
+    "origLength",
+  ] as const) {
     expect(a[col], col).toEqual(b[col]);
   }
 }

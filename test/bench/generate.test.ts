@@ -17,7 +17,17 @@ function tshark(kind: "bulk" | "small"): { rows: string[][]; bytes: number } {
   const bytes = captureBytes(kind, 1 << 20);
   const file = path.join(dir, `${kind}.pcap`);
   writeFileSync(file, bytes);
-  return { rows: tsharkFields(file, ["frame.time_epoch", "usbll.pid", "usbll.crc5.status", "usbll.crc16.status", "usbll.device_addr", "usbll.endp"]), bytes: bytes.length };
+  return {
+    rows: tsharkFields(file, [
+      "frame.time_epoch",
+      "usbll.pid",
+      "usbll.crc5.status",
+      "usbll.crc16.status",
+      "usbll.device_addr",
+      "usbll.endp",
+    ]),
+    bytes: bytes.length,
+  };
 }
 
 describe("benchmark capture generator", () => {
@@ -59,7 +69,8 @@ describe("benchmark capture generator", () => {
     let checked = 0;
     for (const [, pid, , , addr, ep] of rows) {
       const p = Number(pid);
-      if (p === Pid.IN || p === Pid.OUT || p === Pid.SETUP) key = Number(ep) === 0 ? "" : `${addr}.${ep}.${p}`;
+      if (p === Pid.IN || p === Pid.OUT || p === Pid.SETUP)
+        key = Number(ep) === 0 ? "" : `${addr}.${ep}.${p}`;
       if (key !== "" && (p === Pid.DATA0 || p === Pid.DATA1)) {
         // The first data after SET_CONFIGURATION is DATA0 (§9.1.1.5).
         if (!last.has(key)) expect(p, `first toggle on ${key}`).toBe(Pid.DATA0);
@@ -89,7 +100,8 @@ describe("benchmark capture generator", () => {
   it("writes mostly small packets in the small capture and mostly 512-byte data in the bulk one", () => {
     const bulk = tshark("bulk");
     const small = tshark("small");
-    const dataShare = (rows: string[][]) => rows.filter((r) => Number(r[1]) === Pid.DATA0 || Number(r[1]) === Pid.DATA1).length / rows.length;
+    const dataShare = (rows: string[][]) =>
+      rows.filter((r) => Number(r[1]) === Pid.DATA0 || Number(r[1]) === Pid.DATA1).length / rows.length;
     // Bytes per packet: bulk ~150 (512-byte data dominate the bytes), small ~18 (header + 1-3 bytes).
     expect(bulk.bytes / bulk.rows.length).toBeGreaterThan(100);
     expect(small.bytes / small.rows.length).toBeLessThan(25);

@@ -10,7 +10,11 @@ import { readPcap, tempFile, tsharkFields } from "./helpers.js";
 import { build, capture, device, noSof, rows } from "./busHelpers.js";
 
 describe("BusSim clean traffic", () => {
-  for (const [speed, mps0] of [["full", 8], ["full", 64], ["high", 64]] as const) {
+  for (const [speed, mps0] of [
+    ["full", 8],
+    ["full", 64],
+    ["high", 64],
+  ] as const) {
     it(`enumerates a ${speed}-speed device (bMaxPacketSize0 ${mps0}) that tshark decodes without a single expert item`, () => {
       const rs = rows(capture(speed, (s) => s.enumerate(device(speed, mps0))));
       expect(rs.length).toBeGreaterThan(50);
@@ -21,7 +25,17 @@ describe("BusSim clean traffic", () => {
       }
       // The requests Linux makes, in order (USB 2.0 §9.4: 6 GET_DESCRIPTOR, 5 SET_ADDRESS, 9 SET_CONFIGURATION).
       const requests = rs.filter((r) => r.bRequest !== "").map((r) => `${r.bRequest}:${r.descType}`);
-      expect(requests).toEqual(["6:0x01", "5:", "6:0x01", "6:0x02", "6:0x02", "6:0x03", "6:0x03", "6:0x03", "9:"]);
+      expect(requests).toEqual([
+        "6:0x01",
+        "5:",
+        "6:0x01",
+        "6:0x02",
+        "6:0x02",
+        "6:0x03",
+        "6:0x03",
+        "6:0x03",
+        "9:",
+      ]);
       // Address 0 until SET_ADDRESS completes, then 5.
       const tokens = rs.filter((r) => r.addr !== "");
       const firstAt5 = tokens.findIndex((r) => r.addr === "5");
@@ -63,7 +77,9 @@ describe("BusSim clean traffic", () => {
         }),
       ),
     );
-    const dataPids = rs.filter((r) => r.pid === Pid.DATA0 || r.pid === Pid.DATA1).map((r) => (r.pid === Pid.DATA0 ? 0 : 1));
+    const dataPids = rs
+      .filter((r) => r.pid === Pid.DATA0 || r.pid === Pid.DATA1)
+      .map((r) => (r.pid === Pid.DATA0 ? 0 : 1));
     // bulkIn 100: D0 D1; bulkIn 64+ZLP: D0 D1; bulkOut with 2 NAKed retries: D0 D0 D0; SETUP D0, status D1; after reset: D0.
     expect(dataPids).toEqual([0, 1, 0, 1, 0, 0, 0, 0, 1, 0]);
     expect(rs.filter((r) => r.pid === Pid.NAK).length).toBe(4);
@@ -75,11 +91,52 @@ describe("BusSim clean traffic", () => {
       s.ping(4, 1, Pid.NAK);
       s.ping(4, 1, Pid.ACK);
       s.out(4, 1, Pid.DATA0, new Uint8Array(512), Pid.NYET);
-      s.splitNonPeriodic({ hubAddr: 2, port: 1, et: 0, kind: "setup", addr: 3, ep: 0, dataPid: Pid.DATA0, payload: new Uint8Array(8) });
-      s.splitNonPeriodic({ hubAddr: 2, port: 1, et: 2, kind: "in", addr: 3, ep: 1, dataPid: Pid.DATA1, payload: new Uint8Array(18), nyets: 2 });
-      s.splitInterruptIn({ hubAddr: 2, port: 3, lowSpeed: true, addr: 6, ep: 1, dataPid: Pid.DATA0, payload: new Uint8Array(4), nyets: 1 });
+      s.splitNonPeriodic({
+        hubAddr: 2,
+        port: 1,
+        et: 0,
+        kind: "setup",
+        addr: 3,
+        ep: 0,
+        dataPid: Pid.DATA0,
+        payload: new Uint8Array(8),
+      });
+      s.splitNonPeriodic({
+        hubAddr: 2,
+        port: 1,
+        et: 2,
+        kind: "in",
+        addr: 3,
+        ep: 1,
+        dataPid: Pid.DATA1,
+        payload: new Uint8Array(18),
+        nyets: 2,
+      });
+      s.splitInterruptIn({
+        hubAddr: 2,
+        port: 3,
+        lowSpeed: true,
+        addr: 6,
+        ep: 1,
+        dataPid: Pid.DATA0,
+        payload: new Uint8Array(4),
+        nyets: 1,
+      });
     });
-    const r = tsharkFields(path, ["usbll.pid", "usbll.split_hub_addr", "usbll.split_port", "usbll.split_sc", "usbll.split_s", "usbll.split_et", "usbll.split_crc5.status", "_ws.expert.message"], ["-Y", "usbll.pid == 0x78"]);
+    const r = tsharkFields(
+      path,
+      [
+        "usbll.pid",
+        "usbll.split_hub_addr",
+        "usbll.split_port",
+        "usbll.split_sc",
+        "usbll.split_s",
+        "usbll.split_et",
+        "usbll.split_crc5.status",
+        "_ws.expert.message",
+      ],
+      ["-Y", "usbll.pid == 0x78"],
+    );
     // SSPLIT, CSPLIT NYET, CSPLIT; SSPLIT, 2 CSPLIT NYET, CSPLIT; SSPLIT, CSPLIT NYET, CSPLIT.
     expect(r.length).toBe(3 + 4 + 3);
     expect(r.every((x) => x[6] === "1" && x[7] === "")).toBe(true);
@@ -110,7 +167,16 @@ describe("BusSim clean traffic", () => {
         for (let i = 0; i < 40; i++) {
           s.inNak(3, 1);
           s.bulkIn(3, 1, new Uint8Array(1500), 512);
-          s.splitNonPeriodic({ hubAddr: 1, port: 1, et: 2, kind: "in", addr: 4, ep: 1, dataPid: Pid.DATA0, payload: new Uint8Array(64) });
+          s.splitNonPeriodic({
+            hubAddr: 1,
+            port: 1,
+            et: 2,
+            kind: "in",
+            addr: 4,
+            ep: 1,
+            dataPid: Pid.DATA0,
+            payload: new Uint8Array(64),
+          });
         }
       }),
     );
@@ -129,24 +195,54 @@ describe("BusSim clean traffic", () => {
         s.bulkIn(2, 1, new Uint8Array(1), 64);
       }),
     );
-    expect(recs.map((r) => r.data[0]).filter((p) => p !== Pid.SOF)).toEqual([Pid.IN, Pid.DATA0, Pid.OUT, Pid.DATA0, Pid.IN, Pid.DATA0, Pid.ACK, Pid.IN, Pid.DATA0, Pid.ACK]);
-    const sofTimes = recs.filter((r) => r.data[0] === Pid.SOF).map((r) => (r.sec - 1700000000) * 1e9 + r.nsec);
+    expect(recs.map((r) => r.data[0]).filter((p) => p !== Pid.SOF)).toEqual([
+      Pid.IN,
+      Pid.DATA0,
+      Pid.OUT,
+      Pid.DATA0,
+      Pid.IN,
+      Pid.DATA0,
+      Pid.ACK,
+      Pid.IN,
+      Pid.DATA0,
+      Pid.ACK,
+    ]);
+    const sofTimes = recs
+      .filter((r) => r.data[0] === Pid.SOF)
+      .map((r) => (r.sec - 1700000000) * 1e9 + r.nsec);
     expect(sofTimes[1]! - sofTimes[0]!).toBeGreaterThanOrEqual(5_000_000);
   });
 
   it("enumerates a full-speed device behind a high-speed hub with split transactions tshark decodes cleanly", () => {
-    const path = capture("high", (s) => s.enumerate(device("full", 64), { hub: { hubAddr: 1, port: 2 }, setAddressDelayNs: 1_000_000 }));
+    const path = capture("high", (s) =>
+      s.enumerate(device("full", 64), { hub: { hubAddr: 1, port: 2 }, setAddressDelayNs: 1_000_000 }),
+    );
     const rs = rows(path);
     expect(rs.filter((r) => r.expert !== "")).toEqual([]);
     const requests = rs.filter((r) => r.bRequest !== "").map((r) => `${r.bRequest}:${r.descType}`);
-    expect(requests).toEqual(["6:0x01", "5:", "6:0x01", "6:0x02", "6:0x02", "6:0x03", "6:0x03", "6:0x03", "9:"]);
-    const splits = tsharkFields(path, ["usbll.split_hub_addr", "usbll.split_port", "usbll.split_et", "usbll.split_crc5.status"], ["-Y", "usbll.pid == 0x78"]);
+    expect(requests).toEqual([
+      "6:0x01",
+      "5:",
+      "6:0x01",
+      "6:0x02",
+      "6:0x02",
+      "6:0x03",
+      "6:0x03",
+      "6:0x03",
+      "9:",
+    ]);
+    const splits = tsharkFields(
+      path,
+      ["usbll.split_hub_addr", "usbll.split_port", "usbll.split_et", "usbll.split_crc5.status"],
+      ["-Y", "usbll.pid == 0x78"],
+    );
     expect(splits.length).toBeGreaterThan(60);
     expect(splits.every((r) => r[0] === "1" && r[1] === "2" && r[2] === "0" && r[3] === "1")).toBe(true);
     // Every non-SOF token goes right after a SPLIT.
     const noSofs = noSof(rs);
     noSofs.forEach((r, i) => {
-      if (r.pid === Pid.SETUP || r.pid === Pid.IN || r.pid === Pid.OUT) expect(noSofs[i - 1]!.pid).toBe(Pid.SPLIT);
+      if (r.pid === Pid.SETUP || r.pid === Pid.IN || r.pid === Pid.OUT)
+        expect(noSofs[i - 1]!.pid).toBe(Pid.SPLIT);
     });
   });
 
@@ -156,11 +252,27 @@ describe("BusSim clean traffic", () => {
       s.hsIsoOut(2, 2, [new Uint8Array(1024), new Uint8Array(10)]);
       s.splitIsoOut({ hubAddr: 1, port: 1, addr: 3, ep: 2, payload: new Uint8Array(400) });
       s.splitIsoIn({ hubAddr: 1, port: 1, addr: 3, ep: 1, parts: [new Uint8Array(188), new Uint8Array(12)] });
-      s.splitInterruptOut({ hubAddr: 1, port: 2, lowSpeed: true, addr: 4, ep: 2, dataPid: Pid.DATA1, payload: Uint8Array.of(1, 2), nyets: 1 });
+      s.splitInterruptOut({
+        hubAddr: 1,
+        port: 2,
+        lowSpeed: true,
+        addr: 4,
+        ep: 2,
+        dataPid: Pid.DATA1,
+        payload: Uint8Array.of(1, 2),
+        nyets: 1,
+      });
     });
     const rs = noSof(rows(path));
     expect(rs.filter((r) => r.expert !== "")).toEqual([]);
-    expect(rs.slice(0, 6).map((r) => r.pid)).toEqual([Pid.IN, Pid.DATA2, Pid.IN, Pid.DATA1, Pid.IN, Pid.DATA0]);
+    expect(rs.slice(0, 6).map((r) => r.pid)).toEqual([
+      Pid.IN,
+      Pid.DATA2,
+      Pid.IN,
+      Pid.DATA1,
+      Pid.IN,
+      Pid.DATA0,
+    ]);
     expect(rs.slice(6, 10).map((r) => r.pid)).toEqual([Pid.OUT, Pid.MDATA, Pid.OUT, Pid.DATA1]);
     // tshark 4.0 does not show S/E on iso splits, but checks their CRC5 over all 19 bits.
     const st = tsharkFields(path, ["usbll.split_crc5.status"], ["-Y", "usbll.pid == 0x78"]);
@@ -168,7 +280,11 @@ describe("BusSim clean traffic", () => {
     expect(st.every((r) => r[0] === "1")).toBe(true);
     // S is bit 7 of byte 2, E bit 0 of byte 3 (§8.4.2.2): iso OUT 400 bytes goes as begin, middle, end.
     const splits = readPcap(readFileSync(path)).filter((r) => r.data[0] === Pid.SPLIT);
-    expect(splits.slice(0, 3).map((r) => [r.data[2]! >>> 7, r.data[3]! & 1])).toEqual([[1, 0], [0, 0], [0, 1]]);
+    expect(splits.slice(0, 3).map((r) => [r.data[2]! >>> 7, r.data[3]! & 1])).toEqual([
+      [1, 0],
+      [0, 0],
+      [0, 1],
+    ]);
   });
 
   it("writes through a pcapng interface", () => {
@@ -183,4 +299,3 @@ describe("BusSim clean traffic", () => {
     expect(rs.filter((r) => r.bRequest === "6").length).toBe(1);
   });
 });
-

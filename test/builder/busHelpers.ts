@@ -21,14 +21,30 @@ export function capture(speed: BusSpeed, fill: (s: BusSim) => void, sof?: boolea
 }
 /** PIDs of the non-SOF packets, read back without tshark. */
 export function pids(bytes: Uint8Array): number[] {
-  return readPcap(bytes).map((r) => r.data[0]!).filter((p) => p !== Pid.SOF);
+  return readPcap(bytes)
+    .map((r) => r.data[0]!)
+    .filter((p) => p !== Pid.SOF);
 }
 /** Payload sizes of the data packets. */
 export function dataSizes(bytes: Uint8Array): number[] {
-  return readPcap(bytes).filter((r) => (r.data[0]! & 0x03) === 0x03).map((r) => r.data.length - 3);
+  return readPcap(bytes)
+    .filter((r) => (r.data[0]! & 0x03) === 0x03)
+    .map((r) => r.data.length - 3);
 }
 
-const F = ["frame.number", "usbll.pid", "usbll.device_addr", "usbll.endp", "usbll.frame_num", "usbll.crc5.status", "usbll.crc16.status", "_ws.expert.message", "usb.setup.bRequest", "usb.bDescriptorType", "frame.time_relative"];
+const F = [
+  "frame.number",
+  "usbll.pid",
+  "usbll.device_addr",
+  "usbll.endp",
+  "usbll.frame_num",
+  "usbll.crc5.status",
+  "usbll.crc16.status",
+  "_ws.expert.message",
+  "usb.setup.bRequest",
+  "usb.bDescriptorType",
+  "frame.time_relative",
+];
 export interface Row {
   n: number;
   pid: number;
@@ -64,8 +80,12 @@ export function device(speed: BusSpeed, mps0: number): DeviceModel {
     speed,
     address: 5,
     deviceDescriptor: deviceDescriptor({ bMaxPacketSize0: mps0, iManufacturer: 1, iProduct: 2 }),
-    configDescriptor: configuration({}, [interfaceDesc({}, [endpointDesc({ bEndpointAddress: 0x81, wMaxPacketSize: speed === "high" ? 512 : 64 }), endpointDesc({ bEndpointAddress: 0x02, wMaxPacketSize: speed === "high" ? 512 : 64 })])]),
+    configDescriptor: configuration({}, [
+      interfaceDesc({}, [
+        endpointDesc({ bEndpointAddress: 0x81, wMaxPacketSize: speed === "high" ? 512 : 64 }),
+        endpointDesc({ bEndpointAddress: 0x02, wMaxPacketSize: speed === "high" ? 512 : 64 }),
+      ]),
+    ]),
     strings: { 1: "usbscope", 2: "Builder test device" },
   };
 }
-

@@ -6,13 +6,21 @@ import { tempFile, tsharkFields } from "./helpers.js";
 
 describe("one-call capture builders", () => {
   it("rawCapture writes a big-endian pcapng with 2^-20 s timestamps that tshark reads record for record", () => {
-    const { bytes, sim } = rawCapture({ speed: "high", format: "pcapng", byteOrder: "be", resolution: { base: 2, exp: 20 } }, (s) => {
-      s.enumerate(device("high", 64));
-      s.bulkOut(5, 2, new Uint8Array(1024), 512);
-    });
+    const { bytes, sim } = rawCapture(
+      { speed: "high", format: "pcapng", byteOrder: "be", resolution: { base: 2, exp: 20 } },
+      (s) => {
+        s.enumerate(device("high", 64));
+        s.bulkOut(5, 2, new Uint8Array(1024), 512);
+      },
+    );
     expect(bytes[0]).toBe(0x0a);
     expect(bytes[8]).toBe(0x1a); // big-endian byte-order magic 1A2B3C4D
-    const rows = tsharkFields(tempFile(bytes, "pcapng"), ["usbll.pid", "usbll.crc5.status", "usbll.crc16.status", "_ws.expert.message"]);
+    const rows = tsharkFields(tempFile(bytes, "pcapng"), [
+      "usbll.pid",
+      "usbll.crc5.status",
+      "usbll.crc16.status",
+      "_ws.expert.message",
+    ]);
     expect(rows.length).toBe(sim.records);
     expect(rows.filter((r) => r[3] !== "")).toEqual([]);
     expect(rows.filter((r) => r[1] === "0" || r[2] === "0")).toEqual([]);
@@ -20,13 +28,16 @@ describe("one-call capture builders", () => {
   });
 
   it("rawCapture with link type 288 leaves the speed unknown and tshark still decodes", () => {
-    const { bytes } = rawCapture({ speed: "full", linktype: 288, resolution: "us" }, (s) => s.bulkIn(1, 1, new Uint8Array(3), 64));
+    const { bytes } = rawCapture({ speed: "full", linktype: 288, resolution: "us" }, (s) =>
+      s.bulkIn(1, 1, new Uint8Array(3), 64),
+    );
     const rows = tsharkFields(tempFile(bytes), ["usbll.pid"]);
     expect(rows.map((r) => Number(r[0]))).toEqual([Pid.SOF, Pid.IN, Pid.DATA0, Pid.ACK]);
   });
 
   it("urbCapture writes every URB format from the same scenario", () => {
-    const scenario = (h: import("../../builder/urb.js").UrbHost) => h.enumerate(device("full", 8), { stopAfter: "device18" });
+    const scenario = (h: import("../../builder/urb.js").UrbHost) =>
+      h.enumerate(device("full", 8), { stopAfter: "device18" });
     for (const format of ["usbmon48", "usbmon64", "usbpcap"] as const) {
       const { bytes, host } = urbCapture({ format, byteOrder: "be" }, scenario);
       const rows = tsharkFields(tempFile(bytes), ["usb.setup.bRequest", "usb.device_address"]);

@@ -44,7 +44,9 @@ describe("crc16 (USB 2.0 §8.3.5.2)", () => {
     expect(hex(data(Pid.DATA1, []))).toBe("4b 00 00");
   });
   it("gives DD 94 for GET_DESCRIPTOR(DEVICE, 64)", () => {
-    expect(hex(data(Pid.DATA0, setupBytes(0x80, 6, 0x0100, 0, 0x40)))).toBe("c3 80 06 00 01 00 00 40 00 dd 94");
+    expect(hex(data(Pid.DATA0, setupBytes(0x80, 6, 0x0100, 0, 0x40)))).toBe(
+      "c3 80 06 00 01 00 00 40 00 dd 94",
+    );
   });
   it("leaves the residual 0xB001 (reflected 0x800D) over data + CRC", () => {
     const payload = Uint8Array.of(0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40);

@@ -17,7 +17,12 @@ export function tempFile(bytes: Uint8Array, ext = "pcap"): string {
 }
 
 /** tshark -T fields on a file, the first occurrence of each field by default (test/helpers/tshark.ts). */
-export function tsharkFields(path: string, fields: string[], extra: string[] = [], occurrence: "f" | "a" = "f"): string[][] {
+export function tsharkFields(
+  path: string,
+  fields: string[],
+  extra: string[] = [],
+  occurrence: "f" | "a" = "f",
+): string[][] {
   return sharedTsharkFields(path, fields, extra, occurrence);
 }
 
@@ -31,7 +36,14 @@ export function hex(bytes: Uint8Array): string {
 }
 
 /** Records of a pcap file (either byte order, µs or ns), from the test-only slurper, so structure checks need no tshark. */
-export function readPcap(bytes: Uint8Array): { sec: number; nsec: number; data: Uint8Array; origLen: number }[] {
+export function readPcap(
+  bytes: Uint8Array,
+): { sec: number; nsec: number; data: Uint8Array; origLen: number }[] {
   const cap = slurpCaptureBytes(bytes);
-  return cap.records.map((r) => ({ sec: r.tsSec, nsec: r.tsNsec, data: cap.bytes.subarray(r.dataOffset, r.dataOffset + r.dataLength), origLen: r.origLength }));
+  return cap.records.map((r) => ({
+    sec: r.tsSec,
+    nsec: r.tsNsec,
+    data: cap.bytes.subarray(r.dataOffset, r.dataOffset + r.dataLength),
+    origLen: r.origLength,
+  }));
 }

@@ -1,12 +1,30 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
-import { BlockType, MemorySink, PcapngWriter, pcapngBlocks, pcapRecords, rawCapture, sof, token, truncate, withBlockLength, withoutBlock, withPcapCaplen } from "../../builder/index.js";
+import {
+  BlockType,
+  MemorySink,
+  PcapngWriter,
+  pcapngBlocks,
+  pcapRecords,
+  rawCapture,
+  sof,
+  token,
+  truncate,
+  withBlockLength,
+  withoutBlock,
+  withPcapCaplen,
+} from "../../builder/index.js";
 import { tempFile } from "./helpers.js";
 
 function tshark(bytes: Uint8Array, ext: string): { frames: number; stderr: string } {
-  const r = spawnSync("tshark", ["-r", tempFile(bytes, ext), "-T", "fields", "-e", "frame.number"], { encoding: "utf8" });
-  return { frames: r.stdout.split("\n").filter((l) => l !== "").length, stderr: r.stderr.replace(/Running as user.*\n/, "") };
+  const r = spawnSync("tshark", ["-r", tempFile(bytes, ext), "-T", "fields", "-e", "frame.number"], {
+    encoding: "utf8",
+  });
+  return {
+    frames: r.stdout.split("\n").filter((l) => l !== "").length,
+    stderr: r.stderr.replace(/Running as user.*\n/, ""),
+  };
 }
 
 function ng(): Uint8Array {
@@ -20,12 +38,19 @@ function ng(): Uint8Array {
 }
 
 describe("container damage", () => {
-  const pcap = rawCapture({ speed: "full", byteOrder: "be" }, (s) => s.bulkIn(1, 1, new Uint8Array(10), 64)).bytes;
+  const pcap = rawCapture({ speed: "full", byteOrder: "be" }, (s) =>
+    s.bulkIn(1, 1, new Uint8Array(10), 64),
+  ).bytes;
 
   it("finds pcap records and pcapng blocks in either byte order", () => {
     expect(pcapRecords(pcap).map((r) => r.length)).toEqual([3, 3, 13, 1]);
     const blocks = pcapngBlocks(ng());
-    expect(blocks.map((b) => b.type)).toEqual([BlockType.SECTION_HEADER, BlockType.INTERFACE_DESCRIPTION, BlockType.ENHANCED_PACKET, BlockType.ENHANCED_PACKET]);
+    expect(blocks.map((b) => b.type)).toEqual([
+      BlockType.SECTION_HEADER,
+      BlockType.INTERFACE_DESCRIPTION,
+      BlockType.ENHANCED_PACKET,
+      BlockType.ENHANCED_PACKET,
+    ]);
     expect(blocks.every((b) => !b.le)).toBe(true);
   });
 

@@ -19,7 +19,18 @@ function traffic(h: UrbHost): void {
   h.iso(5, 0x84, [new Uint8Array(3), new Uint8Array(5)]);
 }
 
-const FIELDS = ["usb.urb_type", "usb.transfer_type", "usb.device_address", "usb.endpoint_address", "usb.setup.bRequest", "usb.bDescriptorType", "usb.bus_id", "usb.urb_status", "usb.iso.numdesc", "_ws.expert.message"];
+const FIELDS = [
+  "usb.urb_type",
+  "usb.transfer_type",
+  "usb.device_address",
+  "usb.endpoint_address",
+  "usb.setup.bRequest",
+  "usb.bDescriptorType",
+  "usb.bus_id",
+  "usb.urb_status",
+  "usb.iso.numdesc",
+  "_ws.expert.message",
+];
 
 // Expected per record: transfer type, device, endpoint, bRequest, descriptor type.
 const EXPECTED: [string, string, string, string, string][] = [
@@ -71,14 +82,33 @@ describe("usbmon binary writer (189, 220)", () => {
   }
 
   it("lays out mon_bin_hdr as usbmon.rst says", () => {
-    const e: UrbEvent = { id: 0x1122334455667788n, type: "S", xferType: XferType.CONTROL, epnum: 0x80, devnum: 7, busnum: 2, sec: 100, nsec: 5_000, status: -115, length: 18, data: new Uint8Array(0), setup: Uint8Array.of(0x80, 6, 0, 1, 0, 0, 18, 0) };
+    const e: UrbEvent = {
+      id: 0x1122334455667788n,
+      type: "S",
+      xferType: XferType.CONTROL,
+      epnum: 0x80,
+      devnum: 7,
+      busnum: 2,
+      sec: 100,
+      nsec: 5_000,
+      status: -115,
+      length: 18,
+      data: new Uint8Array(0),
+      setup: Uint8Array.of(0x80, 6, 0, 1, 0, 0, 18, 0),
+    };
     const b = encodeUsbmon(e, true, true);
     const v = new DataView(b.buffer);
     expect(b.length).toBe(64);
     expect(v.getBigUint64(0, true)).toBe(0x1122334455667788n);
     expect(String.fromCharCode(b[8]!)).toBe("S");
     expect([b[9], b[10], b[11], v.getUint16(12, true), b[14], b[15]]).toEqual([2, 0x80, 7, 2, 0, 0x3c]);
-    expect([Number(v.getBigInt64(16, true)), v.getInt32(24, true), v.getInt32(28, true), v.getUint32(32, true), v.getUint32(36, true)]).toEqual([100, 5, -115, 18, 0]);
+    expect([
+      Number(v.getBigInt64(16, true)),
+      v.getInt32(24, true),
+      v.getInt32(28, true),
+      v.getUint32(32, true),
+      v.getUint32(36, true),
+    ]).toEqual([100, 5, -115, 18, 0]);
     expect([...b.subarray(40, 48)]).toEqual([0x80, 6, 0, 1, 0, 0, 18, 0]);
     expect(encodeUsbmon(e, false, false).length).toBe(48);
   });
@@ -97,8 +127,19 @@ describe("usbmon binary writer (189, 220)", () => {
     h.control(5, gd, { response: cfg, faults: { nakSetup: true } });
     w.close();
     const path = tempFile(m.toBytes());
-    const rows = tsharkFields(path, ["usb.urb_status", "usb.urb_len", "frame.time_relative"], ["-Y", "usb.urb_type == 'C'"]);
-    expect(rows.map((r) => [r[0], r[1]])).toEqual([["-32", "0"], ["-75", "9"], ["-2", "0"], ["0", "4"], ["-32", "0"], ["-2", "0"]]);
+    const rows = tsharkFields(
+      path,
+      ["usb.urb_status", "usb.urb_len", "frame.time_relative"],
+      ["-Y", "usb.urb_type == 'C'"],
+    );
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([
+      ["-32", "0"],
+      ["-75", "9"],
+      ["-2", "0"],
+      ["0", "4"],
+      ["-32", "0"],
+      ["-2", "0"],
+    ]);
     // The killed URB completes after the 5 s control timeout.
     const all = tsharkFields(path, ["frame.time_relative"]).map((r) => Number(r[0]));
     expect(all[5]! - all[4]!).toBeGreaterThanOrEqual(5);
@@ -124,7 +165,9 @@ describe("submission errors", () => {
     const h = new UrbHost(w);
     h.submitError(XferType.BULK, 4, 0x81, UrbErrno.EPROTO, 512);
     w.close();
-    expect(tsharkFields(tempFile(m.toBytes()), ["usb.urb_type", "usb.urb_status", "usb.endpoint_address"])).toEqual([["'E'", "-71", "0x81"]]);
+    expect(
+      tsharkFields(tempFile(m.toBytes()), ["usb.urb_type", "usb.urb_status", "usb.endpoint_address"]),
+    ).toEqual([["'E'", "-71", "0x81"]]);
     const t = new UsbmonTextWriter();
     new UrbHost(t).submitError(XferType.BULK, 4, 0x81, UrbErrno.EPROTO, 512);
     expect(t.lines[0]).toMatch(/ E Bi:1:004:1 -71 0$/);
@@ -138,11 +181,30 @@ describe("USBPcap writer (249)", () => {
     const h = new UrbHost(w, { busnum: 2 });
     traffic(h);
     w.close();
-    const rows = tsharkFields(tempFile(m.toBytes()), ["usb.transfer_type", "usb.device_address", "usb.endpoint_address", "usb.setup.bRequest", "usb.bDescriptorType", "usb.irp_info.direction", "usb.control_stage", "usb.bus_id", "usb.usbpcap_header_len", "usb.win32.iso_num_packets", "_ws.expert.message"], [], "a");
+    const rows = tsharkFields(
+      tempFile(m.toBytes()),
+      [
+        "usb.transfer_type",
+        "usb.device_address",
+        "usb.endpoint_address",
+        "usb.setup.bRequest",
+        "usb.bDescriptorType",
+        "usb.irp_info.direction",
+        "usb.control_stage",
+        "usb.bus_id",
+        "usb.usbpcap_header_len",
+        "usb.win32.iso_num_packets",
+        "_ws.expert.message",
+      ],
+      [],
+      "a",
+    );
     expect(rows.length).toBe(h.events);
     expect(rows.map((r) => [r[0], r[1], r[2], r[3], r[4]])).toEqual(EXPECTED);
     expect(rows.map((r) => r[5])).toEqual(EXPECTED.map((_, i) => (i % 2 === 0 ? "0x00" : "0x01")));
-    expect(rows.slice(0, 16).map((r) => r[6])).toEqual(EXPECTED.slice(0, 16).map((_, i) => (i % 2 === 0 ? "0" : "3")));
+    expect(rows.slice(0, 16).map((r) => r[6])).toEqual(
+      EXPECTED.slice(0, 16).map((_, i) => (i % 2 === 0 ? "0" : "3")),
+    );
     expect(rows.every((r) => r[7] === "2")).toBe(true);
     expect(rows.map((r) => r[8]).slice(0, 18)).toEqual([...Array(16).fill("28"), "27", "27"]);
     expect(rows.at(-1)![8]).toBe(String(39 + 12 * 2));
@@ -151,20 +213,80 @@ describe("USBPcap writer (249)", () => {
   });
 
   it("puts the header fields at the offsets of USBPcapBuffer.h and lets a test break headerLen", () => {
-    const b = encodeUsbpcap({ irpId: 0xabcdn, status: 0xc0000004, function: 8, info: 1, bus: 1, device: 9, endpoint: 0x80, transfer: 2, stage: ControlStage.COMPLETE, data: Uint8Array.of(1, 2) });
+    const b = encodeUsbpcap({
+      irpId: 0xabcdn,
+      status: 0xc0000004,
+      function: 8,
+      info: 1,
+      bus: 1,
+      device: 9,
+      endpoint: 0x80,
+      transfer: 2,
+      stage: ControlStage.COMPLETE,
+      data: Uint8Array.of(1, 2),
+    });
     const v = new DataView(b.buffer);
     expect(b.length).toBe(30);
-    expect([v.getUint16(0, true), v.getBigUint64(2, true), v.getUint32(10, true), v.getUint16(14, true), b[16], v.getUint16(17, true), v.getUint16(19, true), b[21], b[22], v.getUint32(23, true), b[27]]).toEqual([28, 0xabcdn, 0xc0000004, 8, 1, 1, 9, 0x80, 2, 2, 3]);
-    const bad = encodeUsbpcap({ irpId: 1n, status: 0, function: 9, info: 0, bus: 1, device: 9, endpoint: 0x81, transfer: 3, data: new Uint8Array(0), headerLen: 20 });
+    expect([
+      v.getUint16(0, true),
+      v.getBigUint64(2, true),
+      v.getUint32(10, true),
+      v.getUint16(14, true),
+      b[16],
+      v.getUint16(17, true),
+      v.getUint16(19, true),
+      b[21],
+      b[22],
+      v.getUint32(23, true),
+      b[27],
+    ]).toEqual([28, 0xabcdn, 0xc0000004, 8, 1, 1, 9, 0x80, 2, 2, 3]);
+    const bad = encodeUsbpcap({
+      irpId: 1n,
+      status: 0,
+      function: 9,
+      info: 0,
+      bus: 1,
+      device: 9,
+      endpoint: 0x81,
+      transfer: 3,
+      data: new Uint8Array(0),
+      headerLen: 20,
+    });
     expect(new DataView(bad.buffer).getUint16(0, true)).toBe(20);
   });
 });
 
 describe("usbmon text writer", () => {
   it("prints the lines of usbmon.rst's examples", () => {
-    const base = { id: 0xd5ea89a0n, busnum: 1, devnum: 1, epnum: 0x80, xferType: XferType.CONTROL, sec: 0xabc0000 + 3575, nsec: 914555000 };
-    expect(usbmonTextLine({ ...base, type: "S", status: -115, length: 4, data: new Uint8Array(0), setup: Uint8Array.of(0xa3, 0, 0, 0, 3, 0, 4, 0) })).toBe("d5ea89a0 3575914555 S Ci:1:001:0 s a3 00 0000 0003 0004 4 <");
-    expect(usbmonTextLine({ ...base, nsec: 914560000, type: "C", status: 0, length: 4, data: Uint8Array.of(1, 5, 0, 0) })).toBe("d5ea89a0 3575914560 C Ci:1:001:0 0 4 = 01050000");
+    const base = {
+      id: 0xd5ea89a0n,
+      busnum: 1,
+      devnum: 1,
+      epnum: 0x80,
+      xferType: XferType.CONTROL,
+      sec: 0xabc0000 + 3575,
+      nsec: 914555000,
+    };
+    expect(
+      usbmonTextLine({
+        ...base,
+        type: "S",
+        status: -115,
+        length: 4,
+        data: new Uint8Array(0),
+        setup: Uint8Array.of(0xa3, 0, 0, 0, 3, 0, 4, 0),
+      }),
+    ).toBe("d5ea89a0 3575914555 S Ci:1:001:0 s a3 00 0000 0003 0004 4 <");
+    expect(
+      usbmonTextLine({
+        ...base,
+        nsec: 914560000,
+        type: "C",
+        status: 0,
+        length: 4,
+        data: Uint8Array.of(1, 5, 0, 0),
+      }),
+    ).toBe("d5ea89a0 3575914560 C Ci:1:001:0 0 4 = 01050000");
   });
 
   it("writes a whole enumeration with at most 32 data bytes per line, interrupt and iso status fields", () => {
@@ -193,7 +315,19 @@ describe("usbmon text writer", () => {
   });
 
   it("cuts data at 32 bytes and prints an E event with its status", () => {
-    const e: UrbEvent = { id: 1n, busnum: 1, devnum: 2, epnum: 0x81, xferType: XferType.BULK, sec: 0, nsec: 0, type: "C", status: 0, length: 64, data: new Uint8Array(64).fill(0xaa) };
+    const e: UrbEvent = {
+      id: 1n,
+      busnum: 1,
+      devnum: 2,
+      epnum: 0x81,
+      xferType: XferType.BULK,
+      sec: 0,
+      nsec: 0,
+      type: "C",
+      status: 0,
+      length: 64,
+      data: new Uint8Array(64).fill(0xaa),
+    };
     expect(usbmonTextLine(e).split(" = ")[1]).toBe(Array(8).fill("aaaaaaaa").join(" "));
     expect(usbmonTextLine({ ...e, type: "E", status: UrbErrno.EPROTO })).toBe("1 0 E Bi:1:002:1 -71 0");
   });

@@ -11,7 +11,10 @@ import { tempFile, tsharkFields } from "./helpers.js";
 
 const T0 = { sec: 1700000000, nsec: 123456789 };
 
-function pcapOf(opts: ConstructorParameters<typeof PcapWriter>[1], fill: (w: PcapWriter) => void): Uint8Array {
+function pcapOf(
+  opts: ConstructorParameters<typeof PcapWriter>[1],
+  fill: (w: PcapWriter) => void,
+): Uint8Array {
   const m = new MemorySink();
   const w = new PcapWriter(m.sink, opts);
   fill(w);
@@ -30,7 +33,14 @@ describe("PcapWriter", () => {
         });
         const magic = byteOrder === "le" ? [...bytes.subarray(0, 4)].reverse() : [...bytes.subarray(0, 4)];
         expect(magic).toEqual(resolution === "us" ? [0xa1, 0xb2, 0xc3, 0xd4] : [0xa1, 0xb2, 0x3c, 0x4d]);
-        const rows = tsharkFields(tempFile(bytes), ["frame.time_epoch", "usbll.pid", "usbll.frame_num", "usbll.device_addr", "usbll.crc5.status", "usbll.crc16.status"]);
+        const rows = tsharkFields(tempFile(bytes), [
+          "frame.time_epoch",
+          "usbll.pid",
+          "usbll.frame_num",
+          "usbll.device_addr",
+          "usbll.crc5.status",
+          "usbll.crc16.status",
+        ]);
         expect(rows.length).toBe(3);
         expect(rows[0]![0]).toBe(resolution === "us" ? "1700000000.123456000" : "1700000000.123456789");
         expect(rows[1]![0]).toBe(resolution === "us" ? "1700000000.123457000" : "1700000000.123457789");
@@ -47,7 +57,9 @@ describe("PcapWriter", () => {
   }
 
   it("cuts records to the snap length and keeps the original length", () => {
-    const bytes = pcapOf({ linktype: 294, snaplen: 5 }, (w) => w.addPacket(T0, data(Pid.DATA0, new Uint8Array(20))));
+    const bytes = pcapOf({ linktype: 294, snaplen: 5 }, (w) =>
+      w.addPacket(T0, data(Pid.DATA0, new Uint8Array(20))),
+    );
     const rows = tsharkFields(tempFile(bytes), ["frame.cap_len", "frame.len"]);
     expect(rows).toEqual([["5", "23"]]);
   });
@@ -55,10 +67,13 @@ describe("PcapWriter", () => {
   it("streams through 1 MiB chunks without losing a record", () => {
     const chunks: number[] = [];
     const m = new MemorySink();
-    const w = new PcapWriter((c) => {
-      chunks.push(c.length);
-      m.sink(c);
-    }, { linktype: 294, chunkSize: 4096 });
+    const w = new PcapWriter(
+      (c) => {
+        chunks.push(c.length);
+        m.sink(c);
+      },
+      { linktype: 294, chunkSize: 4096 },
+    );
     const pkt = data(Pid.DATA0, new Uint8Array(100));
     for (let i = 0; i < 200; i++) w.writeRecord(T0.sec, i * 1000, pkt);
     w.close();
@@ -120,7 +135,19 @@ describe("PcapngWriter", () => {
     // tshark 4.0 shows each Custom Block as a frame of its own (frames 3 and 4) and skips the unknown block.
     const all = tsharkFields(path, ["frame.number", "_ws.col.Protocol"]);
     expect(all.map((r) => r[1])).toEqual(["USBLL", "USBLL", "PCAPNG", "PCAPNG", "USBLL", "USBLL", "USBLL"]);
-    const rows = tsharkFields(path, ["frame.interface_id", "frame.time_epoch", "usbll.pid", "usbll.crc5.status", "usbll.device_addr", "usbll.endp", "usbll.crc16.status"], ["-Y", "usbll"]);
+    const rows = tsharkFields(
+      path,
+      [
+        "frame.interface_id",
+        "frame.time_epoch",
+        "usbll.pid",
+        "usbll.crc5.status",
+        "usbll.device_addr",
+        "usbll.endp",
+        "usbll.crc16.status",
+      ],
+      ["-Y", "usbll"],
+    );
     expect(rows.map((r) => r[0])).toEqual(["0", "1", "0", "0", "0"]);
     expect(rows.map((r) => r[2])).toEqual(["0xa5", "0xa5", "0x69", "0xe1", "0x4b"]);
     expect(rows[0]![1]).toBe("1700000000.123456000");
@@ -150,7 +177,9 @@ describe("PcapngWriter", () => {
     const i = w.addInterface({ linktype: 294 });
     w.addPacket(i, T0, sof(7), undefined, [stringOption(OptionCode.opt_comment, "skipped SOF follows")]);
     w.close();
-    expect(tsharkFields(tempFile(m.toBytes(), "pcapng"), ["frame.comment", "usbll.frame_num"])).toEqual([["skipped SOF follows", "7"]]);
+    expect(tsharkFields(tempFile(m.toBytes(), "pcapng"), ["frame.comment", "usbll.frame_num"])).toEqual([
+      ["skipped SOF follows", "7"],
+    ]);
   });
 
   it("applies the interface snaplen to EPB", () => {
@@ -159,6 +188,8 @@ describe("PcapngWriter", () => {
     const i = w.addInterface({ linktype: 294, snaplen: 4 });
     w.addPacket(i, T0, data(Pid.DATA0, new Uint8Array(10)));
     w.close();
-    expect(tsharkFields(tempFile(m.toBytes(), "pcapng"), ["frame.cap_len", "frame.len"])).toEqual([["4", "13"]]);
+    expect(tsharkFields(tempFile(m.toBytes(), "pcapng"), ["frame.cap_len", "frame.len"])).toEqual([
+      ["4", "13"],
+    ]);
   });
 });

@@ -15,16 +15,29 @@ describe("usbscope analyze", () => {
     const r = await cli(["analyze", BAD_CRCS]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("records       6");
-    expect(r.out).toMatch(/error\s+CRC5\s+#3 .*IN token \(address 55 endpoint 7\) has a bad CRC5.*USB 2\.0 §8\.3\.5\.1/);
+    expect(r.out).toMatch(
+      /error\s+CRC5\s+#3 .*IN token \(address 55 endpoint 7\) has a bad CRC5.*USB 2\.0 §8\.3\.5\.1/,
+    );
     expect(r.out.match(/CRC5 /g)?.length).toBe(3);
   });
   it("--json prints the DESIGN.md document", async () => {
     const r = await cli(["analyze", "--json", BAD_CRCS]);
     const doc = JSON.parse(r.out);
-    expect(doc).toMatchObject({ file: BAD_CRCS, format: "pcap", linktype: 288, records: 6, summary: { errors: 3, warnings: 0, packets: 6 } });
+    expect(doc).toMatchObject({
+      file: BAD_CRCS,
+      format: "pcap",
+      linktype: 288,
+      records: 6,
+      summary: { errors: 3, warnings: 0, packets: 6 },
+    });
     const crc5 = doc.findings.filter((f: { rule: string }) => f.rule === "CRC5");
     expect(crc5.map((f: { packet: number }) => f.packet)).toEqual([3, 4, 5]);
-    expect(crc5[0]).toMatchObject({ rule: "CRC5", severity: "error", packet: 3, spec: "USB 2.0 §8.3.5.1; WS-LL ei_wrong_crc5" });
+    expect(crc5[0]).toMatchObject({
+      rule: "CRC5",
+      severity: "error",
+      packet: 3,
+      spec: "USB 2.0 §8.3.5.1; WS-LL ei_wrong_crc5",
+    });
     expect(crc5[0].time).toMatch(/^1970-01-01T00:00:14\.\d{9}Z$/);
     expect(Array.isArray(doc.devices) && Array.isArray(doc.controlTransfers)).toBe(true);
     expect(r.code).toBe(1);
@@ -68,9 +81,20 @@ describe("usbscope packets", () => {
   });
   it("--json prints NDJSON with index, time, pid, status, address, endpoint, frame, length", async () => {
     const r = await cli(["packets", "--json", BAD_CRCS]);
-    const recs = r.out.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const recs = r.out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(recs).toHaveLength(6);
-    expect(recs[0]).toEqual({ index: 0, time: recs[0].time, pid: "IN", status: "ok", address: 7, endpoint: 1, length: 3 });
+    expect(recs[0]).toEqual({
+      index: 0,
+      time: recs[0].time,
+      pid: "IN",
+      status: "ok",
+      address: 7,
+      endpoint: 1,
+      length: 3,
+    });
     expect(recs[3]).toMatchObject({ index: 3, pid: "IN", status: "bad-crc5", address: 55, endpoint: 7 });
     expect(recs[5]).toMatchObject({ pid: "SOF", frame: 1723, status: "bad-crc5" });
   });
@@ -87,7 +111,9 @@ describe("usbscope verify", () => {
     expect(r.out).toMatch(/^FAIL\s+.*bad-crcs\.pcap: 3 errors/m);
     const xml = readFileSync(junit, "utf8");
     expect(xml).toContain('<testsuites name="usbscope"');
-    expect(xml).toMatch(/<testcase classname="[^"]*bad-crcs.pcap" name="CRC5"><failure message="3 CRC5 finding/);
+    expect(xml).toMatch(
+      /<testcase classname="[^"]*bad-crcs.pcap" name="CRC5"><failure message="3 CRC5 finding/,
+    );
     expect((await cli(["verify", clean])).code).toBe(0);
   });
 });
@@ -98,7 +124,9 @@ describe("usbscope transfers", () => {
     const d1 = await cli(["transfers", "--depth", "1", DFU]);
     expect(d1.code).toBe(0);
     const firsts = d1.out.trimEnd().split("\n");
-    expect(firsts[0]).toBe("Control transfer on 11.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok [packet 8]");
+    expect(firsts[0]).toBe(
+      "Control transfer on 11.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok [packet 8]",
+    );
     expect(firsts.every((l) => !l.startsWith(" "))).toBe(true);
     const d2 = await cli(["transfers", DFU]);
     expect(d2.out).toContain("\n  SETUP DATA0 ACK, 8 bytes, ACK [transaction 0]\n");
@@ -108,10 +136,23 @@ describe("usbscope transfers", () => {
   });
   it("--json prints one object per transfer, and URB captures list their control transfers", async () => {
     const r = await cli(["transfers", "--json", DFU]);
-    const lines = r.out.trimEnd().split("\n").map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ kind: "control", device: 11, endpoint: 0, direction: "in", request: "GET_DESCRIPTOR DEVICE", dataLength: 18, outcome: "ok" });
+    const lines = r.out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({
+      kind: "control",
+      device: 11,
+      endpoint: 0,
+      direction: "in",
+      request: "GET_DESCRIPTOR DEVICE",
+      dataLength: 18,
+      outcome: "ok",
+    });
     const urb = await cli(["transfers", path.join(publicDir, "real/249-microbit-daplink-msc-cdc.pcapng")]);
-    expect(urb.out.split("\n")[0]).toMatch(/^Control transfer on 6:4\.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok \[record 0\]: 12 01 10 02/);
+    expect(urb.out.split("\n")[0]).toMatch(
+      /^Control transfer on 6:4\.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok \[record 0\]: 12 01 10 02/,
+    );
   });
   it("puts a Cynthion capture's bus events between the transfers, as Packetry does (keepalives left out)", async () => {
     const KEYBOARD = path.join(publicDir, "real/288-ls-keyboard-keepalive-divided.pcapng");
@@ -125,8 +166,13 @@ describe("usbscope transfers", () => {
       "Control transfer on 0.0 OUT: SET_ADDRESS 58, 0 data bytes, ok [packet 222]",
     ]);
     expect(lines.some((l) => l.includes("keepalive"))).toBe(false);
-    const json = (await cli(["transfers", "--json", KEYBOARD])).out.trimEnd().split("\n").map((l) => JSON.parse(l));
-    expect(json.filter((o) => o.kind === "event" && o.event === "bus reset").map((o) => o.index)).toEqual([4, 158]);
+    const json = (await cli(["transfers", "--json", KEYBOARD])).out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(json.filter((o) => o.kind === "event" && o.event === "bus reset").map((o) => o.index)).toEqual([
+      4, 158,
+    ]);
   });
 });
 
@@ -135,9 +181,18 @@ describe("usbscope descriptors", () => {
     const r = await cli(["descriptors", path.join(repoRoot, "captures/interface-appended/capture.pcap")]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/Device 9: ID 1209:0002/);
-    expect(r.out).toMatch(/bNumInterfaces\s+2\n\s+\^ E CFG_NUM_IFS: configuration 1: bNumInterfaces is 2 but 3 interfaces follow/);
-    const j = JSON.parse((await cli(["descriptors", "--json", path.join(repoRoot, "captures/enumeration-ok/capture.pcapng")])).out);
-    expect(j.devices[0].descriptors.device).toMatchObject({ idVendor: 0x1209, idProduct: 1, bMaxPacketSize0: 64 });
+    expect(r.out).toMatch(
+      /bNumInterfaces\s+2\n\s+\^ E CFG_NUM_IFS: configuration 1: bNumInterfaces is 2 but 3 interfaces follow/,
+    );
+    const j = JSON.parse(
+      (await cli(["descriptors", "--json", path.join(repoRoot, "captures/enumeration-ok/capture.pcapng")]))
+        .out,
+    );
+    expect(j.devices[0].descriptors.device).toMatchObject({
+      idVendor: 0x1209,
+      idProduct: 1,
+      bMaxPacketSize0: 64,
+    });
     expect(j.devices[0].findings).toEqual([]);
   });
 });

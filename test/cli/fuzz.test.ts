@@ -16,7 +16,14 @@ const SEEDS = [
 ].map((f) => readFileSync(path.join(publicDir, f)));
 
 const mutated = fc
-  .tuple(fc.nat(SEEDS.length - 1), fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 30 }), fc.option(fc.double({ min: 0, max: 1, noNaN: true })))
+  .tuple(
+    fc.nat(SEEDS.length - 1),
+    fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })), {
+      minLength: 1,
+      maxLength: 30,
+    }),
+    fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+  )
   .map(([seed, edits, cut]) => {
     const src = SEEDS[seed]!;
     const bytes = Uint8Array.from(cut === null ? src : src.subarray(0, Math.floor(cut * src.length)));
@@ -32,7 +39,9 @@ describe("any input", () => {
           const r = await cli([command, "--json", "-"], bytes);
           expect([0, 1, 2]).toContain(r.code);
           if (r.code === 2) expect(r.err.trim().split("\n")).toHaveLength(1);
-          else for (const doc of command === "transfers" ? r.out.trim().split("\n").filter(Boolean) : [r.out]) JSON.parse(doc);
+          else
+            for (const doc of command === "transfers" ? r.out.trim().split("\n").filter(Boolean) : [r.out])
+              JSON.parse(doc);
         }),
         { numRuns: 60 },
       );

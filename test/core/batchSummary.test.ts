@@ -14,17 +14,65 @@ import { publicCaptures, repoRoot } from "../helpers/paths.js";
 
 const files = [
   ...publicCaptures(),
-  ...["bad-cable-crc/capture.pcap", "bulk-toggle-stuck/capture.pcapng", "config-first-packet-only/capture.pcap", "enumeration-ok/capture.pcapng", "interface-appended/capture.pcap", "usbmon-babble/capture.pcap", "usbpcap-enumeration-ok/capture.pcap"].map((f) => path.join(repoRoot, "captures", f)),
+  ...[
+    "bad-cable-crc/capture.pcap",
+    "bulk-toggle-stuck/capture.pcapng",
+    "config-first-packet-only/capture.pcap",
+    "enumeration-ok/capture.pcapng",
+    "interface-appended/capture.pcap",
+    "usbmon-babble/capture.pcap",
+    "usbpcap-enumeration-ok/capture.pcap",
+  ].map((f) => path.join(repoRoot, "captures", f)),
 ];
 
 /** The batch's fields in a plain object: what a layer sees from a batch built outside the core. */
 function plain(b: RecordBatch): RecordBatch {
-  const { firstIndex, count, bytes, offset, tsSec, tsNsec, linktype, pid, status, address, endpoint, frame, dataOffset, dataLength, origLength } = b;
-  return { firstIndex, count, bytes, offset, tsSec, tsNsec, linktype, pid, status, address, endpoint, frame, dataOffset, dataLength, origLength };
+  const {
+    firstIndex,
+    count,
+    bytes,
+    offset,
+    tsSec,
+    tsNsec,
+    linktype,
+    pid,
+    status,
+    address,
+    endpoint,
+    frame,
+    dataOffset,
+    dataLength,
+    origLength,
+  } = b;
+  return {
+    firstIndex,
+    count,
+    bytes,
+    offset,
+    tsSec,
+    tsNsec,
+    linktype,
+    pid,
+    status,
+    address,
+    endpoint,
+    frame,
+    dataOffset,
+    dataLength,
+    origLength,
+  };
 }
 
 function state(pc: PacketChecks, findings: Finding[]) {
-  return { findings, pids: [...pc.pidCounts], statuses: [...pc.statusCounts], linktypes: [...pc.linktypeCounts], raw: pc.rawPackets, other: pc.otherRecords, speed: pc.speed };
+  return {
+    findings,
+    pids: [...pc.pidCounts],
+    statuses: [...pc.statusCounts],
+    linktypes: [...pc.linktypeCounts],
+    raw: pc.rawPackets,
+    other: pc.otherRecords,
+    speed: pc.speed,
+  };
 }
 
 async function compare(file: string, batchCapacity: number) {
@@ -36,40 +84,52 @@ async function compare(file: string, batchCapacity: number) {
   let summarized = 0;
   let listedRows = 0;
   const batchOther: number[][] = [];
-  await readCapture(bufferSource(readFileSync(file)), [
-    {
-      onBatch(b) {
-        const s = batchSummary(b);
-        expect(s).not.toBeNull();
-        // The summary says what the columns say.
-        const pids = new Array<number>(256).fill(0);
-        const rows: number[] = [];
-        let notRaw = 0;
-        for (let i = 0; i < b.count; i++) {
-          if (b.status[i] === PacketStatus.NOT_RAW) {
-            notRaw++;
-            continue;
+  await readCapture(
+    bufferSource(readFileSync(file)),
+    [
+      {
+        onBatch(b) {
+          const s = batchSummary(b);
+          expect(s).not.toBeNull();
+          // The summary says what the columns say.
+          const pids = new Array<number>(256).fill(0);
+          const rows: number[] = [];
+          let notRaw = 0;
+          for (let i = 0; i < b.count; i++) {
+            if (b.status[i] === PacketStatus.NOT_RAW) {
+              notRaw++;
+              continue;
+            }
+            pids[b.pid[i]]++;
+            if (b.status[i] !== PacketStatus.OK || b.pid[i] === Pid.SOF) rows.push(i);
           }
-          pids[b.pid[i]]++;
-          if (b.status[i] !== PacketStatus.OK || b.pid[i] === Pid.SOF) rows.push(i);
-        }
-        expect([...s!.rawPidCounts]).toEqual(pids);
-        expect(s!.notRaw).toBe(notRaw);
-        expect([...s!.rows.subarray(0, s!.listed)]).toEqual(rows);
-        expect(s!.uniformLinktype).toBe(b.linktype.subarray(0, b.count).every((lt) => lt === b.linktype[0]));
-        if (s!.uniformLinktype) summarized++;
-        listedRows += s!.listed;
-        // A copy of the batch has no summary: the checks walk every record.
-        const copy = plain(b);
-        expect(batchSummary(copy)).toBeNull();
-        fast.onBatch(b);
-        slow.onBatch(copy);
-        batchOther.push([fast.batchOtherRecords, slow.batchOtherRecords]);
+          expect([...s!.rawPidCounts]).toEqual(pids);
+          expect(s!.notRaw).toBe(notRaw);
+          expect([...s!.rows.subarray(0, s!.listed)]).toEqual(rows);
+          expect(s!.uniformLinktype).toBe(
+            b.linktype.subarray(0, b.count).every((lt) => lt === b.linktype[0]),
+          );
+          if (s!.uniformLinktype) summarized++;
+          listedRows += s!.listed;
+          // A copy of the batch has no summary: the checks walk every record.
+          const copy = plain(b);
+          expect(batchSummary(copy)).toBeNull();
+          fast.onBatch(b);
+          slow.onBatch(copy);
+          batchOther.push([fast.batchOtherRecords, slow.batchOtherRecords]);
+        },
+        onEnd() {},
       },
-      onEnd() {},
-    },
-  ], { core });
-  return { fast: state(fast, fastFindings), slow: state(slow, slowFindings), summarized, listedRows, batchOther };
+    ],
+    { core },
+  );
+  return {
+    fast: state(fast, fastFindings),
+    slow: state(slow, slowFindings),
+    summarized,
+    listedRows,
+    batchOther,
+  };
 }
 
 describe("the core's batch summary", () => {

@@ -33,19 +33,25 @@ describe("chunking does not change the result", () => {
       }
       // A tiny packet table forces BATCH_FULL in the middle of chunks; a tiny input region forces growth.
       const core = await createCore({ batchCapacity: 7, inputCapacity: 64 });
-      expect(strip(await collectBytes(bytes, { chunkSize: 33, core })), "batch 7, input 64").toEqual(reference);
+      expect(strip(await collectBytes(bytes, { chunkSize: 33, core })), "batch 7, input 64").toEqual(
+        reference,
+      );
     });
   }
 
   it("random chunk sizes on a random prefix give the same records and the same framing error", async () => {
     const bytes = readFileSync(files[2]!);
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: bytes.length }), async (chunkSize, cut) => {
-        const prefix = bytes.subarray(0, cut);
-        const a = strip(await collectBytes(prefix));
-        const b = strip(await collectBytes(prefix, { chunkSize }));
-        expect(b).toEqual(a);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 0, max: bytes.length }),
+        async (chunkSize, cut) => {
+          const prefix = bytes.subarray(0, cut);
+          const a = strip(await collectBytes(prefix));
+          const b = strip(await collectBytes(prefix, { chunkSize }));
+          expect(b).toEqual(a);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -56,7 +62,10 @@ describe("random and mutated input", () => {
   it("never throws, always ends, and accounts for every record it frames", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat(seed.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.tuple(fc.nat(seed.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
         fc.integer({ min: 1, max: 4096 }),
         async (mutations, chunkSize) => {
           const bytes = Uint8Array.from(seed);
@@ -76,13 +85,17 @@ describe("random and mutated input", () => {
   });
   it("survives arbitrary bytes behind a valid magic number", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(0xa1b2c3d4, 0xd4c3b2a1, 0x0a0d0d0a), fc.uint8Array({ maxLength: 3000 }), async (magic, rest) => {
-        const bytes = new Uint8Array(4 + rest.length);
-        new DataView(bytes.buffer).setUint32(0, magic, true);
-        bytes.set(rest, 4);
-        const c = await collectBytes(bytes, { chunkSize: 97 });
-        expect(c.info.records).toBe(c.pid.length);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(0xa1b2c3d4, 0xd4c3b2a1, 0x0a0d0d0a),
+        fc.uint8Array({ maxLength: 3000 }),
+        async (magic, rest) => {
+          const bytes = new Uint8Array(4 + rest.length);
+          new DataView(bytes.buffer).setUint32(0, magic, true);
+          bytes.set(rest, 4);
+          const c = await collectBytes(bytes, { chunkSize: 97 });
+          expect(c.info.records).toBe(c.pid.length);
+        },
+      ),
       { numRuns: 150 },
     );
   });

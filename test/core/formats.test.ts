@@ -57,7 +57,13 @@ describe("pcapng", () => {
     expect(c.info.statsBlocks).toBe(1);
     expect(c.linktype).toEqual([294, 220, 295, 295, 295]);
     expect(c.pid).toEqual([Pid.SETUP, 0, Pid.ACK, Pid.SETUP, Pid.ACK]);
-    expect(c.status).toEqual([PacketStatus.OK, PacketStatus.NOT_RAW, PacketStatus.OK, PacketStatus.OK, PacketStatus.OK]);
+    expect(c.status).toEqual([
+      PacketStatus.OK,
+      PacketStatus.NOT_RAW,
+      PacketStatus.OK,
+      PacketStatus.OK,
+      PacketStatus.OK,
+    ]);
     expect(c.tsSec.slice(0, 3)).toEqual([T0.sec, T0.sec, T0.sec]);
     expect(c.tsNsec[0]).toBe(T0.nsec);
     expect(c.tsNsec[2]).toBe(500_000_000); // 2^-20 s units: half a second is exact
@@ -177,7 +183,10 @@ describe("damaged files", () => {
     const bytes = ng();
     const [, , , epb2] = blockOffsets(bytes);
     const c = await collectBytes(bytes.slice(0, epb2! + 20));
-    expect((await collectBytes(bytes.slice(0, epb2! + 10))).info.error).toMatchObject({ code: FormatError.TRUNCATED_HEADER, offset: epb2 });
+    expect((await collectBytes(bytes.slice(0, epb2! + 10))).info.error).toMatchObject({
+      code: FormatError.TRUNCATED_HEADER,
+      offset: epb2,
+    });
     expect(c.info.error).toMatchObject({ code: FormatError.TRUNCATED_RECORD, offset: epb2 });
     expect(c.pid).toEqual([Pid.SETUP]);
   });

@@ -11,7 +11,8 @@ class Counter implements RecordSink {
   linktypes = new Map<number, number>();
   onBatch(b: RecordBatch): void {
     this.records += b.count;
-    for (let i = 0; i < b.count; i++) this.linktypes.set(b.linktype[i]!, (this.linktypes.get(b.linktype[i]!) ?? 0) + 1);
+    for (let i = 0; i < b.count; i++)
+      this.linktypes.set(b.linktype[i]!, (this.linktypes.get(b.linktype[i]!) ?? 0) + 1);
   }
   onEnd(): void {}
 }

@@ -7,7 +7,12 @@ import { collectFile } from "../helpers/collect.js";
 import { bundledCaptures, publicCaptures } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
 
-const RAW = new Set([LinkType.USB_2_0, LinkType.USB_2_0_LOW_SPEED, LinkType.USB_2_0_FULL_SPEED, LinkType.USB_2_0_HIGH_SPEED]);
+const RAW = new Set([
+  LinkType.USB_2_0,
+  LinkType.USB_2_0_LOW_SPEED,
+  LinkType.USB_2_0_FULL_SPEED,
+  LinkType.USB_2_0_HIGH_SPEED,
+]);
 // Wireshark's checksum status values (epan/proto.h PROTO_CHECKSUM_E_*).
 const WS_BAD = "0";
 const WS_GOOD = "1";
@@ -17,7 +22,14 @@ describe("packet decode agrees with tshark (usbll)", () => {
     it(`${path.basename(path.dirname(file))}/${path.basename(file)}`, async () => {
       const ours = await collectFile(file);
       if (!ours.linktype.some((l) => RAW.has(l))) return; // URB capture: the URB tests compare it
-      const ws = tsharkFields(file, ["usbll.pid", "usbll.crc5.status", "usbll.crc16.status", "usbll.device_addr", "usbll.endp", "usbll.frame_num"]);
+      const ws = tsharkFields(file, [
+        "usbll.pid",
+        "usbll.crc5.status",
+        "usbll.crc16.status",
+        "usbll.device_addr",
+        "usbll.endp",
+        "usbll.frame_num",
+      ]);
       expect(ws.length).toBe(ours.pid.length);
       const disagreements: string[] = [];
       let compared = 0;

@@ -15,7 +15,11 @@ export interface AllowEntry {
 }
 
 /** The UVC VS Input Header's bEndpointAddress and the two bit fields tshark splits out of it. */
-const UVC_HEADER_ENDPOINT = ["usb.bEndpointAddress", "usb.bEndpointAddress.direction", "usb.bEndpointAddress.number"];
+const UVC_HEADER_ENDPOINT = [
+  "usb.bEndpointAddress",
+  "usb.bEndpointAddress.direction",
+  "usb.bEndpointAddress.number",
+];
 
 const HIGH_BANDWIDTH_SIZE =
   "wMaxPacketSize 0x1400 (USB 2.0 §9.6.6: bits 10..0 = 1024 bytes, bits 12..11 = 2 additional transactions) of a high-speed isochronous webcam endpoint. Wireshark 4.0 masks Maximum Packet Size with 0x03ff and shows 0; bits 10..0 are the size, so usbscope's 1024 (maxPacketBytes) is right and Wireshark is wrong.";
@@ -58,7 +62,8 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     frames: [8311, 8341],
     kind: "bos",
     fields: ["descriptor"],
-    reason: "Wireshark 4.0 does not dissect the GET_DESCRIPTOR(BOS) reply (usbll reassembly shows it as data).",
+    reason:
+      "Wireshark 4.0 does not dissect the GET_DESCRIPTOR(BOS) reply (usbll reassembly shows it as data).",
   },
   {
     captures: ["real/249-cdc-msc-dfu-bootloader-windows.pcapng"],
@@ -73,7 +78,8 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     frames: [6, 9],
     kind: "configuration",
     fields: ["descriptor"],
-    reason: "Same USBPcap endpoint-0x00 GET_DESCRIPTOR_FROM_DEVICE records as frame 3: Wireshark leaves the configuration replies (frames 5 and 8) undissected.",
+    reason:
+      "Same USBPcap endpoint-0x00 GET_DESCRIPTOR_FROM_DEVICE records as frame 3: Wireshark leaves the configuration replies (frames 5 and 8) undissected.",
   },
   {
     captures: ["real/220-synaptics-fingerprint.pcapng"],
@@ -88,21 +94,24 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     frames: [6, 36, 295],
     kind: "unknown",
     fields: UVC_HEADER_ENDPOINT,
-    reason: "UVC VideoStreaming Input Header's bEndpointAddress (webcam on the same bus), as for the synaptics capture.",
+    reason:
+      "UVC VideoStreaming Input Header's bEndpointAddress (webcam on the same bus), as for the synaptics capture.",
   },
   {
     captures: ["real/249-lofree-kbd-fw-upgrade-reenum.pcapng"],
     frames: [16],
     kind: "unknown",
     fields: UVC_HEADER_ENDPOINT,
-    reason: "UVC VideoStreaming Input Header's bEndpointAddress (webcam on the same root hub), as for the synaptics capture.",
+    reason:
+      "UVC VideoStreaming Input Header's bEndpointAddress (webcam on the same root hub), as for the synaptics capture.",
   },
   {
     captures: ["real/249-hid-keyboard-multi-device.pcapng"],
     frames: [52, 76],
     kind: "unknown",
     fields: UVC_HEADER_ENDPOINT,
-    reason: "UVC VideoStreaming Input Header's bEndpointAddress (two webcams in this capture), as for the synaptics capture.",
+    reason:
+      "UVC VideoStreaming Input Header's bEndpointAddress (two webcams in this capture), as for the synaptics capture.",
   },
   {
     captures: ["real/249-hid-keyboard-multi-device.pcapng"],
@@ -139,14 +148,15 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     kind: "string",
     fields: ["usb.bString"],
     reason:
-      "The device pads the string with U+0000 inside bLength (\"APP\\0\\0\"); USB 2.0 §9.6.7 strings are not NUL-terminated. Wireshark's FT_STRING display stops at the first NUL; usbscope keeps every code unit so the NUL can be reported. usbscope shows what the device sent.",
+      'The device pads the string with U+0000 inside bLength ("APP\\0\\0"); USB 2.0 §9.6.7 strings are not NUL-terminated. Wireshark\'s FT_STRING display stops at the first NUL; usbscope keeps every code unit so the NUL can be reported. usbscope shows what the device sent.',
   },
   {
     captures: ["real/288-esp32s3-jtag-serial-cdc-badge.pcap", "packetry/emf2022-badge/capture.pcap"],
     frames: [178, 187],
     kind: "string",
     fields: ["usb.bString"],
-    reason: "The ESP32-S3's NUL-terminated strings (known defect, see the manifest): Wireshark stops at the NUL, usbscope keeps it.",
+    reason:
+      "The ESP32-S3's NUL-terminated strings (known defect, see the manifest): Wireshark stops at the NUL, usbscope keeps it.",
   },
   {
     captures: ["real/249-usbpcap-official-sample-digitech.pcap"],
@@ -177,7 +187,8 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     frames: [69],
     kind: "hid-item Usage Page",
     fields: ["descriptor"],
-    reason: "The same GET_DESCRIPTOR(REPORT) to interface 0 (Mass Storage) as in the bos-webusb-hub capture: Wireshark leaves the report descriptor undissected.",
+    reason:
+      "The same GET_DESCRIPTOR(REPORT) to interface 0 (Mass Storage) as in the bos-webusb-hub capture: Wireshark leaves the report descriptor undissected.",
   },
   {
     captures: ["real/249-lofree-kbd-fw-upgrade-reenum.pcapng"],
@@ -208,7 +219,10 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     reason: MULTI_BYTE_USAGE,
   },
   {
-    captures: ["real/288-ls-keyboard-keepalive-divided.pcapng", "packetry/ls-keepalive-more-divided-transactions/capture.pcapng"],
+    captures: [
+      "real/288-ls-keyboard-keepalive-divided.pcapng",
+      "packetry/ls-keepalive-more-divided-transactions/capture.pcapng",
+    ],
     frames: [2266],
     kind: "hid-item Usage",
     fields: ["usbhid.item.local.usage"],
@@ -232,6 +246,14 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
 ];
 
 /** The allow-list entry covering a disagreement, if any. */
-export function allowedBy(capture: string, frame: number, kind: string, field: string): AllowEntry | undefined {
-  return ALLOW_LIST.find((e) => e.captures.includes(capture) && e.frames.includes(frame) && e.kind === kind && e.fields.includes(field));
+export function allowedBy(
+  capture: string,
+  frame: number,
+  kind: string,
+  field: string,
+): AllowEntry | undefined {
+  return ALLOW_LIST.find(
+    (e) =>
+      e.captures.includes(capture) && e.frames.includes(frame) && e.kind === kind && e.fields.includes(field),
+  );
 }

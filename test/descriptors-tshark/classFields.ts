@@ -2,7 +2,12 @@
 // them: packet-usb-com.c (usbcom, CDC 1.2 §5.2.3) and packet-usb-audio.c (usbaudio, Audio 1.0/2.0, MIDI 1.0).
 // Also the bit fields tshark splits out of standard descriptors, checked against src/descriptors helpers.
 import type { DescriptorBase } from "../../src/descriptors/layout.js";
-import { additionalTransactions, endpointDirection, endpointType, maxPacketBytes } from "../../src/descriptors/endpoint.js";
+import {
+  additionalTransactions,
+  endpointDirection,
+  endpointType,
+  maxPacketBytes,
+} from "../../src/descriptors/endpoint.js";
 import { bcdText } from "../../src/usb/bcd.js";
 import type { OurField } from "./ourDescriptors.js";
 
@@ -22,35 +27,130 @@ function same(prefix: string, names: string[]): FieldMap {
 /** Per usbscope kind: the subtype field's tshark name, then the other fields. */
 const CLASS_FIELDS: Record<string, { subtype: string; fields: FieldMap }> = {
   "cdc-header": { subtype: CDC + "subtype", fields: { bcdCDC: CDC + "cdc" } },
-  "cdc-call-management": { subtype: CDC + "subtype", fields: { bmCapabilities: CDC + "capabilities", bDataInterface: CDC + "cm.data_interface" } },
+  "cdc-call-management": {
+    subtype: CDC + "subtype",
+    fields: { bmCapabilities: CDC + "capabilities", bDataInterface: CDC + "cm.data_interface" },
+  },
   "cdc-acm": { subtype: CDC + "subtype", fields: { bmCapabilities: CDC + "capabilities" } },
-  "cdc-union": { subtype: CDC + "subtype", fields: { bControlInterface: CDC + "control_interface", bSubordinateInterface: CDC + "subordinate_interface" } },
+  "cdc-union": {
+    subtype: CDC + "subtype",
+    fields: {
+      bControlInterface: CDC + "control_interface",
+      bSubordinateInterface: CDC + "subordinate_interface",
+    },
+  },
   "cdc-unknown": { subtype: CDC + "subtype", fields: {} },
-  "audio-ac-header": { subtype: "usbaudio.ac_if_subtype", fields: same("usbaudio.ac_if_hdr.", ["bcdADC", "wTotalLength", "bInCollection", "baInterfaceNr", "bCategory", "bmControls"]) },
+  "audio-ac-header": {
+    subtype: "usbaudio.ac_if_subtype",
+    fields: same("usbaudio.ac_if_hdr.", [
+      "bcdADC",
+      "wTotalLength",
+      "bInCollection",
+      "baInterfaceNr",
+      "bCategory",
+      "bmControls",
+    ]),
+  },
   "audio-input-terminal": {
     subtype: "usbaudio.ac_if_subtype",
-    fields: same(AC_IN, ["bTerminalID", "wTerminalType", "bAssocTerminal", "bCSourceID", "bNrChannels", "wChannelConfig", "bmChannelConfig", "iChannelNames", "bmControls", "iTerminal"]),
+    fields: same(AC_IN, [
+      "bTerminalID",
+      "wTerminalType",
+      "bAssocTerminal",
+      "bCSourceID",
+      "bNrChannels",
+      "wChannelConfig",
+      "bmChannelConfig",
+      "iChannelNames",
+      "bmControls",
+      "iTerminal",
+    ]),
   },
-  "audio-output-terminal": { subtype: "usbaudio.ac_if_subtype", fields: same(AC_OUT, ["bTerminalID", "wTerminalType", "bAssocTerminal", "bSourceID", "bCSourceID", "bmControls", "iTerminal"]) },
-  "audio-feature-unit": { subtype: "usbaudio.ac_if_subtype", fields: same("usbaudio.ac_if_fu.", ["bUnitID", "bSourceID", "bControlSize"]) },
-  "audio-mixer-unit": { subtype: "usbaudio.ac_if_subtype", fields: same("usbaudio.ac_if_mu.", ["bUnitID", "bNrInPins"]) },
-  "audio-clock-source": { subtype: "usbaudio.ac_if_subtype", fields: same("usbaudio.ac_if_clksrc.", ["bClockID", "bmAttributes", "bmControls", "bAssocTerminal", "iClockSource"]) },
+  "audio-output-terminal": {
+    subtype: "usbaudio.ac_if_subtype",
+    fields: same(AC_OUT, [
+      "bTerminalID",
+      "wTerminalType",
+      "bAssocTerminal",
+      "bSourceID",
+      "bCSourceID",
+      "bmControls",
+      "iTerminal",
+    ]),
+  },
+  "audio-feature-unit": {
+    subtype: "usbaudio.ac_if_subtype",
+    fields: same("usbaudio.ac_if_fu.", ["bUnitID", "bSourceID", "bControlSize"]),
+  },
+  "audio-mixer-unit": {
+    subtype: "usbaudio.ac_if_subtype",
+    fields: same("usbaudio.ac_if_mu.", ["bUnitID", "bNrInPins"]),
+  },
+  "audio-clock-source": {
+    subtype: "usbaudio.ac_if_subtype",
+    fields: same("usbaudio.ac_if_clksrc.", [
+      "bClockID",
+      "bmAttributes",
+      "bmControls",
+      "bAssocTerminal",
+      "iClockSource",
+    ]),
+  },
   "audio-ac-unknown": { subtype: "usbaudio.ac_if_subtype", fields: {} },
   // The remaining AC units (selector, processing, extension, clock selector/multiplier): subtype only here;
   // tshark 4.0 leaves extension units as usbaudio.undecoded.
   "audio-selector-unit": { subtype: "usbaudio.ac_if_subtype", fields: {} },
   "audio-processing-unit": { subtype: "usbaudio.ac_if_subtype", fields: {} },
   "audio-extension-unit": { subtype: "usbaudio.ac_if_subtype", fields: {} },
-  "audio-as-general": { subtype: "usbaudio.as_if_subtype", fields: same(AS_GEN, ["bTerminalLink", "bDelay", "wFormatTag", "bmControls", "bFormatType", "bmFormats", "bNrChannels", "bmChannelConfig", "iChannelNames"]) },
-  "audio-format-type": { subtype: "usbaudio.as_if_subtype", fields: same(AS_FT, ["bFormatType", "bNrChannels", "bSubframeSize", "bSubslotSize", "bBitResolution", "bSamFreqType", "tSamFreq"]) },
+  "audio-as-general": {
+    subtype: "usbaudio.as_if_subtype",
+    fields: same(AS_GEN, [
+      "bTerminalLink",
+      "bDelay",
+      "wFormatTag",
+      "bmControls",
+      "bFormatType",
+      "bmFormats",
+      "bNrChannels",
+      "bmChannelConfig",
+      "iChannelNames",
+    ]),
+  },
+  "audio-format-type": {
+    subtype: "usbaudio.as_if_subtype",
+    fields: same(AS_FT, [
+      "bFormatType",
+      "bNrChannels",
+      "bSubframeSize",
+      "bSubslotSize",
+      "bBitResolution",
+      "bSamFreqType",
+      "tSamFreq",
+    ]),
+  },
   "audio-as-unknown": { subtype: "usbaudio.as_if_subtype", fields: {} },
-  "audio-ep-general": { subtype: "usbaudio.as_ep_subtype", fields: same("usbaudio.as_ep_gen.", ["bmAttributes", "bmControls", "bLockDelayUnits", "wLockDelay"]) },
+  "audio-ep-general": {
+    subtype: "usbaudio.as_ep_subtype",
+    fields: same("usbaudio.as_ep_gen.", ["bmAttributes", "bmControls", "bLockDelayUnits", "wLockDelay"]),
+  },
   "audio-ep-unknown": { subtype: "usbaudio.as_ep_subtype", fields: {} },
-  "midi-header": { subtype: "usbaudio.ms_if_subtype", fields: { bcdMSC: "usbaudio.ms_if_hdr.bcdADC", wTotalLength: "usbaudio.ms_if_hdr.wTotalLength" } },
-  "midi-in-jack": { subtype: "usbaudio.ms_if_subtype", fields: same("usbaudio.ms_if_midi_in.", ["bJackType", "bJackID", "iJack"]) },
-  "midi-out-jack": { subtype: "usbaudio.ms_if_subtype", fields: same("usbaudio.ms_if_midi_out.", ["bJackType", "bJackID", "bNrInputPins"]) },
+  "midi-header": {
+    subtype: "usbaudio.ms_if_subtype",
+    fields: { bcdMSC: "usbaudio.ms_if_hdr.bcdADC", wTotalLength: "usbaudio.ms_if_hdr.wTotalLength" },
+  },
+  "midi-in-jack": {
+    subtype: "usbaudio.ms_if_subtype",
+    fields: same("usbaudio.ms_if_midi_in.", ["bJackType", "bJackID", "iJack"]),
+  },
+  "midi-out-jack": {
+    subtype: "usbaudio.ms_if_subtype",
+    fields: same("usbaudio.ms_if_midi_out.", ["bJackType", "bJackID", "bNrInputPins"]),
+  },
   "midi-unknown": { subtype: "usbaudio.ms_if_subtype", fields: {} },
-  "midi-ep-general": { subtype: "usbaudio.ms_ep_subtype", fields: same("usbaudio.ms_ep_gen.", ["bNumEmbMIDIJack", "baAssocJackID"]) },
+  "midi-ep-general": {
+    subtype: "usbaudio.ms_ep_subtype",
+    fields: same("usbaudio.ms_ep_gen.", ["bNumEmbMIDIJack", "baAssocJackID"]),
+  },
   "midi-ep-unknown": { subtype: "usbaudio.ms_ep_subtype", fields: {} },
 };
 
@@ -71,24 +171,34 @@ export function classFields(d: DescriptorBase): OurField[] | undefined {
   if (d.truncated || d.short) return out;
   for (const [ours, theirs] of Object.entries(spec.fields)) {
     const v = rec[ours];
-    if (typeof v === "number") out.push({ name: theirs, value: BCD_AS_NUMBER.has(theirs) ? Number(bcdText(v)) : v });
+    if (typeof v === "number")
+      out.push({ name: theirs, value: BCD_AS_NUMBER.has(theirs) ? Number(bcdText(v)) : v });
     else if (Array.isArray(v)) for (const x of v as number[]) out.push({ name: theirs, value: x });
   }
   return out;
 }
 
 /** Endpoint bits tshark splits out (USB 2.0 §9.6.6), from usbscope's endpoint helpers. */
-export function endpointBits(bEndpointAddress: number, bmAttributes: number, wMaxPacketSize: number, present: { address: boolean; attributes: boolean; maxPacket: boolean }): OurField[] {
+export function endpointBits(
+  bEndpointAddress: number,
+  bmAttributes: number,
+  wMaxPacketSize: number,
+  present: { address: boolean; attributes: boolean; maxPacket: boolean },
+): OurField[] {
   const out: OurField[] = [];
   const type = ["control", "isochronous", "bulk", "interrupt"].indexOf(endpointType(bmAttributes));
   if (present.address) {
-    out.push({ name: "usb.bEndpointAddress.direction", value: endpointDirection(bEndpointAddress) === "IN" ? 1 : 0 });
+    out.push({
+      name: "usb.bEndpointAddress.direction",
+      value: endpointDirection(bEndpointAddress) === "IN" ? 1 : 0,
+    });
     out.push({ name: "usb.bEndpointAddress.number", value: bEndpointAddress & 0x0f });
   }
   if (present.attributes) out.push({ name: "usb.bmAttributes.transfer", value: type });
   if (present.maxPacket) {
     // Bits 12..11 (additional transactions) mean something for periodic endpoints only; tshark shows them there.
-    if (present.attributes && (type === 1 || type === 3)) out.push({ name: "usb.wMaxPacketSize.slots", value: additionalTransactions(wMaxPacketSize) });
+    if (present.attributes && (type === 1 || type === 3))
+      out.push({ name: "usb.wMaxPacketSize.slots", value: additionalTransactions(wMaxPacketSize) });
     out.push({ name: "usb.wMaxPacketSize.size", value: maxPacketBytes(wMaxPacketSize) });
   }
   return out;
@@ -121,7 +231,9 @@ export const CLASS_FIELD_NAMES: readonly string[] = [
   "usb.bmAttributes.transfer",
   "usb.wMaxPacketSize.slots",
   "usb.wMaxPacketSize.size",
-  ...["WillDetach", "ManifestationTolerant", "CanUpload", "CanDownload"].map((n) => "usbdfu.descriptor.bmAttributes." + n),
+  ...["WillDetach", "ManifestationTolerant", "CanUpload", "CanDownload"].map(
+    (n) => "usbdfu.descriptor.bmAttributes." + n,
+  ),
   "usb.configuration.selfpowered",
   "usb.configuration.remotewakeup",
 ];

@@ -45,7 +45,10 @@ export interface Comparison {
 
 export function disagreementText(d: Disagreement): string {
   const at = d.offset === undefined ? "" : ` @${d.offset}`;
-  const vals = d.ours !== undefined || d.theirs !== undefined ? `: usbscope ${d.ours ?? "(none)"}, tshark ${d.theirs ?? "(none)"}` : "";
+  const vals =
+    d.ours !== undefined || d.theirs !== undefined
+      ? `: usbscope ${d.ours ?? "(none)"}, tshark ${d.theirs ?? "(none)"}`
+      : "";
   return `frame ${d.frame}${at} ${d.kind} ${d.field}${vals}`;
 }
 
@@ -60,10 +63,24 @@ function same(ours: number | string, show: string): boolean {
 }
 
 /** Compare one descriptor, matching fields by name and occurrence (the HID list repeats its two fields). */
-function compareGroup(frame: number, ours: OurDescriptor | undefined, theirs: TsharkDescriptor | undefined, offset: number, known: ReadonlySet<string>, out: Comparison): void {
+function compareGroup(
+  frame: number,
+  ours: OurDescriptor | undefined,
+  theirs: TsharkDescriptor | undefined,
+  offset: number,
+  known: ReadonlySet<string>,
+  out: Comparison,
+): void {
   const kind = ours?.kind ?? "-";
   if (!ours || !theirs) {
-    out.disagreements.push({ frame, offset, kind, field: "descriptor", ours: ours ? `${ours.kind} (${ours.fields.length} fields)` : undefined, theirs: theirs ? theirs.fields.map((f) => f.name).join(" ") : undefined });
+    out.disagreements.push({
+      frame,
+      offset,
+      kind,
+      field: "descriptor",
+      ours: ours ? `${ours.kind} (${ours.fields.length} fields)` : undefined,
+      theirs: theirs ? theirs.fields.map((f) => f.name).join(" ") : undefined,
+    });
     return;
   }
   out.descriptors++;
@@ -80,9 +97,25 @@ function compareGroup(frame: number, ours: OurDescriptor | undefined, theirs: Ts
     out.compared++;
     out.byField.set(f.name, (out.byField.get(f.name) ?? 0) + 1);
     if (same(f.value, pool[j]!.show)) out.agreed++;
-    else out.disagreements.push({ frame, offset, kind, field: f.name, ours: fmt(f.value), theirs: JSON.stringify(pool[j]!.show) });
+    else
+      out.disagreements.push({
+        frame,
+        offset,
+        kind,
+        field: f.name,
+        ours: fmt(f.value),
+        theirs: JSON.stringify(pool[j]!.show),
+      });
   }
-  for (let k = 0; k < pool.length; k++) if (!used[k]) out.disagreements.push({ frame, offset, kind, field: pool[k]!.name, theirs: JSON.stringify(pool[k]!.show) });
+  for (let k = 0; k < pool.length; k++)
+    if (!used[k])
+      out.disagreements.push({
+        frame,
+        offset,
+        kind,
+        field: pool[k]!.name,
+        theirs: JSON.stringify(pool[k]!.show),
+      });
 }
 
 /**
@@ -91,7 +124,11 @@ function compareGroup(frame: number, ours: OurDescriptor | undefined, theirs: Ts
  * data record then a status record per completion), so the span alone is not enough; in usbll captures request_in
  * is the SETUP's DATA0 packet, one record after the SETUP token usbscope starts the transfer at.
  */
-function transferAt(reads: ControlTransfer[], record: number, request: number | undefined): ControlTransfer | undefined {
+function transferAt(
+  reads: ControlTransfer[],
+  record: number,
+  request: number | undefined,
+): ControlTransfer | undefined {
   let best: ControlTransfer | undefined;
   const from = request ?? record;
   for (const ct of reads) {
@@ -102,11 +139,27 @@ function transferAt(reads: ControlTransfer[], record: number, request: number | 
 }
 
 export function emptyComparison(): Comparison {
-  return { compared: 0, agreed: 0, descriptors: 0, frames: 0, oursParsed: 0, lastPacketMinusFrame: new Set(), byKind: new Map(), byField: new Map(), replies: new Map(), disagreements: [] };
+  return {
+    compared: 0,
+    agreed: 0,
+    descriptors: 0,
+    frames: 0,
+    oursParsed: 0,
+    lastPacketMinusFrame: new Set(),
+    byKind: new Map(),
+    byField: new Map(),
+    replies: new Map(),
+    disagreements: [],
+  };
 }
 
 /** Compare the descriptors of one reply, aligned by their offset in the data. */
-export function compareFrame(frame: number, ours: readonly OurDescriptor[], groups: readonly TsharkDescriptor[], out: Comparison): void {
+export function compareFrame(
+  frame: number,
+  ours: readonly OurDescriptor[],
+  groups: readonly TsharkDescriptor[],
+  out: Comparison,
+): void {
   if (groups.length === 0) return;
   // tshark's pos counts from the start of the frame (URB) or of the reassembled data (usbll): the reply's
   // first descriptor is at data offset 0 either way.
@@ -138,16 +191,33 @@ export async function compareCapture(file: string): Promise<Comparison> {
     const groups = tf.descriptors.length ? tf.descriptors : tf.hidItems;
     const ct = transferAt(reads, frame - 1, tf.requestIn === undefined ? undefined : tf.requestIn - 1);
     if (!ct) {
-      out.disagreements.push({ frame, kind: "-", field: "transfer", theirs: `${groups.length} descriptors in no usbscope GET_DESCRIPTOR transfer` });
+      out.disagreements.push({
+        frame,
+        kind: "-",
+        field: "transfer",
+        theirs: `${groups.length} descriptors in no usbscope GET_DESCRIPTOR transfer`,
+      });
       continue;
     }
     const ours = parsed.get(ct);
     if (ours === undefined) {
-      out.disagreements.push({ frame, kind: "-", field: "transfer", ours: ct.request, theirs: `${groups.length} descriptors` });
+      out.disagreements.push({
+        frame,
+        kind: "-",
+        field: "transfer",
+        ours: ct.request,
+        theirs: `${groups.length} descriptors`,
+      });
       continue;
     }
     if (matched.has(ct)) {
-      out.disagreements.push({ frame, kind: "-", field: "transfer", ours: `${ct.request} already matched to an earlier frame`, theirs: `${groups.length} descriptors` });
+      out.disagreements.push({
+        frame,
+        kind: "-",
+        field: "transfer",
+        ours: `${ct.request} already matched to an earlier frame`,
+        theirs: `${groups.length} descriptors`,
+      });
       continue;
     }
     matched.add(ct);
@@ -158,7 +228,12 @@ export async function compareCapture(file: string): Promise<Comparison> {
   for (const ct of reads) {
     const ours = parsed.get(ct);
     if (!ours || ours.length === 0 || matched.has(ct)) continue;
-    out.disagreements.push({ frame: ct.lastPacket + 1, kind: ours[0]!.kind, field: "descriptor", ours: `${ct.request}: ${ours.length} descriptors, ${ct.data.length} bytes (records ${ct.firstPacket + 1}..${ct.lastPacket + 1})` });
+    out.disagreements.push({
+      frame: ct.lastPacket + 1,
+      kind: ours[0]!.kind,
+      field: "descriptor",
+      ours: `${ct.request}: ${ours.length} descriptors, ${ct.data.length} bytes (records ${ct.firstPacket + 1}..${ct.lastPacket + 1})`,
+    });
   }
   out.disagreements.sort((a, b) => a.frame - b.frame || (a.offset ?? -1) - (b.offset ?? -1));
   return out;

@@ -42,7 +42,10 @@ const MAIN_FLAGS: readonly [field: string, token: string][] = [
 
 function mainFlagFields(text: string): OurField[] {
   const tokens = new Set(text.split(","));
-  return MAIN_FLAGS.map(([field, token]) => ({ name: "usbhid.item.main." + field, value: tokens.has(token) ? 1 : 0 }));
+  return MAIN_FLAGS.map(([field, token]) => ({
+    name: "usbhid.item.main." + field,
+    value: tokens.has(token) ? 1 : 0,
+  }));
 }
 
 export const HID_ITEM_FIELDS: readonly string[] = [
@@ -56,7 +59,8 @@ export const HID_ITEM_FIELDS: readonly string[] = [
 /** The items of a GET_DESCRIPTOR(REPORT) reply (HID 1.11 §7.1.1, interface recipient); undefined for other requests. */
 export function ourHidItems(ct: ControlTransfer): OurDescriptor[] | undefined {
   const s = ct.setup;
-  if (s.bmRequestType !== 0x81 || s.bRequest !== 6 || s.wValue >> 8 !== DescriptorType.HID_REPORT) return undefined;
+  if (s.bmRequestType !== 0x81 || s.bRequest !== 6 || s.wValue >> 8 !== DescriptorType.HID_REPORT)
+    return undefined;
   return parseHidReportDescriptor(ct.data).items.map((item) => {
     const fields: OurField[] = [];
     if (item.type !== "long" && item.name !== "Truncated item") {
@@ -65,8 +69,10 @@ export function ourHidItems(ct: ControlTransfer): OurDescriptor[] | undefined {
       fields.push({ name: "usbhid.item.bType", value: TYPE_CODE[item.type] });
       fields.push({ name: "usbhid.item.bTag", value: item.tag });
       const data = DATA[`${TYPE_CODE[item.type]}:${item.tag}`];
-      if (data && item.size > 0) fields.push({ name: data.name, value: data.signed ? Number(item.text) : item.value });
-      if (item.type === "main" && (item.tag === 0x8 || item.tag === 0x9 || item.tag === 0xb)) fields.push(...mainFlagFields(item.text));
+      if (data && item.size > 0)
+        fields.push({ name: data.name, value: data.signed ? Number(item.text) : item.value });
+      if (item.type === "main" && (item.tag === 0x8 || item.tag === 0x9 || item.tag === 0xb))
+        fields.push(...mainFlagFields(item.text));
     }
     return { kind: `hid-item ${item.name}`, offset: item.offset, fields };
   });

@@ -19,11 +19,20 @@ export interface JsonComparison {
 type Obj = { [k: string]: Json };
 
 function tsharkName(kind: string, name: string): string {
-  return kind === "configuration" && name === "bmAttributes" ? "usb.configuration.bmAttributes" : "usb." + name;
+  return kind === "configuration" && name === "bmAttributes"
+    ? "usb.configuration.bmAttributes"
+    : "usb." + name;
 }
 
 /** Compare the layout fields of one JSON descriptor with the tshark descriptor, on the fields tshark shows. */
-function compareObject(frame: number, kind: string, json: Obj, group: TsharkDescriptor | undefined, layout: readonly FieldSpec[], out: JsonComparison): void {
+function compareObject(
+  frame: number,
+  kind: string,
+  json: Obj,
+  group: TsharkDescriptor | undefined,
+  layout: readonly FieldSpec[],
+  out: JsonComparison,
+): void {
   if (!group) {
     out.disagreements.push({ frame, kind, field: "descriptor", ours: `devices[].descriptors ${kind}` });
     return;
@@ -33,7 +42,8 @@ function compareObject(frame: number, kind: string, json: Obj, group: TsharkDesc
     const v = json[name];
     if (!t || typeof v !== "number") continue;
     out.compared++;
-    if (Number(t.show) !== v) out.disagreements.push({ frame, kind, field: t.name, ours: String(v), theirs: JSON.stringify(t.show) });
+    if (Number(t.show) !== v)
+      out.disagreements.push({ frame, kind, field: t.name, ours: String(v), theirs: JSON.stringify(t.show) });
   }
 }
 
@@ -44,13 +54,14 @@ function ofType(groups: readonly TsharkDescriptor[], type: number): TsharkDescri
 export function compareDeviceJson(c: Comparison): JsonComparison {
   const out: JsonComparison = { compared: 0, disagreements: [] };
   const layer = c.result!.descriptors;
-  layer.tracked.forEach((dev, i) => {
+  layer.tracked.forEach((dev) => {
     const json = descriptorsJson(dev);
     // Reads tshark did not dissect are already reported, and allow-listed, by the transfer comparison.
     const reply = (ct: ControlTransfer | undefined) => (ct ? c.replies.get(ct) : undefined);
 
     const d = reply(dev.device?.transfer);
-    if (d && json["device"]) compareObject(d.frame, "device", json["device"] as Obj, d.groups[0], DEVICE_LAYOUT, out);
+    if (d && json["device"])
+      compareObject(d.frame, "device", json["device"] as Obj, d.groups[0], DEVICE_LAYOUT, out);
 
     const configs = (json["configurations"] ?? []) as Obj[];
     [...dev.configurations.entries()]
@@ -66,12 +77,37 @@ export function compareDeviceJson(c: Comparison): JsonComparison {
         const iadGroups = ofType(r.groups, 0x0b);
         const endpoints = interfaces.flatMap((x) => (x["endpoints"] ?? []) as Obj[]);
         const associations = (cj["associations"] ?? []) as Obj[];
-        if (interfaces.length !== ifGroups.length) out.disagreements.push({ frame: r.frame, kind: "interface", field: "descriptor", ours: `${interfaces.length} interfaces`, theirs: `${ifGroups.length}` });
-        if (endpoints.length !== epGroups.length) out.disagreements.push({ frame: r.frame, kind: "endpoint", field: "descriptor", ours: `${endpoints.length} endpoints`, theirs: `${epGroups.length}` });
-        if (associations.length !== iadGroups.length) out.disagreements.push({ frame: r.frame, kind: "interface-association", field: "descriptor", ours: `${associations.length} IADs`, theirs: `${iadGroups.length}` });
-        interfaces.forEach((x, j) => compareObject(r.frame, "interface", x, ifGroups[j], INTERFACE_LAYOUT, out));
+        if (interfaces.length !== ifGroups.length)
+          out.disagreements.push({
+            frame: r.frame,
+            kind: "interface",
+            field: "descriptor",
+            ours: `${interfaces.length} interfaces`,
+            theirs: `${ifGroups.length}`,
+          });
+        if (endpoints.length !== epGroups.length)
+          out.disagreements.push({
+            frame: r.frame,
+            kind: "endpoint",
+            field: "descriptor",
+            ours: `${endpoints.length} endpoints`,
+            theirs: `${epGroups.length}`,
+          });
+        if (associations.length !== iadGroups.length)
+          out.disagreements.push({
+            frame: r.frame,
+            kind: "interface-association",
+            field: "descriptor",
+            ours: `${associations.length} IADs`,
+            theirs: `${iadGroups.length}`,
+          });
+        interfaces.forEach((x, j) =>
+          compareObject(r.frame, "interface", x, ifGroups[j], INTERFACE_LAYOUT, out),
+        );
         endpoints.forEach((x, j) => compareObject(r.frame, "endpoint", x, epGroups[j], ENDPOINT_LAYOUT, out));
-        associations.forEach((x, j) => compareObject(r.frame, "interface-association", x, iadGroups[j], IAD_LAYOUT, out));
+        associations.forEach((x, j) =>
+          compareObject(r.frame, "interface-association", x, iadGroups[j], IAD_LAYOUT, out),
+        );
       });
 
     const strings = (json["strings"] ?? {}) as Obj;
@@ -83,13 +119,27 @@ export function compareDeviceJson(c: Comparison): JsonComparison {
       if (index === 0) {
         const ids = g.fields.filter((f) => f.name === "usb.wLANGID").map((f) => Number(f.show));
         out.compared++;
-        if (JSON.stringify(ids) !== JSON.stringify(sj)) out.disagreements.push({ frame: r.frame, kind: "string", field: "usb.wLANGID", ours: JSON.stringify(sj), theirs: JSON.stringify(ids) });
+        if (JSON.stringify(ids) !== JSON.stringify(sj))
+          out.disagreements.push({
+            frame: r.frame,
+            kind: "string",
+            field: "usb.wLANGID",
+            ours: JSON.stringify(sj),
+            theirs: JSON.stringify(ids),
+          });
         continue;
       }
       const t = g.fields.find((f) => f.name === "usb.bString");
       if (!t) continue;
       out.compared++;
-      if (t.show !== sj) out.disagreements.push({ frame: r.frame, kind: "string", field: "usb.bString", ours: JSON.stringify(sj), theirs: JSON.stringify(t.show) });
+      if (t.show !== sj)
+        out.disagreements.push({
+          frame: r.frame,
+          kind: "string",
+          field: "usb.bString",
+          ours: JSON.stringify(sj),
+          theirs: JSON.stringify(t.show),
+        });
     }
   });
   return out;

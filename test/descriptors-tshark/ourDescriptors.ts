@@ -4,7 +4,12 @@
 import type { ControlTransfer } from "../../src/usb/model.js";
 import { DescriptorType } from "../../src/usb/descriptorTypes.js";
 import { HEADER, type DescriptorBase, type FieldSpec } from "../../src/descriptors/layout.js";
-import { DEVICE_LAYOUT, QUALIFIER_LAYOUT, parseDeviceDescriptor, parseDeviceQualifier } from "../../src/descriptors/device.js";
+import {
+  DEVICE_LAYOUT,
+  QUALIFIER_LAYOUT,
+  parseDeviceDescriptor,
+  parseDeviceQualifier,
+} from "../../src/descriptors/device.js";
 import { CONFIGURATION_LAYOUT, parseConfiguration } from "../../src/descriptors/configuration.js";
 import { IAD_LAYOUT, INTERFACE_LAYOUT } from "../../src/descriptors/interface.js";
 import { ENDPOINT_LAYOUT, type EndpointDescriptor } from "../../src/descriptors/endpoint.js";
@@ -12,7 +17,13 @@ import { parseStringDescriptor } from "../../src/descriptors/string.js";
 import { parseBos } from "../../src/descriptors/bos.js";
 import type { HidDescriptor } from "../../src/descriptors/hid.js";
 import type { DfuFunctionalDescriptor } from "../../src/descriptors/dfu.js";
-import { CLASS_FIELD_NAMES, classFields, configurationBits, dfuAttributeBits, endpointBits } from "./classFields.js";
+import {
+  CLASS_FIELD_NAMES,
+  classFields,
+  configurationBits,
+  dfuAttributeBits,
+  endpointBits,
+} from "./classFields.js";
 import { HID_ITEM_FIELDS } from "./hidItems.js";
 
 /** A field usbscope parsed, under the name tshark gives it; value is a number or, for usb.bString, the text. */
@@ -49,7 +60,12 @@ const AUDIO_ENDPOINT_EXTRA: readonly FieldSpec[] = [
 ];
 
 /** Layout fields present in the descriptor's bytes (raw: at most bLength, at most what the transfer returned). */
-function layoutFields(d: DescriptorBase, layout: readonly FieldSpec[], rename: Record<string, string> = {}, prefix = "usb."): OurField[] {
+function layoutFields(
+  d: DescriptorBase,
+  layout: readonly FieldSpec[],
+  rename: Record<string, string> = {},
+  prefix = "usb.",
+): OurField[] {
   const out: OurField[] = [];
   const rec = d as unknown as Record<string, unknown>;
   const skip = NO_TSHARK_FIELD[d.kind] ?? [];
@@ -77,7 +93,13 @@ function subDescriptor(d: DescriptorBase): OurDescriptor {
       const f = layoutFields(d, ENDPOINT_LAYOUT);
       if (d.bLength >= 9) f.push(...layoutFields(d, AUDIO_ENDPOINT_EXTRA, {}, "usb.audio."));
       const has = (n: string) => f.some((x) => x.name === n);
-      f.push(...endpointBits(e.bEndpointAddress, e.bmAttributes, e.wMaxPacketSize, { address: has("usb.bEndpointAddress"), attributes: has("usb.bmAttributes"), maxPacket: has("usb.wMaxPacketSize") }));
+      f.push(
+        ...endpointBits(e.bEndpointAddress, e.bmAttributes, e.wMaxPacketSize, {
+          address: has("usb.bEndpointAddress"),
+          attributes: has("usb.bmAttributes"),
+          maxPacket: has("usb.wMaxPacketSize"),
+        }),
+      );
       return describe(d, f);
     }
     case "interface-association":
@@ -86,7 +108,18 @@ function subDescriptor(d: DescriptorBase): OurDescriptor {
       // HID 1.11 §6.2.1; packet-usbhid.c dissect_usb_hid_descriptor.
       const h = d as HidDescriptor;
       const f = layoutFields(d, HEADER);
-      f.push(...layoutFields(d, [["bcdHID", 2, 2], ["bCountryCode", 4, 1], ["bNumDescriptors", 5, 1]], {}, "usbhid.descriptor.hid."));
+      f.push(
+        ...layoutFields(
+          d,
+          [
+            ["bcdHID", 2, 2],
+            ["bCountryCode", 4, 1],
+            ["bNumDescriptors", 5, 1],
+          ],
+          {},
+          "usbhid.descriptor.hid.",
+        ),
+      );
       for (const x of h.descriptors) {
         f.push({ name: "usbhid.descriptor.hid.bDescriptorType", value: x.bDescriptorType });
         f.push({ name: "usbhid.descriptor.hid.wDescriptorLength", value: x.wDescriptorLength });
@@ -98,7 +131,16 @@ function subDescriptor(d: DescriptorBase): OurDescriptor {
       return describe(d, [
         ...layoutFields(d, HEADER),
         ...(d.raw.length >= 3 ? dfuAttributeBits((d as DfuFunctionalDescriptor).bmAttributes) : []),
-        ...layoutFields(d, [["wDetachTimeOut", 3, 2], ["wTransferSize", 5, 2], ["bcdDFUVersion", 7, 2]], {}, "usbdfu.descriptor."),
+        ...layoutFields(
+          d,
+          [
+            ["wDetachTimeOut", 3, 2],
+            ["wTransferSize", 5, 2],
+            ["bcdDFUVersion", 7, 2],
+          ],
+          {},
+          "usbdfu.descriptor.",
+        ),
       ]);
     default:
       // Class-specific descriptors usbscope decodes (CDC, audio, MIDI) add their fields; the others (video,
@@ -145,7 +187,10 @@ export function ourDescriptors(ct: ControlTransfer): OurDescriptor[] | undefined
     }
     case DescriptorType.BOS: {
       const d = parseBos(b);
-      return [describe(d, layoutFields(d, [...HEADER, ["wTotalLength", 2, 2], ["bNumDeviceCaps", 4, 1]])), ...d.capabilities.map((c) => describe(c, layoutFields(c, [...HEADER, ["bDevCapabilityType", 2, 1]])))];
+      return [
+        describe(d, layoutFields(d, [...HEADER, ["wTotalLength", 2, 2], ["bNumDeviceCaps", 4, 1]])),
+        ...d.capabilities.map((c) => describe(c, layoutFields(c, [...HEADER, ["bDevCapabilityType", 2, 1]]))),
+      ];
     }
     default:
       return undefined;
@@ -163,7 +208,9 @@ export const COMPARED_FIELDS: ReadonlySet<string> = new Set([
   "usb.audio.bSynchAddress",
   "usb.wLANGID",
   "usb.bString",
-  ...["bcdHID", "bCountryCode", "bNumDescriptors", "bDescriptorType", "wDescriptorLength"].map((n) => "usbhid.descriptor.hid." + n),
+  ...["bcdHID", "bCountryCode", "bNumDescriptors", "bDescriptorType", "wDescriptorLength"].map(
+    (n) => "usbhid.descriptor.hid." + n,
+  ),
   ...["wDetachTimeOut", "wTransferSize", "bcdDFUVersion"].map((n) => "usbdfu.descriptor." + n),
   ...CLASS_FIELD_NAMES,
   ...HID_ITEM_FIELDS,

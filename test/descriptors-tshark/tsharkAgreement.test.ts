@@ -6,7 +6,13 @@ import { describe, expect, it } from "vitest";
 import { analyzeFile } from "../../src/analyze.js";
 import { publicCaptures, publicDir } from "../helpers/paths.js";
 import { allowedBy, ALLOW_LIST } from "./allowList.js";
-import { compareCapture, compareFrame, disagreementText, emptyComparison, type Comparison } from "./compare.js";
+import {
+  compareCapture,
+  compareFrame,
+  disagreementText,
+  emptyComparison,
+  type Comparison,
+} from "./compare.js";
 import { COMPARED_FIELDS, ourDescriptors } from "./ourDescriptors.js";
 import { compareDeviceJson } from "./jsonCompare.js";
 import { tsharkDescriptorFrames } from "./tsharkDescriptors.js";
@@ -94,14 +100,20 @@ describe("tshark agrees with usbscope on every descriptor field of the public ca
       const stale: string[] = [];
       ALLOW_LIST.forEach((e, i) => {
         if (!e.captures.includes(id)) return;
-        for (const f of e.frames) if (!used.has(`${i}:${f}`)) stale.push(`frame ${f} ${e.kind} ${e.fields.join(",")}`);
+        for (const f of e.frames)
+          if (!used.has(`${i}:${f}`)) stale.push(`frame ${f} ${e.kind} ${e.fields.join(",")}`);
       });
       expect(stale, `stale allow-list frames for ${id}`).toEqual([]);
 
       // What usbscope reports per device (the tracker's kept reads, as JSON) agrees with tshark on those reads.
       const j = compareDeviceJson(c);
-      const jsonUnexpected = j.disagreements.filter((d) => !allowedBy(id, d.frame, d.kind, d.field)).map(disagreementText);
-      expect(jsonUnexpected, `devices[].descriptors of ${id} disagree:\n${jsonUnexpected.join("\n")}`).toEqual([]);
+      const jsonUnexpected = j.disagreements
+        .filter((d) => !allowedBy(id, d.frame, d.kind, d.field))
+        .map(disagreementText);
+      expect(
+        jsonUnexpected,
+        `devices[].descriptors of ${id} disagree:\n${jsonUnexpected.join("\n")}`,
+      ).toEqual([]);
 
       const min = MIN_COMPARED[id]!;
       if (min === 0) {
@@ -135,9 +147,36 @@ describe("tshark agrees with usbscope on every descriptor field of the public ca
     }
     expect([...COMPARED_FIELDS].filter((f) => !(byField.get(f)! > 0))).toEqual([]);
     // No public capture holds a device qualifier reply (the three that ask get a STALL from full-speed devices).
-    const kinds = ["device", "configuration", "interface", "endpoint", "interface-association", "string", "hid", "dfu-functional"];
-    kinds.push("cdc-header", "cdc-call-management", "cdc-acm", "cdc-union", "audio-ac-header", "audio-input-terminal", "audio-output-terminal");
-    kinds.push("audio-feature-unit", "audio-clock-source", "audio-as-general", "audio-format-type", "audio-ep-general", "midi-header", "midi-in-jack", "midi-out-jack", "midi-ep-general");
+    const kinds = [
+      "device",
+      "configuration",
+      "interface",
+      "endpoint",
+      "interface-association",
+      "string",
+      "hid",
+      "dfu-functional",
+    ];
+    kinds.push(
+      "cdc-header",
+      "cdc-call-management",
+      "cdc-acm",
+      "cdc-union",
+      "audio-ac-header",
+      "audio-input-terminal",
+      "audio-output-terminal",
+    );
+    kinds.push(
+      "audio-feature-unit",
+      "audio-clock-source",
+      "audio-as-general",
+      "audio-format-type",
+      "audio-ep-general",
+      "midi-header",
+      "midi-in-jack",
+      "midi-out-jack",
+      "midi-ep-general",
+    );
     expect(kinds.filter((k) => !(byKind.get(k)! > 0))).toEqual([]);
   });
 });
@@ -147,7 +186,9 @@ describe("the comparison itself", () => {
 
   async function deviceReply() {
     const result = await analyzeFile(file);
-    const ct = result.descriptors.tracked.flatMap((d) => d.reads).find((r) => r.type === 1 && r.transfer.data.length === 18)!.transfer;
+    const ct = result.descriptors.tracked
+      .flatMap((d) => d.reads)
+      .find((r) => r.type === 1 && r.transfer.data.length === 18)!.transfer;
     const frames = tsharkDescriptorFrames(file);
     const frame = [...frames.keys()].find((f) => f - 1 > ct.firstPacket && f - 1 <= ct.lastPacket)!;
     return { ct, frame, groups: frames.get(frame)!.descriptors };
@@ -167,7 +208,9 @@ describe("the comparison itself", () => {
     ours[0]!.fields.find((f) => f.name === "usb.idVendor")!.value = 0x1d51;
     const out = emptyComparison();
     compareFrame(frame, ours, groups, out);
-    expect(out.disagreements.map(disagreementText)).toEqual([`frame ${frame} @0 device usb.idVendor: usbscope 7505 (0x1d51), tshark "0x1d50"`]);
+    expect(out.disagreements.map(disagreementText)).toEqual([
+      `frame ${frame} @0 device usb.idVendor: usbscope 7505 (0x1d51), tshark "0x1d50"`,
+    ]);
   });
 
   it("reports a field or a descriptor only one side has", async () => {
@@ -176,6 +219,9 @@ describe("the comparison itself", () => {
     ours[0]!.fields = ours[0]!.fields.filter((f) => f.name !== "usb.bcdDevice");
     const out = emptyComparison();
     compareFrame(frame, [...ours, { kind: "interface", offset: 18, fields: [] }], groups, out);
-    expect(out.disagreements.map((d) => `${d.field} ${d.kind}`)).toEqual(["usb.bcdDevice device", "descriptor interface"]);
+    expect(out.disagreements.map((d) => `${d.field} ${d.kind}`)).toEqual([
+      "usb.bcdDevice device",
+      "descriptor interface",
+    ]);
   });
 });

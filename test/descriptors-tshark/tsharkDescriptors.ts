@@ -77,7 +77,10 @@ export function parsePdml(pdml: string): TsharkDescriptorFrames {
     }
     if (name === "" || name === "_ws.expert" || name!.startsWith("_ws.")) continue;
     // Fields before the first bLength belong to the URB/usbll headers (usb.src, usb.bDescriptorType of a setup).
-    current.descriptors[current.descriptors.length - 1]?.fields.push({ name: name!, show: unescapeXml(show!) });
+    current.descriptors[current.descriptors.length - 1]?.fields.push({
+      name: name!,
+      show: unescapeXml(show!),
+    });
   }
   for (const [n, d] of frames) if (d.descriptors.length === 0 && d.hidItems.length === 0) frames.delete(n);
   return frames;
@@ -90,7 +93,11 @@ export function tsharkDescriptorFrames(file: string): TsharkDescriptorFrames {
   const hash = createHash("sha256").update(readFileSync(file)).digest("hex");
   let frames = cache.get(hash);
   if (!frames) {
-    const r = spawnSync("tshark", ["-r", file, "-n", "-Y", "usb.bLength || usbhid.item.bType", "-T", "pdml"], { encoding: "utf8", maxBuffer: 1 << 30 });
+    const r = spawnSync(
+      "tshark",
+      ["-r", file, "-n", "-Y", "usb.bLength || usbhid.item.bType", "-T", "pdml"],
+      { encoding: "utf8", maxBuffer: 1 << 30 },
+    );
     if (r.status !== 0) throw new Error(`tshark failed on ${file}: ${r.stderr}`);
     frames = parsePdml(r.stdout);
     cache.set(hash, frames);

@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import type { ControlTransfer } from "../../src/usb/model.js";
 import { DeviceTracker } from "../../src/devices/tracker.js";
 import { diagnose } from "../../src/devices/diagnosis.js";
-import { configSet, enumeration, ep, getDescriptor, iface, MICROBIT_CONFIG, MICROBIT_DEVICE, setAddress, setConfiguration } from "./fixtures.js";
+import {
+  configSet,
+  enumeration,
+  ep,
+  getDescriptor,
+  iface,
+  MICROBIT_CONFIG,
+  MICROBIT_DEVICE,
+  setAddress,
+  setConfiguration,
+} from "./fixtures.js";
 
 function diag(transfers: ControlTransfer[]) {
   const t = new DeviceTracker();
@@ -15,7 +25,13 @@ const A = { address: 5 };
 describe("enumeration diagnosis", () => {
   it("has no complaint about a clean enumeration", () => {
     const [d] = diag(enumeration());
-    expect(d).toMatchObject({ device: 5, reached: "configured", stage: "configured", ok: true, evidence: [] });
+    expect(d).toMatchObject({
+      device: 5,
+      reached: "configured",
+      stage: "configured",
+      ok: true,
+      evidence: [],
+    });
     expect(d!.verdict).toContain("enumerated");
   });
 
@@ -25,7 +41,11 @@ describe("enumeration diagnosis", () => {
       setAddress(5),
       getDescriptor(1, 0, 18, MICROBIT_DEVICE, A),
       getDescriptor(2, 0, 9, MICROBIT_CONFIG, A),
-      getDescriptor(2, 0, 139, MICROBIT_CONFIG.subarray(0, 64), { ...A, status: "incomplete", detail: "NAKed until the host gave up" }),
+      getDescriptor(2, 0, 139, MICROBIT_CONFIG.subarray(0, 64), {
+        ...A,
+        status: "incomplete",
+        detail: "NAKed until the host gave up",
+      }),
     ];
     const [d] = diag(transfers);
     expect(d!.ok).toBe(false);
@@ -60,29 +80,64 @@ describe("enumeration diagnosis", () => {
   });
 
   it("recognises an interface number collision between two functions", () => {
-    const cfg = configSet({ bNumInterfaces: 2 }, iface(0, 0, 1), ep(0x81, 3, 8, 10), iface(1, 0, 0), iface(1, 0, 1), ep(0x82, 2, 64, 0));
+    const cfg = configSet(
+      { bNumInterfaces: 2 },
+      iface(0, 0, 1),
+      ep(0x81, 3, 8, 10),
+      iface(1, 0, 0),
+      iface(1, 0, 1),
+      ep(0x82, 2, 64, 0),
+    );
     const [d] = diag(enumeration({ config: cfg, device: MICROBIT_DEVICE }));
-    expect(d!.verdict + d!.evidence.map((e) => e.text).join()).toContain("interface 1 alt 0 is described twice");
+    expect(d!.verdict + d!.evidence.map((e) => e.text).join()).toContain(
+      "interface 1 alt 0 is described twice",
+    );
   });
 
   it("recognises a missing zero-length packet after a reply that is a multiple of bMaxPacketSize0", () => {
-    const exact = configSet({ bNumInterfaces: 1 }, iface(0, 0, 6), ep(0x81, 2, 64, 0), ep(0x02, 2, 64, 0), ep(0x83, 2, 64, 0), ep(0x04, 2, 64, 0), ep(0x85, 2, 64, 0), ep(0x06, 2, 64, 0), [4, 0x44, 0, 0]);
+    const exact = configSet(
+      { bNumInterfaces: 1 },
+      iface(0, 0, 6),
+      ep(0x81, 2, 64, 0),
+      ep(0x02, 2, 64, 0),
+      ep(0x83, 2, 64, 0),
+      ep(0x04, 2, 64, 0),
+      ep(0x85, 2, 64, 0),
+      ep(0x06, 2, 64, 0),
+      [4, 0x44, 0, 0],
+    );
     expect(exact.length).toBe(64);
-    const transfers = [getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(5), getDescriptor(2, 0, 9, exact, A), getDescriptor(2, 0, 255, exact, { ...A, status: "error", detail: "timeout" })];
+    const transfers = [
+      getDescriptor(1, 0, 64, MICROBIT_DEVICE),
+      setAddress(5),
+      getDescriptor(2, 0, 9, exact, A),
+      getDescriptor(2, 0, 255, exact, { ...A, status: "error", detail: "timeout" }),
+    ];
     const [d] = diag(transfers);
     expect(d!.verdict).toContain("zero-length packet");
     expect(d!.evidence[0]!.packet).toBe(transfers[3]!.firstPacket);
   });
 
   it("recognises a STALLed SET_CONFIGURATION and an answered GET_DESCRIPTOR(ENDPOINT)", () => {
-    const [d] = diag(enumeration({ unconfigured: true, extra: (a) => [getDescriptor(5, 0, 7, ep(0x81, 2, 64, 0), { address: a }), setConfiguration(1, { address: a, status: "stall" })] }));
+    const [d] = diag(
+      enumeration({
+        unconfigured: true,
+        extra: (a) => [
+          getDescriptor(5, 0, 7, ep(0x81, 2, 64, 0), { address: a }),
+          setConfiguration(1, { address: a, status: "stall" }),
+        ],
+      }),
+    );
     expect(d!.reached).toBe("addressed");
     expect(d!.verdict).toContain("STALLed SET_CONFIGURATION 1");
     expect(d!.evidence.some((e) => e.text.includes("GET_DESCRIPTOR(ENDPOINT)"))).toBe(true);
   });
 
   it("says when the device never answers the device descriptor read", () => {
-    const t = [getDescriptor(1, 0, 64, [], { status: "error", detail: "timeout" }), getDescriptor(1, 0, 64, [], { status: "error", detail: "timeout" })];
+    const t = [
+      getDescriptor(1, 0, 64, [], { status: "error", detail: "timeout" }),
+      getDescriptor(1, 0, 64, [], { status: "error", detail: "timeout" }),
+    ];
     const [d] = diag(t);
     expect(d!.ok).toBe(false);
     expect(d!.reached).toBe("default");
@@ -91,7 +146,10 @@ describe("enumeration diagnosis", () => {
   });
 
   it("does not blame the 64-byte probe that the host cut short with a reset", () => {
-    const probe = getDescriptor(1, 0, 64, MICROBIT_DEVICE.subarray(0, 8), { status: "incomplete", detail: "bus reset" });
+    const probe = getDescriptor(1, 0, 64, MICROBIT_DEVICE.subarray(0, 8), {
+      status: "incomplete",
+      detail: "bus reset",
+    });
     const [d] = diag([probe, ...enumeration().slice(1)]);
     expect(d!.ok).toBe(true);
   });

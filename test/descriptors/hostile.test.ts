@@ -19,12 +19,24 @@ describe("hostile input", () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`survives random and mutated descriptor traffic (seed ${seed})`, () => {
       const r = lcg(seed);
-      const layer = new DescriptorLayer((["unknown", "low", "full", "high"] as const)[seed & 3], descriptorRules);
+      const layer = new DescriptorLayer(
+        (["unknown", "low", "full", "high"] as const)[seed & 3],
+        descriptorRules,
+      );
       for (let n = 0; n < 300; n++) {
         const pick = r() % 6;
         const address = r() % 4;
-        if (pick === 0) layer.onControlTransfer(ct({ bmRequestType: 0, bRequest: 5, wValue: r() % 4, wIndex: 0, wLength: 0 }, [], { address, status: STATUSES[r() % 6] }));
-        else if (pick === 1) layer.onControlTransfer(ct({ bmRequestType: 0, bRequest: 9, wValue: r() % 3, wIndex: 0, wLength: 0 }, [], { address }));
+        if (pick === 0)
+          layer.onControlTransfer(
+            ct({ bmRequestType: 0, bRequest: 5, wValue: r() % 4, wIndex: 0, wLength: 0 }, [], {
+              address,
+              status: STATUSES[r() % 6],
+            }),
+          );
+        else if (pick === 1)
+          layer.onControlTransfer(
+            ct({ bmRequestType: 0, bRequest: 9, wValue: r() % 3, wIndex: 0, wLength: 0 }, [], { address }),
+          );
         else {
           // Real descriptors with a few bytes flipped, or pure noise, under a random descriptor type.
           const base = r() & 1 ? MICROBIT_CONFIG : MICROBIT_DEVICE;
@@ -32,7 +44,19 @@ describe("hostile input", () => {
           const data = new Uint8Array(len).map((_, i) => (i < base.length && r() % 8 ? base[i]! : r()));
           const type = [1, 2, 3, 4, 5, 6, 7, 0x0f, 0x22, r()][r() % 10]!;
           const bmRequestType = r() % 5 === 0 ? 0x81 : 0x80;
-          layer.onControlTransfer(ct({ bmRequestType, bRequest: 6, wValue: (type << 8) | (r() % 4), wIndex: r() % 3, wLength: r() * 2 }, data, { address, status: STATUSES[r() % 6] }));
+          layer.onControlTransfer(
+            ct(
+              {
+                bmRequestType,
+                bRequest: 6,
+                wValue: (type << 8) | (r() % 4),
+                wIndex: r() % 3,
+                wLength: r() * 2,
+              },
+              data,
+              { address, status: STATUSES[r() % 6] },
+            ),
+          );
         }
         layer.endpointType(address, r());
       }
@@ -47,8 +71,27 @@ describe("hostile input", () => {
 
   it("keeps the JSON form's field order stable (spec order)", () => {
     const layer = new DescriptorLayer("full", descriptorRules);
-    layer.onControlTransfer(ct({ bmRequestType: 0x80, bRequest: 6, wValue: 0x100, wIndex: 0, wLength: 18 }, MICROBIT_DEVICE, { address: 1 }));
+    layer.onControlTransfer(
+      ct({ bmRequestType: 0x80, bRequest: 6, wValue: 0x100, wIndex: 0, wLength: 18 }, MICROBIT_DEVICE, {
+        address: 1,
+      }),
+    );
     const j = descriptorsJson(layer.finish().tracked[0]!) as { device: Record<string, unknown> };
-    expect(Object.keys(j.device)).toEqual(["bLength", "bDescriptorType", "bcdUSB", "bDeviceClass", "bDeviceSubClass", "bDeviceProtocol", "bMaxPacketSize0", "idVendor", "idProduct", "bcdDevice", "iManufacturer", "iProduct", "iSerialNumber", "bNumConfigurations"]);
+    expect(Object.keys(j.device)).toEqual([
+      "bLength",
+      "bDescriptorType",
+      "bcdUSB",
+      "bDeviceClass",
+      "bDeviceSubClass",
+      "bDeviceProtocol",
+      "bMaxPacketSize0",
+      "idVendor",
+      "idProduct",
+      "bcdDevice",
+      "iManufacturer",
+      "iProduct",
+      "iSerialNumber",
+      "bNumConfigurations",
+    ]);
   });
 });

@@ -37,11 +37,16 @@ function parseDevices(text: string): RefDevice[] {
     if ((m = /^Vendor ID: 0x([0-9A-F]{4})/.exec(t))) dev.fields["idVendor"] = parseInt(m[1]!, 16);
     else if ((m = /^Product ID: 0x([0-9A-F]{4})/.exec(t))) dev.fields["idProduct"] = parseInt(m[1]!, 16);
     else if ((m = /^Max EP0 packet size: (\d+)/.exec(t))) dev.fields["bMaxPacketSize0"] = Number(m[1]);
-    else if ((m = /^(?:Manufacturer|Product|Serial|Configuration|Interface) string: #(\d+) '(.*)'$/.exec(t))) dev.strings[Number(m[1])] = m[2]!;
-    else if ((m = /^Configuration (\d+)$/.exec(t))) dev.configs.push({ value: Number(m[1]), totalLength: -1, numInterfaces: -1, endpoints: [] });
-    else if ((m = /^Total length: (\d+)/.exec(t))) dev.configs[dev.configs.length - 1]!.totalLength = Number(m[1]);
-    else if ((m = /^Number of interfaces: (\d+)/.exec(t))) dev.configs[dev.configs.length - 1]!.numInterfaces = Number(m[1]);
-    else if ((m = /^Endpoint address: 0x([0-9A-F]{2})/.exec(t))) dev.configs[dev.configs.length - 1]?.endpoints.push(parseInt(m[1]!, 16));
+    else if ((m = /^(?:Manufacturer|Product|Serial|Configuration|Interface) string: #(\d+) '(.*)'$/.exec(t)))
+      dev.strings[Number(m[1])] = m[2]!;
+    else if ((m = /^Configuration (\d+)$/.exec(t)))
+      dev.configs.push({ value: Number(m[1]), totalLength: -1, numInterfaces: -1, endpoints: [] });
+    else if ((m = /^Total length: (\d+)/.exec(t)))
+      dev.configs[dev.configs.length - 1]!.totalLength = Number(m[1]);
+    else if ((m = /^Number of interfaces: (\d+)/.exec(t)))
+      dev.configs[dev.configs.length - 1]!.numInterfaces = Number(m[1]);
+    else if ((m = /^Endpoint address: 0x([0-9A-F]{2})/.exec(t)))
+      dev.configs[dev.configs.length - 1]?.endpoints.push(parseInt(m[1]!, 16));
   }
   return out;
 }
@@ -60,7 +65,11 @@ describe("descriptor decoding agrees with Packetry's device trees", () => {
     const ref = parseDevices(readFileSync(refPath, "utf8")).filter((d) => d.fields["idVendor"] !== undefined);
     if (ref.length === 0) continue;
     it(`${name}: ${ref.length} device(s)`, () => {
-      const rec = runRecords(readCapture(capture), { speed: "unknown", learnEndpointTypes: true, batchSize: 4096 });
+      const rec = runRecords(readCapture(capture), {
+        speed: "unknown",
+        learnEndpointTypes: true,
+        batchSize: 4096,
+      });
       const layer = new DescriptorLayer("unknown", descriptorRules);
       for (const ct of rec.controls) layer.onControlTransfer(ct);
       const r = layer.finish();
@@ -77,11 +86,15 @@ describe("descriptor decoding agrees with Packetry's device trees", () => {
           expect(d!.strings.get(Number(i))?.descriptor.text, `device ${rd.address} string ${i}`).toBe(text);
         }
         for (const rc of rd.configs) {
-          const c = [...d!.configurations.values()].find((h) => h.descriptor.bConfigurationValue === rc.value)?.descriptor;
+          const c = [...d!.configurations.values()].find(
+            (h) => h.descriptor.bConfigurationValue === rc.value,
+          )?.descriptor;
           expect(c, `device ${rd.address} configuration ${rc.value}`).toBeDefined();
           expect(c!.wTotalLength).toBe(rc.totalLength);
           expect(c!.bNumInterfaces).toBe(rc.numInterfaces);
-          expect(c!.interfaces.flatMap((i) => i.endpoints.map((e) => e.bEndpointAddress))).toEqual(rc.endpoints);
+          expect(c!.interfaces.flatMap((i) => i.endpoints.map((e) => e.bEndpointAddress))).toEqual(
+            rc.endpoints,
+          );
         }
       }
     });

@@ -30,7 +30,14 @@ function controlsOf(file: string): { controls: ControlTransfer[]; speed: Speed }
     layer.onEnd();
     return { controls: rc.transfers, speed };
   }
-  return { controls: runRecords(readCapture(path.join(DIR, file)), { speed, learnEndpointTypes: true, batchSize: 4096 }).controls, speed };
+  return {
+    controls: runRecords(readCapture(path.join(DIR, file)), {
+      speed,
+      learnEndpointTypes: true,
+      batchSize: 4096,
+    }).controls,
+    speed,
+  };
 }
 
 const cache = new Map<string, DescriptorLayerResult>();
@@ -46,10 +53,13 @@ function analyse(file: string): DescriptorLayerResult {
   return r;
 }
 
-const messages = (r: DescriptorLayerResult, rule: string) => r.hits.filter((h) => h.finding.rule === rule).map((h) => h.finding.message);
+const messages = (r: DescriptorLayerResult, rule: string) =>
+  r.hits.filter((h) => h.finding.rule === rule).map((h) => h.finding.message);
 
 describe("descriptor layer on the real captures", () => {
-  const files = readdirSync(DIR).filter((f) => /^\d{3}-/.test(f)).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => /^\d{3}-/.test(f))
+    .sort();
 
   for (const f of files) {
     it(`${f}: analyses, renders and diagnoses every device without throwing`, () => {
@@ -66,22 +76,33 @@ describe("descriptor layer on the real captures", () => {
     expect(i).toBeGreaterThanOrEqual(0);
     expect(r.hitsByDevice[i]!.map((h) => h.finding.message)).toEqual([]);
     expect(r.diagnoses[i]!.ok).toBe(true);
-    expect(r.tracked[i]!.bos!.descriptor.capabilities.map((c) => c.name)).toEqual(["Platform (WebUSB)", "Platform (Microsoft OS 2.0)"]);
+    expect(r.tracked[i]!.bos!.descriptor.capabilities.map((c) => c.name)).toEqual([
+      "Platform (WebUSB)",
+      "Platform (Microsoft OS 2.0)",
+    ]);
     expect(r.devices[i]!.speed).toBe("full");
   });
 
   it("finds the DigiTech device's interface numbering gap and odd string lengths", () => {
     const r = analyse("249-usbpcap-official-sample-digitech.pcap");
-    expect(messages(r, "IF_NUMBERING")).toContain("configuration 1 has no interface number 3 (interfaces are 0, 1, 2, 6, 7)");
+    expect(messages(r, "IF_NUMBERING")).toContain(
+      "configuration 1 has no interface number 3 (interfaces are 0, 1, 2, 6, 7)",
+    );
     expect(messages(r, "STR_FORMAT")).toContain("string 3: bLength is 45; it must be even and at least 2");
   });
 
   it("finds the NUL characters the ESP32-S3 JTAG/serial unit puts in its strings", () => {
-    expect(messages(analyse("288-esp32s3-jtag-serial-cdc-badge.pcap"), "STR_FORMAT").some((m) => m.includes("contains a NUL character"))).toBe(true);
+    expect(
+      messages(analyse("288-esp32s3-jtag-serial-cdc-badge.pcap"), "STR_FORMAT").some((m) =>
+        m.includes("contains a NUL character"),
+      ),
+    ).toBe(true);
   });
 
   it("finds the 17-byte device descriptor the Egis fingerprint reader returns", () => {
-    expect(messages(analyse("220-egis0570-fingerprint-bulk.pcapng"), "CTRL_DESC_TRUNCATION")).toContain("GET_DESCRIPTOR(DEVICE) asked for 273 bytes of a 18-byte descriptor but got 17");
+    expect(messages(analyse("220-egis0570-fingerprint-bulk.pcapng"), "CTRL_DESC_TRUNCATION")).toContain(
+      "GET_DESCRIPTOR(DEVICE) asked for 273 bytes of a 18-byte descriptor but got 17",
+    );
   });
 
   it("follows the HackRF from address 0 to configured, and reports the enumeration timeline", () => {
@@ -92,6 +113,8 @@ describe("descriptor layer on the real captures", () => {
     expect(steps[0]).toMatch(/^GET_DESCRIPTOR DEVICE/);
     expect(steps).toContain(`SET_ADDRESS ${r.devices[i]!.address}`);
     expect(steps.some((s) => s.startsWith("SET_CONFIGURATION"))).toBe(true);
-    expect(r.devices[i]!.timeline.slice(1).every((s) => s.sincePreviousMs !== undefined && s.sincePreviousMs >= 0)).toBe(true);
+    expect(
+      r.devices[i]!.timeline.slice(1).every((s) => s.sincePreviousMs !== undefined && s.sincePreviousMs >= 0),
+    ).toBe(true);
   });
 });

@@ -17,7 +17,9 @@ describe("hostile strings", () => {
     expect(sanitizeTerminal("Ünïcødé ✓")).toBe("Ünïcødé ✓");
   });
   it("escapes HTML", () => {
-    expect(escapeHtml(`<script>alert("x")</script>&'`)).toBe("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;");
+    expect(escapeHtml(`<script>alert("x")</script>&'`)).toBe(
+      "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;",
+    );
   });
 });
 
@@ -35,7 +37,9 @@ describe("lsusb-style rendering", () => {
     expect(out).toMatch(/bcdUSB\s+2\.10/);
     expect(out).toMatch(/bDeviceClass\s+239 Miscellaneous Device/);
     expect(out).toMatch(/bMaxPower\s+500mA/);
-    expect(out).toMatch(/bInterfaceClass\s+8 Mass Storage, SCSI transparent command set, Bulk-Only Transport/);
+    expect(out).toMatch(
+      /bInterfaceClass\s+8 Mass Storage, SCSI transparent command set, Bulk-Only Transport/,
+    );
     expect(out).toMatch(/bEndpointAddress\s+0x82 EP 2 IN/);
     expect(out).toContain("CDC Union:");
     expect(out).toContain("HID Device Descriptor:");
@@ -46,7 +50,14 @@ describe("lsusb-style rendering", () => {
   it("lists HID report descriptor items like lsusb -v", () => {
     const report = [0x05, 0x01, 0x09, 0x06, 0xa1, 0x01, 0x75, 0x08, 0x95, 0x08, 0x81, 0x02, 0xc0];
     const t = new DeviceTracker();
-    for (const c of enumeration({ extra: (a) => [ct({ bmRequestType: 0x81, bRequest: 6, wValue: 0x2200, wIndex: 3, wLength: 13 }, report, { address: a })] })) t.onControlTransfer(c);
+    for (const c of enumeration({
+      extra: (a) => [
+        ct({ bmRequestType: 0x81, bRequest: 6, wValue: 0x2200, wIndex: 3, wLength: 13 }, report, {
+          address: a,
+        }),
+      ],
+    }))
+      t.onControlTransfer(c);
     const out = renderDevice(t.devices[0]!);
     expect(out).toContain("HID Report Descriptor (interface 3, 7 items):");
     expect(out).toContain("Item(Global): Usage Page, data= [ 0x01 ] Generic Desktop");
@@ -65,13 +76,16 @@ describe("lsusb-style rendering", () => {
     const lines = out.split("\n");
     const at = lines.findIndex((l) => /bNumInterfaces\s+4/.test(l));
     expect(at).toBeGreaterThan(0);
-    expect(lines[at + 1]).toContain("^ E CFG_NUM_IFS: configuration 1: bNumInterfaces is 4 but 5 interfaces follow");
+    expect(lines[at + 1]).toContain(
+      "^ E CFG_NUM_IFS: configuration 1: bNumInterfaces is 4 but 5 interfaces follow",
+    );
   });
 
   it("neutralises control characters in device strings and in unplaced findings", () => {
     const d = device([getDescriptor(3, 2, 255, stringDescriptor("Pwn\u001b[31med\u0007"), { address: 5 })]);
     const f: Finding = { rule: "X", severity: "warning", message: "bad \u001b[2J thing" };
     const out = renderDevice(d, [{ finding: f }]);
+    // eslint-disable-next-line no-control-regex -- the point: no control character may survive
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(out).toContain("Pwned");
     expect(out).toContain("Findings:");
@@ -92,7 +106,13 @@ describe("DescriptorLayer", () => {
     layer.finish(sink);
     expect(added.filter((f) => f.rule === "CFG_NUM_IFS")).toHaveLength(1);
     expect(added.length).toBe(r.hits.length);
-    expect(r.devices[0]).toMatchObject({ address: 5, addresses: [0, 5], speed: "full", state: "configured", configuration: 1 });
+    expect(r.devices[0]).toMatchObject({
+      address: 5,
+      addresses: [0, 5],
+      speed: "full",
+      state: "configured",
+      configuration: 1,
+    });
     expect((descriptorsJson(r.tracked[0]!) as any).device.idVendor).toBe(0x0d28);
     expect(r.devices[0]!.timeline[0]!.step).toBe("GET_DESCRIPTOR DEVICE (wLength 64)");
     expect(r.diagnoses[0]!.ok).toBe(false);

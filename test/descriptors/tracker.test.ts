@@ -3,7 +3,18 @@ import { DeviceTracker } from "../../src/devices/tracker.js";
 import { enumerationTimeline } from "../../src/devices/timeline.js";
 import { guessSpeed } from "../../src/devices/speed.js";
 import { descriptorsJson } from "../../src/report/deviceJson.js";
-import { configSet, ct, enumeration, ep, getDescriptor, iface, MICROBIT_CONFIG, MICROBIT_DEVICE, setAddress, setConfiguration } from "./fixtures.js";
+import {
+  configSet,
+  ct,
+  enumeration,
+  ep,
+  getDescriptor,
+  iface,
+  MICROBIT_CONFIG,
+  MICROBIT_DEVICE,
+  setAddress,
+  setConfiguration,
+} from "./fixtures.js";
 
 function track(transfers: ReturnType<typeof enumeration>) {
   const t = new DeviceTracker();
@@ -42,7 +53,13 @@ describe("DeviceTracker", () => {
     const other = new Uint8Array(MICROBIT_DEVICE);
     other[8] = 0x09;
     other[9] = 0x12;
-    const t = track([getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(3, { status: "stall" }), getDescriptor(1, 0, 64, MICROBIT_DEVICE), getDescriptor(1, 0, 64, other), setAddress(3)]);
+    const t = track([
+      getDescriptor(1, 0, 64, MICROBIT_DEVICE),
+      setAddress(3, { status: "stall" }),
+      getDescriptor(1, 0, 64, MICROBIT_DEVICE),
+      getDescriptor(1, 0, 64, other),
+      setAddress(3),
+    ]);
     expect(t.devices).toHaveLength(2);
     expect(t.devices[0]!.deviceReads).toHaveLength(2);
     expect(t.devices[1]!.address).toBe(3);
@@ -51,7 +68,11 @@ describe("DeviceTracker", () => {
 
   it("follows a URB-captured device from address 0 to the address the host controller gave it out of sight", () => {
     const urb = { source: "urb" as const, bus: 1 };
-    const t = track([getDescriptor(1, 0, 64, MICROBIT_DEVICE, urb), getDescriptor(1, 0, 18, MICROBIT_DEVICE, { ...urb, address: 10 }), setConfiguration(1, { ...urb, address: 10 })]);
+    const t = track([
+      getDescriptor(1, 0, 64, MICROBIT_DEVICE, urb),
+      getDescriptor(1, 0, 18, MICROBIT_DEVICE, { ...urb, address: 10 }),
+      setConfiguration(1, { ...urb, address: 10 }),
+    ]);
     expect(t.devices).toHaveLength(1);
     expect(t.devices[0]).toMatchObject({ addresses: [0, 10], state: "configured", enumerationSeen: true });
   });
@@ -66,7 +87,16 @@ describe("DeviceTracker", () => {
 
   it("keeps a truncated configuration read as truncated", () => {
     const a = { address: 5 };
-    const d = track([getDescriptor(1, 0, 64, MICROBIT_DEVICE), setAddress(5), getDescriptor(2, 0, 9, MICROBIT_CONFIG, a), ct({ bmRequestType: 0x80, bRequest: 6, wValue: 0x200, wIndex: 0, wLength: 139 }, MICROBIT_CONFIG.subarray(0, 64), { ...a, status: "incomplete" })]).devices[0]!;
+    const d = track([
+      getDescriptor(1, 0, 64, MICROBIT_DEVICE),
+      setAddress(5),
+      getDescriptor(2, 0, 9, MICROBIT_CONFIG, a),
+      ct(
+        { bmRequestType: 0x80, bRequest: 6, wValue: 0x200, wIndex: 0, wLength: 139 },
+        MICROBIT_CONFIG.subarray(0, 64),
+        { ...a, status: "incomplete" },
+      ),
+    ]).devices[0]!;
     expect(d.configurations.get(0)!.descriptor.truncated).toBe(true);
     expect(d.configurations.get(0)!.descriptor.length).toBe(64);
   });
@@ -94,7 +124,13 @@ describe("DeviceTracker", () => {
     const cfg = configSet({ bNumInterfaces: 1 }, iface(0, 0, 1), ep(0x81, 2, 512, 0));
     const t = new DeviceTracker();
     t.onControlTransfer(getDescriptor(2, 0, 255, cfg, { address: 3, bus: 1, source: "urb" }));
-    t.onControlTransfer(getDescriptor(2, 0, 255, configSet({ bNumInterfaces: 1 }, iface(0, 0, 1), ep(0x81, 3, 8, 10)), { address: 3, bus: 2, source: "urb" }));
+    t.onControlTransfer(
+      getDescriptor(2, 0, 255, configSet({ bNumInterfaces: 1 }, iface(0, 0, 1), ep(0x81, 3, 8, 10)), {
+        address: 3,
+        bus: 2,
+        source: "urb",
+      }),
+    );
     expect(t.endpointType(3, 0x81, 1)).toBe("bulk");
     expect(t.endpointType(3, 0x81, 2)).toBe("interrupt");
     expect(t.devices[0]!.enumerationSeen).toBe(false);
@@ -112,7 +148,9 @@ describe("DeviceTracker", () => {
     t.onControlTransfer(getDescriptor(2, 1, 255, two(2, 3), { address: 2 }));
     t.onControlTransfer(setConfiguration(2, { address: 2 }));
     expect(t.endpointType(2, 0x01)).toBe("interrupt");
-    t.onControlTransfer(ct({ bmRequestType: 1, bRequest: 11, wValue: 1, wIndex: 0, wLength: 0 }, [], { address: 2 }));
+    t.onControlTransfer(
+      ct({ bmRequestType: 1, bRequest: 11, wValue: 1, wIndex: 0, wLength: 0 }, [], { address: 2 }),
+    );
     expect(t.devices[0]!.altSettings.get(0)).toBe(1);
   });
 
@@ -128,22 +166,48 @@ describe("DeviceTracker", () => {
   });
 
   it("guesses the speed from descriptors when the link type does not say", () => {
-    const hs = track([getDescriptor(2, 0, 255, configSet({ bNumInterfaces: 1 }, iface(0, 0, 1), ep(0x81, 2, 512, 0)), { address: 1 })]).devices[0]!;
+    const hs = track([
+      getDescriptor(2, 0, 255, configSet({ bNumInterfaces: 1 }, iface(0, 0, 1), ep(0x81, 2, 512, 0)), {
+        address: 1,
+      }),
+    ]).devices[0]!;
     expect(guessSpeed(hs, "unknown").speed).toBe("high");
     const fs = track(enumeration()).devices[0]!;
     expect(guessSpeed(fs, "unknown").speed).toBe("full");
     expect(guessSpeed(fs, "low").speed).toBe("low");
-    const noBulk = (extra: ReturnType<typeof getDescriptor>) => track([getDescriptor(1, 0, 18, MICROBIT_DEVICE, { address: 1 }), getDescriptor(2, 0, 255, configSet({ bNumInterfaces: 1 }, iface(0, 0, 0)), { address: 1 }), extra]).devices[0]!;
-    expect(guessSpeed(noBulk(getDescriptor(6, 0, 10, [], { address: 1, status: "stall" })), "unknown")).toMatchObject({ speed: "full" });
-    expect(guessSpeed(noBulk(getDescriptor(6, 0, 10, [10, 6, 0, 2, 0, 0, 0, 64, 1, 0], { address: 1 })), "unknown").speed).toBe("unknown");
+    const noBulk = (extra: ReturnType<typeof getDescriptor>) =>
+      track([
+        getDescriptor(1, 0, 18, MICROBIT_DEVICE, { address: 1 }),
+        getDescriptor(2, 0, 255, configSet({ bNumInterfaces: 1 }, iface(0, 0, 0)), { address: 1 }),
+        extra,
+      ]).devices[0]!;
+    expect(
+      guessSpeed(noBulk(getDescriptor(6, 0, 10, [], { address: 1, status: "stall" })), "unknown"),
+    ).toMatchObject({ speed: "full" });
+    expect(
+      guessSpeed(noBulk(getDescriptor(6, 0, 10, [10, 6, 0, 2, 0, 0, 0, 64, 1, 0], { address: 1 })), "unknown")
+        .speed,
+    ).toBe("unknown");
   });
 
   it("produces the JSON form with device fields, nested configurations and strings", () => {
     const j = descriptorsJson(track(enumeration()).devices[0]!) as any;
     expect(j.device).toMatchObject({ bLength: 18, idVendor: 0x0d28, idProduct: 0x0204 });
     expect(j.device.raw).toBeUndefined();
-    expect(j.configurations[0].interfaces[1].extra.map((x: any) => x.kind)).toEqual(["cdc-header", "cdc-call-management", "cdc-acm", "cdc-union"]);
-    expect(j.configurations[0].interfaces[0].endpoints[0]).toEqual({ bLength: 7, bDescriptorType: 5, bEndpointAddress: 0x82, bmAttributes: 2, wMaxPacketSize: 64, bInterval: 0 });
+    expect(j.configurations[0].interfaces[1].extra.map((x: any) => x.kind)).toEqual([
+      "cdc-header",
+      "cdc-call-management",
+      "cdc-acm",
+      "cdc-union",
+    ]);
+    expect(j.configurations[0].interfaces[0].endpoints[0]).toEqual({
+      bLength: 7,
+      bDescriptorType: 5,
+      bEndpointAddress: 0x82,
+      bmAttributes: 2,
+      wMaxPacketSize: 64,
+      bInterval: 0,
+    });
     expect(j.strings).toEqual({ "0": [0x0409], "2": "DAPLink CMSIS-DAP" });
     expect(j.bos.capabilities).toHaveLength(2);
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);

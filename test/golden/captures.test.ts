@@ -10,14 +10,19 @@ import { repoRoot } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
 
 const golden = goldenCaptures();
-const manifest = JSON.parse(readFileSync(path.join(repoRoot, "captures/MANIFEST.json"), "utf8")) as Array<Record<string, unknown>>;
+const manifest = JSON.parse(readFileSync(path.join(repoRoot, "captures/MANIFEST.json"), "utf8")) as Array<
+  Record<string, unknown>
+>;
 
 describe("golden captures", () => {
   it("the manifest lists exactly the scenarios of scripts/captures.ts (run `npm run captures` after changing them)", () => {
     expect(manifest.map((m) => m.name)).toEqual(golden.map((g) => g.name));
     for (const g of golden) {
       const { bytes: _b, ...entry } = g;
-      expect(manifest.find((m) => m.name === g.name)).toEqual({ ...entry, path: `captures/${g.name}/${g.file}` });
+      expect(manifest.find((m) => m.name === g.name)).toEqual({
+        ...entry,
+        path: `captures/${g.name}/${g.file}`,
+      });
     }
   });
 
@@ -31,14 +36,23 @@ describe("golden captures", () => {
         const r = await analyzeFile(file);
         const findings = r.findings.sorted();
         for (const e of g.expect) {
-          const match = findings.find((f) => f.rule === e.rule && (e.packet === undefined || f.packet === e.packet) && (e.severity === undefined || f.severity === e.severity));
-          expect(match, `${e.rule} at ${e.packet}: got ${findings.map((f) => `${f.rule}#${f.packet}`).join(", ")}`).toBeDefined();
+          const match = findings.find(
+            (f) =>
+              f.rule === e.rule &&
+              (e.packet === undefined || f.packet === e.packet) &&
+              (e.severity === undefined || f.severity === e.severity),
+          );
+          expect(
+            match,
+            `${e.rule} at ${e.packet}: got ${findings.map((f) => `${f.rule}#${f.packet}`).join(", ")}`,
+          ).toBeDefined();
         }
         for (const e of g.expect) if (e.packet !== undefined) expect(e.packet).toBeGreaterThanOrEqual(0);
         expect(r.findings.countBySeverity.error).toBe(g.errors);
         for (const rule of g.silent ?? []) expect(r.findings.countByRule.get(rule) ?? 0, rule).toBe(0);
         if (g.diagnosis === "ok") expect(r.descriptors.diagnoses.every((d) => d.ok)).toBe(true);
-        else if (g.diagnosis) expect(r.descriptors.diagnoses.some((d) => !d.ok && d.verdict.includes(g.diagnosis!))).toBe(true);
+        else if (g.diagnosis)
+          expect(r.descriptors.diagnoses.some((d) => !d.ok && d.verdict.includes(g.diagnosis!))).toBe(true);
       });
       if (g.file !== "capture.mon") {
         it("has as many records as tshark has frames", async () => {

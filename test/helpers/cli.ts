@@ -2,7 +2,10 @@ import { Readable } from "node:stream";
 import { run } from "../../cli/program.js";
 
 /** Run the CLI in-process, as a user would from a shell. */
-export async function cli(args: string[], stdin: Uint8Array | string = ""): Promise<{ code: number; out: string; err: string }> {
+export async function cli(
+  args: string[],
+  stdin: Uint8Array | string = "",
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const code = await run(args, {

@@ -19,7 +19,19 @@ export interface Collected {
 }
 
 export class CollectSink implements RecordSink {
-  c: Omit<Collected, "info"> = { offset: [], tsSec: [], tsNsec: [], linktype: [], pid: [], status: [], address: [], endpoint: [], frame: [], origLength: [], data: [] };
+  c: Omit<Collected, "info"> = {
+    offset: [],
+    tsSec: [],
+    tsNsec: [],
+    linktype: [],
+    pid: [],
+    status: [],
+    address: [],
+    endpoint: [],
+    frame: [],
+    origLength: [],
+    data: [],
+  };
   ended = 0;
   onBatch(b: RecordBatch): void {
     const c = this.c;

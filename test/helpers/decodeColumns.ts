@@ -14,12 +14,14 @@ export interface DecodedColumns {
 /** The columns the core computes for one raw packet (same definitions as the WASM core). */
 export function decodeColumns(b: Uint8Array, linktype: number, origLength = b.length): DecodedColumns {
   // Non-raw link types (URBs, custom blocks) get NOT_RAW and zero columns, as in the core.
-  let pid = b.length > 0 ? b[0] : 0;
+  const pid = b.length > 0 ? b[0] : 0;
   let status: PacketStatus = PacketStatus.OK;
   let address = 0;
   let endpoint = 0;
   let frame = 0;
-  const raw = linktype === LinkType.USB_2_0 || (linktype >= LinkType.USB_2_0_LOW_SPEED && linktype <= LinkType.USB_2_0_HIGH_SPEED);
+  const raw =
+    linktype === LinkType.USB_2_0 ||
+    (linktype >= LinkType.USB_2_0_LOW_SPEED && linktype <= LinkType.USB_2_0_HIGH_SPEED);
   if (!raw) return { pid: 0, status: PacketStatus.NOT_RAW, address, endpoint, frame };
   if (b.length === 0) return { pid: 0, status: PacketStatus.EMPTY, address, endpoint, frame };
   if (origLength > b.length) status = PacketStatus.TRUNCATED;
@@ -34,7 +36,11 @@ export function decodeColumns(b: Uint8Array, linktype: number, origLength = b.le
         if (crc5(v & 0x7ffff, 19) !== v >>> 19) status = PacketStatus.BAD_CRC5;
         address = v & 0x7f;
         endpoint = (v >> 8) & 0x7f;
-        frame = ((v >> 7) & 1 ? SplitBits.SC : 0) | ((v >> 15) & 1 ? SplitBits.S : 0) | ((v >> 16) & 1 ? SplitBits.E : 0) | ((v >> 17) & 3);
+        frame =
+          ((v >> 7) & 1 ? SplitBits.SC : 0) |
+          ((v >> 15) & 1 ? SplitBits.S : 0) |
+          ((v >> 16) & 1 ? SplitBits.E : 0) |
+          ((v >> 17) & 3);
       }
     } else if (pid === Pid.PRE_ERR) {
       if (b.length !== 1) status = PacketStatus.BAD_LENGTH;

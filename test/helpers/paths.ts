@@ -26,7 +26,8 @@ export function bundledCaptures(): string[] {
   const out: string[] = [];
   for (const d of readdirSync(dir, { withFileTypes: true })) {
     if (!d.isDirectory()) continue;
-    for (const f of readdirSync(path.join(dir, d.name))) if (/\.pcap(ng)?$/.test(f)) out.push(path.join(dir, d.name, f));
+    for (const f of readdirSync(path.join(dir, d.name)))
+      if (/\.pcap(ng)?$/.test(f)) out.push(path.join(dir, d.name, f));
   }
   return out.sort();
 }

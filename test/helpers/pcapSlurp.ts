@@ -48,7 +48,7 @@ export function slurpCaptureBytes(bytes: Uint8Array, path = "(bytes)"): SlurpedC
   const [le, nsPerUnit] = m;
   const linktype = dv.getUint32(20, le) & 0xffff;
   const records: SlurpedRecord[] = [];
-  for (let o = 24; o + 16 <= bytes.length; ) {
+  for (let o = 24; o + 16 <= bytes.length;) {
     const caplen = dv.getUint32(o + 8, le);
     records.push({
       index: records.length,
@@ -69,9 +69,26 @@ function slurpPcapng(bytes: Uint8Array, dv: DataView): SlurpedCapture {
   let le = true;
   let ifaces: { linktype: number; unitsPerSec: bigint }[] = [];
   const records: SlurpedRecord[] = [];
-  const push = (fileOffset: number, linktype: number, tsSec: number, tsNsec: number, dataOffset: number, dataLength: number, origLength: number) =>
-    records.push({ index: records.length, fileOffset, linktype, tsSec, tsNsec, dataOffset, dataLength, origLength });
-  for (let o = 0; o + 12 <= bytes.length; ) {
+  const push = (
+    fileOffset: number,
+    linktype: number,
+    tsSec: number,
+    tsNsec: number,
+    dataOffset: number,
+    dataLength: number,
+    origLength: number,
+  ) =>
+    records.push({
+      index: records.length,
+      fileOffset,
+      linktype,
+      tsSec,
+      tsNsec,
+      dataOffset,
+      dataLength,
+      origLength,
+    });
+  for (let o = 0; o + 12 <= bytes.length;) {
     const type = dv.getUint32(o, le);
     if (type === 0x0a0d0d0a) {
       le = dv.getUint32(o + 8, true) === 0x1a2b3c4d;
@@ -81,7 +98,7 @@ function slurpPcapng(bytes: Uint8Array, dv: DataView): SlurpedCapture {
     if (type === 1) {
       const linktype = dv.getUint16(o + 8, le);
       let unitsPerSec = 1_000_000n;
-      for (let p = o + 16; p + 4 <= o + len - 4; ) {
+      for (let p = o + 16; p + 4 <= o + len - 4;) {
         const code = dv.getUint16(p, le);
         const olen = dv.getUint16(p + 2, le);
         if (code === 0) break;

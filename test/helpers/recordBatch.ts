@@ -22,7 +22,11 @@ const PLACED = ["offset", "tsSec", "tsNsec", "linktype", "dataOffset", "dataLeng
 const DECODED = ["pid", "status", "address", "endpoint", "frame"] as const;
 
 /** One RecordBatch over `bytes` holding `records`, the first numbered `firstIndex`. */
-export function packBatch(bytes: Uint8Array, firstIndex: number, records: readonly BatchRecord[]): RecordBatch {
+export function packBatch(
+  bytes: Uint8Array,
+  firstIndex: number,
+  records: readonly BatchRecord[],
+): RecordBatch {
   const n = records.length;
   const b: RecordBatch = {
     firstIndex,
@@ -43,20 +47,35 @@ export function packBatch(bytes: Uint8Array, firstIndex: number, records: readon
   };
   records.forEach((r, i) => {
     for (const k of PLACED) b[k][i] = r[k];
-    const c = decodeColumns(bytes.subarray(r.dataOffset, r.dataOffset + r.dataLength), r.linktype, r.origLength);
+    const c = decodeColumns(
+      bytes.subarray(r.dataOffset, r.dataOffset + r.dataLength),
+      r.linktype,
+      r.origLength,
+    );
     for (const k of DECODED) b[k][i] = c[k];
   });
   return b;
 }
 
 /** Split `items` into runs of at most `size` and pack each run (`first` = index of its first item). */
-export function inBatches<T>(items: readonly T[], size: number, pack: (run: T[], first: number) => RecordBatch): RecordBatch[] {
+export function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  pack: (run: T[], first: number) => RecordBatch,
+): RecordBatch[] {
   const batches: RecordBatch[] = [];
-  for (let first = 0; first < items.length; first += size) batches.push(pack(items.slice(first, first + size), first));
+  for (let first = 0; first < items.length; first += size)
+    batches.push(pack(items.slice(first, first + size), first));
   return batches;
 }
 
 /** A slurped capture as batches of at most `batchSize` records over the file's own bytes. */
 export function slurpedBatches(cap: SlurpedCapture, batchSize: number): RecordBatch[] {
-  return inBatches(cap.records, batchSize, (run, first) => packBatch(cap.bytes, first, run.map((r) => ({ ...r, offset: r.fileOffset }))));
+  return inBatches(cap.records, batchSize, (run, first) =>
+    packBatch(
+      cap.bytes,
+      first,
+      run.map((r) => ({ ...r, offset: r.fileOffset })),
+    ),
+  );
 }

@@ -7,6 +7,8 @@ export const widgetDevice: DeviceModel = {
   speed: "full",
   address: 5,
   deviceDescriptor: deviceDescriptor({ bMaxPacketSize0: 64, iProduct: 2 }),
-  configDescriptor: configuration({}, [interfaceDesc({}, [endpointDesc(), endpointDesc({ bEndpointAddress: 2 })])]),
+  configDescriptor: configuration({}, [
+    interfaceDesc({}, [endpointDesc(), endpointDesc({ bEndpointAddress: 2 })]),
+  ]),
   strings: { 2: "Widget" },
 };

@@ -8,7 +8,19 @@ import { PassThrough, Readable } from "node:stream";
 import { Command } from "commander";
 import { liveCommand } from "../../cli/commands/live.js";
 import { cli } from "../helpers/cli.js";
-import { MemorySink, XferType, UrbHost, UsbmonPcapWriter, UsbmonTextWriter, configuration, deviceDescriptor, endpointDesc, interfaceDesc, type DeviceModel, type UrbSink } from "../../builder/index.js";
+import {
+  MemorySink,
+  XferType,
+  UrbHost,
+  UsbmonPcapWriter,
+  UsbmonTextWriter,
+  configuration,
+  deviceDescriptor,
+  endpointDesc,
+  interfaceDesc,
+  type DeviceModel,
+  type UrbSink,
+} from "../../builder/index.js";
 import { makeFifo } from "./helpers.js";
 
 function model(product: string): DeviceModel {
@@ -16,7 +28,9 @@ function model(product: string): DeviceModel {
     speed: "full",
     address: 3,
     deviceDescriptor: deviceDescriptor({ idVendor: 0x0483, idProduct: 0x5740, iProduct: 2 }),
-    configDescriptor: configuration({}, [interfaceDesc({}, [endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 2, wMaxPacketSize: 64 })])]),
+    configDescriptor: configuration({}, [
+      interfaceDesc({}, [endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 2, wMaxPacketSize: 64 })]),
+    ]),
     strings: { 2: product },
   };
 }
@@ -24,7 +38,7 @@ function model(product: string): DeviceModel {
 // usbmon text shows 32 data bytes at most, so product strings here stay within 15 characters.
 function session(sink: UrbSink, product = "STM32 VCP", stall = false): void {
   const h = new UrbHost(sink, { busnum: 3 });
-  h.enumerate(model(product), stall ? { faults: { config9: { stall: true } } } : {});
+  h.enumerate(model(product), stall ? { faults: { config9: { stall: "data" } } } : {});
   h.bulkIn(3, 1, Uint8Array.of(0x41));
 }
 
@@ -38,7 +52,9 @@ describe("usbscope live (in-process)", () => {
   it("reads usbmon text from stdin (-) to its end: device line, summary, exit 0", async () => {
     const r = await cli(["live", "-"], text());
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ {2}device +bus 3 dev 3 +0483:5740 "STM32 VCP" +full speed +configured in [\d.]+ ms \(\d+ requests\)$/m);
+    expect(r.out).toMatch(
+      /^ {2}device +bus 3 dev 3 +0483:5740 "STM32 VCP" +full speed +configured in [\d.]+ ms \(\d+ requests\)$/m,
+    );
     expect(r.out).toContain("usbscope live: stopped (end of input)");
     expect(r.out).toContain("devices       1 seen, 1 ok, 0 failed");
     expect(r.out).toContain("findings      0 errors, 0 warnings, 0 info");
@@ -55,7 +71,9 @@ describe("usbscope live (in-process)", () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/error +CFG_READ_FAIL /);
     expect(r.out).toMatch(/^ {2}FAIL +bus 3 dev 3 +0483:5740 "Faulty"/m);
-    expect(r.out).toMatch(/^ {11}configured with errors: the device STALLed GET_DESCRIPTOR\(CONFIGURATION 0\)/m);
+    expect(r.out).toMatch(
+      /^ {11}configured with errors: the device STALLed GET_DESCRIPTOR\(CONFIGURATION 0\)/m,
+    );
     expect(r.out).toMatch(/format +pcap, \d+ bytes/);
   });
 
@@ -65,7 +83,10 @@ describe("usbscope live (in-process)", () => {
     expect(t.out).toContain(`"Evil"`);
     expect(t.out).not.toContain("\u001b");
     const j = await cli(["live", "--json", "-"], text(hostile));
-    const lines = j.out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = j.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.type)).toEqual(["device", "summary"]);
     expect(lines[0]!.product).toBe(hostile);
     expect(j.out).not.toContain("\u001b");
@@ -76,7 +97,16 @@ describe("usbscope live (in-process)", () => {
     const w = new UsbmonTextWriter();
     const h = new UrbHost(w, { busnum: 3 });
     h.enumerate(model("VCP"));
-    h.emit({ id: 0xffff8880deadbe00n, type: "S", xferType: XferType.BULK, epnum: 0x81, devnum: 3, status: -115, length: 64, data: new Uint8Array(0) });
+    h.emit({
+      id: 0xffff8880deadbe00n,
+      type: "S",
+      xferType: XferType.BULK,
+      epnum: 0x81,
+      devnum: 3,
+      status: -115,
+      length: 64,
+      data: new Uint8Array(0),
+    });
     const r = await cli(["live", "-"], w.text());
     expect(r.out).toMatch(/info +FMT_URB_UNPAIRED .*has no completion/);
     expect(r.out).toContain("findings      0 errors, 0 warnings, 1 info");
@@ -94,14 +124,18 @@ describe("usbscope live (in-process)", () => {
     const signals = new EventEmitter();
     let out = "";
     let code = -1;
-    const cmd = liveCommand({ out: (t) => void (out += t), err: () => {}, stdin }, (c) => (code = c), { signals });
+    const cmd = liveCommand({ out: (t) => void (out += t), err: () => {}, stdin }, (c) => (code = c), {
+      signals,
+    });
     const done = new Command("usbscope").addCommand(cmd).parseAsync(["live", "-"], { from: "user" });
     await new Promise((r) => setTimeout(r, 300));
     signals.emit("SIGINT");
     await done;
     expect(out).toContain("usbscope live: stopped (SIGINT)");
     expect(out).toContain("findings      0 errors, 0 warnings, 0 info");
-    expect(out).toMatch(/^ {2}device +bus 3 dev 3 +0483:5740 +speed unknown +addressed when stopped in [\d.]+ ms \(2 requests\)$/m);
+    expect(out).toMatch(
+      /^ {2}device +bus 3 dev 3 +0483:5740 +speed unknown +addressed when stopped in [\d.]+ ms \(2 requests\)$/m,
+    );
     expect(code).toBe(0);
   });
 
@@ -112,7 +146,15 @@ describe("usbscope live (in-process)", () => {
     const r = await cli(["live", "--json", file]);
     expect(r.code).toBe(0);
     const last = JSON.parse(r.out.trim().split("\n").pop()!) as Record<string, unknown>;
-    expect(last).toMatchObject({ type: "summary", reason: "end of input", format: "usbmon-text", devices: 1, devicesOk: 1, errors: 0, exitCode: 0 });
+    expect(last).toMatchObject({
+      type: "summary",
+      reason: "end of input",
+      format: "usbmon-text",
+      devices: 1,
+      devicesOk: 1,
+      errors: 0,
+      exitCode: 0,
+    });
   });
 
   it("a missing input file is an input error, exit 2", async () => {
@@ -139,7 +181,11 @@ describe("usbscope live (in-process)", () => {
     const signals = new EventEmitter();
     let out = "";
     let code = -1;
-    const cmd = liveCommand({ out: (t) => void (out += t), err: () => {}, stdin: Readable.from([]) }, (c) => (code = c), { signals });
+    const cmd = liveCommand(
+      { out: (t) => void (out += t), err: () => {}, stdin: Readable.from([]) },
+      (c) => (code = c),
+      { signals },
+    );
     const done = new Command("usbscope").addCommand(cmd).parseAsync(["live", fifo], { from: "user" });
     await new Promise((r) => setTimeout(r, 200));
     expect(out).toBe("");

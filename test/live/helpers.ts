@@ -30,7 +30,11 @@ export class LiveProcess {
   private waiters: (() => void)[] = [];
 
   constructor(args: string[], nodeArgs: string[] = [], stdin: "ignore" | "pipe" = "ignore") {
-    this.child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, "dist/cli/main.js"), "live", ...args], { stdio: [stdin, "pipe", "pipe"] });
+    this.child = spawn(
+      process.execPath,
+      [...nodeArgs, path.join(repoRoot, "dist/cli/main.js"), "live", ...args],
+      { stdio: [stdin, "pipe", "pipe"] },
+    );
     this.child.stdout!.setEncoding("utf8");
     this.child.stdout!.on("data", (text: string) => {
       this.chunks.push({ at: performance.now(), text });
@@ -42,7 +46,9 @@ export class LiveProcess {
       this.stderr += t;
       this.wake();
     });
-    this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      this.child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
   }
 
   private wake(): void {
@@ -62,7 +68,10 @@ export class LiveProcess {
         if (re.test(text)) return c.at;
       }
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`no output matching ${re} within ${timeoutMs} ms; stdout so far:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      if (left <= 0)
+        throw new Error(
+          `no output matching ${re} within ${timeoutMs} ms; stdout so far:\n${this.stdout}\nstderr:\n${this.stderr}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {

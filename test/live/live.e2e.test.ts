@@ -24,7 +24,11 @@ function device(address: number, product: string): DeviceModel {
     speed: "full",
     address,
     deviceDescriptor: deviceDescriptor({ idVendor: 0x1d50, idProduct: 0x6018, iProduct: 2 }),
-    configDescriptor: configuration({}, [interfaceDesc({ bInterfaceClass: 3 }, [endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 3, wMaxPacketSize: 8, bInterval: 10 })])]),
+    configDescriptor: configuration({}, [
+      interfaceDesc({ bInterfaceClass: 3 }, [
+        endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 3, wMaxPacketSize: 8, bInterval: 10 }),
+      ]),
+    ]),
     strings: { 2: product },
   };
 }
@@ -48,17 +52,39 @@ function scenario(): { events: UrbEvent[]; warmupEnd: number; marks: Mark[] } {
   h.idle(50e6);
   const marks: Mark[] = [];
   for (const addr of [6, 7, 8]) {
-    const s = h.enumerate(device(addr, `Faulty ${addr}`), { faults: { config9: { stall: true } } });
-    marks.push({ index: s.config9!.complete, text: new RegExp(`URB_ERROR .* dev ${addr} .*-32 EPIPE`), json: new RegExp(`"rule":"URB_ERROR".*-32 EPIPE.*"device":${addr}`) });
-    marks.push({ index: s.setConfiguration!.complete, text: new RegExp(`FAIL +bus 1 dev ${addr} +1d50:6018 "Faulty ${addr}"`), json: new RegExp(`\\{"type":"device","bus":1,"address":${addr},`) });
+    const s = h.enumerate(device(addr, `Faulty ${addr}`), { faults: { config9: { stall: "data" } } });
+    marks.push({
+      index: s.config9!.complete,
+      text: new RegExp(`URB_ERROR .* dev ${addr} .*-32 EPIPE`),
+      json: new RegExp(`"rule":"URB_ERROR".*-32 EPIPE.*"device":${addr}`),
+    });
+    marks.push({
+      index: s.setConfiguration!.complete,
+      text: new RegExp(`FAIL +bus 1 dev ${addr} +1d50:6018 "Faulty ${addr}"`),
+      json: new RegExp(`\\{"type":"device","bus":1,"address":${addr},`),
+    });
     h.idle(20e6);
     h.interruptIn(addr, 1, Uint8Array.of(0, 0, 4, 0, 0, 0, 0, 0));
     const bad = h.interruptIn(addr, 1, new Uint8Array(0), { status: -71 });
-    marks.push({ index: bad.complete, text: new RegExp(`URB_ERROR .* dev ${addr} .*-71 EPROTO`), json: new RegExp(`"rule":"URB_ERROR".*-71 EPROTO.*"device":${addr}`) });
+    marks.push({
+      index: bad.complete,
+      text: new RegExp(`URB_ERROR .* dev ${addr} .*-71 EPROTO`),
+      json: new RegExp(`"rule":"URB_ERROR".*-71 EPROTO.*"device":${addr}`),
+    });
     h.idle(50e6);
   }
   // An interrupt URB still in flight when the signal comes: not a finding (see the summary checks).
-  h.emit({ id: 0xffff8880deadbe00n, type: "S", xferType: XferType.INTERRUPT, epnum: 0x81, devnum: 5, status: -115, length: 8, data: new Uint8Array(0), interval: 8 });
+  h.emit({
+    id: 0xffff8880deadbe00n,
+    type: "S",
+    xferType: XferType.INTERRUPT,
+    epnum: 0x81,
+    devnum: 5,
+    status: -115,
+    length: 8,
+    data: new Uint8Array(0),
+    interval: 8,
+  });
   return { events, warmupEnd: warm.setConfiguration!.complete, marks };
 }
 
@@ -76,7 +102,15 @@ afterEach(async () => {
  * processed, then time from the write of its piece (split in two writes 30 ms apart when `split`) to the
  * stdout chunk that shows the expected output. Returns the latencies in ms.
  */
-async function feed(p: LiveProcess, w: FileHandle, pieces: Uint8Array[], from: number, marks: Mark[], json: boolean, split: boolean): Promise<number[]> {
+async function feed(
+  p: LiveProcess,
+  w: FileHandle,
+  pieces: Uint8Array[],
+  from: number,
+  marks: Mark[],
+  json: boolean,
+  split: boolean,
+): Promise<number[]> {
   const latencies: number[] = [];
   let cursor = from;
   for (const m of marks) {
@@ -107,7 +141,11 @@ describe("usbscope live on a FIFO", () => {
     writer = await openWriter(fifo);
     // Start-up (node, the WASM core) is not measured: the warm-up device must appear first.
     await writer.write(Buffer.concat(lines.slice(0, warmupEnd + 1)));
-    await proc.waitForOutput(/device +bus 1 dev 5 +1d50:6018 "Warm-up" .*configured in [\d.]+ ms \(\d+ requests\)/, 0, 15_000);
+    await proc.waitForOutput(
+      /device +bus 1 dev 5 +1d50:6018 "Warm-up" .*configured in [\d.]+ ms \(\d+ requests\)/,
+      0,
+      15_000,
+    );
     const latencies = await feed(proc, writer, lines, warmupEnd + 1, marks, false, false);
     expect(latencies).toHaveLength(9);
     const shown = `latencies (ms): ${latencies.map((l) => l.toFixed(1)).join(" ")}`;
@@ -149,7 +187,11 @@ describe("usbscope live on a FIFO", () => {
     writer = await openWriter(fifo);
     await writer.write(bytes.subarray(0, 24));
     await writer.write(Buffer.concat(pieces.slice(0, warmupEnd + 1)));
-    await proc.waitForOutput(/\{"type":"device","bus":1,"address":5,.*"product":"Warm-up".*"reached":"configured"/, 0, 15_000);
+    await proc.waitForOutput(
+      /\{"type":"device","bus":1,"address":5,.*"product":"Warm-up".*"reached":"configured"/,
+      0,
+      15_000,
+    );
     const latencies = await feed(proc, writer, pieces, warmupEnd + 1, marks, true, true);
     expect(latencies).toHaveLength(9);
     const shown = `latencies (ms): ${latencies.map((l) => l.toFixed(1)).join(" ")}`;
@@ -159,17 +201,46 @@ describe("usbscope live on a FIFO", () => {
     proc.child.kill("SIGTERM");
     const { code } = await proc.exited;
     expect(code).toBe(1);
-    const objects = proc.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const objects = proc.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const devices = objects.filter((o) => o.type === "device");
-    expect(devices.map((d) => [d.address, d.ok, d.reached])).toEqual([[5, true, "configured"], [6, false, "configured"], [7, false, "configured"], [8, false, "configured"]]);
-    expect(devices[1]).toMatchObject({ bus: 1, idVendor: 0x1d50, idProduct: 0x6018, product: "Faulty 6", addresses: [0, 6], enumerationSeen: true });
+    expect(devices.map((d) => [d.address, d.ok, d.reached])).toEqual([
+      [5, true, "configured"],
+      [6, false, "configured"],
+      [7, false, "configured"],
+      [8, false, "configured"],
+    ]);
+    expect(devices[1]).toMatchObject({
+      bus: 1,
+      idVendor: 0x1d50,
+      idProduct: 0x6018,
+      product: "Faulty 6",
+      addresses: [0, 6],
+      enumerationSeen: true,
+    });
     expect(String(devices[1]!.verdict)).toContain("STALLed GET_DESCRIPTOR(CONFIGURATION 0)");
     const findings = objects.filter((o) => o.type === "finding");
     expect(findings.filter((f) => f.rule === "CFG_READ_FAIL").map((f) => f.device)).toEqual([6, 7, 8]);
     expect(findings.filter((f) => f.rule === "URB_ERROR")).toHaveLength(6);
-    for (const f of findings) expect(Object.keys(f).slice(0, 4)).toEqual(["type", "rule", "severity", "message"]);
+    for (const f of findings)
+      expect(Object.keys(f).slice(0, 4)).toEqual(["type", "rule", "severity", "message"]);
     const last = objects[objects.length - 1]!;
-    expect(last).toMatchObject({ type: "summary", reason: "SIGTERM", format: "pcap", records: events.length, urbEvents: events.length, devices: 4, devicesOk: 1, devicesFailed: 3, errors: 3, warnings: 6, infos: 0, exitCode: 1 });
+    expect(last).toMatchObject({
+      type: "summary",
+      reason: "SIGTERM",
+      format: "pcap",
+      records: events.length,
+      urbEvents: events.length,
+      devices: 4,
+      devicesOk: 1,
+      devicesFailed: 3,
+      errors: 3,
+      warnings: 6,
+      infos: 0,
+      exitCode: 1,
+    });
     expect(last.findingsByRule).toEqual({ CFG_READ_FAIL: 3, URB_ERROR: 6 });
   }, 30_000);
 
@@ -196,13 +267,18 @@ describe("usbscope live on a FIFO", () => {
     // Built in pieces of ~1000 lines so the test's own memory stays small too.
     const pieces: Buffer[] = [];
     let batch: string[] = [];
-    const h = new UrbHost({ event: (e) => {
-      batch.push(usbmonTextLine(e));
-      if (batch.length >= 1000) {
-        pieces.push(Buffer.from(batch.join("\n") + "\n"));
-        batch = [];
-      }
-    } }, { busnum: 2 });
+    const h = new UrbHost(
+      {
+        event: (e) => {
+          batch.push(usbmonTextLine(e));
+          if (batch.length >= 1000) {
+            pieces.push(Buffer.from(batch.join("\n") + "\n"));
+            batch = [];
+          }
+        },
+      },
+      { busnum: 2 },
+    );
     const dev = device(9, "Soak");
     const report = Uint8Array.of(0, 0, 4, 0, 0, 0, 0, 0);
     let enumerations = 0;

@@ -19,11 +19,18 @@ function errno(code: string): NodeJS.ErrnoException {
 }
 
 /** Run the live command in-process with injected file system calls. */
-async function live(args: string[], deps: { open?: OpenFile; fs?: UsbmonFs } = {}): Promise<{ code: number; out: string; err: string }> {
+async function live(
+  args: string[],
+  deps: { open?: OpenFile; fs?: UsbmonFs } = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   let code = 0;
-  const cmd = liveCommand({ out: (t) => void (out += t), err: (t) => void (err += t), stdin: Readable.from([]) }, (c) => (code = c), deps);
+  const cmd = liveCommand(
+    { out: (t) => void (out += t), err: (t) => void (err += t), stdin: Readable.from([]) },
+    (c) => (code = c),
+    deps,
+  );
   cmd.exitOverride();
   await new Command("usbscope").addCommand(cmd).parseAsync(["live", ...args], { from: "user" });
   return { code, out, err };
@@ -131,9 +138,15 @@ describe("usbscope live without usbmon", () => {
   it("end to end: the real process on a missing debugfs prints the mount command and exits 2", () => {
     const debug = path.join(root, "e2e");
     mkdirSync(debug);
-    const p = spawnSync(process.execPath, [path.join(repoRoot, "dist/cli/main.js"), "live", "--usbmon-dir", path.join(debug, "usb/usbmon")], { encoding: "utf8", timeout: 10_000 });
+    const p = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, "dist/cli/main.js"), "live", "--usbmon-dir", path.join(debug, "usb/usbmon")],
+      { encoding: "utf8", timeout: 10_000 },
+    );
     expect(p.status).toBe(2);
-    expect(p.stderr).toBe(`usbscope: cannot read ${path.join(debug, "usb/usbmon/0u")}: debugfs is not mounted. Mount it with: sudo mount -t debugfs none ${debug} (then, if ${path.join(debug, "usb/usbmon")} is still missing: sudo modprobe usbmon)\n`);
+    expect(p.stderr).toBe(
+      `usbscope: cannot read ${path.join(debug, "usb/usbmon/0u")}: debugfs is not mounted. Mount it with: sudo mount -t debugfs none ${debug} (then, if ${path.join(debug, "usb/usbmon")} is still missing: sudo modprobe usbmon)\n`,
+    );
     expect(p.stdout).toBe("");
   });
 });

@@ -10,7 +10,17 @@ import { MemorySink } from "../../builder/sink.js";
 import type { BusSpeed } from "../../builder/device.js";
 import { bufferSource } from "../../src/capture/source.js";
 
-const PACKET_RULES = ["PID_INVALID", "PID_RESERVED", "CRC5", "SPLIT_CRC5", "CRC16", "PACKET_LENGTH", "SOF_SEQUENCE", "FMT_PACKET_TRUNCATED", "FMT_FRAMING"];
+const PACKET_RULES = [
+  "PID_INVALID",
+  "PID_RESERVED",
+  "CRC5",
+  "SPLIT_CRC5",
+  "CRC16",
+  "PACKET_LENGTH",
+  "SOF_SEQUENCE",
+  "FMT_PACKET_TRUNCATED",
+  "FMT_FRAMING",
+];
 const LINKTYPE: Record<BusSpeed, number> = { low: 293, full: 294, high: 295 };
 
 /** Some realistic traffic on a bus: polling with NAKs and bulk data both ways. */
@@ -31,7 +41,10 @@ function traffic(speed: BusSpeed, damage?: (bus: BusSim) => void, linktype = LIN
 
 async function packetFindings(bytes: Uint8Array) {
   const r = await analyzeSource(bufferSource(bytes), "test");
-  return r.findings.sorted().filter((f) => PACKET_RULES.includes(f.rule)).map((f) => ({ rule: f.rule, packet: f.packet, severity: f.severity }));
+  return r.findings
+    .sorted()
+    .filter((f) => PACKET_RULES.includes(f.rule))
+    .map((f) => ({ rule: f.rule, packet: f.packet, severity: f.severity }));
 }
 
 describe("clean traffic stays silent", () => {
@@ -50,12 +63,36 @@ describe("clean traffic stays silent", () => {
 
 describe("each packet rule fires at the damaged packet", () => {
   const cases: Array<[string, (bus: BusSim) => number, string]> = [
-    ["a bad CRC5 on an IN token", (bus) => bus.fault({ pid: Pid.IN, kind: "crc" }).in(3, 1, Pid.DATA1, Uint8Array.of(9)).first, "CRC5"],
-    ["a bad CRC16 on a data packet", (bus) => bus.fault({ pid: Pid.DATA1, kind: "crc" }).in(3, 1, Pid.DATA1, Uint8Array.of(9)).first + 1, "CRC16"],
-    ["a broken PID check nibble", (bus) => bus.fault({ pid: Pid.NAK, kind: "pidCheck" }).inNak(3, 1).last, "PID_INVALID"],
-    ["the reserved PID", (bus) => bus.fault({ pid: Pid.NAK, kind: "reservedPid" }).inNak(3, 1).last, "PID_RESERVED"],
-    ["a 2-byte token", (bus) => bus.fault({ pid: Pid.IN, kind: "truncate" }).inNak(3, 1).first, "PACKET_LENGTH"],
-    ["a 2-byte handshake", (bus) => bus.fault({ pid: Pid.NAK, kind: "extraByte" }).inNak(3, 1).last, "PACKET_LENGTH"],
+    [
+      "a bad CRC5 on an IN token",
+      (bus) => bus.fault({ pid: Pid.IN, kind: "crc" }).in(3, 1, Pid.DATA1, Uint8Array.of(9)).first,
+      "CRC5",
+    ],
+    [
+      "a bad CRC16 on a data packet",
+      (bus) => bus.fault({ pid: Pid.DATA1, kind: "crc" }).in(3, 1, Pid.DATA1, Uint8Array.of(9)).first + 1,
+      "CRC16",
+    ],
+    [
+      "a broken PID check nibble",
+      (bus) => bus.fault({ pid: Pid.NAK, kind: "pidCheck" }).inNak(3, 1).last,
+      "PID_INVALID",
+    ],
+    [
+      "the reserved PID",
+      (bus) => bus.fault({ pid: Pid.NAK, kind: "reservedPid" }).inNak(3, 1).last,
+      "PID_RESERVED",
+    ],
+    [
+      "a 2-byte token",
+      (bus) => bus.fault({ pid: Pid.IN, kind: "truncate" }).inNak(3, 1).first,
+      "PACKET_LENGTH",
+    ],
+    [
+      "a 2-byte handshake",
+      (bus) => bus.fault({ pid: Pid.NAK, kind: "extraByte" }).inNak(3, 1).last,
+      "PACKET_LENGTH",
+    ],
   ];
   for (const [what, act, rule] of cases) {
     it(`${rule}: ${what}`, async () => {
@@ -67,15 +104,19 @@ describe("each packet rule fires at the damaged packet", () => {
   }
   it("SPLIT_CRC5: a SPLIT token with a bad CRC5", async () => {
     let at = -1;
-    const found = await packetFindings(traffic("high", (bus) => {
-      bus.fault({ pid: Pid.SPLIT, kind: "crc" });
-      at = bus.split({ sc: 0, hubAddr: 1, port: 2, s: 0, e: 0, et: 2 });
-      bus.out(5, 1, Pid.DATA0, Uint8Array.of(1), Pid.ACK);
-    }));
+    const found = await packetFindings(
+      traffic("high", (bus) => {
+        bus.fault({ pid: Pid.SPLIT, kind: "crc" });
+        at = bus.split({ sc: 0, hubAddr: 1, port: 2, s: 0, e: 0, et: 2 });
+        bus.out(5, 1, Pid.DATA0, Uint8Array.of(1), Pid.ACK);
+      }),
+    );
     expect(found).toEqual([{ rule: "SPLIT_CRC5", packet: at, severity: "error" }]);
   });
   it("CRC5 on a SOF", async () => {
-    const found = await packetFindings(traffic("full", (bus) => bus.fault({ pid: Pid.SOF, kind: "crc" }).idle(2_000_000)));
+    const found = await packetFindings(
+      traffic("full", (bus) => bus.fault({ pid: Pid.SOF, kind: "crc" }).idle(2_000_000)),
+    );
     expect(found.map((f) => f.rule)).toEqual(["CRC5"]);
   });
 });
@@ -84,20 +125,28 @@ describe("SOF_SEQUENCE", () => {
   function sofs(frames: number[], periodNs: number, linktype: number) {
     const mem = new MemorySink();
     const w = new PcapWriter(mem.sink, { linktype, resolution: "ns" });
-    frames.forEach((f, i) => w.addPacket(BigInt(1_700_000_000) * 1_000_000_000n + BigInt(i * periodNs), sof(f)));
+    frames.forEach((f, i) =>
+      w.addPacket(BigInt(1_700_000_000) * 1_000_000_000n + BigInt(i * periodNs), sof(f)),
+    );
     w.close();
     return mem.toBytes();
   }
   it("fires where a full-speed frame number skips ahead 1 ms after the last SOF", async () => {
-    expect(await packetFindings(sofs([10, 11, 12, 14, 15], 1_000_000, 294))).toEqual([{ rule: "SOF_SEQUENCE", packet: 3, severity: "warning" }]);
+    expect(await packetFindings(sofs([10, 11, 12, 14, 15], 1_000_000, 294))).toEqual([
+      { rule: "SOF_SEQUENCE", packet: 3, severity: "warning" },
+    ]);
   });
   it("fires where a high-speed frame repeats for a ninth microframe", async () => {
     const frames = [...Array(8).fill(100), ...Array(9).fill(101), 102];
-    expect(await packetFindings(sofs(frames, 125_000, 295))).toEqual([{ rule: "SOF_SEQUENCE", packet: 16, severity: "warning" }]);
+    expect(await packetFindings(sofs(frames, 125_000, 295))).toEqual([
+      { rule: "SOF_SEQUENCE", packet: 16, severity: "warning" },
+    ]);
   });
   it("stays silent on a full-speed counter that wraps from 2047 to 0 and on eight microframes per frame", async () => {
     expect(await packetFindings(sofs([2045, 2046, 2047, 0, 1], 1_000_000, 294))).toEqual([]);
-    expect(await packetFindings(sofs([...Array(8).fill(2047), ...Array(8).fill(0), 1], 125_000, 295))).toEqual([]);
+    expect(
+      await packetFindings(sofs([...Array(8).fill(2047), ...Array(8).fill(0), 1], 125_000, 295)),
+    ).toEqual([]);
   });
 });
 
@@ -108,7 +157,9 @@ describe("capture-level findings", () => {
     w.addPacket({ sec: 1, nsec: 0 }, Uint8Array.of(0x2d, 0x00, 0x10));
     w.addPacket({ sec: 1, nsec: 1000 }, Uint8Array.of(Pid.DATA0, 0x80, 0x06), 11);
     w.close();
-    expect(await packetFindings(mem.toBytes())).toEqual([{ rule: "FMT_PACKET_TRUNCATED", packet: 1, severity: "warning" }]);
+    expect(await packetFindings(mem.toBytes())).toEqual([
+      { rule: "FMT_PACKET_TRUNCATED", packet: 1, severity: "warning" },
+    ]);
   });
   it("FMT_FRAMING: a file cut inside a record names the offset and keeps the records before it", async () => {
     const bytes = traffic("full");

@@ -25,7 +25,10 @@ function runReusingBytes(packets: Uint8Array[], batchSize: number) {
     b.bytes.fill(0xa5); // what the reader's next chunk does to the input region
   }
   layer.onEnd();
-  return { toggle: findings.filter((f) => f.rule === "TOGGLE_BULK_INT").map((f) => [f.packet, f.severity]), counted: transfers.filter((t) => t.device === 5).reduce((s, t) => s + t.dataLength, 0) };
+  return {
+    toggle: findings.filter((f) => f.rule === "TOGGLE_BULK_INT").map((f) => [f.packet, f.severity]),
+    counted: transfers.filter((t) => t.device === 5).reduce((s, t) => s + t.dataLength, 0),
+  };
 }
 
 describe("transactions across a batch boundary", () => {
@@ -33,13 +36,19 @@ describe("transactions across a batch boundary", () => {
   const first = [inTok(5, 1), data(Pid.DATA0, [1, 2, 3]), ACK];
 
   it("recognises a retransmission whose data packet ended the previous batch", () => {
-    const r = runReusingBytes([...first, inTok(5, 1), data(Pid.DATA0, [1, 2, 3]), ACK, inTok(5, 1), data(Pid.DATA1, [4]), ACK], 5);
+    const r = runReusingBytes(
+      [...first, inTok(5, 1), data(Pid.DATA0, [1, 2, 3]), ACK, inTok(5, 1), data(Pid.DATA1, [4]), ACK],
+      5,
+    );
     expect(r.toggle).toEqual([[4, "info"]]);
     expect(r.counted).toBe(4);
   });
 
   it("still flags a wrong toggle with different data whose data packet ended the previous batch", () => {
-    const r = runReusingBytes([...first, inTok(5, 1), data(Pid.DATA0, [9, 9, 9]), ACK, inTok(5, 1), data(Pid.DATA1, [4]), ACK], 5);
+    const r = runReusingBytes(
+      [...first, inTok(5, 1), data(Pid.DATA0, [9, 9, 9]), ACK, inTok(5, 1), data(Pid.DATA1, [4]), ACK],
+      5,
+    );
     expect(r.toggle).toEqual([[4, "error"]]);
   });
 });

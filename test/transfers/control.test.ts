@@ -1,8 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { LinkType, Pid } from "../../as/shared/constants.js";
 import { run } from "./helpers/context.js";
-import { ACK, NAK, STALL, data0, data1, inTok, outTok, setupBytes, setupTok, split } from "./helpers/packets.js";
-import { GET_DESCRIPTOR_DEVICE, SET_ADDRESS, chunk, controlNoData, controlRead, controlWrite, deviceDescriptor, inData, range, setupStage, statusIn, statusOut } from "./helpers/scenarios.js";
+import {
+  ACK,
+  NAK,
+  STALL,
+  data0,
+  data1,
+  inTok,
+  outTok,
+  setupBytes,
+  setupTok,
+  split,
+} from "./helpers/packets.js";
+import {
+  GET_DESCRIPTOR_DEVICE,
+  SET_ADDRESS,
+  chunk,
+  controlNoData,
+  controlRead,
+  controlWrite,
+  deviceDescriptor,
+  inData,
+  range,
+  setupStage,
+  statusIn,
+  statusOut,
+} from "./helpers/scenarios.js";
 
 const LOW = { speed: "low", linktype: LinkType.USB_2_0_LOW_SPEED } as const;
 const MS = 1_000_000;
@@ -19,7 +43,15 @@ describe("control transfers (§8.5.3)", () => {
     const r = run(packets, LOW);
     expect(r.controls).toHaveLength(1);
     const ct = r.controls[0];
-    expect(ct).toMatchObject({ index: 0, source: "packets", address: 0, request: "GET_DESCRIPTOR DEVICE", status: "ok", firstPacket: 0, lastPacket: packets.length - 1 });
+    expect(ct).toMatchObject({
+      index: 0,
+      source: "packets",
+      address: 0,
+      request: "GET_DESCRIPTOR DEVICE",
+      status: "ok",
+      firstPacket: 0,
+      lastPacket: packets.length - 1,
+    });
     expect(ct.setup).toEqual({ bmRequestType: 0x80, bRequest: 6, wValue: 0x0100, wIndex: 0, wLength: 64 });
     expect(Array.from(ct.data)).toEqual(desc);
     expect(ct.statusTime).toBeDefined();
@@ -27,7 +59,10 @@ describe("control transfers (§8.5.3)", () => {
   });
 
   it("reconstructs a control write and a request without data stage", () => {
-    const r = run([...controlWrite(3, setupBytes(0x21, 0x09, 0x0200, 0, 3), [[1, 2, 3]]), ...controlNoData(3, setupBytes(0x00, 9, 1, 0, 0))]);
+    const r = run([
+      ...controlWrite(3, setupBytes(0x21, 0x09, 0x0200, 0, 3), [[1, 2, 3]]),
+      ...controlNoData(3, setupBytes(0x00, 9, 1, 0, 0)),
+    ]);
     expect(r.controls.map((c) => [c.request, c.status, Array.from(c.data)])).toEqual([
       ["class OUT 0x09 to interface wValue=0x0200 wIndex=0x0000 wLength=3", "ok", [1, 2, 3]],
       ["SET_CONFIGURATION 1", "ok", []],
@@ -36,12 +71,26 @@ describe("control transfers (§8.5.3)", () => {
   });
 
   it("moves a device to its new address after SET_ADDRESS", () => {
-    const r = run([...controlNoData(0, SET_ADDRESS(7)), ...controlRead(7, GET_DESCRIPTOR_DEVICE(18), chunk(deviceDescriptor(64), 64))]);
-    expect(r.controls.map((c) => [c.address, c.request, c.status])).toEqual([[0, "SET_ADDRESS 7", "ok"], [7, "GET_DESCRIPTOR DEVICE", "ok"]]);
+    const r = run([
+      ...controlNoData(0, SET_ADDRESS(7)),
+      ...controlRead(7, GET_DESCRIPTOR_DEVICE(18), chunk(deviceDescriptor(64), 64)),
+    ]);
+    expect(r.controls.map((c) => [c.address, c.request, c.status])).toEqual([
+      [0, "SET_ADDRESS 7", "ok"],
+      [7, "GET_DESCRIPTOR DEVICE", "ok"],
+    ]);
   });
 
   it("folds NAKs into the transfer and lists them in the tree", () => {
-    const packets = [...setupStage(2, GET_DESCRIPTOR_DEVICE(18)), inTok(2), NAK, inTok(2), NAK, ...inData(2, [range(18)]), ...statusOut(2)];
+    const packets = [
+      ...setupStage(2, GET_DESCRIPTOR_DEVICE(18)),
+      inTok(2),
+      NAK,
+      inTok(2),
+      NAK,
+      ...inData(2, [range(18)]),
+      ...statusOut(2),
+    ];
     const r = run(packets);
     expect(r.controls[0].status).toBe("ok");
     expect(r.transfers[0]).toMatchObject({ kind: "control", nakCount: 2, dataLength: 18 });
@@ -57,18 +106,40 @@ describe("CTRL_STALL and CTRL_INCOMPLETE", () => {
   });
 
   it("flags a transfer abandoned by a new SETUP as an error, and one cut by the capture's end as info", () => {
-    const packets = [...setupStage(2, GET_DESCRIPTOR_DEVICE(18)), inTok(2), NAK, inTok(2), NAK, ...setupStage(2, GET_DESCRIPTOR_DEVICE(18)), inTok(2), NAK];
+    const packets = [
+      ...setupStage(2, GET_DESCRIPTOR_DEVICE(18)),
+      inTok(2),
+      NAK,
+      inTok(2),
+      NAK,
+      ...setupStage(2, GET_DESCRIPTOR_DEVICE(18)),
+      inTok(2),
+      NAK,
+    ];
     const r = run(packets);
-    expect(r.controls.map((c) => [c.index, c.status])).toEqual([[0, "incomplete"], [1, "incomplete"]]);
-    expect(r.rule("CTRL_INCOMPLETE").map((f) => [f.packet, f.severity])).toEqual([[0, "error"], [7, "info"]]);
+    expect(r.controls.map((c) => [c.index, c.status])).toEqual([
+      [0, "incomplete"],
+      [1, "incomplete"],
+    ]);
+    expect(r.rule("CTRL_INCOMPLETE").map((f) => [f.packet, f.severity])).toEqual([
+      [0, "error"],
+      [7, "info"],
+    ]);
     expect(r.rule("CTRL_INCOMPLETE")[0].message).toMatch(/2 NAKs/);
   });
 
   it("reports a read the host dropped after the data stage (Windows' first 64-byte read) as info", () => {
-    const packets = [...setupStage(0, GET_DESCRIPTOR_DEVICE(64)), ...inData(0, [range(8), range(8), range(2)]), ...controlNoData(0, SET_ADDRESS(3))];
+    const packets = [
+      ...setupStage(0, GET_DESCRIPTOR_DEVICE(64)),
+      ...inData(0, [range(8), range(8), range(2)]),
+      ...controlNoData(0, SET_ADDRESS(3)),
+    ];
     const r = run(packets, { speed: "full", linktype: LinkType.USB_2_0_FULL_SPEED });
     expect(r.rule("CTRL_INCOMPLETE").map((f) => [f.packet, f.severity])).toEqual([[0, "info"]]);
-    expect(r.controls.map((c) => [c.status, c.data.length])).toEqual([["incomplete", 18], ["ok", 0]]);
+    expect(r.controls.map((c) => [c.status, c.data.length])).toEqual([
+      ["incomplete", 18],
+      ["ok", 0],
+    ]);
   });
 
   it("stays silent on completed transfers", () => {
@@ -82,7 +153,9 @@ describe("data stage rules", () => {
   it("CTRL_RESP_OVER_WLENGTH flags more data than wLength", () => {
     const r = run(controlRead(2, GET_DESCRIPTOR_DEVICE(4), [range(8)]));
     expect(r.rule("CTRL_RESP_OVER_WLENGTH").map((f) => f.packet)).toEqual([3]);
-    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(8), [range(8)])).rule("CTRL_RESP_OVER_WLENGTH")).toEqual([]);
+    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(8), [range(8)])).rule("CTRL_RESP_OVER_WLENGTH")).toEqual(
+      [],
+    );
   });
 
   it("CTRL_ZLP_MISSING flags a short reply that is a multiple of wMaxPacketSize0 with no zero-length packet", () => {
@@ -91,18 +164,29 @@ describe("data stage rules", () => {
   });
 
   it("CTRL_ZLP_MISSING stays silent with the zero-length packet, or when wLength is met", () => {
-    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(64), [range(8), range(8), []]), LOW).rule("CTRL_ZLP_MISSING")).toEqual([]);
-    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(16), [range(8), range(8)]), LOW).rule("CTRL_ZLP_MISSING")).toEqual([]);
+    expect(
+      run(controlRead(2, GET_DESCRIPTOR_DEVICE(64), [range(8), range(8), []]), LOW).rule("CTRL_ZLP_MISSING"),
+    ).toEqual([]);
+    expect(
+      run(controlRead(2, GET_DESCRIPTOR_DEVICE(16), [range(8), range(8)]), LOW).rule("CTRL_ZLP_MISSING"),
+    ).toEqual([]);
   });
 
   it("CTRL_PKT_SIZE flags a data packet above bMaxPacketSize0 (low speed: 8)", () => {
     const r = run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(9), range(9)]), LOW);
     expect(r.rule("CTRL_PKT_SIZE").map((f) => f.packet)).toEqual([3, 6]);
-    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(8), range(8), range(2)]), LOW).rule("CTRL_PKT_SIZE")).toEqual([]);
+    expect(
+      run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(8), range(8), range(2)]), LOW).rule(
+        "CTRL_PKT_SIZE",
+      ),
+    ).toEqual([]);
   });
 
   it("CTRL_PKT_SIZE uses bMaxPacketSize0 from the device descriptor the device returned", () => {
-    const packets = [...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [deviceDescriptor(16)]), ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)])];
+    const packets = [
+      ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [deviceDescriptor(16)]),
+      ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)]),
+    ];
     const r = run(packets); // high speed: 64 until the descriptor says 16
     expect(r.rule("CTRL_PKT_SIZE").map((f) => f.packet)).toEqual([12]);
   });
@@ -112,21 +196,43 @@ describe("data stage rules", () => {
     // An FS device with bMaxPacketSize0 8 answering its first GET_DESCRIPTOR: 8-byte packets are not short.
     const first = run(controlRead(0, GET_DESCRIPTOR_DEVICE(64), chunk(deviceDescriptor(8), 8)), FULL);
     expect(first.findings).toEqual([]);
-    expect(run(controlRead(0, GET_DESCRIPTOR_DEVICE(100), [range(65), range(10)]), FULL).rule("CTRL_PKT_SIZE").map((f) => f.packet)).toEqual([3]);
+    expect(
+      run(controlRead(0, GET_DESCRIPTOR_DEVICE(100), [range(65), range(10)]), FULL)
+        .rule("CTRL_PKT_SIZE")
+        .map((f) => f.packet),
+    ).toEqual([3]);
   });
 
   it("takes a split device's speed from the SPLIT S bit (low speed: 8-byte packets)", () => {
     const ss = () => split({ hub: 9, port: 1, complete: false, et: 0, s: true });
     const cs = () => split({ hub: 9, port: 1, complete: true, et: 0, s: true });
     const packets = [
-      ss(), setupTok(0), data0(GET_DESCRIPTOR_DEVICE(64)), ACK, cs(), setupTok(0), ACK,
-      ss(), inTok(0), ACK, cs(), inTok(0), data1(range(9)),
+      ss(),
+      setupTok(0),
+      data0(GET_DESCRIPTOR_DEVICE(64)),
+      ACK,
+      cs(),
+      setupTok(0),
+      ACK,
+      ss(),
+      inTok(0),
+      ACK,
+      cs(),
+      inTok(0),
+      data1(range(9)),
     ];
-    expect(run(packets).rule("CTRL_PKT_SIZE").map((f) => f.packet)).toEqual([7]);
+    expect(
+      run(packets)
+        .rule("CTRL_PKT_SIZE")
+        .map((f) => f.packet),
+    ).toEqual([7]);
   });
 
   it("CTRL_PKT_SIZE is skipped when the speed and the descriptor are unknown", () => {
-    const r = run(controlRead(2, GET_DESCRIPTOR_DEVICE(200), [range(100)]), { speed: "unknown", linktype: LinkType.USB_2_0 });
+    const r = run(controlRead(2, GET_DESCRIPTOR_DEVICE(200), [range(100)]), {
+      speed: "unknown",
+      linktype: LinkType.USB_2_0,
+    });
     expect(r.rule("CTRL_PKT_SIZE")).toEqual([]);
   });
 
@@ -138,17 +244,26 @@ describe("data stage rules", () => {
   it("CTRL_DATA_AFTER_END flags data after a short packet", () => {
     const r = run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(4), range(4)]), LOW);
     expect(r.rule("CTRL_DATA_AFTER_END").map((f) => f.packet)).toEqual([6]);
-    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(8), range(4)]), LOW).rule("CTRL_DATA_AFTER_END")).toEqual([]);
+    expect(
+      run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(8), range(4)]), LOW).rule("CTRL_DATA_AFTER_END"),
+    ).toEqual([]);
   });
 });
 
 describe("setup stage rules", () => {
   it("CTRL_SETUP_NOT_ACKED flags a NAKed or STALLed SETUP", () => {
-    const r = run([setupTok(2), data0(GET_DESCRIPTOR_DEVICE(18)), NAK, ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)])]);
+    const r = run([
+      setupTok(2),
+      data0(GET_DESCRIPTOR_DEVICE(18)),
+      NAK,
+      ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)]),
+    ]);
     expect(r.rule("CTRL_SETUP_NOT_ACKED").map((f) => f.packet)).toEqual([0]);
     // The retry with the same bytes is the same transfer.
     expect(r.controls.map((c) => [c.firstPacket, c.status])).toEqual([[0, "ok"]]);
-    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)])).rule("CTRL_SETUP_NOT_ACKED")).toEqual([]);
+    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)])).rule("CTRL_SETUP_NOT_ACKED")).toEqual(
+      [],
+    );
   });
 
   it("CTRL_SETUP_FORMAT flags setup data sent as DATA1", () => {
@@ -158,7 +273,10 @@ describe("setup stage rules", () => {
   });
 
   it("SETADDR_FORMAT flags a SET_ADDRESS with wValue over 127 or nonzero wIndex", () => {
-    const r = run([...controlNoData(0, setupBytes(0, 5, 200, 0, 0)), ...controlNoData(0, setupBytes(0, 5, 3, 1, 0))]);
+    const r = run([
+      ...controlNoData(0, setupBytes(0, 5, 200, 0, 0)),
+      ...controlNoData(0, setupBytes(0, 5, 3, 1, 0)),
+    ]);
     expect(r.rule("SETADDR_FORMAT").map((f) => f.packet)).toEqual([0, 6]);
     expect(run(controlNoData(0, SET_ADDRESS(3))).rule("SETADDR_FORMAT")).toEqual([]);
   });
@@ -173,34 +291,77 @@ describe("setup stage rules", () => {
     const stalled = [...setupStage(2, setupBytes(0x80, 6, 0x0600, 0, 10)), inTok(2), STALL];
     const r = run([...stalled, setupTok(2), data0(GET_DESCRIPTOR_DEVICE(18)), STALL]);
     expect(r.rule("EP0_HALT").map((f) => f.packet)).toEqual([5]);
-    expect(run([...stalled, ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)])]).rule("EP0_HALT")).toEqual([]);
+    expect(
+      run([...stalled, ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)])]).rule("EP0_HALT"),
+    ).toEqual([]);
   });
 });
 
 describe("control toggles", () => {
   it("TOGGLE_CTRL_DATA1_FIRST flags a data stage starting with DATA0", () => {
-    const r = run([...setupStage(2, GET_DESCRIPTOR_DEVICE(18)), ...inData(2, [range(18)], Pid.DATA0), ...statusOut(2)]);
+    const r = run([
+      ...setupStage(2, GET_DESCRIPTOR_DEVICE(18)),
+      ...inData(2, [range(18)], Pid.DATA0),
+      ...statusOut(2),
+    ]);
     expect(r.rule("TOGGLE_CTRL_DATA1_FIRST").map((f) => [f.packet, f.severity])).toEqual([[3, "error"]]);
   });
 
   it("TOGGLE_CTRL_DATA1_FIRST flags a data stage that does not alternate", () => {
-    const r = run([...setupStage(2, GET_DESCRIPTOR_DEVICE(18)), inTok(2), data1(range(8)), ACK, inTok(2), data1(range(8, 8)), ACK, ...statusOut(2)], LOW);
+    const r = run(
+      [
+        ...setupStage(2, GET_DESCRIPTOR_DEVICE(18)),
+        inTok(2),
+        data1(range(8)),
+        ACK,
+        inTok(2),
+        data1(range(8, 8)),
+        ACK,
+        ...statusOut(2),
+      ],
+      LOW,
+    );
     expect(r.rule("TOGGLE_CTRL_DATA1_FIRST").map((f) => [f.packet, f.severity])).toEqual([[6, "error"]]);
   });
 
   it("reports a repeated data packet after a handshake the device missed as info, counted once", () => {
-    const r = run([...setupStage(2, GET_DESCRIPTOR_DEVICE(12)), inTok(2), data1(range(8)), ACK, inTok(2), data1(range(8)), ACK, inTok(2), data0(range(4, 8)), ACK, ...statusOut(2)], LOW);
+    const r = run(
+      [
+        ...setupStage(2, GET_DESCRIPTOR_DEVICE(12)),
+        inTok(2),
+        data1(range(8)),
+        ACK,
+        inTok(2),
+        data1(range(8)),
+        ACK,
+        inTok(2),
+        data0(range(4, 8)),
+        ACK,
+        ...statusOut(2),
+      ],
+      LOW,
+    );
     expect(r.rule("TOGGLE_CTRL_DATA1_FIRST").map((f) => [f.packet, f.severity])).toEqual([[6, "info"]]);
     expect(r.controls[0].data.length).toBe(12);
     expect(r.controls[0].status).toBe("ok");
   });
 
   it("stays silent on a well-formed data stage", () => {
-    expect(run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(8), range(8), range(2)]), LOW).rule("TOGGLE_CTRL_DATA1_FIRST")).toEqual([]);
+    expect(
+      run(controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(8), range(8), range(2)]), LOW).rule(
+        "TOGGLE_CTRL_DATA1_FIRST",
+      ),
+    ).toEqual([]);
   });
 
   it("TOGGLE_CTRL_STATUS flags a status stage that is DATA0 or carries data", () => {
-    const r = run([...setupStage(2, GET_DESCRIPTOR_DEVICE(18)), ...inData(2, [range(18)]), outTok(2), data0([]), ACK]);
+    const r = run([
+      ...setupStage(2, GET_DESCRIPTOR_DEVICE(18)),
+      ...inData(2, [range(18)]),
+      outTok(2),
+      data0([]),
+      ACK,
+    ]);
     expect(r.rule("TOGGLE_CTRL_STATUS").map((f) => f.packet)).toEqual([6]);
     const r2 = run([...setupStage(2, SET_ADDRESS(4)), inTok(2), data1([0]), ACK]);
     expect(r2.rule("TOGGLE_CTRL_STATUS").map((f) => f.packet)).toEqual([3]);
@@ -212,7 +373,10 @@ describe("control toggles", () => {
   });
 
   it("TOGGLE_CTRL_STATUS stays silent on a zero-length DATA1 in the opposite direction", () => {
-    const r = run([...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)]), ...controlNoData(2, SET_ADDRESS(4))]);
+    const r = run([
+      ...controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)]),
+      ...controlNoData(2, SET_ADDRESS(4)),
+    ]);
     expect(r.rule("TOGGLE_CTRL_STATUS")).toEqual([]);
   });
 });
@@ -223,13 +387,23 @@ describe("timing (§9.2.6)", () => {
     const r = run(packets, { timesNs: timesWithGap(packets.length, 3, 60 * MS) });
     expect(r.rule("SETADDR_TIMING").map((f) => f.packet)).toEqual([0]);
     expect(r.rule("REQ_TIMING")).toEqual([]);
-    expect(run(packets, { timesNs: timesWithGap(packets.length, 3, 10 * MS) }).rule("SETADDR_TIMING")).toEqual([]);
+    expect(
+      run(packets, { timesNs: timesWithGap(packets.length, 3, 10 * MS) }).rule("SETADDR_TIMING"),
+    ).toEqual([]);
   });
 
   it("SETADDR_TIMING flags a device that still answers at its old address after SET_ADDRESS", () => {
     const packets = [...controlNoData(0, SET_ADDRESS(4)), ...setupStage(0, GET_DESCRIPTOR_DEVICE(18))];
-    expect(run(packets).rule("SETADDR_TIMING").map((f) => f.packet)).toEqual([6]);
-    const moved = [...controlNoData(0, SET_ADDRESS(4)), ...controlRead(4, GET_DESCRIPTOR_DEVICE(18), [range(18)]), ...setupStage(0, GET_DESCRIPTOR_DEVICE(18))];
+    expect(
+      run(packets)
+        .rule("SETADDR_TIMING")
+        .map((f) => f.packet),
+    ).toEqual([6]);
+    const moved = [
+      ...controlNoData(0, SET_ADDRESS(4)),
+      ...controlRead(4, GET_DESCRIPTOR_DEVICE(18), [range(18)]),
+      ...setupStage(0, GET_DESCRIPTOR_DEVICE(18)),
+    ];
     expect(run(moved).rule("SETADDR_TIMING")).toEqual([]); // once it answered at 4, a device at 0 is a new one
   });
 
@@ -239,12 +413,22 @@ describe("timing (§9.2.6)", () => {
     const unanswered = [...setAddress, setupTok(4), data0(GET_DESCRIPTOR_DEVICE(18))];
     const late = run(unanswered, { timesNs: timesWithGap(unanswered.length, setAddress.length, 3 * MS) });
     expect(late.rule("SETADDR_TIMING").map((f) => f.packet)).toEqual([setAddress.length]);
-    expect(late.rule("SETADDR_TIMING")[0]!.message).toMatch(/did not answer the SETUP at its new address 4, sent 3\.0 ms after/);
+    expect(late.rule("SETADDR_TIMING")[0]!.message).toMatch(
+      /did not answer the SETUP at its new address 4, sent 3\.0 ms after/,
+    );
     // Within the 2 ms the device may still be busy: the host's haste, not the device's fault.
-    expect(run(unanswered, { timesNs: timesWithGap(unanswered.length, setAddress.length, 1 * MS) }).rule("SETADDR_TIMING")).toEqual([]);
+    expect(
+      run(unanswered, { timesNs: timesWithGap(unanswered.length, setAddress.length, 1 * MS) }).rule(
+        "SETADDR_TIMING",
+      ),
+    ).toEqual([]);
     // Answered after the recovery: nothing to say.
     const answered = [...setAddress, ...controlRead(4, GET_DESCRIPTOR_DEVICE(18), [range(18)])];
-    expect(run(answered, { timesNs: timesWithGap(answered.length, setAddress.length, 3 * MS) }).rule("SETADDR_TIMING")).toEqual([]);
+    expect(
+      run(answered, { timesNs: timesWithGap(answered.length, setAddress.length, 3 * MS) }).rule(
+        "SETADDR_TIMING",
+      ),
+    ).toEqual([]);
   });
 
   it("REQ_TIMING warns about a no-data request over 50 ms and a first IN data packet over 500 ms", () => {
@@ -253,7 +437,9 @@ describe("timing (§9.2.6)", () => {
     expect(r.rule("REQ_TIMING").map((f) => [f.packet, f.severity])).toEqual([[0, "warning"]]);
     const read = controlRead(2, GET_DESCRIPTOR_DEVICE(18), [range(18)]);
     const r2 = run(read, { timesNs: timesWithGap(read.length, 3, 600 * MS) });
-    expect(r2.rule("REQ_TIMING").map((f) => f.message)).toEqual([expect.stringMatching(/first IN data 600\.\d ms/)]);
+    expect(r2.rule("REQ_TIMING").map((f) => f.message)).toEqual([
+      expect.stringMatching(/first IN data 600\.\d ms/),
+    ]);
   });
 
   it("REQ_TIMING stays silent on prompt requests", () => {

@@ -15,9 +15,11 @@ import { publicDir } from "../helpers/paths.js";
 
 const REAL = path.join(publicDir, "real");
 const FILES = readdirSync(REAL).filter((f) => /^(28\d|29\d)-.*\.pcap(ng)?$/.test(f));
-const speedOf = (linktype: number) => (linktype === 293 ? "low" : linktype === 294 ? "full" : linktype === 295 ? "high" : "unknown");
+const speedOf = (linktype: number) =>
+  linktype === 293 ? "low" : linktype === 294 ? "full" : linktype === 295 ? "high" : "unknown";
 
-const ctKey = (c: ControlTransfer) => `${c.index} ${c.address} ${c.request} ${c.status} ${Array.from(c.data).join(",")} ${c.firstPacket}-${c.lastPacket}`;
+const ctKey = (c: ControlTransfer) =>
+  `${c.index} ${c.address} ${c.request} ${c.status} ${Array.from(c.data).join(",")} ${c.firstPacket}-${c.lastPacket}`;
 const fKey = (f: Finding) => `${f.rule}/${f.severity}@${f.packet}`;
 
 describe("PacketLayer on the WASM core's batches", () => {
@@ -31,8 +33,15 @@ describe("PacketLayer on the WASM core's batches", () => {
       const findings: Finding[] = [];
       const controls: ControlTransfer[] = [];
       const transactions: string[] = [];
-      const ctx: AnalysisContext = { findings: { add: (f) => findings.push(f) }, onControlTransfer: (c) => controls.push(c), endpoints: { endpointType: () => undefined }, speed };
-      const layer = new PacketLayer(ctx, { onTransaction: (tx) => void (tx.tokenPid !== 0 && transactions.push(transactionKey(tx))) });
+      const ctx: AnalysisContext = {
+        findings: { add: (f) => findings.push(f) },
+        onControlTransfer: (c) => controls.push(c),
+        endpoints: { endpointType: () => undefined },
+        speed,
+      };
+      const layer = new PacketLayer(ctx, {
+        onTransaction: (tx) => void (tx.tokenPid !== 0 && transactions.push(transactionKey(tx))),
+      });
       // A small chunk size makes records straddle reads, so batches split where the core decides.
       await readWithCore(await fileSource(file), [layer], { core: await createCore(), chunkSize: 65536 });
 

@@ -5,7 +5,21 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Pid } from "../../as/shared/constants.js";
 import { expectSameOnEveryCapture, fastPathCalls, layerRun } from "./helpers/fastPath.js";
-import { ACK, NAK, NYET, data, data0, data1, inTok, outTok, records, setupBytes, setupTok, split, toBatches } from "./helpers/packets.js";
+import {
+  ACK,
+  NAK,
+  NYET,
+  data,
+  data0,
+  data1,
+  inTok,
+  outTok,
+  records,
+  setupBytes,
+  setupTok,
+  split,
+  toBatches,
+} from "./helpers/packets.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -18,24 +32,89 @@ describe("accepted data without a listener (fast path)", () => {
     const setAddress = setupBytes(0x00, 5, 9, 0, 0);
     const packets = [
       // In sequence both ways, OUT answered with NYET, interrupt IN.
-      inTok(5, 1), data0(payload(512, 1)), ACK, inTok(5, 1), data1(payload(512, 2)), ACK, inTok(5, 1), data0([3]), ACK,
-      outTok(5, 2), data0(payload(512, 4)), NYET, outTok(5, 2), data1([5]), ACK,
-      inTok(6, 3), data0([1]), ACK, inTok(6, 3), NAK, inTok(6, 3), data1([2]), ACK,
+      inTok(5, 1),
+      data0(payload(512, 1)),
+      ACK,
+      inTok(5, 1),
+      data1(payload(512, 2)),
+      ACK,
+      inTok(5, 1),
+      data0([3]),
+      ACK,
+      outTok(5, 2),
+      data0(payload(512, 4)),
+      NYET,
+      outTok(5, 2),
+      data1([5]),
+      ACK,
+      inTok(6, 3),
+      data0([1]),
+      ACK,
+      inTok(6, 3),
+      NAK,
+      inTok(6, 3),
+      data1([2]),
+      ACK,
       // A wrong toggle (TOGGLE_BULK_INT), then a retransmission of handshaked data (info).
-      inTok(5, 1), data0([9]), ACK, inTok(5, 1), data0([9]), ACK,
+      inTok(5, 1),
+      data0([9]),
+      ACK,
+      inTok(5, 1),
+      data0([9]),
+      ACK,
       // Unanswered data, then the same again (retransmission after a lost handshake).
-      inTok(5, 1), data1([7]), inTok(5, 1), data1([7]), ACK,
+      inTok(5, 1),
+      data1([7]),
+      inTok(5, 1),
+      data1([7]),
+      ACK,
       // DATA2 on a bulk endpoint; isochronous IN data; an unknown endpoint (reported once, then nothing to check).
-      inTok(5, 1), data(Pid.DATA2, [1]), ACK, inTok(7, 1), data0([1]), inTok(8, 1), data0([1]), ACK, inTok(8, 1), data0([1]), ACK,
+      inTok(5, 1),
+      data(Pid.DATA2, [1]),
+      ACK,
+      inTok(7, 1),
+      data0([1]),
+      inTok(8, 1),
+      data0([1]),
+      ACK,
+      inTok(8, 1),
+      data0([1]),
+      ACK,
       // SET_CONFIGURATION: the next data must be DATA0 (TOGGLE_RESET_DATA0 when it is not).
-      setupTok(5), data0(setConfig), ACK, inTok(5, 0), data1([]), ACK,
-      inTok(5, 1), data1([1]), ACK, outTok(5, 2), data0([1]), ACK,
+      setupTok(5),
+      data0(setConfig),
+      ACK,
+      inTok(5, 0),
+      data1([]),
+      ACK,
+      inTok(5, 1),
+      data1([1]),
+      ACK,
+      outTok(5, 2),
+      data0([1]),
+      ACK,
       // A split data transaction, and data on the control endpoint.
-      split({ hub: 2, port: 1, complete: false, et: 2 }), outTok(5, 2), data1([1]), ACK,
-      inTok(5, 0), data1([1]), ACK,
+      split({ hub: 2, port: 1, complete: false, et: 2 }),
+      outTok(5, 2),
+      data1([1]),
+      ACK,
+      inTok(5, 0),
+      data1([1]),
+      ACK,
       // SET_ADDRESS pending: everything takes the general path until the device answers at the new address.
-      setupTok(5), data0(setAddress), ACK, inTok(5, 0), data1([]), ACK, inTok(5, 1), data0([1]), ACK, inTok(9, 1), NAK,
-      outTok(5, 2), data1([1]), // the capture ends before the handshake
+      setupTok(5),
+      data0(setAddress),
+      ACK,
+      inTok(5, 0),
+      data1([]),
+      ACK,
+      inTok(5, 1),
+      data0([1]),
+      ACK,
+      inTok(9, 1),
+      NAK,
+      outTok(5, 2),
+      data1([1]), // the capture ends before the handshake
     ];
     const recs = records(packets);
     for (const batchSize of [4, 9, recs.length]) {
@@ -45,7 +124,9 @@ describe("accepted data without a listener (fast path)", () => {
       expect(spy.mock.results.some((r) => r.value === false)).toBe(true); // and it declined where it must
       spy.mockRestore();
       expect(fast).toEqual(layerRun(toBatches(recs, batchSize), TYPES, true));
-      expect(fast.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(["TOGGLE_BULK_INT", "TOGGLE_RESET_DATA0", "TOGGLE_ISO"]));
+      expect(fast.findings.map((f) => f.rule)).toEqual(
+        expect.arrayContaining(["TOGGLE_BULK_INT", "TOGGLE_RESET_DATA0", "TOGGLE_ISO"]),
+      );
     }
   });
 

@@ -82,7 +82,8 @@ interface Stated {
  */
 function summarisedEndpoints(ref: Reference): Map<string, Stated> {
   const stated = new Map<string, Stated>();
-  const get = (m: Map<string, Stated>, k: string) => m.get(k) ?? (m.set(k, { polls: 0, all: 0, bytes: 0, slack: 0 }), m.get(k)!);
+  const get = (m: Map<string, Stated>, k: string) =>
+    m.get(k) ?? (m.set(k, { polls: 0, all: 0, bytes: 0, slack: 0 }), m.get(k)!);
   for (const g of ref.groups) {
     if (g.stated?.kind === "polling") get(stated, g.stated.endpoint).polls += g.stated.count;
     if (g.stated?.kind === "ambiguous") get(stated, g.stated.endpoint).all += g.stated.count;
@@ -112,7 +113,11 @@ describe("Packetry reference trees", () => {
     it(`agrees with Packetry on ${dir}`, () => {
       const ref = parseReference(path.join(ROOT, dir, "reference.txt"));
       // Endpoint types come from the configuration descriptors in the capture, as the descriptor layer would give them.
-      const r = runRecords(readCapture(captureOf(dir)), { speed: "unknown", batchSize: 997, learnEndpointTypes: true });
+      const r = runRecords(readCapture(captureOf(dir)), {
+        speed: "unknown",
+        batchSize: 997,
+        learnEndpointTypes: true,
+      });
       const summarised = summarisedEndpoints(ref);
 
       // 1. Transactions: same multiset of (split, token, device.endpoint, data length, outcome).
@@ -128,11 +133,17 @@ describe("Packetry reference trees", () => {
       // 2. Endpoints Packetry only summarises ("Polling N times", "N ambiguous transactions"): the counts it states.
       for (const [ep, s] of summarised) {
         const ours = r.transactions.filter((k) => epDir(k) === ep);
-        if (s.polls) expect(ours.filter((k) => k.split("|")[3] === "-1").length, `polls without data on ${ep}`).toBe(s.polls);
+        if (s.polls)
+          expect(ours.filter((k) => k.split("|")[3] === "-1").length, `polls without data on ${ep}`).toBe(
+            s.polls,
+          );
         if (s.all) expect(ours.length, `transactions on ${ep}`).toBe(s.all);
         if (s.bytes) {
           const bytes = ours.reduce((sum, k) => sum + Math.max(0, Number(k.split("|")[3])), 0);
-          expect(Math.abs(bytes - s.bytes), `data bytes on ${ep}: ours ${bytes}, Packetry ${s.bytes}`).toBeLessThanOrEqual(s.slack);
+          expect(
+            Math.abs(bytes - s.bytes),
+            `data bytes on ${ep}: ours ${bytes}, Packetry ${s.bytes}`,
+          ).toBeLessThanOrEqual(s.slack);
         }
       }
 
@@ -142,10 +153,21 @@ describe("Packetry reference trees", () => {
         .sort((a, b) => a.index - b.index)
         .map((c) => {
           const s = c.setup;
-          const bytes = [s.bmRequestType, s.bRequest, s.wValue & 255, s.wValue >> 8, s.wIndex & 255, s.wIndex >> 8, s.wLength & 255, s.wLength >> 8];
+          const bytes = [
+            s.bmRequestType,
+            s.bRequest,
+            s.wValue & 255,
+            s.wValue >> 8,
+            s.wIndex & 255,
+            s.wIndex >> 8,
+            s.wLength & 255,
+            s.wLength >> 8,
+          ];
           return `${c.address} [${bytes.join(",")}] ${c.data.length} ${STATUS_EQUIVALENT[c.status] ?? c.status}`;
         });
-      const theirs = ref.controls.map((c) => `${c.address} [${c.setup.join(",")}] ${c.dataLength} ${c.status}`);
+      const theirs = ref.controls.map(
+        (c) => `${c.address} [${c.setup.join(",")}] ${c.dataLength} ${c.status}`,
+      );
       expect(ours).toEqual(theirs);
 
       // 4. Bulk, interrupt and isochronous endpoints: the same sequence of polling runs and data transfers
@@ -153,19 +175,35 @@ describe("Packetry reference trees", () => {
       const exceptions = EXPECTED_GROUP_DIFFERENCES[dir] ?? [];
       const refGroups = new Map<string, string[]>();
       for (const g of ref.groups) {
-        const poll = /^Polling (\d+) times for (?:interrupt|bulk|isochronous|unidentified) transfer on endpoint (\S+ \S+)/.exec(g.text);
+        const poll =
+          /^Polling (\d+) times for (?:interrupt|bulk|isochronous|unidentified) transfer on endpoint (\S+ \S+)/.exec(
+            g.text,
+          );
         if (poll) push(refGroups, poll[2], `poll ${poll[1]}`);
-        if (g.bytesStated) push(refGroups, g.bytesStated.endpoint, `${g.bytesStated.approx ? "~" : ""}${g.bytesStated.bytes} bytes`);
+        if (g.bytesStated)
+          push(
+            refGroups,
+            g.bytesStated.endpoint,
+            `${g.bytesStated.approx ? "~" : ""}${g.bytesStated.bytes} bytes`,
+          );
       }
       const ourGroups = new Map<string, string[]>();
       for (const t of r.transfers.slice().sort((a, b) => a.firstPacket - b.firstPacket)) {
         if (t.kind === "control" || t.kind === "invalid") continue;
-        push(ourGroups, `${t.device}.${t.endpoint} ${t.direction.toUpperCase()}`, t.kind === "polling" ? `poll ${t.transactions.filter((x) => x.split !== "start").length}` : `${t.dataLength} bytes`);
+        push(
+          ourGroups,
+          `${t.device}.${t.endpoint} ${t.direction.toUpperCase()}`,
+          t.kind === "polling"
+            ? `poll ${t.transactions.filter((x) => x.split !== "start").length}`
+            : `${t.dataLength} bytes`,
+        );
       }
       for (const ep of new Set([...refGroups.keys(), ...ourGroups.keys()])) {
         if (exceptions.includes(ep)) continue;
         const want = refGroups.get(ep) ?? [];
-        const got = (ourGroups.get(ep) ?? []).map((g, i) => (want[i]?.startsWith("~") && approxEqual(want[i], g) ? want[i] : g));
+        const got = (ourGroups.get(ep) ?? []).map((g, i) =>
+          want[i]?.startsWith("~") && approxEqual(want[i], g) ? want[i] : g,
+        );
         expect(got, `transfers on ${ep}`).toEqual(want);
       }
     });

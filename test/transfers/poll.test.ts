@@ -2,7 +2,22 @@
 // general path (forced by a transaction listener): findings, counts and transfers must not differ.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { expectSameOnEveryCapture, fastPathCalls, layerRun } from "./helpers/fastPath.js";
-import { ACK, NAK, STALL, data0, data1, inTok, outTok, pingTok, records, setupBytes, setupTok, sof, split, toBatches } from "./helpers/packets.js";
+import {
+  ACK,
+  NAK,
+  STALL,
+  data0,
+  data1,
+  inTok,
+  outTok,
+  pingTok,
+  records,
+  setupBytes,
+  setupTok,
+  sof,
+  split,
+  toBatches,
+} from "./helpers/packets.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -12,17 +27,62 @@ describe("NAKed polls without a listener (fast path)", () => {
   it("gives the same findings, counts and transfers as the general path on a synthetic polling storm", () => {
     const stdRequest = setupBytes(0x00, 5, 7, 0, 0); // SET_ADDRESS 7: a pending move makes NAKs take the general path
     const packets = [
-      inTok(9, 1), NAK, inTok(9, 1), NAK, // unknown type: the first IN reports it, the next one may go fast
+      inTok(9, 1),
+      NAK,
+      inTok(9, 1),
+      NAK, // unknown type: the first IN reports it, the next one may go fast
       ...Array.from({ length: 6 }, () => [inTok(5, 1), NAK]).flat(),
-      inTok(5, 1), data0([1, 2, 3]), ACK, inTok(5, 1), NAK, inTok(5, 1), data1([4]), ACK, // data between NAK runs
-      pingTok(5, 2), NAK, pingTok(5, 2), NAK, pingTok(5, 2), ACK, outTok(5, 2), data0([7]), ACK,
-      inTok(6, 3), NAK, inTok(6, 3), data0([1]), ACK, inTok(6, 3), NAK, // interrupt: a NAK after data ends the transfer
-      sof(100), inTok(5, 1), sof(101), NAK, // a SOF between token and NAK
-      split({ hub: 2, port: 1, complete: false, et: 2 }), inTok(5, 1), NAK, // a token after SSPLIT continues the split
-      inTok(5, 1), Uint8Array.of(0x5b), // NAK with a bad PID check: malformed, no pair
-      inTok(5, 1), STALL, inTok(5, 1), NAK,
-      inTok(0, 0), NAK, // control endpoint: general path
-      setupTok(3), data0(stdRequest), ACK, inTok(3, 0), data1([]), ACK, inTok(3, 1), NAK, inTok(7, 1), NAK, inTok(5, 1), NAK,
+      inTok(5, 1),
+      data0([1, 2, 3]),
+      ACK,
+      inTok(5, 1),
+      NAK,
+      inTok(5, 1),
+      data1([4]),
+      ACK, // data between NAK runs
+      pingTok(5, 2),
+      NAK,
+      pingTok(5, 2),
+      NAK,
+      pingTok(5, 2),
+      ACK,
+      outTok(5, 2),
+      data0([7]),
+      ACK,
+      inTok(6, 3),
+      NAK,
+      inTok(6, 3),
+      data0([1]),
+      ACK,
+      inTok(6, 3),
+      NAK, // interrupt: a NAK after data ends the transfer
+      sof(100),
+      inTok(5, 1),
+      sof(101),
+      NAK, // a SOF between token and NAK
+      split({ hub: 2, port: 1, complete: false, et: 2 }),
+      inTok(5, 1),
+      NAK, // a token after SSPLIT continues the split
+      inTok(5, 1),
+      Uint8Array.of(0x5b), // NAK with a bad PID check: malformed, no pair
+      inTok(5, 1),
+      STALL,
+      inTok(5, 1),
+      NAK,
+      inTok(0, 0),
+      NAK, // control endpoint: general path
+      setupTok(3),
+      data0(stdRequest),
+      ACK,
+      inTok(3, 0),
+      data1([]),
+      ACK,
+      inTok(3, 1),
+      NAK,
+      inTok(7, 1),
+      NAK,
+      inTok(5, 1),
+      NAK,
       inTok(5, 1), // the batch (and capture) ends after a token whose NAK never comes
     ];
     const recs = records(packets);

@@ -9,7 +9,8 @@ import { publicDir } from "../helpers/paths.js";
 
 const REAL = path.join(publicDir, "real");
 const FILES = readdirSync(REAL).filter((f) => /^(28\d|29\d)-.*\.pcap(ng)?$/.test(f));
-const speedOf = (linktype: number) => (linktype === 293 ? "low" : linktype === 294 ? "full" : linktype === 295 ? "high" : "unknown");
+const speedOf = (linktype: number) =>
+  linktype === 293 ? "low" : linktype === 294 ? "full" : linktype === 295 ? "high" : "unknown";
 
 /** Known faults, "RULE@packet", per capture. */
 const KNOWN: Record<string, string[]> = {
@@ -22,7 +23,11 @@ describe("findings on public raw captures", () => {
     it(`reports only the known faults in ${name}`, () => {
       const recs = readCapture(path.join(REAL, name));
       // Endpoint types learned from the configuration descriptors in the capture, as the descriptor layer would.
-      const r = runRecords(recs, { speed: speedOf(recs[0].linktype), batchSize: 4096, learnEndpointTypes: true });
+      const r = runRecords(recs, {
+        speed: speedOf(recs[0].linktype),
+        batchSize: 4096,
+        learnEndpointTypes: true,
+      });
       const faults = r.findings.filter((f) => f.severity !== "info").map((f) => `${f.rule}@${f.packet}`);
       expect(faults).toEqual(KNOWN[name] ?? []);
       expect(r.layer.transactionCount).toBeGreaterThan(0);

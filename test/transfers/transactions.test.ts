@@ -1,7 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { LinkType, Pid } from "../../as/shared/constants.js";
 import { run } from "./helpers/context.js";
-import { ACK, ERR, NAK, NYET, STALL, data, data0, data1, hs, inTok, outTok, pingTok, setupBytes, setupTok, sof, split } from "./helpers/packets.js";
+import {
+  ACK,
+  ERR,
+  NAK,
+  NYET,
+  STALL,
+  data0,
+  data1,
+  hs,
+  inTok,
+  outTok,
+  pingTok,
+  setupBytes,
+  setupTok,
+  sof,
+  split,
+} from "./helpers/packets.js";
 
 const GET_DEV = setupBytes(0x80, 6, 0x0100, 0, 18);
 
@@ -14,15 +30,46 @@ function corrupt(p: Uint8Array): Uint8Array {
 
 describe("transactions (USB 2.0 §8.5)", () => {
   it("assembles SETUP, IN and OUT transactions with their handshakes", () => {
-    const r = run([setupTok(3), data0(GET_DEV), ACK, inTok(3), data1([1, 2]), ACK, outTok(3), data1([]), ACK]);
+    const r = run([
+      setupTok(3),
+      data0(GET_DEV),
+      ACK,
+      inTok(3),
+      data1([1, 2]),
+      ACK,
+      outTok(3),
+      data1([]),
+      ACK,
+    ]);
     expect(r.transactions).toEqual(["none|SETUP|3.0|8|ACK", "none|IN|3.0|2|ACK", "none|OUT|3.0|0|ACK"]);
     expect(r.layer.transactionCount).toBe(3);
     expect(r.findings.filter((f) => f.severity !== "info")).toEqual([]);
   });
 
   it("gives each transaction one outcome: NAK, STALL, NYET, PING answers", () => {
-    const r = run([inTok(2, 1), NAK, inTok(2, 1), STALL, outTok(2, 2), data0([1]), NYET, pingTok(2, 2), ACK, pingTok(2, 2), NAK], { endpointTypes: { "2:0x81": "bulk", "2:0x02": "bulk" } });
-    expect(r.transactions).toEqual(["none|IN|2.1|-1|NAK", "none|IN|2.1|-1|STALL", "none|OUT|2.2|1|NYET", "none|PING|2.2|-1|ACK", "none|PING|2.2|-1|NAK"]);
+    const r = run(
+      [
+        inTok(2, 1),
+        NAK,
+        inTok(2, 1),
+        STALL,
+        outTok(2, 2),
+        data0([1]),
+        NYET,
+        pingTok(2, 2),
+        ACK,
+        pingTok(2, 2),
+        NAK,
+      ],
+      { endpointTypes: { "2:0x81": "bulk", "2:0x02": "bulk" } },
+    );
+    expect(r.transactions).toEqual([
+      "none|IN|2.1|-1|NAK",
+      "none|IN|2.1|-1|STALL",
+      "none|OUT|2.2|1|NYET",
+      "none|PING|2.2|-1|ACK",
+      "none|PING|2.2|-1|NAK",
+    ]);
     expect(r.rule("PID_SEQUENCE")).toEqual([]);
   });
 
@@ -34,7 +81,10 @@ describe("transactions (USB 2.0 §8.5)", () => {
   });
 
   it("ignores a PRE preamble before a low-speed packet at full speed (§8.6.5)", () => {
-    const r = run([hs(Pid.PRE_ERR), inTok(3), hs(Pid.PRE_ERR), data1([9]), ACK], { speed: "full", linktype: LinkType.USB_2_0_FULL_SPEED });
+    const r = run([hs(Pid.PRE_ERR), inTok(3), hs(Pid.PRE_ERR), data1([9]), ACK], {
+      speed: "full",
+      linktype: LinkType.USB_2_0_FULL_SPEED,
+    });
     expect(r.transactions).toEqual(["none|IN|3.0|1|ACK"]);
     expect(r.rule("PID_SEQUENCE")).toEqual([]);
   });
@@ -53,18 +103,36 @@ describe("transactions (USB 2.0 §8.5)", () => {
     const ss = (et: number) => split({ hub: 9, port: 2, complete: false, et, s: et !== 2 && et !== 1 });
     const cs = (et: number) => split({ hub: 9, port: 2, complete: true, et, s: et !== 2 && et !== 1 });
     const r = run([
-      ss(0), setupTok(5), data0(GET_DEV), ACK,
-      cs(0), setupTok(5), NYET,
-      cs(0), setupTok(5), ACK,
-      ss(0), inTok(5), ACK,
-      cs(0), inTok(5), data1([1, 2]),
-      ss(3), inTok(5, 1),
-      cs(3), inTok(5, 1), ERR,
+      ss(0),
+      setupTok(5),
+      data0(GET_DEV),
+      ACK,
+      cs(0),
+      setupTok(5),
+      NYET,
+      cs(0),
+      setupTok(5),
+      ACK,
+      ss(0),
+      inTok(5),
+      ACK,
+      cs(0),
+      inTok(5),
+      data1([1, 2]),
+      ss(3),
+      inTok(5, 1),
+      cs(3),
+      inTok(5, 1),
+      ERR,
     ]);
     expect(r.transactions).toEqual([
-      "start|SETUP|5.0|8|ACK", "complete|SETUP|5.0|-1|NYET", "complete|SETUP|5.0|-1|ACK",
-      "start|IN|5.0|-1|ACK", "complete|IN|5.0|2|none",
-      "start|IN|5.1|-1|none", "complete|IN|5.1|-1|ERR",
+      "start|SETUP|5.0|8|ACK",
+      "complete|SETUP|5.0|-1|NYET",
+      "complete|SETUP|5.0|-1|ACK",
+      "start|IN|5.0|-1|ACK",
+      "complete|IN|5.0|2|none",
+      "start|IN|5.1|-1|none",
+      "complete|IN|5.1|-1|ERR",
     ]);
     expect(r.findings.filter((f) => f.severity !== "info")).toEqual([]);
     // The GET_DESCRIPTOR never reached its status stage: flushed at the end as incomplete, with the data seen.
@@ -75,7 +143,10 @@ describe("transactions (USB 2.0 §8.5)", () => {
     const seen: number[][] = [];
     const r = run([sof(1), inTok(3), NAK, sof(2), inTok(3), NAK]);
     for (const t of r.transfers) for (const tx of t.transactions) seen.push([tx.index, tx.firstPacket]);
-    expect(seen).toEqual([[0, 1], [1, 4]]);
+    expect(seen).toEqual([
+      [0, 1],
+      [1, 4],
+    ]);
   });
 });
 
@@ -101,7 +172,21 @@ describe("PID_SEQUENCE", () => {
   });
 
   it("stays silent on valid sequences", () => {
-    const r = run([setupTok(3), data0(GET_DEV), ACK, inTok(3), NAK, inTok(3), data1([1]), ACK, outTok(3), data1([]), ACK, pingTok(3, 1), ACK]);
+    const r = run([
+      setupTok(3),
+      data0(GET_DEV),
+      ACK,
+      inTok(3),
+      NAK,
+      inTok(3),
+      data1([1]),
+      ACK,
+      outTok(3),
+      data1([]),
+      ACK,
+      pingTok(3, 1),
+      ACK,
+    ]);
     expect(r.rule("PID_SEQUENCE")).toEqual([]);
   });
 
@@ -114,7 +199,9 @@ describe("PID_SEQUENCE", () => {
 
 describe("NO_HANDSHAKE", () => {
   it("flags bulk OUT data with no handshake before the next token, at the data packet", () => {
-    const r = run([outTok(4, 2), data0([1, 2]), outTok(4, 2), data0([1, 2]), ACK], { endpointTypes: { "4:0x02": "bulk" } });
+    const r = run([outTok(4, 2), data0([1, 2]), outTok(4, 2), data0([1, 2]), ACK], {
+      endpointTypes: { "4:0x02": "bulk" },
+    });
     expect(r.rule("NO_HANDSHAKE").map((f) => [f.packet, f.severity])).toEqual([[1, "warning"]]);
   });
 
@@ -124,7 +211,9 @@ describe("NO_HANDSHAKE", () => {
   });
 
   it("stays silent for isochronous data, which has no handshake (§8.5.5)", () => {
-    const r = run([inTok(4, 1), data0([1, 2]), inTok(4, 1), data0([1, 2])], { endpointTypes: { "4:0x81": "isochronous" } });
+    const r = run([inTok(4, 1), data0([1, 2]), inTok(4, 1), data0([1, 2])], {
+      endpointTypes: { "4:0x81": "isochronous" },
+    });
     expect(r.rule("NO_HANDSHAKE")).toEqual([]);
   });
 
@@ -149,7 +238,12 @@ describe("SETUP_LENGTH", () => {
 
 describe("split bits (§8.4.2.2)", () => {
   it("SPLIT_S_BIT flags S set on a bulk split", () => {
-    const r = run([split({ hub: 9, port: 1, complete: false, et: 2, s: true }), outTok(5, 2), data0([1]), ACK]);
+    const r = run([
+      split({ hub: 9, port: 1, complete: false, et: 2, s: true }),
+      outTok(5, 2),
+      data0([1]),
+      ACK,
+    ]);
     expect(r.rule("SPLIT_S_BIT").map((f) => f.packet)).toEqual([0]);
   });
 
@@ -159,20 +253,33 @@ describe("split bits (§8.4.2.2)", () => {
   });
 
   it("SPLIT_S_BIT stays silent on S (low speed) for interrupt and control splits", () => {
-    const r = run([split({ hub: 9, port: 1, complete: false, et: 3, s: true }), inTok(5, 1), split({ hub: 9, port: 1, complete: true, et: 0, s: true }), inTok(5, 0), NAK]);
+    const r = run([
+      split({ hub: 9, port: 1, complete: false, et: 3, s: true }),
+      inTok(5, 1),
+      split({ hub: 9, port: 1, complete: true, et: 0, s: true }),
+      inTok(5, 0),
+      NAK,
+    ]);
     expect(r.rule("SPLIT_S_BIT")).toEqual([]);
   });
 
   it("SPLIT_EU_BIT flags E on a non-isochronous start split and U on a complete split", () => {
     const r = run([
-      split({ hub: 9, port: 1, complete: false, et: 3, eu: true }), inTok(5, 1),
-      split({ hub: 9, port: 1, complete: true, et: 3, eu: true }), inTok(5, 1), NAK,
+      split({ hub: 9, port: 1, complete: false, et: 3, eu: true }),
+      inTok(5, 1),
+      split({ hub: 9, port: 1, complete: true, et: 3, eu: true }),
+      inTok(5, 1),
+      NAK,
     ]);
     expect(r.rule("SPLIT_EU_BIT").map((f) => f.packet)).toEqual([0, 2]);
   });
 
   it("SPLIT_EU_BIT stays silent on E for an isochronous OUT start split", () => {
-    const r = run([split({ hub: 9, port: 1, complete: false, et: 1, s: true, eu: true }), outTok(5, 3), data0([1, 2, 3])]);
+    const r = run([
+      split({ hub: 9, port: 1, complete: false, et: 1, s: true, eu: true }),
+      outTok(5, 3),
+      data0([1, 2, 3]),
+    ]);
     expect(r.rule("SPLIT_EU_BIT")).toEqual([]);
     expect(r.rule("SPLIT_S_BIT")).toEqual([]);
   });

@@ -24,14 +24,46 @@ interface Row {
 }
 
 function tshark(file: string): Row[] {
-  const out = execFileSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.number", "-e", "usb.bmRequestType", "-e", "usb.setup.bRequest", "-e", "usb.setup.wValue", "-e", "usb.setup.wIndex", "-e", "usb.setup.wLength", "-e", "usbll.reassembled.length"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 });
+  const out = execFileSync(
+    "tshark",
+    [
+      "-r",
+      file,
+      "-T",
+      "fields",
+      "-e",
+      "frame.number",
+      "-e",
+      "usb.bmRequestType",
+      "-e",
+      "usb.setup.bRequest",
+      "-e",
+      "usb.setup.wValue",
+      "-e",
+      "usb.setup.wIndex",
+      "-e",
+      "usb.setup.wLength",
+      "-e",
+      "usbll.reassembled.length",
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 },
+  );
   const num = (s: string | undefined) => (s ? Number(s) : undefined);
   const rows: Row[] = [];
   let index = 0;
   for (const line of out.split("\n")) {
     if (!line) continue;
     const f = line.split("\t");
-    const row = { index: index++, frame: Number(f[0]), bmRequestType: num(f[1]), bRequest: num(f[2]), wValue: num(f[3]), wIndex: num(f[4]), wLength: num(f[5]), reassembled: num(f[6]) };
+    const row = {
+      index: index++,
+      frame: Number(f[0]),
+      bmRequestType: num(f[1]),
+      bRequest: num(f[2]),
+      wValue: num(f[3]),
+      wIndex: num(f[4]),
+      wLength: num(f[5]),
+      reassembled: num(f[6]),
+    };
     if (row.bmRequestType !== undefined || row.reassembled !== undefined) rows.push(row);
   }
   return rows;
@@ -40,7 +72,8 @@ function tshark(file: string): Row[] {
 /** Comparisons made across all files (checked by the last test, so an empty comparison cannot pass). */
 const compared = { setups: 0, reassembled: 0 };
 
-const speedOf = (linktype: number) => (linktype === 293 ? "low" : linktype === 294 ? "full" : linktype === 295 ? "high" : "unknown");
+const speedOf = (linktype: number) =>
+  linktype === 293 ? "low" : linktype === 294 ? "full" : linktype === 295 ? "high" : "unknown";
 
 describe("tshark agreement on raw captures", () => {
   it("finds raw captures to compare", () => expect(FILES.length).toBeGreaterThanOrEqual(10));
@@ -55,7 +88,10 @@ describe("tshark agreement on raw captures", () => {
       // packet, once it has the whole request): that frame lies inside one of our transfers, fields equal.
       for (const ct of r.controls) {
         const inside = setups.filter((s) => ct.firstPacket < s.index && s.index <= ct.lastPacket);
-        expect(inside.length, `tshark setup rows inside ${ct.request} at packet ${ct.firstPacket}`).toBeGreaterThan(0);
+        expect(
+          inside.length,
+          `tshark setup rows inside ${ct.request} at packet ${ct.firstPacket}`,
+        ).toBeGreaterThan(0);
         for (const s of inside) {
           compared.setups++;
           expect(ct.setup.bmRequestType, `frame ${s.frame}`).toBe(s.bmRequestType);
@@ -66,7 +102,9 @@ describe("tshark agreement on raw captures", () => {
         }
       }
       // And every SETUP tshark decodes belongs to one of our transfers (retried SETUPs fold into the first attempt's).
-      const orphans = setups.filter((s) => !r.controls.some((ct) => ct.firstPacket < s.index && s.index <= ct.lastPacket));
+      const orphans = setups.filter(
+        (s) => !r.controls.some((ct) => ct.firstPacket < s.index && s.index <= ct.lastPacket),
+      );
       expect(orphans.map((s) => s.frame)).toEqual([]);
       // Where usbll reassembled a multi-packet control data stage, the frame lies in one of our transfers,
       // and that transfer holds the same number of bytes.
@@ -78,7 +116,9 @@ describe("tshark agreement on raw captures", () => {
         // For host-to-device requests usbll reassembles the 8 setup bytes together with the OUT data.
         const setupBytes = ct.setup.bmRequestType & 0x80 ? 0 : 8;
         compared.reassembled++;
-        expect(ct.data.length + setupBytes, `reassembled at frame ${x.frame} in ${ct.request}`).toBe(x.reassembled);
+        expect(ct.data.length + setupBytes, `reassembled at frame ${x.frame} in ${ct.request}`).toBe(
+          x.reassembled,
+        );
       }
     });
   }

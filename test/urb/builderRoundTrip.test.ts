@@ -17,7 +17,10 @@ const dev = widgetDevice;
 function traffic(h: UrbHost): void {
   h.enumerate(dev);
   h.control(5, setupPacket(0x80, 6, 0x0600, 0, 10)); // no response: the device STALLs (-32)
-  h.control(5, setupPacket(0x80, 6, 0x0100, 0, 8), { response: deviceDescriptor({ bMaxPacketSize0: 64 }), faults: { ignoreWLength: true } }); // -75
+  h.control(5, setupPacket(0x80, 6, 0x0100, 0, 8), {
+    response: deviceDescriptor({ bMaxPacketSize0: 64 }),
+    faults: { ignoreWLength: true },
+  }); // -75
   h.bulkIn(5, 1, Uint8Array.of(1, 2, 3));
   h.bulkOut(5, 2, new Uint8Array(31));
   h.bulkIn(5, 1, new Uint8Array(0), { status: -2 });
@@ -58,7 +61,9 @@ describe("builder captures read back", () => {
     expect(names).toContain("SET_CONFIGURATION 1:ok");
     expect(names).toContain("GET_DESCRIPTOR DEVICE_QUALIFIER:stall");
     expect(names[names.length - 1]).toBe("GET_DESCRIPTOR DEVICE:error");
-    expect(reference.rules().sort()).toEqual(["CTRL_RESP_OVER_WLENGTH/error", "URB_ERROR/info", "URB_ERROR/warning", "URB_ERROR/warning"].sort());
+    expect(reference.rules().sort()).toEqual(
+      ["CTRL_RESP_OVER_WLENGTH/error", "URB_ERROR/info", "URB_ERROR/warning", "URB_ERROR/warning"].sort(),
+    );
     expect(reference.layer.unpairedSubmissions + reference.layer.unpairedCompletions).toBe(0);
     expect(reference.layer.endpointType(5, 0x84)).toBe("isochronous");
     expect(reference.layer.endpointType(5, 0x83)).toBe("interrupt");
@@ -67,17 +72,36 @@ describe("builder captures read back", () => {
   for (const [name, format, order] of CASES) {
     it(`${name}: same control transfers, data and findings as the reference`, () => {
       const r = analyse(format, order);
-      const view = (x: typeof reference) => x.transfers.map((t) => ({ request: t.request, status: t.status, address: t.address, data: [...t.data], setup: t.setup, first: t.firstPacket, last: t.lastPacket }));
+      const view = (x: typeof reference) =>
+        x.transfers.map((t) => ({
+          request: t.request,
+          status: t.status,
+          address: t.address,
+          data: [...t.data],
+          setup: t.setup,
+          first: t.firstPacket,
+          last: t.lastPacket,
+        }));
       // usbmon text shows at most 32 data bytes: compare the first 32.
-      const cut = (v: ReturnType<typeof view>) => v.map((t) => ({ ...t, data: format === "text" ? t.data.slice(0, 32) : t.data }));
+      const cut = (v: ReturnType<typeof view>) =>
+        v.map((t) => ({ ...t, data: format === "text" ? t.data.slice(0, 32) : t.data }));
       if (format === "usbpcap") {
         // USBPcap shows no E events and maps errno to USBD_STATUS; the -2 kill becomes USBD_STATUS_CANCELED.
-        expect(cut(view(r)).map(({ first, last, ...t }) => t)).toEqual(cut(view(reference)).map(({ first, last, ...t }) => t));
+        expect(cut(view(r)).map(({ first: _f, last: _l, ...t }) => t)).toEqual(
+          cut(view(reference)).map(({ first: _f, last: _l, ...t }) => t),
+        );
         // The builder writes -75 as USBD_STATUS_BUFFER_OVERRUN (0xc000000c). That is the host-side
         // overrun (OHCI TD_BUFFEROVER, which Linux reports as -70 ECOMM), not babble (OHCI
         // TD_DATAOVER = USBD_STATUS_DATA_OVERRUN, -75), so CTRL_RESP_OVER_WLENGTH stays silent here.
-        expect(r.rules().sort()).toEqual(reference.rules().filter((x) => !x.startsWith("CTRL_RESP_OVER_WLENGTH")).sort());
-        expect(r.findings.some((f) => f.rule === "URB_ERROR" && f.message.includes("USBD_STATUS_BUFFER_OVERRUN"))).toBe(true);
+        expect(r.rules().sort()).toEqual(
+          reference
+            .rules()
+            .filter((x) => !x.startsWith("CTRL_RESP_OVER_WLENGTH"))
+            .sort(),
+        );
+        expect(
+          r.findings.some((f) => f.rule === "URB_ERROR" && f.message.includes("USBD_STATUS_BUFFER_OVERRUN")),
+        ).toBe(true);
       } else {
         expect(cut(view(r))).toEqual(cut(view(reference)));
         const rules = r.rules().filter((x) => !x.startsWith("FMT_TEXT_DATA_TRUNC"));

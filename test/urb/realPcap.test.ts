@@ -15,14 +15,23 @@ import { recordingContext } from "./helpers/context.js";
 import { publicDir } from "../helpers/paths.js";
 
 const DIR = resolve(publicDir, "real");
-const FILES = readdirSync(DIR).filter((f) => /^(220|249)-/.test(f)).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => /^(220|249)-/.test(f))
+  .sort();
 
 function parseAll(cap: SlurpedCapture, findings: Finding[]): (UrbEvent | undefined)[] {
   const sink = { add: (f: Finding) => void findings.push(f) };
   return cap.records.map((r) =>
     r.linktype === 249
-      ? parseUsbPcap(cap.bytes, r.dataOffset, r.dataLength, r.index, { findings: sink, origLength: r.origLength, time: { sec: r.tsSec, nsec: r.tsNsec } })
-      : parseMonBin(cap.bytes, r.dataOffset, r.dataLength, r.linktype, cap.littleEndian, r.index, { findings: sink, origLength: r.origLength }),
+      ? parseUsbPcap(cap.bytes, r.dataOffset, r.dataLength, r.index, {
+          findings: sink,
+          origLength: r.origLength,
+          time: { sec: r.tsSec, nsec: r.tsNsec },
+        })
+      : parseMonBin(cap.bytes, r.dataOffset, r.dataLength, r.linktype, cap.littleEndian, r.index, {
+          findings: sink,
+          origLength: r.origLength,
+        }),
   );
 }
 
@@ -40,7 +49,9 @@ function tsharkWValue(row: TsharkRow): number | undefined {
   if (plain !== undefined) return plain;
   const type = num(row["usb.bDescriptorType"]);
   const index = num(row["usb.DescriptorIndex"]);
-  return type !== undefined && index !== undefined && num(row["usb.setup.bRequest"]) === 6 ? (type << 8) | index : undefined;
+  return type !== undefined && index !== undefined && num(row["usb.setup.bRequest"]) === 6
+    ? (type << 8) | index
+    : undefined;
 }
 
 it("finds the 220 and 249 captures", () => {
@@ -65,7 +76,11 @@ for (const file of FILES) {
       const diffs: string[] = [];
       events.forEach((ev, i) => {
         const row = rows[i];
-        const check = (what: string, ours: number | string | undefined, theirs: number | string | undefined) => {
+        const check = (
+          what: string,
+          ours: number | string | undefined,
+          theirs: number | string | undefined,
+        ) => {
           if (ours !== theirs) diffs.push(`frame ${i + 1} ${what}: ours ${ours}, tshark ${theirs}`);
         };
         if (ev === undefined) return;
@@ -74,7 +89,11 @@ for (const file of FILES) {
         check("device_address", ev.device, num(row["usb.device_address"]));
         check("bus_id", ev.bus, num(row["usb.bus_id"]));
         if (ev.source === "usbmon") {
-          check("urb_type", ev.kind === "submit" ? "S" : ev.kind === "complete" ? "C" : "E", row["usb.urb_type"].replace(/'/g, ""));
+          check(
+            "urb_type",
+            ev.kind === "submit" ? "S" : ev.kind === "complete" ? "C" : "E",
+            row["usb.urb_type"].replace(/'/g, ""),
+          );
           check("urb_status", ev.status, num(row["usb.urb_status"]));
           check("urb_id", ev.id, row["usb.urb_id"].replace(/^0x0*/, ""));
           check("urb_len", ev.length, num(row["usb.urb_len"]));
@@ -92,14 +111,16 @@ for (const file of FILES) {
         if (ev.setup === undefined) {
           // Wireshark shows the "USBPcap reassembled setup" on the DATA stage of an OUT control
           // transfer (old USBPcap: SETUP, DATA, STATUS records); we keep the setup on the SETUP stage.
-          if (bm !== undefined && ev.usbpcap?.stage !== 1) diffs.push(`frame ${i + 1}: tshark shows a setup, ours has none`);
+          if (bm !== undefined && ev.usbpcap?.stage !== 1)
+            diffs.push(`frame ${i + 1}: tshark shows a setup, ours has none`);
           return;
         }
         check("bmRequestType", ev.setup.bmRequestType, bm);
         // tshark prints bRequest/wValue/wIndex/wLength only when no class dissector renamed them
         // (GET_DESCRIPTOR wIndex is usb.LanguageId, SET_CONFIGURATION wValue is usb.bConfigurationValue,
         // HID/hub/CDC requests use their own fields): compare what it prints.
-        const cmpIf = (what: string, ours: number, theirs: number | undefined) => theirs !== undefined && check(what, ours, theirs);
+        const cmpIf = (what: string, ours: number, theirs: number | undefined) =>
+          theirs !== undefined && check(what, ours, theirs);
         cmpIf("bRequest", ev.setup.bRequest, num(row["usb.setup.bRequest"]));
         cmpIf("wValue", ev.setup.wValue, tsharkWValue(row));
         cmpIf("wIndex", ev.setup.wIndex, num(row["usb.setup.wIndex"]));
@@ -111,7 +132,9 @@ for (const file of FILES) {
     const full = runLayer(cap, 64);
 
     it("builds one control transfer per setup submission, with tshark's setup", () => {
-      const setupFrames = events.filter((e) => e?.setup !== undefined && e.kind === "submit").map((e) => e!.record);
+      const setupFrames = events
+        .filter((e) => e?.setup !== undefined && e.kind === "submit")
+        .map((e) => e!.record);
       expect(full.transfers.map((t) => t.firstPacket).sort((a, b) => a - b)).toEqual(setupFrames);
       expect(full.transfers.map((t) => t.index).sort((a, b) => a - b)).toEqual(setupFrames.map((_, i) => i));
       for (const t of full.transfers) {
@@ -122,7 +145,9 @@ for (const file of FILES) {
     });
 
     it("returns device descriptors whose idVendor/idProduct match tshark's decode", () => {
-      const ok = full.transfers.filter((t) => t.request === "GET_DESCRIPTOR DEVICE" && t.status === "ok" && t.data.length >= 12);
+      const ok = full.transfers.filter(
+        (t) => t.request === "GET_DESCRIPTOR DEVICE" && t.status === "ok" && t.data.length >= 12,
+      );
       let compared = 0;
       for (const t of ok) {
         const vid = t.data[8] | (t.data[9] << 8);
@@ -137,7 +162,10 @@ for (const file of FILES) {
           continue;
         }
         compared++;
-        expect(decoded.map((r) => [num(r["usb.idVendor"]), num(r["usb.idProduct"])])).toContainEqual([vid, pid]);
+        expect(decoded.map((r) => [num(r["usb.idVendor"]), num(r["usb.idProduct"])])).toContainEqual([
+          vid,
+          pid,
+        ]);
       }
       expect(compared).toBeGreaterThanOrEqual(ok.length - 1);
     });
@@ -146,12 +174,19 @@ for (const file of FILES) {
       const errorFrames = new Set<number>();
       events.forEach((ev, i) => {
         if (ev === undefined || ev.kind === "submit") return;
-        const status = ev.source === "usbmon" ? num(rows[i]["usb.urb_status"]) : num(rows[i]["usb.usbd_status"]);
+        const status =
+          ev.source === "usbmon" ? num(rows[i]["usb.urb_status"]) : num(rows[i]["usb.usbd_status"]);
         if (status !== 0) errorFrames.add(i);
       });
       const reported = new Set(full.findings.filter((f) => f.rule === "URB_ERROR").map((f) => f.packet!));
       expect(reported).toEqual(errorFrames);
-      const silentRules = ["URB_BAD_LENGTH", "FMT_USBPCAP_HDRLEN", "URB_SETUP_NON_CONTROL", "FMT_MON_TRUNCATED", "CTRL_RESP_OVER_WLENGTH"];
+      const silentRules = [
+        "URB_BAD_LENGTH",
+        "FMT_USBPCAP_HDRLEN",
+        "URB_SETUP_NON_CONTROL",
+        "FMT_MON_TRUNCATED",
+        "CTRL_RESP_OVER_WLENGTH",
+      ];
       expect(full.findings.filter((f) => silentRules.includes(f.rule))).toEqual([]);
     });
 
@@ -172,20 +207,60 @@ for (const file of FILES) {
  * does not pair them either (no usb.request_in).
  */
 const EXPECTED: Record<string, [Record<string, number>, Record<string, number>, number, number]> = {
-  "220-cdc-msc-dfu-bootloader-linux.pcapng": [{ "FMT_URB_UNPAIRED/info": 4, "URB_ERROR/warning": 9, "URB_ERROR/info": 51 }, { ok: 71, stall: 3 }, 2, 2],
+  "220-cdc-msc-dfu-bootloader-linux.pcapng": [
+    { "FMT_URB_UNPAIRED/info": 4, "URB_ERROR/warning": 9, "URB_ERROR/info": 51 },
+    { ok: 71, stall: 3 },
+    2,
+    2,
+  ],
   "220-egis0570-fingerprint-bulk.pcapng": [{ "URB_ERROR/info": 5 }, { ok: 99 }, 0, 0],
   "220-elecom-mouse-usbmontools.pcap": [{ "FMT_URB_UNPAIRED/info": 2 }, { ok: 2 }, 1, 1],
-  "220-km003c-usb-meter-vendor-bulk.pcapng": [{ "FMT_URB_UNPAIRED/info": 4, "URB_ERROR/info": 2 }, { ok: 13 }, 3, 3],
-  "220-skype-handset-iso-audio.pcap": [{ "FMT_URB_UNPAIRED/info": 2, "URB_ERROR/warning": 2 }, { ok: 690, stall: 2 }, 2, 2],
-  "220-synaptics-fingerprint.pcapng": [{ "FMT_URB_UNPAIRED/info": 2, "URB_ERROR/warning": 1, "URB_ERROR/info": 3 }, { ok: 39, stall: 1 }, 1, 1],
-  "220-upek-fingerprint-dfu-if.pcapng": [{ "URB_ERROR/info": 3, "FMT_URB_UNPAIRED/info": 4 }, { ok: 63 }, 3, 3],
+  "220-km003c-usb-meter-vendor-bulk.pcapng": [
+    { "FMT_URB_UNPAIRED/info": 4, "URB_ERROR/info": 2 },
+    { ok: 13 },
+    3,
+    3,
+  ],
+  "220-skype-handset-iso-audio.pcap": [
+    { "FMT_URB_UNPAIRED/info": 2, "URB_ERROR/warning": 2 },
+    { ok: 690, stall: 2 },
+    2,
+    2,
+  ],
+  "220-synaptics-fingerprint.pcapng": [
+    { "FMT_URB_UNPAIRED/info": 2, "URB_ERROR/warning": 1, "URB_ERROR/info": 3 },
+    { ok: 39, stall: 1 },
+    1,
+    1,
+  ],
+  "220-upek-fingerprint-dfu-if.pcapng": [
+    { "URB_ERROR/info": 3, "FMT_URB_UNPAIRED/info": 4 },
+    { ok: 63 },
+    3,
+    3,
+  ],
   // Frames 30-31: DATA and STATUS stages of a control transfer whose SETUP stage is not in the file.
-  "249-cdc-msc-dfu-bootloader-windows.pcapng": [{ "FMT_URB_UNPAIRED/warning": 1, "FMT_URB_UNPAIRED/info": 2 }, { ok: 42 }, 226, 259],
+  "249-cdc-msc-dfu-bootloader-windows.pcapng": [
+    { "FMT_URB_UNPAIRED/warning": 1, "FMT_URB_UNPAIRED/info": 2 },
+    { ok: 42 },
+    226,
+    259,
+  ],
   "249-hid-keyboard-multi-device.pcapng": [{ "FMT_URB_UNPAIRED/info": 4 }, { ok: 42 }, 4, 4],
-  "249-lofree-kbd-fw-upgrade-reenum.pcapng": [{ "FMT_URB_UNPAIRED/info": 6, "URB_ERROR/info": 8, "URB_ERROR/warning": 4 }, { ok: 1846 }, 6, 6],
+  "249-lofree-kbd-fw-upgrade-reenum.pcapng": [
+    { "FMT_URB_UNPAIRED/info": 6, "URB_ERROR/info": 8, "URB_ERROR/warning": 4 },
+    { ok: 1846 },
+    6,
+    6,
+  ],
   "249-microbit-daplink-bos-webusb-hub.pcapng": [{ "FMT_URB_UNPAIRED/info": 3 }, { ok: 59 }, 22, 60],
   // Frames 70-71: the same missing-SETUP situation as the Blue Pill capture.
-  "249-microbit-daplink-msc-cdc.pcapng": [{ "FMT_URB_UNPAIRED/info": 2, "FMT_URB_UNPAIRED/warning": 1 }, { ok: 32 }, 19, 76],
+  "249-microbit-daplink-msc-cdc.pcapng": [
+    { "FMT_URB_UNPAIRED/info": 2, "FMT_URB_UNPAIRED/warning": 1 },
+    { ok: 32 },
+    19,
+    76,
+  ],
   "249-usbpcap-official-sample-digitech.pcap": [{ "FMT_URB_UNPAIRED/info": 4 }, { ok: 102 }, 14, 257],
 };
 
@@ -195,7 +270,8 @@ describe("findings per capture", () => {
       const cap = slurpCapture(resolve(DIR, file));
       const r = runLayer(cap, 128);
       const byRule: Record<string, number> = {};
-      for (const f of r.findings) byRule[`${f.rule}/${f.severity}`] = (byRule[`${f.rule}/${f.severity}`] ?? 0) + 1;
+      for (const f of r.findings)
+        byRule[`${f.rule}/${f.severity}`] = (byRule[`${f.rule}/${f.severity}`] ?? 0) + 1;
       expect(byRule).toEqual(findings);
       const byStatus: Record<string, number> = {};
       for (const t of r.transfers) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
@@ -206,8 +282,12 @@ describe("findings per capture", () => {
         // in the synaptics file: frames 127-129 (-2, killed after 2.5 s) complete the URBs submitted in
         // frames 17-19 with the same tags, which it leaves unpaired.
         const rows = tsharkRows(resolve(DIR, file));
-        const tsharkUnpaired = rows.filter((row) => row["usb.urb_type"] !== "'S'" && row["usb.request_in"] === "").length;
-        expect(r.layer.unpairedCompletions).toBe(tsharkUnpaired - (file === "220-synaptics-fingerprint.pcapng" ? 3 : 0));
+        const tsharkUnpaired = rows.filter(
+          (row) => row["usb.urb_type"] !== "'S'" && row["usb.request_in"] === "",
+        ).length;
+        expect(r.layer.unpairedCompletions).toBe(
+          tsharkUnpaired - (file === "220-synaptics-fingerprint.pcapng" ? 3 : 0),
+        );
       }
     });
   }
@@ -224,8 +304,14 @@ describe("specific captures", () => {
   it("lofree (249): USBD_STATUS_CANCELED is info, USBD_STATUS_INVALID_PARAMETER a warning", () => {
     const r = runLayer(slurpCapture(resolve(DIR, "249-lofree-kbd-fw-upgrade-reenum.pcapng")), 256);
     const errs = r.findings.filter((f) => f.rule === "URB_ERROR");
-    expect(errs.some((f) => f.severity === "info" && f.message.includes("USBD_STATUS_CANCELED (0xc0010000)"))).toBe(true);
-    expect(errs.some((f) => f.severity === "warning" && f.message.includes("USBD_STATUS_INVALID_PARAMETER (0x80000300)"))).toBe(true);
+    expect(
+      errs.some((f) => f.severity === "info" && f.message.includes("USBD_STATUS_CANCELED (0xc0010000)")),
+    ).toBe(true);
+    expect(
+      errs.some(
+        (f) => f.severity === "warning" && f.message.includes("USBD_STATUS_INVALID_PARAMETER (0x80000300)"),
+      ),
+    ).toBe(true);
     expect(r.transfers.filter((t) => t.request.startsWith("class OUT 0x09 ")).length).toBeGreaterThan(1800); // HID SET_REPORT flashing
   });
 

@@ -17,22 +17,38 @@ function run(file: string, chunkSize: number) {
   const rc = recordingContext();
   const layer = new UrbLayer(rc.ctx);
   const events: UrbEvent[] = [];
-  const parser = new UsbmonTextParser((ev) => {
-    events.push(ev);
-    layer.onUrbEvent(ev);
-  }, { findings: rc.ctx.findings });
+  const parser = new UsbmonTextParser(
+    (ev) => {
+      events.push(ev);
+      layer.onUrbEvent(ev);
+    },
+    { findings: rc.ctx.findings },
+  );
   for (let o = 0; o < bytes.length; o += chunkSize) parser.push(bytes.subarray(o, o + chunkSize));
   parser.end();
   layer.onEnd();
-  const lines = new TextDecoder().decode(bytes).split("\n").filter((l) => l.length > 0);
+  const lines = new TextDecoder()
+    .decode(bytes)
+    .split("\n")
+    .filter((l) => l.length > 0);
   return { ...rc, layer, parser, events, lines };
 }
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, "").match(/../g)!.map((h) => parseInt(h, 16)));
+const hex = (s: string) =>
+  Uint8Array.from(
+    s
+      .replace(/\s+/g, "")
+      .match(/../g)!
+      .map((h) => parseInt(h, 16)),
+  );
 
 describe("public usbmon text captures", () => {
   it("finds the three files", () => {
-    expect(FILES.sort()).toEqual(["text-usbmon-film-scanner-bulk-err.mon", "text-usbmon-film-scanner-enum.usbmon", "text-usbmon-film-scanner-fw-update.mon"]);
+    expect(FILES.sort()).toEqual([
+      "text-usbmon-film-scanner-bulk-err.mon",
+      "text-usbmon-film-scanner-enum.usbmon",
+      "text-usbmon-film-scanner-fw-update.mon",
+    ]);
   });
 
   for (const file of FILES) {
@@ -68,7 +84,8 @@ describe("public usbmon text captures", () => {
         const backs = ts.filter((t, i) => i > 0 && t < ts[i - 1]).length;
         expect(r.findings.filter((f) => f.rule === "FMT_TEXT_TS_WRAP").length).toBe(backs);
         for (let i = 1; i < r.events.length; i++) {
-          const a = r.events[i - 1].time, b = r.events[i].time;
+          const a = r.events[i - 1].time,
+            b = r.events[i].time;
           expect(b.sec * 1e9 + b.nsec).toBeGreaterThanOrEqual(a.sec * 1e9 + a.nsec);
         }
       });
@@ -89,16 +106,27 @@ describe("public usbmon text captures", () => {
     for (const t of getDev) expect(t.data).toEqual(deviceDescriptor);
     expect(getDev.map((t) => t.address)).toContain(0);
     expect(r.transfers.filter((t) => t.request === "SET_ADDRESS 2").map((t) => t.address)).toEqual([0, 0]);
-    const cfg = r.transfers.find((t) => t.request.startsWith("GET_DESCRIPTOR CONFIGURATION") && t.setup.wLength === 0xff)!;
+    const cfg = r.transfers.find(
+      (t) => t.request.startsWith("GET_DESCRIPTOR CONFIGURATION") && t.setup.wLength === 0xff,
+    )!;
     expect(cfg.data).toEqual(hex("09022700 010100c0 05090400 0003ffff ff000705 81020002 00070502 02000200"));
     expect(r.transfers.filter((t) => t.request === "SET_CONFIGURATION 1").length).toBe(2);
-    expect(r.transfers.filter((t) => t.request.startsWith("CLEAR_FEATURE")).map((t) => t.setup.wIndex)).toEqual([0x81, 0x02, 0x83]);
+    expect(
+      r.transfers.filter((t) => t.request.startsWith("CLEAR_FEATURE")).map((t) => t.setup.wIndex),
+    ).toEqual([0x81, 0x02, 0x83]);
     // Port status reads on the root hub (class IN GET_STATUS: 0xa3 0x00).
-    expect(r.transfers.filter((t) => t.request.startsWith("class IN 0x00 ")).every((t) => t.data.length === 4)).toBe(true);
+    expect(
+      r.transfers.filter((t) => t.request.startsWith("class IN 0x00 ")).every((t) => t.data.length === 4),
+    ).toBe(true);
     // The 39-byte configuration reads show only 32 bytes (mon_text DATA_MAX): reported once for the endpoint.
-    expect(r.findings.map((f) => [f.rule, f.packet, f.device, f.endpoint])).toEqual([["FMT_TEXT_DATA_TRUNC", 5, 2, 0x80]]);
+    expect(r.findings.map((f) => [f.rule, f.packet, f.device, f.endpoint])).toEqual([
+      ["FMT_TEXT_DATA_TRUNC", 5, 2, 0x80],
+    ]);
     const cut = r.transfers.filter((t) => t.detail !== undefined);
-    expect(cut.length).toBe(r.transfers.filter((t) => t.request.startsWith("GET_DESCRIPTOR CONFIGURATION") && t.data.length === 32).length);
+    expect(cut.length).toBe(
+      r.transfers.filter((t) => t.request.startsWith("GET_DESCRIPTOR CONFIGURATION") && t.data.length === 32)
+        .length,
+    );
     expect(cut[0].detail).toBe("the capture holds 32 of the 39 data bytes");
     expect((cut[0] as { dataTruncated?: boolean }).dataTruncated).toBe(true);
   });
@@ -112,7 +140,12 @@ describe("public usbmon text captures", () => {
     expect(r.layer.counters.bulk.errors).toBe(1);
     expect(r.layer.endpointType(16, 0x81, 1)).toBe("bulk");
     // Vendor OUT writes keep the submitted byte as data.
-    expect(r.transfers[0]).toMatchObject({ request: expect.stringMatching(/^vendor OUT 0x0c /), address: 16, firstPacket: 0, lastPacket: 1 });
+    expect(r.transfers[0]).toMatchObject({
+      request: expect.stringMatching(/^vendor OUT 0x0c /),
+      address: 16,
+      firstPacket: 0,
+      lastPacket: 1,
+    });
     expect([...r.transfers[0].data]).toEqual([0x04]);
   });
 

@@ -2,14 +2,45 @@ import { describe, expect, it } from "vitest";
 import { monBinLittleEndian, parseMonBin } from "../../src/urb/usbmonBinary.js";
 import { collector, GET_DESCRIPTOR_DEVICE, monBin } from "./helpers/build.js";
 
-const DEVICE_DESC = [0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, 0x6e, 0x05, 0xff, 0x00, 0x00, 0x01, 0x01, 0x02, 0x00, 0x01];
+const DEVICE_DESC = [
+  0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, 0x6e, 0x05, 0xff, 0x00, 0x00, 0x01, 0x01, 0x02, 0x00, 0x01,
+];
 
 describe("usbmon binary records (mon_bin_hdr)", () => {
   it("parses a 48-byte (189) control submission with its setup packet", () => {
-    const rec = monBin({ type: "S", xferType: 2, epnum: 0x80, devnum: 3, busnum: 2, flagSetup: 0, setup: GET_DESCRIPTOR_DEVICE, length: 18, status: -115, tsSec: 1312217400, tsUsec: 419830 }, 189);
+    const rec = monBin(
+      {
+        type: "S",
+        xferType: 2,
+        epnum: 0x80,
+        devnum: 3,
+        busnum: 2,
+        flagSetup: 0,
+        setup: GET_DESCRIPTOR_DEVICE,
+        length: 18,
+        status: -115,
+        tsSec: 1312217400,
+        tsUsec: 419830,
+      },
+      189,
+    );
     expect(rec.length).toBe(48);
     const ev = parseMonBin(rec, 0, rec.length, 189, true, 7)!;
-    expect(ev).toMatchObject({ record: 7, kind: "submit", source: "usbmon", id: "ffff88030dd55900", bus: 2, device: 3, endpoint: 0x80, xferType: 2, transferType: "control", status: -115, length: 18, dataCaptured: 0, dataFlag: 0x3c });
+    expect(ev).toMatchObject({
+      record: 7,
+      kind: "submit",
+      source: "usbmon",
+      id: "ffff88030dd55900",
+      bus: 2,
+      device: 3,
+      endpoint: 0x80,
+      xferType: 2,
+      transferType: "control",
+      status: -115,
+      length: 18,
+      dataCaptured: 0,
+      dataFlag: 0x3c,
+    });
     expect(ev.time).toEqual({ sec: 1312217400, nsec: 419830000 });
     expect(ev.setup).toEqual({ bmRequestType: 0x80, bRequest: 6, wValue: 0x0100, wIndex: 0, wLength: 18 });
     expect(ev.interval).toBeUndefined(); // 189 has no interval/start_frame
@@ -34,13 +65,25 @@ describe("usbmon binary records (mon_bin_hdr)", () => {
     expect(ev.transferType).toBe("bulk");
     expect(ev.data.length).toBe(0);
     expect(ev.dataCaptured).toBe(4);
-    expect([...parseMonBin(rec, 0, rec.length, 220, true, 0, { keepAllData: true })!.data]).toEqual([1, 2, 3, 4]);
+    expect([...parseMonBin(rec, 0, rec.length, 220, true, 0, { keepAllData: true })!.data]).toEqual([
+      1, 2, 3, 4,
+    ]);
   });
 
   it("reads a big-endian host's header when told the file is big-endian", () => {
-    const rec = monBin({ type: "C", devnum: 5, busnum: 3, status: -32, length: 0, id: 0xdab6b880n, tsSec: 1312217400 }, 220, false);
+    const rec = monBin(
+      { type: "C", devnum: 5, busnum: 3, status: -32, length: 0, id: 0xdab6b880n, tsSec: 1312217400 },
+      220,
+      false,
+    );
     const ev = parseMonBin(rec, 0, rec.length, 220, false, 0)!;
-    expect(ev).toMatchObject({ bus: 3, device: 5, status: -32, id: "dab6b880", time: { sec: 1312217400, nsec: 123456000 } });
+    expect(ev).toMatchObject({
+      bus: 3,
+      device: 5,
+      status: -32,
+      id: "dab6b880",
+      time: { sec: 1312217400, nsec: 123456000 },
+    });
   });
 
   it("flips to the other byte order when only that gives a plausible ts_usec", () => {
@@ -56,7 +99,16 @@ describe("usbmon binary records (mon_bin_hdr)", () => {
       { status: -18, offset: 0, length: 4 },
       { status: 0, offset: 4, length: 4 },
     ];
-    const rec = monBin({ type: "S", xferType: 0, epnum: 0x01, interval: 1, startFrame: 42, iso, data: [1, 2, 3, 4, 5, 6, 7, 8], length: 8 });
+    const rec = monBin({
+      type: "S",
+      xferType: 0,
+      epnum: 0x01,
+      interval: 1,
+      startFrame: 42,
+      iso,
+      data: [1, 2, 3, 4, 5, 6, 7, 8],
+      length: 8,
+    });
     const f = collector();
     const ev = parseMonBin(rec, 0, rec.length, 220, true, 0, { findings: f, keepAllData: true })!;
     expect(ev.transferType).toBe("isochronous");

@@ -13,8 +13,13 @@ function parse(text: string | (string | Uint8Array)[], options = {}) {
 }
 
 // usbmon.rst examples.
-const ROOT_HUB = ["d5ea89a0 3575914555 S Ci:1:001:0 s a3 00 0000 0003 0004 4 <", "d5ea89a0 3575914560 C Ci:1:001:0 0 4 = 01050000"].join("\n") + "\n";
-const BULK_OUT = "dd65f0e8 4128379752 S Bo:1:002:2 -115 31 = 55534243 5e000000 00000000 00000600 00000000 00000000 00000000 000000\n";
+const ROOT_HUB =
+  [
+    "d5ea89a0 3575914555 S Ci:1:001:0 s a3 00 0000 0003 0004 4 <",
+    "d5ea89a0 3575914560 C Ci:1:001:0 0 4 = 01050000",
+  ].join("\n") + "\n";
+const BULK_OUT =
+  "dd65f0e8 4128379752 S Bo:1:002:2 -115 31 = 55534243 5e000000 00000000 00000600 00000000 00000000 00000000 000000\n";
 
 describe("usbmon text ('u' format)", () => {
   it("parses a control submission with setup and its completion with data", () => {
@@ -22,17 +27,43 @@ describe("usbmon text ('u' format)", () => {
     expect(f.list).toEqual([]);
     expect(events).toHaveLength(2);
     expect(events[0]).toMatchObject({
-      record: 0, offset: 0, kind: "submit", id: "d5ea89a0", bus: 1, device: 1, endpoint: 0x80, transferType: "control", status: -115, length: 4, dataFlag: 0x3c,
+      record: 0,
+      offset: 0,
+      kind: "submit",
+      id: "d5ea89a0",
+      bus: 1,
+      device: 1,
+      endpoint: 0x80,
+      transferType: "control",
+      status: -115,
+      length: 4,
+      dataFlag: 0x3c,
       setup: { bmRequestType: 0xa3, bRequest: 0, wValue: 0, wIndex: 3, wLength: 4 },
     });
     expect(events[0].time).toEqual({ sec: 3575, nsec: 914555000 });
-    expect(events[1]).toMatchObject({ record: 1, offset: ROOT_HUB.indexOf("\n") + 1, kind: "complete", status: 0, length: 4, dataFlag: 0, dataCaptured: 4 });
+    expect(events[1]).toMatchObject({
+      record: 1,
+      offset: ROOT_HUB.indexOf("\n") + 1,
+      kind: "complete",
+      status: 0,
+      length: 4,
+      dataFlag: 0,
+      dataCaptured: 4,
+    });
     expect([...events[1].data]).toEqual([1, 5, 0, 0]);
   });
 
   it("parses a bulk OUT submission keeping only the data length", () => {
     const { events, f } = parse(BULK_OUT);
-    expect(events[0]).toMatchObject({ kind: "submit", transferType: "bulk", endpoint: 0x02, device: 2, status: -115, length: 31, dataCaptured: 31 });
+    expect(events[0]).toMatchObject({
+      kind: "submit",
+      transferType: "bulk",
+      endpoint: 0x02,
+      device: 2,
+      status: -115,
+      length: 31,
+      dataCaptured: 31,
+    });
     expect(events[0].data.length).toBe(0);
     expect(f.list).toEqual([]);
   });
@@ -40,7 +71,14 @@ describe("usbmon text ('u' format)", () => {
   it("parses interrupt status:interval and E events", () => {
     const { events, f } = parse("f0a2ec00 1000 S Ii:2:003:1 -115:8 4 <\nf0a2ec00 2000 E Ii:2:003:1 -19 0\n");
     expect(f.list).toEqual([]);
-    expect(events[0]).toMatchObject({ transferType: "interrupt", interval: 8, status: -115, endpoint: 0x81, bus: 2, device: 3 });
+    expect(events[0]).toMatchObject({
+      transferType: "interrupt",
+      interval: 8,
+      status: -115,
+      endpoint: 0x81,
+      bus: 2,
+      device: 3,
+    });
     expect(events[1]).toMatchObject({ kind: "error", status: -19, length: 0 });
   });
 
@@ -50,7 +88,13 @@ describe("usbmon text ('u' format)", () => {
       "ee941000 2000 C Zi:4:002:3 0:1:100:1 2 0:0:192 -71:192:0 192 = 01020304\n",
     ]);
     expect(f.rules()).toEqual(["FMT_TEXT_DATA_TRUNC"]);
-    expect(events[0]).toMatchObject({ transferType: "isochronous", interval: 1, startFrame: 100, numberOfPackets: 2, length: 384 });
+    expect(events[0]).toMatchObject({
+      transferType: "isochronous",
+      interval: 1,
+      startFrame: 100,
+      numberOfPackets: 2,
+      length: 384,
+    });
     expect(events[0].iso).toEqual([
       { status: -18, offset: 0, length: 192 },
       { status: -18, offset: 192, length: 192 },
@@ -67,7 +111,12 @@ describe("usbmon text ('u' format)", () => {
   it("parses the legacy 't' format (no bus) using the configured bus", () => {
     const { events, f } = parse("c1a5e9c0 3733418163 S Ci:002:00 s 80 06 0100 0000 0012 18 <\n", { bus: 3 });
     expect(f.list).toEqual([]);
-    expect(events[0]).toMatchObject({ bus: 3, device: 2, endpoint: 0x80, setup: { wValue: 0x100, wLength: 18 } });
+    expect(events[0]).toMatchObject({
+      bus: 3,
+      device: 2,
+      endpoint: 0x80,
+      setup: { wValue: 0x100, wLength: 18 },
+    });
   });
 
   it("accepts the user-space dialect: seconds timestamps, long data, unsplit bytes", () => {
@@ -98,10 +147,21 @@ describe("usbmon text ('u' format)", () => {
 
   describe("malformed lines", () => {
     it("reports each with its line number and byte offset and keeps going", () => {
-      const text = "# comment\n\n" + "garbage here\n" + ROOT_HUB + "d5ea89a0 100 X Ci:1:001:0 0 0\n" + "d5ea89a0 100 S Qi:1:001:0 0 0\n" + "d5ea89a0 100 C Ci:1:001:0 0 4 = zz\n";
+      const text =
+        "# comment\n\n" +
+        "garbage here\n" +
+        ROOT_HUB +
+        "d5ea89a0 100 X Ci:1:001:0 0 0\n" +
+        "d5ea89a0 100 S Qi:1:001:0 0 0\n" +
+        "d5ea89a0 100 C Ci:1:001:0 0 4 = zz\n";
       const { events, f, p } = parse(text);
       expect(events).toHaveLength(2);
-      expect(f.rules()).toEqual(["FMT_TEXT_MALFORMED", "FMT_TEXT_MALFORMED", "FMT_TEXT_MALFORMED", "FMT_TEXT_MALFORMED"]);
+      expect(f.rules()).toEqual([
+        "FMT_TEXT_MALFORMED",
+        "FMT_TEXT_MALFORMED",
+        "FMT_TEXT_MALFORMED",
+        "FMT_TEXT_MALFORMED",
+      ]);
       expect(f.list[0]).toMatchObject({ offset: 11 });
       expect(f.list[0].message).toContain("line 3");
       expect(f.list[1].message).toContain("event type X");
@@ -126,7 +186,7 @@ describe("usbmon text ('u' format)", () => {
     });
     it("never throws on random bytes", () => {
       let seed = 1;
-      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);
+      const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256;
       const junk = Uint8Array.from({ length: 5000 }, rnd);
       expect(() => parse([junk])).not.toThrow();
     });
@@ -150,7 +210,8 @@ describe("usbmon text ('u' format)", () => {
 
   describe("FMT_TEXT_DATA_TRUNC", () => {
     it("fires once per endpoint when fewer bytes are shown than the length", () => {
-      const line = "a 1 C Bi:1:016:1 0 64 = 00010203 04050607 08090a0b 0c0d0e0f 10111213 14151617 18191a1b 1c1d1e1f\n";
+      const line =
+        "a 1 C Bi:1:016:1 0 64 = 00010203 04050607 08090a0b 0c0d0e0f 10111213 14151617 18191a1b 1c1d1e1f\n";
       const { f, events } = parse(line + line);
       expect(f.rules()).toEqual(["FMT_TEXT_DATA_TRUNC"]);
       expect(f.list[0]).toMatchObject({ packet: 0, device: 16, endpoint: 0x81 });

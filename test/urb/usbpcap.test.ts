@@ -5,16 +5,43 @@ import { collector, GET_DESCRIPTOR_DEVICE, usbPcap } from "./helpers/build.js";
 
 describe("USBPcap records", () => {
   it("parses a control SETUP stage: header fields, setup packet, no data", () => {
-    const rec = usbPcap({ irpId: 0xffffc2832ca42010n, function: 0x000b, info: 0, bus: 1, device: 4, endpoint: 0x80, transfer: 2, stage: 0, data: GET_DESCRIPTOR_DEVICE });
+    const rec = usbPcap({
+      irpId: 0xffffc2832ca42010n,
+      function: 0x000b,
+      info: 0,
+      bus: 1,
+      device: 4,
+      endpoint: 0x80,
+      transfer: 2,
+      stage: 0,
+      data: GET_DESCRIPTOR_DEVICE,
+    });
     const ev = parseUsbPcap(rec, 0, rec.length, 20, { time: { sec: 5, nsec: 6 } })!;
-    expect(ev).toMatchObject({ record: 20, kind: "submit", source: "usbpcap", id: "ffffc2832ca42010", bus: 1, device: 4, endpoint: 0x80, transferType: "control", status: 0, length: 8, dataCaptured: 0 });
+    expect(ev).toMatchObject({
+      record: 20,
+      kind: "submit",
+      source: "usbpcap",
+      id: "ffffc2832ca42010",
+      bus: 1,
+      device: 4,
+      endpoint: 0x80,
+      transferType: "control",
+      status: 0,
+      length: 8,
+      dataCaptured: 0,
+    });
     expect(ev.usbpcap).toEqual({ headerLen: 28, function: 0x000b, info: 0, stage: 0 });
     expect(ev.setup).toEqual({ bmRequestType: 0x80, bRequest: 6, wValue: 0x100, wIndex: 0, wLength: 18 });
     expect(ev.time).toEqual({ sec: 5, nsec: 6 });
   });
 
   it("keeps OUT data that follows the setup bytes (USBPcap >= 1.5 SETUP + data)", () => {
-    const rec = usbPcap({ transfer: 2, stage: 0, endpoint: 0x00, data: [0x21, 0x20, 0, 0, 2, 0, 7, 0, 1, 2, 3, 4, 5, 6, 7] });
+    const rec = usbPcap({
+      transfer: 2,
+      stage: 0,
+      endpoint: 0x00,
+      data: [0x21, 0x20, 0, 0, 2, 0, 7, 0, 1, 2, 3, 4, 5, 6, 7],
+    });
     const ev = parseUsbPcap(rec, 0, rec.length, 0)!;
     expect(ev.setup?.bRequest).toBe(0x20);
     expect([...ev.data]).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -34,7 +61,13 @@ describe("USBPcap records", () => {
       { offset: 0, length: 192, status: 0 },
       { offset: 192, length: 192, status: 0xc0020000 },
     ];
-    const rec = usbPcap({ transfer: 0, endpoint: 0x81, info: 1, iso: { startFrame: 1234, errorCount: 1, packets }, data: new Array(384).fill(7) });
+    const rec = usbPcap({
+      transfer: 0,
+      endpoint: 0x81,
+      info: 1,
+      iso: { startFrame: 1234, errorCount: 1, packets },
+      data: new Array(384).fill(7),
+    });
     const f = collector();
     const ev = parseUsbPcap(rec, 0, rec.length, 0, { findings: f })!;
     expect(ev.transferType).toBe("isochronous");
@@ -63,7 +96,11 @@ describe("USBPcap records", () => {
     });
     it("fires on an iso record whose headerLen is not 39 + 12n", () => {
       const f = collector();
-      const rec = usbPcap({ transfer: 0, headerLen: 39, iso: { startFrame: 0, errorCount: 0, packets: [{ offset: 0, length: 8, status: 0 }] } });
+      const rec = usbPcap({
+        transfer: 0,
+        headerLen: 39,
+        iso: { startFrame: 0, errorCount: 0, packets: [{ offset: 0, length: 8, status: 0 }] },
+      });
       parseUsbPcap(rec, 0, rec.length, 3, { findings: f });
       expect(f.rules()).toEqual(["FMT_USBPCAP_HDRLEN"]);
       expect(f.list[0].message).toContain("expected 51");
@@ -76,7 +113,16 @@ describe("USBPcap records", () => {
     });
     it("stays silent on well-formed control, bulk and iso headers", () => {
       const f = collector();
-      for (const rec of [usbPcap({ transfer: 2, stage: 0, data: GET_DESCRIPTOR_DEVICE }), usbPcap({ transfer: 2, stage: 3, info: 1 }), usbPcap({ transfer: 3, endpoint: 0x02, data: [1] }), usbPcap({ transfer: 0, iso: { startFrame: 0, errorCount: 0, packets: [{ offset: 0, length: 1, status: 0 }] }, data: [9] })]) {
+      for (const rec of [
+        usbPcap({ transfer: 2, stage: 0, data: GET_DESCRIPTOR_DEVICE }),
+        usbPcap({ transfer: 2, stage: 3, info: 1 }),
+        usbPcap({ transfer: 3, endpoint: 0x02, data: [1] }),
+        usbPcap({
+          transfer: 0,
+          iso: { startFrame: 0, errorCount: 0, packets: [{ offset: 0, length: 1, status: 0 }] },
+          data: [9],
+        }),
+      ]) {
         parseUsbPcap(rec, 0, rec.length, 0, { findings: f });
       }
       expect(f.list).toEqual([]);

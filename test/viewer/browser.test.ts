@@ -23,7 +23,16 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "usbscope-viewer-"));
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -41,16 +50,27 @@ async function open(file: string): Promise<Page> {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(server.url);
-  await page.waitForFunction(() => document.body.dataset.state === "done" || document.body.dataset.state === "error", null, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => document.body.dataset.state === "done" || document.body.dataset.state === "error",
+    null,
+    { timeout: 15_000 },
+  );
   expect(errors).toEqual([]);
-  expect(await page.getAttribute("body", "data-state"), (await page.textContent("#status")) ?? "").toBe("done");
+  expect(await page.getAttribute("body", "data-state"), (await page.textContent("#status")) ?? "").toBe(
+    "done",
+  );
   return page;
 }
 
 const summaryValue = (page: Page, key: string) => page.textContent(`#summary dd[data-key="${key}"]`);
 
 /** Pixels of the chart canvas near an RGB colour (anti-aliasing blurs edges), and the canvas size. */
-function countColour(page: Page, rgb: [number, number, number], tolerance: number, column?: number): Promise<number> {
+function countColour(
+  page: Page,
+  rgb: [number, number, number],
+  tolerance: number,
+  column?: number,
+): Promise<number> {
   return page.evaluate(
     ({ rgb, tolerance, column }) => {
       const canvas = document.querySelector("#chart canvas") as HTMLCanvasElement;
@@ -60,7 +80,13 @@ function countColour(page: Page, rgb: [number, number, number], tolerance: numbe
       const px = ctx.getImageData(x0, 0, w, canvas.height).data;
       let n = 0;
       for (let i = 0; i < px.length; i += 4) {
-        if (px[i + 3]! > 200 && Math.abs(px[i]! - rgb[0]) <= tolerance && Math.abs(px[i + 1]! - rgb[1]) <= tolerance && Math.abs(px[i + 2]! - rgb[2]) <= tolerance) n++;
+        if (
+          px[i + 3]! > 200 &&
+          Math.abs(px[i]! - rgb[0]) <= tolerance &&
+          Math.abs(px[i + 1]! - rgb[1]) <= tolerance &&
+          Math.abs(px[i + 2]! - rgb[2]) <= tolerance
+        )
+          n++;
       }
       return n;
     },
@@ -70,14 +96,22 @@ function countColour(page: Page, rgb: [number, number, number], tolerance: numbe
 
 describe("viewer in Chromium", () => {
   it("shows the record count and the CRC5 findings of 288-bad-crcs with their packet indices", async () => {
-    const node = analysisJson(await analyzeFile(BAD_CRCS)) as { records: number; findings: Array<{ rule: string; packet?: number }> };
+    const node = analysisJson(await analyzeFile(BAD_CRCS)) as {
+      records: number;
+      findings: Array<{ rule: string; packet?: number }>;
+    };
     const page = await open(BAD_CRCS);
     expect(await summaryValue(page, "records")).toBe(String(node.records));
     expect(await summaryValue(page, "format")).toBe("pcap");
     expect(await summaryValue(page, "file")).toBe("288-bad-crcs.pcap");
     // The analysis ran in the Web Worker, not on the page.
     expect(await page.getAttribute("body", "data-engine")).toBe("worker");
-    const rows = await page.$$eval("#findings tbody tr", (trs) => trs.map((tr) => ({ rule: tr.querySelector(".rule")!.textContent, packet: tr.querySelector(".packet")!.textContent })));
+    const rows = await page.$$eval("#findings tbody tr", (trs) =>
+      trs.map((tr) => ({
+        rule: tr.querySelector(".rule")!.textContent,
+        packet: tr.querySelector(".packet")!.textContent,
+      })),
+    );
     const expected = node.findings.filter((f) => f.rule === "CRC5").map((f) => String(f.packet));
     expect(expected.length).toBeGreaterThan(0);
     expect(rows.filter((r) => r.rule === "CRC5").map((r) => r.packet)).toEqual(expected);
@@ -88,11 +122,22 @@ describe("viewer in Chromium", () => {
 
   it("lists a Cynthion capture's bus events as Node does, and marks a clicked event's time on the chart", async () => {
     const KEYBOARD = path.join(publicDir, "real/288-ls-keyboard-keepalive-divided.pcapng");
-    const node = analysisJson(await analyzeFile(KEYBOARD)) as { busEvents: { counts: Record<string, number>; events: Array<{ index: number; event: string }> } };
+    const node = analysisJson(await analyzeFile(KEYBOARD)) as {
+      busEvents: { counts: Record<string, number>; events: Array<{ index: number; event: string }> };
+    };
     const page = await open(KEYBOARD);
     expect(await page.isVisible("#busevents-section")).toBe(true);
-    expect(await summaryValue(page, "busEvents")).toBe(Object.entries(node.busEvents.counts).map(([e, n]) => `${e} ${n}`).join(", "));
-    const rows = await page.$$eval("#busevents tbody tr", (trs) => trs.map((tr) => ({ index: Number(tr.querySelector(".packet")!.textContent), event: tr.querySelector(".event")!.textContent })));
+    expect(await summaryValue(page, "busEvents")).toBe(
+      Object.entries(node.busEvents.counts)
+        .map(([e, n]) => `${e} ${n}`)
+        .join(", "),
+    );
+    const rows = await page.$$eval("#busevents tbody tr", (trs) =>
+      trs.map((tr) => ({
+        index: Number(tr.querySelector(".packet")!.textContent),
+        event: tr.querySelector(".event")!.textContent,
+      })),
+    );
     expect(rows).toEqual(node.busEvents.events.map((e) => ({ index: e.index, event: e.event })));
     expect(rows.filter((r) => r.event === "bus reset").map((r) => r.index)).toEqual([4, 158]);
     // The first bus reset comes before the second: further left on the chart.
@@ -129,12 +174,17 @@ describe("viewer in Chromium", () => {
 
   it("draws a decimated traffic chart for a high-speed capture and agrees with Node on the counts", async () => {
     const r = await analyzeFile(HS_FLASH);
-    const node = analysisJson(r) as { records: number; summary: { packets: number; pids: Record<string, number> } };
+    const node = analysisJson(r) as {
+      records: number;
+      summary: { packets: number; pids: Record<string, number> };
+    };
     const page = await open(HS_FLASH);
     expect(await summaryValue(page, "records")).toBe(String(node.records));
     expect(await summaryValue(page, "packets")).toBe(String(node.summary.packets));
     expect(await summaryValue(page, "speed")).toBe("high");
-    const pids = await page.$$eval("#pids tbody tr", (trs) => Object.fromEntries(trs.map((tr) => [tr.children[0]!.textContent, Number(tr.children[1]!.textContent)])));
+    const pids = await page.$$eval("#pids tbody tr", (trs) =>
+      Object.fromEntries(trs.map((tr) => [tr.children[0]!.textContent, Number(tr.children[1]!.textContent)])),
+    );
     expect(pids).toEqual(node.summary.pids);
     // ~62,000 buckets of 125 µs for a ~1,100 px plot: min/max per pixel.
     expect(await page.getAttribute("#chart", "data-decimated")).toBe("true");
@@ -150,10 +200,14 @@ describe("viewer in Chromium", () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width - 15, box.y + 60, { steps: 4 });
     await page.mouse.up();
-    await page.waitForFunction(() => document.querySelector<HTMLElement>("#chart")!.dataset.decimated === "false");
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>("#chart")!.dataset.decimated === "false",
+    );
     expect(Number(await page.getAttribute("#chart", "data-points"))).toBeLessThan(2000);
     await page.mouse.dblclick(box.x + 100, box.y + 50);
-    await page.waitForFunction(() => document.querySelector<HTMLElement>("#chart")!.dataset.decimated === "true");
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>("#chart")!.dataset.decimated === "true",
+    );
     await page.close();
   });
 
@@ -166,7 +220,9 @@ describe("viewer in Chromium", () => {
     const file = path.join(tmp, `${payload.replace(/[/"']/g, "")}.mon`);
     writeFileSync(file, writer.text() + payload + "\n");
     const page = await open(file);
-    const messages = await page.$$eval("#findings tbody td.message", (tds) => tds.map((td) => td.textContent));
+    const messages = await page.$$eval("#findings tbody td.message", (tds) =>
+      tds.map((td) => td.textContent),
+    );
     expect(messages.some((m) => m!.includes(payload))).toBe(true);
     expect(await summaryValue(page, "file")).toBe(path.basename(file));
     expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
@@ -177,7 +233,11 @@ describe("viewer in Chromium", () => {
 
     // The same file through the file input (a drop reads the same File object).
     await page.setInputFiles("#file", file);
-    await page.waitForFunction(() => document.body.dataset.state === "done" && document.querySelector("#status")!.textContent!.includes("analyzed"));
+    await page.waitForFunction(
+      () =>
+        document.body.dataset.state === "done" &&
+        document.querySelector("#status")!.textContent!.includes("analyzed"),
+    );
     expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
     expect(await summaryValue(page, "format")).toBe("usbmon-text");
     await page.close();

@@ -9,12 +9,18 @@ import { publicDir, repoRoot } from "../helpers/paths.js";
 const capture = path.join(publicDir, "real/288-bad-crcs.pcap");
 
 /** A raw GET (fetch would normalise "..", which is exactly what these tests must send). */
-function get(port: number, rawPath: string, host = `127.0.0.1:${port}`): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function get(
+  port: number,
+  rawPath: string,
+  host = `127.0.0.1:${port}`,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port, path: rawPath, headers: { Host: host } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
     });
     req.on("error", reject);
     req.end();
@@ -71,7 +77,18 @@ describe("viewer server", () => {
   });
 
   it("never serves files outside its mounts", async () => {
-    for (const p of ["/viewer/../package.json", "/viewer/%2e%2e/package.json", "/dist/..%2fpackage.json", "/viewer/..%2f..%2fmain%2fpackage.json", "/dist/..%2f..%2fpackage.json", "/build/../package.json", "/package.json", "/node_modules/commander/package.json", "/viewer/%00", "/build/usbscope.d.ts"]) {
+    for (const p of [
+      "/viewer/../package.json",
+      "/viewer/%2e%2e/package.json",
+      "/dist/..%2fpackage.json",
+      "/viewer/..%2f..%2fmain%2fpackage.json",
+      "/dist/..%2f..%2fpackage.json",
+      "/build/../package.json",
+      "/package.json",
+      "/node_modules/commander/package.json",
+      "/viewer/%00",
+      "/build/usbscope.d.ts",
+    ]) {
       const r = await get(server.port, p);
       expect(r.status, p).toBe(404);
     }
@@ -92,7 +109,14 @@ describe("viewer server", () => {
 describe("usbscope view", () => {
   const io = () => {
     const o = { out: "", err: "" };
-    return { o, io: { out: (t: string) => void (o.out += t), err: (t: string) => void (o.err += t), stdin: Readable.from([]) } };
+    return {
+      o,
+      io: {
+        out: (t: string) => void (o.out += t),
+        err: (t: string) => void (o.err += t),
+        stdin: Readable.from([]),
+      },
+    };
   };
 
   it("prints the URL, serves the file until stopped, then exits 0", async () => {
@@ -135,7 +159,9 @@ describe("usbscope view", () => {
 
   it("rejects a port that is not a number", async () => {
     const { io: theIo } = io();
-    const cmd = viewCommand(theIo, () => {}, { until: async () => {} }).exitOverride().configureOutput({ writeErr: () => {} });
+    const cmd = viewCommand(theIo, () => {}, { until: async () => {} })
+      .exitOverride()
+      .configureOutput({ writeErr: () => {} });
     await expect(cmd.parseAsync(["--port", "http"], { from: "user" })).rejects.toThrow(/port number/);
   });
 });

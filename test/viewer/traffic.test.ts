@@ -6,17 +6,37 @@ import { fileSource } from "../../src/capture/source.js";
 import type { RecordBatch } from "../../src/usb/model.js";
 import { PacketStatus, Pid } from "../../as/shared/constants.js";
 import { chartData, DECIMATE_RATIO } from "../../viewer/decimate.js";
-import { CLASS_NAMES, DATA, ERROR, HANDSHAKE, SOF, TOKEN, TrafficHistogram, URB } from "../../viewer/traffic.js";
+import {
+  CLASS_NAMES,
+  DATA,
+  ERROR,
+  HANDSHAKE,
+  SOF,
+  TOKEN,
+  TrafficHistogram,
+  URB,
+} from "../../viewer/traffic.js";
 import { publicDir } from "../helpers/paths.js";
 
 /** A batch as the core hands it over: columns, times relative to t=1000 s. */
 function batch(rows: Array<{ t: number; pid: number; status?: number }>, firstIndex = 0): RecordBatch {
   const n = rows.length;
   const b: RecordBatch = {
-    firstIndex, count: n, bytes: new Uint8Array(0),
-    offset: new Float64Array(n), tsSec: new Float64Array(n), tsNsec: new Uint32Array(n), linktype: new Uint16Array(n).fill(288),
-    pid: new Uint8Array(n), status: new Uint8Array(n), address: new Uint8Array(n), endpoint: new Uint8Array(n), frame: new Uint16Array(n),
-    dataOffset: new Uint32Array(n), dataLength: new Uint32Array(n), origLength: new Uint32Array(n),
+    firstIndex,
+    count: n,
+    bytes: new Uint8Array(0),
+    offset: new Float64Array(n),
+    tsSec: new Float64Array(n),
+    tsNsec: new Uint32Array(n),
+    linktype: new Uint16Array(n).fill(288),
+    pid: new Uint8Array(n),
+    status: new Uint8Array(n),
+    address: new Uint8Array(n),
+    endpoint: new Uint8Array(n),
+    frame: new Uint16Array(n),
+    dataOffset: new Uint32Array(n),
+    dataLength: new Uint32Array(n),
+    origLength: new Uint32Array(n),
   };
   rows.forEach((r, i) => {
     const ns = Math.round(r.t * 1e9);
@@ -31,16 +51,18 @@ function batch(rows: Array<{ t: number; pid: number; status?: number }>, firstIn
 describe("TrafficHistogram", () => {
   it("counts each record in its PID class and 125 µs bucket", () => {
     const h = new TrafficHistogram();
-    h.onBatch(batch([
-      { t: 0, pid: Pid.SOF },
-      { t: 0.00001, pid: Pid.IN },
-      { t: 0.00002, pid: Pid.DATA1 },
-      { t: 0.00003, pid: Pid.ACK },
-      { t: 0.0002, pid: Pid.SETUP },
-      { t: 0.0002, pid: Pid.NYET },
-      { t: 0.0003, pid: Pid.SOF, status: PacketStatus.BAD_CRC5 },
-      { t: 0.0004, pid: 0, status: PacketStatus.NOT_RAW },
-    ]));
+    h.onBatch(
+      batch([
+        { t: 0, pid: Pid.SOF },
+        { t: 0.00001, pid: Pid.IN },
+        { t: 0.00002, pid: Pid.DATA1 },
+        { t: 0.00003, pid: Pid.ACK },
+        { t: 0.0002, pid: Pid.SETUP },
+        { t: 0.0002, pid: Pid.NYET },
+        { t: 0.0003, pid: Pid.SOF, status: PacketStatus.BAD_CRC5 },
+        { t: 0.0004, pid: 0, status: PacketStatus.NOT_RAW },
+      ]),
+    );
     const j = h.toJSON();
     expect(j.bucketSec).toBe(125e-6);
     expect(j.length).toBe(4);
@@ -67,7 +89,12 @@ describe("TrafficHistogram", () => {
 
   it("keeps records that go back in time, in the first bucket", () => {
     const h = new TrafficHistogram();
-    h.onBatch(batch([{ t: 1, pid: Pid.IN }, { t: 0.5, pid: Pid.IN }]));
+    h.onBatch(
+      batch([
+        { t: 1, pid: Pid.IN },
+        { t: 0.5, pid: Pid.IN },
+      ]),
+    );
     const j = h.toJSON();
     expect(j.counts[TOKEN]![0]).toBe(2);
     expect(j.length).toBe(1);
@@ -87,7 +114,11 @@ describe("TrafficHistogram", () => {
 });
 
 describe("chartData", () => {
-  const hist = (values: number[]) => ({ bucketSec: 0.001, length: values.length, counts: [Uint32Array.from(values)] });
+  const hist = (values: number[]) => ({
+    bucketSec: 0.001,
+    length: values.length,
+    counts: [Uint32Array.from(values)],
+  });
 
   it("passes buckets through when they are at most 4x the pixels", () => {
     const values = Array.from({ length: 40 }, (_, i) => i % 7);

@@ -7,7 +7,12 @@ import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 import { DescriptorType } from "../../usb/descriptorTypes.js";
 
-export const info: RuleInfo = { id: "CFG_TOTAL_LENGTH_MISMATCH", severity: "error", spec: "USB 2.0 §9.6.3, §9.4.3; ELL; K-CFG (CFG_TOTAL_SHORT); K-TEST", title: "wTotalLength matches the descriptors that follow and the bytes returned" };
+export const info: RuleInfo = {
+  id: "CFG_TOTAL_LENGTH_MISMATCH",
+  severity: "error",
+  spec: "USB 2.0 §9.6.3, §9.4.3; ELL; K-CFG (CFG_TOTAL_SHORT); K-TEST",
+  title: "wTotalLength matches the descriptors that follow and the bytes returned",
+};
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
@@ -17,15 +22,35 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
     for (const r of ctx.device.reads) {
       const ct = r.transfer;
       if (r.type !== DescriptorType.CONFIGURATION || r.index !== index || ct.data.length < 9) continue;
-      if (ct.setup.wLength >= c.wTotalLength && ct.data.length !== c.wTotalLength && ct.data.length <= ct.setup.wLength) {
-        out.push(hit(info, ctx, ct, `${cfgName(c)}: GET_DESCRIPTOR asked for ${ct.setup.wLength} bytes and wTotalLength is ${c.wTotalLength}, but ${ct.data.length} bytes were returned`, where));
+      if (
+        ct.setup.wLength >= c.wTotalLength &&
+        ct.data.length !== c.wTotalLength &&
+        ct.data.length <= ct.setup.wLength
+      ) {
+        out.push(
+          hit(
+            info,
+            ctx,
+            ct,
+            `${cfgName(c)}: GET_DESCRIPTOR asked for ${ct.setup.wLength} bytes and wTotalLength is ${c.wTotalLength}, but ${ct.data.length} bytes were returned`,
+            where,
+          ),
+        );
       }
     }
     if (c.length >= c.wTotalLength && !c.invalidAt) {
       const walked = walkedLength(c) + c.excess;
       if (walked !== c.wTotalLength) {
         const last = c.descriptors[c.descriptors.length - 1];
-        out.push(hit(info, ctx, transfer, `${cfgName(c)}: wTotalLength is ${c.wTotalLength} but the header and ${c.descriptors.length} descriptors that follow add up to ${walked} bytes${last && last.truncated ? ` (the last one, at offset ${last.offset}, runs past the end)` : ""}`, where));
+        out.push(
+          hit(
+            info,
+            ctx,
+            transfer,
+            `${cfgName(c)}: wTotalLength is ${c.wTotalLength} but the header and ${c.descriptors.length} descriptors that follow add up to ${walked} bytes${last && last.truncated ? ` (the last one, at offset ${last.offset}, runs past the end)` : ""}`,
+            where,
+          ),
+        );
       }
     }
   }

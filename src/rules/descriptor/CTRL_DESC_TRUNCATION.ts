@@ -7,13 +7,23 @@ import { descriptorTypeName, DescriptorType } from "../../usb/descriptorTypes.js
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { Recipient, recipientBits } from "../../usb/requests.js";
 
-export const info: RuleInfo = { id: "CTRL_DESC_TRUNCATION", severity: "error", spec: "USB 2.0 §9.4.3; MS-D", title: "a descriptor read returns the whole descriptor, and nothing more" };
+export const info: RuleInfo = {
+  id: "CTRL_DESC_TRUNCATION",
+  severity: "error",
+  spec: "USB 2.0 §9.4.3; MS-D",
+  title: "a descriptor read returns the whole descriptor, and nothing more",
+};
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of ctx.device.reads) {
     const ct = r.transfer;
-    if (recipientBits(ct.setup.bmRequestType) !== Recipient.DEVICE || ct.status !== "ok" || ct.data.length < 2) continue;
+    if (
+      recipientBits(ct.setup.bmRequestType) !== Recipient.DEVICE ||
+      ct.status !== "ok" ||
+      ct.data.length < 2
+    )
+      continue;
     const n = ct.data.length;
     const w = ct.setup.wLength;
     let size: number;
@@ -28,8 +38,46 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
     } else continue;
     if (size < 2) continue;
     const name = `${descriptorTypeName(r.type)}${r.type === 3 ? ` ${r.index}` : ""}`;
-    if (w >= size && n < size) out.push(hit(info, ctx, ct, `GET_DESCRIPTOR(${name}) asked for ${w} bytes of a ${size}-byte descriptor but got ${n}`, { descriptor: r.type === 3 ? "string" : r.type === 6 ? "qualifier" : r.type === 1 ? "device" : "configuration", index: r.index }));
-    else if (n > size && n <= w) out.push(hit(info, ctx, ct, `GET_DESCRIPTOR(${name}) returned ${n} bytes for a ${size}-byte descriptor (${n - size} extra)`, { descriptor: r.type === 3 ? "string" : r.type === 6 ? "qualifier" : r.type === 1 ? "device" : "configuration", index: r.index }));
+    if (w >= size && n < size)
+      out.push(
+        hit(
+          info,
+          ctx,
+          ct,
+          `GET_DESCRIPTOR(${name}) asked for ${w} bytes of a ${size}-byte descriptor but got ${n}`,
+          {
+            descriptor:
+              r.type === 3
+                ? "string"
+                : r.type === 6
+                  ? "qualifier"
+                  : r.type === 1
+                    ? "device"
+                    : "configuration",
+            index: r.index,
+          },
+        ),
+      );
+    else if (n > size && n <= w)
+      out.push(
+        hit(
+          info,
+          ctx,
+          ct,
+          `GET_DESCRIPTOR(${name}) returned ${n} bytes for a ${size}-byte descriptor (${n - size} extra)`,
+          {
+            descriptor:
+              r.type === 3
+                ? "string"
+                : r.type === 6
+                  ? "qualifier"
+                  : r.type === 1
+                    ? "device"
+                    : "configuration",
+            index: r.index,
+          },
+        ),
+      );
   }
   out.push(...neverReadWhole(ctx));
   return out;
@@ -46,12 +94,25 @@ function neverReadWhole(ctx: DescriptorRuleContext): RuleHit[] {
     const c = held.descriptor;
     const ct = held.transfer;
     if (ct.data.length < 9 || ct.data.length >= c.wTotalLength || ct.dataTruncated) continue;
-    const asked = Math.max(...ctx.device.reads.filter((r) => r.type === DescriptorType.CONFIGURATION && r.index === index).map((r) => r.transfer.setup.wLength));
+    const asked = Math.max(
+      ...ctx.device.reads
+        .filter((r) => r.type === DescriptorType.CONFIGURATION && r.index === index)
+        .map((r) => r.transfer.setup.wLength),
+    );
     if (asked >= c.wTotalLength || ct.data.length < ct.setup.wLength) continue; // a short answer to a big enough request is CFG_TOTAL_LENGTH_MISMATCH's
     const cut = lastDescriptorCut(ct.data);
-    const tail = cut ? `; the last descriptor (type 0x${cut.type.toString(16).padStart(2, "0")}) is cut at ${cut.have} of its ${cut.bLength} bytes` : "";
+    const tail = cut
+      ? `; the last descriptor (type 0x${cut.type.toString(16).padStart(2, "0")}) is cut at ${cut.have} of its ${cut.bLength} bytes`
+      : "";
     out.push(
-      hit(info, ctx, ct, `configuration index ${index}: only ${ct.data.length} of its wTotalLength ${c.wTotalLength} bytes were read (the largest request asked for ${asked})${tail}; the descriptors past byte ${ct.data.length} are not in the capture and were not checked`, { descriptor: "configuration", index }, "info"),
+      hit(
+        info,
+        ctx,
+        ct,
+        `configuration index ${index}: only ${ct.data.length} of its wTotalLength ${c.wTotalLength} bytes were read (the largest request asked for ${asked})${tail}; the descriptors past byte ${ct.data.length} are not in the capture and were not checked`,
+        { descriptor: "configuration", index },
+        "info",
+      ),
     );
   }
   return out;

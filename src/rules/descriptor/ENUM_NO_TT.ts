@@ -7,11 +7,24 @@ import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { deviceDesc } from "./helpers.js";
 
-export const info: RuleInfo = { id: "ENUM_NO_TT", severity: "error", spec: "USB 2.0 §11.14, §11.23.1; K-HUB hub_port_init", title: "a high-speed hub has a transaction translator for full/low-speed devices" };
+export const info: RuleInfo = {
+  id: "ENUM_NO_TT",
+  severity: "error",
+  spec: "USB 2.0 §11.14, §11.23.1; K-HUB hub_port_init",
+  title: "a high-speed hub has a transaction translator for full/low-speed devices",
+};
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   if (ctx.speed !== "high") return [];
   const h = deviceDesc(ctx.device, 7);
   if (!h || h.descriptor.bDeviceClass !== 0x09 || h.descriptor.bDeviceProtocol !== 0) return [];
-  return [hit(info, ctx, h.transfer, "hub runs at high speed but bDeviceProtocol is 0 (no transaction translator): full- and low-speed devices below it cannot be enumerated", { descriptor: "device", field: "bDeviceProtocol" })];
+  return [
+    hit(
+      info,
+      ctx,
+      h.transfer,
+      "hub runs at high speed but bDeviceProtocol is 0 (no transaction translator): full- and low-speed devices below it cannot be enumerated",
+      { descriptor: "device", field: "bDeviceProtocol" },
+    ),
+  ];
 }

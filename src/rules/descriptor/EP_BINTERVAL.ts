@@ -7,7 +7,12 @@ import { endpointType } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";
 
-export const info: RuleInfo = { id: "EP_BINTERVAL", severity: "error", spec: "USB 2.0 §9.6.6; AXL-I; K-CFG (EP_BINTERVAL_RANGE)", title: "bInterval is in range for the endpoint type and speed" };
+export const info: RuleInfo = {
+  id: "EP_BINTERVAL",
+  severity: "error",
+  spec: "USB 2.0 §9.6.6; AXL-I; K-CFG (EP_BINTERVAL_RANGE)",
+  title: "bInterval is in range for the endpoint type and speed",
+};
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
@@ -15,11 +20,22 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
     const type = endpointType(x.ep.bmAttributes);
     const v = x.ep.bInterval;
     const say = (why: string, sev = info.severity) =>
-      out.push(hit(info, ctx, x.transfer, `${cfgName(x.config)} ${ifName(x.iface)} ${type} ${epName(x.ep)}: bInterval ${v} ${why}`, { descriptor: "configuration", config: x.index, offset: x.ep.offset, field: "bInterval" }, sev));
-    if (type === "isochronous" && (v < 1 || v > 16)) say("is outside 1..16 (isochronous: period 2^(bInterval-1))");
+      out.push(
+        hit(
+          info,
+          ctx,
+          x.transfer,
+          `${cfgName(x.config)} ${ifName(x.iface)} ${type} ${epName(x.ep)}: bInterval ${v} ${why}`,
+          { descriptor: "configuration", config: x.index, offset: x.ep.offset, field: "bInterval" },
+          sev,
+        ),
+      );
+    if (type === "isochronous" && (v < 1 || v > 16))
+      say("is outside 1..16 (isochronous: period 2^(bInterval-1))");
     else if (type === "interrupt") {
       if (v === 0) say("is 0; interrupt endpoints need 1..255 (full/low speed) or 1..16 (high speed)");
-      else if (ctx.speed === "low" && v < 10) say("is below 10 ms, the minimum for low-speed interrupt endpoints", "warning");
+      else if (ctx.speed === "low" && v < 10)
+        say("is below 10 ms, the minimum for low-speed interrupt endpoints", "warning");
     }
   }
   return out;

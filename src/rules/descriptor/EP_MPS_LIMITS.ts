@@ -7,7 +7,12 @@ import { endpointType, maxPacketBytes } from "../../descriptors/endpoint.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, endpoints, epName, ifName } from "./helpers.js";
 
-export const info: RuleInfo = { id: "EP_MPS_LIMITS", severity: "error", spec: "USB 2.0 §5.5.3-§5.8.3; K-CFG (EP_MPS_TOO_BIG, EP_HS_BULK_512, EP_LS_BULK); WS-USB; S553", title: "endpoint max packet size and type are allowed at the speed" };
+export const info: RuleInfo = {
+  id: "EP_MPS_LIMITS",
+  severity: "error",
+  spec: "USB 2.0 §5.5.3-§5.8.3; K-CFG (EP_MPS_TOO_BIG, EP_HS_BULK_512, EP_LS_BULK); WS-USB; S553",
+  title: "endpoint max packet size and type are allowed at the speed",
+};
 
 const POW2 = new Set([8, 16, 32, 64]);
 
@@ -19,8 +24,10 @@ export function mpsProblem(speed: Speed, type: EndpointType, size: number): stri
       if (type === "bulk" || type === "isochronous") return `${type} endpoints are not allowed at low speed`;
       return size > 8 ? `${size} exceeds the low-speed limit of 8` : "";
     case "full":
-      if (type === "control" || type === "bulk") return POW2.has(size) ? "" : `full-speed ${type} max packet size must be 8, 16, 32 or 64`;
-      if (type === "interrupt") return size > 64 ? `${size} exceeds the full-speed interrupt limit of 64` : "";
+      if (type === "control" || type === "bulk")
+        return POW2.has(size) ? "" : `full-speed ${type} max packet size must be 8, 16, 32 or 64`;
+      if (type === "interrupt")
+        return size > 64 ? `${size} exceeds the full-speed interrupt limit of 64` : "";
       return size > 1023 ? `${size} exceeds the full-speed isochronous limit of 1023` : "";
     case "high":
       if (type === "control") return size === 64 ? "" : "high-speed control max packet size must be 64";
@@ -37,7 +44,16 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
     const type = endpointType(x.ep.bmAttributes);
     const size = maxPacketBytes(x.ep.wMaxPacketSize);
     const why = mpsProblem(ctx.speed, type, size);
-    if (why) out.push(hit(info, ctx, x.transfer, `${cfgName(x.config)} ${ifName(x.iface)} ${type} ${epName(x.ep)}: wMaxPacketSize ${size}: ${why}`, { descriptor: "configuration", config: x.index, offset: x.ep.offset, field: "wMaxPacketSize" }));
+    if (why)
+      out.push(
+        hit(
+          info,
+          ctx,
+          x.transfer,
+          `${cfgName(x.config)} ${ifName(x.iface)} ${type} ${epName(x.ep)}: wMaxPacketSize ${size}: ${why}`,
+          { descriptor: "configuration", config: x.index, offset: x.ep.offset, field: "wMaxPacketSize" },
+        ),
+      );
   }
   return out;
 }

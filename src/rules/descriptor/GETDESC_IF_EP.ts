@@ -4,14 +4,27 @@ import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { DescriptorType } from "../../usb/descriptorTypes.js";
 
-export const info: RuleInfo = { id: "GETDESC_IF_EP", severity: "error", spec: "USB 2.0 §9.4.3; K-TEST; WS-USB", title: "GET_DESCRIPTOR(INTERFACE) and GET_DESCRIPTOR(ENDPOINT) are STALLed" };
+export const info: RuleInfo = {
+  id: "GETDESC_IF_EP",
+  severity: "error",
+  spec: "USB 2.0 §9.4.3; K-TEST; WS-USB",
+  title: "GET_DESCRIPTOR(INTERFACE) and GET_DESCRIPTOR(ENDPOINT) are STALLed",
+};
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of ctx.device.reads) {
     const ct = r.transfer;
-    if ((r.type !== DescriptorType.INTERFACE && r.type !== DescriptorType.ENDPOINT) || ct.status !== "ok") continue;
-    out.push(hit(info, ctx, ct, `GET_DESCRIPTOR(${r.type === 4 ? "INTERFACE" : "ENDPOINT"}) was answered with ${ct.data.length} bytes instead of a STALL`));
+    if ((r.type !== DescriptorType.INTERFACE && r.type !== DescriptorType.ENDPOINT) || ct.status !== "ok")
+      continue;
+    out.push(
+      hit(
+        info,
+        ctx,
+        ct,
+        `GET_DESCRIPTOR(${r.type === 4 ? "INTERFACE" : "ENDPOINT"}) was answered with ${ct.data.length} bytes instead of a STALL`,
+      ),
+    );
   }
   return out;
 }

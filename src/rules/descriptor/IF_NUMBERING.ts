@@ -4,7 +4,12 @@ import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
 import { cfgName, configs } from "./helpers.js";
 
-export const info: RuleInfo = { id: "IF_NUMBERING", severity: "error", spec: "USB 2.0 §9.6.5; K-CFG (IF_NUMBER_RANGE, IF_NUMBER_GAP, IF_ALT_GAP, IF_ALT_DUPLICATE); K-TEST", title: "interfaces are numbered 0..n-1 and alternate settings 0..m-1 without duplicates" };
+export const info: RuleInfo = {
+  id: "IF_NUMBERING",
+  severity: "error",
+  spec: "USB 2.0 §9.6.5; K-CFG (IF_NUMBER_RANGE, IF_NUMBER_GAP, IF_ALT_GAP, IF_ALT_DUPLICATE); K-TEST",
+  title: "interfaces are numbered 0..n-1 and alternate settings 0..m-1 without duplicates",
+};
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
@@ -16,15 +21,53 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
       const where = { descriptor: "configuration", config: c.index, offset: i.offset };
       let set = alts.get(i.bInterfaceNumber);
       if (!set) alts.set(i.bInterfaceNumber, (set = new Set()));
-      if (set.has(i.bAlternateSetting)) out.push(hit(info, ctx, c.transfer, `${name}: interface ${i.bInterfaceNumber} alternate setting ${i.bAlternateSetting} appears twice (second at offset ${i.offset})`, { ...where, field: "bAlternateSetting" }));
+      if (set.has(i.bAlternateSetting))
+        out.push(
+          hit(
+            info,
+            ctx,
+            c.transfer,
+            `${name}: interface ${i.bInterfaceNumber} alternate setting ${i.bAlternateSetting} appears twice (second at offset ${i.offset})`,
+            { ...where, field: "bAlternateSetting" },
+          ),
+        );
       set.add(i.bAlternateSetting);
       if (i.bInterfaceNumber >= c.config.bNumInterfaces && !c.config.truncated)
-        out.push(hit(info, ctx, c.transfer, `${name}: bInterfaceNumber ${i.bInterfaceNumber} is not below bNumInterfaces ${c.config.bNumInterfaces}`, { ...where, field: "bInterfaceNumber" }));
+        out.push(
+          hit(
+            info,
+            ctx,
+            c.transfer,
+            `${name}: bInterfaceNumber ${i.bInterfaceNumber} is not below bNumInterfaces ${c.config.bNumInterfaces}`,
+            { ...where, field: "bInterfaceNumber" },
+          ),
+        );
     }
     if (c.config.truncated) continue;
     const count = Math.max(alts.size, 0);
-    for (let n = 0; n < count; n++) if (!alts.has(n)) out.push(hit(info, ctx, c.transfer, `${name} has no interface number ${n} (interfaces are ${[...alts.keys()].sort((a, b) => a - b).join(", ")})`, { descriptor: "configuration", config: c.index, offset: 0 }));
-    for (const [n, set] of alts) for (let a = 0; a < set.size; a++) if (!set.has(a)) out.push(hit(info, ctx, c.transfer, `${name}: interface ${n} has no alternate setting ${a} (it has ${[...set].sort((x, y) => x - y).join(", ")})`, { descriptor: "configuration", config: c.index, offset: 0 }));
+    for (let n = 0; n < count; n++)
+      if (!alts.has(n))
+        out.push(
+          hit(
+            info,
+            ctx,
+            c.transfer,
+            `${name} has no interface number ${n} (interfaces are ${[...alts.keys()].sort((a, b) => a - b).join(", ")})`,
+            { descriptor: "configuration", config: c.index, offset: 0 },
+          ),
+        );
+    for (const [n, set] of alts)
+      for (let a = 0; a < set.size; a++)
+        if (!set.has(a))
+          out.push(
+            hit(
+              info,
+              ctx,
+              c.transfer,
+              `${name}: interface ${n} has no alternate setting ${a} (it has ${[...set].sort((x, y) => x - y).join(", ")})`,
+              { descriptor: "configuration", config: c.index, offset: 0 },
+            ),
+          );
   }
   return out;
 }

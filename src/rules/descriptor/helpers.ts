@@ -15,7 +15,8 @@ export interface ConfigEntry {
 /** Configuration sets that were read far enough to have sub-descriptors or a header (≥ 9 bytes). */
 export function configs(d: UsbDevice): ConfigEntry[] {
   const out: ConfigEntry[] = [];
-  for (const [index, h] of d.configurations) if (h.descriptor.length >= 9) out.push({ index, config: h.descriptor, transfer: h.transfer });
+  for (const [index, h] of d.configurations)
+    if (h.descriptor.length >= 9) out.push({ index, config: h.descriptor, transfer: h.transfer });
   return out;
 }
 
@@ -38,12 +39,17 @@ export interface EndpointEntry extends ConfigEntry {
 
 export function endpoints(d: UsbDevice): EndpointEntry[] {
   const out: EndpointEntry[] = [];
-  for (const c of configs(d)) for (const iface of c.config.interfaces) for (const ep of iface.endpoints) if (!ep.truncated) out.push({ ...c, iface, ep });
+  for (const c of configs(d))
+    for (const iface of c.config.interfaces)
+      for (const ep of iface.endpoints) if (!ep.truncated) out.push({ ...c, iface, ep });
   return out;
 }
 
 /** A device descriptor with at least `n` bytes, or undefined. */
-export function deviceDesc(d: UsbDevice, n: number): Held<import("../../descriptors/device.js").DeviceDescriptor> | undefined {
+export function deviceDesc(
+  d: UsbDevice,
+  n: number,
+): Held<import("../../descriptors/device.js").DeviceDescriptor> | undefined {
   const h = d.device;
   return h && h.descriptor.length >= n ? h : undefined;
 }
@@ -70,9 +76,13 @@ export function stringIndexes(d: UsbDevice): { index: number; field: string }[] 
     if (dev.iSerialNumber) out.push({ index: dev.iSerialNumber, field: "iSerialNumber" });
   }
   for (const { config } of configs(d)) {
-    if (config.iConfiguration) out.push({ index: config.iConfiguration, field: `${cfgName(config)} iConfiguration` });
-    for (const i of config.interfaces) if (i.iInterface && !i.truncated) out.push({ index: i.iInterface, field: `${ifName(i)} iInterface` });
-    for (const a of config.associations) if (a.iFunction && !a.truncated) out.push({ index: a.iFunction, field: `IAD ${a.bFirstInterface} iFunction` });
+    if (config.iConfiguration)
+      out.push({ index: config.iConfiguration, field: `${cfgName(config)} iConfiguration` });
+    for (const i of config.interfaces)
+      if (i.iInterface && !i.truncated) out.push({ index: i.iInterface, field: `${ifName(i)} iInterface` });
+    for (const a of config.associations)
+      if (a.iFunction && !a.truncated)
+        out.push({ index: a.iFunction, field: `IAD ${a.bFirstInterface} iFunction` });
   }
   return out;
 }

@@ -38,12 +38,14 @@ export interface RunOptions {
 const TYPES: EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
 
 /** The key of an endpoint in the tests' type and size tables: "address:0xEP" (e.g. "5:0x81"). */
-export const endpointKey = (address: number, endpointAddress: number) => `${address}:0x${endpointAddress.toString(16).padStart(2, "0")}`;
+export const endpointKey = (address: number, endpointAddress: number) =>
+  `${address}:0x${endpointAddress.toString(16).padStart(2, "0")}`;
 
 /** Walk a configuration descriptor set (§9.6.3) for endpoint descriptors (§9.6.6). */
 export function learnFromConfig(address: number, data: Uint8Array, into: Record<string, EndpointType>): void {
   for (let p = 0; p + 2 <= data.length && data[p] >= 2; p += data[p]) {
-    if (data[p + 1] === 5 && p + 4 <= data.length) into[endpointKey(address, data[p + 2])] = TYPES[data[p + 3] & 3];
+    if (data[p + 1] === 5 && p + 4 <= data.length)
+      into[endpointKey(address, data[p + 2])] = TYPES[data[p + 3] & 3];
   }
 }
 
@@ -56,30 +58,57 @@ export function runRecords(recs: RawRecord[], opts: RunOptions = {}): Recorded {
     findings: { add: (f) => findings.push(f) },
     onControlTransfer: (ct) => {
       controls.push(ct);
-      if (opts.learnEndpointTypes && ct.status === "ok" && ct.setup.bRequest === 6 && ct.setup.wValue >> 8 === 2) learnFromConfig(ct.address, ct.data, types);
+      if (
+        opts.learnEndpointTypes &&
+        ct.status === "ok" &&
+        ct.setup.bRequest === 6 &&
+        ct.setup.wValue >> 8 === 2
+      )
+        learnFromConfig(ct.address, ct.data, types);
     },
     endpoints: Object.assign(
       { endpointType: (address: number, ep: number) => types[endpointKey(address, ep)] },
-      opts.maxPacketSizes ? { maxPacketSize: (address: number, ep: number) => opts.maxPacketSizes![endpointKey(address, ep)] } : {},
-      opts.interfaceEndpoints ? { interfaceEndpoints: (address: number, iface: number, alt: number) => opts.interfaceEndpoints![`${address}:${iface}:${alt}`] } : {},
+      opts.maxPacketSizes
+        ? { maxPacketSize: (address: number, ep: number) => opts.maxPacketSizes![endpointKey(address, ep)] }
+        : {},
+      opts.interfaceEndpoints
+        ? {
+            interfaceEndpoints: (address: number, iface: number, alt: number) =>
+              opts.interfaceEndpoints![`${address}:${iface}:${alt}`],
+          }
+        : {},
     ),
     speed: opts.speed ?? "high",
   };
   const transactions: string[] = [];
-  const layer = new PacketLayer(ctx, { onTransfer: (t) => transfers.push(t), onTransaction: (tx) => void (tx.tokenPid !== 0 && transactions.push(transactionKey(tx))) });
+  const layer = new PacketLayer(ctx, {
+    onTransfer: (t) => transfers.push(t),
+    onTransaction: (tx) => void (tx.tokenPid !== 0 && transactions.push(transactionKey(tx))),
+  });
   for (const b of toBatches(recs, opts.batchSize ?? 7)) layer.onBatch(b);
   layer.onEnd();
-  return { layer, findings, controls, transfers, transactions, rule: (id) => findings.filter((f) => f.rule === id) };
+  return {
+    layer,
+    findings,
+    controls,
+    transfers,
+    transactions,
+    rule: (id) => findings.filter((f) => f.rule === id),
+  };
 }
 
 /** Feed packets (1 µs apart unless told) through a fresh PacketLayer. */
 export function run(packets: Packet[], opts: RunOptions = {}): Recorded {
-  return runRecords(records(packets, { stepNs: opts.stepNs, timesNs: opts.timesNs, linktype: opts.linktype }), opts);
+  return runRecords(
+    records(packets, { stepNs: opts.stepNs, timesNs: opts.timesNs, linktype: opts.linktype }),
+    opts,
+  );
 }
 
 /** A transaction as a comparable key: "split|PID|addr.ep|dataLength|outcome" (outcome "none" = no handshake). */
 export function transactionKey(tx: Transaction): string {
-  const split = tx.split === SplitKind.START ? "start" : tx.split === SplitKind.COMPLETE ? "complete" : "none";
+  const split =
+    tx.split === SplitKind.START ? "start" : tx.split === SplitKind.COMPLETE ? "complete" : "none";
   const outcome = tx.outcome === 0 ? "none" : TX_OUTCOME_NAMES[tx.outcome];
   return `${split}|${pidName(tx.tokenPid)}|${tx.address}.${tx.endpoint}|${tx.dataLength}|${outcome}`;
 }

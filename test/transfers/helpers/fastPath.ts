@@ -24,7 +24,11 @@ export interface LayerOutcome {
  * paths on). Endpoint types are `known`, plus what configuration descriptors in the capture say, as
  * the descriptor layer would learn them.
  */
-export function layerRun(batches: RecordBatch[], known: Record<string, EndpointType>, general: boolean): LayerOutcome {
+export function layerRun(
+  batches: RecordBatch[],
+  known: Record<string, EndpointType>,
+  general: boolean,
+): LayerOutcome {
   const findings: Finding[] = [];
   const controls: string[] = [];
   const types = { ...known };
@@ -32,7 +36,8 @@ export function layerRun(batches: RecordBatch[], known: Record<string, EndpointT
     findings: { add: (f) => findings.push(f) },
     onControlTransfer: (ct: ControlTransfer) => {
       controls.push(`${ct.index} ${ct.address} ${ct.request} ${ct.status} ${Array.from(ct.data).join(",")}`);
-      if (ct.status === "ok" && ct.setup.bRequest === 6 && ct.setup.wValue >> 8 === 2) learnFromConfig(ct.address, ct.data, types);
+      if (ct.status === "ok" && ct.setup.bRequest === 6 && ct.setup.wValue >> 8 === 2)
+        learnFromConfig(ct.address, ct.data, types);
     },
     endpoints: { endpointType: (address, ep) => types[endpointKey(address, ep)] },
     speed: "high",
@@ -42,7 +47,14 @@ export function layerRun(batches: RecordBatch[], known: Record<string, EndpointT
   layer.onEnd();
   const pids: number[] = [];
   for (let p = 0; p < 256; p++) pids.push(layer.pidCount(p));
-  return { findings, controls, transactions: layer.transactionCount, transfers: layer.transfers, malformed: layer.malformedCount, pids };
+  return {
+    findings,
+    controls,
+    transactions: layer.transactionCount,
+    transfers: layer.transfers,
+    malformed: layer.malformedCount,
+    pids,
+  };
 }
 
 /** Spy on a fast path (private: through the prototype, which the assembler's callback goes through). */

@@ -41,7 +41,8 @@ export interface RefControl {
 }
 
 const PREFIX = /^[\s│├└─○┼]*/u;
-const TX = /^(Starting |Completing )?(SETUP|IN|OUT|PING) transaction on (\d+)\.(\d+)(?: with (\d+) data bytes| with no data)?(?:, (ACK|NAK|STALL|NYET|ERR))?(?:: \[([^\]]*)\])?/;
+const TX =
+  /^(Starting |Completing )?(SETUP|IN|OUT|PING) transaction on (\d+)\.(\d+)(?: with (\d+) data bytes| with no data)?(?:, (ACK|NAK|STALL|NYET|ERR))?(?:: \[([^\]]*)\])?/;
 
 export interface Reference {
   transactions: RefTransaction[];
@@ -62,10 +63,19 @@ export function parseReference(path: string): Reference {
       pendingGroup = { text, line: n + 1 };
       const poll = /^Polling (\d+) times for .* on endpoint (\d+\.\d+ (?:IN|OUT))/.exec(text);
       const amb = /^(\d+) ambiguous transactions on endpoint (\d+\.\d+ (?:IN|OUT))/.exec(text);
-      const xfer = /^(Isochronous|Interrupt|Bulk|Unidentified) transfer of ([\d.]+) (bytes?|KiB) on endpoint (\d+\.\d+ (?:IN|OUT))/.exec(text);
+      const xfer =
+        /^(Isochronous|Interrupt|Bulk|Unidentified) transfer of ([\d.]+) (bytes?|KiB) on endpoint (\d+\.\d+ (?:IN|OUT))/.exec(
+          text,
+        );
       if (poll) pendingGroup.stated = { kind: "polling", count: Number(poll[1]), endpoint: poll[2] };
       if (amb) pendingGroup.stated = { kind: "ambiguous", count: Number(amb[1]), endpoint: amb[2] };
-      if (xfer) pendingGroup.bytesStated = { kind: xfer[1], bytes: xfer[3] === "KiB" ? Number(xfer[2]) * 1024 : Number(xfer[2]), approx: xfer[3] === "KiB", endpoint: xfer[4] };
+      if (xfer)
+        pendingGroup.bytesStated = {
+          kind: xfer[1],
+          bytes: xfer[3] === "KiB" ? Number(xfer[2]) * 1024 : Number(xfer[2]),
+          approx: xfer[3] === "KiB",
+          endpoint: xfer[4],
+        };
       groups.push(pendingGroup);
       return;
     }
@@ -74,7 +84,11 @@ export function parseReference(path: string): Reference {
     const cont = /^Continuing (.*)$/.exec(text);
     if (cont) {
       const c = TX.exec(cont[1]);
-      const target = c && [...transactions].reverse().find((t) => t.pid === c[2] && t.address === Number(c[3]) && t.endpoint === Number(c[4]));
+      const target =
+        c &&
+        [...transactions]
+          .reverse()
+          .find((t) => t.pid === c[2] && t.address === Number(c[3]) && t.endpoint === Number(c[4]));
       if (c && target) {
         if (c[5] !== undefined) target.dataLength = Number(c[5]);
         else if (cont[1].includes("with no data")) target.dataLength = 0;
@@ -108,7 +122,10 @@ export function parseReference(path: string): Reference {
       return;
     }
     // Packet lines under a transaction carry its data and handshake (a "Continuing" line may only name them).
-    const dataPkt = /^(DATA0|DATA1|DATA2|MDATA) packet with CRC [0-9A-F]+ and (?:(\d+) data bytes(?:: \[([^\]]*)\])?|no data)/.exec(text);
+    const dataPkt =
+      /^(DATA0|DATA1|DATA2|MDATA) packet with CRC [0-9A-F]+ and (?:(\d+) data bytes(?:: \[([^\]]*)\])?|no data)/.exec(
+        text,
+      );
     if (dataPkt && last) {
       last.dataLength = dataPkt[2] !== undefined ? Number(dataPkt[2]) : 0;
       if (dataPkt[3]) last.bytes = dataPkt[3].split(", ").map((h) => parseInt(h, 16));
@@ -129,8 +146,19 @@ function controlsOf(groups: RefGroup[]): RefControl[] {
     if (!f || f.pid !== "SETUP" || f.bytes.length !== 8) continue;
     const read = /reading (\d+)(?: of \d+ requested)? bytes/.exec(g.text);
     const written = /writing (\d+) bytes/.exec(g.text);
-    const status = /, stalled/.test(g.text) ? "stall" : /, incomplete|^Incomplete/.test(g.text) ? "incomplete" : "ok";
-    out.push({ address: f.address, setup: f.bytes, dataLength: read ? Number(read[1]) : written ? Number(written[1]) : 0, status, text: g.text, line: g.line });
+    const status = /, stalled/.test(g.text)
+      ? "stall"
+      : /, incomplete|^Incomplete/.test(g.text)
+        ? "incomplete"
+        : "ok";
+    out.push({
+      address: f.address,
+      setup: f.bytes,
+      dataLength: read ? Number(read[1]) : written ? Number(written[1]) : 0,
+      status,
+      text: g.text,
+      line: g.line,
+    });
   }
   return out;
 }

@@ -47,7 +47,14 @@ export const NYET = Uint8Array.of(Pid.NYET);
 export const ERR = Uint8Array.of(Pid.PRE_ERR);
 
 /** SPLIT packet (§8.4.2.2): hub address, SC, port, S, E/U, ET. */
-export function split(opts: { hub: number; port: number; complete: boolean; et: number; s?: boolean; eu?: boolean }): Packet {
+export function split(opts: {
+  hub: number;
+  port: number;
+  complete: boolean;
+  et: number;
+  s?: boolean;
+  eu?: boolean;
+}): Packet {
   const v =
     (opts.hub & 0x7f) |
     ((opts.complete ? 1 : 0) << 7) |
@@ -60,8 +67,23 @@ export function split(opts: { hub: number; port: number; complete: boolean; et: 
 }
 
 /** Setup data (§9.3) as 8 bytes. */
-export function setupBytes(bmRequestType: number, bRequest: number, wValue: number, wIndex: number, wLength: number): number[] {
-  return [bmRequestType, bRequest, wValue & 0xff, wValue >> 8, wIndex & 0xff, wIndex >> 8, wLength & 0xff, wLength >> 8];
+export function setupBytes(
+  bmRequestType: number,
+  bRequest: number,
+  wValue: number,
+  wIndex: number,
+  wLength: number,
+): number[] {
+  return [
+    bmRequestType,
+    bRequest,
+    wValue & 0xff,
+    wValue >> 8,
+    wIndex & 0xff,
+    wIndex >> 8,
+    wLength & 0xff,
+    wLength >> 8,
+  ];
 }
 
 export interface RawRecord {
@@ -79,7 +101,15 @@ export function toBatches(records: RawRecord[], batchSize = records.length || 1)
     let pos = 8; // not 0, so a layer that ignores dataOffset breaks
     const placed = run.map((r, i) => {
       bytes.set(r.bytes, pos);
-      const rec = { offset: first + i, tsSec: r.sec, tsNsec: r.nsec, linktype: r.linktype, dataOffset: pos, dataLength: r.bytes.length, origLength: r.origLength ?? r.bytes.length };
+      const rec = {
+        offset: first + i,
+        tsSec: r.sec,
+        tsNsec: r.nsec,
+        linktype: r.linktype,
+        dataOffset: pos,
+        dataLength: r.bytes.length,
+        origLength: r.origLength ?? r.bytes.length,
+      };
       pos += r.bytes.length;
       return rec;
     });
@@ -90,10 +120,18 @@ export function toBatches(records: RawRecord[], batchSize = records.length || 1)
 export const BASE_SEC = 1_700_000_000;
 
 /** Records from packets, `stepNs` apart (default 1 µs) or at `timesNs` after BASE_SEC, on a link type (default 295, high speed). */
-export function records(packets: Packet[], opts: { stepNs?: number; linktype?: number; timesNs?: number[] } = {}): RawRecord[] {
+export function records(
+  packets: Packet[],
+  opts: { stepNs?: number; linktype?: number; timesNs?: number[] } = {},
+): RawRecord[] {
   const step = opts.stepNs ?? 1000;
   return packets.map((bytes, i) => {
     const t = opts.timesNs ? opts.timesNs[i] : i * step;
-    return { bytes, sec: BASE_SEC + Math.floor(t / 1e9), nsec: t % 1e9, linktype: opts.linktype ?? LinkType.USB_2_0_HIGH_SPEED };
+    return {
+      bytes,
+      sec: BASE_SEC + Math.floor(t / 1e9),
+      nsec: t % 1e9,
+      linktype: opts.linktype ?? LinkType.USB_2_0_HIGH_SPEED,
+    };
   });
 }

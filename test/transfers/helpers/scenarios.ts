@@ -8,7 +8,13 @@ export function setupStage(address: number, setup: number[], endpoint = 0): Pack
 }
 
 /** Data transactions on `token`'s direction, DATA1, DATA0, ... (from `firstToggle`), each ACKed. */
-function dataTransactions(token: (address: number, endpoint: number) => Packet, address: number, chunks: number[][], firstToggle: Pid, endpoint: number): Packet[] {
+function dataTransactions(
+  token: (address: number, endpoint: number) => Packet,
+  address: number,
+  chunks: number[][],
+  firstToggle: Pid,
+  endpoint: number,
+): Packet[] {
   let pid = firstToggle;
   const out: Packet[] = [];
   for (const c of chunks) {
@@ -19,10 +25,20 @@ function dataTransactions(token: (address: number, endpoint: number) => Packet, 
 }
 
 /** IN data transactions DATA1, DATA0, ... each ACKed. */
-export const inData = (address: number, chunks: number[][], firstToggle: Pid = Pid.DATA1, endpoint = 0): Packet[] => dataTransactions(inTok, address, chunks, firstToggle, endpoint);
+export const inData = (
+  address: number,
+  chunks: number[][],
+  firstToggle: Pid = Pid.DATA1,
+  endpoint = 0,
+): Packet[] => dataTransactions(inTok, address, chunks, firstToggle, endpoint);
 
 /** OUT data transactions DATA1, DATA0, ... each ACKed. */
-export const outData = (address: number, chunks: number[][], firstToggle: Pid = Pid.DATA1, endpoint = 0): Packet[] => dataTransactions(outTok, address, chunks, firstToggle, endpoint);
+export const outData = (
+  address: number,
+  chunks: number[][],
+  firstToggle: Pid = Pid.DATA1,
+  endpoint = 0,
+): Packet[] => dataTransactions(outTok, address, chunks, firstToggle, endpoint);
 
 /** Status stage IN (after OUT data or none): IN, DATA1 (empty), ACK. */
 export const statusIn = (address: number): Packet[] => [inTok(address, 0), data1([]), ACK];

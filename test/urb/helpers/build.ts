@@ -76,7 +76,11 @@ export interface UsbPcapFields {
   transfer?: number;
   dataLength?: number;
   stage?: number;
-  iso?: { startFrame: number; errorCount: number; packets: { offset: number; length: number; status: number }[] };
+  iso?: {
+    startFrame: number;
+    errorCount: number;
+    packets: { offset: number; length: number; status: number }[];
+  };
   data?: number[];
 }
 
@@ -115,8 +119,12 @@ export function usbPcap(f: UsbPcapFields): Uint8Array {
 
 /** A FindingSink that keeps everything. */
 export function collector() {
-  const list: import("../../../src/usb/model.js").Finding[] = [];
-  return { list, add: (f: import("../../../src/usb/model.js").Finding) => void list.push(f), rules: () => list.map((f) => f.rule) };
+  const list: import("../../../src/usb/finding.js").Finding[] = [];
+  return {
+    list,
+    add: (f: import("../../../src/usb/finding.js").Finding) => void list.push(f),
+    rules: () => list.map((f) => f.rule),
+  };
 }
 
 export const GET_DESCRIPTOR_DEVICE = [0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00];
