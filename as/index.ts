@@ -1,6 +1,7 @@
 // usbscope WASM core: the memory map and the exports JS calls.
 //
-// Memory map (from __heap_base, fixed at init):
+// Memory map. Static data (below __heap_base): the framer's state (FramerState, as/framer.ts).
+// From __heap_base, fixed at init:
 //   CRC5 table (2048 B) | CRC16 slicing tables (4 KiB) | pcapng interface table (8 KiB)
 //   | packet table columns (batchCapacity rows) | batch summary (summary.ts) | input region (grows at the end of memory)
 // The input region is last so it can grow with memory.grow without moving anything else.
@@ -40,7 +41,7 @@ export function init(batchCapacity: u32, inputCapacity: u32): u32 {
 /** Grow the input region to at least `capacity` bytes. Returns the capacity, or 0 when memory cannot grow. */
 export function ensureInput(capacity: u32): u32 {
   if (<usize>capacity <= inputCapacityBytes) return <u32>inputCapacityBytes;
-  if (!ensureMemory(framer.inputPtr + <usize>capacity)) return 0;
+  if (!ensureMemory(framer.state.inputPtr + <usize>capacity)) return 0;
   inputCapacityBytes = <usize>capacity;
   return capacity;
 }
@@ -69,24 +70,24 @@ export function summaryHeader(): usize { return summary.summaryHeader; }
 export function summaryRows(): usize { return summary.summaryRows; }
 
 export function compact(): u32 { return framer.compact(); }
-export function position(): u32 { return framer.pos; }
-export function state(): u32 { return framer.state; }
-export function errorCode(): u32 { return framer.errorCode; }
-export function errorOffset(): f64 { return framer.errorOffset; }
-export function needBytes(): u32 { return framer.needBytes; }
-export function format(): u32 { return framer.format; }
-export function bigEndian(): bool { return framer.bigEndian; }
-export function inputPtr(): usize { return framer.inputPtr; }
+export function position(): u32 { return framer.state.pos; }
+export function state(): u32 { return framer.state.decodeState; }
+export function errorCode(): u32 { return framer.state.errorCode; }
+export function errorOffset(): f64 { return framer.state.errorOffset; }
+export function needBytes(): u32 { return framer.state.needBytes; }
+export function format(): u32 { return framer.state.format; }
+export function bigEndian(): bool { return framer.state.bigEndian; }
+export function inputPtr(): usize { return framer.state.inputPtr; }
 export function inputCapacity(): u32 { return <u32>inputCapacityBytes; }
 export function batchCapacity(): u32 { return columns.batchCapacity; }
 
-export function records(): f64 { return framer.records; }
-export function sections(): u32 { return framer.sections; }
-export function interfaces(): u32 { return framer.interfaces; }
-export function customBlocks(): u32 { return framer.customBlocks; }
-export function statsBlocks(): u32 { return framer.statsBlocks; }
-export function nameBlocks(): u32 { return framer.nameBlocks; }
-export function otherBlocks(): u32 { return framer.otherBlocks; }
+export function records(): f64 { return framer.state.records; }
+export function sections(): u32 { return framer.state.sections; }
+export function interfaces(): u32 { return framer.state.interfaces; }
+export function customBlocks(): u32 { return framer.state.customBlocks; }
+export function statsBlocks(): u32 { return framer.state.statsBlocks; }
+export function nameBlocks(): u32 { return framer.state.nameBlocks; }
+export function otherBlocks(): u32 { return framer.state.otherBlocks; }
 
 export function colOffset(): usize { return columns.colOffset; }
 export function colTsSec(): usize { return columns.colTsSec; }
