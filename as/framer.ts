@@ -9,6 +9,7 @@ import {
   colOrigLength, colPid, colStatus, colAddress, colEndpoint, colFrame,
 } from "./columns";
 import { decodePacket } from "./packet";
+import { ensureMemory } from "./memory";
 
 /** pcap file header (24 bytes) and record header (16 bytes), per the pcap spec (draft-ietf-opsawg-pcap). */
 const PCAP_FILE_HEADER: u32 = 24;
@@ -39,7 +40,13 @@ const IF_UNITS_PER_SEC: usize = 8; // u64: timestamp units per second (10^exp or
 // Bytes 16..23 are unused: a row stays a power of two.
 const IF_TSOFFSET: usize = 24; // i64: if_tsoffset, seconds added to every timestamp
 const IF_ROW: usize = 32;
-export const IF_TABLE_BYTES: usize = <usize>Limits.MAX_INTERFACES * IF_ROW;
+/**
+ * Rows of a new core's table. It lies at the end of memory and doubles (memory.grow) when a section
+ * describes more interfaces, up to Limits.MAX_INTERFACES rows (32 MiB); memory never shrinks, so a
+ * core keeps the largest table a capture needed.
+ */
+const IF_INITIAL_ROWS: u32 = 256;
+export const IF_INITIAL_BYTES: usize = <usize>IF_INITIAL_ROWS * IF_ROW;
 
 /**
  * The framer's whole state, in one struct at a fixed address of static memory (FRAMER_STATE).
@@ -53,8 +60,12 @@ export const IF_TABLE_BYTES: usize = <usize>Limits.MAX_INTERFACES * IF_ROW;
   // Layout (initFramer).
   /** Address of the input region: input[0] is file offset `base`. */
   inputPtr: usize;
-  /** Address of the interface table. */
+  /** Address of the interface table: after the input region, at the end of memory. */
   ifTable: usize;
+  /** Rows the interface table has room for. */
+  ifCapacity: u32;
+  /** Unused: the capture state starts 8-byte aligned. */
+  layoutPad: u32;
   // One capture's state (resetFramer): 8-byte fields first, so the struct has no padding.
   /** File offset of input[0]. */
   base: f64;
@@ -103,9 +114,34 @@ const FRAMER_STATE: usize = memory.data(<i32>FRAMER_STATE_BYTES, 16);
 /** The framer's state; `state.x` compiles to one load or store at a constant address. */
 export const state = changetype<FramerState>(FRAMER_STATE);
 
-export function initFramer(ifTableAt: usize, inputAt: usize): void {
-  state.ifTable = ifTableAt;
+export function initFramer(inputAt: usize, ifTableAt: usize): void {
   state.inputPtr = inputAt;
+  state.ifTable = ifTableAt;
+  state.ifCapacity = IF_INITIAL_ROWS;
+}
+
+/** Bytes the interface table takes now. */
+export function interfaceTableBytes(): usize {
+  return <usize>state.ifCapacity * IF_ROW;
+}
+
+/** Move the interface table to `to` (memory already covers it): the input region grew into its place. */
+export function moveInterfaceTable(to: usize): void {
+  memory.copy(to, state.ifTable, <usize>state.ifCount * IF_ROW);
+  state.ifTable = to;
+}
+
+/**
+ * Double the interface table's rows, up to Limits.MAX_INTERFACES. Grows memory, so JS must re-point
+ * its views after decode() (src/core/core.ts does). False at the cap or when memory cannot grow.
+ */
+function growInterfaceTable(): bool {
+  const rows = state.ifCapacity;
+  if (rows >= <u32>Limits.MAX_INTERFACES) return false;
+  const grown = rows << 1 < <u32>Limits.MAX_INTERFACES ? rows << 1 : <u32>Limits.MAX_INTERFACES;
+  if (!ensureMemory(state.ifTable + <usize>grown * IF_ROW)) return false;
+  state.ifCapacity = grown;
+  return true;
 }
 
 /** Forget the capture: format, byte order, interfaces, offsets, error, counters. */
@@ -409,7 +445,7 @@ function readInterface(p: usize, len: u32): bool {
     return false;
   }
   const ifCount = state.ifCount;
-  if (ifCount >= <u32>Limits.MAX_INTERFACES) {
+  if (ifCount >= state.ifCapacity && !growInterfaceTable()) {
     fail(FormatError.TOO_MANY_INTERFACES, state.pos);
     return false;
   }
