@@ -9,6 +9,7 @@ import {
   colOrigLength, colPid, colStatus, colAddress, colEndpoint, colFrame,
 } from "./columns";
 import { decodePacket } from "./packet";
+import { ensureMemory } from "./memory";
 
 /** pcap file header (24 bytes) and record header (16 bytes), per the pcap spec (draft-ietf-opsawg-pcap). */
 const PCAP_FILE_HEADER: u32 = 24;
@@ -27,183 +28,246 @@ const BYTE_ORDER_MAGIC: u32 = 0x1a2b3c4d;
 const OPT_IF_TSRESOL: u32 = 9;
 const OPT_IF_TSOFFSET: u32 = 14;
 
-/** Interface table: 32 bytes per pcapng interface, room for MAX_INTERFACES of them. */
+/**
+ * Interface table: one row per interface of the current pcapng section, IF_ROW bytes each, read and
+ * written only through these field offsets.
+ */
+const IF_LINKTYPE: usize = 0; // u16: LinkType of the IDB
+const IF_TSRESOL_BASE2: usize = 2; // u8: 1 when if_tsresol counts powers of 2, 0 for powers of 10
+const IF_TSRESOL_EXP: usize = 3; // u8: the if_tsresol exponent (default 6: microseconds), clamped
+const IF_SNAPLEN: usize = 4; // u32: SnapLen of the IDB (0: no limit)
+const IF_UNITS_PER_SEC: usize = 8; // u64: timestamp units per second (10^exp or 2^exp)
+// Bytes 16..23 are unused: a row stays a power of two.
+const IF_TSOFFSET: usize = 24; // i64: if_tsoffset, seconds added to every timestamp
 const IF_ROW: usize = 32;
-export const IF_TABLE_BYTES: usize = <usize>Limits.MAX_INTERFACES * IF_ROW;
-let ifTable: usize = 0;
-let ifCount: u32 = 0;
+/**
+ * Rows of a new core's table. It lies at the end of memory and doubles (memory.grow) when a section
+ * describes more interfaces, up to Limits.MAX_INTERFACES rows (32 MiB); memory never shrinks, so a
+ * core keeps the largest table a capture needed.
+ */
+const IF_INITIAL_ROWS: u32 = 256;
+export const IF_INITIAL_BYTES: usize = <usize>IF_INITIAL_ROWS * IF_ROW;
 
-/** Rows written to the packet table by the current decode() call. */
-export let rows: u32 = 0;
-export let inputPtr: usize = 0;
-export let format: u32 = CaptureFormat.UNKNOWN;
-export let bigEndian: bool = false;
-export let state: u32 = DecodeState.NEED_MORE;
-export let errorCode: u32 = FormatError.NONE;
-export let errorOffset: f64 = 0;
-/** Bytes from pos that the next step needs (for growing the input region). */
-export let needBytes: u32 = 0;
-/** File offset of input[0]. */
-export let base: f64 = 0;
-export let pos: u32 = 0;
-let skipRemaining: u64 = 0;
-
-let pcapHeaderDone: bool = false;
-let pcapLinktype: u32 = 0;
-let pcapNsPerUnit: u32 = 1000;
-
-// Counters, readable from JS.
-export let records: f64 = 0;
-/** Time of the last packet, given to custom blocks (which have no timestamp of their own). */
-let lastSec: f64 = 0;
-let lastNsec: u32 = 0;
-export let sections: u32 = 0;
-export let interfaces: u32 = 0;
-export let customBlocks: u32 = 0;
-export let statsBlocks: u32 = 0;
-export let nameBlocks: u32 = 0;
-export let otherBlocks: u32 = 0;
-
-export function initFramer(ifTableAt: usize, inputAt: usize): void {
-  ifTable = ifTableAt;
-  inputPtr = inputAt;
+/**
+ * The framer's whole state, in one struct at a fixed address of static memory (FRAMER_STATE).
+ * The layout fields are set by initFramer (the memory map) and survive resetFramer; everything from
+ * `base` on is the state of one capture, and resetFramer zeroes it in one fill. JS reads it through
+ * the accessor exports of index.ts (position(), state(), records(), ...). The hot loop (pcapRecords)
+ * copies what it uses into locals and writes it back once per call.
+ */
+// @ts-ignore: decorator
+@final @unmanaged class FramerState {
+  // Layout (initFramer).
+  /** Address of the input region: input[0] is file offset `base`. */
+  inputPtr: usize;
+  /** Address of the interface table: after the input region, at the end of memory. */
+  ifTable: usize;
+  /** Rows the interface table has room for. */
+  ifCapacity: u32;
+  /** Unused: the capture state starts 8-byte aligned. */
+  layoutPad: u32;
+  // One capture's state (resetFramer): 8-byte fields first, so the struct has no padding.
+  /** File offset of input[0]. */
+  base: f64;
+  /** File offset of the framing error. */
+  errorOffset: f64;
+  /** Records framed (packet rows written, custom blocks included). */
+  records: f64;
+  /** Time of the last packet, given to custom blocks (which have no timestamp of their own). */
+  lastSec: f64;
+  /** Bytes of a skipped block still to skip. */
+  skipRemaining: u64;
+  /** Offset in the input region of the next record. */
+  pos: u32;
+  /** Rows written to the packet table by the current decode() call. */
+  rows: u32;
+  format: u32; // CaptureFormat
+  /** Where the last decode() stopped. */
+  decodeState: u32; // DecodeState
+  errorCode: u32; // FormatError
+  /** Bytes from pos that the next step needs (for growing the input region). */
+  needBytes: u32;
+  lastNsec: u32;
+  /** pcap: LinkType of the file header. */
+  pcapLinktype: u32;
+  /** pcap: nanoseconds per timestamp unit (1000 for µs, 1 for ns files). */
+  pcapNsPerUnit: u32;
+  /** pcapng: interfaces described in the current section (rows of the interface table). */
+  ifCount: u32;
+  // Counters, readable from JS.
+  sections: u32;
+  interfaces: u32;
+  customBlocks: u32;
+  statsBlocks: u32;
+  nameBlocks: u32;
+  otherBlocks: u32;
+  /** Byte order of the current section (pcap: of the file). */
+  bigEndian: bool;
+  /** pcap: the file header has been read. */
+  pcapHeaderDone: bool;
 }
 
+const FRAMER_STATE_BYTES: usize = offsetof<FramerState>();
+/** The first byte resetFramer clears: layout fields come before it. */
+const CAPTURE_STATE_AT: usize = offsetof<FramerState>("base");
+const FRAMER_STATE: usize = memory.data(<i32>FRAMER_STATE_BYTES, 16);
+/** The framer's state; `state.x` compiles to one load or store at a constant address. */
+export const state = changetype<FramerState>(FRAMER_STATE);
+
+export function initFramer(inputAt: usize, ifTableAt: usize): void {
+  state.inputPtr = inputAt;
+  state.ifTable = ifTableAt;
+  state.ifCapacity = IF_INITIAL_ROWS;
+}
+
+/** Bytes the interface table takes now. */
+export function interfaceTableBytes(): usize {
+  return <usize>state.ifCapacity * IF_ROW;
+}
+
+/** Move the interface table to `to` (memory already covers it): the input region grew into its place. */
+export function moveInterfaceTable(to: usize): void {
+  memory.copy(to, state.ifTable, <usize>state.ifCount * IF_ROW);
+  state.ifTable = to;
+}
+
+/**
+ * Double the interface table's rows, up to Limits.MAX_INTERFACES. Grows memory, so JS must re-point
+ * its views after decode() (src/core/core.ts does). False at the cap or when memory cannot grow.
+ */
+function growInterfaceTable(): bool {
+  const rows = state.ifCapacity;
+  if (rows >= <u32>Limits.MAX_INTERFACES) return false;
+  const grown = rows << 1 < <u32>Limits.MAX_INTERFACES ? rows << 1 : <u32>Limits.MAX_INTERFACES;
+  if (!ensureMemory(state.ifTable + <usize>grown * IF_ROW)) return false;
+  state.ifCapacity = grown;
+  return true;
+}
+
+/** Forget the capture: format, byte order, interfaces, offsets, error, counters. */
 export function resetFramer(): void {
-  format = CaptureFormat.UNKNOWN;
-  bigEndian = false;
-  state = DecodeState.NEED_MORE;
-  errorCode = FormatError.NONE;
-  errorOffset = 0;
-  needBytes = 0;
-  base = 0;
-  pos = 0;
-  skipRemaining = 0;
-  pcapHeaderDone = false;
-  pcapLinktype = 0;
-  pcapNsPerUnit = 1000;
-  ifCount = 0;
-  records = 0;
-  lastSec = 0;
-  lastNsec = 0;
-  sections = 0;
-  interfaces = 0;
-  customBlocks = 0;
-  statsBlocks = 0;
-  nameBlocks = 0;
-  otherBlocks = 0;
+  memory.fill(FRAMER_STATE + CAPTURE_STATE_AT, 0, FRAMER_STATE_BYTES - CAPTURE_STATE_AT);
+  // Zero is CaptureFormat.UNKNOWN, DecodeState.NEED_MORE and FormatError.NONE; only this is not.
+  state.pcapNsPerUnit = 1000;
 }
 
 /** Drop the bytes before pos: JS moves [pos, avail) to the front of the input region. */
 export function compact(): u32 {
-  const dropped = pos;
-  base += <f64>dropped;
-  pos = 0;
+  const dropped = state.pos;
+  state.base += <f64>dropped;
+  state.pos = 0;
   return dropped;
 }
 
 // @ts-ignore: decorator
 @inline function r16(p: usize): u32 {
   const v = load<u16>(p);
-  return bigEndian ? <u32>bswap<u16>(v) : <u32>v;
+  return state.bigEndian ? <u32>bswap<u16>(v) : <u32>v;
 }
 // @ts-ignore: decorator
 @inline function r32(p: usize): u32 {
+  const v = load<u32>(p);
+  return state.bigEndian ? bswap<u32>(v) : v;
+}
+/** r32 with the byte order in a local (the hot loop's). */
+// @ts-ignore: decorator
+@inline function r32as(p: usize, bigEndian: bool): u32 {
   const v = load<u32>(p);
   return bigEndian ? bswap<u32>(v) : v;
 }
 
 function fail(code: u32, at: u32): void {
-  errorCode = code;
-  errorOffset = base + <f64>at;
-  state = DecodeState.ERROR;
+  state.errorCode = code;
+  state.errorOffset = state.base + <f64>at;
+  state.decodeState = DecodeState.ERROR;
 }
 
 /** Frame and decode records in input[pos, avail). Returns the number of rows written to the batch. */
 export function decode(avail: u32, eof: bool): u32 {
-  rows = 0;
-  if (errorCode != FormatError.NONE) {
-    state = DecodeState.ERROR;
+  state.rows = 0;
+  if (state.errorCode != FormatError.NONE) {
+    state.decodeState = DecodeState.ERROR;
     return 0;
   }
   while (true) {
-    if (skipRemaining > 0) {
-      const have = <u64>(avail - pos);
-      const n = have < skipRemaining ? have : skipRemaining;
-      pos += <u32>n;
-      skipRemaining -= n;
-      if (skipRemaining > 0) {
-        if (eof) fail(FormatError.TRUNCATED_RECORD, pos);
-        else state = DecodeState.NEED_MORE;
+    if (state.skipRemaining > 0) {
+      const have = <u64>(avail - state.pos);
+      const skip = state.skipRemaining;
+      const n = have < skip ? have : skip;
+      state.pos += <u32>n;
+      state.skipRemaining = skip - n;
+      if (skip > n) {
+        if (eof) fail(FormatError.TRUNCATED_RECORD, state.pos);
+        else state.decodeState = DecodeState.NEED_MORE;
         break;
       }
     }
     // Whole pcap records in a tight loop first; the steps below handle what it leaves (a record cut by
     // the chunk end, a bad length, a full batch).
-    if (format == CaptureFormat.PCAP && pcapHeaderDone) pcapRecords(avail);
-    if (rows >= batchCapacity) {
-      state = DecodeState.BATCH_FULL;
+    const format = state.format;
+    if (format == CaptureFormat.PCAP && state.pcapHeaderDone) pcapRecords(avail);
+    if (state.rows >= batchCapacity) {
+      state.decodeState = DecodeState.BATCH_FULL;
       break;
     }
-    const rem = avail - pos;
+    const rem = avail - state.pos;
     if (rem == 0) {
-      needBytes = 0;
-      state = eof ? DecodeState.DONE : DecodeState.NEED_MORE;
+      state.needBytes = 0;
+      state.decodeState = eof ? DecodeState.DONE : DecodeState.NEED_MORE;
       break;
     }
     let need: u32 = 0;
     if (format == CaptureFormat.UNKNOWN) need = sniff(rem);
     else if (format == CaptureFormat.PCAP) need = pcapStep(rem);
     else need = pcapngStep(rem, eof);
-    if (errorCode != FormatError.NONE) break;
+    if (state.errorCode != FormatError.NONE) break;
     if (need != 0) {
       // The next record needs `need` bytes from pos and only `rem` are here.
-      needBytes = need;
-      if (eof) fail(need <= headerSizeHint() ? FormatError.TRUNCATED_HEADER : FormatError.TRUNCATED_RECORD, pos);
-      else state = DecodeState.NEED_MORE;
+      state.needBytes = need;
+      if (eof) fail(need <= headerSizeHint() ? FormatError.TRUNCATED_HEADER : FormatError.TRUNCATED_RECORD, state.pos);
+      else state.decodeState = DecodeState.NEED_MORE;
       break;
     }
   }
-  return rows;
+  return state.rows;
 }
 
 /** The size of the fixed header at pos: a shortfall below it is a truncated header. */
 function headerSizeHint(): u32 {
-  if (format == CaptureFormat.PCAP) return pcapHeaderDone ? PCAP_RECORD_HEADER : PCAP_FILE_HEADER;
+  if (state.format == CaptureFormat.PCAP) return state.pcapHeaderDone ? PCAP_RECORD_HEADER : PCAP_FILE_HEADER;
   return 12;
 }
 
 /** Identify the container from its magic number. Returns bytes needed, or 0 when done. */
 function sniff(rem: u32): u32 {
   if (rem < 4) return 4;
-  const p = inputPtr + pos;
-  const m = load<u32>(p);
+  const m = load<u32>(state.inputPtr + state.pos);
   if (m == 0xa1b2c3d4 || m == 0xa1b23c4d) {
-    format = CaptureFormat.PCAP;
-    bigEndian = false;
-    pcapNsPerUnit = m == 0xa1b23c4d ? 1 : 1000;
+    state.format = CaptureFormat.PCAP;
+    state.bigEndian = false;
+    state.pcapNsPerUnit = m == 0xa1b23c4d ? 1 : 1000;
   } else if (m == 0xd4c3b2a1 || m == 0x4d3cb2a1) {
-    format = CaptureFormat.PCAP;
-    bigEndian = true;
-    pcapNsPerUnit = m == 0x4d3cb2a1 ? 1 : 1000;
+    state.format = CaptureFormat.PCAP;
+    state.bigEndian = true;
+    state.pcapNsPerUnit = m == 0x4d3cb2a1 ? 1 : 1000;
   } else if (m == BT_SHB) {
-    format = CaptureFormat.PCAPNG;
+    state.format = CaptureFormat.PCAPNG;
   } else {
-    fail(FormatError.UNKNOWN_MAGIC, pos);
+    fail(FormatError.UNKNOWN_MAGIC, state.pos);
   }
   return 0;
 }
 
 function pcapStep(rem: u32): u32 {
-  const p = inputPtr + pos;
-  if (!pcapHeaderDone) {
+  const p = state.inputPtr + state.pos;
+  if (!state.pcapHeaderDone) {
     if (rem < PCAP_FILE_HEADER) return PCAP_FILE_HEADER;
     // LinkType is the low 16 bits; the upper bits carry FCS information (pcap spec §4).
-    pcapLinktype = r32(p + 20) & 0xffff;
-    pcapHeaderDone = true;
-    interfaces = 1;
-    sections = 1;
-    pos += PCAP_FILE_HEADER;
+    state.pcapLinktype = r32(p + 20) & 0xffff;
+    state.pcapHeaderDone = true;
+    state.interfaces = 1;
+    state.sections = 1;
+    state.pos += PCAP_FILE_HEADER;
     return 0;
   }
   // pcapRecords framed every whole record before this step: what is left at pos is cut short by the
@@ -211,7 +275,7 @@ function pcapStep(rem: u32): u32 {
   if (rem < PCAP_RECORD_HEADER) return PCAP_RECORD_HEADER;
   const caplen = r32(p + 8);
   if (caplen > <u32>Limits.MAX_RECORD_BYTES) {
-    fail(FormatError.RECORD_TOO_LARGE, pos);
+    fail(FormatError.RECORD_TOO_LARGE, state.pos);
     return 0;
   }
   return PCAP_RECORD_HEADER + caplen;
@@ -222,39 +286,43 @@ function pcapStep(rem: u32): u32 {
  * locals. Stops before a record that is not all here or is too large, for pcapStep to report.
  */
 function pcapRecords(avail: u32): void {
-  let p = pos;
-  let row = <usize>rows;
+  let p = state.pos;
+  const firstRow = state.rows;
+  let row = <usize>firstRow;
   const capacity = <usize>batchCapacity;
-  const linktype = pcapLinktype;
+  const input = state.inputPtr;
+  const base = state.base;
+  const bigEndian = state.bigEndian;
+  const linktype = state.pcapLinktype;
   const raw = isRawUsb(linktype);
-  const unit = pcapNsPerUnit;
-  let sec: f64 = lastSec;
-  let nsec: u32 = lastNsec;
+  const unit = state.pcapNsPerUnit;
+  let sec: f64 = state.lastSec;
+  let nsec: u32 = state.lastNsec;
   while (row < capacity && avail - p >= PCAP_RECORD_HEADER) {
-    const at = inputPtr + p;
-    const caplen = r32(at + 8);
+    const at = input + p;
+    const caplen = r32as(at + 8, bigEndian);
     if (caplen > <u32>Limits.MAX_RECORD_BYTES || avail - p - PCAP_RECORD_HEADER < caplen) break;
-    sec = <f64>r32(at);
-    nsec = r32(at + 4) * unit;
-    const origLen = r32(at + 12);
+    sec = <f64>r32as(at, bigEndian);
+    nsec = r32as(at + 4, bigEndian) * unit;
+    const origLen = r32as(at + 12, bigEndian);
     const dataAt = p + PCAP_RECORD_HEADER;
-    writeRecord(row, p, sec, nsec, linktype, dataAt, caplen, origLen);
-    if (raw) decodePacket(row, inputPtr + dataAt, caplen, origLen);
+    writeRecord(row, base + <f64>p, sec, nsec, linktype, dataAt, caplen, origLen);
+    if (raw) decodePacket(row, input + dataAt, caplen, origLen);
     else notRaw(row);
     p = dataAt + caplen;
     row++;
   }
-  records += <f64>(<u32>row - rows);
-  rows = <u32>row;
-  pos = p;
-  lastSec = sec;
-  lastNsec = nsec;
+  state.records += <f64>(<u32>row - firstRow);
+  state.rows = <u32>row;
+  state.pos = p;
+  state.lastSec = sec;
+  state.lastNsec = nsec;
 }
 
 /** The record's own columns of row `row` (the framer's; decodePacket or notRaw fill the rest). */
 // @ts-ignore: decorator
-@inline function writeRecord(row: usize, at: u32, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32): void {
-  store<f64>(colOffset + (row << 3), base + <f64>at);
+@inline function writeRecord(row: usize, offset: f64, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32): void {
+  store<f64>(colOffset + (row << 3), offset);
   store<f64>(colTsSec + (row << 3), sec);
   store<u32>(colTsNsec + (row << 2), nsec);
   store<u16>(colLinktype + (row << 1), <u16>linktype);
@@ -274,32 +342,33 @@ function pcapRecords(avail: u32): void {
 }
 
 function pcapngStep(rem: u32, eof: bool): u32 {
-  const p = inputPtr + pos;
+  const at = state.pos;
+  const p = state.inputPtr + at;
   if (rem < 12) return 12;
   let type = load<u32>(p);
   if (type == BT_SHB) {
     // The byte-order magic decides how every later field of this section is read (§4.1).
     const bom = load<u32>(p + 8);
-    if (bom == BYTE_ORDER_MAGIC) bigEndian = false;
-    else if (bom == bswap<u32>(BYTE_ORDER_MAGIC)) bigEndian = true;
+    if (bom == BYTE_ORDER_MAGIC) state.bigEndian = false;
+    else if (bom == bswap<u32>(BYTE_ORDER_MAGIC)) state.bigEndian = true;
     else {
-      fail(FormatError.BAD_SECTION_HEADER, pos);
+      fail(FormatError.BAD_SECTION_HEADER, at);
       return 0;
     }
   } else {
-    if (sections == 0) {
-      fail(FormatError.BAD_SECTION_HEADER, pos);
+    if (state.sections == 0) {
+      fail(FormatError.BAD_SECTION_HEADER, at);
       return 0;
     }
     type = r32(p);
   }
   const len = r32(p + 4);
   if (len < 12 || (len & 3) != 0) {
-    fail(FormatError.BLOCK_LENGTH_INVALID, pos);
+    fail(FormatError.BLOCK_LENGTH_INVALID, at);
     return 0;
   }
   if (len > <u32>Limits.MAX_RECORD_BYTES) {
-    fail(FormatError.RECORD_TOO_LARGE, pos);
+    fail(FormatError.RECORD_TOO_LARGE, at);
     return 0;
   }
   const isPacket = type == BT_EPB || type == BT_SPB || type == BT_PB;
@@ -307,81 +376,82 @@ function pcapngStep(rem: u32, eof: bool): u32 {
     // A large block nobody reads (custom, name resolution...) is skipped, not buffered.
     if (!isPacket && type != BT_SHB && type != BT_IDB && len > 65536) {
       countBlock(type);
-      if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) emit(pos, lastSec, lastNsec, LinkType.PCAPNG_CUSTOM_BLOCK, pos, 0, len - 16);
-      skipRemaining = <u64>len;
+      if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) emit(at, state.lastSec, state.lastNsec, LinkType.PCAPNG_CUSTOM_BLOCK, at, 0, len - 16);
+      state.skipRemaining = <u64>len;
       return 0;
     }
     return len;
   }
   if (r32(p + len - 4) != len) {
-    fail(FormatError.BLOCK_LENGTH_MISMATCH, pos);
+    fail(FormatError.BLOCK_LENGTH_MISMATCH, at);
     return 0;
   }
   if (type == BT_SHB) {
-    sections++;
-    ifCount = 0;
+    state.sections++;
+    state.ifCount = 0;
   } else if (type == BT_IDB) {
     if (!readInterface(p, len)) return 0;
   } else if (type == BT_EPB || type == BT_PB) {
     if (len < 32) {
-      fail(FormatError.BLOCK_LENGTH_INVALID, pos);
+      fail(FormatError.BLOCK_LENGTH_INVALID, at);
       return 0;
     }
     const iface = type == BT_EPB ? r32(p + 8) : r16(p + 8);
     const caplen = r32(p + 20);
     if (caplen > len - 32) {
-      fail(FormatError.CAPLEN_EXCEEDS_BLOCK, pos);
+      fail(FormatError.CAPLEN_EXCEEDS_BLOCK, at);
       return 0;
     }
-    if (iface >= ifCount) {
-      fail(FormatError.BAD_INTERFACE_ID, pos);
+    if (iface >= state.ifCount) {
+      fail(FormatError.BAD_INTERFACE_ID, at);
       return 0;
     }
-    emitPcapngPacket(iface, (<u64>r32(p + 12) << 32) | <u64>r32(p + 16), pos + 28, caplen, r32(p + 24));
+    emitPcapngPacket(iface, (<u64>r32(p + 12) << 32) | <u64>r32(p + 16), at + 28, caplen, r32(p + 24));
   } else if (type == BT_SPB) {
     if (len < 16) {
-      fail(FormatError.BLOCK_LENGTH_INVALID, pos);
+      fail(FormatError.BLOCK_LENGTH_INVALID, at);
       return 0;
     }
-    if (ifCount == 0) {
-      fail(FormatError.BAD_INTERFACE_ID, pos);
+    if (state.ifCount == 0) {
+      fail(FormatError.BAD_INTERFACE_ID, at);
       return 0;
     }
     // §4.4: the captured length is the original length cut by the snap length and the block.
     const origLen = r32(p + 8);
     let caplen = origLen < len - 16 ? origLen : len - 16;
-    const snaplen = load<u32>(ifTable + 4);
+    const snaplen = load<u32>(state.ifTable + IF_SNAPLEN);
     if (snaplen != 0 && caplen > snaplen) caplen = snaplen;
-    emitPcapngPacket(0, 0, pos + 12, caplen, origLen);
+    emitPcapngPacket(0, 0, at + 12, caplen, origLen);
   } else {
     countBlock(type);
     // Custom data runs from after the PEN to the trailing length (its options, if any, included).
-    if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) emit(pos, lastSec, lastNsec, LinkType.PCAPNG_CUSTOM_BLOCK, pos + 12, len >= 16 ? len - 16 : 0, len >= 16 ? len - 16 : 0);
+    if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) emit(at, state.lastSec, state.lastNsec, LinkType.PCAPNG_CUSTOM_BLOCK, at + 12, len >= 16 ? len - 16 : 0, len >= 16 ? len - 16 : 0);
   }
-  pos += len;
+  state.pos = at + len;
   return 0;
 }
 
 function countBlock(type: u32): void {
-  if (type == BT_ISB) statsBlocks++;
-  else if (type == BT_NRB) nameBlocks++;
-  else if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) customBlocks++;
-  else otherBlocks++;
+  if (type == BT_ISB) state.statsBlocks++;
+  else if (type == BT_NRB) state.nameBlocks++;
+  else if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) state.customBlocks++;
+  else state.otherBlocks++;
 }
 
 /** Interface Description Block (§4.2): link type, snap length, if_tsresol and if_tsoffset. */
 function readInterface(p: usize, len: u32): bool {
   if (len < 20) {
-    fail(FormatError.BLOCK_LENGTH_INVALID, pos);
+    fail(FormatError.BLOCK_LENGTH_INVALID, state.pos);
     return false;
   }
-  if (ifCount >= <u32>Limits.MAX_INTERFACES) {
-    fail(FormatError.TOO_MANY_INTERFACES, pos);
+  const ifCount = state.ifCount;
+  if (ifCount >= state.ifCapacity && !growInterfaceTable()) {
+    fail(FormatError.TOO_MANY_INTERFACES, state.pos);
     return false;
   }
-  const row = ifTable + <usize>ifCount * IF_ROW;
-  store<u16>(row, <u16>r16(p + 8));
-  store<u32>(row + 4, r32(p + 12));
+  const row = state.ifTable + <usize>ifCount * IF_ROW;
+  store<u16>(row + IF_LINKTYPE, <u16>r16(p + 8));
+  store<u32>(row + IF_SNAPLEN, r32(p + 12));
   let resolBinary: u32 = 0;
   let resolExp: u32 = 6; // default if_tsresol: microseconds
   let tsOffset: i64 = 0;
@@ -396,6 +466,7 @@ function readInterface(p: usize, len: u32): bool {
       resolBinary = v >> 7;
       resolExp = v & 0x7f;
     } else if (code == OPT_IF_TSOFFSET && olen >= 8) {
+      const bigEndian = state.bigEndian;
       const lo = <u64>r32(p + o + 4 + (bigEndian ? 4 : 0));
       const hi = <u64>r32(p + o + 4 + (bigEndian ? 0 : 4));
       tsOffset = <i64>((hi << 32) | lo);
@@ -405,24 +476,24 @@ function readInterface(p: usize, len: u32): bool {
   // Resolutions finer than what 64-bit arithmetic can scale are clamped (no real capture uses them).
   if (resolBinary == 0 && resolExp > 19) resolExp = 19;
   if (resolBinary == 1 && resolExp > 63) resolExp = 63;
-  store<u8>(row + 2, <u8>resolBinary);
-  store<u8>(row + 3, <u8>resolExp);
+  store<u8>(row + IF_TSRESOL_BASE2, <u8>resolBinary);
+  store<u8>(row + IF_TSRESOL_EXP, <u8>resolExp);
   let units: u64 = 1;
   if (resolBinary == 1) units = <u64>1 << resolExp;
   else for (let i: u32 = 0; i < resolExp; i++) units *= 10;
-  store<u64>(row + 8, units);
-  store<i64>(row + 24, tsOffset);
-  ifCount++;
-  interfaces++;
+  store<u64>(row + IF_UNITS_PER_SEC, units);
+  store<i64>(row + IF_TSOFFSET, tsOffset);
+  state.ifCount = ifCount + 1;
+  state.interfaces++;
   return true;
 }
 
 function emitPcapngPacket(iface: u32, ts: u64, dataAt: u32, caplen: u32, origLen: u32): void {
-  const row = ifTable + <usize>iface * IF_ROW;
-  const linktype = <u32>load<u16>(row);
-  const resolBinary = load<u8>(row + 2);
-  const resolExp = <u32>load<u8>(row + 3);
-  const units = load<u64>(row + 8);
+  const row = state.ifTable + <usize>iface * IF_ROW;
+  const linktype = <u32>load<u16>(row + IF_LINKTYPE);
+  const resolBinary = load<u8>(row + IF_TSRESOL_BASE2);
+  const resolExp = <u32>load<u8>(row + IF_TSRESOL_EXP);
+  const units = load<u64>(row + IF_UNITS_PER_SEC);
   const sec = ts / units;
   const frac = ts - sec * units;
   let nsec: u64;
@@ -441,8 +512,8 @@ function emitPcapngPacket(iface: u32, ts: u64, dataAt: u32, caplen: u32, origLen
   } else {
     nsec = <u64>((<f64>frac * 1e9) / <f64>units);
   }
-  const tsOffset = load<i64>(row + 24);
-  emit(pos, <f64>sec + <f64>tsOffset, <u32>nsec, linktype, dataAt, caplen, origLen);
+  const tsOffset = load<i64>(row + IF_TSOFFSET);
+  emit(state.pos, <f64>sec + <f64>tsOffset, <u32>nsec, linktype, dataAt, caplen, origLen);
 }
 
 function isRawUsb(linktype: u32): bool {
@@ -451,12 +522,12 @@ function isRawUsb(linktype: u32): bool {
 
 /** Write one row of the packet table and decode the packet if its link type is raw USB. */
 function emit(at: u32, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32): void {
-  const row = <usize>rows;
-  writeRecord(row, at, sec, nsec, linktype, dataAt, caplen, origLen);
-  if (isRawUsb(linktype)) decodePacket(row, inputPtr + dataAt, caplen, origLen);
+  const row = <usize>state.rows;
+  writeRecord(row, state.base + <f64>at, sec, nsec, linktype, dataAt, caplen, origLen);
+  if (isRawUsb(linktype)) decodePacket(row, state.inputPtr + dataAt, caplen, origLen);
   else notRaw(row);
-  rows = <u32>row + 1;
-  records += 1;
-  lastSec = sec;
-  lastNsec = nsec;
+  state.rows = <u32>row + 1;
+  state.records += 1;
+  state.lastSec = sec;
+  state.lastNsec = nsec;
 }

@@ -1,46 +1,53 @@
 // usbscope WASM core: the memory map and the exports JS calls.
 //
-// Memory map (from __heap_base, fixed at init):
-//   CRC5 table (2048 B) | CRC16 slicing tables (4 KiB) | pcapng interface table (8 KiB)
-//   | packet table columns (batchCapacity rows) | batch summary (summary.ts) | input region (grows at the end of memory)
-// The input region is last so it can grow with memory.grow without moving anything else.
+// Memory map. Static data (below __heap_base): the framer's state (FramerState, as/framer.ts).
+// From __heap_base, fixed at init:
+//   CRC5 table (2048 B) | CRC16 slicing tables (4 KiB) | packet table columns (batchCapacity rows)
+//   | batch summary (summary.ts) | input region | pcapng interface table (8 KiB, grows to 32 MiB)
+// The two regions that grow are last. The interface table, at the end of memory, grows in place
+// (decode(), a section with more than 256 interfaces); when the input region grows, ensureInput
+// moves the table up behind it, so nothing before them ever moves.
 // No allocation happens after init(): the runtime is "stub" and nothing calls it.
 import { initCrcTables, CRC5_TABLE_BYTES, CRC16_TABLE_BYTES } from "./crc";
 import * as columns from "./columns";
 import * as framer from "./framer";
+import { ensureMemory } from "./memory";
 import { setCrcMode as setPacketCrcMode } from "./packet";
 import * as summary from "./summary";
 
 let inputCapacityBytes: usize = 0;
 let crc16At: usize = 0;
 
-function ensureMemory(end: usize): bool {
-  const have = <usize>memory.size() << 16;
-  if (end <= have) return true;
-  const pages = <i32>((end - have + 0xffff) >> 16);
-  return memory.grow(pages) >= 0;
+/** Where the interface table goes: behind the input region at `inputAt` of `capacity` bytes. */
+function interfaceTableAt(inputAt: usize, capacity: usize): usize {
+  return (inputAt + capacity + 15) & ~<usize>15;
 }
 
 /** Lay out memory for a batch of `batchCapacity` rows and an input region of `inputCapacity` bytes. Returns 0 when memory cannot grow. */
 export function init(batchCapacity: u32, inputCapacity: u32): u32 {
   const crc5At = (__heap_base + 15) & ~<usize>15;
   crc16At = crc5At + CRC5_TABLE_BYTES;
-  const ifAt = crc16At + CRC16_TABLE_BYTES;
-  const colsAt = ifAt + framer.IF_TABLE_BYTES;
+  const colsAt = crc16At + CRC16_TABLE_BYTES;
   const summaryAt = (columns.layoutColumns(colsAt, batchCapacity) + 15) & ~<usize>15;
   const inputAt = (summary.layoutSummary(summaryAt, batchCapacity) + 15) & ~<usize>15;
-  if (!ensureMemory(inputAt + <usize>inputCapacity)) return 0;
+  const ifAt = interfaceTableAt(inputAt, <usize>inputCapacity);
+  if (!ensureMemory(ifAt + framer.IF_INITIAL_BYTES)) return 0;
   initCrcTables(crc5At, crc16At);
-  framer.initFramer(ifAt, inputAt);
+  framer.initFramer(inputAt, ifAt);
   framer.resetFramer();
   inputCapacityBytes = <usize>inputCapacity;
   return 1;
 }
 
-/** Grow the input region to at least `capacity` bytes. Returns the capacity, or 0 when memory cannot grow. */
+/**
+ * Grow the input region to at least `capacity` bytes, moving the interface table behind it.
+ * Returns the capacity, or 0 when memory cannot grow (then nothing has moved).
+ */
 export function ensureInput(capacity: u32): u32 {
   if (<usize>capacity <= inputCapacityBytes) return <u32>inputCapacityBytes;
-  if (!ensureMemory(framer.inputPtr + <usize>capacity)) return 0;
+  const ifAt = interfaceTableAt(framer.state.inputPtr, <usize>capacity);
+  if (!ensureMemory(ifAt + framer.interfaceTableBytes())) return 0;
+  framer.moveInterfaceTable(ifAt);
   inputCapacityBytes = <usize>capacity;
   return capacity;
 }
@@ -50,7 +57,10 @@ export function reset(): void {
   framer.resetFramer();
 }
 
-/** Frame and decode records in input[position(), avail). Returns the rows in this batch. */
+/**
+ * Frame and decode records in input[position(), avail). Returns the rows in this batch.
+ * May grow memory (the interface table): JS re-points its views after every call.
+ */
 export function decode(avail: u32, eof: bool): u32 {
   return framer.decode(avail, eof);
 }
@@ -69,24 +79,24 @@ export function summaryHeader(): usize { return summary.summaryHeader; }
 export function summaryRows(): usize { return summary.summaryRows; }
 
 export function compact(): u32 { return framer.compact(); }
-export function position(): u32 { return framer.pos; }
-export function state(): u32 { return framer.state; }
-export function errorCode(): u32 { return framer.errorCode; }
-export function errorOffset(): f64 { return framer.errorOffset; }
-export function needBytes(): u32 { return framer.needBytes; }
-export function format(): u32 { return framer.format; }
-export function bigEndian(): bool { return framer.bigEndian; }
-export function inputPtr(): usize { return framer.inputPtr; }
+export function position(): u32 { return framer.state.pos; }
+export function state(): u32 { return framer.state.decodeState; }
+export function errorCode(): u32 { return framer.state.errorCode; }
+export function errorOffset(): f64 { return framer.state.errorOffset; }
+export function needBytes(): u32 { return framer.state.needBytes; }
+export function format(): u32 { return framer.state.format; }
+export function bigEndian(): bool { return framer.state.bigEndian; }
+export function inputPtr(): usize { return framer.state.inputPtr; }
 export function inputCapacity(): u32 { return <u32>inputCapacityBytes; }
 export function batchCapacity(): u32 { return columns.batchCapacity; }
 
-export function records(): f64 { return framer.records; }
-export function sections(): u32 { return framer.sections; }
-export function interfaces(): u32 { return framer.interfaces; }
-export function customBlocks(): u32 { return framer.customBlocks; }
-export function statsBlocks(): u32 { return framer.statsBlocks; }
-export function nameBlocks(): u32 { return framer.nameBlocks; }
-export function otherBlocks(): u32 { return framer.otherBlocks; }
+export function records(): f64 { return framer.state.records; }
+export function sections(): u32 { return framer.state.sections; }
+export function interfaces(): u32 { return framer.state.interfaces; }
+export function customBlocks(): u32 { return framer.state.customBlocks; }
+export function statsBlocks(): u32 { return framer.state.statsBlocks; }
+export function nameBlocks(): u32 { return framer.state.nameBlocks; }
+export function otherBlocks(): u32 { return framer.state.otherBlocks; }
 
 export function colOffset(): usize { return columns.colOffset; }
 export function colTsSec(): usize { return columns.colTsSec; }

@@ -110,7 +110,10 @@ export enum FormatError {
   BAD_INTERFACE_ID = 8,
   /** pcapng data before any Section Header Block, or a bad byte-order magic. */
   BAD_SECTION_HEADER = 9,
-  /** Too many interfaces (MAX_INTERFACES) in one section. */
+  /**
+   * An Interface Description Block beyond MAX_INTERFACES in one section, or one the interface
+   * table cannot grow (memory.grow failed) to hold. errorOffset is that IDB's.
+   */
   TOO_MANY_INTERFACES = 10,
 }
 
@@ -130,5 +133,9 @@ export enum SplitBits {
 export enum Limits {
   /** Captured length or block length above this is an error, never an allocation. */
   MAX_RECORD_BYTES = 268435456,
-  MAX_INTERFACES = 256,
+  /**
+   * Interfaces in one pcapng section (2^20). The spec's interface IDs are u32; the core's table takes
+   * 32 bytes per interface and grows on demand (as/framer.ts), so this bounds it at 32 MiB.
+   */
+  MAX_INTERFACES = 1048576,
 }

@@ -22,7 +22,7 @@ export function formatErrorMessage(code: FormatError): string {
     case FormatError.BAD_SECTION_HEADER:
       return "pcapng section header missing or with a bad byte-order magic";
     case FormatError.TOO_MANY_INTERFACES:
-      return "more than 256 pcapng interfaces in one section";
+      return "more than 1,048,576 (2^20) pcapng interfaces in one section, or no memory left for the interface table";
     default:
       return "no error";
   }

@@ -1,6 +1,7 @@
 // The WASM core seen from TypeScript: instantiation, the memory map, and typed-array views onto the
-// packet table. Views are rebuilt after every call that may grow memory (ensureInput), because a
-// grown memory detaches the old ArrayBuffer (STYLE "things to avoid" 2).
+// packet table. Views are rebuilt after every call that may grow memory (ensureInput, and decode when
+// a pcapng section describes more interfaces than the core's table holds), because a grown memory
+// detaches the old ArrayBuffer (STYLE "things to avoid" 2).
 import type { RecordBatch } from "../usb/model.js";
 import { DecodeState } from "../../as/shared/constants.js";
 
@@ -99,7 +100,17 @@ export class Core {
     batchCapacity = DEFAULT_BATCH_CAPACITY,
     inputCapacity = DEFAULT_INPUT_CAPACITY,
   ) {
-    this.exports = instance.exports as unknown as CoreExports;
+    const raw = instance.exports as unknown as CoreExports;
+    // Callers read `batch` right after exports.decode, and decode may have grown memory: so decode
+    // re-points the views itself (one buffer comparison per batch when nothing grew).
+    this.exports = {
+      ...raw,
+      decode: (avail: number, eof: number): number => {
+        const rows = raw.decode(avail, eof);
+        this.refreshViews();
+        return rows;
+      },
+    };
     if (!this.exports.init(batchCapacity, inputCapacity))
       throw new Error("usbscope core: cannot allocate WASM memory");
     const empty = new Uint8Array(0);

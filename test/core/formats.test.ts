@@ -2,6 +2,7 @@
 // sections, interfaces, resolutions and every block kind; every framing error with its offset.
 import { describe, it, expect } from "vitest";
 import { FormatError, LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
+import { createCore } from "../../src/core/core.js";
 import { PcapWriter } from "../../builder/pcap.js";
 import { PcapngWriter } from "../../builder/pcapng.js";
 import { MemorySink } from "../../builder/sink.js";
@@ -86,6 +87,30 @@ describe("pcapng", () => {
     expect(c.pid).toEqual([0, Pid.SETUP, 0, Pid.ACK]);
     expect(c.info.customBlocks).toBe(2);
     expect(c.info.otherBlocks).toBe(1);
+  });
+});
+
+describe("one core, many captures", () => {
+  it("forgets everything between captures: byte order, interfaces, offsets, error and counters", async () => {
+    // A big-endian pcapng with two sections, a file stopped by an error, then a little-endian pcap:
+    // each read with the same core must equal the read with a fresh one (resetFramer clears it all).
+    const mem = new MemorySink();
+    const w = new PcapngWriter(mem.sink, { byteOrder: "be" });
+    const a = w.addInterface({ linktype: LinkType.USB_2_0_FULL_SPEED, tsresol: "ns" });
+    w.addPacket(a, T0, SETUP0);
+    w.section({ byteOrder: "be" });
+    w.addInterface({ linktype: LinkType.USB_LINUX_MMAPPED });
+    w.addSimplePacket(Uint8Array.of(1, 2, 3, 4));
+    w.close();
+    const bad = pcap("le", "us", 3);
+    new DataView(bad.buffer).setUint32(43 + 8, 0x7fff_ffff, true);
+    const files = [mem.toBytes(), bad, pcap("le", "ns", 5), mem.toBytes()];
+    const core = await createCore({ batchCapacity: 2, inputCapacity: 64 });
+    for (const bytes of files) {
+      expect(await collectBytes(bytes, { core, chunkSize: 7 })).toEqual(
+        await collectBytes(bytes, { chunkSize: 7 }),
+      );
+    }
   });
 });
 
