@@ -24,6 +24,7 @@ import {
 } from "../usb/requests.js";
 import * as R from "./rules.js";
 import { SplitKind, spanNs, type Transaction, TxOutcome, txPlace } from "./transaction.js";
+import { classifyToggle, ToggleCase, ToggleReset } from "./toggleClassifier.js";
 import { DescriptorType } from "../usb/descriptorTypes.js";
 
 /** Hooks from a finished standard request into device and toggle state. */
@@ -300,12 +301,23 @@ export class ControlTransfers {
     if (tx.dataPid === 0) return; // IN with no answer
     const accepted = tx.outcome === TxOutcome.ACK || tx.outcome === TxOutcome.NYET;
     const pid = tx.dataPid;
-    const same = pid === t.lastDataPid && tx.dataFingerprint === t.lastFingerprint;
     let count = accepted;
     if (t.expectedToggle === 0) {
-      if (same) t.lostData = false; // the unreadable packet's retransmission: nothing is missing after all
-    } else if (pid !== t.expectedToggle) {
-      if (same && t.lastDataAccepted) {
+      // After an unreadable packet either toggle may come; the same data again is that packet's
+      // retransmission, so nothing is missing after all.
+      if (pid === t.lastDataPid && tx.dataFingerprint === t.lastFingerprint) t.lostData = false;
+    } else {
+      const toggle = classifyToggle(
+        t.expectedToggle,
+        ToggleReset.NONE,
+        t.lastDataPid,
+        t.lastFingerprint,
+        t.lastDataAccepted,
+        t.lastDataNoHandshake,
+        pid,
+        tx.dataFingerprint,
+      );
+      if (toggle === ToggleCase.RETRANSMISSION) {
         this.add(
           R.TOGGLE_CTRL_DATA1_FIRST,
           `${pidName(pid)} repeated with identical data: retransmission after a handshake the sender did not see`,
@@ -313,7 +325,7 @@ export class ControlTransfers {
           "info",
         );
         count = false;
-      } else {
+      } else if (toggle === ToggleCase.WRONG) {
         const first = t.lastDataPid === 0;
         this.add(
           R.TOGGLE_CTRL_DATA1_FIRST,
@@ -323,14 +335,14 @@ export class ControlTransfers {
           where,
         );
         if (accepted) t.expectedToggle = pid; // resynchronise on what the receiver accepted
+      } else if (toggle === ToggleCase.REPEAT_AFTER_LOST_HANDSHAKE) {
+        this.add(
+          R.TOGGLE_CTRL_DATA1_FIRST,
+          `${pidName(pid)} repeated with identical data after a lost handshake: retransmission`,
+          where,
+          "info",
+        );
       }
-    } else if (same && !t.lastDataAccepted && t.lastDataNoHandshake) {
-      this.add(
-        R.TOGGLE_CTRL_DATA1_FIRST,
-        `${pidName(pid)} repeated with identical data after a lost handshake: retransmission`,
-        where,
-        "info",
-      );
     }
     t.lastDataPid = pid;
     t.lastFingerprint = tx.dataFingerprint;

@@ -6,18 +6,7 @@ import { finding, type FindingSink } from "../usb/finding.js";
 import { nextToggle, pidName } from "../usb/pid.js";
 import { TOGGLE_BULK_INT, TOGGLE_ISO, TOGGLE_RESET_DATA0 } from "./rules.js";
 import { type Transaction, TxOutcome, txPlace } from "./transaction.js";
-
-/** A pending reset of the toggle to DATA0. */
-export enum ToggleReset {
-  NONE = 0,
-  /** SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT): the endpoint's next data must be DATA0. */
-  HARD = 1,
-  /**
-   * SET_INTERFACE: only the endpoints of that interface reset (§9.4.10), and which those are needs the
-   * descriptors; so a non-DATA0 is only flagged when it does not continue the old sequence either.
-   */
-  SOFT = 2,
-}
+import { classifyToggle, ToggleCase, ToggleReset } from "./toggleClassifier.js";
 
 /** What the tracker concluded about one data transaction. */
 export enum ToggleVerdict {
@@ -25,20 +14,6 @@ export enum ToggleVerdict {
   NEW = 0,
   /** The same data again after a lost or unseen handshake (count it once). */
   RETRANSMISSION = 1,
-}
-
-/** How a data PID stands against the toggle state: in sequence, or which finding it makes. */
-const enum ToggleCase {
-  IN_SEQUENCE,
-  /** Not DATA0 after SET_CONFIGURATION or CLEAR_FEATURE(ENDPOINT_HALT). */
-  RESET_HARD,
-  /** Not DATA0 after SET_INTERFACE, and not the old sequence either. */
-  RESET_SOFT,
-  /** The toggle of the last accepted packet again, with its data: the sender missed the handshake (§8.6.4). */
-  RETRANSMISSION,
-  WRONG,
-  /** The same PID and data again after an unanswered packet. */
-  REPEAT_AFTER_LOST_HANDSHAKE,
 }
 
 // Finding details are built only when a finding fires: the check itself allocates nothing.
@@ -207,17 +182,16 @@ export class ToggleTracker {
 
   /** Where DATA0/DATA1 on a bulk or interrupt endpoint stands against the toggle state (§8.6), before any change. */
   private classify(slot: number, pid: number, fingerprint: number): ToggleCase {
-    const expected = this.expected[slot];
-    const sameAsLast = this.lastPid[slot] === pid && this.lastFingerprint[slot] === fingerprint;
-    const pending = this.reset[slot];
-    if (pending === ToggleReset.HARD && pid !== Pid.DATA0) return ToggleCase.RESET_HARD;
-    if (pending === ToggleReset.SOFT && pid !== Pid.DATA0 && expected !== 0 && pid !== expected)
-      return ToggleCase.RESET_SOFT;
-    if (pending === ToggleReset.NONE && expected !== 0 && pid !== expected)
-      return sameAsLast && this.lastAccepted[slot] ? ToggleCase.RETRANSMISSION : ToggleCase.WRONG;
-    if (sameAsLast && !this.lastAccepted[slot] && expected !== 0 && this.lastNoHandshake[slot])
-      return ToggleCase.REPEAT_AFTER_LOST_HANDSHAKE;
-    return ToggleCase.IN_SEQUENCE;
+    return classifyToggle(
+      this.expected[slot]!,
+      this.reset[slot]!,
+      this.lastPid[slot]!,
+      this.lastFingerprint[slot]!,
+      this.lastAccepted[slot] === 1,
+      this.lastNoHandshake[slot] === 1,
+      pid,
+      fingerprint,
+    );
   }
 
   /** The state after a data transaction: a pending reset is done once data is accepted; the next toggle. */
