@@ -122,11 +122,11 @@ export class DescriptorLayer implements EndpointTypeLookup {
   private settle(d: UsbDevice, replaced: boolean): void {
     if (this.result) return;
     const speed = this.speedNow();
-    this.check(d, speed, this.options.findings);
+    const hits = this.check(d, speed, this.options.findings);
     if (!this.announced.has(d)) {
       this.announced.add(d);
       this.enumerating.delete(d);
-      this.options.onDevice?.(this.reportOf(d, speed), diagnose(d, guessSpeed(d, speed).speed), d);
+      this.options.onDevice?.(this.reportOf(d, speed), diagnose(d, guessSpeed(d, speed).speed, hits), d);
     }
     if (replaced && this.options.forgetReplaced && this.tracker.devices[d.id] === d) {
       this.tracker.devices[d.id] = FORGOTTEN;
@@ -216,7 +216,7 @@ export class DescriptorLayer implements EndpointTypeLookup {
       hitsByDevice.push(mine);
       for (const h of mine) hits.push(h);
       const report = this.reportOf(d, speed);
-      const diagnosis = diagnose(d, report.speed);
+      const diagnosis = diagnose(d, report.speed, mine);
       devices.push(report);
       diagnoses.push(diagnosis);
       if (this.options.onDevice && !this.announced.has(d)) {

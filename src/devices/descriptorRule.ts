@@ -18,6 +18,17 @@ export interface DescriptorRuleContext {
 export interface RuleHit {
   finding: Finding;
   where?: FieldRef;
+  /**
+   * The firmware mistake the hit points to, in the words of the device diagnosis, when the rule knows it
+   * (the diagnosis ranks these; it never detects the same condition again).
+   */
+  cause?: Cause;
+}
+
+/** A likely firmware reason: the verdict and the evidence line (at the finding's record). */
+export interface Cause {
+  verdict: string;
+  evidence: string;
 }
 
 export interface DescriptorRule {

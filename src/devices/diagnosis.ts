@@ -2,11 +2,10 @@
 // likely firmware reason, with the records and bytes that show it.
 import type { ControlTransfer, Speed } from "../usb/model.js";
 import type { UsbDevice } from "./device.js";
-import { walkedLength } from "../descriptors/configuration.js";
+import type { RuleHit } from "./descriptorRule.js";
 import { descriptorTypeName, DescriptorType } from "../usb/descriptorTypes.js";
 import { hex2, hexBytes } from "../usb/bytes.js";
 import { requestText } from "./timeline.js";
-import { endpointType } from "../descriptors/endpoint.js";
 import {
   Request,
   RequestType,
@@ -73,7 +72,23 @@ function allSame(b: Uint8Array, v: number): boolean {
   return true;
 }
 
-export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
+/**
+ * How likely each rule's cause is the root of a failed enumeration, against the diagnosis' own problems
+ * (1: descriptor from unreadable memory … 9: a must-answer request that never completed). Lower first.
+ */
+const CAUSE_RANK: Record<string, number> = {
+  CFG_TOTAL_LENGTH_MISMATCH: 5,
+  CFG_NUM_IFS: 5.1,
+  IF_NUMBERING: 6,
+  EP_DUPLICATE: 6.1,
+  GETDESC_IF_EP: 8,
+};
+
+/**
+ * The diagnosis of one device: where its enumeration got to and the most likely firmware reason, from its
+ * control transfers and the `hits` the descriptor rules made on it.
+ */
+export function diagnose(d: UsbDevice, speed: Speed = "unknown", hits: readonly RuleHit[] = []): Diagnosis {
   const problems: Problem[] = [];
   const mps0 =
     d.device &&
@@ -195,13 +210,6 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
           ],
         });
       }
-      if ((type === DescriptorType.INTERFACE || type === DescriptorType.ENDPOINT) && ct.status === "ok") {
-        problems.push({
-          rank: 8,
-          verdict: `the device answered ${name} with ${b.length} bytes; INTERFACE and ENDPOINT descriptors cannot be requested directly and must be STALLed (§9.4.3)`,
-          evidence: [{ packet: ct.firstPacket, text: `${name} returned ${hexBytes(b, 24)}` }],
-        });
-      }
     } else if (
       s.bmRequestType === STANDARD_DEVICE_OUT &&
       (s.bRequest === Request.SET_ADDRESS || s.bRequest === Request.SET_CONFIGURATION) &&
@@ -219,64 +227,16 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown"): Diagnosis {
     }
   }
 
-  // Configuration set consistency: wTotalLength and the runtime-appended interface pattern.
-  for (const [index, h] of d.configurations) {
-    const c = h.descriptor;
-    if (c.length < 9) continue;
-    const ev = { packet: h.transfer.firstPacket };
-    if (!c.truncated && !c.invalidAt) {
-      const walked = walkedLength(c) + c.excess;
-      if (walked !== c.wTotalLength)
-        problems.push({
-          rank: 5,
-          verdict: `configuration ${c.bConfigurationValue}: wTotalLength is ${c.wTotalLength} but the descriptors that follow add up to ${walked} bytes; the host reads wTotalLength bytes and parses a different set than the firmware meant`,
-          evidence: [
-            {
-              ...ev,
-              text: `configuration index ${index}: ${c.length} bytes, wTotalLength ${c.wTotalLength}, sum of bLength ${walked}`,
-            },
-          ],
-        });
-    }
-    const numbers = [...new Set(c.interfaces.map((i) => i.bInterfaceNumber))].sort((a, b) => a - b);
-    if (!c.truncated && numbers.length > c.bNumInterfaces) {
-      const extra = numbers.filter((n) => n >= c.bNumInterfaces);
-      problems.push({
-        rank: 5,
-        verdict: `configuration ${c.bConfigurationValue}: bNumInterfaces is ${c.bNumInterfaces} but interfaces ${numbers.join(", ")} follow; an interface appended at run time (${extra.join(", ")}) without updating bNumInterfaces`,
-        evidence: [
-          {
-            ...ev,
-            text: `bNumInterfaces ${c.bNumInterfaces} at offset 4; interface descriptors at offsets ${c.interfaces.map((i) => i.offset).join(", ")}`,
-          },
-        ],
-      });
-    }
-    const seen = new Map<string, number>();
-    for (const i of c.interfaces) {
-      const k = `${i.bInterfaceNumber}/${i.bAlternateSetting}`;
-      if (seen.has(k))
-        problems.push({
-          rank: 6,
-          verdict: `configuration ${c.bConfigurationValue}: interface ${i.bInterfaceNumber} alt ${i.bAlternateSetting} is described twice (offsets ${seen.get(k)} and ${i.offset}): two functions were given the same interface number`,
-          evidence: [{ ...ev, text: `duplicate interface ${k}` }],
-        });
-      seen.set(k, i.offset);
-    }
-    const owner = new Map<number, number>();
-    for (const i of c.interfaces)
-      for (const e of i.endpoints) {
-        const k =
-          endpointType(e.bmAttributes) === "control" ? e.bEndpointAddress & 0x0f : e.bEndpointAddress & 0x8f;
-        const o = owner.get(k);
-        if (o !== undefined && o !== i.bInterfaceNumber)
-          problems.push({
-            rank: 6,
-            verdict: `configuration ${c.bConfigurationValue}: endpoint 0x${hex2(e.bEndpointAddress)} is used by interfaces ${o} and ${i.bInterfaceNumber}: two functions collide on one endpoint`,
-            evidence: [{ ...ev, text: `endpoint 0x${hex2(e.bEndpointAddress)} at offset ${e.offset}` }],
-          });
-        else owner.set(k, i.bInterfaceNumber);
-      }
+  // The causes the descriptor rules found (wTotalLength, bNumInterfaces, duplicate interfaces and
+  // endpoints, GET_DESCRIPTOR(INTERFACE/ENDPOINT) answered): ranked here, detected there.
+  for (const h of hits) {
+    const rank = h.cause && CAUSE_RANK[h.finding.rule];
+    if (!h.cause || rank === undefined) continue;
+    problems.push({
+      rank,
+      verdict: h.cause.verdict,
+      evidence: [{ packet: h.finding.packet ?? 0, text: h.cause.evidence }],
+    });
   }
   // An interface appended at run time (number ≥ bNumInterfaces) that reuses a string index another field already
   // uses: sharing an index is legal, so only the appended interface's reuse is evidence of a collision.

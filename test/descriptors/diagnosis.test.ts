@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ControlTransfer } from "../../src/usb/model.js";
-import { DeviceTracker } from "../../src/devices/tracker.js";
-import { diagnose } from "../../src/devices/diagnosis.js";
+import { DescriptorLayer } from "../../src/devices/descriptorLayer.js";
+import { descriptorRules } from "../../src/rules/descriptor/index.js";
 import {
   configSet,
   enumeration,
@@ -14,10 +14,11 @@ import {
   setConfiguration,
 } from "./fixtures.js";
 
+/** Each device's diagnosis, as the descriptor layer makes it: with the hits of the descriptor rules. */
 function diag(transfers: ControlTransfer[]) {
-  const t = new DeviceTracker();
-  for (const c of transfers) t.onControlTransfer(c);
-  return t.devices.map((d) => diagnose(d, "full"));
+  const layer = new DescriptorLayer("full", descriptorRules);
+  for (const c of transfers) layer.onControlTransfer(c);
+  return layer.finish().diagnoses;
 }
 
 const A = { address: 5 };

@@ -29,16 +29,24 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
           where,
         ),
       );
-    else if (numbers.length !== c.config.bNumInterfaces)
-      out.push(
-        hit(
-          info,
-          ctx,
-          c.transfer,
-          `${cfgName(c.config)}: bNumInterfaces is ${c.config.bNumInterfaces} but ${numbers.length} interface${numbers.length === 1 ? "" : "s"} follow (${numbers.join(", ")})`,
-          where,
-        ),
+    else if (numbers.length !== c.config.bNumInterfaces) {
+      const h = hit(
+        info,
+        ctx,
+        c.transfer,
+        `${cfgName(c.config)}: bNumInterfaces is ${c.config.bNumInterfaces} but ${numbers.length} interface${numbers.length === 1 ? "" : "s"} follow (${numbers.join(", ")})`,
+        where,
       );
+      // More interfaces than declared: the pattern of an interface appended at run time (a composite
+      // device adding a function after its descriptor table was built) without updating the count.
+      const extra = numbers.filter((n) => n >= c.config.bNumInterfaces);
+      if (numbers.length > c.config.bNumInterfaces)
+        h.cause = {
+          verdict: `${cfgName(c.config)}: bNumInterfaces is ${c.config.bNumInterfaces} but interfaces ${numbers.join(", ")} follow; an interface appended at run time (${extra.join(", ")}) without updating bNumInterfaces`,
+          evidence: `bNumInterfaces ${c.config.bNumInterfaces} at offset 4; interface descriptors at offsets ${c.config.interfaces.map((i) => i.offset).join(", ")}`,
+        };
+      out.push(h);
+    }
   }
   return out;
 }

@@ -42,15 +42,19 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
       const walked = walkedLength(c) + c.excess;
       if (walked !== c.wTotalLength) {
         const last = c.descriptors[c.descriptors.length - 1];
-        out.push(
-          hit(
+        out.push({
+          ...hit(
             info,
             ctx,
             transfer,
             `${cfgName(c)}: wTotalLength is ${c.wTotalLength} but the header and ${c.descriptors.length} descriptors that follow add up to ${walked} bytes${last && last.truncated ? ` (the last one, at offset ${last.offset}, runs past the end)` : ""}`,
             where,
           ),
-        );
+          cause: {
+            verdict: `${cfgName(c)}: wTotalLength is ${c.wTotalLength} but the descriptors that follow add up to ${walked} bytes; the host reads wTotalLength bytes and parses a different set than the firmware meant`,
+            evidence: `configuration index ${index}: ${c.length} bytes, wTotalLength ${c.wTotalLength}, sum of bLength ${walked}`,
+          },
+        });
       }
     }
   }

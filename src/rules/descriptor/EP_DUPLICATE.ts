@@ -42,15 +42,19 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
         else {
           const o = owner.get(k);
           if (o !== undefined && o !== i.bInterfaceNumber)
-            out.push(
-              hit(
+            out.push({
+              ...hit(
                 info,
                 ctx,
                 c.transfer,
                 `${cfgName(c.config)}: endpoint 0x${hex2(e.bEndpointAddress)} is used by interface ${o} and interface ${i.bInterfaceNumber}`,
                 where,
               ),
-            );
+              cause: {
+                verdict: `${cfgName(c.config)}: endpoint 0x${hex2(e.bEndpointAddress)} is used by interfaces ${o} and ${i.bInterfaceNumber}: two functions collide on one endpoint`,
+                evidence: `endpoint 0x${hex2(e.bEndpointAddress)} at offset ${e.offset}`,
+              },
+            });
           else owner.set(k, i.bInterfaceNumber);
         }
         inAlt.add(k);

@@ -15,23 +15,29 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const c of configs(ctx.device)) {
     const name = cfgName(c.config);
-    const alts = new Map<number, Set<number>>();
+    /** Interface number → alternate setting → offset of its first descriptor. */
+    const alts = new Map<number, Map<number, number>>();
     for (const i of c.config.interfaces) {
       if (i.truncated) continue;
       const where = { descriptor: "configuration", config: c.index, offset: i.offset };
       let set = alts.get(i.bInterfaceNumber);
-      if (!set) alts.set(i.bInterfaceNumber, (set = new Set()));
-      if (set.has(i.bAlternateSetting))
-        out.push(
-          hit(
+      if (!set) alts.set(i.bInterfaceNumber, (set = new Map()));
+      const first = set.get(i.bAlternateSetting);
+      if (first !== undefined)
+        out.push({
+          ...hit(
             info,
             ctx,
             c.transfer,
             `${name}: interface ${i.bInterfaceNumber} alternate setting ${i.bAlternateSetting} appears twice (second at offset ${i.offset})`,
             { ...where, field: "bAlternateSetting" },
           ),
-        );
-      set.add(i.bAlternateSetting);
+          cause: {
+            verdict: `${name}: interface ${i.bInterfaceNumber} alt ${i.bAlternateSetting} is described twice (offsets ${first} and ${i.offset}): two functions were given the same interface number`,
+            evidence: `duplicate interface ${i.bInterfaceNumber}/${i.bAlternateSetting}`,
+          },
+        });
+      else set.set(i.bAlternateSetting, i.offset);
       if (i.bInterfaceNumber >= c.config.bNumInterfaces && !c.config.truncated)
         out.push(
           hit(
@@ -64,7 +70,7 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
               info,
               ctx,
               c.transfer,
-              `${name}: interface ${n} has no alternate setting ${a} (it has ${[...set].sort((x, y) => x - y).join(", ")})`,
+              `${name}: interface ${n} has no alternate setting ${a} (it has ${[...set.keys()].sort((x, y) => x - y).join(", ")})`,
               { descriptor: "configuration", config: c.index, offset: 0 },
             ),
           );
