@@ -1,6 +1,7 @@
 // The usbmon 'u' text format (/sys/kernel/debug/usb/usbmon/Nu; drivers/usb/mon/mon_text.c
 // mon_text_read_u; RULES.md D.1), one line per URB event.
 import { XferType, type UrbEvent, type UrbSink } from "./urb.js";
+import { hex2 } from "../src/usb/bytes.js";
 
 /** usbmon text prints at most this many data bytes (mon_text.c DATA_MAX). */
 export const TEXT_DATA_MAX = 32;
@@ -40,10 +41,6 @@ export function usbmonTextLine(e: UrbEvent): string {
   const n = Math.min(e.data.length, TEXT_DATA_MAX);
   for (let i = 0; i < n; i++) s += (i % 4 === 0 ? " " : "") + hex2(e.data[i]!);
   return s;
-}
-
-function hex2(x: number): string {
-  return x.toString(16).padStart(2, "0");
 }
 
 /** Collects usbmon text lines; `text()` joins them with newlines. */

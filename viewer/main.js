@@ -3,6 +3,7 @@
 // analyzes it in a worker, and shows the report. Every string from the capture or the analysis is
 // hostile (device strings, malformed lines quoted in messages, file names): it is only ever set with
 // textContent, never parsed as HTML.
+import { hex, linktypeName } from "../dist/src/index.js";
 import { createTrafficChart, formatSeconds } from "./chart.js";
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -95,17 +96,6 @@ function markOnClick(
   });
 }
 
-const LINKTYPES = /** @type {Record<number, string>} */ ({
-  189: "USB_LINUX (usbmon)",
-  220: "USB_LINUX_MMAPPED (usbmon)",
-  249: "USBPCAP",
-  252: "WIRESHARK_UPPER_PDU",
-  288: "USB_2_0",
-  293: "USB_2_0_LOW_SPEED",
-  294: "USB_2_0_FULL_SPEED",
-  295: "USB_2_0_HIGH_SPEED",
-});
-
 /** @param {any} result */
 function render(result) {
   const { doc, findingTimes, busEventTimes, traffic } = result;
@@ -122,7 +112,7 @@ function render(result) {
   row("format", doc.format, "format");
   row(
     "link type",
-    doc.linktype == null ? "none" : `${doc.linktype} ${LINKTYPES[doc.linktype] ?? ""}`.trim(),
+    doc.linktype == null ? "none" : `${doc.linktype} ${linktypeName(doc.linktype)}`,
     "linktype",
   );
   row("speed", doc.speed, "speed");
@@ -210,7 +200,6 @@ function render(result) {
 
   const transfers = tbody("transfers");
   $("transfers-count").textContent = `(${doc.controlTransfers.length})`;
-  const hex = (/** @type {number} */ v, /** @type {number} */ w) => `0x${v.toString(16).padStart(w, "0")}`;
   if (doc.controlTransfers.length > MAX_ROWS)
     $("transfers-count").textContent = `(${doc.controlTransfers.length}; the first ${MAX_ROWS} are shown)`;
   for (const ct of doc.controlTransfers.slice(0, MAX_ROWS)) {
