@@ -52,7 +52,8 @@ export function encodeUsbmon(e: UrbEvent, mmapped: boolean, le: boolean): Uint8A
   const isIn = (e.epnum & 0x80) !== 0;
   const iso = e.xferType === XferType.ISOCHRONOUS ? (e.iso ?? []) : [];
   // Iso descriptors follow the header in both forms (Wireshark dissect_linux_usb_iso_transfer reads
-  // them after the 48-byte header too); len_cap counts only the data after them.
+  // them after the 48-byte header too); len_cap counts them with the data (mon_bin.c mon_bin_event:
+  // len_cap = length + lendesc).
   const descBytes = iso.length * 16;
   const head = mmapped ? 64 : 48;
   const out = new Uint8Array(head + descBytes + e.data.length);
@@ -78,7 +79,7 @@ export function encodeUsbmon(e: UrbEvent, mmapped: boolean, le: boolean): Uint8A
   v.setInt32(24, Math.floor(e.nsec / 1000), le);
   v.setInt32(28, e.status, le);
   v.setUint32(32, e.length, le);
-  v.setUint32(36, e.data.length, le);
+  v.setUint32(36, descBytes + e.data.length, le);
   if (hasSetup) out.set(e.setup!, 40);
   else if (e.xferType === XferType.ISOCHRONOUS) {
     v.setInt32(40, e.errorCount ?? 0, le);

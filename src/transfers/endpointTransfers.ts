@@ -5,6 +5,7 @@ import type { EndpointType, Speed } from "../usb/model.js";
 import { type Transaction, TxOutcome } from "./transaction.js";
 import {
   MAX_LISTED_TRANSACTIONS,
+  MAX_TRANSFER_DATA,
   type TransactionSummary,
   type TransferKind,
   type TransferSummary,
@@ -14,6 +15,9 @@ import { SLOTS, slotOf } from "./toggles.js";
 interface OpenGroup {
   summary: TransferSummary;
   hasData: boolean;
+  /** The counted payloads so far, when the layer keeps bytes (joined into summary.data at close). */
+  chunks?: Uint8Array[];
+  kept: number;
 }
 
 export class EndpointTransfers {
@@ -34,6 +38,8 @@ export class EndpointTransfers {
     private readonly bus: { readonly speed: Speed },
     private readonly emit: (t: TransferSummary) => void,
     private readonly maxPacketSize?: (address: number, endpointAddress: number) => number | undefined,
+    /** Keep each transfer's payload (TransferSummary.data), at most MAX_TRANSFER_DATA bytes of it. */
+    private readonly withData = false,
   ) {}
 
   /** Make `g` the open group of `slot`, opened now (a Map's delete-then-set order). */
@@ -111,6 +117,7 @@ export class EndpointTransfers {
     if (!counted || !accepted) return;
     const len = tx.dataLength;
     g.summary.dataLength += len;
+    if (this.withData && tx.dataCopied && len > 0) this.keep(g, tx.data.subarray(0, len));
     if (len > this.largest[slot]) this.largest[slot] = len;
     const epAddr = tx.endpoint | (dirIn ? 0x80 : 0);
     const mps =
@@ -180,7 +187,8 @@ export class EndpointTransfers {
       outcome: "incomplete",
       nakCount: 0,
     };
-    const g = { summary, hasData: false };
+    const g: OpenGroup = { summary, hasData: false, kept: 0 };
+    if (this.withData) g.chunks = [];
     // Over an open group (a retransmission listed on its own): the Map this replaces kept the old position.
     if (this.groups[slot] === undefined) this.setOpen(slot, g);
     else this.groups[slot] = g;
@@ -195,8 +203,31 @@ export class EndpointTransfers {
     }
   }
 
+  /** Append a counted payload to the group's bytes, up to the cap. */
+  private keep(g: OpenGroup, payload: Uint8Array): void {
+    const room = MAX_TRANSFER_DATA - g.kept;
+    if (room <= 0) {
+      g.summary.dataTruncated = true;
+      return;
+    }
+    const piece = payload.length > room ? payload.slice(0, room) : payload.slice();
+    if (payload.length > room) g.summary.dataTruncated = true;
+    g.chunks!.push(piece);
+    g.kept += piece.length;
+  }
+
   private close(slot: number, g: OpenGroup, outcome: string, lastPacket?: number): void {
     this.groups[slot] = undefined;
+    if (g.chunks !== undefined) {
+      const data = new Uint8Array(g.kept);
+      let at = 0;
+      for (const c of g.chunks) {
+        data.set(c, at);
+        at += c.length;
+      }
+      g.summary.data = data;
+      g.chunks = undefined;
+    }
     g.summary.outcome = outcome;
     if (lastPacket !== undefined) g.summary.lastPacket = lastPacket;
     this.emit(g.summary);

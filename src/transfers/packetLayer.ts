@@ -37,6 +37,8 @@ const SPLIT_TYPES: EndpointType[] = ["control", "isochronous", "bulk", "interrup
 export interface PacketLayerOptions {
   /** Called once per transfer (control, bulk, interrupt, isochronous, polling run, invalid packet) as it ends. */
   onTransfer?: TransferListener;
+  /** Put every data packet's payload on the transaction summaries, and each transfer's on the transfer (hex dumps). */
+  transferData?: boolean;
   /** Called once per transaction as it ends, with a struct reused for the next one: copy what you keep. */
   onTransaction?: (tx: Transaction) => void;
   /** Called for every bus event the sniffer recorded (src/packets/busEvents.ts) but keepalives, in capture order, after its effects. */
@@ -54,6 +56,8 @@ export class PacketLayer implements RecordSink {
   private readonly endpointTransfers: EndpointTransfers | undefined;
   private readonly endpointInfo: EndpointCache;
   private readonly listener?: TransferListener;
+  /** Payload bytes go on the summaries (PacketLayerOptions.transferData, with a listener only). */
+  private readonly withData: boolean;
   private readonly txListener?: (tx: Transaction) => void;
   private readonly busEventListener?: (event: BusEvent, index: number, time: Timestamp) => void;
   /** Start-split data waiting for its complete split, per device/endpoint/direction. */
@@ -76,6 +80,7 @@ export class PacketLayer implements RecordSink {
     options: PacketLayerOptions = {},
   ) {
     this.listener = options.onTransfer;
+    this.withData = options.onTransfer !== undefined && options.transferData === true;
     this.txListener = options.onTransaction;
     this.busEventListener = options.onBusEvent;
     // With nobody listening for transactions or transfers, a poll answered without data or accepted data
@@ -92,6 +97,8 @@ export class PacketLayer implements RecordSink {
         : undefined,
       (event, index, sec, nsec) => this.busEvent(event, index, sec, nsec),
     );
+    // Bulk, interrupt and iso payloads are copied out of the batch only when someone shows them.
+    this.assembler.copyAllData = this.withData;
     this.toggles = new ToggleTracker(ctx.findings, ctx);
     const emit = (t: TransferSummary) => {
       this.transferCount++;
@@ -110,7 +117,7 @@ export class PacketLayer implements RecordSink {
       transferDone: (ct, open) => {
         this.endpointInfo.invalidate();
         this.controlCount++;
-        emit(controlSummary(ct, open));
+        emit(controlSummary(ct, open, this.withData));
       },
       orphansDone: (address, endpoint, transactions) => {
         const first = transactions[0]?.firstPacket ?? 0;
@@ -132,7 +139,12 @@ export class PacketLayer implements RecordSink {
       },
     });
     this.endpointTransfers = this.listener
-      ? new EndpointTransfers(ctx, emit, (address, ep) => this.endpointInfo.maxPacketSize(address, ep))
+      ? new EndpointTransfers(
+          ctx,
+          emit,
+          (address, ep) => this.endpointInfo.maxPacketSize(address, ep),
+          this.withData,
+        )
       : undefined;
   }
 
@@ -196,7 +208,7 @@ export class PacketLayer implements RecordSink {
 
   private onTransaction(tx: Transaction): void {
     this.txListener?.(tx);
-    const list = this.listener ? [transactionSummary(tx)] : undefined;
+    const list = this.listener ? [transactionSummary(tx, this.withData)] : undefined;
     if (tx.outcome === TxOutcome.INVALID || tx.tokenPid === 0) {
       // A stray packet, or a SPLIT whose token never came: shown on its own.
       this.invalidGroup(list, -1, 0, "error");
@@ -507,7 +519,7 @@ function copyTransaction(from: Transaction, to: Transaction): void {
 }
 
 /** One transaction as the tree shows it (built only when a listener is attached). */
-export function transactionSummary(tx: Transaction): TransactionSummary {
+export function transactionSummary(tx: Transaction, withData = false): TransactionSummary {
   const packets: number[] = [];
   const pids: string[] = [];
   for (let k = 0; k < tx.packetCount; k++) {
@@ -523,11 +535,12 @@ export function transactionSummary(tx: Transaction): TransactionSummary {
     dataLength: tx.dataLength,
   };
   if (tx.split !== SplitKind.NONE) s.split = tx.split === SplitKind.START ? "start" : "complete";
+  if (withData && tx.dataCopied && tx.dataLength >= 0) s.data = tx.data.slice(0, tx.dataLength);
   return s;
 }
 
-function controlSummary(ct: ControlTransfer, open: OpenControl): TransferSummary {
-  return {
+function controlSummary(ct: ControlTransfer, open: OpenControl, withData: boolean): TransferSummary {
+  const t: TransferSummary = {
     kind: "control",
     device: ct.address,
     endpoint: open.endpoint,
@@ -542,4 +555,6 @@ function controlSummary(ct: ControlTransfer, open: OpenControl): TransferSummary
     request: ct.request,
     controlIndex: ct.index,
   };
+  if (withData) t.data = ct.data;
+  return t;
 }

@@ -56,6 +56,8 @@ export class TransactionAssembler {
   readonly pidCounts = new Float64Array(256);
   malformedCount = 0;
   sofCount = 0;
+  /** Copy every data packet's payload into the transaction (for display), not only control payloads. */
+  copyAllData = false;
 
   constructor(
     private readonly findings: FindingSink,
@@ -304,8 +306,12 @@ export class TransactionAssembler {
       const off = b.dataOffset[i];
       tx.dataLength = len;
       tx.dataFingerprint = fingerprintOf(b.frame[i], len); // the core's frame column holds the received CRC16
-      // Only control payloads outlive the batch (setup bytes, descriptors); bulk data is never copied.
-      if ((tx.endpoint === 0 || tx.tokenPid === Pid.SETUP) && len <= tx.data.length) {
+      // Only control payloads outlive the batch (setup bytes, descriptors); bulk data is copied only to be shown.
+      if (
+        (tx.endpoint === 0 || tx.tokenPid === Pid.SETUP || this.copyAllData) &&
+        len >= 0 &&
+        len <= tx.data.length
+      ) {
         tx.data.set(b.bytes.subarray(off + 1, off + 1 + len));
         tx.dataCopied = true;
       }

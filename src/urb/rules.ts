@@ -71,8 +71,21 @@ export const URB_BAD_LENGTH: RuleInfo = {
     "URB header lengths inconsistent with the record (data length past the record end, or a record shorter than its header)",
 };
 
+/**
+ * The capture tool's transfer type for an endpoint disagrees with the endpoint descriptor (not in
+ * RULES.md yet: proposed ID). usbmon and USBPcap take the type from the host's endpoint table, which the
+ * host built from the descriptors; a disagreement means the host's view of the device is not what the
+ * device described (a descriptor changed without a re-enumeration, or a corrupt capture).
+ */
+export const URB_TYPE_MISMATCH: RuleInfo = {
+  id: "URB_TYPE_MISMATCH",
+  severity: "warning",
+  spec: "USB 2.0 §9.6.6 bmAttributes bits 1..0; K-MON mon_bin.c xfer_to_pipe; desowin USBPcap transfer",
+  title: "a URB's transfer type differs from the type its endpoint descriptor gives",
+};
+
 /** IDs this layer uses that RULES.md does not list yet (proposed additions). */
-export const PROPOSED_RULE_IDS: readonly string[] = [FMT_TEXT_MALFORMED.id];
+export const PROPOSED_RULE_IDS: readonly string[] = [FMT_TEXT_MALFORMED.id, URB_TYPE_MISMATCH.id];
 
 export const urbRules: readonly RuleInfo[] = [
   URB_ERROR,
@@ -84,4 +97,5 @@ export const urbRules: readonly RuleInfo[] = [
   FMT_USBPCAP_HDRLEN,
   URB_SETUP_NON_CONTROL,
   URB_BAD_LENGTH,
+  URB_TYPE_MISMATCH,
 ];

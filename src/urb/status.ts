@@ -118,6 +118,22 @@ export function urbStatusName(status: number, source: "usbmon" | "usbpcap"): str
   return source === "usbmon" ? errnoName(status) : usbdStatusName(status);
 }
 
+/** The status in words, success included: "0 success", "USBD_STATUS_SUCCESS (0x00000000)", "-32 EPIPE (endpoint stalled)". */
+export function urbStatusWords(status: number, source: "usbmon" | "usbpcap"): string {
+  if (source === "usbmon" && status === 0) return "0 success";
+  return urbStatusName(status, source);
+}
+
+/**
+ * A non-control URB's outcome in one word: "ok", "stall" (the endpoint halted, §8.4.5), "cancelled"
+ * (the host unlinked it: ENOENT, ECONNRESET, USBD_STATUS_CANCELED; drivers do this to the interrupt
+ * URBs they keep queued when they close or suspend) or "error".
+ */
+export function urbOutcome(status: number, source: "usbmon" | "usbpcap"): string {
+  if (urbErrorSeverity(status, source) === "info" && isUrbError(status, source)) return "cancelled";
+  return controlStatusOf(status, source);
+}
+
 /** usbmon: a completion is an error when its status is non-zero; USBPcap: when USBD_ERROR(status) (bits 31:30 = 11) or any non-success. */
 export function isUrbError(status: number, source: "usbmon" | "usbpcap"): boolean {
   return source === "usbmon" ? status !== 0 : status >>> 0 !== UsbdStatus.SUCCESS;

@@ -13,6 +13,12 @@
 //   "warning" otherwise (status.ts urbErrorSeverity).
 // - USBPcap control transfers: a SETUP stage opens the transfer; DATA stages add data; a STATUS
 //   stage (USBPcap < 1.5) or COMPLETE stage (USBPcap >= 1.5) closes it.
+// - With an `onTransfer` listener every URB also becomes a TransferSummary (urbTransfers.ts), with
+//   its payload: the parsers then keep the bytes of every transfer type, not only control.
+// - USBPcap pairs a completion with a submission on the same IRP and endpoint number. When their
+//   directions differ, a driver reused the IRP (USBSTOR sends its CBW, then reads data and CSW on one
+//   IRP): the OUT submission's completion is not in the capture, and the IN completion's submission
+//   is not either. They are two transfers, each listed with what the capture holds of it.
 
 import type {
   AnalysisContext,
@@ -27,18 +33,26 @@ import { finding } from "../usb/finding.js";
 import { endpointAddr } from "../usb/ids.js";
 import { UrbPairing, type EvictReason, type PendingUrb } from "./pairing.js";
 import { requestName } from "../usb/requests.js";
-import { FMT_URB_UNPAIRED, URB_ERROR } from "./rules.js";
+import { FMT_URB_UNPAIRED, URB_ERROR, URB_TYPE_MISMATCH } from "./rules.js";
 import { CTRL_RESP_OVER_WLENGTH } from "../transfers/rules.js";
 import { controlStatusOf, isUrbError, UsbdStatus, urbErrorSeverity, urbStatusName } from "./status.js";
 import { EMPTY_DATA, concat, type UrbEvent } from "./urbEvent.js";
 import { parseMonBin } from "./usbmonBinary.js";
 import { parseUsbPcap, UsbPcapControlStage } from "./usbpcap.js";
+import type { TransferListener } from "../transfers/transferSummary.js";
+import { UrbTransfers, urbTransfer, type ControlFacts } from "./urbTransfers.js";
 
 export interface UrbLayerOptions {
   /** Byte order of the pcap/pcapng file (usbmon headers are in the capturing host's order). Default true. */
   littleEndian?: boolean;
   /** Open submissions kept at most (default 65536); beyond that the oldest is reported and dropped. */
   maxPending?: number;
+  /** Called once per URB (control included) as a transfer, in capture order (urbTransfers.ts). */
+  onTransfer?: TransferListener;
+  /** Fold runs of repeated completions on one endpoint into one transfer with a count (default true). */
+  foldRepeats?: boolean;
+  /** The endpoint types the descriptors give: a URB whose type disagrees is URB_TYPE_MISMATCH. */
+  descriptors?: EndpointTypeLookup;
 }
 
 /** URB and byte counts for one transfer type. */
@@ -70,8 +84,14 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   unpairedCompletions = 0;
   private readonly unpairedReported = new Set<string>();
 
+  /** Parsers keep the payload of every transfer type (a transfer listener shows it). */
+  readonly keepAllData: boolean;
   private readonly littleEndian: boolean;
   private readonly pairing: UrbPairing;
+  private readonly transfers: UrbTransfers | undefined;
+  private readonly descriptors: EndpointTypeLookup | undefined;
+  /** Endpoints whose type disagreement was reported, with the two types. */
+  private readonly mismatchReported = new Set<string>();
   private nextControlIndex = 0;
   /** "bus:device" → endpoint address → type, as the capture tool reported it. */
   private readonly endpointsSeen = new Map<string, Map<number, EndpointType>>();
@@ -81,6 +101,11 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     options: UrbLayerOptions = {},
   ) {
     this.littleEndian = options.littleEndian ?? true;
+    this.keepAllData = options.onTransfer !== undefined;
+    this.transfers = options.onTransfer
+      ? new UrbTransfers(options.onTransfer, options.foldRepeats ?? true)
+      : undefined;
+    this.descriptors = options.descriptors;
     this.pairing = new UrbPairing(options.maxPending ?? 65536, (p, reason) => this.evicted(p, reason));
   }
 
@@ -101,6 +126,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
           findings,
           origLength: batch.origLength[i],
           fileOffset: batch.offset[i],
+          keepAllData: this.keepAllData,
         });
       } else if (lt === LinkType.USBPCAP) {
         ev = parseUsbPcap(batch.bytes, start, len, record, {
@@ -108,6 +134,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
           origLength: batch.origLength[i],
           fileOffset: batch.offset[i],
           time: { sec: batch.tsSec[i], nsec: batch.tsNsec[i] },
+          keepAllData: this.keepAllData,
         });
       } else {
         continue;
@@ -120,7 +147,10 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   /** Feed one event (the usbmon text parser calls this; onBatch does too). */
   onUrbEvent(ev: UrbEvent): void {
     this.events++;
-    if (ev.transferType !== undefined) this.noteEndpoint(ev);
+    if (ev.transferType !== undefined) {
+      this.noteEndpoint(ev);
+      if (this.descriptors !== undefined) this.checkType(ev);
+    }
     if (ev.source === "usbpcap" && ev.xferType === XFER_CONTROL) {
       this.usbpcapControl(ev);
       return;
@@ -141,6 +171,28 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       if (p.orphan) this.completed(p.submit, undefined);
       else this.unpairedSubmission(p, "the capture ended before its completion");
     }
+    this.transfers?.end();
+  }
+
+  /**
+   * URB_TYPE_MISMATCH: the URB header's transfer type against the endpoint descriptor's (§9.6.6), where
+   * the descriptors were seen. Endpoint 0 is the default control pipe on every device (§9.6.6, §5.5).
+   * Reported once per endpoint and pair of types.
+   */
+  private checkType(ev: UrbEvent): void {
+    const described = this.descriptors!.endpointType(ev.device, ev.endpoint, ev.bus);
+    if (described === undefined || described === ev.transferType) return;
+    const key = `${ev.bus}:${ev.device}:${ev.endpoint}:${ev.transferType}:${described}`;
+    if (this.mismatchReported.has(key)) return;
+    this.mismatchReported.add(key);
+    const ep = `0x${ev.endpoint.toString(16).padStart(2, "0")}`;
+    this.ctx.findings.add(
+      finding(
+        URB_TYPE_MISMATCH,
+        `URB ${ev.id} on bus ${ev.bus} device ${ev.device} endpoint ${ep} is ${ev.transferType} in the ${ev.source === "usbmon" ? "usbmon" : "USBPcap"} header, but ${(ev.endpoint & 0x0f) === 0 ? "endpoint 0 is the default control pipe" : `the endpoint descriptor says ${described}`}`,
+        { packet: ev.record, offset: ev.offset, time: ev.time, device: ev.device, endpoint: ev.endpoint },
+      ),
+    );
   }
 
   /** EndpointTypeLookup: the transfer type the capture tool gave for this endpoint. */
@@ -205,6 +257,20 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     if (isUrbError(ev.status, ev.source)) {
       counter.errors++;
       this.urbError(ev, pending);
+    }
+    const transfers = this.transfers;
+    if (transfers !== undefined && (pending === undefined || pending.controlIndex < 0)) {
+      if (
+        pending !== undefined &&
+        ev.xferType !== XFER_CONTROL &&
+        (pending.submit.endpoint & 0x80) !== (ev.endpoint & 0x80)
+      ) {
+        // A reused IRP (see the file comment): two transfers, each half seen.
+        transfers.unfinished(urbTransfer(pending.submit, undefined, true, undefined, IRP_REUSED));
+        transfers.completed(urbTransfer(undefined, ev, true));
+      } else {
+        transfers.completed(urbTransfer(pending?.submit, ev, true));
+      }
     }
     if (pending === undefined) {
       this.unpairedCompletions++;
@@ -335,6 +401,19 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       );
     }
     this.ctx.onControlTransfer(ct);
+    this.transfers?.completed(
+      urbTransfer(submit, done, true, {
+        setup,
+        request: ct.request,
+        controlIndex: ct.index,
+        data,
+        status: ct.status,
+        lastPacket: ct.lastPacket,
+        dataTruncated: ct.dataTruncated === true,
+        urbStatus: status,
+      }),
+      setup,
+    );
   }
 
   private evicted(p: PendingUrb, reason: EvictReason): void {
@@ -379,8 +458,18 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
           severity ?? (s.xferType === XFER_CONTROL ? "warning" : "info"),
         ),
       );
+    let control: ControlFacts | undefined;
     if (isControl) {
       const setup = s.setup!;
+      control = {
+        setup,
+        request: requestName(setup),
+        controlIndex: p.controlIndex,
+        data: setup.bmRequestType & 0x80 ? EMPTY_DATA : p.data,
+        status: "incomplete",
+        lastPacket: p.lastRecord,
+        dataTruncated: false,
+      };
       this.ctx.onControlTransfer({
         index: p.controlIndex,
         source: "urb",
@@ -397,8 +486,12 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         detail: `URB never completed: ${why}`,
       });
     }
+    this.transfers?.unfinished(urbTransfer(s, undefined, true, control, `no completion: ${why}`));
   }
 }
+
+const IRP_REUSED =
+  "no completion in the capture: the driver reused its IRP for the next URB, which USBPcap does not record";
 
 const MORE = " (further unpaired URBs on this endpoint are counted, not reported)";
 

@@ -26,6 +26,8 @@ export const MON_BIN_ISODESC_SIZE = 16;
 /** xfer_type 2 (mon_bin.c xfer_to_pipe: 0 ISO, 1 Intr, 2 Ctrl, 3 Bulk). */
 const XFER_CONTROL = 2;
 const XFER_ISO = 0;
+/** mon_bin.c ISODESC_MAX: at most this many iso descriptors are recorded per URB. */
+export const ISODESC_MAX = 128;
 
 /** Field offsets in `struct mon_bin_hdr`. */
 const enum Off {
@@ -189,34 +191,51 @@ export function parseMonBin(
     ev.numberOfPackets = s32(b, o + Off.numdesc, le);
   }
 
-  // 220: ndesc iso descriptors follow the header; len_cap counts them with the data (mon_bin.c
-  // reserves length + lendesc; Wireshark's "Data length" shows the same sum).
+  // Iso descriptors follow the header, and len_cap counts them with the data (mon_bin.c mon_bin_event:
+  // len_cap = length + lendesc; Wireshark's "Data length" shows the same sum). 220 says how many in
+  // ndesc; the 48-byte header of 189 (and of read() on /dev/usbmonN) ends before ndesc, so their number
+  // is numdesc capped at ISODESC_MAX, as mon_bin_event computes it.
   let descBytes = 0;
+  let ndesc = 0;
   if (hdr === MON_BIN_HDR_64) {
     ev.interval = s32(b, o + Off.interval, le);
     ev.startFrame = s32(b, o + Off.start_frame, le);
-    const ndesc = u32(b, o + Off.ndesc, le);
-    // mon_bin.c caps ndesc at ISODESC_MAX (128); a larger value is corrupt.
-    if (ndesc > 0 && ndesc <= 128) {
-      const room = Math.min(ndesc, Math.floor((length - hdr) / MON_BIN_ISODESC_SIZE));
-      const iso: IsoDescriptor[] = new Array(room);
-      for (let i = 0; i < room; i++) {
-        const d = o + hdr + i * MON_BIN_ISODESC_SIZE;
-        iso[i] = { status: s32(b, d, le), offset: u32(b, d + 4, le), length: u32(b, d + 8, le) };
-      }
-      ev.iso = iso;
-      descBytes = ndesc * MON_BIN_ISODESC_SIZE;
-    } else if (ndesc > 128) {
-      ctx.findings?.add(
-        finding(URB_BAD_LENGTH, `usbmon ndesc ${ndesc} is above ISODESC_MAX 128`, {
-          packet: record,
-          offset: ctx.fileOffset,
-          time: ev.time,
-          device,
-          endpoint,
-        }),
-      );
+    ndesc = u32(b, o + Off.ndesc, le);
+  } else if (xferType === XFER_ISO && flagSetup !== 0) {
+    ndesc = Math.min(Math.max(0, ev.numberOfPackets ?? 0), ISODESC_MAX);
+  }
+  if (ndesc > ISODESC_MAX) {
+    ctx.findings?.add(
+      finding(URB_BAD_LENGTH, `usbmon ndesc ${ndesc} is above ISODESC_MAX ${ISODESC_MAX}`, {
+        packet: record,
+        offset: ctx.fileOffset,
+        time: ev.time,
+        device,
+        endpoint,
+      }),
+    );
+  } else if (ndesc > 0) {
+    const room = Math.floor((length - hdr) / MON_BIN_ISODESC_SIZE);
+    if (ndesc > room || ndesc * MON_BIN_ISODESC_SIZE > lenCap) {
+      // The descriptors do not fit where the header says they are: a corrupt record, not a cut one
+      // (a snap-length cut is reported below, against len_cap).
+      if (!cut)
+        ctx.findings?.add(
+          finding(
+            URB_BAD_LENGTH,
+            `usbmon record claims ${ndesc} iso descriptors (${ndesc * MON_BIN_ISODESC_SIZE} bytes) but holds ${Math.max(0, length - hdr)} bytes after the header and len_cap is ${lenCap}`,
+            { packet: record, offset: ctx.fileOffset, time: ev.time, device, endpoint },
+          ),
+        );
     }
+    const n = Math.min(ndesc, room);
+    const iso: IsoDescriptor[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const d = o + hdr + i * MON_BIN_ISODESC_SIZE;
+      iso[i] = { status: s32(b, d, le), offset: u32(b, d + 4, le), length: u32(b, d + 8, le) };
+    }
+    ev.iso = iso;
+    descBytes = ndesc * MON_BIN_ISODESC_SIZE;
   }
 
   const available = length - hdr;
