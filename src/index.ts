@@ -29,7 +29,14 @@ export { isoTime, msBetween, secondsBetween } from "./usb/time.js";
 export { hex, hex2, hex4, hexBytes } from "./usb/bytes.js";
 export { linktypeName } from "./usb/linkTypes.js";
 export { PacketStatus, Pid } from "../as/shared/constants.js";
-export type { TransferSummary, TransactionSummary, TransferKind } from "./transfers/transferSummary.js";
+export type {
+  IsoFrame,
+  RepeatRun,
+  TransferSummary,
+  TransactionSummary,
+  TransferKind,
+  UrbTransferInfo,
+} from "./transfers/transferSummary.js";
 export type { DescriptorLayerResult, DeviceReport } from "./devices/descriptorLayer.js";
 export type { Diagnosis, Evidence } from "./devices/diagnosis.js";
 export type { UsbDevice } from "./devices/device.js";
@@ -50,11 +57,11 @@ export {
   renderTransfer,
   renderTree,
   transferJson,
-  urbControlTransferJson,
-  urbControlTransferText,
   type BusEventItem,
+  type BytesOptions,
 } from "./report/transferTree.js";
-export { PacketLines } from "./report/packetLines.js";
+export { PacketLines, type PacketLinesOptions } from "./report/packetLines.js";
+export { DEFAULT_MAX_BYTES, hexDump, hexString } from "./report/hexDump.js";
 export { escapeHtml, sanitizeTerminal } from "./report/sanitize.js";
 
 // Live: tailing usbmon (Linux).
@@ -66,4 +73,15 @@ export {
   type LiveSource,
   type OpenFile,
 } from "./live/liveSource.js";
-export { describeUsbmonError, nodeUsbmonFs, USBMON_DIR, usbmonFile, type UsbmonFs } from "./live/usbmon.js";
+export {
+  describeUsbmonError,
+  hostLittleEndian,
+  nodeUsbmonFs,
+  textFallbackNote,
+  USBMON_DEV_DIR,
+  USBMON_DIR,
+  usbmonDevice,
+  usbmonDeviceProblem,
+  usbmonFile,
+  type UsbmonFs,
+} from "./live/usbmon.js";

@@ -1,26 +1,45 @@
 import { Command } from "commander";
 import { EXIT_OK, EXIT_USAGE, EXIT_FINDINGS, InputError, openInput, type Io } from "../io.js";
+import { withBytesOptions, type BytesFlags } from "./bytesOptions.js";
 import { readCapture, PacketLines } from "../../src/index.js";
 
+/**
+ * `usbscope packets FILE`: one line per record. Raw captures: one per packet; URB captures (usbmon
+ * binary and text, USBPcap): one per URB event (S, C, E).
+ */
 export function packetsCommand(io: Io, setExit: (code: number) => void): Command {
-  return new Command("packets")
-    .description("print one line per record: index, time, PID, address.endpoint or frame, length, status")
-    .argument("<file>", "pcap or pcapng capture; - reads stdin")
-    .option("--json", "one JSON object per record (NDJSON)")
-    .action(async (file: string, opts: { json?: boolean }) => {
+  const cmd = new Command("packets")
+    .description(
+      "print one line per record: a packet (PID, address.endpoint or frame, length, status) or a URB event (S/C/E, bus.device.endpoint, direction, type, status, length)",
+    )
+    .argument("<file>", "pcap, pcapng or usbmon text capture; - reads stdin")
+    .option("--json", "one JSON object per record (NDJSON)");
+  return withBytesOptions(cmd, "each record's bytes (a URB's payload)").action(
+    async (file: string, opts: BytesFlags & { json?: boolean }) => {
       try {
         const { source, name } = await openInput(file, io);
-        const lines = new PacketLines((t) => io.out(t), !!opts.json);
-        const info = await readCapture(source, [lines]);
+        const lines = new PacketLines((t) => io.out(t), {
+          json: opts.json,
+          hex: opts.hex,
+          maxBytes: opts.maxBytes,
+          data: opts.data,
+        });
+        const info = await readCapture(source, [lines], {
+          onFormat: (_format, bigEndian) => lines.setByteOrder(bigEndian),
+          text: lines.textSink(),
+        });
         await source.close();
         if (info.bytes === 0) {
           io.err(`usbscope: ${name}: empty input\n`);
           setExit(EXIT_USAGE);
         } else if (info.error) {
+          const unknown = info.records === 0 && info.error.offset === 0;
           io.err(
-            `usbscope: ${name}: ${info.error.message} at byte offset ${info.error.offset} (after ${info.records} records)\n`,
+            unknown
+              ? `usbscope: ${name}: ${info.error.message}\n`
+              : `usbscope: ${name}: ${info.error.message} at byte offset ${info.error.offset} (after ${info.records} records)\n`,
           );
-          setExit(info.records === 0 && info.error.offset === 0 ? EXIT_USAGE : EXIT_FINDINGS);
+          setExit(unknown ? EXIT_USAGE : EXIT_FINDINGS);
         } else setExit(EXIT_OK);
       } catch (e) {
         if (e instanceof InputError) {
@@ -30,5 +49,6 @@ export function packetsCommand(io: Io, setExit: (code: number) => void): Command
         }
         throw e;
       }
-    });
+    },
+  );
 }

@@ -151,7 +151,7 @@ describe("usbscope transfers", () => {
     });
     const urb = await cli(["transfers", path.join(publicDir, "real/249-microbit-daplink-msc-cdc.pcapng")]);
     expect(urb.out.split("\n")[0]).toMatch(
-      /^Control transfer on 6:4\.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok \[record 0\]: 12 01 10 02/,
+      /^Control transfer on 6\.4\.0 IN: GET_DESCRIPTOR DEVICE, 18 bytes, ok, 350 µs \[records 0, 2\]: 12 01 10 02 /,
     );
   });
   it("puts a Cynthion capture's bus events between the transfers, as Packetry does (keepalives left out)", async () => {
