@@ -29,6 +29,7 @@ import { UrbLayer } from "./urb/urbLayer.js";
 import { PacketLayer } from "./transfers/packetLayer.js";
 import type { TransferSummary } from "./transfers/transferSummary.js";
 import { UsbmonTextParser } from "./urb/usbmonText.js";
+import { MonBinStream } from "./urb/monBinStream.js";
 
 export interface AnalyzeOptions {
   /** Bytes per read (default 4 MiB). */
@@ -44,8 +45,20 @@ export interface AnalyzeOptions {
   keepControlTransfers?: boolean;
   /** More layers to feed with the same record batches (the viewer's traffic chart), in one pass. */
   sinks?: RecordSink[];
-  /** Raw captures: called once per transfer (control, bulk, interrupt, iso, polling run) as it ends. */
+  /**
+   * Called once per transfer as it ends: raw captures' control, bulk, interrupt, iso transfers and polling
+   * runs; URB captures' URBs of every type (urbTransfers.ts), runs of repeats folded.
+   */
   onTransfer?(transfer: TransferSummary): void;
+  /** Raw captures: put the payload bytes on transfers and their transactions (`data`), for hex dumps. */
+  transferData?: boolean;
+  /** URB captures: fold runs of repeated completions into one transfer with a count (default true). */
+  foldRepeats?: boolean;
+  /**
+   * The source is the kernel's binary usbmon device (/dev/usbmonN, live): mon_bin events with no container,
+   * in the host's byte order (monBinStream.ts), instead of a file whose format is sniffed.
+   */
+  usbmonDevice?: { littleEndian: boolean };
   /** Raw captures: called for every bus event the sniffer recorded (Cynthion: bus reset, suspend…; keepalives are only counted), in capture order. */
   onBusEvent?(event: { index: number; time: Timestamp; event: string }): void;
   /**
@@ -135,11 +148,17 @@ export async function analyzeSource(
       : {},
   );
   endpoints.lookups.push(descriptorLayer);
-  let urb = new UrbLayer(ctx, { littleEndian: true });
+  const urbOptions = {
+    onTransfer: options.onTransfer,
+    foldRepeats: options.foldRepeats,
+    descriptors: descriptorLayer,
+  };
+  let urb = new UrbLayer(ctx, { ...urbOptions, littleEndian: true });
   endpoints.lookups.push(urb);
   const span = new TimeSpan();
   const packetLayer = new PacketLayer(ctx, {
     onTransfer: options.onTransfer,
+    transferData: options.transferData,
     // LINKTYPE_USB_2_0 does not say the speed; a Cynthion capture's start and speed events do.
     onBusEvent: (event, index, time) => {
       const speed = speedOfBusEvent(event);
@@ -158,20 +177,38 @@ export async function analyzeSource(
   };
   const sinks: RecordSink[] = [span, packetChecks, packetLayer, urbSink, ...(options.sinks ?? [])];
   let textParser: UsbmonTextParser | undefined;
+  const device = options.usbmonDevice;
+  const monBin = device
+    ? new MonBinStream((ev) => urb.onUrbEvent(ev), {
+        findings,
+        littleEndian: device.littleEndian,
+        keepAllData: urb.keepAllData,
+      })
+    : undefined;
   const info = await readCapture(source, sinks, {
+    usbmonBinary: monBin && {
+      push: (chunk) => monBin.push(chunk),
+      end() {
+        monBin.end();
+        endUrbs();
+      },
+    },
     chunkSize: options.chunkSize,
     core: options.core,
     onFormat(_format, bigEndian) {
       // usbmon headers are in the capturing host's byte order, the file's: rebuild the layer before the first record.
       if (bigEndian) {
         endpoints.lookups = endpoints.lookups.filter((l) => l !== urb);
-        urb = new UrbLayer(ctx, { littleEndian: false });
+        urb = new UrbLayer(ctx, { ...urbOptions, littleEndian: false });
         endpoints.lookups.push(urb);
       }
     },
     text: {
       push(chunk) {
-        textParser ??= new UsbmonTextParser((ev) => urb.onUrbEvent(ev), { findings });
+        textParser ??= new UsbmonTextParser((ev) => urb.onUrbEvent(ev), {
+          findings,
+          keepAllData: urb.keepAllData,
+        });
         textParser.push(chunk);
       },
       end() {

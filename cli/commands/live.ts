@@ -2,8 +2,13 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { EXIT_USAGE, readErrorMessage, type Io } from "../io.js";
 import {
   describeUsbmonError,
+  hostLittleEndian,
   nodeUsbmonFs,
+  textFallbackNote,
+  USBMON_DEV_DIR,
   USBMON_DIR,
+  usbmonDevice,
+  usbmonDeviceProblem,
   usbmonFile,
   type UsbmonFs,
   liveFileSource,
@@ -31,7 +36,7 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
     )
     .argument(
       "[input]",
-      "usbmon text or pcap/pcapng stream: a FIFO or file, - for stdin (tcpdump -U -i usbmon1 -w - | usbscope live -); default: usbmon in debugfs",
+      "usbmon text or pcap/pcapng stream: a FIFO or file, - for stdin (tcpdump -U -i usbmon1 -w - | usbscope live -); default: the binary usbmon device /dev/usbmonN (every data byte), or the text interface in debugfs when it is missing",
     )
     .addOption(
       new Option("--bus <n>", "usbmon bus to read (0: all buses)").argParser((v) => {
@@ -43,45 +48,91 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
     )
     .option("--json", "print NDJSON events: device, finding, summary")
     .addOption(new Option("--usbmon-dir <dir>", "usbmon directory in debugfs").default(USBMON_DIR).hideHelp())
-    .action(async (input: string | undefined, opts: { bus?: number; json?: boolean; usbmonDir: string }) => {
-      if (input !== undefined && opts.bus !== undefined) {
-        io.err("usbscope: --bus selects a usbmon bus; it cannot be used with an input file or stdin\n");
-        setExit(EXIT_USAGE);
-        return;
-      }
-      const session = new LiveSession({ out: io.out, json: opts.json });
-      const signals = deps.signals ?? process;
-      const handlers = SIGNALS.map((sig) => {
-        const h = () => session.stop(sig);
-        signals.once(sig, h);
-        return [sig, h] as const;
-      });
-      try {
-        const name = input ?? usbmonFile(opts.usbmonDir, opts.bus ?? 0);
-        let source: LiveSource;
+    .addOption(
+      new Option("--usbmon-dev <dir>", "directory of the usbmonN devices").default(USBMON_DEV_DIR).hideHelp(),
+    )
+    .action(
+      async (
+        input: string | undefined,
+        opts: { bus?: number; json?: boolean; usbmonDir: string; usbmonDev: string },
+      ) => {
+        if (input !== undefined && opts.bus !== undefined) {
+          io.err("usbscope: --bus selects a usbmon bus; it cannot be used with an input file or stdin\n");
+          setExit(EXIT_USAGE);
+          return;
+        }
+        const session = new LiveSession({ out: io.out, json: opts.json });
+        const signals = deps.signals ?? process;
+        const handlers = SIGNALS.map((sig) => {
+          const h = () => session.stop(sig);
+          signals.once(sig, h);
+          return [sig, h] as const;
+        });
         try {
-          source =
-            input === "-" ? liveStreamSource(io.stdin) : await liveFileSource(name, deps.open ?? nodeOpen);
-        } catch (e) {
-          const message =
-            input === undefined
-              ? await describeUsbmonError(e, name, opts.usbmonDir, deps.fs ?? nodeUsbmonFs)
-              : readErrorMessage(name, e);
-          io.err(`usbscope: ${message}\n`);
-          setExit(EXIT_USAGE);
-          return;
+          const open = deps.open ?? nodeOpen;
+          let source: LiveSource;
+          let name: string;
+          let binary = false;
+          if (input !== undefined) {
+            name = input;
+            try {
+              source = input === "-" ? liveStreamSource(io.stdin) : await liveFileSource(name, open);
+            } catch (e) {
+              io.err(`usbscope: ${readErrorMessage(name, e)}\n`);
+              setExit(EXIT_USAGE);
+              return;
+            }
+          } else {
+            // The binary device keeps every byte; the text interface is the fallback when its node is missing.
+            const bus = opts.bus ?? 0;
+            const device = usbmonDevice(opts.usbmonDev, bus);
+            const textFile = usbmonFile(opts.usbmonDir, bus);
+            try {
+              source = await liveFileSource(device, open);
+              name = device;
+              binary = true;
+            } catch (e) {
+              const problem = usbmonDeviceProblem((e as NodeJS.ErrnoException).code, device);
+              if (problem !== undefined) {
+                io.err(`usbscope: ${problem}\n`);
+                setExit(EXIT_USAGE);
+                return;
+              }
+              try {
+                source = await liveFileSource(textFile, open);
+                name = textFile;
+              } catch (e2) {
+                const message = await describeUsbmonError(
+                  e2,
+                  textFile,
+                  opts.usbmonDir,
+                  deps.fs ?? nodeUsbmonFs,
+                );
+                io.err(`usbscope: ${message}\n`);
+                setExit(EXIT_USAGE);
+                return;
+              }
+              io.err(`usbscope live: ${textFallbackNote(device, textFile)}\n`);
+            }
+          }
+          if (!opts.json)
+            io.err(
+              `usbscope live: reading ${name === "-" ? "stdin" : name}${binary ? " (binary usbmon: every data byte)" : ""}; Ctrl-C for the summary\n`,
+            );
+          const summary = await session.run(
+            source,
+            name,
+            binary ? { littleEndian: hostLittleEndian() } : undefined,
+          );
+          if (summary.format === "unknown" && summary.bytes > 0) {
+            io.err(`usbscope: ${name}: not a pcap, pcapng or usbmon text stream\n`);
+            setExit(EXIT_USAGE);
+            return;
+          }
+          setExit(summary.exitCode);
+        } finally {
+          for (const [sig, h] of handlers) signals.removeListener(sig, h);
         }
-        if (!opts.json)
-          io.err(`usbscope live: reading ${name === "-" ? "stdin" : name}; Ctrl-C for the summary\n`);
-        const summary = await session.run(source, name);
-        if (summary.format === "unknown" && summary.bytes > 0) {
-          io.err(`usbscope: ${name}: not a pcap, pcapng or usbmon text stream\n`);
-          setExit(EXIT_USAGE);
-          return;
-        }
-        setExit(summary.exitCode);
-      } finally {
-        for (const [sig, h] of handlers) signals.removeListener(sig, h);
-      }
-    });
+      },
+    );
 }

@@ -16,7 +16,7 @@ export interface FramingError {
 }
 
 export interface CaptureInfo {
-  format: "pcap" | "pcapng" | "usbmon-text" | "unknown";
+  format: "pcap" | "pcapng" | "usbmon-text" | "usbmon-binary" | "unknown";
   /** Byte order of the (last) section. */
   bigEndian: boolean;
   /** Packet records framed (pcap records or pcapng EPB/SPB/PB), every one handed to the sinks. */
@@ -45,6 +45,11 @@ export interface ReadOptions {
   core?: Core;
   /** Receives the input when it is usbmon text; without it, text input is an UNKNOWN_MAGIC error. */
   text?: TextSink;
+  /**
+   * The input is known to be a usbmon binary stream (/dev/usbmonN: mon_bin events with no container),
+   * not a file to sniff: its bytes go to this sink as they come, the core is not used.
+   */
+  usbmonBinary?: TextSink;
   /** Called with the detected format and byte order before the first batch. */
   onFormat?(format: CaptureInfo["format"], bigEndian: boolean): void;
 }
@@ -65,6 +70,8 @@ export async function readCapture(
   sinks: RecordSink[],
   options: ReadOptions = {},
 ): Promise<CaptureInfo> {
+  if (options.usbmonBinary)
+    return readText(source, new Uint8Array(0), false, options.usbmonBinary, 0, options, "usbmon-binary");
   const core = options.core ?? (await createCore());
   const e = core.exports;
   e.reset();
@@ -112,7 +119,7 @@ export async function readCapture(
       options.text &&
       looksLikeUsbmonText(core.input().subarray(0, avail))
     ) {
-      return readText(source, core.input().slice(0, avail), eof, options.text, bytes, options);
+      return readText(source, core.input().slice(0, avail), eof, options.text, bytes, options, "usbmon-text");
     }
     if (state === DecodeState.ERROR || state === DecodeState.DONE) break;
     // NEED_MORE: keep the unread tail, grow the region if one record is larger than it.
@@ -147,6 +154,7 @@ export async function readCapture(
   return info;
 }
 
+/** Hand the whole input to a sink that parses it itself (usbmon text, or a /dev/usbmonN stream). */
 async function readText(
   source: ByteSource,
   head: Uint8Array,
@@ -154,9 +162,10 @@ async function readText(
   text: TextSink,
   bytes: number,
   options: ReadOptions,
+  format: "usbmon-text" | "usbmon-binary",
 ): Promise<CaptureInfo> {
-  options.onFormat?.("usbmon-text", false);
-  text.push(head);
+  options.onFormat?.(format, false);
+  if (head.length > 0) text.push(head);
   const buf = new Uint8Array(64 * 1024);
   while (!eof) {
     const n = await source.read(buf);
@@ -166,7 +175,7 @@ async function readText(
   }
   text.end();
   return {
-    format: "usbmon-text",
+    format,
     bigEndian: false,
     records: 0,
     sections: 0,

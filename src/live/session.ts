@@ -27,7 +27,12 @@ export class LiveSession {
     this.source?.stop();
   }
 
-  async run(source: LiveSource, name: string): Promise<LiveSummary> {
+  /** Watch `source` until it ends or stop() is called; `usbmonDevice` when it is /dev/usbmonN (monBinStream.ts). */
+  async run(
+    source: LiveSource,
+    name: string,
+    usbmonDevice?: { littleEndian: boolean },
+  ): Promise<LiveSummary> {
     const now = this.options.now ?? Date.now;
     const started = now();
     this.source = source;
@@ -37,6 +42,7 @@ export class LiveSession {
     let devicesOk = 0;
     const r = await analyzeSource(source, name, {
       chunkSize: LIVE_READ_SIZE,
+      usbmonDevice,
       keepControlTransfers: false,
       // Every finding is printed when made (and counted by the collector); none needs keeping.
       maxFindingsPerRule: 0,

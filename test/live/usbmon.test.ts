@@ -14,13 +14,15 @@ import { repoRoot } from "../helpers/paths.js";
 const DIR = "/sys/kernel/debug/usb/usbmon";
 const FILE = "/sys/kernel/debug/usb/usbmon/0u";
 
+const NO_DEVICES = mkdtempSync(path.join(tmpdir(), "usbscope-dev-"));
+
 function errno(code: string): NodeJS.ErrnoException {
   return Object.assign(new Error(code), { code });
 }
 
 /** Run the live command in-process with injected file system calls. */
 async function live(
-  args: string[],
+  argv: string[],
   deps: { open?: OpenFile; fs?: UsbmonFs } = {},
 ): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -32,6 +34,8 @@ async function live(
     deps,
   );
   cmd.exitOverride();
+  // A directory with no usbmonN in it stands for /dev unless the test names its own.
+  const args = argv.includes("--usbmon-dev") || deps.open ? argv : [...argv, "--usbmon-dev", NO_DEVICES];
   await new Command("usbscope").addCommand(cmd).parseAsync(["live", ...args], { from: "user" });
   return { code, out, err };
 }
@@ -104,28 +108,44 @@ describe("usbscope live without usbmon", () => {
     expect(r.err).toContain(`${path.join(dir, "3u")}: no such bus`);
   });
 
-  it("permission denied on the usbmon file (injected EACCES open; tests run as root): sudo or chmod, exit 2", async () => {
+  it("permission denied on the usbmon text file, its binary device missing (injected opens; tests run as root): sudo or chmod, exit 2", async () => {
     const dir = path.join(root, "denied/usb/usbmon");
     mkdirSync(dir, { recursive: true });
     const opened: string[] = [];
     const open: OpenFile = async (p) => {
       opened.push(p);
-      throw errno("EACCES");
+      throw errno(p.startsWith("/dev/") ? "ENOENT" : "EACCES");
     };
     const r = await live(["--usbmon-dir", dir], { open });
-    expect(opened).toEqual([path.join(dir, "0u")]);
+    expect(opened).toEqual(["/dev/usbmon0", path.join(dir, "0u")]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`sudo chmod a+r ${path.join(dir, "0u")}`);
+    expect(r.err).toBe(
+      `usbscope: cannot read ${path.join(dir, "0u")}: permission denied. usbmon is readable by root only: run usbscope as root (sudo usbscope live ...), or allow your user with: sudo chmod a+r ${path.join(dir, "0u")}\n`,
+    );
   });
 
-  it("the default path is bus 0 of /sys/kernel/debug/usb/usbmon", async () => {
+  it("permission denied on the binary device: the same message for /dev/usbmonN, and the text interface is not tried", async () => {
     const opened: string[] = [];
     const open: OpenFile = async (p) => {
       opened.push(p);
       throw errno("EACCES");
     };
+    const r = await live(["--bus", "2"], { open });
+    expect(opened).toEqual(["/dev/usbmon2"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      "usbscope: cannot read /dev/usbmon2: permission denied. usbmon is readable by root only: run usbscope as root (sudo usbscope live ...), or allow your user with: sudo chmod a+r /dev/usbmon2\n",
+    );
+  });
+
+  it("the default is bus 0: /dev/usbmon0, then /sys/kernel/debug/usb/usbmon/0u when the device node is missing", async () => {
+    const opened: string[] = [];
+    const open: OpenFile = async (p) => {
+      opened.push(p);
+      throw errno(p.startsWith("/dev/") ? "ENOENT" : "EACCES");
+    };
     const r = await live([], { open, fs: { state: async () => "exists" } });
-    expect(opened).toEqual([FILE]);
+    expect(opened).toEqual(["/dev/usbmon0", FILE]);
     expect(r.code).toBe(2);
   });
 
@@ -140,7 +160,14 @@ describe("usbscope live without usbmon", () => {
     mkdirSync(debug);
     const p = spawnSync(
       process.execPath,
-      [path.join(repoRoot, "dist/cli/main.js"), "live", "--usbmon-dir", path.join(debug, "usb/usbmon")],
+      [
+        path.join(repoRoot, "dist/cli/main.js"),
+        "live",
+        "--usbmon-dir",
+        path.join(debug, "usb/usbmon"),
+        "--usbmon-dev",
+        NO_DEVICES,
+      ],
       { encoding: "utf8", timeout: 10_000 },
     );
     expect(p.status).toBe(2);
