@@ -15,6 +15,8 @@
 //   stage (USBPcap < 1.5) or COMPLETE stage (USBPcap >= 1.5) closes it.
 // - With an `onTransfer` listener every URB also becomes a TransferSummary (urbTransfers.ts), with
 //   its payload: the parsers then keep the bytes of every transfer type, not only control.
+// - USBPcap's IRP-information pseudo records (transfer 0xFE/0xFF: ABORT_PIPE, RESET_PIPE...) are not
+//   transfers: `packets` shows them, and a failed one is URB_ERROR, but `transfers` does not list them.
 // - USBPcap pairs a completion with a submission on the same IRP and endpoint number. When their
 //   directions differ, a driver reused the IRP (USBSTOR sends its CBW, then reads data and CSW on one
 //   IRP): the OUT submission's completion is not in the capture, and the IN completion's submission
@@ -258,7 +260,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       counter.errors++;
       this.urbError(ev, pending);
     }
-    const transfers = this.transfers;
+    // USBPcap's IRP-information records (ABORT_PIPE, RESET_PIPE...) move no data: not transfers.
+    const transfers = ev.transferType === undefined ? undefined : this.transfers;
     if (transfers !== undefined && (pending === undefined || pending.controlIndex < 0)) {
       if (
         pending !== undefined &&
@@ -486,7 +489,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         detail: `URB never completed: ${why}`,
       });
     }
-    this.transfers?.unfinished(urbTransfer(s, undefined, true, control, `no completion: ${why}`));
+    if (s.transferType !== undefined)
+      this.transfers?.unfinished(urbTransfer(s, undefined, true, control, `no completion: ${why}`));
   }
 }
 
