@@ -18,6 +18,7 @@ export interface UsbmonOptions {
 const FLAG_IN_SUBMIT = 0x3c; // '<'
 const FLAG_OUT_CALLBACK = 0x3e; // '>'
 const FLAG_NO_SETUP = 0x2d; // '-'
+const FLAG_ERROR = 0x45; // 'E'
 
 /** Writes URB events as usbmon pcap records. */
 export class UsbmonPcapWriter implements UrbSink {
@@ -66,9 +67,12 @@ export function encodeUsbmon(e: UrbEvent, mmapped: boolean, le: boolean): Uint8A
   v.setUint16(12, e.busnum, le);
   const hasSetup = e.setup !== undefined && e.type === "S";
   out[14] = hasSetup ? 0 : FLAG_NO_SETUP;
-  // mon_bin_event: IN submissions and OUT callbacks carry no data, tagged '<' and '>'.
-  out[15] =
-    e.data.length > 0
+  // mon_bin_event: IN submissions and OUT callbacks carry no data, tagged '<' and '>'; mon_bin_error
+  // writes an 'E' event as a zeroed header with the status, flag_data 'E' and no length.
+  const error = e.type === "E";
+  out[15] = error
+    ? FLAG_ERROR
+    : e.data.length > 0
       ? 0
       : isIn && e.type === "S"
         ? FLAG_IN_SUBMIT
@@ -78,7 +82,7 @@ export function encodeUsbmon(e: UrbEvent, mmapped: boolean, le: boolean): Uint8A
   v.setBigInt64(16, BigInt(e.sec), le);
   v.setInt32(24, Math.floor(e.nsec / 1000), le);
   v.setInt32(28, e.status, le);
-  v.setUint32(32, e.length, le);
+  v.setUint32(32, error ? 0 : e.length, le);
   v.setUint32(36, descBytes + e.data.length, le);
   if (hasSetup) out.set(e.setup!, 40);
   else if (e.xferType === XferType.ISOCHRONOUS) {
