@@ -100,6 +100,57 @@ describe("usbscope packets", () => {
   });
 });
 
+describe("usbscope packets on URB captures", () => {
+  const SYNAPTICS = path.join(publicDir, "real/220-synaptics-fingerprint.pcapng");
+  it("prints one line per URB event: S/C/E, bus.device.endpoint, direction, type, status, length; as many as tshark has frames", async () => {
+    const r = await cli(["packets", SYNAPTICS]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    const frames = tsharkFields(SYNAPTICS, ["usb.urb_type", "usb.endpoint_address", "usb.urb_status"]);
+    expect(lines).toHaveLength(frames.length);
+    expect(lines[19]).toMatch(/^ +19 +0\.\d{9} S 1\.6\.0 +IN +control +- +18 GET_DESCRIPTOR DEVICE$/);
+    expect(lines[127]).toMatch(/^ +127 +\d+\.\d{9} C 1\.6\.2 +IN +bulk +-2 ENOENT +0$/);
+    // Event letters and statuses are tshark's, frame by frame.
+    lines.forEach((l, i) => {
+      const [type, , status] = frames[i]!;
+      expect(l.split(/ +/)[3], `frame ${i + 1}`).toBe(type!.replace(/'/g, ""));
+      if (type === "'C'" && status !== "0") expect(l, `frame ${i + 1}`).toContain(` ${status} `);
+    });
+  });
+  it("reads usbmon text, as analyze does, and --hex dumps each payload under its line", async () => {
+    const r = await cli(["packets", "--hex", TEXT]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    const i = lines.findIndex((l) => / C \d+\.\d+\.0 +IN +control +ok +18$/.test(l));
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(lines[i + 1]).toMatch(/^ {10}0000 {2}12 01 (\w\w ){6} (\w\w ){8} \|.{16}\|$/);
+    expect(lines[i + 2]).toMatch(/^ {10}0010 {2}\w\w \w\w {45}\|..\|$/);
+  });
+  it("--json --data adds the payload as hex; without --data the JSON stays small", async () => {
+    const KEYBOARD = path.join(publicDir, "real/249-hid-keyboard-multi-device.pcapng");
+    const plain = (await cli(["packets", "--json", KEYBOARD])).out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const withData = (await cli(["packets", "--json", "--data", KEYBOARD])).out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(plain.some((o) => "data" in o)).toBe(false);
+    const report = withData.find((o) => o.urb === "C" && o.transferType === "interrupt" && o.length === 8);
+    expect(report).toMatchObject({
+      bus: 1,
+      direction: "in",
+      status: "USBD_STATUS_SUCCESS (0x00000000)",
+      urbStatus: 0,
+    });
+    expect(report.data).toMatch(/^[0-9a-f]{16}$/);
+    // tshark's usb.capdata of the same frame.
+    const cap = tsharkFields(KEYBOARD, ["usb.capdata"], ["--disable-protocol", "usbhid"])[report.index]![0];
+    expect(report.data).toBe(cap!.replace(/:/g, ""));
+  });
+});
+
 describe("usbscope verify", () => {
   it("checks a batch, writes JUnit XML, and fails the batch on an error finding", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "usbscope-"));
@@ -153,6 +204,73 @@ describe("usbscope transfers", () => {
     expect(urb.out.split("\n")[0]).toMatch(
       /^Control transfer on 6\.4\.0 IN: GET_DESCRIPTOR DEVICE, 18 bytes, ok, 350 µs \[records 0, 2\]: 12 01 10 02 /,
     );
+  });
+  it("lists a usbmon capture's bulk and interrupt traffic with its bytes, folded where it repeats; --hex, --max-bytes, --data", async () => {
+    const SYNAPTICS = path.join(publicDir, "real/220-synaptics-fingerprint.pcapng");
+    const r = await cli(["transfers", "--depth", "1", SYNAPTICS]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines).toContain(
+      "Bulk transfer on 1.5.1 IN: 38 of 40 bytes, ok, 63 µs [records 83, 84]: 00 00 47 51 2a 5f 27 f2 31 00 0a 01 01 41 01 c1 …",
+    );
+    expect(lines).toContain(
+      "Interrupt transfer on 1.6.1 IN: 0 of 64 bytes, cancelled (-2 ENOENT (unlinked: URB killed synchronously by usb_kill_urb)), 2500.628 ms [records 16, 126]",
+    );
+    expect(
+      lines.filter((l) => / repeated \d+ times over [\d.]+ s \[records \d+…\d+\]/.test(l)).length,
+    ).toBeGreaterThan(0);
+    const unfolded = (await cli(["transfers", "--depth", "1", "--no-fold", SYNAPTICS])).out
+      .trimEnd()
+      .split("\n");
+    expect(unfolded.length).toBeGreaterThan(lines.length);
+    expect(unfolded.some((l) => l.includes("repeated"))).toBe(false);
+    // --hex under each transfer; --max-bytes caps it and says so.
+    const hex = (await cli(["transfers", "--depth", "1", "--hex", "--max-bytes", "16", SYNAPTICS])).out.split(
+      "\n",
+    );
+    const at = hex.findIndex((l) => l.startsWith("Bulk transfer on 1.5.1 IN: 38 of 40 bytes"));
+    expect(hex.slice(at + 1, at + 3)).toEqual([
+      "    0000  00 00 47 51 2a 5f 27 f2  31 00 0a 01 01 41 01 c1  |..GQ*_'.1....A..|",
+      "    … 22 more bytes not shown (16 of 38)",
+    ]);
+    const json = (await cli(["transfers", "--json", "--data", SYNAPTICS])).out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const bulk = json.find((o) => o.kind === "bulk" && o.firstPacket === 83);
+    expect(bulk).toMatchObject({
+      source: "urb",
+      bus: 1,
+      device: 5,
+      endpoint: 1,
+      direction: "in",
+      dataLength: 38,
+      outcome: "ok",
+      urb: { status: 0, statusText: "0 success", requestedLength: 40, actualLength: 38, latencyUs: 63 },
+    });
+    expect(bulk.data).toMatch(/^00004751/);
+    expect(bulk.data).toHaveLength(76);
+    expect(bulk).not.toHaveProperty("transactions");
+    const small = (await cli(["transfers", "--json", SYNAPTICS])).out;
+    expect(small).not.toContain('"data"');
+    expect((await cli(["transfers", "--max-bytes", "x", SYNAPTICS])).code).toBe(2);
+  });
+  it("--hex on a raw capture dumps each transfer's data, and at --depth 3 each data packet's", async () => {
+    const d1 = (await cli(["transfers", "--depth", "1", "--hex", DFU])).out.split("\n");
+    expect(d1.slice(0, 3)).toEqual([
+      "Control transfer on 11.0 IN: GET_DESCRIPTOR DEVICE, 18 data bytes, ok [packet 8]",
+      "    0000  12 01 00 02 00 00 00 40  c9 1f 0c 00 00 01 01 02  |.......@........|",
+      "    0010  03 01                                             |..|",
+    ]);
+    const d3 = (await cli(["transfers", "--depth", "3", "--hex", DFU])).out;
+    expect(d3).toContain(
+      "    SETUP [packet 8]\n    DATA0 [packet 9]\n      0000  80 06 00 01 00 00 12 00                           |........|\n    ACK [packet 10]\n",
+    );
+    const j = (await cli(["transfers", "--depth", "3", "--json", "--data", DFU])).out.split("\n")[0]!;
+    expect(JSON.parse(j).transactions[0]).toMatchObject({
+      pids: ["SETUP", "DATA0", "ACK"],
+      data: "8006000100001200",
+    });
   });
   it("puts a Cynthion capture's bus events between the transfers, as Packetry does (keepalives left out)", async () => {
     const KEYBOARD = path.join(publicDir, "real/288-ls-keyboard-keepalive-divided.pcapng");

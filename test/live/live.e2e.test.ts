@@ -3,6 +3,7 @@
 // within 100 ms of the write that completes them, SIGINT/SIGTERM print the summary, memory stays flat.
 import { afterEach, describe, expect, it } from "vitest";
 import type { FileHandle } from "node:fs/promises";
+import path from "node:path";
 import {
   UrbHost,
   UsbmonPcapWriter,
@@ -333,4 +334,89 @@ describe("usbscope live on a FIFO", () => {
     expect(Math.max(...samples.map((s) => s.kb)), shown).toBeLessThan(150 * 1024);
     expect(median(end) - median(middle), shown).toBeLessThan(8 * 1024);
   }, 40_000);
+});
+
+describe("usbscope live --bus N on the binary usbmon device (a FIFO stands in for /dev/usbmonN)", () => {
+  /**
+   * A device whose configuration descriptor (41 bytes) says bNumInterfaces 1 but holds two interfaces: only a
+   * reader that sees past byte 32 can tell (CFG_NUM_IFS). Then bulk traffic on its endpoints.
+   */
+  function events(): UrbEvent[] {
+    const out: UrbEvent[] = [];
+    const h = new UrbHost({ event: (e) => out.push(e) }, { busnum: 1 });
+    const dev: DeviceModel = {
+      speed: "full",
+      address: 4,
+      deviceDescriptor: deviceDescriptor({ idVendor: 0x1d50, idProduct: 0x6018, iProduct: 2 }),
+      configDescriptor: configuration({ bNumInterfaces: 1 }, [
+        interfaceDesc({ bInterfaceNumber: 0 }, [endpointDesc({ bEndpointAddress: 0x81, bmAttributes: 2 })]),
+        interfaceDesc({ bInterfaceNumber: 1 }, [endpointDesc({ bEndpointAddress: 0x02, bmAttributes: 2 })]),
+      ]),
+      strings: { 2: "Binary" },
+    };
+    h.enumerate(dev);
+    h.bulkOut(4, 2, new Uint8Array(100).fill(0x41));
+    h.bulkIn(4, 1, new Uint8Array(64).fill(0x42));
+    return out;
+  }
+
+  it("reads every data byte from records cut at arbitrary points: the device line and the finding past byte 32, then the summary on SIGINT", async () => {
+    const all = events();
+    const bytes = Buffer.concat(all.map((e) => encodeUsbmon(e, false, true)));
+    const fifo = makeFifo("usbmon1");
+    proc = new LiveProcess([
+      "--bus",
+      "1",
+      "--usbmon-dev",
+      path.dirname(fifo),
+      "--usbmon-dir",
+      "/nonexistent",
+    ]);
+    writer = await openWriter(fifo);
+    await proc.waitForStderr(/reading .*usbmon1 \(binary usbmon: every data byte\); Ctrl-C for the summary/);
+    // Cut the stream at arbitrary points (a seeded walk: pieces of 1 to 97 bytes, some inside headers).
+    let seed = 12345;
+    for (let at = 0; at < bytes.length;) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const n = 1 + (seed % 97);
+      await writer.write(bytes.subarray(at, at + n));
+      at += n;
+      if (seed % 5 === 0) await sleep(2);
+    }
+    await proc.waitForOutput(/error +CFG_NUM_IFS .*bNumInterfaces is 1 but 2 interfaces follow/, 0, 15_000);
+    await proc.waitForOutput(
+      /^ {2}FAIL +bus 1 dev 4 +1d50:6018 "Binary" +full speed +configured/m,
+      0,
+      15_000,
+    );
+    await sleep(100);
+    proc.child.kill("SIGINT");
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    expect(proc.stdout).toContain("usbscope live: stopped (SIGINT)");
+    expect(proc.stdout).toContain(`format        usbmon-binary, ${bytes.length} bytes`);
+    expect(proc.stdout).toContain(`URB events    ${all.length}`);
+    expect(proc.stdout).not.toContain("FMT_TEXT_DATA_TRUNC");
+    expect(proc.stderr).not.toContain("modprobe");
+  }, 30_000);
+
+  it("without the device node: says so and what to run, reads the text interface, which cannot see past byte 32", async () => {
+    const all = events();
+    const text = makeFifo("1u");
+    const noDevices = path.dirname(makeFifo("unused"));
+    proc = new LiveProcess(["--bus", "1", "--usbmon-dev", noDevices, "--usbmon-dir", path.dirname(text)]);
+    writer = await openWriter(text);
+    await proc.waitForStderr(/reading .*1u; Ctrl-C/);
+    expect(proc.stderr).toContain(
+      `usbscope live: ${path.join(noDevices, "usbmon1")} does not exist, so usbscope reads the text interface ${text}, which shows at most 32 data bytes of each URB. For every byte, load the binary interface: sudo modprobe usbmon\n`,
+    );
+    await writer.write(all.map((e) => usbmonTextLine(e) + "\n").join(""));
+    await proc.waitForOutput(/^ {2}device +bus 1 dev 4 +1d50:6018 "Binary"/m, 0, 15_000);
+    await sleep(100);
+    proc.child.kill("SIGINT");
+    const { code } = await proc.exited;
+    expect(code).toBe(0);
+    expect(proc.stdout).toMatch(/warning +FMT_TEXT_DATA_TRUNC /);
+    expect(proc.stdout).not.toContain("CFG_NUM_IFS");
+  }, 30_000);
 });

@@ -33,6 +33,8 @@ export interface RunOptions {
   interfaceEndpoints?: Record<string, number[]>;
   /** Learn endpoint types from GET_DESCRIPTOR(CONFIGURATION) replies as they complete (a stand-in for the descriptor layer). */
   learnEndpointTypes?: boolean;
+  /** Put payload bytes on the transfer and transaction summaries (PacketLayerOptions.transferData). */
+  transferData?: boolean;
 }
 
 const TYPES: EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
@@ -83,6 +85,7 @@ export function runRecords(recs: RawRecord[], opts: RunOptions = {}): Recorded {
   const transactions: string[] = [];
   const layer = new PacketLayer(ctx, {
     onTransfer: (t) => transfers.push(t),
+    transferData: opts.transferData,
     onTransaction: (tx) => void (tx.tokenPid !== 0 && transactions.push(transactionKey(tx))),
   });
   for (const b of toBatches(recs, opts.batchSize ?? 7)) layer.onBatch(b);
