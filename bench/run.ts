@@ -1,6 +1,6 @@
 // `npm run bench`: usbscope against line rate, tshark and a plain JavaScript baseline, in one run.
 //
-//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N]
+//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
 //
 // Captures are generated once into .cache/bench/ (git-ignored). Every usbscope and baseline
 // measurement runs in its own child process (bench/worker.ts) for a clean heap and its own peak
@@ -12,6 +12,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureCapture, cacheDir, type CaptureKind } from "./generate.js";
+import { ensureUrbCapture } from "./generateUrb.js";
 import type { WorkerResult } from "./worker.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,6 +32,9 @@ interface Args {
   sliceMB: number;
   big: boolean;
   tshark: boolean;
+  urb: boolean;
+  /** URB events in the usbmon capture. */
+  urbEvents: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -42,6 +46,8 @@ function parseArgs(argv: string[]): Args {
     sliceMB: quick ? 8 : 32,
     big: !argv.includes("--no-2g"),
     tshark: !argv.includes("--no-tshark"),
+    urb: !argv.includes("--no-urb"),
+    urbEvents: quick ? 400_000 : 4_000_000,
   };
   const num = (flag: string): number | undefined => {
     const i = argv.indexOf(flag);
@@ -51,6 +57,7 @@ function parseArgs(argv: string[]): Args {
   a.smallMB = num("--small-mb") ?? a.smallMB;
   a.bigMB = num("--big-mb") ?? a.bigMB;
   a.sliceMB = num("--slice-mb") ?? a.sliceMB;
+  a.urbEvents = num("--urb-events") ?? a.urbEvents;
   return a;
 }
 
@@ -287,6 +294,24 @@ function main(): void {
     sliceRows[kind] = { tshark: ts, js: jsr, analyze: an };
   }
 
+  // (f) a host capture: usbmon 220 with millions of URB events, analyzed, then listed as transfers.
+  let urbRows: { analyze: Row; transfers: Row } | undefined;
+  if (args.urb) {
+    files.urb = ensureUrbCapture(repoRoot, args.urbEvents, log);
+    urbRows = {
+      analyze: fromWorker(
+        "analyze, usbmon 220 URB capture, from disk",
+        label(files.urb),
+        runWorkerMedian("analyze", files.urb),
+      ),
+      transfers: fromWorker(
+        "every URB as a transfer, repeats folded (transfers without printing)",
+        label(files.urb),
+        runWorkerMedian("urbTransfers", files.urb),
+      ),
+    };
+  }
+
   // The table (markdown, so it pastes into PERFORMANCE.md as is).
   const out: string[] = [];
   out.push(`Machine: ${machine()}`);
@@ -333,6 +358,12 @@ function main(): void {
       `core ${(coreRate / cpuRate(s.js)).toFixed(1)}× the JS baseline`,
     );
     out.push(`- ${kind}: ${parts.join("; ")}`);
+  }
+  if (urbRows) {
+    const rate = (r: Row) => (r.packets / (r.cpuSeconds ?? r.seconds) / 1e6).toFixed(2);
+    out.push(
+      `- URB (usbmon 220, ${(urbRows.analyze.packets / 1e6).toFixed(1)} M URB events): analyze ${rate(urbRows.analyze)} M URB events/s, peak RSS ${urbRows.analyze.rssMB!.toFixed(0)} MB; every URB as a transfer ${rate(urbRows.transfers)} M URB events/s, peak RSS ${urbRows.transfers.rssMB!.toFixed(0)} MB`,
+    );
   }
   const text = out.join("\n");
   console.log(text);

@@ -1,5 +1,5 @@
 // One benchmark measurement in a fresh process, so each gets a clean heap and its own peak RSS.
-// Usage: node dist/bench/worker.js <core|reader|analyze|analyzeWarm|js|crc> <file>
+// Usage: node dist/bench/worker.js <core|reader|analyze|analyzeWarm|urbTransfers|js|crc> <file>
 // (for "crc", <file> is the CRC micro-benchmark module compiled from as/crc16bench.ts)
 // Prints one JSON line: seconds, bytes, packets, maxRssKB (and per-mode results for "core").
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
@@ -157,7 +157,33 @@ async function analyze(file: string): Promise<WorkerResult> {
     bytes: r.capture.bytes,
     packets: r.capture.records,
     maxRssKB: process.resourceUsage().maxRSS,
-    note: `${r.packets} raw packets, speed ${r.speed}`,
+    note: r.urbEvents > 0 ? `${r.urbEvents} URB events` : `${r.packets} raw packets, speed ${r.speed}`,
+  };
+}
+
+/**
+ * What `usbscope transfers` does on a URB capture, printing aside: every URB becomes a TransferSummary
+ * with its payload, runs of repeats folded. Memory must stay bounded by the open URBs and endpoints.
+ */
+async function urbTransfers(file: string): Promise<WorkerResult> {
+  let transfers = 0;
+  let folded = 0;
+  const [r, seconds, cpuSeconds] = await timedAsync(() =>
+    analyzeFile(file, {
+      keepControlTransfers: false,
+      onTransfer: (t) => {
+        transfers++;
+        folded += t.repeat?.count ?? 0;
+      },
+    }),
+  );
+  return {
+    seconds,
+    cpuSeconds,
+    bytes: r.capture.bytes,
+    packets: r.urbEvents,
+    maxRssKB: process.resourceUsage().maxRSS,
+    note: `${r.urbEvents} URB events, ${transfers} transfers listed, ${folded} folded into repeats`,
   };
 }
 
@@ -278,11 +304,12 @@ const modes: Record<string, (f: string) => Promise<WorkerResult>> = {
   reader,
   analyze,
   analyzeWarm,
+  urbTransfers,
   js,
   crc,
 };
 if (!mode || !file || !modes[mode]) {
-  console.error("usage: worker.js <core|reader|analyze|analyzeWarm|js|crc> <file>");
+  console.error("usage: worker.js <core|reader|analyze|analyzeWarm|urbTransfers|js|crc> <file>");
   process.exit(2);
 }
 settle()
