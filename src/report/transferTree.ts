@@ -134,25 +134,33 @@ export function transferJson(
   depth: 1 | 2 | 3,
   options: { data?: boolean } = {},
 ): Record<string, unknown> {
-  const { data, dataTruncated, urb, repeat, transactions, ...rest } = t;
-  const out: Record<string, unknown> = { ...rest };
+  const urb = t.urb;
+  const out: Record<string, unknown> = {};
+  // The summary's own field order, less what this depth or a URB leaves out.
+  for (const [k, v] of Object.entries(t)) {
+    if (k === "data" || k === "dataTruncated" || k === "urb" || k === "repeat") continue;
+    if (urb !== undefined && (k === "transactions" || k === "transactionsOmitted" || k === "nakCount"))
+      continue;
+    if (k === "transactions") {
+      if (depth >= 2)
+        out.transactions = t.transactions.map(({ packets, data, ...tx }) => {
+          const o: Record<string, unknown> = depth >= 3 ? { ...tx, packets } : { ...tx };
+          if (depth >= 3 && options.data && data !== undefined) o.data = hexString(data);
+          return o;
+        });
+      continue;
+    }
+    out[k] = v;
+  }
   if (urb !== undefined) {
-    delete out.transactionsOmitted;
-    delete out.nakCount;
     out.source = "urb";
     out.urb = urbJson(urb);
-    if (repeat !== undefined)
-      out.repeat = { ...repeat, start: isoTime(repeat.start), end: isoTime(repeat.end) };
-  } else if (depth >= 2) {
-    out.transactions = transactions.map(({ packets, data: txData, ...tx }) => {
-      const o: Record<string, unknown> = depth >= 3 ? { ...tx, packets } : { ...tx };
-      if (depth >= 3 && options.data && txData !== undefined) o.data = hexString(txData);
-      return o;
-    });
+    if (t.repeat !== undefined)
+      out.repeat = { ...t.repeat, start: isoTime(t.repeat.start), end: isoTime(t.repeat.end) };
   }
-  if (options.data && data !== undefined) {
-    out.data = hexString(data);
-    if (dataTruncated) out.dataTruncated = true;
+  if (options.data && t.data !== undefined) {
+    out.data = hexString(t.data);
+    if (t.dataTruncated) out.dataTruncated = true;
   }
   return out;
 }
