@@ -6,7 +6,7 @@ import { publicDir } from "../helpers/paths.js";
 import { cli } from "../helpers/cli.js";
 
 // Rules usbscope adds beyond RULES.md, each documented in the README's rule list.
-const OWN = ["FMT_PACKET_TRUNCATED", "FMT_FRAMING", "FMT_TEXT_MALFORMED"];
+const OWN = ["FMT_PACKET_TRUNCATED", "FMT_FRAMING", "FMT_TEXT_MALFORMED", "URB_TYPE_MISMATCH"];
 
 describe("rule registry", () => {
   const rules = allRules();

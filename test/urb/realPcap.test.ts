@@ -1,5 +1,6 @@
 // The public usbmon (220) and USBPcap (249) captures, read by the test-only record iterator and
-// checked record by record against tshark 4.0 (Wireshark's packet-usb.c).
+// checked record by record against tshark 4.0 (Wireshark's packet-usb.c); and every URB as
+// `transfers` lists it, against the same tshark run (helpers/compareTransfers.ts).
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
@@ -13,6 +14,9 @@ import type { UrbEvent } from "../../src/urb/urbEvent.js";
 import type { Finding } from "../../src/usb/finding.js";
 import { recordingContext } from "./helpers/context.js";
 import { publicDir } from "../helpers/paths.js";
+import { analyzeFile } from "../../src/analyze.js";
+import type { TransferSummary } from "../../src/transfers/transferSummary.js";
+import { expectAgreement } from "./helpers/compareTransfers.js";
 
 const DIR = resolve(publicDir, "real");
 const FILES = readdirSync(DIR)
@@ -188,6 +192,12 @@ for (const file of FILES) {
         "CTRL_RESP_OVER_WLENGTH",
       ];
       expect(full.findings.filter((f) => silentRules.includes(f.rule))).toEqual([]);
+    });
+
+    it("lists every completed URB as a transfer as tshark decodes it: endpoint, type, status, actual length, first bytes", async () => {
+      const transfers: TransferSummary[] = [];
+      await analyzeFile(path, { onTransfer: (t) => transfers.push(t), foldRepeats: false });
+      expectAgreement(file, transfers, rows);
     });
 
     it("gives the same transfers and findings whatever the batch size", () => {

@@ -1,4 +1,6 @@
-// Runs tshark once per file and caches the rows (tests compare every record against them).
+// Runs tshark once per file and caches the rows (tests compare every record against them). The class
+// dissectors are off, so payloads stay usb.capdata (with them on, HID reports, mass-storage blocks and
+// audio would be decoded instead); the URB header fields and standard descriptors are the usb dissector's.
 
 import { tsharkFields } from "../../helpers/tshark.js";
 
@@ -29,7 +31,23 @@ export const TSHARK_FIELDS = [
   "usb.idVendor",
   "usb.idProduct",
   "usb.request_in",
+  "usb.capdata",
+  "usb.iso.data",
 ] as const;
+
+/** Dissectors that would decode a payload instead of leaving it as usb.capdata. */
+const CLASS_DISSECTORS = [
+  "usbms",
+  "usbmsclass",
+  "usbhid",
+  "usbaudio",
+  "usbccid",
+  "usbcom",
+  "usbvideo",
+  "usbhub",
+  "usbdfu",
+  "usbprinter",
+];
 
 export type TsharkRow = Record<(typeof TSHARK_FIELDS)[number], string>;
 
@@ -39,7 +57,8 @@ const cache = new Map<string, TsharkRow[]>();
 export function tsharkRows(path: string): TsharkRow[] {
   let rows = cache.get(path);
   if (rows !== undefined) return rows;
-  rows = tsharkFields(path, TSHARK_FIELDS, [], "f").map((cols) => {
+  const extra = CLASS_DISSECTORS.flatMap((p) => ["--disable-protocol", p]);
+  rows = tsharkFields(path, TSHARK_FIELDS, extra, "f").map((cols) => {
     const row = {} as TsharkRow;
     TSHARK_FIELDS.forEach((f, i) => (row[f] = cols[i] ?? ""));
     return row;
