@@ -3,7 +3,9 @@
 // stops when the next one is incomplete (NEED_MORE), the batch is full, or the input ends.
 // JS then moves the unread tail to the front (compact()) and reads on. Records never straddle
 // a decode() call, so the packet bytes of a batch are contiguous in the input region.
-import { CaptureFormat, DecodeState, FormatError, LinkType, Limits, PacketStatus } from "./shared/constants";
+import {
+  CaptureFormat, DecodeState, FormatError, LinkType, Limits, PacketStatus, TimeFix, MIN_TIME_SEC, MAX_TIME_SEC,
+} from "./shared/constants";
 import {
   batchCapacity, colOffset, colTsSec, colTsNsec, colLinktype, colDataOffset, colDataLength,
   colOrigLength, colPid, colStatus, colAddress, colEndpoint, colFrame,
@@ -49,6 +51,19 @@ const IF_INITIAL_ROWS: u32 = 256;
 export const IF_INITIAL_BYTES: usize = <usize>IF_INITIAL_ROWS * IF_ROW;
 
 /**
+ * Records per interface, for the record accounting (README "Reliability"): one row per interface in file
+ * order across sections (Wireshark's order), for the first Limits.COUNTED_INTERFACES; records of later
+ * interfaces are summed in the state's overflow counters. Fixed size, in static memory.
+ */
+const IFS_RECORDS: usize = 0; // f64: records framed on this interface
+const IFS_LINKTYPE: usize = 8; // u32: its LinkType
+const IFS_SECTION: usize = 12; // u32: the section (from 0) that described it
+const IFS_ROW: usize = 16;
+const IF_STATS: usize = memory.data(<i32>(<usize>Limits.COUNTED_INTERFACES * IFS_ROW), 16);
+/** errorInterface when the record in error names no interface the file describes. */
+const NO_INTERFACE: u32 = 0xffffffff;
+
+/**
  * The framer's whole state, in one struct at a fixed address of static memory (FRAMER_STATE).
  * The layout fields are set by initFramer (the memory map) and survive resetFramer; everything from
  * `base` on is the state of one capture, and resetFramer zeroes it in one fill. JS reads it through
@@ -77,6 +92,13 @@ export const IF_INITIAL_BYTES: usize = <usize>IF_INITIAL_ROWS * IF_ROW;
   lastSec: f64;
   /** Bytes of a skipped block still to skip. */
   skipRemaining: u64;
+  /** Timestamps repaired (carried or clamped), the record index and file offset of the first. */
+  timeFixes: f64;
+  timeFixRecord: f64;
+  timeFixOffset: f64;
+  /** Records of interfaces past IF_STATS_ROWS: of a link type usbscope analyses, and of others. */
+  overflowAnalysed: f64;
+  overflowOther: f64;
   /** Offset in the input region of the next record. */
   pos: u32;
   /** Rows written to the packet table by the current decode() call. */
@@ -101,6 +123,14 @@ export const IF_INITIAL_BYTES: usize = <usize>IF_INITIAL_ROWS * IF_ROW;
   statsBlocks: u32;
   nameBlocks: u32;
   otherBlocks: u32;
+  /** TIME_FIX_* kinds seen. */
+  timeFixKinds: u32;
+  /**
+   * The framing error is in a packet record (1) or not (0: a file or section header, an IDB, a damaged
+   * block of unknown kind); errorInterface is that record's global interface, 0xffffffff when unknown.
+   */
+  errorInRecord: u32;
+  errorInterface: u32;
   /** Byte order of the current section (pcap: of the file). */
   bigEndian: bool;
   /** pcap: the file header has been read. */
@@ -147,6 +177,7 @@ function growInterfaceTable(): bool {
 /** Forget the capture: format, byte order, interfaces, offsets, error, counters. */
 export function resetFramer(): void {
   memory.fill(FRAMER_STATE + CAPTURE_STATE_AT, 0, FRAMER_STATE_BYTES - CAPTURE_STATE_AT);
+  memory.fill(IF_STATS, 0, <usize>Limits.COUNTED_INTERFACES * IFS_ROW);
   // Zero is CaptureFormat.UNKNOWN, DecodeState.NEED_MORE and FormatError.NONE; only this is not.
   state.pcapNsPerUnit = 1000;
 }
@@ -180,6 +211,70 @@ function fail(code: u32, at: u32): void {
   state.errorCode = code;
   state.errorOffset = state.base + <f64>at;
   state.decodeState = DecodeState.ERROR;
+}
+
+/** fail() on a packet record: it counts as a record read, in error, of global interface `iface` (NO_INTERFACE: unknown). */
+function failRecord(code: u32, at: u32, iface: u32): void {
+  fail(code, at);
+  state.errorInRecord = 1;
+  state.errorInterface = iface;
+}
+
+/** The global interface of interface `iface` of the current section, or NO_INTERFACE when the section has no such IDB. */
+function globalInterface(iface: u32): u32 {
+  return iface < state.ifCount ? state.interfaces - state.ifCount + iface : NO_INTERFACE;
+}
+
+/** The interface of the pcapng packet block of `type` whose first `rem` bytes are at p (NO_INTERFACE when it cannot tell). */
+function blockInterface(type: u32, p: usize, rem: u32): u32 {
+  if (type == BT_SPB) return globalInterface(0);
+  if (type == BT_EPB && rem >= 12) return globalInterface(r32(p + 8));
+  if (type == BT_PB && rem >= 10) return globalInterface(r16(p + 8));
+  return NO_INTERFACE;
+}
+
+/** Count one record on global interface `g` (pcap: 0). */
+// @ts-ignore: decorator
+@inline function countInterfaceRecords(g: u32, n: u32, linktype: u32): void {
+  if (g < <u32>Limits.COUNTED_INTERFACES) {
+    const row = IF_STATS + <usize>g * IFS_ROW;
+    store<f64>(row + IFS_RECORDS, load<f64>(row + IFS_RECORDS) + <f64>n);
+  } else if (isAnalysedLinktype(linktype)) state.overflowAnalysed += <f64>n;
+  else state.overflowOther += <f64>n;
+}
+
+/** Note interface `g` (file order) with its link type and section, when it is one of the counted ones. */
+function describeCountedInterface(g: u32, linktype: u32, section: u32): void {
+  if (g >= <u32>Limits.COUNTED_INTERFACES) return;
+  const row = IF_STATS + <usize>g * IFS_ROW;
+  store<u32>(row + IFS_LINKTYPE, linktype);
+  store<u32>(row + IFS_SECTION, section);
+}
+
+/** Link types whose records a layer of usbscope reads: raw USB 2.0 packets and URBs (src/usb/linkTypes.ts isUsbLinktype). */
+function isAnalysedLinktype(linktype: u32): bool {
+  return isRawUsb(linktype) || linktype == LinkType.USB_LINUX || linktype == LinkType.USB_LINUX_MMAPPED || linktype == LinkType.USBPCAP;
+}
+
+/** Remember a repaired timestamp: `kind` (TimeFix), the record's index and its file offset. */
+function noteTimeFix(kind: u32, record: f64, at: u32): void {
+  if (state.timeFixes == 0) {
+    state.timeFixRecord = record;
+    state.timeFixOffset = state.base + <f64>at;
+  }
+  state.timeFixes += 1;
+  state.timeFixKinds |= kind;
+}
+
+/** Read accessors of the record accounting (index.ts exports them). */
+export function interfaceRecords(g: u32): f64 {
+  return g < <u32>Limits.COUNTED_INTERFACES ? load<f64>(IF_STATS + <usize>g * IFS_ROW + IFS_RECORDS) : 0;
+}
+export function interfaceLinktype(g: u32): u32 {
+  return g < <u32>Limits.COUNTED_INTERFACES ? load<u32>(IF_STATS + <usize>g * IFS_ROW + IFS_LINKTYPE) : 0;
+}
+export function interfaceSection(g: u32): u32 {
+  return g < <u32>Limits.COUNTED_INTERFACES ? load<u32>(IF_STATS + <usize>g * IFS_ROW + IFS_SECTION) : 0;
 }
 
 /** Frame and decode records in input[pos, avail). Returns the number of rows written to the batch. */
@@ -224,12 +319,30 @@ export function decode(avail: u32, eof: bool): u32 {
     if (need != 0) {
       // The next record needs `need` bytes from pos and only `rem` are here.
       state.needBytes = need;
-      if (eof) fail(need <= headerSizeHint() ? FormatError.TRUNCATED_HEADER : FormatError.TRUNCATED_RECORD, state.pos);
-      else state.decodeState = DecodeState.NEED_MORE;
+      if (eof) {
+        fail(need <= headerSizeHint() ? FormatError.TRUNCATED_HEADER : FormatError.TRUNCATED_RECORD, state.pos);
+        noteTruncatedRecord(rem);
+      } else state.decodeState = DecodeState.NEED_MORE;
       break;
     }
   }
   return state.rows;
+}
+
+/** The input ended inside what is at pos: when that is a packet record, it is a record read, in error. */
+function noteTruncatedRecord(rem: u32): void {
+  if (state.format == CaptureFormat.PCAP) {
+    if (!state.pcapHeaderDone) return;
+    state.errorInRecord = 1;
+    state.errorInterface = 0;
+    return;
+  }
+  if (state.format != CaptureFormat.PCAPNG || rem < 4 || state.sections == 0) return;
+  const p = state.inputPtr + state.pos;
+  const type = r32(p);
+  if (type != BT_EPB && type != BT_SPB && type != BT_PB) return;
+  state.errorInRecord = 1;
+  state.errorInterface = blockInterface(type, p, rem);
 }
 
 /** The size of the fixed header at pos: a shortfall below it is a truncated header. */
@@ -264,6 +377,7 @@ function pcapStep(rem: u32): u32 {
     if (rem < PCAP_FILE_HEADER) return PCAP_FILE_HEADER;
     // LinkType is the low 16 bits; the upper bits carry FCS information (pcap spec §4).
     state.pcapLinktype = r32(p + 20) & 0xffff;
+    describeCountedInterface(0, state.pcapLinktype, 0);
     state.pcapHeaderDone = true;
     state.interfaces = 1;
     state.sections = 1;
@@ -275,7 +389,7 @@ function pcapStep(rem: u32): u32 {
   if (rem < PCAP_RECORD_HEADER) return PCAP_RECORD_HEADER;
   const caplen = r32(p + 8);
   if (caplen > <u32>Limits.MAX_RECORD_BYTES) {
-    fail(FormatError.RECORD_TOO_LARGE, state.pos);
+    failRecord(FormatError.RECORD_TOO_LARGE, state.pos, 0);
     return 0;
   }
   return PCAP_RECORD_HEADER + caplen;
@@ -296,6 +410,8 @@ function pcapRecords(avail: u32): void {
   const linktype = state.pcapLinktype;
   const raw = isRawUsb(linktype);
   const unit = state.pcapNsPerUnit;
+  // ts_usec (ts_nsec) counts below one second; a larger value is carried into the seconds (pcap spec §4).
+  const subLimit: u32 = unit == 1 ? 1000000000 : 1000000;
   let sec: f64 = state.lastSec;
   let nsec: u32 = state.lastNsec;
   while (row < capacity && avail - p >= PCAP_RECORD_HEADER) {
@@ -303,7 +419,13 @@ function pcapRecords(avail: u32): void {
     const caplen = r32as(at + 8, bigEndian);
     if (caplen > <u32>Limits.MAX_RECORD_BYTES || avail - p - PCAP_RECORD_HEADER < caplen) break;
     sec = <f64>r32as(at, bigEndian);
-    nsec = r32as(at + 4, bigEndian) * unit;
+    const sub = r32as(at + 4, bigEndian);
+    if (sub < subLimit) nsec = sub * unit;
+    else {
+      sec += <f64>(sub / subLimit);
+      nsec = (sub % subLimit) * unit;
+      noteTimeFix(TimeFix.CARRIED, state.records + <f64>(<u32>row - firstRow), p);
+    }
     const origLen = r32as(at + 12, bigEndian);
     const dataAt = p + PCAP_RECORD_HEADER;
     writeRecord(row, base + <f64>p, sec, nsec, linktype, dataAt, caplen, origLen);
@@ -313,6 +435,7 @@ function pcapRecords(avail: u32): void {
     row++;
   }
   state.records += <f64>(<u32>row - firstRow);
+  countInterfaceRecords(0, <u32>row - firstRow, linktype);
   state.rows = <u32>row;
   state.pos = p;
   state.lastSec = sec;
@@ -363,15 +486,15 @@ function pcapngStep(rem: u32, eof: bool): u32 {
     type = r32(p);
   }
   const len = r32(p + 4);
+  const isPacket = type == BT_EPB || type == BT_SPB || type == BT_PB;
   if (len < 12 || (len & 3) != 0) {
-    fail(FormatError.BLOCK_LENGTH_INVALID, at);
+    failBlock(isPacket, FormatError.BLOCK_LENGTH_INVALID, at, type, p, rem);
     return 0;
   }
   if (len > <u32>Limits.MAX_RECORD_BYTES) {
-    fail(FormatError.RECORD_TOO_LARGE, at);
+    failBlock(isPacket, FormatError.RECORD_TOO_LARGE, at, type, p, rem);
     return 0;
   }
-  const isPacket = type == BT_EPB || type == BT_SPB || type == BT_PB;
   if (rem < len) {
     // A large block nobody reads (custom, name resolution...) is skipped, not buffered.
     if (!isPacket && type != BT_SHB && type != BT_IDB && len > 65536) {
@@ -383,7 +506,7 @@ function pcapngStep(rem: u32, eof: bool): u32 {
     return len;
   }
   if (r32(p + len - 4) != len) {
-    fail(FormatError.BLOCK_LENGTH_MISMATCH, at);
+    failBlock(isPacket, FormatError.BLOCK_LENGTH_MISMATCH, at, type, p, rem);
     return 0;
   }
   if (type == BT_SHB) {
@@ -393,27 +516,27 @@ function pcapngStep(rem: u32, eof: bool): u32 {
     if (!readInterface(p, len)) return 0;
   } else if (type == BT_EPB || type == BT_PB) {
     if (len < 32) {
-      fail(FormatError.BLOCK_LENGTH_INVALID, at);
+      failRecord(FormatError.BLOCK_LENGTH_INVALID, at, blockInterface(type, p, rem));
       return 0;
     }
     const iface = type == BT_EPB ? r32(p + 8) : r16(p + 8);
     const caplen = r32(p + 20);
     if (caplen > len - 32) {
-      fail(FormatError.CAPLEN_EXCEEDS_BLOCK, at);
+      failRecord(FormatError.CAPLEN_EXCEEDS_BLOCK, at, globalInterface(iface));
       return 0;
     }
     if (iface >= state.ifCount) {
-      fail(FormatError.BAD_INTERFACE_ID, at);
+      failRecord(FormatError.BAD_INTERFACE_ID, at, NO_INTERFACE);
       return 0;
     }
     emitPcapngPacket(iface, (<u64>r32(p + 12) << 32) | <u64>r32(p + 16), at + 28, caplen, r32(p + 24));
   } else if (type == BT_SPB) {
     if (len < 16) {
-      fail(FormatError.BLOCK_LENGTH_INVALID, at);
+      failRecord(FormatError.BLOCK_LENGTH_INVALID, at, globalInterface(0));
       return 0;
     }
     if (state.ifCount == 0) {
-      fail(FormatError.BAD_INTERFACE_ID, at);
+      failRecord(FormatError.BAD_INTERFACE_ID, at, NO_INTERFACE);
       return 0;
     }
     // §4.4: the captured length is the original length cut by the snap length and the block.
@@ -429,6 +552,12 @@ function pcapngStep(rem: u32, eof: bool): u32 {
   }
   state.pos = at + len;
   return 0;
+}
+
+/** fail() on a block; a packet block counts as a record read, in error. */
+function failBlock(isPacket: bool, code: u32, at: u32, type: u32, p: usize, rem: u32): void {
+  if (isPacket) failRecord(code, at, blockInterface(type, p, rem));
+  else fail(code, at);
 }
 
 function countBlock(type: u32): void {
@@ -473,16 +602,19 @@ function readInterface(p: usize, len: u32): bool {
     }
     o += 4 + ((olen + 3) & ~3);
   }
-  // Resolutions finer than what 64-bit arithmetic can scale are clamped (no real capture uses them).
-  if (resolBinary == 0 && resolExp > 19) resolExp = 19;
-  if (resolBinary == 1 && resolExp > 63) resolExp = 63;
   store<u8>(row + IF_TSRESOL_BASE2, <u8>resolBinary);
   store<u8>(row + IF_TSRESOL_EXP, <u8>resolExp);
-  let units: u64 = 1;
-  if (resolBinary == 1) units = <u64>1 << resolExp;
-  else for (let i: u32 = 0; i < resolExp; i++) units *= 10;
+  // Units per second; 0 when they pass 2^64 (10^20 and up, 2^64 and up): every 64-bit count is then below a second.
+  let units: u64 = 0;
+  if (resolBinary == 1) {
+    if (resolExp < 64) units = <u64>1 << resolExp;
+  } else if (resolExp <= 19) {
+    units = 1;
+    for (let i: u32 = 0; i < resolExp; i++) units *= 10;
+  }
   store<u64>(row + IF_UNITS_PER_SEC, units);
   store<i64>(row + IF_TSOFFSET, tsOffset);
+  describeCountedInterface(state.interfaces, <u32>load<u16>(row + IF_LINKTYPE), state.sections - 1);
   state.ifCount = ifCount + 1;
   state.interfaces++;
   return true;
@@ -494,26 +626,57 @@ function emitPcapngPacket(iface: u32, ts: u64, dataAt: u32, caplen: u32, origLen
   const resolBinary = load<u8>(row + IF_TSRESOL_BASE2);
   const resolExp = <u32>load<u8>(row + IF_TSRESOL_EXP);
   const units = load<u64>(row + IF_UNITS_PER_SEC);
-  const sec = ts / units;
-  const frac = ts - sec * units;
-  let nsec: u64;
+  // §4.2 if_tsresol: ts counts units of 10^-exp or 2^-exp seconds. Whole seconds and nanoseconds, exactly
+  // (nanoseconds rounded down), for every exponent the option can hold.
+  let whole: u64 = 0;
+  let frac = ts;
+  if (units != 0) {
+    whole = ts / units;
+    frac = ts - whole * units;
+  }
+  let nsec: u64 = 0;
   if (resolBinary == 0) {
     if (resolExp <= 9) {
       let mul: u64 = 1;
       for (let i = resolExp; i < 9; i++) mul *= 10;
-      nsec = frac * mul;
-    } else {
+      nsec = frac * mul; // frac < 10^exp: below 10^9
+    } else if (resolExp <= 28) {
       let div: u64 = 1;
       for (let i: u32 = 9; i < resolExp; i++) div *= 10;
       nsec = frac / div;
-    }
+    } // else: frac < 2^64 < 10^(exp - 9), under a nanosecond
   } else if (resolExp <= 34) {
-    nsec = (frac * 1000000000) >> resolExp;
+    nsec = (frac * 1000000000) >> resolExp; // frac < 2^34: the product fits 64 bits
   } else {
-    nsec = <u64>((<f64>frac * 1e9) / <f64>units);
+    // frac · 10^9 takes up to 94 bits: floor((hi·2^32 + lo) / 2^exp) = floor((hi + lo >> 32) / 2^(exp - 32)).
+    const hi = (frac >> 32) * 1000000000;
+    const lo = (frac & 0xffffffff) * 1000000000;
+    const shift = resolExp - 32;
+    nsec = shift >= 64 ? 0 : (hi + (lo >> 32)) >> shift;
   }
-  const tsOffset = load<i64>(row + IF_TSOFFSET);
-  emit(state.pos, <f64>sec + <f64>tsOffset, <u32>nsec, linktype, dataAt, caplen, origLen);
+  // §4.2 if_tsoffset: seconds added to every timestamp; the sum is taken exactly, then kept to four-digit years.
+  let sec = addSeconds(whole, load<i64>(row + IF_TSOFFSET));
+  if (sec < MIN_TIME_SEC || sec > MAX_TIME_SEC) {
+    sec = sec < MIN_TIME_SEC ? MIN_TIME_SEC : MAX_TIME_SEC;
+    noteTimeFix(TimeFix.CLAMPED, state.records, state.pos);
+  }
+  countInterfaceRecords(globalInterface(iface), 1, linktype);
+  emit(state.pos, <f64>sec, <u32>nsec, linktype, dataAt, caplen, origLen);
+}
+
+/** whole + offset, saturating at the i64 range (both ends lie far outside the four-digit years). */
+function addSeconds(whole: u64, offset: i64): i64 {
+  const I64_MAX: u64 = 0x7fffffffffffffff;
+  if (whole <= I64_MAX) {
+    const w = <i64>whole;
+    if (offset > 0 && w > <i64>I64_MAX - offset) return <i64>I64_MAX;
+    return w + offset;
+  }
+  // whole >= 2^63: whole + offset = (whole - 2^63) + (offset + 2^63), both terms in [0, 2^63).
+  if (offset >= 0) return <i64>I64_MAX;
+  const a = <i64>(whole - (<u64>1 << 63));
+  const b = <i64>(<u64>offset + (<u64>1 << 63));
+  return a > <i64>I64_MAX - b ? <i64>I64_MAX : a + b;
 }
 
 function isRawUsb(linktype: u32): bool {

@@ -1,6 +1,7 @@
 // usbscope WASM core: the memory map and the exports JS calls.
 //
-// Memory map. Static data (below __heap_base): the framer's state (FramerState, as/framer.ts).
+// Memory map. Static data (below __heap_base): the framer's state (FramerState, as/framer.ts) and its
+// per-interface record counts (16 KiB).
 // From __heap_base, fixed at init:
 //   CRC5 table (2048 B) | CRC16 slicing tables (4 KiB) | packet table columns (batchCapacity rows)
 //   | batch summary (summary.ts) | input region | pcapng interface table (8 KiB, grows to 32 MiB)
@@ -97,6 +98,20 @@ export function customBlocks(): u32 { return framer.state.customBlocks; }
 export function statsBlocks(): u32 { return framer.state.statsBlocks; }
 export function nameBlocks(): u32 { return framer.state.nameBlocks; }
 export function otherBlocks(): u32 { return framer.state.otherBlocks; }
+
+// Record accounting (framer.ts IF_STATS): records per interface, for the first Limits.COUNTED_INTERFACES.
+export function interfaceRecords(g: u32): f64 { return framer.interfaceRecords(g); }
+export function interfaceLinktype(g: u32): u32 { return framer.interfaceLinktype(g); }
+export function interfaceSection(g: u32): u32 { return framer.interfaceSection(g); }
+export function overflowAnalysed(): f64 { return framer.state.overflowAnalysed; }
+export function overflowOther(): f64 { return framer.state.overflowOther; }
+export function errorInRecord(): u32 { return framer.state.errorInRecord; }
+export function errorInterface(): u32 { return framer.state.errorInterface; }
+// Timestamps repaired (TimeFix): how many, which kinds, and the first one's record and offset.
+export function timeFixes(): f64 { return framer.state.timeFixes; }
+export function timeFixKinds(): u32 { return framer.state.timeFixKinds; }
+export function timeFixRecord(): f64 { return framer.state.timeFixRecord; }
+export function timeFixOffset(): f64 { return framer.state.timeFixOffset; }
 
 export function colOffset(): usize { return columns.colOffset; }
 export function colTsSec(): usize { return columns.colTsSec; }

@@ -129,6 +129,17 @@ export enum SplitBits {
   ET_MASK = 0x03,
 }
 
+/**
+ * How the core repaired a timestamp (a bit each; CaptureInfo.timeFixes.kinds OR-s them). Every time it
+ * writes has whole seconds within ISO 8601's four-digit years and nanoseconds below 10^9.
+ */
+export enum TimeFix {
+  /** A sub-second field of one second or more (pcap ts_usec >= 10^6, usbmon ts_usec < 0): whole seconds carried. */
+  CARRIED = 1,
+  /** Seconds before 0000-01-01 or after 9999-12-31: clamped to that range. */
+  CLAMPED = 2,
+}
+
 /** Limits of the framer. */
 export enum Limits {
   /** Captured length or block length above this is an error, never an allocation. */
@@ -138,4 +149,13 @@ export enum Limits {
    * 32 bytes per interface and grows on demand (as/framer.ts), so this bounds it at 32 MiB.
    */
   MAX_INTERFACES = 1048576,
+  /** Interfaces (in file order, across sections) whose records the core counts one by one; later ones are summed. */
+  COUNTED_INTERFACES = 1024,
 }
+
+/**
+ * Whole seconds of 0000-01-01T00:00:00Z and of 9999-12-31T23:59:59Z: the range of a timestamp, ISO 8601's
+ * four-digit years (TimeFix.CLAMPED). Outside an enum: they do not fit AssemblyScript's 32-bit enum values.
+ */
+export const MIN_TIME_SEC = -62167219200;
+export const MAX_TIME_SEC = 253402300799;

@@ -15,6 +15,25 @@ export interface FramingError {
   message: string;
 }
 
+/** Records framed on one interface (pcap: the file's one; pcapng: each IDB, in file order across sections). */
+export interface InterfaceRecords {
+  /** Index in file order across sections (Wireshark's), from 0. */
+  interface: number;
+  /** The section that described it, from 0. */
+  section: number;
+  linktype: number;
+  records: number;
+}
+
+/** Timestamps the core repaired (TimeFix kinds), and the first one. */
+export interface TimeFixes {
+  count: number;
+  /** TimeFix bits seen. */
+  kinds: number;
+  record: number;
+  offset: number;
+}
+
 export interface CaptureInfo {
   format: "pcap" | "pcapng" | "usbmon-text" | "usbmon-binary" | "unknown";
   /** Byte order of the (last) section. */
@@ -31,6 +50,15 @@ export interface CaptureInfo {
   bytes: number;
   /** Set when framing stopped before the end of the input. */
   error?: FramingError;
+  /**
+   * Records per interface, for the first Limits.COUNTED_INTERFACES interfaces; records of later ones are summed
+   * in `moreInterfaces` by whether their link type is one usbscope analyses. Custom blocks belong to no interface.
+   */
+  interfaceRecords: InterfaceRecords[];
+  moreInterfaces?: { analysed: number; other: number };
+  /** The framing error is in a packet record: that record was read but not framed (interface undefined: unknown). */
+  errorRecord?: { interface?: number };
+  timeFixes?: TimeFixes;
 }
 
 /** Where the bytes go when the input turns out to be usbmon text instead of pcap/pcapng. */
@@ -148,9 +176,32 @@ export async function readCapture(
     nameBlocks: e.nameBlocks(),
     otherBlocks: e.otherBlocks(),
     bytes,
+    interfaceRecords: [],
   };
-  if (code !== FormatError.NONE)
+  const counted = Math.min(e.interfaces(), Limits.COUNTED_INTERFACES);
+  for (let g = 0; g < counted; g++)
+    info.interfaceRecords.push({
+      interface: g,
+      section: e.interfaceSection(g),
+      linktype: e.interfaceLinktype(g),
+      records: e.interfaceRecords(g),
+    });
+  if (e.interfaces() > Limits.COUNTED_INTERFACES)
+    info.moreInterfaces = { analysed: e.overflowAnalysed(), other: e.overflowOther() };
+  if (code !== FormatError.NONE) {
     info.error = { code, offset: e.errorOffset(), message: formatErrorMessage(code) };
+    if (e.errorInRecord()) {
+      const g = e.errorInterface() >>> 0; // a u32 export arrives as an i32
+      info.errorRecord = g === 0xffffffff ? {} : { interface: g };
+    }
+  }
+  if (e.timeFixes() > 0)
+    info.timeFixes = {
+      count: e.timeFixes(),
+      kinds: e.timeFixKinds(),
+      record: e.timeFixRecord(),
+      offset: e.timeFixOffset(),
+    };
   return info;
 }
 
@@ -185,5 +236,6 @@ async function readText(
     nameBlocks: 0,
     otherBlocks: 0,
     bytes,
+    interfaceRecords: [],
   };
 }

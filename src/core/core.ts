@@ -35,6 +35,17 @@ export interface CoreExports {
   statsBlocks(): number;
   nameBlocks(): number;
   otherBlocks(): number;
+  interfaceRecords(g: number): number;
+  interfaceLinktype(g: number): number;
+  interfaceSection(g: number): number;
+  overflowAnalysed(): number;
+  overflowOther(): number;
+  errorInRecord(): number;
+  errorInterface(): number;
+  timeFixes(): number;
+  timeFixKinds(): number;
+  timeFixRecord(): number;
+  timeFixOffset(): number;
   colOffset(): number;
   colTsSec(): number;
   colTsNsec(): number;

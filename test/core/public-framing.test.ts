@@ -25,9 +25,21 @@ describe("framing every public capture", () => {
       const info = await readCapture(source, [counter]);
       await source.close();
       expect(info.error).toBeUndefined();
-      const frames = tsharkFields(file, ["frame.number"]);
+      const frames = tsharkFields(file, ["frame.number", "frame.interface_id"]);
       expect(counter.records).toBe(frames.length);
       expect(info.records).toBe(frames.length);
+      // The record accounting's count per interface is tshark's (pcap: its one interface, which tshark does not
+      // number; pcapng: a custom block has no interface).
+      const perInterface = new Map<number, number>();
+      for (const [, id] of frames) {
+        const g = info.format === "pcap" ? 0 : id === "" ? -1 : Number(id);
+        if (g >= 0) perInterface.set(g, (perInterface.get(g) ?? 0) + 1);
+      }
+      expect(
+        new Map(info.interfaceRecords.filter((i) => i.records > 0).map((i) => [i.interface, i.records])),
+      ).toEqual(perInterface);
+      if (info.format === "pcapng")
+        expect(frames.filter(([, id]) => id === "").length).toBe(info.customBlocks);
     });
   }
 });
