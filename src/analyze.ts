@@ -1,9 +1,9 @@
 // The whole analysis: bytes → core → packet checks, transactions and transfers (raw captures) or
 // URBs (host captures) → control transfers → descriptors, rules and diagnosis → one result.
 // Every layer streams: memory depends on open transfers and kept findings, not on the file size.
-import type { AnalysisResult, ControlTransferSummary } from "./result.js";
+import type { AnalysisResult, ControlTransferSummary, RecordAccounting } from "./result.js";
 import { fileSource, type ByteSource } from "./capture/source.js";
-import { readCapture } from "./capture/reader.js";
+import { readCapture, type CaptureInfo } from "./capture/reader.js";
 import type { Core } from "./core/core.js";
 import { FindingCollector } from "./usb/findingCollector.js";
 import type {
@@ -17,9 +17,11 @@ import type {
 } from "./usb/model.js";
 import { PacketChecks } from "./packets/packetChecks.js";
 import { isUsbLinktype } from "./usb/linkTypes.js";
+import { LinkType } from "../as/shared/constants.js";
+import { TimeFix, TimeFixLog } from "./usb/time.js";
 import { pidName } from "./usb/pid.js";
 import { BUS_EVENT_NAMES, speedOfBusEvent } from "./packets/busEvents.js";
-import { FMT_FRAMING } from "./packets/rules.js";
+import { FMT_FRAMING, FMT_TIMESTAMP } from "./packets/rules.js";
 import { descriptorRules } from "./rules/descriptor/index.js";
 import { finding, type Finding } from "./usb/finding.js";
 import { DescriptorLayer, type DeviceReport } from "./devices/descriptorLayer.js";
@@ -43,6 +45,11 @@ export interface AnalyzeOptions {
   onControlTransfer?(transfer: ControlTransfer): void;
   /** Keep the control transfer list for the report (default true; live mode turns it off). */
   keepControlTransfers?: boolean;
+  /**
+   * How much of each list the result keeps, so memory and the report stay bounded on any capture (all are
+   * counted): control transfers (default 10000), devices with their descriptors and diagnosis (default 1000).
+   */
+  maxListed?: { controlTransfers?: number; devices?: number };
   /** More layers to feed with the same record batches (the viewer's traffic chart), in one pass. */
   sinks?: RecordSink[];
   /**
@@ -118,6 +125,9 @@ class TimeSpan implements RecordSink {
   onEnd(): void {}
 }
 
+/** Control transfers the result lists by default (AnalyzeOptions.maxListed); `transfers --json` streams them all. */
+export const MAX_LISTED_CONTROL_TRANSFERS = 10_000;
+
 export async function analyzeSource(
   source: ByteSource,
   name: string,
@@ -125,6 +135,7 @@ export async function analyzeSource(
 ): Promise<AnalysisResult> {
   const findings = new FindingCollector(options.maxFindingsPerRule ?? 1000, options.onFinding);
   const transfers: ControlTransferSummary[] = [];
+  const maxTransfers = options.maxListed?.controlTransfers ?? MAX_LISTED_CONTROL_TRANSFERS;
   let controlTransferCount = 0;
   const endpoints = new EndpointTypes();
   const ctx: AnalysisContext = {
@@ -134,24 +145,26 @@ export async function analyzeSource(
     onControlTransfer(ct) {
       controlTransferCount++;
       descriptorLayer.onControlTransfer(ct);
-      if (options.keepControlTransfers !== false) transfers.push(toJson(ct));
+      if (options.keepControlTransfers !== false && transfers.length < maxTransfers)
+        transfers.push(toJson(ct));
       options.onControlTransfer?.(ct);
     },
   };
   const packetChecks = new PacketChecks(findings, (s) => (ctx.speed = s));
+  const timeFixes = new TimeFixLog();
   // Endpoint types: what descriptors said first, then what the capture tool reported (usbmon).
-  const descriptorLayer = new DescriptorLayer(
-    () => ctx.speed,
-    descriptorRules,
-    options.onDevice
-      ? { onDevice: options.onDevice, findings, forgetReplaced: options.forgetReplacedDevices }
-      : {},
-  );
+  const descriptorLayer = new DescriptorLayer(() => ctx.speed, descriptorRules, {
+    onDevice: options.onDevice,
+    findings,
+    forgetReplaced: options.forgetReplacedDevices,
+    maxListedDevices: options.maxListed?.devices,
+  });
   endpoints.lookups.push(descriptorLayer);
   const urbOptions = {
     onTransfer: options.onTransfer,
     foldRepeats: options.foldRepeats,
     descriptors: descriptorLayer,
+    timeFixes,
   };
   let urb = new UrbLayer(ctx, { ...urbOptions, littleEndian: true });
   endpoints.lookups.push(urb);
@@ -183,6 +196,7 @@ export async function analyzeSource(
         findings,
         littleEndian: device.littleEndian,
         keepAllData: urb.keepAllData,
+        timeFixes,
       })
     : undefined;
   const info = await readCapture(source, sinks, {
@@ -208,6 +222,7 @@ export async function analyzeSource(
         textParser ??= new UsbmonTextParser((ev) => urb.onUrbEvent(ev), {
           findings,
           keepAllData: urb.keepAllData,
+          timeFixes,
         });
         textParser.push(chunk);
       },
@@ -227,6 +242,8 @@ export async function analyzeSource(
       ),
     );
   }
+  if (info.timeFixes) timeFixes.merge(info.timeFixes);
+  if (timeFixes.count > 0) findings.add(timeFixFinding(timeFixes));
   const pidCounts = new Map<string, number>();
   for (let p = 0; p < 256; p++) {
     if (packetChecks.pidCounts[p]! === 0) continue;
@@ -256,6 +273,7 @@ export async function analyzeSource(
     firstTime: span.first,
     lastTime: span.last,
     descriptors,
+    recordAccounting: accountRecords(info, packetChecks, urb, textParser, monBin),
     busEvents: {
       counts: new Map([...packetLayer.busEventCounts].map(([e, n]) => [BUS_EVENT_NAMES[e], n])),
       list: packetLayer.busEvents.map((e) => ({
@@ -274,6 +292,113 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
   } finally {
     await source.close();
   }
+}
+
+/** One finding for all the timestamps a capture's parsers repaired (src/usb/time.ts normalTime, as/framer.ts). */
+function timeFixFinding(log: TimeFixLog): Finding {
+  const what = [
+    log.kinds & TimeFix.CARRIED
+      ? "a sub-second field of a second or more (or below zero), carried into the seconds"
+      : "",
+    log.kinds & TimeFix.CLAMPED ? "a time before year 0000 or after 9999, clamped to that range" : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+  const where = log.offset !== undefined ? ` (byte offset ${log.offset})` : "";
+  return finding(
+    FMT_TIMESTAMP,
+    `${log.count} timestamp${log.count === 1 ? "" : "s"} out of range, the first at record #${log.record}${where}: ${what}`,
+    { packet: log.record, offset: log.offset },
+  );
+}
+
+/**
+ * Every record read and what became of it: the core's records per interface, set against what the layers
+ * counted (raw packets, URB records, custom blocks), so a record lost on the way shows as a difference.
+ */
+function accountRecords(
+  info: CaptureInfo,
+  packets: PacketChecks,
+  urb: UrbLayer,
+  text: UsbmonTextParser | undefined,
+  stream: MonBinStream | undefined,
+): RecordAccounting {
+  const urbRecords = {
+    events: urb.recordCounts.events,
+    filler: urb.recordCounts.filler,
+    unparsed: urb.recordCounts.unparsed,
+  };
+  if (info.format === "usbmon-binary" && stream) {
+    // /dev/usbmonN: events with no container; a stream out of step is one framing error.
+    const broken = stream.broken ? 1 : 0;
+    return {
+      read: stream.events + broken,
+      analysed: stream.events,
+      otherLinkTypes: 0,
+      framingErrors: broken,
+      interfaces: [],
+      framingErrorsWithoutInterface: 0,
+      customBlocks: 0,
+      urbRecords: {
+        events: stream.events - stream.filler - stream.unparsed,
+        filler: stream.filler,
+        unparsed: stream.unparsed,
+      },
+    };
+  }
+  if (info.format === "usbmon-text") {
+    const events = text?.events ?? 0;
+    const malformed = text?.malformed ?? 0;
+    return {
+      read: events + malformed,
+      analysed: urb.events,
+      otherLinkTypes: 0,
+      framingErrors: malformed,
+      interfaces: [],
+      framingErrorsWithoutInterface: 0,
+      customBlocks: 0,
+      urbRecords,
+    };
+  }
+  const errorRecord = info.errorRecord;
+  const interfaces = info.interfaceRecords.map((f) => {
+    const analysed = isUsbLinktype(f.linktype);
+    const framingErrors = errorRecord?.interface === f.interface ? 1 : 0;
+    return {
+      interface: f.interface,
+      section: f.section,
+      linktype: f.linktype,
+      read: f.records + framingErrors,
+      analysed: analysed ? f.records : 0,
+      otherLinkTypes: analysed ? 0 : f.records,
+      framingErrors,
+    };
+  });
+  const customBlocks = packets.linktypeCounts.get(LinkType.PCAPNG_CUSTOM_BLOCK) ?? 0;
+  // What the layers took: every raw packet, every URB record, every custom block.
+  const analysed = packets.rawPackets + urb.recordCounts.records + customBlocks;
+  let otherLinkTypes = 0;
+  for (const [lt, n] of packets.linktypeCounts)
+    if (!isUsbLinktype(lt) && lt !== LinkType.PCAPNG_CUSTOM_BLOCK) otherLinkTypes += n;
+  const framingErrors = errorRecord ? 1 : 0;
+  return {
+    read: info.records + framingErrors,
+    analysed,
+    otherLinkTypes,
+    framingErrors,
+    interfaces,
+    ...(info.moreInterfaces
+      ? {
+          moreInterfaces: {
+            analysed: info.moreInterfaces.analysed,
+            otherLinkTypes: info.moreInterfaces.other,
+          },
+        }
+      : {}),
+    framingErrorsWithoutInterface: errorRecord && errorRecord.interface === undefined ? 1 : 0,
+    customBlocks,
+    urbRecords,
+  };
 }
 
 function toJson(ct: ControlTransfer): ControlTransferSummary {

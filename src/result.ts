@@ -20,6 +20,43 @@ export interface ControlTransferSummary {
   detail?: string;
 }
 
+/** The records of one interface (pcap: the file's; pcapng: one IDB, in file order across sections). */
+export interface InterfaceAccounting {
+  interface: number;
+  section: number;
+  linktype: number;
+  /** read = analysed + otherLinkTypes + framingErrors. */
+  read: number;
+  analysed: number;
+  otherLinkTypes: number;
+  /** 1 when framing stopped in a record of this interface, else 0. */
+  framingErrors: number;
+}
+
+/**
+ * Every record read and what became of it (README "Reliability"): read = analysed + otherLinkTypes +
+ * framingErrors, in total and per interface. Records are pcap records and pcapng packet and custom blocks;
+ * for usbmon text, the lines that are not blank or comments.
+ */
+export interface RecordAccounting {
+  read: number;
+  /** Records a layer read: raw packets, URB records (urbRecords), custom blocks (customBlocks), text events. */
+  analysed: number;
+  /** Records of link types usbscope does not analyse (a sniffer's log interface...), counted and skipped. */
+  otherLinkTypes: number;
+  /** The record framing stopped in (0 or 1), or for usbmon text the lines that do not parse (FMT_TEXT_MALFORMED). */
+  framingErrors: number;
+  /** Per interface, the first 1024; `moreInterfaces` sums the others. Empty for usbmon text. */
+  interfaces: InterfaceAccounting[];
+  moreInterfaces?: { analysed: number; otherLinkTypes: number };
+  /** A record in error that names no interface the file describes. */
+  framingErrorsWithoutInterface: number;
+  /** pcapng Custom Blocks: records on no interface, read for the sniffer's bus events. */
+  customBlocks: number;
+  /** What became of the records of URB link types: events + filler + unparsed = their number (each unparsed one has a finding). */
+  urbRecords: { events: number; filler: number; unparsed: number };
+}
+
 export interface AnalysisResult {
   file: string;
   capture: CaptureInfo;
@@ -37,6 +74,8 @@ export interface AnalysisResult {
   lastTime?: Timestamp;
   /** Devices, their descriptors, rule hits and enumeration diagnoses. */
   descriptors: DescriptorLayerResult;
+  /** Every record read and what became of it. */
+  recordAccounting: RecordAccounting;
   /** What the sniffer recorded between packets (Cynthion/Packetry custom blocks): counts by event, and the events in order without keepalives. */
   busEvents: { counts: Map<string, number>; list: { index: number; time: Timestamp; event: string }[] };
 }

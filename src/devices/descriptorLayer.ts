@@ -1,11 +1,16 @@
 // The descriptor layer: owns a DeviceTracker, takes control transfers in order, and at the end runs the
 // descriptor rules once per device and the enumeration diagnosis. Live use (an onDevice listener) also runs
 // them as soon as a device's enumeration is over; finish() then adds only the findings not made before.
-import { deviceAddr } from "../usb/ids.js";
+//
+// Memory is bounded by the devices open, not by the capture: at most MAX_OPEN_DEVICES devices (and
+// OPEN_DEVICE_BYTES of their kept transfers and descriptors) are held; past either, the least recently active
+// device is settled early (its rules and diagnosis run then, as they would at the end) and dropped. The first
+// `maxListedDevices` devices are listed in the result (a settled one kept without its transfer lists); the
+// others are checked and counted.
 import type { ControlTransfer, EndpointType, EndpointTypeLookup, Speed } from "../usb/model.js";
 import type { Finding, FindingSink } from "../usb/finding.js";
 import { DeviceTracker } from "./tracker.js";
-import { newDevice, type UsbDevice } from "./device.js";
+import type { UsbDevice } from "./device.js";
 import { guessSpeed } from "./speed.js";
 import { enumerationTimeline, type EnumerationStep } from "./timeline.js";
 import { diagnose, type Diagnosis } from "./diagnosis.js";
@@ -24,8 +29,10 @@ export interface DeviceReport {
 }
 
 export interface DescriptorLayerResult {
-  /** One report per device, in order of first appearance (the JSON contract's devices[], with `tracked[i]`'s descriptors). */
+  /** One report per listed device, in order of first appearance (the JSON contract's devices[], with `tracked[i]`'s descriptors). */
   devices: DeviceReport[];
+  /** Devices seen past the listed ones (DescriptorLayerOptions.maxListedDevices): checked, counted, not listed. */
+  notListed: number;
   /** One diagnosis per device, same order. */
   diagnoses: Diagnosis[];
   /** Every finding with where it points in the descriptor tree, all devices together. */
@@ -51,10 +58,41 @@ export interface DescriptorLayerOptions {
    * attached, not the enumerations seen. finish() then lists only the devices still in place.
    */
   forgetReplaced?: boolean;
+  /** Devices listed in the result, in order of first appearance (default 1000); later ones are checked and counted. */
+  maxListedDevices?: number;
 }
 
-/** A dropped device's slot in tracker.devices (ids are positions there, so the slot must stay). */
-const FORGOTTEN = newDevice(-1, deviceAddr(0), undefined, false);
+/** Devices held at once; past it the least recently active is settled and dropped (no real bus has this many). */
+export const MAX_OPEN_DEVICES = 1024;
+/** Bytes (tracker.ts transferWeight) the open devices may hold together; past it, the same. */
+export const OPEN_DEVICE_BYTES = 64 << 20;
+/** Default of DescriptorLayerOptions.maxListedDevices. */
+export const MAX_LISTED_DEVICES = 1000;
+
+/** A listed device settled before finish(): what the result shows of it. */
+interface Settled {
+  device: UsbDevice;
+  report: DeviceReport;
+  diagnosis: Diagnosis;
+  hits: RuleHit[];
+}
+
+/**
+ * Record indices of `d`'s transfers whose data the capture cut (usbmon text keeps 32 bytes): a descriptor
+ * rule would read the cut as a firmware fault, so hits pointing there are dropped. Rules see only what the
+ * device keeps, so these are the only transfers a hit can point at.
+ */
+function cutTransfers(d: UsbDevice): Set<number> {
+  const cut = new Set<number>();
+  const note = (ct: ControlTransfer) => void (ct.dataTruncated && cut.add(ct.firstPacket));
+  for (const ct of d.transfers) note(ct);
+  for (const r of d.reads) note(r.transfer);
+  for (const h of d.deviceReads) note(h.transfer);
+  for (const held of [d.device, d.qualifier, d.bos]) if (held) note(held.transfer);
+  for (const m of [d.configurations, d.otherSpeed, d.strings, d.hidReports])
+    for (const h of m.values()) note(h.transfer);
+  return cut;
+}
 
 function hitKey(f: Finding): string {
   return `${f.rule}|${f.packet ?? ""}|${f.offset ?? ""}|${f.message}`;
@@ -63,11 +101,13 @@ function hitKey(f: Finding): string {
 export class DescriptorLayer implements EndpointTypeLookup {
   readonly tracker = new DeviceTracker();
   private result: DescriptorLayerResult | undefined;
-  /**
-   * Record indices of transfers whose data the capture cut (usbmon text keeps 32 bytes): a
-   * descriptor rule would read the cut as a firmware fault, so hits pointing there are dropped.
-   */
-  private readonly cutTransfers = new Set<number>();
+  /** Devices not settled yet, least recently active first (Map keeps insertion order; activity re-inserts). */
+  private readonly open = new Map<UsbDevice, true>();
+  private lastActive: UsbDevice | undefined;
+  /** Listed devices settled early (evicted), by id. */
+  private readonly settledListed = new Map<number, Settled>();
+  private notListed = 0;
+  private readonly maxListed: number;
 
   constructor(
     /** Speed from the link type ("unknown" makes the rules use each device's own clues), or a function reading it when the link type is learnt while streaming. */
@@ -75,7 +115,9 @@ export class DescriptorLayer implements EndpointTypeLookup {
     /** The descriptor rules to run on each device (the analysis hands in src/rules/descriptor). */
     private readonly rules: readonly DescriptorRule[],
     private readonly options: DescriptorLayerOptions = {},
-  ) {}
+  ) {
+    this.maxListed = options.maxListedDevices ?? MAX_LISTED_DEVICES;
+  }
 
   /** Live use: the keys of the hits already sent to a sink, per device checked before finish(). */
   private readonly emitted = new Map<UsbDevice, Set<string>>();
@@ -84,9 +126,9 @@ export class DescriptorLayer implements EndpointTypeLookup {
   private readonly enumerating = new Set<UsbDevice>();
 
   onControlTransfer(ct: ControlTransfer): void {
-    if (ct.dataTruncated) this.cutTransfers.add(ct.firstPacket);
+    if (this.result) return;
     if (!this.options.onDevice) {
-      this.tracker.onControlTransfer(ct);
+      this.active(this.tracker.onControlTransfer(ct));
       return;
     }
     // Devices at the request's address and, for SET_ADDRESS, at the new address: one may be replaced.
@@ -96,9 +138,10 @@ export class DescriptorLayer implements EndpointTypeLookup {
       s.bmRequestType === STANDARD_DEVICE_OUT && s.bRequest === Request.SET_ADDRESS
         ? this.tracker.deviceAt(s.wValue & 0x7f, ct.bus)
         : undefined;
-    const known = this.tracker.devices.length;
+    const known = this.tracker.created;
     const d = this.tracker.onControlTransfer(ct);
-    if (this.tracker.devices.length > known && d.enumerationSeen) {
+    this.active(d);
+    if (this.tracker.created > known && d.enumerationSeen) {
       // Linux enumerates one device at a time per bus (hub.c hub_port_init holds hcd->address0_mutex): a new
       // enumeration means every earlier one on the bus is over, configured or not (a failed attempt keeps its
       // address, so nothing replaces it).
@@ -118,9 +161,51 @@ export class DescriptorLayer implements EndpointTypeLookup {
       this.settle(d, false);
   }
 
-  /** Run the rules on `d` now (new findings only), announce it once, and drop it if it was replaced. */
-  private settle(d: UsbDevice, replaced: boolean): void {
-    if (this.result) return;
+  /** `d` just took a transfer: it is the most recently active; then keep the open devices within their bounds. */
+  private active(d: UsbDevice): void {
+    if (this.lastActive !== d) {
+      this.open.delete(d);
+      this.open.set(d, true);
+      this.lastActive = d;
+    }
+    while (this.open.size > MAX_OPEN_DEVICES || this.tracker.weight > OPEN_DEVICE_BYTES) {
+      const oldest = this.open.keys().next().value as UsbDevice;
+      if (oldest === d) break;
+      this.evict(oldest);
+    }
+  }
+
+  /** Settle `d` before the end (too many devices open): as settle(), and always dropped; listed ones are kept slim. */
+  private evict(d: UsbDevice): void {
+    if (this.options.onDevice) {
+      this.settle(d, true, true);
+      return;
+    }
+    const speed = this.speedNow();
+    const hits = this.check(d, speed, this.options.findings);
+    if (d.id < this.maxListed) {
+      const report = this.reportOf(d, speed);
+      const diagnosis = diagnose(d, report.speed, hits);
+      this.tracker.slim(d);
+      this.settledListed.set(d.id, { device: d, report, diagnosis, hits });
+    } else this.notListed++;
+    this.drop(d);
+  }
+
+  /** Forget `d`: the tracker and this layer drop it. */
+  private drop(d: UsbDevice): void {
+    if (!this.tracker.holds(d)) return;
+    this.tracker.forget(d);
+    this.open.delete(d);
+    if (this.lastActive === d) this.lastActive = undefined;
+    this.emitted.delete(d);
+    this.announced.delete(d);
+    this.enumerating.delete(d);
+  }
+
+  /** Run the rules on `d` now (new findings only), announce it once, and drop it if it was replaced (or `evicted`). */
+  private settle(d: UsbDevice, replaced: boolean, evicted = false): void {
+    if (this.result || !this.tracker.holds(d)) return;
     const speed = this.speedNow();
     const hits = this.check(d, speed, this.options.findings);
     if (!this.announced.has(d)) {
@@ -128,14 +213,7 @@ export class DescriptorLayer implements EndpointTypeLookup {
       this.enumerating.delete(d);
       this.options.onDevice?.(this.reportOf(d, speed), diagnose(d, guessSpeed(d, speed).speed, hits), d);
     }
-    if (replaced && this.options.forgetReplaced && this.tracker.devices[d.id] === d) {
-      this.tracker.devices[d.id] = FORGOTTEN;
-      this.tracker.forget(d);
-      this.emitted.delete(d);
-      this.announced.delete(d);
-      this.enumerating.delete(d);
-      for (const ct of d.transfers) if (ct.dataTruncated) this.cutTransfers.delete(ct.firstPacket);
-    }
+    if (evicted || (replaced && this.options.forgetReplaced)) this.drop(d);
   }
 
   /**
@@ -147,9 +225,10 @@ export class DescriptorLayer implements EndpointTypeLookup {
     const ctx = { device: d, speed: guess.speed, linkSpeed: speed };
     const before = this.emitted.get(d);
     const all: RuleHit[] = [];
+    const cut = cutTransfers(d);
     for (const rule of this.rules) {
       for (const h of rule.check(ctx)) {
-        if (h.finding.packet !== undefined && this.cutTransfers.has(h.finding.packet)) continue;
+        if (h.finding.packet !== undefined && cut.has(h.finding.packet)) continue;
         all.push(h);
         if (!before?.has(hitKey(h.finding))) sink?.add(h.finding);
       }
@@ -209,22 +288,41 @@ export class DescriptorLayer implements EndpointTypeLookup {
     const hitsByDevice: RuleHit[][] = [];
     const speed = this.speedNow();
     const tracked: UsbDevice[] = [];
-    for (const d of this.tracker.devices) {
-      if (d === FORGOTTEN) continue;
+    let notListed = this.notListed;
+    const list = (d: UsbDevice, report: DeviceReport, diagnosis: Diagnosis, mine: RuleHit[]) => {
       tracked.push(d);
-      const mine = this.check(d, speed, sink);
       hitsByDevice.push(mine);
       for (const h of mine) hits.push(h);
-      const report = this.reportOf(d, speed);
-      const diagnosis = diagnose(d, report.speed, mine);
       devices.push(report);
       diagnoses.push(diagnosis);
+    };
+    // Held devices and listed ones settled early, in order of first appearance (ids).
+    const held = this.tracker.devices;
+    const settled = [...this.settledListed.values()].sort((a, b) => a.device.id - b.device.id);
+    let k = 0;
+    for (const d of held) {
+      for (; k < settled.length && settled[k]!.device.id < d.id; k++) {
+        const e = settled[k]!;
+        list(e.device, e.report, e.diagnosis, e.hits);
+      }
+      const mine = this.check(d, speed, sink);
+      const listed = d.id < this.maxListed;
+      if (!listed) notListed++;
+      if (!listed && !(this.options.onDevice && !this.announced.has(d))) continue;
+      const report = this.reportOf(d, speed);
+      const diagnosis = diagnose(d, report.speed, mine);
+      if (listed) list(d, report, diagnosis, mine);
       if (this.options.onDevice && !this.announced.has(d)) {
         this.announced.add(d);
         this.options.onDevice(report, diagnosis, d);
       }
     }
-    this.result = { devices, diagnoses, hits, tracked, hitsByDevice };
+    for (; k < settled.length; k++) {
+      const e = settled[k]!;
+      list(e.device, e.report, e.diagnosis, e.hits);
+    }
+    this.settledListed.clear();
+    this.result = { devices, notListed, diagnoses, hits, tracked, hitsByDevice };
     return this.result;
   }
 }

@@ -59,6 +59,10 @@ export interface UsbDevice {
   transfers: ControlTransfer[];
   /** Bumped whenever a descriptor changes, so layers can tell when to re-check. */
   revision: number;
+  /** Bytes the device holds in its lists and descriptors, estimated (tracker.ts transferWeight): bounds memory. */
+  weight: number;
+  /** The part of `weight` in transfers, reads and deviceReads. */
+  listWeight: number;
   /** The device's own speed when its transfers show it (SPLIT S bit behind a hub's TT). */
   ownSpeed?: Speed;
 }
@@ -86,6 +90,8 @@ export function newDevice(
     reads: [],
     transfers: [],
     revision: 0,
+    weight: 0,
+    listWeight: 0,
   };
 }
 

@@ -22,6 +22,23 @@ import { activeConfiguration, newDevice, type Held, type UsbDevice } from "./dev
 
 /** Control transfers (and, separately, descriptor reads) kept per device for the rules: bounds memory on long captures. */
 export const MAX_TRANSFERS = 4096;
+/**
+ * Bytes (estimated by transferWeight) a device's transfer and read lists may hold: past it, like past
+ * MAX_TRANSFERS, later transfers still update its state and descriptors but are not kept in the lists.
+ */
+export const DEVICE_LIST_BYTES = 4 << 20;
+/**
+ * Bytes a device's held descriptors may take: a real device's whole set is a few KiB (a configuration set is
+ * at most wTotalLength 65535 bytes, §9.6.3); one past it is not kept, so its rules stay silent.
+ */
+export const DEVICE_DESCRIPTOR_BYTES = 256 << 10;
+/** Estimated bytes of one kept transfer beyond its data: the object, its setup, request text and times. */
+const TRANSFER_COST = 512;
+
+/** What keeping `ct` costs, estimated: its data and a fixed cost (memory is bounded by these sums). */
+export function transferWeight(ct: ControlTransfer): number {
+  return TRANSFER_COST + ct.data.length;
+}
 
 const ENDPOINT_TYPE_CODES: readonly EndpointType[] = ["control", "isochronous", "bulk", "interrupt"];
 
@@ -31,15 +48,19 @@ function key(bus: number | undefined, address: number): number {
 }
 
 export class DeviceTracker implements EndpointTypeLookup {
-  /** Every device seen, in order of first appearance. */
-  readonly devices: UsbDevice[] = [];
+  /** The devices held (not forgotten), by id: ids count up from 0 in order of first appearance. */
+  private readonly byId = new Map<number, UsbDevice>();
+  /** Devices seen so far (the next id). */
+  created = 0;
   private readonly byAddress = new Map<number, UsbDevice>();
   /** Per device id: endpoint address → type code + 1 (0 unknown), rebuilt when descriptors or state change. */
   private readonly epCache = new Map<number, { revision: number; types: Uint8Array }>();
+  /** Sum of the weights of the devices not forgotten. */
+  weight = 0;
 
   onControlTransfer(ct: ControlTransfer): UsbDevice {
     const d = this.deviceFor(ct);
-    if (d.transfers.length < MAX_TRANSFERS) d.transfers.push(ct);
+    if (d.transfers.length < MAX_TRANSFERS && this.keepInLists(d, ct)) d.transfers.push(ct);
     if (ct.speed) d.ownSpeed = ct.speed;
     const s = ct.setup;
     const standard = requestTypeBits(s.bmRequestType) === RequestType.STANDARD;
@@ -69,9 +90,63 @@ export class DeviceTracker implements EndpointTypeLookup {
     return d;
   }
 
-  /** Drop what is cached for a device that is gone (live mode forgets replaced devices). */
+  /** Every device held, in order of first appearance. */
+  get devices(): UsbDevice[] {
+    return [...this.byId.values()];
+  }
+
+  /** `d` is held (not forgotten). */
+  holds(d: UsbDevice): boolean {
+    return this.byId.get(d.id) === d;
+  }
+
+  /** Drop a device that is gone (live mode forgets replaced devices; eviction settles old ones). */
   forget(d: UsbDevice): void {
+    if (!this.holds(d)) return;
+    this.byId.delete(d.id);
     this.epCache.delete(d.id);
+    if (this.byAddress.get(key(d.bus, d.address)) === d) this.byAddress.delete(key(d.bus, d.address));
+    this.weight -= d.weight;
+  }
+
+  /**
+   * Drop `d`'s transfer and read lists (the rules and the diagnosis have run on it): what stays is its state
+   * and descriptors, for the report. Returns the bytes freed.
+   */
+  slim(d: UsbDevice): void {
+    let freed = 0;
+    for (const ct of d.transfers) freed += transferWeight(ct);
+    for (const r of d.reads) freed += transferWeight(r.transfer);
+    for (const h of d.deviceReads) freed += transferWeight(h.transfer);
+    d.transfers = [];
+    d.reads = [];
+    d.deviceReads = [];
+    d.weight -= freed;
+    d.listWeight = 0;
+    this.weight -= freed;
+  }
+
+  /** Whether `d`'s lists have room for `ct`; if so, its weight is added. */
+  private keepInLists(d: UsbDevice, ct: ControlTransfer): boolean {
+    if (d.listWeight >= DEVICE_LIST_BYTES) return false;
+    const w = transferWeight(ct);
+    d.weight += w;
+    d.listWeight += w;
+    this.weight += w;
+    return true;
+  }
+
+  /** Whether `d` may hold `held` in place of `old` (its descriptor budget); if so, the weights are moved. */
+  private hold(
+    d: UsbDevice,
+    old: { transfer: ControlTransfer } | undefined,
+    held: { transfer: ControlTransfer },
+  ): boolean {
+    const delta = transferWeight(held.transfer) - (old ? transferWeight(old.transfer) : 0);
+    if (delta > 0 && d.weight - d.listWeight + delta > DEVICE_DESCRIPTOR_BYTES) return false;
+    d.weight += delta;
+    this.weight += delta;
+    return true;
   }
 
   /** The device currently at (bus, address), if any. */
@@ -166,8 +241,8 @@ export class DeviceTracker implements EndpointTypeLookup {
     if (!d) {
       // Enumeration is in the capture when the device starts at address 0, or (URB captures, where the host
       // controller may do SET_ADDRESS out of sight) when its first request is GET_DESCRIPTOR(DEVICE).
-      d = newDevice(this.devices.length, ct.address, ct.bus, ct.address === 0 || isDeviceRead(ct));
-      this.devices.push(d);
+      d = newDevice(this.created++, ct.address, ct.bus, ct.address === 0 || isDeviceRead(ct));
+      this.byId.set(d.id, d);
       this.byAddress.set(k, d);
     }
     return d;
@@ -196,6 +271,19 @@ export class DeviceTracker implements EndpointTypeLookup {
     return z;
   }
 
+  /** A later read replaces an earlier one unless it is shorter (the 9-byte header read, then the full set). */
+  private keepLongest<T>(
+    d: UsbDevice,
+    m: Map<number, Held<T>>,
+    index: number,
+    ct: ControlTransfer,
+    parse: (b: Uint8Array) => T,
+  ): void {
+    const cur = m.get(index);
+    if ((!cur || ct.data.length >= cur.transfer.data.length) && this.hold(d, cur, { transfer: ct }))
+      m.set(index, { descriptor: parse(ct.data), transfer: ct });
+  }
+
   private onSetAddress(d: UsbDevice, ct: ControlTransfer): void {
     if (ct.status !== "ok") return;
     const to = deviceAddr(ct.setup.wValue & 0x7f);
@@ -213,7 +301,8 @@ export class DeviceTracker implements EndpointTypeLookup {
   private onGetDescriptor(d: UsbDevice, ct: ControlTransfer): void {
     const type = ct.setup.wValue >> 8;
     const index = ct.setup.wValue & 0xff;
-    if (d.reads.length < MAX_TRANSFERS) d.reads.push({ type, index, transfer: ct });
+    if (d.reads.length < MAX_TRANSFERS && this.keepInLists(d, ct))
+      d.reads.push({ type, index, transfer: ct });
     const b = ct.data;
     if (b.length === 0) return;
     const recipient = ct.setup.bmRequestType & 0x1f;
@@ -221,7 +310,7 @@ export class DeviceTracker implements EndpointTypeLookup {
       // Interface-recipient GET_DESCRIPTOR: class descriptors (HID 1.11 §7.1.1).
       if (type === DescriptorType.HID_REPORT) {
         const held = d.hidReports.get(ct.setup.wIndex & 0xff);
-        if (!held || b.length >= held.transfer.data.length)
+        if ((!held || b.length >= held.transfer.data.length) && this.hold(d, held, { transfer: ct }))
           d.hidReports.set(ct.setup.wIndex & 0xff, { descriptor: parseHidReportDescriptor(b), transfer: ct });
         d.revision++;
       }
@@ -231,32 +320,41 @@ export class DeviceTracker implements EndpointTypeLookup {
     switch (type) {
       case DescriptorType.DEVICE: {
         const held = { descriptor: parseDeviceDescriptor(b), transfer: ct };
-        if (d.deviceReads.length < MAX_TRANSFERS) d.deviceReads.push(held);
+        if (d.deviceReads.length < MAX_TRANSFERS && this.keepInLists(d, ct)) d.deviceReads.push(held);
         const cur = d.device;
-        if (!cur || !held.descriptor.truncated || cur.descriptor.length <= held.descriptor.length)
+        if (
+          (!cur || !held.descriptor.truncated || cur.descriptor.length <= held.descriptor.length) &&
+          this.hold(d, cur, held)
+        )
           d.device = held;
         break;
       }
       case DescriptorType.CONFIGURATION:
-        keepLongest(d.configurations, index, { descriptor: parseConfiguration(b), transfer: ct });
+        this.keepLongest(d, d.configurations, index, ct, parseConfiguration);
         break;
       case DescriptorType.OTHER_SPEED_CONFIGURATION:
-        keepLongest(d.otherSpeed, index, { descriptor: parseConfiguration(b), transfer: ct });
+        this.keepLongest(d, d.otherSpeed, index, ct, parseConfiguration);
         break;
       case DescriptorType.STRING: {
         // The latest complete read wins; a partial read (Linux reads 2 bytes, then bLength) never replaces a longer one.
         const held = d.strings.get(index);
         const s = parseStringDescriptor(b, index);
-        if (!held || !s.truncated || b.length > held.transfer.data.length)
+        if (
+          (!held || !s.truncated || b.length > held.transfer.data.length) &&
+          this.hold(d, held, { transfer: ct })
+        )
           d.strings.set(index, { descriptor: s, transfer: ct });
         break;
       }
       case DescriptorType.DEVICE_QUALIFIER:
-        if (!d.qualifier || b.length >= d.qualifier.transfer.data.length)
+        if (
+          (!d.qualifier || b.length >= d.qualifier.transfer.data.length) &&
+          this.hold(d, d.qualifier, { transfer: ct })
+        )
           d.qualifier = { descriptor: parseDeviceQualifier(b), transfer: ct };
         break;
       case DescriptorType.BOS:
-        if (!d.bos || b.length >= d.bos.transfer.data.length)
+        if ((!d.bos || b.length >= d.bos.transfer.data.length) && this.hold(d, d.bos, { transfer: ct }))
           d.bos = { descriptor: parseBos(b), transfer: ct };
         break;
       default:
@@ -264,12 +362,6 @@ export class DeviceTracker implements EndpointTypeLookup {
     }
     d.revision++;
   }
-}
-
-/** A later read replaces an earlier one unless it is shorter (the 9-byte header read, then the full set). */
-function keepLongest<T>(m: Map<number, Held<T>>, index: number, held: Held<T>): void {
-  const cur = m.get(index);
-  if (!cur || held.transfer.data.length >= cur.transfer.data.length) m.set(index, held);
 }
 
 function isDeviceRead(ct: ControlTransfer): boolean {

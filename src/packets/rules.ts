@@ -58,6 +58,19 @@ export const FMT_FRAMING: RuleInfo = {
   title: "capture file damaged: framing stopped before the end",
 };
 
+/**
+ * usbscope's own: timestamps a header can hold but no clock means (pcap ts_usec of a second or more, usbmon's
+ * negative ts_usec, years past 9999 or before 0000), repaired so every time prints in one ISO 8601 form.
+ * One finding per capture, with the count and the first record.
+ */
+export const FMT_TIMESTAMP: RuleInfo = {
+  id: "FMT_TIMESTAMP",
+  severity: "warning",
+  spec: "pcap (draft-ietf-opsawg-pcap) §4 ts_usec < 10^6; pcapng §4.2 if_tsresol/if_tsoffset; usbmon.rst ts_usec; ISO 8601",
+  title:
+    "timestamp out of range (sub-second field of a second or more, or a year outside 0000..9999): repaired",
+};
+
 export const packetRules: RuleInfo[] = [
   PID_INVALID,
   PID_RESERVED,
@@ -68,4 +81,5 @@ export const packetRules: RuleInfo[] = [
   SOF_SEQUENCE,
   FMT_PACKET_TRUNCATED,
   FMT_FRAMING,
+  FMT_TIMESTAMP,
 ];

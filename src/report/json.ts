@@ -4,6 +4,11 @@ import { isoTime } from "../usb/time.js";
 import { deviceJson } from "./deviceJson.js";
 import { findingJson } from "./findingJson.js";
 
+import { BUS_EVENT_NAMES, BusEvent } from "../packets/busEvents.js";
+
+/** The bus event counted but never listed (one per millisecond on a low-speed bus). */
+const KEEPALIVE = BUS_EVENT_NAMES[BusEvent.LS_KEEPALIVE];
+
 export function analysisJson(r: AnalysisResult): Record<string, unknown> {
   const c = r.findings.countBySeverity;
   const doc: Record<string, unknown> = {
@@ -23,6 +28,7 @@ export function analysisJson(r: AnalysisResult): Record<string, unknown> {
       urbEvents: r.urbEvents,
       pids: Object.fromEntries(r.pidCounts),
       findingsByRule: Object.fromEntries([...r.findings.countByRule.entries()].sort()),
+      recordAccounting: r.recordAccounting,
     },
     devices: r.descriptors.devices.map((d, i) => deviceJson(d, r.descriptors.tracked[i]!)),
     diagnoses: r.descriptors.diagnoses,
@@ -30,11 +36,17 @@ export function analysisJson(r: AnalysisResult): Record<string, unknown> {
     findings: r.findings.sorted().map(findingJson),
   };
   if (r.busEvents.counts.size) {
+    const listable = [...r.busEvents.counts].reduce((n, [e, c]) => n + (e === KEEPALIVE ? 0 : c), 0);
     doc.busEvents = {
       counts: Object.fromEntries(r.busEvents.counts),
       events: r.busEvents.list.map((e) => ({ index: e.index, time: isoTime(e.time), event: e.event })),
+      ...(listable > r.busEvents.list.length ? { eventsNotListed: listable - r.busEvents.list.length } : {}),
     };
   }
+  // Every list is capped so the document stays small at any capture size: the count of the rest is stated.
+  if (r.descriptors.notListed > 0) doc.devicesNotListed = r.descriptors.notListed;
+  const transfersNotListed = r.controlTransferCount - r.controlTransfers.length;
+  if (transfersNotListed > 0) doc.controlTransfersNotListed = transfersNotListed;
   if (r.capture.error) doc.framingError = r.capture.error;
   const dropped = [...r.findings.dropped.entries()];
   if (dropped.length) doc.findingsNotListed = Object.fromEntries(dropped);

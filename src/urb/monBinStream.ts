@@ -8,7 +8,14 @@ import { finding, type FindingSink } from "../usb/finding.js";
 import { LinkType } from "../../as/shared/constants.js";
 import { URB_BAD_LENGTH } from "./rules.js";
 import type { UrbEvent } from "./urbEvent.js";
-import { ISODESC_MAX, MON_BIN_HDR_48, MON_BIN_ISODESC_SIZE, parseMonBin } from "./usbmonBinary.js";
+import {
+  ISODESC_MAX,
+  MON_BIN_HDR_48,
+  MON_BIN_ISODESC_SIZE,
+  isMonBinFiller,
+  parseMonBin,
+} from "./usbmonBinary.js";
+import type { TimeFixLog } from "../usb/time.js";
 
 /** Offset of len_cap in mon_bin_hdr. */
 const LEN_CAP = 36;
@@ -25,6 +32,8 @@ export interface MonBinStreamOptions {
   littleEndian?: boolean;
   /** Keep the payload of every transfer type, not only control. */
   keepAllData?: boolean;
+  /** Where repaired timestamps are counted (one FMT_TIMESTAMP finding per capture). */
+  timeFixes?: TimeFixLog;
 }
 
 /**
@@ -32,8 +41,10 @@ export interface MonBinStreamOptions {
  * `record` is the event's index in the stream, `offset` its byte offset.
  */
 export class MonBinStream {
-  /** Events framed so far. */
+  /** Events framed so far: each became a URB event, or is mmap filler, or did not parse (with a finding). */
   events = 0;
+  filler = 0;
+  unparsed = 0;
   /** Bytes pushed so far. */
   bytes = 0;
   /** Set when the stream could not be framed further (a len_cap no kernel writes): the rest is dropped. */
@@ -126,10 +137,13 @@ export class MonBinStream {
           findings: this.options.findings,
           fileOffset: this.base + used,
           keepAllData: this.options.keepAllData,
+          timeFixes: this.options.timeFixes,
         },
       );
       this.events++;
       if (ev !== undefined) this.onEvent(ev);
+      else if (isMonBinFiller(b, o + used, size)) this.filler++;
+      else this.unparsed++;
       used += size;
     }
     return used;

@@ -84,8 +84,23 @@ export const URB_TYPE_MISMATCH: RuleInfo = {
   title: "a URB's transfer type differs from the type its endpoint descriptor gives",
 };
 
+/**
+ * A usbmon binary record whose event type is not 'S', 'C' or 'E' (nor '@', mon_bin.c's filler): not an event,
+ * so it is reported and counted, never silently dropped (not in RULES.md yet: proposed ID).
+ */
+export const URB_UNKNOWN_TYPE: RuleInfo = {
+  id: "URB_UNKNOWN_TYPE",
+  severity: "error",
+  spec: "K-MON usbmon.rst struct usbmon_packet (type: 'S', 'C', 'E'); mon_bin.c PKT_TYPE filler '@'",
+  title: "usbmon record whose event type is not S, C or E (nor mmap filler): not analysed",
+};
+
 /** IDs this layer uses that RULES.md does not list yet (proposed additions). */
-export const PROPOSED_RULE_IDS: readonly string[] = [FMT_TEXT_MALFORMED.id, URB_TYPE_MISMATCH.id];
+export const PROPOSED_RULE_IDS: readonly string[] = [
+  FMT_TEXT_MALFORMED.id,
+  URB_TYPE_MISMATCH.id,
+  URB_UNKNOWN_TYPE.id,
+];
 
 export const urbRules: readonly RuleInfo[] = [
   URB_ERROR,
@@ -98,4 +113,5 @@ export const urbRules: readonly RuleInfo[] = [
   URB_SETUP_NON_CONTROL,
   URB_BAD_LENGTH,
   URB_TYPE_MISMATCH,
+  URB_UNKNOWN_TYPE,
 ];

@@ -38,8 +38,9 @@ import { requestName } from "../usb/requests.js";
 import { FMT_URB_UNPAIRED, URB_ERROR, URB_TYPE_MISMATCH } from "./rules.js";
 import { CTRL_RESP_OVER_WLENGTH } from "../transfers/rules.js";
 import { controlStatusOf, isUrbError, UsbdStatus, urbErrorSeverity, urbStatusName } from "./status.js";
-import { EMPTY_DATA, concat, type UrbEvent } from "./urbEvent.js";
-import { parseMonBin } from "./usbmonBinary.js";
+import { EMPTY_DATA, type UrbEvent } from "./urbEvent.js";
+import { isMonBinFiller, parseMonBin } from "./usbmonBinary.js";
+import type { TimeFixLog } from "../usb/time.js";
 import { parseUsbPcap, UsbPcapControlStage } from "./usbpcap.js";
 import type { TransferListener } from "../transfers/transferSummary.js";
 import { UrbTransfers, urbTransfer, type ControlFacts } from "./urbTransfers.js";
@@ -55,6 +56,19 @@ export interface UrbLayerOptions {
   foldRepeats?: boolean;
   /** The endpoint types the descriptors give: a URB whose type disagrees is URB_TYPE_MISMATCH. */
   descriptors?: EndpointTypeLookup;
+  /** Where repaired usbmon timestamps are counted. */
+  timeFixes?: TimeFixLog;
+}
+
+/**
+ * What became of the URB-link-type records (usbmon, USBPcap) handed to the layer: each is an event, mmap
+ * filler, or a record that does not parse (reported as a finding). events + filler + unparsed = records.
+ */
+export interface UrbRecordCounts {
+  records: number;
+  events: number;
+  filler: number;
+  unparsed: number;
 }
 
 /** URB and byte counts for one transfer type. */
@@ -69,10 +83,14 @@ export interface UrbTypeCounters {
 export type UrbCounterKey = EndpointType | "other";
 
 const XFER_CONTROL = 2;
+/** Devices whose endpoint types the layer remembers, and endpoints it reports unpaired URBs of, at most. */
+const MAX_DEVICES_SEEN = 4096;
 
 export class UrbLayer implements RecordSink, EndpointTypeLookup {
   /** Events seen (submissions, completions, errors), after parsing. */
   events = 0;
+  /** The records of URB link types seen, and what became of each (the record accounting). */
+  readonly recordCounts: UrbRecordCounts = { records: 0, events: 0, filler: 0, unparsed: 0 };
   readonly counters: Record<UrbCounterKey, UrbTypeCounters> = {
     control: { urbs: 0, bytes: 0, errors: 0 },
     isochronous: { urbs: 0, bytes: 0, errors: 0 },
@@ -89,6 +107,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   /** Parsers keep the payload of every transfer type (a transfer listener shows it). */
   readonly keepAllData: boolean;
   private readonly littleEndian: boolean;
+  private readonly timeFixes?: TimeFixLog;
   private readonly pairing: UrbPairing;
   private readonly transfers: UrbTransfers | undefined;
   private readonly descriptors: EndpointTypeLookup | undefined;
@@ -108,6 +127,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       ? new UrbTransfers(options.onTransfer, options.foldRepeats ?? true)
       : undefined;
     this.descriptors = options.descriptors;
+    this.timeFixes = options.timeFixes;
     this.pairing = new UrbPairing(options.maxPending ?? 65536, (p, reason) => this.evicted(p, reason));
   }
 
@@ -121,6 +141,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       const start = batch.dataOffset[i];
       const len = batch.dataLength[i];
       let ev: UrbEvent | undefined;
+      let filler = false;
       // usbmon events take their time from the mon_bin_hdr (ts_sec/ts_usec, the kernel's); USBPcap
       // headers carry none, so they take the record's time.
       if (lt === LinkType.USB_LINUX || lt === LinkType.USB_LINUX_MMAPPED) {
@@ -129,7 +150,9 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
           origLength: batch.origLength[i],
           fileOffset: batch.offset[i],
           keepAllData: this.keepAllData,
+          timeFixes: this.timeFixes,
         });
+        filler = ev === undefined && isMonBinFiller(batch.bytes, start, len);
       } else if (lt === LinkType.USBPCAP) {
         ev = parseUsbPcap(batch.bytes, start, len, record, {
           findings,
@@ -142,7 +165,15 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         continue;
       }
       // A record that does not parse was reported by its parser (filler or malformed).
-      if (ev !== undefined) this.onUrbEvent(ev);
+      const counts = this.recordCounts;
+      counts.records++;
+      if (ev === undefined) {
+        if (filler) counts.filler++;
+        else counts.unparsed++;
+      } else {
+        counts.events++;
+        this.onUrbEvent(ev);
+      }
     }
   }
 
@@ -233,7 +264,12 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   private noteEndpoint(ev: UrbEvent): void {
     const key = `${ev.bus}:${ev.device}`;
     let eps = this.endpointsSeen.get(key);
-    if (eps === undefined) this.endpointsSeen.set(key, (eps = new Map()));
+    if (eps === undefined) {
+      // Bounded like the devices: past MAX_DEVICES_SEEN the devices seen so far are forgotten (descriptors still
+      // give endpoint types; a Map's oldest key is no O(1) to find after many deletions).
+      if (this.endpointsSeen.size >= MAX_DEVICES_SEEN) this.endpointsSeen.clear();
+      this.endpointsSeen.set(key, (eps = new Map()));
+    }
     // Control endpoint 0 is one endpoint in both directions (§9.6.6); record it under both addresses.
     if (!eps.has(ev.endpoint)) eps.set(ev.endpoint, ev.transferType!);
   }
@@ -325,8 +361,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         return;
       }
       // Old USBPcap: the data stage is its own record, from the host (OUT) or the device (IN).
-      if (ev.data.length > 0)
-        pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
+      this.pairing.append(pending, ev.data);
       if (pending.status === 0 && ev.status !== 0) pending.status = ev.status;
       pending.lastRecord = ev.record;
       return;
@@ -350,7 +385,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       ev.data.length > 0 &&
       ((pending.submit.setup?.bmRequestType ?? 0x80) & 0x80) !== 0
     ) {
-      pending.data = pending.data.length === 0 ? ev.data : concat(pending.data, ev.data);
+      this.pairing.append(pending, ev.data);
     }
     this.completed(final, pending, pending.data);
   }
@@ -437,7 +472,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   private firstUnpaired(ev: UrbEvent, kind: "S" | "C"): boolean {
     if (ev.xferType === XFER_CONTROL) return true;
     const key = `${kind}${ev.bus}:${ev.device}:${ev.endpoint}`;
-    if (this.unpairedReported.has(key)) return false;
+    // Past MAX_DEVICES_SEEN endpoints reported, the rest are counted only (memory stays bounded).
+    if (this.unpairedReported.has(key) || this.unpairedReported.size >= MAX_DEVICES_SEEN) return false;
     this.unpairedReported.add(key);
     return true;
   }

@@ -14,7 +14,8 @@ import { asEndpointAddr, deviceAddr } from "../usb/ids.js";
 import { LinkType } from "../../as/shared/constants.js";
 import { finding, type FindingSink } from "../usb/finding.js";
 import { readSetup } from "../usb/requests.js";
-import { FMT_MON_TRUNCATED, URB_BAD_LENGTH, URB_SETUP_NON_CONTROL } from "./rules.js";
+import { FMT_MON_TRUNCATED, URB_BAD_LENGTH, URB_SETUP_NON_CONTROL, URB_UNKNOWN_TYPE } from "./rules.js";
+import { normalTime, type TimeFixLog } from "../usb/time.js";
 import { EMPTY_DATA, transferTypeName, type IsoDescriptor, type UrbEvent, type UrbKind } from "./urbEvent.js";
 
 /** 189: the first 48 bytes of `struct mon_bin_hdr`. */
@@ -85,6 +86,14 @@ function kindOf(type: number): UrbKind | undefined {
   return undefined; // '@' is mmap filler (mon_bin.c PKT_TYPE filler); others are not events
 }
 
+/** mon_bin.c's filler record type ('@'): padding in the mmap ring, not an event. */
+const TYPE_FILLER = 0x40;
+
+/** The record at `offset` is mmap filler (a whole header of type '@'): read, and rightly no event. */
+export function isMonBinFiller(bytes: Uint8Array, offset: number, length: number): boolean {
+  return length >= MON_BIN_HDR_48 && bytes[offset + Off.type] === TYPE_FILLER;
+}
+
 /** Optional context for `parseMonBin`: where findings go and what the container knows. */
 export interface MonBinContext {
   findings?: FindingSink;
@@ -94,6 +103,8 @@ export interface MonBinContext {
   fileOffset?: number;
   /** Keep payload bytes for all transfer types, not only control (tests, exports). */
   keepAllData?: boolean;
+  /** Where repaired timestamps are counted (one FMT_TIMESTAMP finding per capture). */
+  timeFixes?: TimeFixLog;
 }
 
 /**
@@ -127,8 +138,19 @@ export function parseMonBin(
   const b = bytes;
   const o = offset;
   const le = monBinLittleEndian(b, o, length, littleEndian);
-  const kind = kindOf(b[o + Off.type]);
-  if (kind === undefined) return undefined;
+  const type = b[o + Off.type];
+  const kind = kindOf(type);
+  if (kind === undefined) {
+    if (type !== TYPE_FILLER)
+      ctx.findings?.add(
+        finding(
+          URB_UNKNOWN_TYPE,
+          `usbmon record type 0x${type.toString(16).padStart(2, "0")}${type >= 0x20 && type < 0x7f ? ` ('${String.fromCharCode(type)}')` : ""} is not S, C or E: not an event, skipped`,
+          { packet: record, offset: ctx.fileOffset },
+        ),
+      );
+    return undefined;
+  }
 
   // 64-bit fields: the low word comes first in little-endian order, second in big-endian.
   const lo = u32(b, o + Off.id + (le ? 0 : 4), le);
@@ -143,7 +165,9 @@ export function parseMonBin(
   const secLo = u32(b, o + Off.ts_sec + (le ? 0 : 4), le);
   const secHi = s32(b, o + Off.ts_sec + (le ? 4 : 0), le);
   const sec = secHi * 0x1_0000_0000 + secLo;
-  const usec = s32(b, o + Off.ts_usec, le);
+  // ts_usec is below 10^6 from any kernel; a header can hold more, or less than 0: carried into the seconds.
+  const when = normalTime(sec, s32(b, o + Off.ts_usec, le) * 1000);
+  ctx.timeFixes?.note(when.fix, record, ctx.fileOffset);
   const status = s32(b, o + Off.status, le);
   const urbLength = u32(b, o + Off.length, le);
   const lenCap = u32(b, o + Off.len_cap, le);
@@ -151,7 +175,7 @@ export function parseMonBin(
   const ev: UrbEvent = {
     record,
     offset: ctx.fileOffset,
-    time: { sec, nsec: usec * 1000 },
+    time: when.time,
     kind,
     source: "usbmon",
     id,

@@ -13,6 +13,8 @@ import { deviceAddr, endpointAddr } from "../usb/ids.js";
 import type { SetupPacket } from "../usb/model.js";
 import { finding, type RuleInfo, type FindingPlace, type FindingSink } from "../usb/finding.js";
 import { FMT_TEXT_DATA_TRUNC, FMT_TEXT_MALFORMED, FMT_TEXT_TS_WRAP, URB_SETUP_NON_CONTROL } from "./rules.js";
+import { quoted } from "../usb/quote.js";
+import { normalTime, type TimeFixLog } from "../usb/time.js";
 import {
   EMPTY_DATA,
   concat,
@@ -50,7 +52,16 @@ export interface UsbmonTextOptions {
   bus?: number;
   /** Keep payload bytes for all transfer types, not only control. */
   keepAllData?: boolean;
+  /** Where repaired timestamps are counted (one FMT_TIMESTAMP finding per capture). */
+  timeFixes?: TimeFixLog;
 }
+
+/** Endpoints FMT_TEXT_DATA_TRUNC is reported for, at most. */
+const TRUNC_REPORTED_MAX = 4096;
+
+/** Characters of one token quoted in a FMT_TEXT_MALFORMED message (the whole line is quoted up to MAX_QUOTED). */
+const TOKEN_QUOTED = 40;
+const tok = (t: string): string => quoted(t, TOKEN_QUOTED);
 
 /**
  * Incremental parser: push chunks in order (lines may straddle chunks), then end(). Each event
@@ -135,10 +146,9 @@ export class UsbmonTextParser {
     const why = this.parse(trimmed.split(/\s+/), offset);
     if (why !== undefined) {
       this.malformed++;
-      const shown = trimmed.length > 120 ? `${trimmed.slice(0, 120)}…` : trimmed;
       this.report(
         FMT_TEXT_MALFORMED,
-        `line ${this.lines} (byte ${offset}) is not a usbmon event: ${why}: "${shown}"`,
+        `line ${this.lines} (byte ${offset}) is not a usbmon event: ${why}: "${quoted(trimmed)}"`,
         offset,
       );
     }
@@ -147,11 +157,11 @@ export class UsbmonTextParser {
   /** Parse one event line; returns why it is malformed, or undefined after emitting the event. */
   private parse(t: string[], offset: number): string | undefined {
     if (t.length < 5) return "too few fields";
-    if (!RE_TAG.test(t[0])) return `bad URB tag ${t[0]}`;
+    if (!RE_TAG.test(t[0])) return `bad URB tag ${tok(t[0])}`;
     const kind = KIND_BY_LETTER[t[2]];
-    if (kind === undefined) return `event type ${t[2]} is not S, C or E`;
+    if (kind === undefined) return `event type ${tok(t[2])} is not S, C or E`;
     const addr = RE_ADDR.exec(t[3]);
-    if (addr === null) return `bad address ${t[3]}`;
+    if (addr === null) return `bad address ${tok(t[3])}`;
     const xferType = XFER_BY_LETTER[addr[1]];
     const isIn = addr[2] === "i";
     // 'u': type:bus:dev:ep; 't': type:dev:ep.
@@ -161,15 +171,17 @@ export class UsbmonTextParser {
     if (device > 127 || epnum > 15) return `device ${device} or endpoint ${epnum} out of range`;
 
     // Timestamp: µs (wraps at 4096 s) or user-space seconds with a fraction.
-    let us: number;
+    // The µs count as digits: exact as a Number up to 15 digits, as a BigInt beyond (see the time below).
+    let usDigits: string;
     const sec = RE_TS_SEC.exec(t[1]);
     if (sec !== null) {
-      us = Number(sec[1]) * 1e6 + Math.floor(Number(sec[2].padEnd(9, "0")) / 1000);
+      usDigits = sec[1] + sec[2].padEnd(6, "0").slice(0, 6);
     } else if (RE_TS_US.test(t[1])) {
-      us = Number(t[1]);
+      usDigits = t[1];
     } else {
-      return `bad timestamp ${t[1]}`;
+      return `bad timestamp ${tok(t[1])}`;
     }
+    let us = Number(usDigits);
 
     let i = 4;
     let setup: SetupPacket | undefined;
@@ -205,7 +217,7 @@ export class UsbmonTextParser {
       status = -115;
       i += 6;
     } else {
-      if (!RE_STATUS.test(t[i])) return `bad status ${t[i]}`;
+      if (!RE_STATUS.test(t[i])) return `bad status ${tok(t[i])}`;
       const parts = t[i].split(":").map(Number);
       status = parts[0];
       if (parts.length > 1) interval = parts[1];
@@ -245,14 +257,14 @@ export class UsbmonTextParser {
         dataFlag = 0;
         const words = t.slice(i + 1);
         for (const w of words) {
-          if (!RE_WORD.test(w)) return `bad data word ${w}`;
+          if (!RE_WORD.test(w)) return `bad data word ${tok(w)}`;
           shown += w.length >> 1;
         }
         if (xferType === 2 || this.options.keepAllData) data = hexBytes(words, shown);
       } else if (t[i].length === 1 && i + 1 === t.length) {
         dataFlag = t[i].charCodeAt(0); // '<' '>' 'Z' 'D' 'L'
       } else {
-        return `unexpected data field ${t[i]}`;
+        return `unexpected data field ${tok(t[i])}`;
       }
     } else if (length > 0 && kind !== "error") {
       // mon_text prints no data field only when length is 0; tolerate it as "no data shown".
@@ -279,17 +291,21 @@ export class UsbmonTextParser {
 
     const endpoint = endpointAddr(epnum, isIn);
     const record = this.events++;
+    // µs since an arbitrary origin, exactly; a token of many digits can pass any clock: kept to the four-digit years.
+    const { time, fix } = usecTime(usDigits, sec === null ? this.wrapBase : 0);
+    this.options.timeFixes?.note(fix, record, offset);
     if (setup !== undefined && xferType !== 2) {
       this.report(
         URB_SETUP_NON_CONTROL,
-        `line ${this.lines}: setup packet on a ${transferTypeName(xferType)} URB (${t[3]})`,
+        `line ${this.lines}: setup packet on a ${transferTypeName(xferType)} URB (${tok(t[3])})`,
         offset,
         { packet: record, device, endpoint },
       );
     }
     if (dataFlag === 0 && shown < length) {
       const key = `${bus}:${device}:${endpoint}`;
-      if (!this.truncReported.has(key)) {
+      // Once per endpoint; past TRUNC_REPORTED_MAX endpoints the rest are not reported (bounded memory).
+      if (!this.truncReported.has(key) && this.truncReported.size < TRUNC_REPORTED_MAX) {
         this.truncReported.add(key);
         this.report(
           FMT_TEXT_DATA_TRUNC,
@@ -302,7 +318,7 @@ export class UsbmonTextParser {
     const ev: UrbEvent = {
       record,
       offset,
-      time: { sec: Math.floor(us / 1e6), nsec: (us % 1e6) * 1000 },
+      time,
       kind,
       source: "usbmon",
       id: t[0].toLowerCase(),
@@ -327,6 +343,17 @@ export class UsbmonTextParser {
     this.onEvent(ev);
     return undefined;
   }
+}
+
+/** The time of a µs count written as `digits`, plus `base` µs (the unwrapped 4096 s periods). */
+function usecTime(digits: string, base: number): ReturnType<typeof normalTime> {
+  if (digits.length <= 15) {
+    const us = Number(digits) + base; // below 2^53: exact
+    const whole = Math.floor(us / 1e6);
+    return normalTime(whole, (us - whole * 1e6) * 1000);
+  }
+  const us = BigInt(digits) + BigInt(base);
+  return normalTime(Number(us / 1_000_000n), Number(us % 1_000_000n) * 1000);
 }
 
 function hexBytes(words: string[], n: number): Uint8Array {

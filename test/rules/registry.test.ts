@@ -6,7 +6,14 @@ import { publicDir } from "../helpers/paths.js";
 import { cli } from "../helpers/cli.js";
 
 // Rules usbscope adds beyond RULES.md, each documented in the README's rule list.
-const OWN = ["FMT_PACKET_TRUNCATED", "FMT_FRAMING", "FMT_TEXT_MALFORMED", "URB_TYPE_MISMATCH"];
+const OWN = [
+  "FMT_PACKET_TRUNCATED",
+  "FMT_FRAMING",
+  "FMT_TEXT_MALFORMED",
+  "URB_TYPE_MISMATCH",
+  "FMT_TIMESTAMP",
+  "URB_UNKNOWN_TYPE",
+];
 
 describe("rule registry", () => {
   const rules = allRules();

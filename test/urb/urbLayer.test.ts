@@ -382,7 +382,7 @@ describe("urbRules", () => {
     expect(new Set(ids).size).toBe(ids.length);
     const catalogue = readFileSync(resolve(process.cwd(), "../shared/RULES.md"), "utf8");
     for (const id of ids) if (!PROPOSED_RULE_IDS.includes(id)) expect(catalogue, id).toContain(id);
-    expect(PROPOSED_RULE_IDS).toEqual(["FMT_TEXT_MALFORMED", "URB_TYPE_MISMATCH"]);
+    expect(PROPOSED_RULE_IDS).toEqual(["FMT_TEXT_MALFORMED", "URB_TYPE_MISMATCH", "URB_UNKNOWN_TYPE"]);
     for (const r of urbRules) expect(["error", "warning", "info"]).toContain(r.severity);
   });
 });
