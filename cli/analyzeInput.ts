@@ -1,13 +1,13 @@
 // The shared start of every command that analyzes one capture: open FILE or stdin, analyze, and turn
 // input problems (unreadable file, unknown format, empty input) into one line on stderr and exit 2.
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "./io.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, shownName, type Io } from "./io.js";
 import { analyzeSource, type AnalyzeOptions, type AnalysisResult } from "../src/index.js";
 
 /** Unknown format or an empty input: a usage/input error, not a finding. */
 export function inputProblem(r: AnalysisResult): string | undefined {
-  if (r.capture.bytes === 0) return `${r.file}: empty input`;
+  if (r.capture.bytes === 0) return `${shownName(r.file)}: empty input`;
   if (r.capture.error && r.capture.error.offset === 0 && r.capture.records === 0)
-    return `${r.file}: ${r.capture.error.message}`;
+    return `${shownName(r.file)}: ${r.capture.error.message}`;
   return undefined;
 }
 

@@ -1,18 +1,48 @@
 import type { Readable } from "node:stream";
-import { fileSource, streamSource, type ByteSource } from "../src/index.js";
+import { fileSource, sanitizeTerminal, streamSource, type ByteSource } from "../src/index.js";
 
 /** Where a command writes and reads; tests pass their own (commander's configureOutput in spirit). */
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   stdin: Readable;
+  /**
+   * Resolves when what `out` wrote has gone on (a pipe takes writes asynchronously and buffers the rest in
+   * memory): commands read their input only as fast as the output drains, so memory stays bounded.
+   */
+  drain?(): Promise<void>;
 }
 
 export const processIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
   stdin: process.stdin,
+  drain: () =>
+    process.stdout.writableNeedDrain
+      ? new Promise<void>((resolve) => {
+          const done = () => {
+            process.stdout.off("drain", done);
+            process.stdout.off("close", done);
+            resolve();
+          };
+          process.stdout.once("drain", done);
+          process.stdout.once("close", done);
+        })
+      : Promise.resolve(),
 };
+
+/** `source`, reading on only once the output has drained (Io.drain): output never piles up in memory. */
+export function paced<S extends ByteSource>(source: S, io: Io): S {
+  const drain = io.drain;
+  if (!drain) return source;
+  const read = source.read.bind(source);
+  return Object.assign(source, {
+    read: async (into: Uint8Array) => {
+      await drain();
+      return read(into);
+    },
+  });
+}
 
 /** Exit codes of every command (DESIGN.md). */
 export const EXIT_OK = 0;
@@ -22,11 +52,16 @@ export const EXIT_USAGE = 2;
 /** An input error: the command prints the one-line message and exits 2. */
 export class InputError extends Error {}
 
+/** A file name as messages show it: on one line, without the control characters a terminal would act on. */
+export function shownName(file: string): string {
+  return sanitizeTerminal(file);
+}
+
 /** FILE or "-" (stdin) as a byte source. */
 export async function openInput(file: string, io: Io): Promise<{ source: ByteSource; name: string }> {
-  if (file === "-") return { source: streamSource(io.stdin), name: "-" };
+  if (file === "-") return { source: paced(streamSource(io.stdin), io), name: "-" };
   try {
-    return { source: await fileSource(file), name: file };
+    return { source: paced(await fileSource(file), io), name: file };
   } catch (e) {
     throw new InputError(readErrorMessage(file, e));
   }
@@ -43,5 +78,5 @@ export function readErrorMessage(file: string, e: unknown): string {
         : err.code === "EISDIR"
           ? "is a directory"
           : err.message;
-  return `cannot read ${file}: ${why}`;
+  return `cannot read ${shownName(file)}: ${why}`;
 }

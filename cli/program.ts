@@ -10,8 +10,12 @@ import { rulesCommand } from "./commands/rules.js";
 import { viewCommand } from "./commands/view.js";
 import { liveCommand } from "./commands/live.js";
 import { EXIT_USAGE, type Io } from "./io.js";
+import { sanitizeLines } from "../src/index.js";
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+export function buildProgram(rawIo: Io, setExit: (code: number) => void): Command {
+  // Everything on stderr can carry what the user typed (a file name, an unknown option): a name can hold an
+  // escape sequence (analyze $'\e[31mred'), so each line is made safe for the terminal before it is written.
+  const io: Io = { ...rawIo, err: (t) => rawIo.err(sanitizeLines(t)) };
   const program = new Command("usbscope")
     .description(
       "WebAssembly-accelerated USB 2.0 protocol analyzer: what your firmware did wrong, with the spec section",

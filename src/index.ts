@@ -47,6 +47,7 @@ export { allRules, type RegisteredRule } from "./rules/registry.js";
 // Reports: text, JSON, JUnit, the descriptor tree, the transfer tree, packet lines; device strings made safe.
 export { analysisText, findingLine } from "./report/text.js";
 export { analysisJson } from "./report/json.js";
+export { jsonText } from "./report/jsonText.js";
 export { findingJson, type FindingJson } from "./report/findingJson.js";
 export { junitXml, escapeXml, type JunitCase } from "./report/junit.js";
 export { renderDevice, type RenderNote } from "./report/descriptorTree.js";
@@ -62,7 +63,7 @@ export {
 } from "./report/transferTree.js";
 export { PacketLines, type PacketLinesOptions } from "./report/packetLines.js";
 export { DEFAULT_MAX_BYTES, hexDump, hexString } from "./report/hexDump.js";
-export { escapeHtml, sanitizeTerminal } from "./report/sanitize.js";
+export { escapeHtml, sanitizeLines, sanitizeTerminal } from "./report/sanitize.js";
 
 // Live: tailing usbmon (Linux).
 export { LiveSession, type LiveOptions } from "./live/session.js";

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Io } from "../io.js";
 import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
-import { analysisJson, analysisText } from "../../src/index.js";
+import { analysisJson, analysisText, jsonText } from "../../src/index.js";
 
 export function analyzeCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command("analyze")
@@ -20,7 +20,7 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
     .action(async (file: string, opts: { json?: boolean; maxFindings: number }) => {
       const r = await analyzeInput(file, io, setExit, { maxFindingsPerRule: opts.maxFindings });
       if (!r) return;
-      io.out(opts.json ? JSON.stringify(analysisJson(r), null, 2) + "\n" : analysisText(r));
+      io.out(opts.json ? jsonText(analysisJson(r), 2) + "\n" : analysisText(r));
       setExit(exitCodeFor(r));
     });
 }

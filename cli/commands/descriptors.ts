@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { EXIT_FINDINGS, EXIT_OK, type Io } from "../io.js";
 import { analyzeInput } from "../analyzeInput.js";
-import { descriptorsDocument, renderDevice } from "../../src/index.js";
+import { descriptorsDocument, jsonText, renderDevice } from "../../src/index.js";
 
 /** `usbscope descriptors FILE`: every device's descriptors as an lsusb -v style tree, findings inline. */
 export function descriptorsCommand(io: Io, setExit: (code: number) => void): Command {
@@ -16,7 +16,7 @@ export function descriptorsCommand(io: Io, setExit: (code: number) => void): Com
       if (!r) return;
       const d = r.descriptors;
       if (opts.json) {
-        io.out(JSON.stringify(descriptorsDocument(r.file, d), null, 2) + "\n");
+        io.out(jsonText(descriptorsDocument(r.file, d), 2) + "\n");
       } else if (d.tracked.length === 0) {
         io.out("no device descriptors in this capture\n");
       } else {

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { EXIT_USAGE, readErrorMessage, type Io } from "../io.js";
+import { EXIT_USAGE, paced, readErrorMessage, shownName, type Io } from "../io.js";
 import {
   describeUsbmonError,
   hostLittleEndian,
@@ -117,15 +117,16 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
           }
           if (!opts.json)
             io.err(
-              `usbscope live: reading ${name === "-" ? "stdin" : name}${binary ? " (binary usbmon: every data byte)" : ""}; Ctrl-C for the summary\n`,
+              `usbscope live: reading ${name === "-" ? "stdin" : shownName(name)}${binary ? " (binary usbmon: every data byte)" : ""}; Ctrl-C for the summary\n`,
             );
+          // Read only as fast as the output drains (Io.drain): a slow terminal or pipe never piles it up.
           const summary = await session.run(
-            source,
+            paced(source, io),
             name,
             binary ? { littleEndian: hostLittleEndian() } : undefined,
           );
           if (summary.format === "unknown" && summary.bytes > 0) {
-            io.err(`usbscope: ${name}: not a pcap, pcapng or usbmon text stream\n`);
+            io.err(`usbscope: ${shownName(name)}: not a pcap, pcapng or usbmon text stream\n`);
             setExit(EXIT_USAGE);
             return;
           }

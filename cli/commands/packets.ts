@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { EXIT_OK, EXIT_USAGE, EXIT_FINDINGS, InputError, openInput, type Io } from "../io.js";
+import { EXIT_OK, EXIT_USAGE, EXIT_FINDINGS, InputError, openInput, shownName, type Io } from "../io.js";
 import { withBytesOptions, type BytesFlags } from "./bytesOptions.js";
 import { readCapture, PacketLines } from "../../src/index.js";
 
@@ -30,14 +30,14 @@ export function packetsCommand(io: Io, setExit: (code: number) => void): Command
         });
         await source.close();
         if (info.bytes === 0) {
-          io.err(`usbscope: ${name}: empty input\n`);
+          io.err(`usbscope: ${shownName(name)}: empty input\n`);
           setExit(EXIT_USAGE);
         } else if (info.error) {
           const unknown = info.records === 0 && info.error.offset === 0;
           io.err(
             unknown
-              ? `usbscope: ${name}: ${info.error.message}\n`
-              : `usbscope: ${name}: ${info.error.message} at byte offset ${info.error.offset} (after ${info.records} records)\n`,
+              ? `usbscope: ${shownName(name)}: ${info.error.message}\n`
+              : `usbscope: ${shownName(name)}: ${info.error.message} at byte offset ${info.error.offset} (after ${info.records} records)\n`,
           );
           setExit(unknown ? EXIT_USAGE : EXIT_FINDINGS);
         } else setExit(EXIT_OK);

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { EXIT_OK, type Io } from "../io.js";
-import { allRules } from "../../src/index.js";
+import { allRules, jsonText } from "../../src/index.js";
 
 const SEV = { error: "E", warning: "W", info: "I" } as const;
 
@@ -11,7 +11,7 @@ export function rulesCommand(io: Io, setExit: (code: number) => void): Command {
     .option("--json", "as a JSON array")
     .action((opts: { json?: boolean }) => {
       const rules = allRules();
-      if (opts.json) io.out(JSON.stringify(rules, null, 2) + "\n");
+      if (opts.json) io.out(jsonText(rules, 2) + "\n");
       else
         for (const r of rules)
           io.out(`${r.id.padEnd(26)} ${SEV[r.severity]}  ${r.layer.padEnd(10)} ${r.title}  [${r.spec}]\n`);

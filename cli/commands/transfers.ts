@@ -5,6 +5,7 @@ import { withBytesOptions, type BytesFlags } from "./bytesOptions.js";
 import {
   busEventJson,
   busEventText,
+  jsonText,
   renderTransfer,
   sanitizeTerminal,
   transferJson,
@@ -36,12 +37,12 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
       const bytes = { hex: opts.hex, maxBytes: opts.maxBytes };
       const onTransfer = (t: TransferSummary) => {
         any = true;
-        if (opts.json) io.out(JSON.stringify(transferJson(t, opts.depth, { data: opts.data })) + "\n");
+        if (opts.json) io.out(jsonText(transferJson(t, opts.depth, { data: opts.data })) + "\n");
         else io.out(renderTransfer(t, opts.depth, bytes).split("\n").map(sanitizeTerminal).join("\n") + "\n");
       };
       // The sniffer's bus events between the transfers, as Packetry lists them (keepalives, one per ms, are not).
       const onBusEvent = (e: BusEventItem) =>
-        io.out((opts.json ? JSON.stringify(busEventJson(e)) : busEventText(e)) + "\n");
+        io.out((opts.json ? jsonText(busEventJson(e)) : busEventText(e)) + "\n");
       const r = await analyzeInput(file, io, setExit, {
         onTransfer,
         onBusEvent,

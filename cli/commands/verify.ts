@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, type Io } from "../io.js";
 import { inputProblem } from "../analyzeInput.js";
-import { analyzeSource, junitXml, type JunitCase, sanitizeTerminal } from "../../src/index.js";
+import { analyzeSource, jsonText, junitXml, type JunitCase, sanitizeTerminal } from "../../src/index.js";
 
 /** CI batch mode: many captures, one line each, optional JUnit XML; exit 1 if any has an error finding. */
 export function verifyCommand(io: Io, setExit: (code: number) => void): Command {
@@ -18,7 +18,8 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
         const t0 = performance.now();
         try {
           const { source, name } = await openInput(file, io);
-          const result = await analyzeSource(source, name);
+          // Verdicts only: no control transfer list is needed (JUnit lists findings).
+          const result = await analyzeSource(source, name, { keepControlTransfers: false });
           await source.close();
           const seconds = (performance.now() - t0) / 1000;
           const problem = inputProblem(result);
@@ -27,7 +28,7 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
             worst = Math.max(worst, EXIT_USAGE);
             io.out(
               opts.json
-                ? JSON.stringify({ file, error: problem }) + "\n"
+                ? jsonText({ file, error: problem }) + "\n"
                 : `ERROR ${sanitizeTerminal(file)}: ${sanitizeTerminal(problem)}\n`,
             );
             continue;
@@ -38,7 +39,7 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
           const rules = [...result.findings.countByRule.entries()].map(([r, n]) => `${r}×${n}`).join(" ");
           io.out(
             opts.json
-              ? JSON.stringify({
+              ? jsonText({
                   file,
                   errors: c.error,
                   warnings: c.warning,
@@ -54,7 +55,7 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
           worst = Math.max(worst, EXIT_USAGE);
           io.out(
             opts.json
-              ? JSON.stringify({ file, error: e.message }) + "\n"
+              ? jsonText({ file, error: e.message }) + "\n"
               : `ERROR ${sanitizeTerminal(e.message)}\n`,
           );
         }

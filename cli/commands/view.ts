@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
-import { EXIT_OK, EXIT_USAGE, type Io } from "../io.js";
+import { EXIT_OK, EXIT_USAGE, shownName, type Io } from "../io.js";
 
 export interface ViewerServer {
   /** http://127.0.0.1:PORT/viewer/ */
@@ -38,6 +38,22 @@ const CONTENT_TYPES: Record<string, string> = {
   ".wasm": "application/wasm",
   ".md": "text/plain; charset=utf-8",
   ".svg": "image/svg+xml",
+};
+
+/**
+ * Sent with every response. The page's own CSP (the meta tag in viewer/index.html, kept for other static
+ * servers) plus what only a header can say: frame-ancestors (a meta CSP ignores it) with X-Frame-Options for
+ * older browsers, so no other site can frame the viewer (clickjacking); no referrer leaves the page; no other
+ * origin may load its resources.
+ */
+export const VIEWER_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const SECURITY_HEADERS: Record<string, string> = {
+  "Content-Security-Policy": VIEWER_CSP,
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "no-referrer",
+  "X-Content-Type-Options": "nosniff",
+  "Cross-Origin-Resource-Policy": "same-origin",
 };
 
 /** URL prefix → directory under the root. The page uses the same layout, so any static server of the root works too. */
@@ -75,7 +91,7 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
   const file = options.file === undefined ? undefined : path.resolve(options.file);
   if (file !== undefined) {
     const s = await stat(file);
-    if (!s.isFile()) throw new Error(`${options.file}: not a regular file`);
+    if (!s.isFile()) throw new Error(`${options.file}: not a regular file`); // shown through the sanitizing Io
   }
   let port = 0;
   const mounted = mounts(root);
@@ -105,7 +121,7 @@ function send(res: ServerResponse, status: number, text: string, headers: Record
   }
   res.writeHead(status, {
     "Content-Type": "text/plain; charset=utf-8",
-    "X-Content-Type-Options": "nosniff",
+    ...SECURITY_HEADERS,
     ...headers,
   });
   res.end(text);
@@ -169,7 +185,7 @@ async function sendFile(
     "Content-Type": type,
     "Content-Length": String(size),
     "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
+    ...SECURITY_HEADERS,
     ...extra,
   });
   if (req.method === "HEAD") {
@@ -232,9 +248,9 @@ export function viewCommand(
         const err = e as NodeJS.ErrnoException;
         const why =
           err.code === "ENOENT"
-            ? `${file}: no such file`
+            ? `${shownName(file ?? "")}: no such file`
             : err.code === "EACCES"
-              ? `${file}: permission denied`
+              ? `${shownName(file ?? "")}: permission denied`
               : err.code === "EADDRINUSE"
                 ? `port ${opts.port} is in use`
                 : err.message;

@@ -10,6 +10,7 @@ import type { Timestamp } from "../usb/model.js";
 import type { Finding } from "../usb/finding.js";
 import { findingJson } from "./findingJson.js";
 import { findingLine } from "./text.js";
+import { jsonText } from "./jsonText.js";
 
 /** One enumeration as live prints it. */
 export interface DeviceEvent {
@@ -138,19 +139,19 @@ export class LivePrinter {
   }
 
   device(ev: DeviceEvent): void {
-    this.out(this.json ? JSON.stringify(ev) + "\n" : deviceText(ev) + "\n");
+    this.out(this.json ? jsonText(ev) + "\n" : deviceText(ev) + "\n");
   }
 
   finding(f: Finding): void {
     this.seeTime(f.time);
     this.out(
       this.json
-        ? JSON.stringify({ type: "finding", ...findingJson(f) }) + "\n"
+        ? jsonText({ type: "finding", ...findingJson(f) }) + "\n"
         : findingLine(f, { firstTime: this.origin }) + "\n",
     );
   }
 
   summary(s: LiveSummary): void {
-    this.out(this.json ? JSON.stringify(s) + "\n" : summaryText(s));
+    this.out(this.json ? jsonText(s) + "\n" : summaryText(s));
   }
 }

@@ -14,6 +14,7 @@ import { parseUsbPcap } from "../urb/usbpcap.js";
 import { UsbmonTextParser } from "../urb/usbmonText.js";
 import { DEFAULT_MAX_BYTES, hexDump, hexString } from "./hexDump.js";
 import { urbEventJson, urbEventText } from "./urbEventLines.js";
+import { jsonText } from "./jsonText.js";
 
 export interface PacketLinesOptions {
   json?: boolean;
@@ -112,7 +113,7 @@ export class PacketLines implements RecordSink {
         if (bus) rec.event = BUS_EVENT_NAMES[bus.event];
         rec.length = len;
         if (this.options.data && bytes) rec.data = hexString(bytes);
-        lines.push(JSON.stringify(rec));
+        lines.push(jsonText(rec));
       } else {
         const t = (sec - o.sec + (nsec - o.nsec) / 1e9).toFixed(9);
         const name = raw
@@ -167,7 +168,7 @@ export class PacketLines implements RecordSink {
   private urbLine(index: number, ev: UrbEvent, linktype?: number): void {
     this.origin ??= ev.time;
     if (this.options.json) {
-      this.lines.push(JSON.stringify(urbEventJson(index, ev, this.options.data === true, linktype)));
+      this.lines.push(jsonText(urbEventJson(index, ev, this.options.data === true, linktype)));
       return;
     }
     const seconds = ev.time.sec - this.origin.sec + (ev.time.nsec - this.origin.nsec) / 1e9;
@@ -185,7 +186,7 @@ export class PacketLines implements RecordSink {
       const o: Record<string, unknown> = { finding: f.rule, severity: f.severity, message: f.message };
       if (f.packet !== undefined) o.index = f.packet;
       if (f.offset !== undefined) o.offset = f.offset;
-      this.lines.push(JSON.stringify(o));
+      this.lines.push(jsonText(o));
     } else {
       this.lines.push(`${" ".repeat(8)} ${f.severity.padStart(16)} ${f.rule}: ${f.message}`);
     }

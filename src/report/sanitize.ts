@@ -16,6 +16,11 @@ export function sanitizeTerminal(s: string): string {
   return s.replace(ESC_SEQUENCE, "").replace(C1_SEQUENCE, "").replace(CONTROL, "").replace(BIDI, "");
 }
 
+/** sanitizeTerminal on each line of a multi-line message: its line breaks stay, everything else a terminal acts on goes. */
+export function sanitizeLines(s: string): string {
+  return s.split("\n").map(sanitizeTerminal).join("\n");
+}
+
 const HTML: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
 /** Escape text for HTML element content and quoted attribute values; control characters are removed too. */
