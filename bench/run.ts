@@ -1,6 +1,7 @@
 // `npm run bench`: usbscope against line rate, tshark and a plain JavaScript baseline, in one run.
 //
 //   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
+//                          [--no-scale | --scale-only] [--no-10g] [--raw-gb N] [--scale-transfers N] [--scale-devices N]
 //
 // Captures are generated once into .cache/bench/ (git-ignored). Every usbscope and baseline
 // measurement runs in its own child process (bench/worker.ts) for a clean heap and its own peak
@@ -13,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureCapture, cacheDir, type CaptureKind } from "./generate.js";
 import { ensureUrbCapture } from "./generateUrb.js";
+import { ensureScaleCapture, type ScaleFormat, type ScaleKind } from "./scale.js";
 import type { WorkerResult } from "./worker.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +37,13 @@ interface Args {
   urb: boolean;
   /** URB events in the usbmon capture. */
   urbEvents: number;
+  /** Scale rows (README "Reliability"): run them, and nothing else. */
+  scale: boolean;
+  scaleOnly: boolean;
+  /** The raw capture streamed through analyze, in GB (0: not run). */
+  rawGB: number;
+  scaleTransfers: number;
+  scaleDevices: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,6 +57,11 @@ function parseArgs(argv: string[]): Args {
     tshark: !argv.includes("--no-tshark"),
     urb: !argv.includes("--no-urb"),
     urbEvents: quick ? 400_000 : 4_000_000,
+    scale: !argv.includes("--no-scale"),
+    scaleOnly: argv.includes("--scale-only"),
+    rawGB: argv.includes("--no-10g") ? 0 : quick ? 0.5 : 10,
+    scaleTransfers: quick ? 100_000 : 10_000_000,
+    scaleDevices: quick ? 2_000 : 100_000,
   };
   const num = (flag: string): number | undefined => {
     const i = argv.indexOf(flag);
@@ -58,6 +72,9 @@ function parseArgs(argv: string[]): Args {
   a.bigMB = num("--big-mb") ?? a.bigMB;
   a.sliceMB = num("--slice-mb") ?? a.sliceMB;
   a.urbEvents = num("--urb-events") ?? a.urbEvents;
+  a.rawGB = num("--raw-gb") ?? a.rawGB;
+  a.scaleTransfers = num("--scale-transfers") ?? a.scaleTransfers;
+  a.scaleDevices = num("--scale-devices") ?? a.scaleDevices;
   return a;
 }
 
@@ -193,10 +210,120 @@ function machine(): string {
   return `${cpus().length} cores (${model}), Node ${process.version}, ${tshark}`;
 }
 
+/** One scale measurement: a command of the CLI on a capture, its peak RSS and time (GNU time). */
+interface ScaleRow {
+  capture: string;
+  size: string;
+  command: string;
+  seconds: number;
+  rssMB: number;
+  ok: boolean;
+}
+
+/** The commands whose memory must stay flat (README "Reliability"): their arguments before FILE. */
+const SCALE_COMMANDS: [string, string[]][] = [
+  ["analyze", ["analyze"]],
+  ["analyze --json", ["analyze", "--json"]],
+  ["transfers --json", ["transfers", "--json"]],
+  ["verify", ["verify"]],
+  ["live", ["live"]],
+];
+
+/** `usbscope ARGS` (ARGS ends with the input, - for stdin), its output to /dev/null, under GNU time. `feed`: a shell command piped in. */
+function timeCli(args: string[], feed?: string): { seconds: number; rssMB: number; ok: boolean } {
+  const cli = path.join(repoRoot, "dist/cli/main.js");
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const timed = `/usr/bin/time -f 'usbscope-time %e %M' ${quote(process.execPath)} ${quote(cli)} ${args.map(quote).join(" ")} > /dev/null`;
+  const r = spawnSync("bash", ["-c", `set -o pipefail; ${feed ? `${feed} | ` : ""}${timed}`], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  const m = /usbscope-time (\S+) (\S+)/.exec(r.stderr ?? "");
+  // Exit 1 is a finding (a polled device's capture has none; a 4096 s wrap in usbmon text is a warning).
+  const ok = r.status === 0 || r.status === 1;
+  if (!m) throw new Error(`usbscope ${args.join(" ")} failed: ${r.stderr}`);
+  return { seconds: Number(m[1]), rssMB: Number(m[2]) / 1024, ok };
+}
+
+/**
+ * The scale rows: peak RSS of every command on URB captures of `transfers` control transfers and of `devices`
+ * devices (binary usbmon and usbmon text), and of analyze on a raw capture streamed from a generator, each at a
+ * tenth of the size too, so flat memory shows as equal numbers.
+ */
+function scaleRows(args: Args): ScaleRow[] {
+  const out: ScaleRow[] = [];
+  const add = (row: ScaleRow) => {
+    out.push(row);
+    log(
+      `scale: ${row.command} on ${row.capture} (${row.size}): ${row.seconds.toFixed(1)} s, RSS ${row.rssMB.toFixed(0)} MB${row.ok ? "" : " (FAILED)"}`,
+    );
+  };
+  const urb: [ScaleKind, number, string][] = [
+    ["transfers", args.scaleTransfers, "control transfers"],
+    ["devices", args.scaleDevices, "devices"],
+  ];
+  for (const [kind, n, what] of urb) {
+    if (n <= 0) continue;
+    for (const format of ["usbmon", "text"] as ScaleFormat[]) {
+      for (const size of [Math.max(1, Math.round(n / 10)), n]) {
+        const file = ensureScaleCapture(repoRoot, kind, format, size, log);
+        const capture = `${format === "usbmon" ? "binary usbmon (220)" : "usbmon text"}, ${what}`;
+        const label = `${size.toLocaleString("en-US")} (${(statSync(file).size / 1e6).toFixed(0)} MB)`;
+        for (const [command, cliArgs] of SCALE_COMMANDS)
+          add({ capture, size: label, command, ...timeCli([...cliArgs, file]) });
+      }
+    }
+  }
+  if (args.rawGB > 0) {
+    const stream = path.join(repoRoot, "dist/bench/stream.js");
+    for (const gb of [args.rawGB / 10, args.rawGB]) {
+      const mib = Math.round((gb * 1e9) / MiB);
+      add({
+        capture: "raw high-speed bulk (295), streamed from a generator into stdin",
+        size: `${gb} GB`,
+        command: "analyze",
+        ...timeCli(["analyze", "-"], `'${process.execPath}' '${stream}' bulk ${mib}`),
+      });
+    }
+  }
+  return out;
+}
+
+/** The scale table (markdown): one row per capture and size, one column per command. */
+function scaleTable(rows: ScaleRow[]): string[] {
+  const out: string[] = [];
+  const commands = [...new Set(rows.map((r) => r.command))];
+  out.push(`| capture | size | ${commands.map((c) => `\`${c}\` MB (s)`).join(" | ")} |`);
+  out.push(`|---|--:|${commands.map(() => "--:").join("|")}|`);
+  const keys = [...new Set(rows.map((r) => `${r.capture}\u0000${r.size}`))];
+  for (const k of keys) {
+    const [capture, size] = k.split("\u0000") as [string, string];
+    const cells = commands.map((c) => {
+      const r = rows.find((x) => x.capture === capture && x.size === size && x.command === c);
+      return r ? `${r.rssMB.toFixed(0)} (${r.seconds.toFixed(0)})${r.ok ? "" : " FAILED"}` : "–";
+    });
+    out.push(`| ${capture} | ${size} | ${cells.join(" | ")} |`);
+  }
+  return out;
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const loadStart = loadavg()[0]!;
   const started = new Date();
+  if (args.scaleOnly) {
+    const text = [
+      `Machine: ${machine()}`,
+      `Run: ${started.toISOString().slice(0, 16)}Z`,
+      "",
+      "Peak RSS in MB (wall seconds):",
+      "",
+      ...scaleTable(scaleRows(args)),
+    ].join("\n");
+    console.log(text);
+    writeFileSync(path.join(cacheDir(repoRoot), "last-scale-run.md"), `${text}\n`);
+    return;
+  }
   const files: Record<string, string> = {};
   const mb = (kind: CaptureKind, n: number) => ensureCapture(repoRoot, kind, n * MiB, log);
   files.bulk = mb("bulk", args.bulkMB);
@@ -364,6 +491,14 @@ function main(): void {
     out.push(
       `- URB (usbmon 220, ${(urbRows.analyze.packets / 1e6).toFixed(1)} M URB events): analyze ${rate(urbRows.analyze)} M URB events/s, peak RSS ${urbRows.analyze.rssMB!.toFixed(0)} MB; every URB as a transfer ${rate(urbRows.transfers)} M URB events/s, peak RSS ${urbRows.transfers.rssMB!.toFixed(0)} MB`,
     );
+  }
+  if (args.scale) {
+    out.push(
+      "",
+      'Scale (README "Reliability"): peak RSS in MB (wall seconds) of each command, at a tenth of the size and at the size:',
+      "",
+    );
+    out.push(...scaleTable(scaleRows(args)));
   }
   const text = out.join("\n");
   console.log(text);

@@ -63,9 +63,9 @@ export interface DescriptorLayerOptions {
 }
 
 /** Devices held at once; past it the least recently active is settled and dropped (no real bus has this many). */
-export const MAX_OPEN_DEVICES = 1024;
+export const MAX_OPEN_DEVICES = 512;
 /** Bytes (tracker.ts transferWeight) the open devices may hold together; past it, the same. */
-export const OPEN_DEVICE_BYTES = 64 << 20;
+export const OPEN_DEVICE_BYTES = 32 << 20;
 /** Default of DescriptorLayerOptions.maxListedDevices. */
 export const MAX_LISTED_DEVICES = 1000;
 

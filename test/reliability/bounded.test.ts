@@ -60,11 +60,14 @@ describe("the lists of the JSON document are capped, the rest counted", () => {
         busnum: 1 + Math.floor(i / 110),
         start: { sec: 1_700_000_000 + i, nsec: 0 },
       });
-      host.enumerate({ ...widgetDevice, address: 1 + (i % 110) }, { faults: { config9: { stall: true } } });
+      host.enumerate(
+        { ...widgetDevice, address: 1 + (i % 110) },
+        { faults: { config9: { stall: "setup" } } },
+      );
     }
     writer.close();
     const one = urbCapture({ format: "usbmon64" }, (h) =>
-      h.enumerate(widgetDevice, { faults: { config9: { stall: true } } }),
+      h.enumerate(widgetDevice, { faults: { config9: { stall: "setup" } } }),
     );
     const single = await analyzeSource(bufferSource(one.bytes), "one");
     const r = await analyzeSource(bufferSource(mem.toBytes()), "many");

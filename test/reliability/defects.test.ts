@@ -8,6 +8,9 @@ import { urbCapture } from "../../builder/capture.js";
 import { widgetDevice } from "../helpers/widgetDevice.js";
 import { monBin } from "../urb/helpers/build.js";
 import { MAX_QUOTED } from "../../src/usb/quote.js";
+import { request, type IncomingHttpHeaders } from "node:http";
+import { startViewerServer } from "../../cli/commands/view.js";
+import { repoRoot } from "../helpers/paths.js";
 
 /** pcap (µs, little-endian, LINKTYPE 220) holding `records`. */
 function usbmonPcap(records: Uint8Array[]): Uint8Array {
@@ -96,16 +99,20 @@ describe("a usbmon record of an unknown type", () => {
   });
 });
 
+/** A character a terminal acts on, tab and newline aside. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
 describe("what reaches a terminal", () => {
   it("stderr: a file name's control characters and escape sequences are not printed", async () => {
     const r = await cli(["analyze", "/nope\n\u001b[31mred\u009b2J"]);
     expect(r.code).toBe(2);
     expect(r.err).toBe("usbscope: cannot read /nopered: no such file\n");
     const v = await cli(["verify", "/nope/\u001b]0;title\u0007x"]);
-    expect(v.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(v.out).not.toMatch(CONTROL);
     const u = await cli(["analyze", "--max-findings", "\u001b[2J"]);
     expect(u.code).toBe(2);
-    expect(u.err).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(u.err).not.toMatch(CONTROL);
   });
   it("JSON: U+202E, C1 and DEL in a device string are escaped as \\uXXXX and parse back to what the device sent", async () => {
     const product = "Evil\u202eFDP.exe\u009b31m\u007f\u2066";
@@ -129,33 +136,34 @@ describe("what reaches a terminal", () => {
 });
 
 describe("usbscope view", () => {
+  /** A raw GET with its Host header: the status and the response headers. */
+  function get(
+    port: number,
+    p: string,
+    host = `127.0.0.1:${port}`,
+  ): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: p, headers: { Host: host } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
   it("sends the CSP as a header with frame-ancestors, X-Frame-Options and Referrer-Policy on every response", async () => {
-    const { startViewerServer } = await import("../../cli/commands/view.js");
     const server = await startViewerServer({
-      file: path.join(import.meta.dirname, "../../captures/enumeration-ok/capture.pcapng"),
+      file: path.join(repoRoot, "captures/enumeration-ok/capture.pcapng"),
     });
     try {
-      const http = await import("node:http");
-      const get = (p: string, host = `127.0.0.1:${server.port}`) =>
-        new Promise<import("node:http").IncomingHttpHeaders & { status?: number }>((resolve, reject) => {
-          const req = http.request(
-            { host: "127.0.0.1", port: server.port, path: p, headers: { Host: host } },
-            (res) => {
-              res.resume();
-              res.on("end", () => resolve({ ...res.headers, status: res.statusCode }));
-            },
-          );
-          req.on("error", reject);
-          req.end();
-        });
       for (const [p, host, status] of [
         ["/viewer/", undefined, 200],
         ["/capture", undefined, 200],
         ["/viewer/../package.json", undefined, 404],
         ["/viewer/", "evil.example:80", 421],
       ] as const) {
-        const h = await get(p, host);
-        expect(h.status, p).toBe(status);
+        const { status: got, headers: h } = await get(server.port, p, host);
+        expect(got, p).toBe(status);
         expect(h["content-security-policy"], p).toContain("frame-ancestors 'none'");
         expect(h["content-security-policy"], p).toContain("default-src 'self'");
         expect(h["x-frame-options"], p).toBe("DENY");
