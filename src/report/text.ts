@@ -40,6 +40,8 @@ export function analysisText(r: AnalysisResult): string {
   if (diagnosis.length) {
     out.push("", "Devices");
     for (const line of diagnosis) out.push(`  ${sanitizeTerminal(line)}`);
+    const more = r.descriptors.notListed;
+    if (more > 0) out.push(`  … and ${more} more device${more === 1 ? "" : "s"}, checked but not listed`);
   }
   if (r.busEvents.list.length) {
     out.push("", "Bus events (recorded by the sniffer; keepalives not listed)");

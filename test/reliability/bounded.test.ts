@@ -10,6 +10,7 @@ import { urbCapture } from "../../builder/capture.js";
 import { analyzeSource } from "../../src/analyze.js";
 import { bufferSource } from "../../src/capture/source.js";
 import { analysisJson } from "../../src/report/json.js";
+import { analysisText } from "../../src/report/text.js";
 import { MAX_OPEN_DEVICES } from "../../src/devices/descriptorLayer.js";
 import { widgetDevice } from "../helpers/widgetDevice.js";
 import { cli } from "../helpers/cli.js";
@@ -85,6 +86,9 @@ describe("the lists of the JSON document are capped, the rest counted", () => {
     doc.diagnoses.forEach((d, i) =>
       expect([d.bus, d.device, d.ok]).toEqual([1 + Math.floor(i / 110), 1 + (i % 110), false]),
     );
+    const text = analysisText(r);
+    expect(text.match(/^ {2}FAIL bus \d+ device/gm)).toHaveLength(1000);
+    expect(text).toContain("  … and 100 more devices, checked but not listed\n");
     // The findings list keeps its own cap (1000 per rule).
     for (const [rule, count] of Object.entries(doc.summary.findingsByRule))
       if (count > 1000) expect(doc.findingsNotListed?.[rule]).toBe(count - 1000);
