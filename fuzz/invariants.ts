@@ -27,8 +27,6 @@ import {
   renderDevice,
   renderTransfer,
   transferJson,
-  urbControlTransferJson,
-  urbControlTransferText,
   type AnalysisResult,
 } from "../src/index.js";
 import { exitCodeFor, inputProblem } from "../cli/analyzeInput.js";
@@ -133,7 +131,7 @@ export function checkAccounting(r: AnalysisResult): void {
     `read ${a.read} != analysed ${a.analysed} + other ${a.otherLinkTypes} + framing errors ${a.framingErrors}`,
   );
   const u = a.urbRecords;
-  if (r.capture.format !== "usbmon-text") {
+  if (r.capture.format !== "usbmon-text" && r.capture.format !== "usbmon-binary") {
     let read = a.customBlocks + a.framingErrorsWithoutInterface;
     let analysed = a.customBlocks;
     let other = 0;
@@ -199,14 +197,11 @@ export async function checkInput(bytes: Uint8Array, core: Core): Promise<Verdict
     const ndjson: string[] = [];
     const r = await analyzeSource(bufferSource(bytes), "fuzz", {
       core,
+      // As transfers --json and --hex print them: every transfer, raw or URB, with its payload.
+      transferData: true,
       onTransfer: (t) => {
-        renderTransfer(t, 3);
-        ndjson.push(jsonText(transferJson(t, 3)));
-      },
-      onControlTransfer: (ct) => {
-        if (ct.source !== "urb") return;
-        urbControlTransferText(ct);
-        ndjson.push(jsonText(urbControlTransferJson(ct)));
+        renderTransfer(t, 3, { hex: true });
+        ndjson.push(jsonText(transferJson(t, 3, { data: true })));
       },
       onBusEvent: (e) => {
         safeText("a bus event", busEventText(e));
@@ -238,13 +233,19 @@ export async function checkInput(bytes: Uint8Array, core: Core): Promise<Verdict
       for (let i = 0; i < r.descriptors.tracked.length; i++)
         safeText("descriptors", renderDevice(r.descriptors.tracked[i]!, r.descriptors.hitsByDevice[i]));
     }
-    // packets: its own pass, text and NDJSON.
-    const out: string[] = [];
-    await readCapture(bufferSource(bytes), [new PacketLines((t) => out.push(t), false)], { core });
-    safeText("packets", out.join(""));
-    const json: string[] = [];
-    await readCapture(bufferSource(bytes), [new PacketLines((t) => json.push(t), true)], { core });
-    for (const l of json.join("").split("\n")) if (l) parses("packets --json", l);
+    // packets: its own pass, text with hex dumps and NDJSON with the bytes, as the command reads (URB records and text too).
+    const packets = async (json: boolean): Promise<string> => {
+      const out: string[] = [];
+      const lines = new PacketLines((t) => out.push(t), { json, hex: !json, data: json });
+      await readCapture(bufferSource(bytes), [lines], {
+        core,
+        onFormat: (_format, bigEndian) => lines.setByteOrder(bigEndian),
+        text: lines.textSink(),
+      });
+      return out.join("");
+    };
+    safeText("packets", await packets(false));
+    for (const l of (await packets(true)).split("\n")) if (l) parses("packets --json", l);
   } catch (e) {
     const ms = performance.now() - t0;
     if (e instanceof Broken) return { broken: e.invariant, message: e.message, ms, exit };

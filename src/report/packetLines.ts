@@ -15,6 +15,7 @@ import { UsbmonTextParser } from "../urb/usbmonText.js";
 import { DEFAULT_MAX_BYTES, hexDump, hexString } from "./hexDump.js";
 import { urbEventJson, urbEventText } from "./urbEventLines.js";
 import { jsonText } from "./jsonText.js";
+import { sanitizeTerminal } from "./sanitize.js";
 
 export interface PacketLinesOptions {
   json?: boolean;
@@ -188,7 +189,10 @@ export class PacketLines implements RecordSink {
       if (f.offset !== undefined) o.offset = f.offset;
       this.lines.push(jsonText(o));
     } else {
-      this.lines.push(`${" ".repeat(8)} ${f.severity.padStart(16)} ${f.rule}: ${f.message}`);
+      // The message can quote the capture (a usbmon text line): nothing in it may act on the terminal.
+      this.lines.push(
+        `${" ".repeat(8)} ${f.severity.padStart(16)} ${f.rule}: ${sanitizeTerminal(f.message)}`,
+      );
     }
   }
 
