@@ -216,7 +216,8 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     const described = this.descriptors!.endpointType(ev.device, ev.endpoint, ev.bus);
     if (described === undefined || described === ev.transferType) return;
     const key = `${ev.bus}:${ev.device}:${ev.endpoint}:${ev.transferType}:${described}`;
-    if (this.mismatchReported.has(key)) return;
+    // Past MAX_DEVICES_SEEN endpoints reported, no more (memory stays bounded; a real capture has a few).
+    if (this.mismatchReported.has(key) || this.mismatchReported.size >= MAX_DEVICES_SEEN) return;
     this.mismatchReported.add(key);
     const ep = `0x${ev.endpoint.toString(16).padStart(2, "0")}`;
     this.ctx.findings.add(
