@@ -1,6 +1,6 @@
 // `npm run bench`: usbscope against line rate, tshark and a plain JavaScript baseline, in one run.
 //
-//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
+//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--no-live] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
 //                          [--no-scale | --scale-only] [--no-10g] [--raw-gb N] [--scale-transfers N] [--scale-devices N]
 //
 // Captures are generated once into .cache/bench/ (git-ignored). Every usbscope and baseline
@@ -35,6 +35,8 @@ interface Args {
   big: boolean;
   tshark: boolean;
   urb: boolean;
+  /** The live latency line. */
+  live: boolean;
   /** URB events in the usbmon capture. */
   urbEvents: number;
   /** Scale rows (README "Reliability"): run them, and nothing else. */
@@ -56,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     big: !argv.includes("--no-2g"),
     tshark: !argv.includes("--no-tshark"),
     urb: !argv.includes("--no-urb"),
+    live: !argv.includes("--no-live"),
     urbEvents: quick ? 400_000 : 4_000_000,
     scale: !argv.includes("--no-scale"),
     scaleOnly: argv.includes("--scale-only"),
@@ -439,6 +442,15 @@ function main(): void {
     };
   }
 
+  // (g) live: how soon a device line follows the usbmon text line that completes its enumeration.
+  let live: { events: number; medianMs: number; maxMs: number } | undefined;
+  if (args.live) {
+    const r = spawnSync(process.execPath, [path.join(here, "liveLatency.js")], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`live latency failed: ${r.stderr}`);
+    live = JSON.parse(r.stdout) as typeof live;
+    log(`live: median ${live!.medianMs.toFixed(1)} ms, max ${live!.maxMs.toFixed(1)} ms`);
+  }
+
   // The table (markdown, so it pastes into PERFORMANCE.md as is).
   const out: string[] = [];
   out.push(`Machine: ${machine()}`);
@@ -492,6 +504,10 @@ function main(): void {
       `- URB (usbmon 220, ${(urbRows.analyze.packets / 1e6).toFixed(1)} M URB events): analyze ${rate(urbRows.analyze)} M URB events/s, peak RSS ${urbRows.analyze.rssMB!.toFixed(0)} MB; every URB as a transfer ${rate(urbRows.transfers)} M URB events/s, peak RSS ${urbRows.transfers.rssMB!.toFixed(0)} MB`,
     );
   }
+  if (live)
+    out.push(
+      `- live (usbmon text into a FIFO): a device line ${live.medianMs.toFixed(1)} ms after the line that completes its enumeration (median of ${live.events}; max ${live.maxMs.toFixed(1)} ms)`,
+    );
   if (args.scale) {
     out.push(
       "",
