@@ -13,7 +13,8 @@ const FLOORS = [
   ["transfers", "urb"],
   ["devices"],
   ["rules"],
-  ["report", "result.ts"],
+  ["verify", "result.ts"],
+  ["report"],
   ["live", "analyze.ts"],
   ["index.ts"],
 ];

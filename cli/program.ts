@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { analyzeCommand } from "./commands/analyze.js";
 import { packetsCommand } from "./commands/packets.js";
 import { verifyCommand } from "./commands/verify.js";
+import { expectCommand } from "./commands/expect.js";
 import { descriptorsCommand } from "./commands/descriptors.js";
 import { transfersCommand } from "./commands/transfers.js";
 import { rulesCommand } from "./commands/rules.js";
@@ -29,6 +30,7 @@ export function buildProgram(rawIo: Io, setExit: (code: number) => void): Comman
     transfersCommand(io, setExit),
     descriptorsCommand(io, setExit),
     verifyCommand(io, setExit),
+    expectCommand(io, setExit),
     rulesCommand(io, setExit),
     viewCommand(io, setExit),
     liveCommand(io, setExit),

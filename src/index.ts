@@ -44,12 +44,28 @@ export type { UsbDevice } from "./devices/device.js";
 // The rules: every rule usbscope checks.
 export { allRules, type RegisteredRule } from "./rules/registry.js";
 
+// Expectations and verification: what a product looks like, a capture checked against it, two compared.
+export {
+  ExpectationError,
+  expectationOf,
+  expectationText,
+  parseExpectation,
+  SCHEMA_VERSION,
+  type Expectation,
+  type Tolerances,
+} from "./verify/expectation.js";
+export { CHECKS, verifyCapture, type CheckResult, type Verdict, type VerifyOptions } from "./verify/check.js";
+export { compareProducts, differenceText, type Difference } from "./verify/compare.js";
+export { productOf, type Product } from "./verify/product.js";
+export { vidPidText, type DeviceChoice } from "./verify/select.js";
+
 // Reports: text, JSON, JUnit, the descriptor tree, the transfer tree, packet lines; device strings made safe.
 export { analysisText, findingLine } from "./report/text.js";
 export { analysisJson } from "./report/json.js";
 export { jsonText } from "./report/jsonText.js";
 export { findingJson, type FindingJson } from "./report/findingJson.js";
 export { junitXml, escapeXml, type JunitCase } from "./report/junit.js";
+export { verdictDetails, verdictJson, verdictLine } from "./report/verdict.js";
 export { renderDevice, type RenderNote } from "./report/descriptorTree.js";
 export { descriptorsDocument, descriptorsJson, deviceJson } from "./report/deviceJson.js";
 export {

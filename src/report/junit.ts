@@ -2,6 +2,7 @@
 // with error findings is a failure, listing them. CI systems show these natively.
 import type { AnalysisResult } from "../result.js";
 import type { Finding } from "../usb/finding.js";
+import type { Verdict } from "../verify/check.js";
 
 // XML 1.0 forbids most C0 controls even escaped: they are dropped.
 // eslint-disable-next-line no-control-regex -- the pattern must name what XML forbids
@@ -21,7 +22,32 @@ export interface JunitCase {
   result?: AnalysisResult;
   /** Input error (unreadable file, unknown format). */
   error?: string;
+  /** verify --expect: one test case per expectation (check) instead of one per rule. */
+  verdict?: Verdict;
   seconds: number;
+}
+
+/** The test cases of a verdict: one per check, named by the check, so CI history lines up run after run. */
+function verdictCases(file: string, v: Verdict): { lines: string[]; failures: number; skipped: number } {
+  const lines: string[] = [];
+  let failures = 0;
+  let skipped = 0;
+  const cls = escapeXml(file);
+  for (const c of v.checks) {
+    const notes = c.notes.length ? `<system-out>${escapeXml(c.notes.join("\n"))}</system-out>` : "";
+    if (c.outcome === "failed") {
+      failures++;
+      lines.push(
+        `    <testcase classname="${cls}" name="${escapeXml(c.check)}"><failure message="${escapeXml(c.messages[0]!)}" type="${escapeXml(c.check)}">${escapeXml(c.messages.join("\n"))}</failure>${notes}</testcase>`,
+      );
+    } else if (c.outcome === "skipped") {
+      skipped++;
+      lines.push(
+        `    <testcase classname="${cls}" name="${escapeXml(c.check)}"><skipped message="${escapeXml(c.notes[0] ?? "skipped")}"/></testcase>`,
+      );
+    } else lines.push(`    <testcase classname="${cls}" name="${escapeXml(c.check)}">${notes}</testcase>`);
+  }
+  return { lines, failures, skipped };
 }
 
 export function junitXml(cases: JunitCase[]): string {
@@ -35,7 +61,14 @@ export function junitXml(cases: JunitCase[]): string {
     let sTests: number;
     let sFail = 0;
     let sErr = 0;
-    if (c.error || !c.result) {
+    let sSkip = 0;
+    if (c.verdict && !c.error) {
+      const v = verdictCases(c.file, c.verdict);
+      lines.push(...v.lines);
+      sTests = c.verdict.checks.length;
+      sFail = v.failures;
+      sSkip = v.skipped;
+    } else if (c.error || !c.result) {
       sTests = 1;
       sErr = 1;
       lines.push(
@@ -77,7 +110,7 @@ export function junitXml(cases: JunitCase[]): string {
     failures += sFail;
     errors += sErr;
     suites.push(
-      `  <testsuite name="${escapeXml(c.file)}" tests="${sTests}" failures="${sFail}" errors="${sErr}" time="${c.seconds.toFixed(3)}">`,
+      `  <testsuite name="${escapeXml(c.file)}" tests="${sTests}" failures="${sFail}" errors="${sErr}"${sSkip ? ` skipped="${sSkip}"` : ""} time="${c.seconds.toFixed(3)}">`,
       ...lines,
       "  </testsuite>",
     );
