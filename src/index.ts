@@ -80,6 +80,30 @@ export {
 export { PacketLines, type PacketLinesOptions } from "./report/packetLines.js";
 export { DEFAULT_MAX_BYTES, hexDump, hexString } from "./report/hexDump.js";
 export { escapeHtml, sanitizeLines, sanitizeTerminal } from "./report/sanitize.js";
+export { deviceDiagnosisLines, diagnosisLines } from "./report/diagnosis.js";
+
+// The viewer's model: records and transfers in columns, the traffic tree, the timeline's buckets.
+export { RecordColumns, NO_ENDPOINT, endpointKey, endpointKeyText } from "./report/recordColumns.js";
+export { TransferColumns, TRANSFER_KINDS } from "./report/transferColumns.js";
+export {
+  ViewModel,
+  findingBytes,
+  TOP_TRANSFER,
+  TOP_SOF_RUN,
+  TOP_OTHER_RUN,
+  TOP_BUS_EVENT,
+  type RowDetails,
+  type TreeRow,
+} from "./report/viewModel.js";
+export {
+  busiestEndpoints,
+  recordAt,
+  trafficWindow,
+  MAX_ENDPOINT_SERIES,
+  type HistogramSeries,
+  type TrafficWindow,
+} from "./report/trafficHistogram.js";
+export { pidName } from "./usb/pid.js";
 
 // Live: tailing usbmon (Linux).
 export { LiveSession, type LiveOptions } from "./live/session.js";

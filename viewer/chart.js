@@ -1,47 +1,39 @@
 // @ts-check
-// The traffic chart: uPlot fed with typed-array columns from chartData(); re-decimated for the
-// visible range after every zoom; a highlight line marks the selected finding's time.
+// The timeline: uPlot over one window of the capture at a time. Every zoom asks the analysis for that
+// window's buckets (one per pixel, recomputed from the records), so a zoomed window always draws its
+// own data. Series: data bytes per endpoint (left axis), NAKs and URB records (right axis), errors as
+// red markers. Dragging selects a time range (zoom, and the tree shows only that range); a double
+// click zooms out. The selected row is marked with a magenta line.
 // @ts-expect-error -- the path import (no bundler) has no declaration file next to it; uPlot.d.ts describes it.
 import uPlot from "../node_modules/uplot/dist/uPlot.esm.js";
-import { chartData } from "./decimate.js";
 
-const COLORS = ["#9e9e9e", "#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd"];
+const COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f"];
+const NAK_COLOR = "#ff7f0e";
+const ERROR_COLOR = "#d62728";
+const URB_COLOR = "#9e9e9e";
 /** Pure magenta, used by nothing else, so the tests can find the line in the pixels. */
 export const HIGHLIGHT_COLOR = "#ff00ff";
 
 /**
- * @param {HTMLElement} el
- * @param {{ bucketSec: number, length: number, counts: Uint32Array[], names: string[], totals: number[] }} h
+ * @typedef {{ from: number, to: number, bucket: number, x: Float64Array, records: number,
+ *   series: { label: string, unit: string, points?: boolean, values: Float64Array }[] }} TrafficWindow
  */
-export function createTrafficChart(el, h) {
+
+/**
+ * @param {HTMLElement} el
+ * @param {{ duration: number, first: TrafficWindow, fetch: (from: number, to: number, pixels: number) => Promise<TrafficWindow>,
+ *   onRange: (range: { from: number, to: number } | null) => void }} opts
+ */
+export function createTimeline(el, opts) {
+  const end = Math.max(opts.duration, 1e-6);
+  let from = 0,
+    to = end;
   /** @type {number | null} */
   let highlight = null;
-  let updating = false;
-  const width = Math.max(400, el.clientWidth || 900);
-  const end = h.length * h.bucketSec;
-
-  /** Data for [min, max] seconds, with the whole-capture end points kept so that zooming out finds the full range. */
-  const dataFor = (/** @type {number} */ min, /** @type {number} */ max, /** @type {number} */ pixels) => {
-    const from = Math.max(0, Math.floor(min / h.bucketSec) - 1);
-    const to = Math.min(h.length, Math.ceil(max / h.bucketSec) + 1);
-    let { data, decimated } = chartData(h, from, to, pixels);
-    // The first and last buckets stay in the data: uPlot's double-click zoom-out goes to the data's extent.
-    const last = h.length - 1;
-    if (from > 0 || to < h.length) {
-      data = data.map((col, s) => {
-        const head = from > 0 ? [s === 0 ? 0 : h.counts[s - 1][0]] : [];
-        const tail = to < h.length ? [s === 0 ? last * h.bucketSec : h.counts[s - 1][last]] : [];
-        const out = new Float64Array(head.length + col.length + tail.length);
-        out.set(head);
-        out.set(col, head.length);
-        out.set(tail, head.length + col.length);
-        return out;
-      });
-    }
-    el.dataset.decimated = String(decimated);
-    el.dataset.points = String(data[0].length);
-    return data;
-  };
+  let seq = 0;
+  const width = Math.max(400, el.clientWidth - 10 || 1200);
+  const height = 190;
+  const shape = opts.first.series;
 
   /** @type {any[]} */
   const series = [
@@ -50,91 +42,140 @@ export function createTrafficChart(el, h) {
       value: (/** @type {any} */ _u, /** @type {number} */ v) => (v == null ? "-" : v.toFixed(6)),
     },
   ];
-  h.names.forEach((name, i) => {
-    series.push({
-      label: name,
-      stroke: COLORS[i % COLORS.length],
-      width: 1,
-      show: h.totals[i] > 0,
-      value: (/** @type {any} */ _u, /** @type {number | null} */ v) => (v == null ? "-" : String(v)),
-    });
-  });
+  let color = 0;
+  for (const s of shape) {
+    const total = s.values.reduce((a, b) => a + b, 0);
+    if (s.label === "NAKs")
+      series.push({ label: s.label, scale: "count", stroke: NAK_COLOR, width: 1, show: total > 0 });
+    else if (s.points)
+      series.push({
+        label: s.label,
+        scale: "count",
+        stroke: ERROR_COLOR,
+        fill: ERROR_COLOR,
+        width: 0,
+        paths: () => null,
+        points: { show: true, size: 7, stroke: ERROR_COLOR, fill: ERROR_COLOR },
+        show: total > 0,
+      });
+    else if (s.unit === "count")
+      series.push({ label: s.label, scale: "count", stroke: URB_COLOR, width: 1, show: total > 0 });
+    else series.push({ label: s.label, scale: "bytes", stroke: COLORS[color++ % COLORS.length], width: 1 });
+  }
 
-  const opts = {
+  const toData = (/** @type {TrafficWindow} */ w) => {
+    /** @type {any[]} */
+    const data = [w.x];
+    for (const s of w.series)
+      data.push(s.points ? Array.from(s.values, (v) => (v > 0 ? v : null)) : s.values);
+    el.dataset.points = String(w.x.length);
+    el.dataset.from = String(w.from);
+    el.dataset.to = String(w.to);
+    el.dataset.records = String(w.records);
+    el.dataset.bytes = String(
+      w.series.filter((s) => s.unit === "bytes").reduce((a, s) => a + s.values.reduce((x, y) => x + y, 0), 0),
+    );
+    return data;
+  };
+
+  const opts2 = {
     width,
-    height: 300,
-    // Never past the capture: uPlot widens a one-point range to 0..100, which means nothing here.
+    height,
     scales: {
-      x: {
-        time: false,
-        range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => {
-          const lo = Math.max(0, min);
-          const hi = Math.min(end, max);
-          return hi > lo ? [lo, hi] : [lo, lo + h.bucketSec];
-        },
-      },
-      // Counts: the axis starts at zero.
-      y: {
-        range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [
+      x: { time: false, range: () => [from, to] },
+      bytes: {
+        range: (/** @type {any} */ _u, /** @type {number} */ _a, /** @type {number} */ b) => [
           0,
-          Math.max(1, Math.ceil(max * 1.05)),
+          Math.max(1, b * 1.05),
+        ],
+      },
+      count: {
+        range: (/** @type {any} */ _u, /** @type {number} */ _a, /** @type {number} */ b) => [
+          0,
+          Math.max(1, b * 1.05),
         ],
       },
     },
     axes: [
-      {
-        label: `time from the first record (bucket ${formatSeconds(h.bucketSec)})`,
-        values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => tickLabels(splits),
-      },
-      { label: "packets per bucket" },
+      { values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => tickLabels(splits) },
+      { scale: "bytes", label: "bytes per bucket" },
+      { scale: "count", side: 1, label: "count", grid: { show: false } },
     ],
     series,
-    cursor: { drag: { x: true, y: false } },
+    legend: { live: false },
+    cursor: { drag: { x: true, y: false, setScale: false } },
     hooks: {
-      setScale: [
-        (/** @type {uPlot} */ u, /** @type {string} */ key) => {
-          if (key !== "x" || updating) return;
-          const { min, max } = u.scales.x;
-          if (min == null || max == null) return;
-          updating = true;
-          u.setData(/** @type {any} */ (dataFor(min, max, u.bbox.width / devicePixelRatio)), false);
-          updating = false;
+      setSelect: [
+        (/** @type {any} */ u) => {
+          const { left, width: w } = u.select;
+          if (w < 3) return;
+          const a = u.posToVal(left, "x"),
+            b = u.posToVal(left + w, "x");
+          u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+          void zoom(a, b);
+          opts.onRange({ from: a, to: b });
         },
       ],
       draw: [
-        (/** @type {uPlot} */ u) => {
+        (/** @type {any} */ u) => {
           if (highlight == null) {
             delete el.dataset.highlightX;
             return;
           }
           const x = Math.round(u.valToPos(highlight, "x", true));
-          const { top, height, left, width: w } = u.bbox;
+          const { top, height: h, left, width: w } = u.bbox;
           if (x < left || x > left + w) {
             el.dataset.highlightX = "off";
             return;
           }
-          const ctx = u.ctx;
-          ctx.save();
-          ctx.fillStyle = HIGHLIGHT_COLOR;
-          ctx.fillRect(x - 1, top, 3, height);
-          ctx.restore();
+          u.ctx.save();
+          u.ctx.fillStyle = HIGHLIGHT_COLOR;
+          u.ctx.fillRect(x - 1, top, 3, h);
+          u.ctx.restore();
           el.dataset.highlightX = String(x);
         },
       ],
     },
   };
-  const u = new uPlot(/** @type {any} */ (opts), /** @type {any} */ (dataFor(0, end, width)), el);
+  const u = new uPlot(/** @type {any} */ (opts2), toData(opts.first), el);
   el.dataset.drawn = "true";
 
+  /** Show [a, b] seconds: fetch its buckets, then draw them with that scale. */
+  async function zoom(/** @type {number} */ a, /** @type {number} */ b) {
+    a = Math.max(0, a);
+    b = Math.min(end, b);
+    if (!(b > a)) b = a + 1e-6;
+    const mine = ++seq;
+    el.dataset.zooming = "true";
+    const w = await opts.fetch(a, b, u.bbox.width / devicePixelRatio);
+    if (mine !== seq) return;
+    from = w.from;
+    to = w.to;
+    u.batch(() => {
+      u.setData(toData(w), false);
+      u.setScale("x", { min: from, max: to });
+    });
+    el.dataset.zooming = "false";
+  }
+
+  u.over.addEventListener("dblclick", () => {
+    void zoom(0, end);
+    opts.onRange(null);
+  });
+
   return {
-    uplot: u,
-    /** Mark time t (seconds from the first record); zoom out to the whole capture if t is off-screen. */
-    highlight(/** @type {number | null} */ t) {
+    zoom,
+    get range() {
+      return { from, to };
+    },
+    /** Mark time t (seconds since the first record); zoom out when it is outside the window. */
+    async highlight(/** @type {number | null} */ t, zoomTo = false) {
       highlight = t;
       el.dataset.highlightTime = t == null ? "" : String(t);
-      const { min, max } = u.scales.x;
-      if (t != null && min != null && max != null && (t < min || t > max))
-        u.setScale("x", { min: 0, max: end });
+      if (t != null && zoomTo) {
+        const half = Math.max((to - from) / 20, 0.0005);
+        await zoom(t - half, t + half);
+      } else if (t != null && (t < from || t > to)) await zoom(0, end);
       else u.redraw(false);
     },
     destroy() {

@@ -1,13 +1,23 @@
 // @ts-check
-// Module worker: analyzes one capture per message so the page stays responsive on large files.
-import { analyzeBytes } from "./analysis.js";
+// Module worker: holds one capture's Session and answers the page's calls by method name, so the
+// analysis and every view on it (rows, details, timeline windows) run off the page's thread.
+import { Session } from "./session.js";
+
+const session = new Session();
 
 self.onmessage = async (event) => {
-  const { id, bytes, name } = event.data;
+  const { id, method, args } = event.data;
   try {
-    const result = await analyzeBytes(new Uint8Array(bytes), name);
-    const transfer = result.traffic.counts.map((c) => c.buffer);
-    self.postMessage({ id, result }, { transfer });
+    let result;
+    if (method === "load") {
+      const [bytes, name] = args;
+      result = await session.load(new Uint8Array(bytes), name, (p) => self.postMessage({ id, progress: p }));
+    } else {
+      const fn = /** @type {any} */ (session)[method];
+      if (typeof fn !== "function") throw new Error(`no such call: ${method}`);
+      result = fn.apply(session, args);
+    }
+    self.postMessage({ id, result });
   } catch (e) {
     self.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
   }

@@ -5,9 +5,15 @@ import { hex4 } from "../usb/bytes.js";
 import { msBetween } from "../usb/time.js";
 
 export function diagnosisLines(r: AnalysisResult): string[] {
+  return r.descriptors.diagnoses.flatMap((_d, i) => deviceDiagnosisLines(r, i));
+}
+
+/** The diagnosis lines of device `i` (the viewer shows each device's beside its descriptors). */
+export function deviceDiagnosisLines(r: AnalysisResult, i: number): string[] {
   const out: string[] = [];
   const { devices, diagnoses, tracked } = r.descriptors;
-  diagnoses.forEach((d, i) => {
+  const d = diagnoses[i];
+  if (d) {
     const dev = devices[i];
     const desc = tracked[i]?.device?.descriptor;
     const id = desc ? ` ${hex4(desc.idVendor)}:${hex4(desc.idProduct)}` : "";
@@ -25,6 +31,6 @@ export function diagnosisLines(r: AnalysisResult): string[] {
       for (const e of d.evidence.slice(0, 8)) out.push(`       #${e.packet}  ${e.text}`);
       if (d.evidence.length > 8) out.push(`       … ${d.evidence.length - 8} more`);
     }
-  });
+  }
   return out;
 }

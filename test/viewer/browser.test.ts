@@ -1,19 +1,34 @@
 // The viewer in Debian's Chromium (never a downloaded browser), driven by playwright-core: the page
 // loads the served capture, runs the WASM core in a worker and must agree with the Node analysis.
+// One browser for the file; one page per capture, shared by the tests on it. Screenshots at 1400×900
+// go to test-output/ (ignored by git) for a reviewer to look at.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startViewerServer, type ViewerServer } from "../../cli/commands/view.js";
 import { analyzeFile } from "../../src/analyze.js";
-import { analysisJson } from "../../src/report/json.js";
+import type { TransferSummary } from "../../src/transfers/transferSummary.js";
+import { diagnosisLines } from "../../src/report/diagnosis.js";
+import { RecordColumns } from "../../src/report/recordColumns.js";
 import { UrbHost, XferType } from "../../builder/urb.js";
 import { UsbmonTextWriter } from "../../builder/usbmonText.js";
-import { publicDir } from "../helpers/paths.js";
+import { publicDir, repoRoot } from "../helpers/paths.js";
 
-const BAD_CRCS = path.join(publicDir, "real/288-bad-crcs.pcap");
-const HS_FLASH = path.join(publicDir, "real/295-hs-flash-drive-msc-usbsniffer.pcapng");
+const FAILING = path.join(repoRoot, "captures/config-first-packet-only/capture.pcap");
+const PACKETRY = path.join(publicDir, "packetry/analyzer-test-bad-cable/capture.pcap");
+/** The endpoint series' colours (viewer/chart.js COLORS). */
+const ENDPOINT_COLOURS: [number, number, number][] = [
+  [0x1f, 0x77, 0xb4],
+  [0x2c, 0xa0, 0x2c],
+  [0x94, 0x67, 0xbd],
+  [0x8c, 0x56, 0x4b],
+  [0x17, 0xbe, 0xcf],
+  [0xbc, 0xbd, 0x22],
+  [0x7f, 0x7f, 0x7f],
+];
+export const SHOTS = path.join(repoRoot, "test-output");
 
 let browser: Browser;
 const servers: ViewerServer[] = [];
@@ -21,17 +36,15 @@ let tmp: string;
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "usbscope-viewer-"));
+  mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
       "--headless",
       "--no-sandbox",
       "--disable-gpu",
-      "--disable-quic",
       "--no-first-run",
       "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
     ],
   });
 });
@@ -42,44 +55,70 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Serve `file`, open the viewer, and wait until the analysis is shown. */
-async function open(file: string): Promise<Page> {
+/** Serve `file`, open the viewer (with `hash`), and wait until the analysis is shown. */
+async function open(file: string, hash = ""): Promise<{ page: Page; url: string }> {
   const server = await startViewerServer({ file });
   servers.push(server);
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(server.url);
+  page.on("dialog", (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(server.url + hash);
+  await waitDone(page);
+  expect(errors).toEqual([]);
+  return { page, url: server.url };
+}
+
+async function waitDone(page: Page): Promise<void> {
   await page.waitForFunction(
     () => document.body.dataset.state === "done" || document.body.dataset.state === "error",
     null,
-    { timeout: 15_000 },
+    { timeout: 20_000 },
   );
-  expect(errors).toEqual([]);
   expect(await page.getAttribute("body", "data-state"), (await page.textContent("#status")) ?? "").toBe(
     "done",
   );
-  return page;
 }
 
-const summaryValue = (page: Page, key: string) => page.textContent(`#summary dd[data-key="${key}"]`);
+/** The rows on screen: record, depth, kind, mark. */
+function treeRows(page: Page) {
+  return page.$$eval("#tree-rows .tree-row", (rows) =>
+    rows.map((r) => ({
+      row: Number((r as HTMLElement).dataset.row),
+      record: Number((r as HTMLElement).dataset.record),
+      depth: Number((r as HTMLElement).dataset.depth),
+      kind: r.querySelector(".label")!.textContent!,
+      mark: r.querySelector(".mark")!.textContent!,
+    })),
+  );
+}
 
-/** Pixels of the chart canvas near an RGB colour (anti-aliasing blurs edges), and the canvas size. */
+/** Transfers as Node's onTransfer hands them, in capture order (the tree's top level, runs of SOFs aside). */
+async function nodeTransfers(file: string): Promise<TransferSummary[]> {
+  const list: TransferSummary[] = [];
+  await analyzeFile(file, { onTransfer: (t) => list.push(t) });
+  return list.sort((a, b) => a.firstPacket - b.firstPacket);
+}
+
+/** Pixels of the chart canvas of one colour (exact), in the plot area. */
 function countColour(
   page: Page,
   rgb: [number, number, number],
-  tolerance: number,
   column?: number,
+  tolerance = 0,
 ): Promise<number> {
   return page.evaluate(
-    ({ rgb, tolerance, column }) => {
+    ({ rgb, column, tolerance }) => {
       const canvas = document.querySelector("#chart canvas") as HTMLCanvasElement;
       const ctx = canvas.getContext("2d")!;
       const x0 = column ?? 0;
       const w = column === undefined ? canvas.width : 1;
       const px = ctx.getImageData(x0, 0, w, canvas.height).data;
       let n = 0;
-      for (let i = 0; i < px.length; i += 4) {
+      for (let i = 0; i < px.length; i += 4)
         if (
           px[i + 3]! > 200 &&
           Math.abs(px[i]! - rgb[0]) <= tolerance &&
@@ -87,159 +126,199 @@ function countColour(
           Math.abs(px[i + 2]! - rgb[2]) <= tolerance
         )
           n++;
-      }
       return n;
     },
-    { rgb, tolerance, column },
+    { rgb, column, tolerance },
   );
 }
 
-describe("viewer in Chromium", () => {
-  it("shows the record count and the CRC5 findings of 288-bad-crcs with their packet indices", async () => {
-    const node = analysisJson(await analyzeFile(BAD_CRCS)) as {
-      records: number;
-      findings: Array<{ rule: string; packet?: number }>;
-    };
-    const page = await open(BAD_CRCS);
-    expect(await summaryValue(page, "records")).toBe(String(node.records));
-    expect(await summaryValue(page, "format")).toBe("pcap");
-    expect(await summaryValue(page, "file")).toBe("288-bad-crcs.pcap");
-    // The analysis ran in the Web Worker, not on the page.
+/** Drag on the timeline from time a to time b (seconds), using the window the chart says it shows. */
+async function dragTime(page: Page, a: number, b: number): Promise<void> {
+  const from = Number(await page.getAttribute("#chart", "data-from"));
+  const to = Number(await page.getAttribute("#chart", "data-to"));
+  const box = (await page.locator("#chart .u-over").boundingBox())!;
+  const x = (t: number) => box.x + ((Math.min(to, Math.max(from, t)) - from) / (to - from)) * (box.width - 1);
+  await page.mouse.move(x(a), box.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(x(b), box.y + 30, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction((old) => {
+    const d = document.querySelector<HTMLElement>("#chart")!.dataset;
+    return `${d.from},${d.to}` !== old && d.zooming === "false";
+  }, `${from},${to}`);
+}
+
+describe("viewer in Chromium: a bundled failing capture", () => {
+  let page: Page;
+  let url: string;
+  beforeAll(async () => {
+    ({ page, url } = await open(FAILING));
+  });
+  afterAll(async () => page?.close());
+
+  it("shows the transfers as the tree's top level, in capture order, analysed in the worker", async () => {
     expect(await page.getAttribute("body", "data-engine")).toBe("worker");
-    const rows = await page.$$eval("#findings tbody tr", (trs) =>
-      trs.map((tr) => ({
-        rule: tr.querySelector(".rule")!.textContent,
-        packet: tr.querySelector(".packet")!.textContent,
-      })),
-    );
-    const expected = node.findings.filter((f) => f.rule === "CRC5").map((f) => String(f.packet));
-    expect(expected.length).toBeGreaterThan(0);
-    expect(rows.filter((r) => r.rule === "CRC5").map((r) => r.packet)).toEqual(expected);
-    // Wireshark marks frames 4, 5 and 6 of this file with a wrong CRC5 (0-based 3, 4, 5).
-    expect(expected).toEqual(["3", "4", "5"]);
-    await page.close();
+    const expected = (await nodeTransfers(FAILING)).map((t) => t.firstPacket);
+    const rows = (await treeRows(page)).filter((r) => !r.kind.startsWith("SOF ×"));
+    // The enumeration stops early: every transfer fits on the screen.
+    expect(rows.length).toBe(expected.length);
+    expect(rows.map((r) => r.record)).toEqual(expected);
+    expect(rows[0]!.kind).toMatch(/^control: GET_DESCRIPTOR/);
   });
 
-  it("lists a Cynthion capture's bus events as Node does, and marks a clicked event's time on the chart", async () => {
-    const KEYBOARD = path.join(publicDir, "real/288-ls-keyboard-keepalive-divided.pcapng");
-    const node = analysisJson(await analyzeFile(KEYBOARD)) as {
-      busEvents: { counts: Record<string, number>; events: Array<{ index: number; event: string }> };
-    };
-    const page = await open(KEYBOARD);
-    expect(await page.isVisible("#busevents-section")).toBe(true);
-    expect(await summaryValue(page, "busEvents")).toBe(
-      Object.entries(node.busEvents.counts)
-        .map(([e, n]) => `${e} ${n}`)
-        .join(", "),
+  it("expands a transfer into its transactions and a transaction into its packets", async () => {
+    const transfers = await nodeTransfers(FAILING);
+    const t = transfers.find((x) => x.kind === "control")!;
+    const row = (await treeRows(page)).find((r) => r.record === t.firstPacket && r.depth === 0)!;
+    await page.click(`#tree-rows .tree-row[data-row="${row.row}"] .twisty`);
+    await page.waitForSelector(`#tree-rows .tree-row[data-row="${row.row}"][aria-expanded="true"]`);
+    const kids = (await treeRows(page)).filter(
+      (r) => r.row > row.row && r.row <= row.row + t.transactions.length,
     );
-    const rows = await page.$$eval("#busevents tbody tr", (trs) =>
-      trs.map((tr) => ({
-        index: Number(tr.querySelector(".packet")!.textContent),
-        event: tr.querySelector(".event")!.textContent,
-      })),
-    );
-    expect(rows).toEqual(node.busEvents.events.map((e) => ({ index: e.index, event: e.event })));
-    expect(rows.filter((r) => r.event === "bus reset").map((r) => r.index)).toEqual([4, 158]);
-    // The first bus reset comes before the second: further left on the chart.
-    await page.click("#busevents tbody tr:nth-child(5)");
-    const first = Number(await page.getAttribute("#chart", "data-highlight-x"));
-    await page.click("#busevents tbody tr:nth-child(8)");
-    const second = Number(await page.getAttribute("#chart", "data-highlight-x"));
-    expect(Number.isFinite(first) && Number.isFinite(second)).toBe(true);
-    expect(second).toBeGreaterThan(first);
-    await page.close();
-    // A capture without bus events shows no such section.
-    const plain = await open(BAD_CRCS);
-    expect(await plain.isVisible("#busevents-section")).toBe(false);
-    expect(await plain.$(`#summary dd[data-key="busEvents"]`)).toBeNull();
-    await plain.close();
+    expect(kids.map((k) => k.depth)).toEqual(t.transactions.map(() => 1));
+    expect(kids[0]!.kind).toBe(t.transactions[0]!.pids.filter((p) => p !== "SPLIT").join(" "));
+    await page.click(`#tree-rows .tree-row[data-row="${row.row + 1}"] .twisty`);
+    await page.waitForSelector(`#tree-rows .tree-row[data-row="${row.row + 1}"][aria-expanded="true"]`);
+    const packets = (await treeRows(page)).filter((r) => r.depth === 2).map((r) => r.record);
+    expect(packets).toEqual(t.transactions[0]!.packets);
+    // Collapsing the transfer removes its rows again.
+    await page.click(`#tree-rows .tree-row[data-row="${row.row}"] .twisty`);
+    await page.waitForSelector(`#tree-rows .tree-row[data-row="${row.row}"][aria-expanded="false"]`);
+    expect((await treeRows(page)).filter((r) => r.depth > 0)).toEqual([]);
   });
 
-  it("moves the chart highlight to the clicked finding's time", async () => {
-    const page = await open(BAD_CRCS);
-    expect(await page.getAttribute("#chart", "data-highlight-x")).toBeNull();
-    await page.click("#findings tbody tr:nth-child(1)");
-    const x1 = Number(await page.getAttribute("#chart", "data-highlight-x"));
-    await page.click("#findings tbody tr:nth-child(3)");
-    const x3 = Number(await page.getAttribute("#chart", "data-highlight-x"));
-    expect(Number.isFinite(x1) && Number.isFinite(x3)).toBe(true);
-    // Finding 3 (SOF at 90 µs) is later than finding 1 (IN at 4 µs): further right.
-    expect(x3).toBeGreaterThan(x1 + 50);
-    expect(await page.getAttribute("#findings tbody tr:nth-child(3)", "class")).toBe("selected");
-    // The magenta line is drawn at x3 and no longer at x1.
-    expect(await countColour(page, [255, 0, 255], 0, x3)).toBeGreaterThan(50);
-    expect(await countColour(page, [255, 0, 255], 0, x1)).toBe(0);
-    await page.close();
-  });
-
-  it("draws a decimated traffic chart for a high-speed capture and agrees with Node on the counts", async () => {
-    const r = await analyzeFile(HS_FLASH);
-    const node = analysisJson(r) as {
-      records: number;
-      summary: { packets: number; pids: Record<string, number> };
-    };
-    const page = await open(HS_FLASH);
-    expect(await summaryValue(page, "records")).toBe(String(node.records));
-    expect(await summaryValue(page, "packets")).toBe(String(node.summary.packets));
-    expect(await summaryValue(page, "speed")).toBe("high");
-    const pids = await page.$$eval("#pids tbody tr", (trs) =>
-      Object.fromEntries(trs.map((tr) => [tr.children[0]!.textContent, Number(tr.children[1]!.textContent)])),
-    );
-    expect(pids).toEqual(node.summary.pids);
-    // ~62,000 buckets of 125 µs for a ~1,100 px plot: min/max per pixel.
-    expect(await page.getAttribute("#chart", "data-decimated")).toBe("true");
-    expect(Number(await page.getAttribute("#chart", "data-points"))).toBeLessThan(4000);
-    // The series were drawn: handshake orange (#ff7f0e) and "other records" purple (#9467bd) pixels exist.
-    expect(await countColour(page, [0xff, 0x7f, 0x0e], 40)).toBeGreaterThan(20);
-    expect(await countColour(page, [0x94, 0x67, 0xbd], 40)).toBeGreaterThan(20);
-    await page.screenshot({ path: path.join(os.tmpdir(), "usbscope-viewer.png") });
-
-    // Drag-zoom into 15 px: a few hundred buckets, drawn one by one; double-click zooms out and decimates again.
-    const box = (await page.locator("#chart .u-over").boundingBox())!;
-    await page.mouse.move(box.x + box.width - 30, box.y + 50);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width - 15, box.y + 60, { steps: 4 });
-    await page.mouse.up();
+  it("shows the device diagnosis the CLI prints, the enumeration timeline and the descriptor tree", async () => {
+    const r = await analyzeFile(FAILING);
+    const lines = diagnosisLines(r);
+    expect(lines[0]).toMatch(/^FAIL/);
+    await page.click('#tabs button[data-tab="devices"]');
+    const dev = page.locator("#devices .device").first();
+    expect(await dev.locator(".fail").textContent()).toBe("FAIL ");
+    expect(await dev.locator(".diagnosis").textContent()).toBe(lines[0]!.replace(/^FAIL /, ""));
+    expect(await dev.locator(".diagnosis-detail").textContent()).toBe(lines.slice(1).join("\n"));
+    const steps = await dev.locator(".step").count();
+    expect(steps).toBe(r.descriptors.devices[0]!.timeline.length);
+    expect(await dev.locator(".descriptor-tree").textContent()).toMatch(/Device Descriptor:/);
+    await page.screenshot({ path: path.join(SHOTS, "viewer-devices.png") });
+    // A step of the timeline selects its SETUP in the tree.
+    await dev.locator(".step").nth(2).click();
     await page.waitForFunction(
-      () => document.querySelector<HTMLElement>("#chart")!.dataset.decimated === "false",
+      (rec) => document.querySelector<HTMLElement>("#tree")!.dataset.selectedRecord === rec,
+      String(r.descriptors.devices[0]!.timeline[2]!.packet),
     );
-    expect(Number(await page.getAttribute("#chart", "data-points"))).toBeLessThan(2000);
-    await page.mouse.dblclick(box.x + 100, box.y + 50);
-    await page.waitForFunction(
-      () => document.querySelector<HTMLElement>("#chart")!.dataset.decimated === "true",
-    );
-    await page.close();
+    await page.click('#tabs button[data-tab="findings"]');
   });
 
+  it("keeps the selection and the zoom in the URL: a reload shows the same view", async () => {
+    const row = (await treeRows(page))[3]!;
+    const before = await page.evaluate(() => location.hash);
+    await page.click(`#tree-rows .tree-row[data-row="${row.row}"] .label`);
+    await page.waitForFunction((old) => location.hash.includes("sel=") && location.hash !== old, before);
+    const hash = await page.evaluate(() => location.hash);
+    const again = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await again.goto(url + hash);
+    await waitDone(again);
+    expect(await again.textContent("#details-title")).toBe(await page.textContent("#details-title"));
+    expect(await again.getAttribute("#tree", "data-selected-record")).toBe(String(row.record));
+    await again.close();
+  });
+});
+
+describe("viewer in Chromium: a public Packetry capture with CRC errors", () => {
+  let page: Page;
+  let url: string;
+  beforeAll(async () => {
+    ({ page, url } = await open(PACKETRY));
+  });
+  afterAll(async () => page?.close());
+
+  it("selecting a finding selects its record, scrolls to it and highlights the bytes it is about", async () => {
+    const r = await analyzeFile(PACKETRY);
+    const crc = r.findings.sorted().filter((f) => f.rule === "CRC16" || f.rule === "CRC5");
+    expect(crc.length).toBeGreaterThan(0);
+    const f = crc[crc.length - 1]!;
+    await page.click(`#findings .finding[data-packet="${f.packet}"]`);
+    await page.waitForFunction(
+      (rec) => document.querySelector<HTMLElement>("#tree")!.dataset.selectedRecord === rec,
+      String(f.packet),
+    );
+    // The selected row is on screen (scrolled to), and the details show the finding and its bytes.
+    const selected = await page.$$eval("#tree-rows .tree-row.selected", (rs) =>
+      rs.map((x) => (x as HTMLElement).dataset.record),
+    );
+    expect(selected).toEqual([String(f.packet)]);
+    expect(await page.textContent("#details-findings")).toContain(f.rule);
+    const hl = await page.$$eval("#hex .hl", (s) => s.map((x) => x.textContent));
+    expect(hl.length).toBe(2); // the CRC field: the packet's last two bytes
+    // The timeline zoomed to the finding and marks it.
+    const x = Number(await page.getAttribute("#chart", "data-highlight-x"));
+    expect(Number.isFinite(x)).toBe(true);
+    expect(await countColour(page, [255, 0, 255], x)).toBeGreaterThan(30);
+    await page.screenshot({ path: path.join(SHOTS, "viewer-finding.png") });
+  });
+
+  it("zooming the timeline into a 3 ms window draws that window's data", async () => {
+    await page.dblclick("#chart .u-over");
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#chart")!.dataset.from === "0");
+    // A 3 ms window in the middle of the busiest part: where the records are.
+    const cols = new RecordColumns();
+    await analyzeFile(PACKETRY, { sinks: [cols] });
+    const times = cols.time.view();
+    // Around the first data packet with a payload (PID type bits 11, more than PID and CRC16).
+    let d = 0;
+    while (!((cols.pid.data[d]! & 3) === 3 && cols.status.data[d] === 0 && cols.length.data[d]! > 3)) d++;
+    const mid = times[d]! - 0.001;
+    // Two drags: 3 ms is too narrow to drag on the whole capture's scale (two pixels).
+    await dragTime(page, mid - 0.05, mid + 0.05);
+    await dragTime(page, mid, mid + 0.003);
+    const from = Number(await page.getAttribute("#chart", "data-from"));
+    const to = Number(await page.getAttribute("#chart", "data-to"));
+    expect(to - from).toBeGreaterThan(0.0025);
+    expect(to - from).toBeLessThan(0.0035);
+    const inWindow = times.filter((t) => t >= from && t <= to).length;
+    expect(inWindow).toBeGreaterThan(0);
+    expect(Number(await page.getAttribute("#chart", "data-records"))).toBe(inWindow);
+    // The window's data is drawn: its bytes counted, the endpoint's series (blue) in the pixels.
+    expect(Number(await page.getAttribute("#chart", "data-bytes"))).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SHOTS, "viewer-zoom.png") });
+    let drawn = 0;
+    for (const c of ENDPOINT_COLOURS) drawn += await countColour(page, c, undefined, 30);
+    expect(drawn).toBeGreaterThan(20);
+    // The tree shows only that range.
+    const rows = await treeRows(page);
+    expect(rows.length).toBeGreaterThan(0);
+    const firstTime = Number(await page.textContent("#tree-rows .tree-row .time"));
+    expect(firstTime).toBeLessThanOrEqual(to);
+    await page.screenshot({ path: path.join(SHOTS, "viewer-zoom.png") });
+    // The range is in the URL.
+    expect(await page.evaluate(() => location.hash)).toMatch(/range=/);
+    void url;
+  });
+});
+
+describe("viewer in Chromium: hostile input", () => {
   it("shows hostile text from the capture and its file name as text, never as HTML", async () => {
-    const payload = `<img src=x onerror="document.body.dataset.pwned='1'">`;
-    // A valid usbmon text capture (one bulk IN URB) with one line that is not a usbmon event: the
-    // parser quotes that line in its FMT_TEXT_MALFORMED finding.
+    const payload = `<img src=x onerror="document.body.dataset.pwned='1'"><script>alert(1)</script>\u202e\u001b[31m`;
     const writer = new UsbmonTextWriter();
     new UrbHost(writer).transfer(XferType.BULK, 3, 0x81, new Uint8Array([1, 2, 3, 4]));
-    const file = path.join(tmp, `${payload.replace(/[/"']/g, "")}.mon`);
+    const file = path.join(
+      tmp,
+      `${[...payload].filter((c) => c >= " " && c !== "\u202e" && !`/"'`.includes(c)).join("")}.mon`,
+    );
     writeFileSync(file, writer.text() + payload + "\n");
-    const page = await open(file);
-    const messages = await page.$$eval("#findings tbody td.message", (tds) =>
-      tds.map((td) => td.textContent),
-    );
-    expect(messages.some((m) => m!.includes(payload))).toBe(true);
-    expect(await summaryValue(page, "file")).toBe(path.basename(file));
+    const { page } = await open(file);
+    const messages = await page.$$eval("#findings .finding .message", (s) => s.map((x) => x.textContent));
+    expect(messages.some((m) => m!.includes("<img src=x"))).toBe(true);
+    expect(await page.textContent(`#summary dd[data-key="file"]`)).toBe(path.basename(file));
     expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
+    expect(await page.$$eval("body script", (s) => s.length)).toBe(0);
     expect(await page.getAttribute("body", "data-pwned")).toBeNull();
-    // usbmon text has URB events, no packet records: no chart, and the page says why.
-    expect(await page.$$eval("#chart canvas", (c) => c.length)).toBe(0);
-    expect(await page.textContent("#chart-note")).toMatch(/No packet records/);
-
-    // The same file through the file input (a drop reads the same File object).
-    await page.setInputFiles("#file", file);
-    await page.waitForFunction(
-      () =>
-        document.body.dataset.state === "done" &&
-        document.querySelector("#status")!.textContent!.includes("analyzed"),
-    );
-    expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
-    expect(await summaryValue(page, "format")).toBe("usbmon-text");
+    // No records to chart: the page says why.
+    expect(await page.textContent("#chart-note")).toMatch(/No records/);
+    // The CSP forbids inline script and any other origin.
+    const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
+    expect(csp).toMatch(/default-src 'self'/);
     await page.close();
   });
 });

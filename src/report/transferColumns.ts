@@ -1,0 +1,158 @@
+// The transfers of a capture as columns, for the viewer's traffic tree: an `onTransfer` listener that
+// keeps each transfer's facts in typed arrays (strings interned), its transactions likewise, and the
+// record indices under them (packets, or a URB's submission and completion) in one leaf column.
+import type { TransferSummary } from "../transfers/transferSummary.js";
+import { Column, Interner } from "./columns.js";
+
+export const TRANSFER_KINDS = [
+  "control",
+  "bulk",
+  "interrupt",
+  "isochronous",
+  "unknown",
+  "polling",
+  "invalid",
+] as const;
+
+/** Leaf kinds: a packet of a raw capture, or a URB's submission or completion. */
+export const LEAF_PACKET = 0,
+  LEAF_SUBMIT = 1,
+  LEAF_COMPLETE = 2;
+
+/** Transaction flags. */
+export const TX_SSPLIT = 1,
+  TX_CSPLIT = 2,
+  TX_RETRANSMISSION = 4;
+
+/** Payload bytes kept for URB transfers (usbmon text has no record bytes to point to). */
+const MAX_URB_DATA = 64 * 1024;
+const MAX_DATA_POOL = 256 * 1024 * 1024;
+
+export class TransferColumns {
+  readonly strings = new Interner();
+  // Per transfer.
+  readonly kind = new Column(Uint8Array);
+  readonly device = new Column(Int16Array);
+  readonly endpoint = new Column(Uint8Array);
+  readonly dirIn = new Column(Uint8Array);
+  readonly bus = new Column(Int16Array);
+  readonly first = new Column(Float64Array);
+  readonly last = new Column(Float64Array);
+  readonly dataLength = new Column(Float64Array);
+  readonly outcome = new Column(Uint16Array);
+  readonly nakCount = new Column(Uint32Array);
+  /** Interned request name, -1 when none. */
+  readonly request = new Column(Int32Array);
+  readonly controlIndex = new Column(Int32Array);
+  /** Raw: first transaction and count; URB: first leaf and count. */
+  readonly childStart = new Column(Uint32Array);
+  readonly childCount = new Column(Uint32Array);
+  readonly omitted = new Column(Uint32Array);
+  readonly isUrb = new Column(Uint8Array);
+  /** URB: interned status text (-1 none), latency µs (NaN), requested and actual length (NaN), repeat count (0). */
+  readonly urbStatus = new Column(Int32Array);
+  readonly latencyUs = new Column(Float64Array);
+  readonly requested = new Column(Float64Array);
+  readonly actual = new Column(Float64Array);
+  readonly repeat = new Column(Uint32Array);
+  /** URB times (seconds since epoch, sec + nsec), for captures without record columns (usbmon text). */
+  readonly startSec = new Column(Float64Array);
+  readonly startNsec = new Column(Uint32Array);
+  /** URB payload in `pool`: start (-1 none) and length. */
+  readonly dataStart = new Column(Float64Array);
+  readonly dataLen = new Column(Uint32Array);
+  // Per transaction.
+  readonly txLeafStart = new Column(Uint32Array);
+  readonly txLeafCount = new Column(Uint8Array);
+  readonly txOutcome = new Column(Uint16Array);
+  readonly txDataLength = new Column(Int32Array);
+  readonly txFlags = new Column(Uint8Array);
+  readonly txIndex = new Column(Float64Array);
+  // Per leaf.
+  readonly leafRecord = new Column(Float64Array);
+  readonly leafKind = new Column(Uint8Array);
+  pool = new Column(Uint8Array, 4096);
+
+  get count(): number {
+    return this.kind.length;
+  }
+  get transactions(): number {
+    return this.txLeafStart.length;
+  }
+  get leaves(): number {
+    return this.leafRecord.length;
+  }
+
+  readonly add = (t: TransferSummary): void => {
+    this.kind.push(Math.max(0, TRANSFER_KINDS.indexOf(t.kind)));
+    this.device.push(t.device);
+    this.endpoint.push(t.endpoint);
+    this.dirIn.push(t.direction === "in" ? 1 : 0);
+    this.bus.push(t.bus ?? -1);
+    this.first.push(t.firstPacket);
+    this.last.push(t.lastPacket);
+    this.dataLength.push(t.dataLength);
+    this.outcome.push(this.strings.id(t.outcome));
+    this.nakCount.push(t.nakCount);
+    this.request.push(t.request === undefined ? -1 : this.strings.id(t.request));
+    this.controlIndex.push(t.controlIndex ?? -1);
+    this.omitted.push(t.transactionsOmitted);
+    const u = t.urb;
+    this.isUrb.push(u ? 1 : 0);
+    this.urbStatus.push(u?.statusText === undefined ? -1 : this.strings.id(u.statusText));
+    this.latencyUs.push(u?.latencyUs ?? NaN);
+    this.requested.push(u?.requestedLength ?? NaN);
+    this.actual.push(u?.actualLength ?? NaN);
+    this.repeat.push(t.repeat?.count ?? 0);
+    const start = u?.submitted ?? u?.completed;
+    this.startSec.push(start?.sec ?? NaN);
+    this.startNsec.push(start?.nsec ?? 0);
+    if (u) {
+      this.childStart.push(this.leafRecord.length);
+      let n = 0;
+      if (u.submitRecord !== undefined) {
+        this.leafRecord.push(u.submitRecord);
+        this.leafKind.push(LEAF_SUBMIT);
+        n++;
+      }
+      if (u.completeRecord !== undefined) {
+        this.leafRecord.push(u.completeRecord);
+        this.leafKind.push(LEAF_COMPLETE);
+        n++;
+      }
+      this.childCount.push(n);
+      const data = t.data;
+      if (data && data.length > 0 && this.pool.length + data.length <= MAX_DATA_POOL) {
+        const n2 = Math.min(data.length, MAX_URB_DATA);
+        this.pool.reserve(n2);
+        this.pool.data.set(data.subarray(0, n2), this.pool.length);
+        this.dataStart.push(this.pool.length);
+        this.dataLen.push(n2);
+        this.pool.length += n2;
+      } else {
+        this.dataStart.push(-1);
+        this.dataLen.push(0);
+      }
+      return;
+    }
+    this.dataStart.push(-1);
+    this.dataLen.push(0);
+    this.childStart.push(this.txLeafStart.length);
+    this.childCount.push(t.transactions.length);
+    for (const tx of t.transactions) {
+      this.txLeafStart.push(this.leafRecord.length);
+      this.txLeafCount.push(Math.min(255, tx.packets.length));
+      for (let k = 0; k < tx.packets.length && k < 255; k++) {
+        this.leafRecord.push(tx.packets[k]!);
+        this.leafKind.push(LEAF_PACKET);
+      }
+      this.txOutcome.push(this.strings.id(tx.outcome));
+      this.txDataLength.push(tx.dataLength);
+      this.txFlags.push(
+        (tx.split === "start" ? TX_SSPLIT : tx.split === "complete" ? TX_CSPLIT : 0) |
+          (tx.retransmission ? TX_RETRANSMISSION : 0),
+      );
+      this.txIndex.push(tx.index);
+    }
+  };
+}

@@ -1,0 +1,230 @@
+// @ts-check
+// One capture's analysis and the views on it, where the analysis runs (the Web Worker, or the page
+// when workers are unavailable, as in a report opened from disk). Two passes over the bytes in memory:
+// the analysis the CLI makes (summary, findings, devices) with the record columns beside it, then the
+// transfers for the traffic tree. The page asks for rows, details and timeline windows by method name.
+import {
+  analysisJson,
+  analyzeSource,
+  bufferSource,
+  busiestEndpoints,
+  deviceDiagnosisLines,
+  msBetween,
+  renderDevice,
+  RecordColumns,
+  secondsBetween,
+  setCoreModule,
+  TransferColumns,
+  trafficWindow,
+  ViewModel,
+} from "../dist/src/index.js";
+
+/** @typedef {import("../dist/src/index.js").AnalysisResult} AnalysisResult */
+
+/** Compile the WASM core once, from bytes (a report inlines them) or from build/usbscope.wasm. */
+let coreReady = /** @type {Promise<void> | null} */ (null);
+export function loadCore(/** @type {Uint8Array | undefined} */ wasm) {
+  coreReady ??= (async () => {
+    let bytes = wasm;
+    if (!bytes) {
+      const url = new URL("../build/usbscope.wasm", import.meta.url);
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`cannot load ${url.pathname}: HTTP ${response.status}`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    }
+    setCoreModule(await WebAssembly.compile(/** @type {BufferSource} */ (bytes)));
+  })();
+  return coreReady;
+}
+
+/** A ByteSource over the capture that reports how far the reader got. */
+function progressSource(/** @type {Uint8Array} */ bytes, /** @type {(n: number) => void} */ onBytes) {
+  const inner = bufferSource(bytes);
+  let done = 0;
+  return {
+    async read(/** @type {Uint8Array} */ into) {
+      const n = await inner.read(into);
+      done += n;
+      onBytes(done);
+      return n;
+    },
+    close: () => inner.close(),
+  };
+}
+
+export class Session {
+  constructor() {
+    /** @type {ViewModel | null} */
+    this.model = null;
+    /** @type {AnalysisResult | null} */
+    this.result = null;
+    /** @type {number[]} */
+    this.endpoints = [];
+    /** @type {{ from: number, to: number } | null} */
+    this.timeRange = null;
+  }
+
+  /**
+   * @param {Uint8Array} bytes the whole capture
+   * @param {string} name
+   * @param {(p: { phase: string, bytes: number, total: number, records: number }) => void} [onProgress]
+   * @param {Uint8Array} [wasm]
+   */
+  async load(bytes, name, onProgress, wasm) {
+    await loadCore(wasm);
+    const total = bytes.length;
+    let records = 0;
+    let last = 0;
+    const report = (/** @type {string} */ phase, /** @type {number} */ n, force = false) => {
+      const now = performance.now();
+      if (!force && now - last < 50) return;
+      last = now;
+      onProgress?.({ phase, bytes: n, total, records });
+    };
+    const started = performance.now();
+    const columns = new RecordColumns(bytes, (n) => (records = n));
+    const r = await analyzeSource(
+      progressSource(bytes, (n) => report("analysis", n)),
+      name,
+      { sinks: [columns] },
+    );
+    const analysisMillis = performance.now() - started;
+    report("tree", 0, true);
+    const transfers = new TransferColumns();
+    await analyzeSource(
+      progressSource(bytes, (n) => report("tree", n)),
+      name,
+      { onTransfer: transfers.add, maxFindingsPerRule: 0, keepControlTransfers: false },
+    );
+    this.result = r;
+    this.model = new ViewModel(r, columns, transfers);
+    this.endpoints = busiestEndpoints(columns);
+    this.timeRange = null;
+    const doc = /** @type {any} */ (analysisJson(r));
+    const duration = r.firstTime && r.lastTime ? secondsBetween(r.firstTime, r.lastTime) : 0;
+    return {
+      file: doc.file,
+      format: doc.format,
+      linktype: doc.linktype,
+      speed: doc.speed,
+      records: doc.records,
+      summary: doc.summary,
+      framingError: doc.framingError,
+      busEvents: doc.busEvents ? doc.busEvents.counts : null,
+      duration,
+      hasRecords: columns.count > 0,
+      rows: this.model.rowCount,
+      transfers: transfers.count,
+      analysisMillis,
+      millis: performance.now() - started,
+    };
+  }
+
+  /** @returns {ViewModel} */
+  get m() {
+    if (!this.model) throw new Error("no capture loaded");
+    return this.model;
+  }
+
+  rows(/** @type {number} */ from, /** @type {number} */ count) {
+    return { rowCount: this.m.rowCount, rows: this.m.rows(from, count) };
+  }
+
+  toggle(/** @type {number} */ row) {
+    return this.m.toggle(row);
+  }
+
+  rowOf(/** @type {number} */ id) {
+    return this.m.rowOf(id);
+  }
+
+  details(/** @type {number} */ row) {
+    return this.m.details(row);
+  }
+
+  /** The row of record `record`, expanding what holds it (the time range is cleared when it hides it). */
+  locate(/** @type {number} */ record) {
+    let row = this.m.locateRecord(record);
+    if (row < 0 && this.timeRange) {
+      this.setTimeRange(null);
+      row = this.m.locateRecord(record);
+    }
+    return { row, rowCount: this.m.rowCount };
+  }
+
+  /** Keep only the top-level rows in [from, to] seconds (null: all). */
+  setTimeRange(/** @type {{ from: number, to: number } | null} */ range) {
+    this.timeRange = range;
+    this.m.setTopMask(range ? this.m.timeMask(range.from, range.to) : null);
+    return this.m.rowCount;
+  }
+
+  /** Timeline buckets for [from, to] seconds, one per pixel. */
+  window(/** @type {number} */ from, /** @type {number} */ to, /** @type {number} */ pixels) {
+    return trafficWindow(this.m.records, this.endpoints, from, to, pixels);
+  }
+
+  /** Findings grouped by rule, errors first, then warnings, then infos; within a group, in capture order. */
+  findings() {
+    const r = /** @type {AnalysisResult} */ (this.result);
+    const t0 = r.firstTime;
+    /** @type {Map<string, any>} */
+    const groups = new Map();
+    this.m.findings.forEach((f, i) => {
+      let g = groups.get(f.rule);
+      if (!g)
+        groups.set(
+          f.rule,
+          (g = { rule: f.rule, severity: f.severity, spec: f.spec ?? "", count: 0, notListed: 0, items: [] }),
+        );
+      g.count++;
+      g.items.push({
+        index: i,
+        packet: f.packet ?? null,
+        offset: f.offset ?? null,
+        time: f.time && t0 ? secondsBetween(t0, f.time) : null,
+        device: f.device ?? null,
+        message: f.message,
+      });
+    });
+    for (const [rule, n] of r.findings.dropped) {
+      const g = groups.get(rule);
+      if (g) g.notListed = n;
+    }
+    const rank = { error: 0, warning: 1, info: 2 };
+    return [...groups.values()].sort(
+      (a, b) =>
+        rank[/** @type {"error"} */ (a.severity)] - rank[/** @type {"error"} */ (b.severity)] ||
+        b.count - a.count,
+    );
+  }
+
+  /** Each device: the CLI's diagnosis lines, the enumeration timeline, the descriptor tree with findings. */
+  devices() {
+    const r = /** @type {AnalysisResult} */ (this.result);
+    const d = r.descriptors;
+    const t0 = r.firstTime;
+    return d.diagnoses.map((diag, i) => {
+      const dev = d.devices[i];
+      const steps = dev?.timeline ?? [];
+      return {
+        device: diag.device,
+        bus: diag.bus ?? null,
+        ok: diag.ok,
+        reached: diag.reached,
+        verdict: diag.verdict,
+        lines: deviceDiagnosisLines(r, i),
+        evidence: diag.evidence.map((e) => ({ packet: e.packet, text: e.text })),
+        timeline: steps.map((s, k) => ({
+          step: s.step,
+          packet: s.packet,
+          status: s.status,
+          length: s.length,
+          time: t0 ? secondsBetween(t0, s.time) : null,
+          sinceMs: k > 0 ? msBetween(steps[k - 1].time, s.time) : null,
+        })),
+        tree: d.tracked[i] ? renderDevice(d.tracked[i], d.hitsByDevice[i]) : "",
+      };
+    });
+  }
+}
