@@ -12,6 +12,7 @@ const FLOORS = [
   ["packets"],
   ["transfers", "urb"],
   ["devices"],
+  ["classes"],
   ["rules"],
   ["verify", "result.ts"],
   ["report"],

@@ -32,6 +32,7 @@ import { PacketLayer } from "./transfers/packetLayer.js";
 import type { TransferSummary } from "./transfers/transferSummary.js";
 import { UsbmonTextParser } from "./urb/usbmonText.js";
 import { MonBinStream } from "./urb/monBinStream.js";
+import { ClassDecoder } from "./classes/classDecoder.js";
 
 export interface AnalyzeOptions {
   /** Bytes per read (default 4 MiB). */
@@ -142,9 +143,11 @@ export async function analyzeSource(
     findings,
     endpoints,
     speed: "unknown",
+    nameRequest: (setup, address, bus) => classes.nameRequest(setup, address, bus),
     onControlTransfer(ct) {
       controlTransferCount++;
       descriptorLayer.onControlTransfer(ct);
+      classes.controlTransfer(ct);
       if (options.keepControlTransfers !== false && transfers.length < maxTransfers)
         transfers.push(toJson(ct));
       options.onControlTransfer?.(ct);
@@ -160,6 +163,7 @@ export async function analyzeSource(
     maxListedDevices: options.maxListed?.devices,
   });
   endpoints.lookups.push(descriptorLayer);
+  const classes = new ClassDecoder(descriptorLayer.tracker);
   const urbOptions = {
     onTransfer: options.onTransfer,
     foldRepeats: options.foldRepeats,
@@ -415,5 +419,6 @@ function toJson(ct: ControlTransfer): ControlTransferSummary {
   if (ct.bus !== undefined) out.bus = ct.bus;
   if (ct.urbStatus !== undefined) out.urbStatus = ct.urbStatus;
   if (ct.detail !== undefined) out.detail = ct.detail;
+  if (ct.class !== undefined) out.class = ct.class;
   return out;
 }

@@ -24,6 +24,7 @@ export type {
 } from "./usb/model.js";
 export type { DeviceAddr, EndpointAddr, EndpointNum } from "./usb/ids.js";
 export type { Finding, RuleInfo, Severity } from "./usb/finding.js";
+export type { ClassDecode, ClassFieldValue } from "./usb/classDecode.js";
 export { FindingCollector } from "./usb/findingCollector.js";
 export { isoTime, msBetween, secondsBetween } from "./usb/time.js";
 export { hex, hex2, hex4, hexBytes } from "./usb/bytes.js";

@@ -4,6 +4,7 @@ import type { CaptureInfo } from "./capture/reader.js";
 import type { DescriptorLayerResult } from "./devices/descriptorLayer.js";
 import type { FindingCollector } from "./usb/findingCollector.js";
 import type { ControlTransfer, Speed, Timestamp } from "./usb/model.js";
+import type { ClassDecode } from "./usb/classDecode.js";
 
 /** A control transfer as the result lists it: the transfer without its data bytes (their count is kept). */
 export interface ControlTransferSummary {
@@ -18,6 +19,8 @@ export interface ControlTransferSummary {
   lastPacket: number;
   urbStatus?: number;
   detail?: string;
+  /** The class request decoded (src/classes/). */
+  class?: ClassDecode;
 }
 
 /** The records of one interface (pcap: the file's; pcapng: one IDB, in file order across sections). */

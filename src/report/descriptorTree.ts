@@ -121,6 +121,8 @@ function fieldLine(
   const n = v as number;
   if (k.startsWith("bcd")) return pad(bcdText(n));
   if (k === "idVendor" || k === "idProduct") return pad(`0x${hex4(n)}`);
+  // WebUSB §3.2.1: iLandingPage is a URL index for the WebUSB GET_URL request, not a string descriptor index.
+  if (k === "iLandingPage") return pad(String(n), n ? "URL index (WebUSB GET_URL)" : "no landing page");
   if (/^i[A-Z]/.test(k)) return pad(String(n), t.stringText(n).trimStart());
   if (k === "bDeviceClass" || k === "bInterfaceClass" || k === "bFunctionClass")
     return pad(

@@ -35,7 +35,7 @@ export function renderTransfer(t: TransferSummary, depth: 1 | 2 | 3 = 2, bytes: 
   let head: string;
   switch (t.kind) {
     case "control":
-      head = `Control transfer on ${ep}: ${t.request ?? "?"}, ${t.dataLength} data bytes, ${t.outcome}`;
+      head = `Control transfer on ${ep}: ${t.request ?? "?"}${decodedText(t)}, ${t.dataLength} data bytes, ${t.outcome}`;
       break;
     case "polling":
       head = `Polling ${t.nakCount} times on ${ep}, NAK`;
@@ -73,7 +73,10 @@ export function renderTransfer(t: TransferSummary, depth: 1 | 2 | 3 = 2, bytes: 
 /** One line for a URB: what moved where, how it ended, how long it took, and its first bytes. */
 function urbHead(t: TransferSummary, u: UrbTransferInfo): string {
   const where = `${t.bus ?? "?"}.${t.device}.${t.endpoint} ${t.direction.toUpperCase()}`;
-  const what = t.kind === "control" ? `${t.request ?? "control request (setup not in the capture)"}, ` : "";
+  const what =
+    t.kind === "control"
+      ? `${t.request ?? "control request (setup not in the capture)"}${decodedText(t)}, `
+      : "";
   let size: string;
   if (u.actualLength !== undefined)
     size =
@@ -99,6 +102,11 @@ function urbHead(t: TransferSummary, u: UrbTransferInfo): string {
   if (t.data && t.data.length > 0)
     line += `: ${hexBytes(t.data, INLINE_BYTES).replace(/ … \(\d+ bytes\)$/, " …")}`;
   return line;
+}
+
+/** The class decoding's summary of the data, in parentheses after the request: " (115200 8N1)". */
+function decodedText(t: TransferSummary): string {
+  return t.class?.summary !== undefined ? ` (${t.class.summary})` : "";
 }
 
 function formatLatency(us: number): string {

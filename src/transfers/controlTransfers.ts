@@ -83,9 +83,11 @@ export class OpenControl {
     readonly setupBytes: Uint8Array,
     readonly firstPacket: number,
     readonly start: Timestamp,
+    /** The request's name when a class decoder knows it (AnalysisContext.nameRequest), else the standard naming. */
+    name?: string,
   ) {
     this.dirIn = isDeviceToHost(setup);
-    this.request = requestName(setup);
+    this.request = name ?? requestName(setup);
     this.data = new Uint8Array(Math.min(setup.wLength, 4096));
     this.lastPacket = firstPacket;
     this.lastTime = start;
@@ -247,6 +249,7 @@ export class ControlTransfers {
       setupBytes,
       tx.firstPacket,
       ts(tx.startSec, tx.startNsec),
+      requestTypeOf(setup) !== 0 ? this.ctx.nameRequest?.(setup, tx.address) : undefined,
     );
     push(n.transactions, list);
     n.lastPacket = tx.lastPacket;
@@ -528,6 +531,7 @@ export class ControlTransfers {
     const split = this.splitSpeed[t.address & 0x7f];
     if (split) ct.speed = split === 1 ? "low" : "full";
     if (status === "ok" && requestTypeOf(t.setup) === 0) this.standardRequestDone(t, ct);
+    // The context's listener may decode the request (ct.class); the transfer tree reads it after.
     this.ctx.onControlTransfer(ct);
     this.hooks.transferDone(ct, t);
   }

@@ -556,5 +556,6 @@ function controlSummary(ct: ControlTransfer, open: OpenControl, withData: boolea
     controlIndex: ct.index,
   };
   if (withData) t.data = ct.data;
+  if (ct.class !== undefined) t.class = ct.class;
   return t;
 }

@@ -3,6 +3,7 @@
 // (usbmon, USBPcap) fill one TransferSummary per URB, with the URB's own facts in `urb` and no
 // transactions (a host capture has none).
 import type { Timestamp } from "../usb/model.js";
+import type { ClassDecode } from "../usb/classDecode.js";
 
 export type TransferKind =
   "control" | "bulk" | "interrupt" | "isochronous" | "unknown" | "polling" | "invalid";
@@ -116,6 +117,8 @@ export interface TransferSummary {
   dataTruncated?: boolean;
   /** URB captures: this entry stands for a run of transfers like the one listed before it. */
   repeat?: RepeatRun;
+  /** The class decoding of the transfer (src/classes/): a class request, a notification, a command. */
+  class?: ClassDecode;
 }
 
 export type TransferListener = (t: TransferSummary) => void;

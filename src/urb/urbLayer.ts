@@ -29,6 +29,7 @@ import type {
   EndpointTypeLookup,
   RecordBatch,
   RecordSink,
+  SetupPacket,
 } from "../usb/model.js";
 import { LinkType, PacketStatus } from "../../as/shared/constants.js";
 import { finding } from "../usb/finding.js";
@@ -336,7 +337,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
 
   private urbError(ev: UrbEvent, pending: PendingUrb | undefined): void {
     const setup = pending?.submit.setup;
-    const what = setup !== undefined ? `${requestName(setup)} ` : "";
+    const what = setup !== undefined ? `${this.nameOf(setup, pending!.submit)} ` : "";
     this.ctx.findings.add(
       finding(
         URB_ERROR,
@@ -404,7 +405,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       bus: submit.bus,
       address: submit.device,
       setup,
-      request: requestName(setup),
+      request: this.nameOf(setup, submit),
       data,
       status: controlStatusOf(status, done.source),
       firstPacket: submit.record,
@@ -450,9 +451,17 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         lastPacket: ct.lastPacket,
         dataTruncated: ct.dataTruncated === true,
         urbStatus: status,
+        class: ct.class,
       }),
       setup,
     );
+  }
+
+  /** A request's name: the class decoder's (AnalysisContext.nameRequest) for class and vendor requests, else the standard one. */
+  private nameOf(setup: SetupPacket, ev: UrbEvent): string {
+    const named =
+      (setup.bmRequestType & 0x60) !== 0 ? this.ctx.nameRequest?.(setup, ev.device, ev.bus) : undefined;
+    return named ?? requestName(setup);
   }
 
   private evicted(p: PendingUrb, reason: EvictReason): void {
@@ -487,7 +496,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       this.ctx.findings.add(
         finding(
           FMT_URB_UNPAIRED,
-          `submission of URB ${s.id} (${describe(s)}${isControl ? `, ${requestName(s.setup!)}` : ""}) has no completion: ${why}${s.xferType === XFER_CONTROL ? "" : MORE}`,
+          `submission of URB ${s.id} (${describe(s)}${isControl ? `, ${this.nameOf(s.setup!, s)}` : ""}) has no completion: ${why}${s.xferType === XFER_CONTROL ? "" : MORE}`,
           {
             packet: s.record,
             offset: s.offset,
@@ -501,22 +510,13 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     let control: ControlFacts | undefined;
     if (isControl) {
       const setup = s.setup!;
-      control = {
-        setup,
-        request: requestName(setup),
-        controlIndex: p.controlIndex,
-        data: setup.bmRequestType & 0x80 ? EMPTY_DATA : p.data,
-        status: "incomplete",
-        lastPacket: p.lastRecord,
-        dataTruncated: false,
-      };
-      this.ctx.onControlTransfer({
+      const ct: ControlTransfer = {
         index: p.controlIndex,
         source: "urb",
         bus: s.bus,
         address: s.device,
         setup,
-        request: requestName(setup),
+        request: this.nameOf(setup, s),
         data: setup.bmRequestType & 0x80 ? EMPTY_DATA : p.data,
         status: "incomplete",
         firstPacket: s.record,
@@ -524,7 +524,18 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         start: s.time,
         end: s.time,
         detail: `URB never completed: ${why}`,
-      });
+      };
+      this.ctx.onControlTransfer(ct);
+      control = {
+        setup,
+        request: ct.request,
+        controlIndex: p.controlIndex,
+        data: ct.data,
+        status: "incomplete",
+        lastPacket: p.lastRecord,
+        dataTruncated: false,
+        class: ct.class,
+      };
     }
     if (s.transferType !== undefined)
       this.transfers?.unfinished(urbTransfer(s, undefined, true, control, `no completion: ${why}`));

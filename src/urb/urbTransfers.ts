@@ -9,6 +9,7 @@
 // the run ends. The transfer that starts a run is listed where it happened, so every line that is
 // not a repeat stays in capture order. Memory: one run per endpoint, at most MAX_RUNS of them.
 import type { ControlStatus, SetupPacket } from "../usb/model.js";
+import type { ClassDecode } from "../usb/classDecode.js";
 import type {
   TransferKind,
   TransferListener,
@@ -31,6 +32,8 @@ export interface ControlFacts {
   dataTruncated: boolean;
   /** The status that decided the outcome (a USBPcap stage may report it before the completion). */
   urbStatus?: number;
+  /** The class decoding of the request (ControlTransfer.class). */
+  class?: ClassDecode;
 }
 
 /** Endpoints whose run is kept open at once; beyond this the oldest run is closed (bounded memory). */
@@ -124,6 +127,7 @@ export function urbTransfer(
   if (control) {
     t.request = control.request;
     t.controlIndex = control.controlIndex;
+    if (control.class !== undefined) t.class = control.class;
   }
   if (keepData) {
     t.data = data;

@@ -1,5 +1,6 @@
 // The data model shared by the layers above the core (DESIGN.md "Data flows one way").
 // Objects exist only from transactions upward; packets stay in columns (STYLE convention 4).
+import type { ClassDecode } from "./classDecode.js";
 import type { FindingSink } from "./finding.js";
 import type { DeviceAddr } from "./ids.js";
 
@@ -62,6 +63,8 @@ export interface ControlTransfer {
    * high-speed hub is reached through SPLIT transactions whose S bit says which (§8.4.2.2).
    */
   speed?: Speed;
+  /** The class request decoded (src/classes/), when the device's descriptors say which function it goes to. */
+  class?: ClassDecode;
 }
 
 /** Endpoint transfer types (§9.6.6 bmAttributes bits 1..0). */
@@ -127,4 +130,9 @@ export interface AnalysisContext {
   endpoints: EndpointTypeLookup;
   /** Speed from the link type (293/294/295), or "unknown" for 288 and URB captures. */
   speed: Speed;
+  /**
+   * The name of a class or vendor request from what the device's descriptors say it targets (src/classes/),
+   * or undefined to use the standard naming (requests.ts requestName).
+   */
+  nameRequest?(setup: SetupPacket, address: number, bus?: number): string | undefined;
 }

@@ -57,6 +57,18 @@ describe("layer rules", () => {
       /may import only its own floor and those below/,
     ],
     [
+      "src/devices/example.ts",
+      `import { ClassDecoder } from "../classes/classDecoder.js";`,
+      `import type { UsbDevice } from "./device.js";`,
+      /may import only its own floor and those below/,
+    ],
+    [
+      "src/classes/example.ts",
+      `import { renderTransfer } from "../report/transferTree.js";`,
+      `import { activeConfiguration } from "../devices/device.js";`,
+      /presentation lives in src\/report/,
+    ],
+    [
       "src/analyze.ts",
       `import { rawCapture } from "../builder/capture.js";`,
       `import { descriptorRules } from "./rules/descriptor/index.js";`,
