@@ -9,6 +9,7 @@ import { descriptorsCommand } from "./commands/descriptors.js";
 import { transfersCommand } from "./commands/transfers.js";
 import { rulesCommand } from "./commands/rules.js";
 import { viewCommand } from "./commands/view.js";
+import { reportCommand } from "./commands/report.js";
 import { liveCommand } from "./commands/live.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 import { sanitizeLines } from "../src/index.js";
@@ -33,6 +34,7 @@ export function buildProgram(rawIo: Io, setExit: (code: number) => void): Comman
     expectCommand(io, setExit),
     rulesCommand(io, setExit),
     viewCommand(io, setExit),
+    reportCommand(io, setExit),
     liveCommand(io, setExit),
   ]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

@@ -16,11 +16,17 @@ const MAX_SCROLL_PX = 8_000_000;
 /** @type {{ call: (method: string, args?: any[], onProgress?: (p: any) => void, transfer?: Transferable[]) => Promise<any> } | null} */
 let api = null;
 
-/** A worker when one starts; else the Session on this page (a report opened from disk). */
-async function connect(/** @type {boolean} */ inPage) {
+/**
+ * A worker when one starts (`makeWorker`, by default viewer/worker.js); else the Session on this page.
+ * @param {boolean} inPage
+ * @param {() => Worker} [makeWorker]
+ */
+async function connect(inPage, makeWorker) {
   if (!inPage) {
     try {
-      const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+      const worker = makeWorker
+        ? makeWorker()
+        : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
       let next = 0;
       /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void, onProgress?: (p: any) => void }>} */
       const pending = new Map();
@@ -100,10 +106,10 @@ const fmtTime = (/** @type {number} */ t) => (t == null || Number.isNaN(t) ? "" 
 /**
  * @param {ArrayBuffer} buffer
  * @param {string} name
- * @param {{ inPage?: boolean, wasm?: Uint8Array }} [how]
+ * @param {{ inPage?: boolean, wasm?: Uint8Array, makeWorker?: () => Worker }} [how]
  */
 export async function load(buffer, name, how = {}) {
-  api ??= await connect(how.inPage ?? false);
+  api ??= await connect(how.inPage ?? false, how.makeWorker);
   const size = buffer.byteLength;
   setStatus(`Analyzing ${name} (${size.toLocaleString("en")} bytes)…`);
   document.body.dataset.state = "analyzing";
@@ -559,6 +565,33 @@ async function loadServedCapture() {
   await load(await response.arrayBuffer(), name);
 }
 
+/** Base64 text of a data block (a report's capture and WASM core) as bytes. */
+function fromBase64(/** @type {string} */ text) {
+  const bin = atob(text.replace(/\s+/g, ""));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * A report (`usbscope report`) carries the capture, the WASM core and the worker's code in data blocks
+ * (never executed as script): the worker starts from a blob, or the page analyses by itself.
+ */
+async function loadInlineCapture(/** @type {HTMLElement} */ block) {
+  const wasm = fromBase64(/** @type {HTMLElement} */ ($("usbscope-wasm")).textContent ?? "");
+  const capture = fromBase64(block.textContent ?? "");
+  const workerCode = $("usbscope-worker")?.textContent ?? "";
+  const makeWorker = () =>
+    new Worker(URL.createObjectURL(new Blob([workerCode], { type: "text/javascript" })));
+  document.body.dataset.report = "true";
+  await load(capture.buffer, block.dataset.name ?? "capture", {
+    wasm,
+    makeWorker: workerCode ? makeWorker : undefined,
+  });
+}
+
 setupInput();
 document.body.dataset.state = "idle";
-if (location.protocol === "http:" || location.protocol === "https:") void loadServedCapture();
+const inlineCapture = document.getElementById("usbscope-capture");
+if (inlineCapture) void loadInlineCapture(inlineCapture);
+else if (location.protocol === "http:" || location.protocol === "https:") void loadServedCapture();

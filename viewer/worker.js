@@ -10,8 +10,13 @@ self.onmessage = async (event) => {
   try {
     let result;
     if (method === "load") {
-      const [bytes, name] = args;
-      result = await session.load(new Uint8Array(bytes), name, (p) => self.postMessage({ id, progress: p }));
+      const [bytes, name, wasm] = args;
+      result = await session.load(
+        new Uint8Array(bytes),
+        name,
+        (p) => self.postMessage({ id, progress: p }),
+        wasm,
+      );
     } else {
       const fn = /** @type {any} */ (session)[method];
       if (typeof fn !== "function") throw new Error(`no such call: ${method}`);

@@ -67,7 +67,7 @@ function mounts(root: string): Array<[string, string]> {
 }
 
 /** uPlot's dist/ directory, wherever npm put it (hoisted out of this package when installed as a dependency). */
-function uplotDir(root: string): string {
+export function uplotDir(root: string): string {
   try {
     return path.dirname(createRequire(path.join(root, "package.json")).resolve("uplot"));
   } catch {

@@ -3,11 +3,12 @@
 // One browser for the file; one page per capture, shared by the tests on it. Screenshots at 1400×900
 // go to test-output/ (ignored by git) for a reviewer to look at.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startViewerServer, type ViewerServer } from "../../cli/commands/view.js";
+import { reportHtml } from "../../cli/commands/report.js";
 import { analyzeFile } from "../../src/analyze.js";
 import type { TransferSummary } from "../../src/transfers/transferSummary.js";
 import { diagnosisLines } from "../../src/report/diagnosis.js";
@@ -293,6 +294,40 @@ describe("viewer in Chromium: a public Packetry capture with CRC errors", () => 
     // The range is in the URL.
     expect(await page.evaluate(() => location.hash)).toMatch(/range=/);
     void url;
+  });
+});
+
+describe("usbscope report in Chromium", () => {
+  it("opens from file:// with networking off, analyses in the page's worker and shows the same views", async () => {
+    const html = await reportHtml(new Uint8Array(readFileSync(FAILING)), "capture.pcap");
+    const file = path.join(tmp, "report.html");
+    writeFileSync(file, html);
+    const context = await browser.newContext({ offline: true, viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(`file://${file}`);
+    await waitDone(page);
+    expect(errors).toEqual([]);
+    // The only loads: the file itself and the worker the page starts from a blob.
+    expect(requests.filter((u) => !u.startsWith("blob:"))).toEqual([`file://${file}`]);
+    expect(await page.getAttribute("body", "data-engine")).toBe("worker");
+    expect(await page.getAttribute("body", "data-report")).toBe("true");
+    // The same tree as the served viewer.
+    const expected = (await nodeTransfers(FAILING)).map((t) => t.firstPacket);
+    const rows = (await treeRows(page)).filter((r) => !r.kind.startsWith("SOF ×"));
+    expect(rows.map((r) => r.record)).toEqual(expected);
+    // The same diagnosis.
+    const lines = diagnosisLines(await analyzeFile(FAILING));
+    await page.click('#tabs button[data-tab="devices"]');
+    expect(await page.locator("#devices .device .diagnosis").first().textContent()).toBe(
+      lines[0]!.replace(/^FAIL /, ""),
+    );
+    await page.screenshot({ path: path.join(SHOTS, "report.png") });
+    await context.close();
   });
 });
 
