@@ -59,6 +59,7 @@ export { CHECKS, verifyCapture, type CheckResult, type Verdict, type VerifyOptio
 export { compareProducts, differenceText, type Difference } from "./verify/compare.js";
 export { productOf, type Product } from "./verify/product.js";
 export { vidPidText, type DeviceChoice } from "./verify/select.js";
+export { fnv1a, inShard, parseShard, type Shard } from "./verify/shard.js";
 
 // Reports: text, JSON, JUnit, the descriptor tree, the transfer tree, packet lines; device strings made safe.
 export { analysisText, findingLine } from "./report/text.js";
