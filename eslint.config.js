@@ -14,9 +14,10 @@ const FLOORS = [
   ["devices"],
   ["classes"],
   ["rules"],
+  ["filter"],
   ["verify", "result.ts"],
   ["report"],
-  ["live", "analyze.ts"],
+  ["live", "analyze.ts", "facts.ts"],
   ["index.ts"],
 ];
 

@@ -11,6 +11,7 @@ import { rulesCommand } from "./commands/rules.js";
 import { viewCommand } from "./commands/view.js";
 import { reportCommand } from "./commands/report.js";
 import { liveCommand } from "./commands/live.js";
+import { filterCommand } from "./commands/filter.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 import { sanitizeLines } from "../src/index.js";
 
@@ -36,6 +37,7 @@ export function buildProgram(rawIo: Io, setExit: (code: number) => void): Comman
     viewCommand(io, setExit),
     reportCommand(io, setExit),
     liveCommand(io, setExit),
+    filterCommand(io, setExit),
   ]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
     program.addCommand(cmd);

@@ -81,6 +81,8 @@ export interface AnalyzeOptions {
    * flight are left out instead of being reported as unpaired submissions and failed control transfers.
    */
   stopped?(): boolean;
+  /** Called once with the time of the first record (before any layer sees it): what relative times count from. */
+  onFirstTime?(time: Timestamp): void;
 }
 
 /** Endpoint types and sizes: descriptors first, then what a URB capture tool reported. */
@@ -118,9 +120,13 @@ class EndpointTypes implements EndpointTypeLookup {
 class TimeSpan implements RecordSink {
   first?: Timestamp;
   last?: Timestamp;
+  constructor(private readonly onFirst?: (t: Timestamp) => void) {}
   onBatch(b: RecordBatch): void {
     if (b.count === 0) return;
-    if (!this.first) this.first = { sec: b.tsSec[0]!, nsec: b.tsNsec[0]! };
+    if (!this.first) {
+      this.first = { sec: b.tsSec[0]!, nsec: b.tsNsec[0]! };
+      this.onFirst?.(this.first);
+    }
     this.last = { sec: b.tsSec[b.count - 1]!, nsec: b.tsNsec[b.count - 1]! };
   }
   onEnd(): void {}
@@ -172,7 +178,12 @@ export async function analyzeSource(
   };
   let urb = new UrbLayer(ctx, { ...urbOptions, littleEndian: true });
   endpoints.lookups.push(urb);
-  const span = new TimeSpan();
+  let firstSeen = false;
+  const onFirstTime = (t: Timestamp) => {
+    if (!firstSeen) options.onFirstTime?.(t);
+    firstSeen = true;
+  };
+  const span = new TimeSpan(onFirstTime);
   const packetLayer = new PacketLayer(ctx, {
     onTransfer: options.onTransfer,
     transferData: options.transferData,
@@ -196,7 +207,7 @@ export async function analyzeSource(
   let textParser: UsbmonTextParser | undefined;
   const device = options.usbmonDevice;
   const monBin = device
-    ? new MonBinStream((ev) => urb.onUrbEvent(ev), {
+    ? new MonBinStream((ev) => (onFirstTime(ev.time), urb.onUrbEvent(ev)), {
         findings,
         littleEndian: device.littleEndian,
         keepAllData: urb.keepAllData,
@@ -223,7 +234,7 @@ export async function analyzeSource(
     },
     text: {
       push(chunk) {
-        textParser ??= new UsbmonTextParser((ev) => urb.onUrbEvent(ev), {
+        textParser ??= new UsbmonTextParser((ev) => (onFirstTime(ev.time), urb.onUrbEvent(ev)), {
           findings,
           keepAllData: urb.keepAllData,
           timeFixes,

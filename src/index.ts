@@ -107,6 +107,20 @@ export {
 } from "./report/trafficHistogram.js";
 export { pidName } from "./usb/pid.js";
 
+// Filters: one language for packets, URB events, transfers and findings (README "Filters").
+export {
+  checkFilter,
+  compileExpression,
+  compileFilterOptions,
+  type CompiledFilter,
+  type FilterOptions,
+} from "./filter/filter.js";
+export { FilterError } from "./filter/filterError.js";
+export { FIELDS, filterHelp, type FieldSpec } from "./filter/fields.js";
+export { CaptureFacts } from "./filter/facts.js";
+export { PacketSelector, PacketCursor, type SelectedRecords } from "./filter/packetSelector.js";
+export { gatherFacts } from "./facts.js";
+
 // Live: tailing usbmon (Linux).
 export { LiveSession, type LiveOptions } from "./live/session.js";
 export {

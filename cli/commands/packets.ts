@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { EXIT_OK, EXIT_USAGE, EXIT_FINDINGS, InputError, openInput, shownName, type Io } from "../io.js";
 import { withBytesOptions, type BytesFlags } from "./bytesOptions.js";
+import { prepareFilter, reportNeverMatched, withFilterOptions, type FilterFlags } from "./filterOptions.js";
 import { readCapture, PacketLines } from "../../src/index.js";
 
 /**
@@ -14,21 +15,27 @@ export function packetsCommand(io: Io, setExit: (code: number) => void): Command
     )
     .argument("<file>", "pcap, pcapng or usbmon text capture; - reads stdin")
     .option("--json", "one JSON object per record (NDJSON)");
+  withFilterOptions(cmd, "records");
   return withBytesOptions(cmd, "each record's bytes (a URB's payload)").action(
-    async (file: string, opts: BytesFlags & { json?: boolean }) => {
+    async (file: string, opts: BytesFlags & FilterFlags & { json?: boolean }) => {
       try {
+        const filter = await prepareFilter(file, opts, io, setExit);
+        if (filter === null) return;
         const { source, name } = await openInput(file, io);
         const lines = new PacketLines((t) => io.out(t), {
           json: opts.json,
           hex: opts.hex,
           maxBytes: opts.maxBytes,
           data: opts.data,
+          filter,
         });
         const info = await readCapture(source, [lines], {
           onFormat: (_format, bigEndian) => lines.setByteOrder(bigEndian),
           text: lines.textSink(),
         });
         await source.close();
+        if (filter && lines.selected === 0 && info.bytes > 0)
+          reportNeverMatched(filter, lines.devicesSeen, io);
         if (info.bytes === 0) {
           io.err(`usbscope: ${shownName(name)}: empty input\n`);
           setExit(EXIT_USAGE);

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import type { Io } from "../io.js";
 import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
 import { withBytesOptions, type BytesFlags } from "./bytesOptions.js";
+import { prepareFilter, reportNeverMatched, withFilterOptions, type FilterFlags } from "./filterOptions.js";
 import {
   busEventJson,
   busEventText,
@@ -31,27 +32,46 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
     )
     .option("--json", "one JSON object per transfer (NDJSON)")
     .option("--no-fold", "list every URB, also the runs of repeats");
+  withFilterOptions(cmd, "transfers");
   return withBytesOptions(cmd, "each transfer's payload (each data packet's at --depth 3)").action(
-    async (file: string, opts: BytesFlags & { depth: 1 | 2 | 3; json?: boolean; fold: boolean }) => {
+    async (
+      file: string,
+      opts: BytesFlags & FilterFlags & { depth: 1 | 2 | 3; json?: boolean; fold: boolean },
+    ) => {
+      const filter = await prepareFilter(file, opts, io, setExit);
+      if (filter === null) return;
       let any = false;
+      const devicesSeen = new Uint8Array(128);
       const bytes = { hex: opts.hex, maxBytes: opts.maxBytes };
       const onTransfer = (t: TransferSummary) => {
+        if (filter) {
+          if (t.device >= 0) devicesSeen[t.device & 0x7f] = 1;
+          if (!filter.transfer(t)) return;
+        }
         any = true;
         if (opts.json) io.out(jsonText(transferJson(t, opts.depth, { data: opts.data })) + "\n");
         else io.out(renderTransfer(t, opts.depth, bytes).split("\n").map(sanitizeTerminal).join("\n") + "\n");
       };
       // The sniffer's bus events between the transfers, as Packetry lists them (keepalives, one per ms, are not).
-      const onBusEvent = (e: BusEventItem) =>
-        io.out((opts.json ? jsonText(busEventJson(e)) : busEventText(e)) + "\n");
+      // With a filter they are left out: they belong to no device or endpoint.
+      const onBusEvent = (e: BusEventItem) => {
+        if (!filter) io.out((opts.json ? jsonText(busEventJson(e)) : busEventText(e)) + "\n");
+      };
       const r = await analyzeInput(file, io, setExit, {
         onTransfer,
         onBusEvent,
         keepControlTransfers: false,
-        transferData: opts.hex === true || (opts.json === true && opts.data === true),
+        transferData:
+          opts.hex === true || (opts.json === true && opts.data === true) || filter?.needsData === true,
         foldRepeats: opts.fold,
+        onFirstTime: (t) => {
+          if (filter) filter.env.origin = t;
+        },
       });
       if (!r) return;
-      if (!any && !opts.json) io.out("no transfers in this capture\n");
+      if (filter && !any) reportNeverMatched(filter, devicesSeen, io);
+      if (!any && !opts.json)
+        io.out(filter ? "no transfers match the filter\n" : "no transfers in this capture\n");
       setExit(exitCodeFor(r));
     },
   );

@@ -16,6 +16,8 @@ import { DEFAULT_MAX_BYTES, hexDump, hexString } from "./hexDump.js";
 import { urbEventJson, urbEventText } from "./urbEventLines.js";
 import { jsonText } from "./jsonText.js";
 import { sanitizeTerminal } from "./sanitize.js";
+import type { CompiledFilter } from "../filter/filter.js";
+import type { PacketSelector } from "../filter/packetSelector.js";
 
 export interface PacketLinesOptions {
   json?: boolean;
@@ -25,6 +27,8 @@ export interface PacketLinesOptions {
   maxBytes?: number;
   /** JSON: add `data`, the same bytes as a hex string. */
   data?: boolean;
+  /** Only the records this filter selects (raw packets judged with their transaction, URB events one by one). */
+  filter?: CompiledFilter;
 }
 
 export class PacketLines implements RecordSink {
@@ -33,13 +37,26 @@ export class PacketLines implements RecordSink {
   /** usbmon headers are in the capturing host's byte order: the file's (setByteOrder). */
   private littleEndian = true;
   private lines: string[] = [];
+  private readonly selector?: PacketSelector;
+  /** URB events the filter selected (raw packets: the selector counts them). */
+  private urbSelected = 0;
 
   constructor(
     private readonly write: (text: string) => void,
     options: PacketLinesOptions | boolean = {},
   ) {
     this.options = typeof options === "boolean" ? { json: options } : options;
+    const filter = this.options.filter;
+    if (filter) this.selector = filter.packetSelector((b, mask) => this.render(b, mask));
   }
+
+  /** Records the filter selected so far. */
+  get selected(): number {
+    return (this.selector?.selected ?? 0) + this.urbSelected;
+  }
+
+  /** Device addresses seen (raw tokens and URB events): a filter for another device can never match. */
+  readonly devicesSeen = new Uint8Array(128);
 
   /** The capture's byte order, as readCapture's onFormat reports it. */
   setByteOrder(bigEndian: boolean): void {
@@ -65,13 +82,29 @@ export class PacketLines implements RecordSink {
   }
 
   private wantsBytes(): boolean {
-    return this.options.hex === true || (this.options.json === true && this.options.data === true);
+    return (
+      this.options.hex === true ||
+      (this.options.json === true && this.options.data === true) ||
+      this.options.filter?.needsData === true
+    );
   }
 
   onBatch(b: RecordBatch): void {
+    if (this.selector) this.selector.push(b);
+    else this.render(b);
+  }
+
+  /** Lines for the records of `b` (those `mask` selects, when given). */
+  private render(b: RecordBatch, mask?: Uint8Array): void {
     const json = this.options.json === true;
     const lines = this.lines;
     for (let i = 0; i < b.count; i++) {
+      if (mask !== undefined && mask[i] === 0) {
+        // Times stay relative to the capture's first record, shown or not.
+        if (!this.origin && b.linktype[i] !== LinkType.PCAPNG_CUSTOM_BLOCK)
+          this.origin = { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! };
+        continue;
+      }
       const index = b.firstIndex + i;
       const st = b.status[i]!;
       const pid = b.pid[i]!;
@@ -146,6 +179,8 @@ export class PacketLines implements RecordSink {
   }
 
   onEnd(): void {
+    this.selector?.end();
+    if (this.selector) for (let a = 0; a < 128; a++) this.devicesSeen[a] ||= this.selector.devicesSeen[a]!;
     this.flush();
   }
 
@@ -168,6 +203,13 @@ export class PacketLines implements RecordSink {
 
   private urbLine(index: number, ev: UrbEvent, linktype?: number): void {
     this.origin ??= ev.time;
+    const filter = this.options.filter;
+    if (filter) {
+      this.devicesSeen[ev.device & 0x7f] = 1;
+      filter.env.origin ??= ev.time;
+      if (!filter.urb(ev)) return;
+      this.urbSelected++;
+    }
     if (this.options.json) {
       this.lines.push(jsonText(urbEventJson(index, ev, this.options.data === true, linktype)));
       return;
