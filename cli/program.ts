@@ -5,6 +5,7 @@ import { analyzeCommand } from "./commands/analyze.js";
 import { packetsCommand } from "./commands/packets.js";
 import { verifyCommand } from "./commands/verify.js";
 import { expectCommand } from "./commands/expect.js";
+import { diffCommand } from "./commands/diff.js";
 import { descriptorsCommand } from "./commands/descriptors.js";
 import { transfersCommand } from "./commands/transfers.js";
 import { rulesCommand } from "./commands/rules.js";
@@ -33,6 +34,7 @@ export function buildProgram(rawIo: Io, setExit: (code: number) => void): Comman
     descriptorsCommand(io, setExit),
     verifyCommand(io, setExit),
     expectCommand(io, setExit),
+    diffCommand(io, setExit),
     rulesCommand(io, setExit),
     viewCommand(io, setExit),
     reportCommand(io, setExit),

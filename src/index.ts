@@ -60,6 +60,7 @@ export { compareProducts, differenceText, type Difference } from "./verify/compa
 export { productOf, type Product } from "./verify/product.js";
 export { vidPidText, type DeviceChoice } from "./verify/select.js";
 export { fnv1a, inShard, parseShard, type Shard } from "./verify/shard.js";
+export { diffInputs, type DiffInput, type DiffResult } from "./verify/diff.js";
 
 // Reports: text, JSON, JUnit, the descriptor tree, the transfer tree, packet lines; device strings made safe.
 export { analysisText, findingLine } from "./report/text.js";
@@ -68,6 +69,7 @@ export { jsonText } from "./report/jsonText.js";
 export { findingJson, type FindingJson } from "./report/findingJson.js";
 export { junitXml, escapeXml, type JunitCase } from "./report/junit.js";
 export { verdictDetails, verdictJson, verdictLine } from "./report/verdict.js";
+export { diffJson, diffText } from "./report/diffText.js";
 export { renderDevice, type RenderNote } from "./report/descriptorTree.js";
 export { descriptorsDocument, descriptorsJson, deviceJson } from "./report/deviceJson.js";
 export {

@@ -13,9 +13,10 @@ export interface Difference {
   field?: string;
   /**
    * changed: both sides have it, with other values; missing: only the expected side (A) has it; extra: only the
-   * other (B); truncated: B's reply ended inside the descriptor (`got` bytes of the `expected` bLength).
+   * other (B); truncated: B's reply ended inside the descriptor (`got` bytes of the `expected` bLength); whole:
+   * A's did (`expected` bytes) and B has all `got` bytes.
    */
-  kind: "changed" | "missing" | "extra" | "truncated";
+  kind: "changed" | "missing" | "extra" | "truncated" | "whole";
   expected?: Value;
   got?: Value;
 }
@@ -121,6 +122,10 @@ class Comparer {
     // A descriptor the device cut short: one difference, not one per field it did not send.
     if (typeof got["truncated"] === "number" && exp["truncated"] === undefined) {
       this.add({ where, kind: "truncated", expected: exp["bLength"], got: got["truncated"] });
+      return;
+    }
+    if (typeof exp["truncated"] === "number" && got["truncated"] === undefined) {
+      this.add({ where, kind: "whole", expected: exp["truncated"], got: got["bLength"] });
       return;
     }
     for (const [k, v] of Object.entries(exp)) {
@@ -297,6 +302,7 @@ export interface Sides {
   missing: string;
   extra: string;
   truncated(got: Value | undefined, of: Value | undefined): string;
+  whole(had: Value | undefined, of: Value | undefined): string;
 }
 
 export const EXPECTED_GOT: Sides = {
@@ -305,12 +311,15 @@ export const EXPECTED_GOT: Sides = {
   extra: "present, not expected",
   truncated: (got, of) =>
     `cut short: the device sent ${String(got)} of its ${valueText(undefined, of)} bytes`,
+  whole: (had, of) =>
+    `expected cut short (${String(had)} bytes), the device sent all ${valueText(undefined, of)} bytes`,
 };
 
 /** One difference in words: `configuration 1, interface 2 (CDC Data), endpoint 0x83: wMaxPacketSize expected 64, got 512`. */
 export function differenceText(d: Difference, sides: Sides = EXPECTED_GOT): string {
   const head = d.where ? `${d.where}: ` : "";
   if (d.kind === "truncated") return `${head}${sides.truncated(d.got, d.expected)}`;
+  if (d.kind === "whole") return `${head}${sides.whole(d.expected, d.got)}`;
   if (d.kind === "changed")
     return `${head}${d.field ? `${d.field} ` : ""}${sides.changed(d.field, d.expected, d.got)}`;
   return `${d.where}: ${d.kind === "missing" ? sides.missing : sides.extra}`;
