@@ -332,7 +332,8 @@ describe("usbscope live on a FIFO", () => {
     const shown = `${samples.length} samples; RSS kB middle ${median(middle)}, end ${median(end)}, max ${Math.max(...samples.map((s) => s.kb))}`;
     expect(Math.max(...samples.map((s) => s.kb)), shown).toBeLessThan(150 * 1024);
     expect(median(end) - median(middle), shown).toBeLessThan(8 * 1024);
-  }, 40_000);
+    // A hang guard, not a speed bound (about 6 s on a quiet machine; speed is in npm run bench).
+  }, 180_000);
 });
 
 describe("usbscope live --bus N on the binary usbmon device (a FIFO stands in for /dev/usbmonN)", () => {
