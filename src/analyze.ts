@@ -81,6 +81,8 @@ export interface AnalyzeOptions {
    * flight are left out instead of being reported as unpaired submissions and failed control transfers.
    */
   stopped?(): boolean;
+  /** Keep only the findings this accepts (a filter): the others are counted in `findings.filteredOut` only. */
+  findingFilter?(finding: Finding): boolean;
   /** Called once with the time of the first record (before any layer sees it): what relative times count from. */
   onFirstTime?(time: Timestamp): void;
 }
@@ -140,7 +142,11 @@ export async function analyzeSource(
   name: string,
   options: AnalyzeOptions = {},
 ): Promise<AnalysisResult> {
-  const findings = new FindingCollector(options.maxFindingsPerRule ?? 1000, options.onFinding);
+  const findings = new FindingCollector(
+    options.maxFindingsPerRule ?? 1000,
+    options.onFinding,
+    options.findingFilter,
+  );
   const transfers: ControlTransferSummary[] = [];
   const maxTransfers = options.maxListed?.controlTransfers ?? MAX_LISTED_CONTROL_TRANSFERS;
   let controlTransferCount = 0;

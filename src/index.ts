@@ -121,6 +121,7 @@ export { FilterError } from "./filter/filterError.js";
 export { FIELDS, filterHelp, type FieldSpec } from "./filter/fields.js";
 export { CaptureFacts } from "./filter/facts.js";
 export { PacketSelector, PacketCursor, type SelectedRecords } from "./filter/packetSelector.js";
+export { filterWantsDevice, selectDevices } from "./filter/deviceSelection.js";
 export { gatherFacts } from "./facts.js";
 
 // Live: tailing usbmon (Linux).

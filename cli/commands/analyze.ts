@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Io } from "../io.js";
 import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
-import { analysisJson, analysisText, jsonText } from "../../src/index.js";
+import { prepareFilter, reportNeverMatched, withFilterOptions, type FilterFlags } from "./filterOptions.js";
+import { analysisJson, analysisText, jsonText, sanitizeTerminal, selectDevices } from "../../src/index.js";
 
 export function analyzeCommand(io: Io, setExit: (code: number) => void): Command {
-  return new Command("analyze")
+  const cmd = new Command("analyze")
     .description("decode a capture and report what the device and host did wrong")
     .argument("<file>", "pcap, pcapng or usbmon text capture; - reads stdin")
     .option("--json", "print the JSON document (DESIGN.md contract)")
@@ -16,11 +17,45 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
           if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("a whole number");
           return n;
         }),
-    )
-    .action(async (file: string, opts: { json?: boolean; maxFindings: number }) => {
-      const r = await analyzeInput(file, io, setExit, { maxFindingsPerRule: opts.maxFindings });
-      if (!r) return;
-      io.out(opts.json ? jsonText(analysisJson(r), 2) + "\n" : analysisText(r));
-      setExit(exitCodeFor(r));
+    );
+  withFilterOptions(cmd, "findings (and the devices it names)");
+  return cmd.action(async (file: string, opts: FilterFlags & { json?: boolean; maxFindings: number }) => {
+    const filter = await prepareFilter(file, opts, io, setExit);
+    if (filter === null) return;
+    let r = await analyzeInput(file, io, setExit, {
+      maxFindingsPerRule: opts.maxFindings,
+      findingFilter: filter?.finding,
+      onFirstTime: (t) => {
+        if (filter) filter.env.origin = t;
+      },
     });
+    if (!r) return;
+    let devicesOut = 0;
+    if (filter) {
+      const descriptors = selectDevices(r.descriptors, filter);
+      devicesOut = descriptors.filteredOut;
+      r = { ...r, descriptors };
+      const seen = new Uint8Array(128);
+      for (const d of r.descriptors.tracked) for (const a of d.addresses) seen[a & 0x7f] = 1;
+      if (r.findings.kept.length === 0 && r.descriptors.tracked.length === 0)
+        reportNeverMatched(filter, seen, io);
+    }
+    if (opts.json) {
+      const doc = analysisJson(r) as unknown as Record<string, unknown>;
+      if (filter)
+        doc.filter = {
+          expression: filter.text,
+          findingsLeftOut: r.findings.filteredOut,
+          devicesLeftOut: devicesOut,
+        };
+      io.out(jsonText(doc, 2) + "\n");
+    } else {
+      if (filter)
+        io.out(
+          `filter: ${sanitizeTerminal(filter.text)} (left out: ${r.findings.filteredOut} findings, ${devicesOut} devices)\n`,
+        );
+      io.out(analysisText(r));
+    }
+    setExit(exitCodeFor(r));
+  });
 }

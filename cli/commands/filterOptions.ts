@@ -8,7 +8,7 @@ import {
   FilterError,
   gatherFacts,
   sanitizeTerminal,
-  type CaptureFacts,
+  CaptureFacts,
   type CompiledFilter,
   type FilterOptions,
 } from "../../src/index.js";
@@ -79,6 +79,25 @@ export async function prepareFilter(
       `usbscope: ${shownName(file)}: the filter knows the findings of the first ${facts.findingsRecords} records that have any; ${facts.findingsDropped} later findings are not matched by rule/severity\n`,
     );
   return compileFilterOptions(flags, facts);
+}
+
+/**
+ * Compile the flags for a stream that is read once (live): the facts a filter needs are learnt as it goes.
+ * Undefined: no filter; null: an error was reported (exit 2 set).
+ */
+export function prepareLiveFilter(
+  flags: FilterFlags,
+  io: Io,
+  setExit: (code: number) => void,
+): CompiledFilter | undefined | null {
+  try {
+    return compileFilterOptions(flags, new CaptureFacts());
+  } catch (e) {
+    if (!(e instanceof FilterError)) throw e;
+    io.err(filterErrorText(e));
+    setExit(EXIT_USAGE);
+    return null;
+  }
 }
 
 /** Say on stderr why a filter selected nothing when it asks for a device the capture does not have. */

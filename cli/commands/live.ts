@@ -18,6 +18,7 @@ import {
   type OpenFile,
   LiveSession,
 } from "../../src/index.js";
+import { prepareLiveFilter, withFilterOptions, type FilterFlags } from "./filterOptions.js";
 
 /** What the command touches outside itself, injectable for tests. */
 export interface LiveDeps {
@@ -30,7 +31,7 @@ export interface LiveDeps {
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveDeps = {}): Command {
-  return new Command("live")
+  const cmd = new Command("live")
     .description(
       "watch USB traffic as it happens: each enumeration and finding when it is made, a summary on Ctrl-C",
     )
@@ -50,90 +51,93 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
     .addOption(new Option("--usbmon-dir <dir>", "usbmon directory in debugfs").default(USBMON_DIR).hideHelp())
     .addOption(
       new Option("--usbmon-dev <dir>", "directory of the usbmonN devices").default(USBMON_DEV_DIR).hideHelp(),
-    )
-    .action(
-      async (
-        input: string | undefined,
-        opts: { bus?: number; json?: boolean; usbmonDir: string; usbmonDev: string },
-      ) => {
-        if (input !== undefined && opts.bus !== undefined) {
-          io.err("usbscope: --bus selects a usbmon bus; it cannot be used with an input file or stdin\n");
-          setExit(EXIT_USAGE);
-          return;
-        }
-        const session = new LiveSession({ out: io.out, json: opts.json });
-        const signals = deps.signals ?? process;
-        const handlers = SIGNALS.map((sig) => {
-          const h = () => session.stop(sig);
-          signals.once(sig, h);
-          return [sig, h] as const;
-        });
-        try {
-          const open = deps.open ?? nodeOpen;
-          let source: LiveSource;
-          let name: string;
-          let binary = false;
-          if (input !== undefined) {
-            name = input;
-            try {
-              source = input === "-" ? liveStreamSource(io.stdin) : await liveFileSource(name, open);
-            } catch (e) {
-              io.err(`usbscope: ${readErrorMessage(name, e)}\n`);
-              setExit(EXIT_USAGE);
-              return;
-            }
-          } else {
-            // The binary device keeps every byte; the text interface is the fallback when its node is missing.
-            const bus = opts.bus ?? 0;
-            const device = usbmonDevice(opts.usbmonDev, bus);
-            const textFile = usbmonFile(opts.usbmonDir, bus);
-            try {
-              source = await liveFileSource(device, open);
-              name = device;
-              binary = true;
-            } catch (e) {
-              const problem = usbmonDeviceProblem((e as NodeJS.ErrnoException).code, device);
-              if (problem !== undefined) {
-                io.err(`usbscope: ${problem}\n`);
-                setExit(EXIT_USAGE);
-                return;
-              }
-              try {
-                source = await liveFileSource(textFile, open);
-                name = textFile;
-              } catch (e2) {
-                const message = await describeUsbmonError(
-                  e2,
-                  textFile,
-                  opts.usbmonDir,
-                  deps.fs ?? nodeUsbmonFs,
-                );
-                io.err(`usbscope: ${message}\n`);
-                setExit(EXIT_USAGE);
-                return;
-              }
-              io.err(`usbscope live: ${textFallbackNote(device, textFile)}\n`);
-            }
-          }
-          if (!opts.json)
-            io.err(
-              `usbscope live: reading ${name === "-" ? "stdin" : shownName(name)}${binary ? " (binary usbmon: every data byte)" : ""}; Ctrl-C for the summary\n`,
-            );
-          // Read only as fast as the output drains (Io.drain): a slow terminal or pipe never piles it up.
-          const summary = await session.run(
-            paced(source, io),
-            name,
-            binary ? { littleEndian: hostLittleEndian() } : undefined,
-          );
-          if (summary.format === "unknown" && summary.bytes > 0) {
-            io.err(`usbscope: ${shownName(name)}: not a pcap, pcapng or usbmon text stream\n`);
+    );
+  withFilterOptions(cmd, "findings (and the devices it names)");
+  return cmd.action(
+    async (
+      input: string | undefined,
+      opts: FilterFlags & { bus?: number; json?: boolean; usbmonDir: string; usbmonDev: string },
+    ) => {
+      if (input !== undefined && opts.bus !== undefined) {
+        io.err("usbscope: --bus selects a usbmon bus; it cannot be used with an input file or stdin\n");
+        setExit(EXIT_USAGE);
+        return;
+      }
+      const filter = prepareLiveFilter(opts, io, setExit);
+      if (filter === null) return;
+      const session = new LiveSession({ out: io.out, json: opts.json, filter });
+      const signals = deps.signals ?? process;
+      const handlers = SIGNALS.map((sig) => {
+        const h = () => session.stop(sig);
+        signals.once(sig, h);
+        return [sig, h] as const;
+      });
+      try {
+        const open = deps.open ?? nodeOpen;
+        let source: LiveSource;
+        let name: string;
+        let binary = false;
+        if (input !== undefined) {
+          name = input;
+          try {
+            source = input === "-" ? liveStreamSource(io.stdin) : await liveFileSource(name, open);
+          } catch (e) {
+            io.err(`usbscope: ${readErrorMessage(name, e)}\n`);
             setExit(EXIT_USAGE);
             return;
           }
-          setExit(summary.exitCode);
-        } finally {
-          for (const [sig, h] of handlers) signals.removeListener(sig, h);
+        } else {
+          // The binary device keeps every byte; the text interface is the fallback when its node is missing.
+          const bus = opts.bus ?? 0;
+          const device = usbmonDevice(opts.usbmonDev, bus);
+          const textFile = usbmonFile(opts.usbmonDir, bus);
+          try {
+            source = await liveFileSource(device, open);
+            name = device;
+            binary = true;
+          } catch (e) {
+            const problem = usbmonDeviceProblem((e as NodeJS.ErrnoException).code, device);
+            if (problem !== undefined) {
+              io.err(`usbscope: ${problem}\n`);
+              setExit(EXIT_USAGE);
+              return;
+            }
+            try {
+              source = await liveFileSource(textFile, open);
+              name = textFile;
+            } catch (e2) {
+              const message = await describeUsbmonError(
+                e2,
+                textFile,
+                opts.usbmonDir,
+                deps.fs ?? nodeUsbmonFs,
+              );
+              io.err(`usbscope: ${message}\n`);
+              setExit(EXIT_USAGE);
+              return;
+            }
+            io.err(`usbscope live: ${textFallbackNote(device, textFile)}\n`);
+          }
         }
-      },
-    );
+        if (!opts.json)
+          io.err(
+            `usbscope live: reading ${name === "-" ? "stdin" : shownName(name)}${binary ? " (binary usbmon: every data byte)" : ""}; Ctrl-C for the summary\n`,
+          );
+        // Read only as fast as the output drains (Io.drain): a slow terminal or pipe never piles it up.
+        const summary = await session.run(
+          paced(source, io),
+          name,
+          binary ? { littleEndian: hostLittleEndian() } : undefined,
+        );
+        if (summary.format === "unknown" && summary.bytes > 0) {
+          io.err(`usbscope: ${shownName(name)}: not a pcap, pcapng or usbmon text stream\n`);
+          setExit(EXIT_USAGE);
+          return;
+        }
+        setExit(summary.exitCode);
+      } finally {
+        for (const [sig, h] of handlers) signals.removeListener(sig, h);
+      }
+    },
+  );
 }

@@ -23,8 +23,14 @@ export class CaptureFacts {
   private readonly findings = new Map<number, FindingMark[]>();
   /** Findings whose record was not remembered (MAX_FACT_RECORDS). */
   findingsDropped = 0;
-  /** Control transfers in order of their first record: [first, last, bus key, request]. */
-  private readonly transfers: { first: number; last: number; key: number; request: string }[] = [];
+  /** Control transfers in order of their first record, with their device and request. */
+  private readonly transfers: {
+    first: number;
+    last: number;
+    bus: number | undefined;
+    address: number;
+    request: string;
+  }[] = [];
   private sorted = true;
   /** vid << 16 | pid → (bus, address) keys. */
   private readonly vidpids = new Map<number, Set<number>>();
@@ -56,7 +62,8 @@ export class CaptureFacts {
     this.transfers.push({
       first: ct.firstPacket,
       last: ct.lastPacket,
-      key: key(ct.bus, ct.address),
+      bus: ct.bus,
+      address: ct.address,
       request: ct.request,
     });
   }
@@ -67,26 +74,26 @@ export class CaptureFacts {
     for (const address of d.addresses) {
       if (address === 0) continue;
       const k = key(d.bus, address);
+      // Under its bus and address, and under its address alone for records that do not say the bus (findings, raw packets).
+      const keys = d.bus === undefined ? [k] : [k, key(undefined, address)];
       if (dd) {
         const vp = dd.idVendor * 65536 + dd.idProduct;
         let set = this.vidpids.get(vp);
         if (!set) this.vidpids.set(vp, (set = new Set()));
-        set.add(k);
+        for (const kk of keys) set.add(kk);
       }
       for (const held of d.configurations.values())
         for (const i of held.descriptor.interfaces)
           for (const e of i.endpoints)
-            this.endpointTypes.set(k * 256 + e.bEndpointAddress, ENDPOINT_TYPES[e.bmAttributes & 3]!);
+            for (const kk of keys)
+              this.endpointTypes.set(kk * 256 + e.bEndpointAddress, ENDPOINT_TYPES[e.bmAttributes & 3]!);
     }
   }
 
   /** Is the device at (bus, address) one with this VID:PID? */
   hasVidPid(vid: number, pid: number, address: number, bus?: number): boolean {
     const set = this.vidpids.get(vid * 65536 + pid);
-    return (
-      set !== undefined &&
-      (set.has(key(bus, address)) || (bus !== undefined && set.has(key(undefined, address))))
-    );
+    return set !== undefined && set.has(key(bus, address));
   }
 
   /** Was a device with this VID:PID seen at all? */
@@ -133,10 +140,13 @@ export class CaptureFacts {
       if (list[mid]!.first <= index) lo = mid + 1;
       else hi = mid;
     }
-    const k = key(bus, address);
     for (let j = lo - 1, n = 0; j >= 0 && n < 16; j--, n++) {
       const t = list[j]!;
-      if (t.last >= index && (t.key === k || (bus !== undefined && t.key === key(undefined, address))))
+      if (
+        t.last >= index &&
+        t.address === address &&
+        (bus === undefined || t.bus === undefined || t.bus === bus)
+      )
         return t.request;
     }
     return undefined;

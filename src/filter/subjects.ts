@@ -100,7 +100,13 @@ export function findingSubject(env: FilterEnv): Subject<Finding> {
     dev: (f) => f.device ?? NaN,
     bus: () => NaN,
     epaddr: (f) => f.endpoint ?? NaN,
-    kind: () => 0,
+    // The endpoint's type, from the descriptors (endpoint 0: control).
+    kind: (f) =>
+      f.device === undefined || f.endpoint === undefined
+        ? 0
+        : (f.endpoint & 0x0f) === 0
+          ? KindBit.CONTROL
+          : (TYPE_KIND[env.facts?.endpointType(f.device, f.endpoint) ?? ""] ?? 0),
     pid: () => NaN,
     status: () => 0,
     urbStatus: () => NaN,

@@ -4,12 +4,19 @@
 import { analyzeSource } from "../analyze.js";
 import { LIVE_READ_SIZE, type LiveSource } from "./liveSource.js";
 import { deviceEvent, LivePrinter, type LiveSummary } from "../report/liveEvents.js";
+import type { CompiledFilter } from "../filter/filter.js";
+import { filterWantsDevice } from "../filter/deviceSelection.js";
 
 export interface LiveOptions {
   out(text: string): void;
   json?: boolean;
   /** Wall clock in ms (tests inject one). */
   now?: () => number;
+  /**
+   * Only the findings it selects, and the devices it names (dev==N, vidpid, --device; all when none). Its
+   * facts are learnt as the session goes: a device's VID:PID once its enumeration is reported.
+   */
+  filter?: CompiledFilter;
 }
 
 export class LiveSession {
@@ -40,7 +47,12 @@ export class LiveSession {
     const printer = new LivePrinter(this.options.out, this.options.json ?? false);
     let devices = 0;
     let devicesOk = 0;
+    const filter = this.options.filter;
     const r = await analyzeSource(source, name, {
+      findingFilter: filter?.finding,
+      onFirstTime: (t) => {
+        if (filter) filter.env.origin = t;
+      },
       chunkSize: LIVE_READ_SIZE,
       usbmonDevice,
       keepControlTransfers: false,
@@ -52,6 +64,8 @@ export class LiveSession {
       onFinding: (f) => printer.finding(f),
       onControlTransfer: (ct) => printer.seeTime(ct.start),
       onDevice: (report, diagnosis, device) => {
+        filter?.env.facts?.addDevice(device);
+        if (filter && !filterWantsDevice(filter, device)) return;
         // A device never enumerated in view and with nothing wrong (a hub polled since before the start) is no news.
         if (!device.enumerationSeen && diagnosis.ok) return;
         devices++;

@@ -9,13 +9,21 @@ export class FindingCollector implements FindingSink {
   readonly countBySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   /** Findings seen but not kept, per rule. */
   readonly dropped = new Map<string, number>();
+  /** Findings a filter left out (`accept`): neither counted above nor kept. */
+  filteredOut = 0;
 
   constructor(
     private readonly perRuleLimit = 1000,
     private readonly listener?: (finding: Finding) => void,
+    /** A filter (analyze --filter): the findings it refuses are only counted in `filteredOut`. */
+    private readonly accept?: (finding: Finding) => boolean,
   ) {}
 
   add(finding: Finding): void {
+    if (this.accept !== undefined && !this.accept(finding)) {
+      this.filteredOut++;
+      return;
+    }
     this.countBySeverity[finding.severity]++;
     const n = (this.countByRule.get(finding.rule) ?? 0) + 1;
     this.countByRule.set(finding.rule, n);
