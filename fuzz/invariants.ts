@@ -173,9 +173,11 @@ export function checkAccounting(r: AnalysisResult): void {
   }
   must(u.events + u.filler + u.unparsed >= 0, "accounting", "negative URB counts");
   // Every URB record that did not parse has a finding of its own (its parser reports it).
+  // FMT_MON_TRUNCATED is a capture note, said once with its count (`occurrences`).
   let urbFindings = 0;
-  for (const rule of ["URB_BAD_LENGTH", "FMT_MON_TRUNCATED", "FMT_USBPCAP_HDRLEN", "URB_UNKNOWN_TYPE"])
+  for (const rule of ["URB_BAD_LENGTH", "FMT_USBPCAP_HDRLEN", "URB_UNKNOWN_TYPE"])
     urbFindings += r.findings.countByRule.get(rule) ?? 0;
+  for (const f of r.findings.kept) if (f.rule === "FMT_MON_TRUNCATED") urbFindings += f.occurrences ?? 1;
   must(
     urbFindings >= u.unparsed,
     "accounting",

@@ -6,6 +6,8 @@ import { fileSource, type ByteSource } from "./capture/source.js";
 import { readCapture, type CaptureInfo } from "./capture/reader.js";
 import type { Core } from "./core/core.js";
 import { FindingCollector } from "./usb/findingCollector.js";
+import { CaptureNotes } from "./usb/captureNotes.js";
+import { allRules } from "./rules/registry.js";
 import type {
   AnalysisContext,
   ControlTransfer,
@@ -147,15 +149,19 @@ export async function analyzeSource(
     options.onFinding,
     options.findingFilter,
   );
+  // The layers write through the capture notes: what the capture tool could not record is said once, at the end.
+  const sink = new CaptureNotes(findings, allRules());
   const transfers: ControlTransferSummary[] = [];
   const maxTransfers = options.maxListed?.controlTransfers ?? MAX_LISTED_CONTROL_TRANSFERS;
   let controlTransferCount = 0;
   const endpoints = new EndpointTypes();
   const ctx: AnalysisContext = {
-    findings,
+    findings: sink,
     endpoints,
     speed: "unknown",
     nameRequest: (setup, address, bus) => classes.nameRequest(setup, address, bus),
+    // A failed transfer's own finding waits for the descriptor rules: one cause, one finding.
+    deferControlFailures: true,
     onControlTransfer(ct) {
       controlTransferCount++;
       descriptorLayer.onControlTransfer(ct);
@@ -165,12 +171,12 @@ export async function analyzeSource(
       options.onControlTransfer?.(ct);
     },
   };
-  const packetChecks = new PacketChecks(findings, (s) => (ctx.speed = s));
+  const packetChecks = new PacketChecks(sink, (s) => (ctx.speed = s));
   const timeFixes = new TimeFixLog();
   // Endpoint types: what descriptors said first, then what the capture tool reported (usbmon).
   const descriptorLayer = new DescriptorLayer(() => ctx.speed, descriptorRules, {
     onDevice: options.onDevice,
-    findings,
+    findings: sink,
     forgetReplaced: options.forgetReplacedDevices,
     maxListedDevices: options.maxListed?.devices,
   });
@@ -214,7 +220,7 @@ export async function analyzeSource(
   const device = options.usbmonDevice;
   const monBin = device
     ? new MonBinStream((ev) => (onFirstTime(ev.time), urb.onUrbEvent(ev)), {
-        findings,
+        findings: sink,
         littleEndian: device.littleEndian,
         keepAllData: urb.keepAllData,
         timeFixes,
@@ -241,7 +247,7 @@ export async function analyzeSource(
     text: {
       push(chunk) {
         textParser ??= new UsbmonTextParser((ev) => (onFirstTime(ev.time), urb.onUrbEvent(ev)), {
-          findings,
+          findings: sink,
           keepAllData: urb.keepAllData,
           timeFixes,
         });
@@ -253,7 +259,7 @@ export async function analyzeSource(
       },
     },
   });
-  const descriptors = descriptorLayer.finish(findings);
+  const descriptors = descriptorLayer.finish(sink);
   if (info.error) {
     findings.add(
       finding(
@@ -265,6 +271,7 @@ export async function analyzeSource(
   }
   if (info.timeFixes) timeFixes.merge(info.timeFixes);
   if (timeFixes.count > 0) findings.add(timeFixFinding(timeFixes));
+  sink.flush();
   const pidCounts = new Map<string, number>();
   for (let p = 0; p < 256; p++) {
     if (packetChecks.pidCounts[p]! === 0) continue;

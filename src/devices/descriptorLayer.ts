@@ -66,6 +66,8 @@ export interface DescriptorLayerOptions {
 export const MAX_OPEN_DEVICES = 512;
 /** Bytes (tracker.ts transferWeight) the open devices may hold together; past it, the same. */
 export const OPEN_DEVICE_BYTES = 32 << 20;
+/** Failed transfers held per device until its rules run (holdFailure); past it they are reported at once. */
+export const MAX_HELD_FAILURES = 4096;
 /** Default of DescriptorLayerOptions.maxListedDevices. */
 export const MAX_LISTED_DEVICES = 1000;
 
@@ -92,6 +94,16 @@ function cutTransfers(d: UsbDevice): Set<number> {
   for (const m of [d.configurations, d.otherSpeed, d.strings, d.hidReports])
     for (const h of m.values()) note(h.transfer);
   return cut;
+}
+
+/** The control transfers (ControlTransfer.index) `hits` explain: those they point at and those they list. */
+function explainedBy(hits: readonly RuleHit[]): Set<number> {
+  const out = new Set<number>();
+  for (const h of hits) {
+    if (h.finding.transfer !== undefined) out.add(h.finding.transfer);
+    for (const i of h.explains ?? []) out.add(i);
+  }
+  return out;
 }
 
 function hitKey(f: Finding): string {
@@ -124,11 +136,18 @@ export class DescriptorLayer implements EndpointTypeLookup {
   private readonly announced = new Set<UsbDevice>();
   /** Live use: devices whose enumeration was seen and that are not reported yet. */
   private readonly enumerating = new Set<UsbDevice>();
+  /** Failed transfers whose own finding (ControlTransfer.failure) waits for the device's rules, per device. */
+  private readonly failures = new Map<UsbDevice, ControlTransfer[]>();
 
   onControlTransfer(ct: ControlTransfer): void {
-    if (this.result) return;
+    if (this.result) {
+      if (ct.failure) this.options.findings?.add(ct.failure);
+      return;
+    }
     if (!this.options.onDevice) {
-      this.active(this.tracker.onControlTransfer(ct));
+      const d = this.tracker.onControlTransfer(ct);
+      this.holdFailure(d, ct);
+      this.active(d);
       return;
     }
     // Devices at the request's address and, for SET_ADDRESS, at the new address: one may be replaced.
@@ -140,6 +159,7 @@ export class DescriptorLayer implements EndpointTypeLookup {
         : undefined;
     const known = this.tracker.created;
     const d = this.tracker.onControlTransfer(ct);
+    this.holdFailure(d, ct);
     this.active(d);
     if (this.tracker.created > known && d.enumerationSeen) {
       // Linux enumerates one device at a time per bus (hub.c hub_port_init holds hcd->address0_mutex): a new
@@ -159,6 +179,32 @@ export class DescriptorLayer implements EndpointTypeLookup {
       (s.wValue & 0xff) !== 0
     )
       this.settle(d, false);
+  }
+
+  /**
+   * One cause, one finding: a failed transfer's own finding (CTRL_STALL, CTRL_INCOMPLETE, URB_ERROR) waits for
+   * `d`'s rules; when one of their findings explains the transfer (a failed enumeration request), that finding
+   * alone reports it, with the status. A device already reported (live) has its later failures reported at once,
+   * as does one holding MAX_HELD_FAILURES of them (bounded memory).
+   */
+  private holdFailure(d: UsbDevice, ct: ControlTransfer): void {
+    if (!ct.failure) return;
+    const held = this.failures.get(d) ?? [];
+    if (this.announced.has(d) || held.length >= MAX_HELD_FAILURES) {
+      this.options.findings?.add(ct.failure);
+      return;
+    }
+    held.push(ct);
+    this.failures.set(d, held);
+  }
+
+  /** Report `d`'s held failures that none of `hits` explains; the others are told by the hits. */
+  private flushFailures(d: UsbDevice, hits: RuleHit[], sink: FindingSink | undefined): void {
+    const held = this.failures.get(d);
+    if (!held) return;
+    this.failures.delete(d);
+    const explained = explainedBy(hits);
+    for (const ct of held) if (!explained.has(ct.index)) sink?.add(ct.failure!);
   }
 
   /** `d` just took a transfer: it is the most recently active; then keep the open devices within their bounds. */
@@ -201,6 +247,7 @@ export class DescriptorLayer implements EndpointTypeLookup {
     this.emitted.delete(d);
     this.announced.delete(d);
     this.enumerating.delete(d);
+    this.failures.delete(d);
   }
 
   /** Run the rules on `d` now (new findings only), announce it once, and drop it if it was replaced (or `evicted`). */
@@ -226,13 +273,19 @@ export class DescriptorLayer implements EndpointTypeLookup {
     const before = this.emitted.get(d);
     const all: RuleHit[] = [];
     const cut = cutTransfers(d);
+    const outcomes: RuleHit[] = [];
     for (const rule of this.rules) {
       for (const h of rule.check(ctx)) {
         if (h.finding.packet !== undefined && cut.has(h.finding.packet)) continue;
-        all.push(h);
-        if (!before?.has(hitKey(h.finding))) sink?.add(h.finding);
+        (rule.outcome ? outcomes : all).push(h);
       }
     }
+    // One cause, one finding: what became of the enumeration is said only when no other rule explains the
+    // failed requests it rests on.
+    const told = explainedBy(all);
+    for (const h of outcomes) if ([...explainedBy([h])].some((i) => !told.has(i))) all.push(h);
+    for (const h of all) if (!before?.has(hitKey(h.finding))) sink?.add(h.finding);
+    this.flushFailures(d, all, sink ?? this.options.findings);
     if (this.options.onDevice) {
       const keys = before ?? new Set<string>();
       for (const h of all) keys.add(hitKey(h.finding));

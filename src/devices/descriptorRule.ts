@@ -23,6 +23,11 @@ export interface RuleHit {
    * (the diagnosis ranks these; it never detects the same condition again).
    */
   cause?: Cause;
+  /**
+   * Control transfers (ControlTransfer.index) whose failure the hit explains besides the one it points at
+   * (finding.transfer): their own CTRL_STALL / URB_ERROR findings are not reported (one cause, one finding).
+   */
+  explains?: readonly number[];
 }
 
 /** A likely firmware reason: the verdict and the evidence line (at the finding's record). */
@@ -33,5 +38,10 @@ export interface Cause {
 
 export interface DescriptorRule {
   info: RuleInfo;
+  /**
+   * The rule says what became of the enumeration (it gave up, a configuration was never read whole): its hit is
+   * dropped when other rules' hits already explain every failed request it rests on (one cause, one finding).
+   */
+  outcome?: boolean;
   check(ctx: DescriptorRuleContext): RuleHit[];
 }

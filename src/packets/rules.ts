@@ -39,14 +39,16 @@ export const PACKET_LENGTH: RuleInfo = {
 };
 export const SOF_SEQUENCE: RuleInfo = {
   id: "SOF_SEQUENCE",
-  severity: "warning",
+  severity: "info",
+  note: "SOF frame numbers jump: the sniffer missed or folded SOFs, or the host restarted its frame counter; SOFs are the host's, so this says nothing about the device",
   spec: "USB 2.0 §8.4.3, §8.4.3.1",
   title: "SOF frame number does not advance by one per frame (per 8 microframes at high speed)",
 };
 /** usbscope's own: a record cut by the capture's snap length. */
 export const FMT_PACKET_TRUNCATED: RuleInfo = {
   id: "FMT_PACKET_TRUNCATED",
-  severity: "warning",
+  severity: "info",
+  note: "the capture's snap length cut packets short: their data and CRCs past the cut were not checked",
   spec: "pcap/pcapng captured length < original length",
   title: "packet cut short by the capture's snap length",
 };

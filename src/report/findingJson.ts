@@ -15,5 +15,6 @@ export function findingJson(f: Finding): FindingJson {
   if (f.device !== undefined) out.device = f.device;
   if (f.endpoint !== undefined) out.endpoint = f.endpoint;
   if (f.spec) out.spec = f.spec;
+  if (f.occurrences !== undefined) out.occurrences = f.occurrences;
   return out;
 }

@@ -8,7 +8,7 @@ import type {
   SetupPacket,
   Timestamp,
 } from "../usb/model.js";
-import { finding, type FindingPlace, type RuleInfo } from "../usb/finding.js";
+import { finding, type Finding, type FindingPlace, type RuleInfo } from "../usb/finding.js";
 import { type DeviceAddr, deviceAddr, endpointAddr } from "../usb/ids.js";
 import { hex2 } from "../usb/bytes.js";
 import type { TransactionSummary } from "./transferSummary.js";
@@ -499,16 +499,18 @@ export class ControlTransfers {
   ): void {
     this.open.delete(key);
     const where = t.place();
+    // The transfer's own failure: held on the transfer when the analysis defers it (one cause, one finding).
+    let failure: Finding | undefined;
     if (status === "incomplete") {
       const naks = t.nakCount ? ` after ${t.nakCount} NAKs` : "";
-      this.add(
+      failure = finding(
         R.CTRL_INCOMPLETE,
         `${t.request} on device ${t.address} never reached its status stage${naks}: ${detail}`,
         where,
         incompleteSeverity,
       );
     } else if (status === "stall") {
-      this.add(R.CTRL_STALL, `${t.request} STALLed by device ${t.address} (${detail})`, where);
+      failure = finding(R.CTRL_STALL, `${t.request} STALLed by device ${t.address} (${detail})`, where);
     } else if (status === "ok") {
       this.timingAtStatus(t);
     }
@@ -528,6 +530,10 @@ export class ControlTransfers {
       statusTime: t.statusTime,
       detail,
     };
+    if (failure !== undefined) {
+      if (this.ctx.deferControlFailures) ct.failure = failure;
+      else this.ctx.findings.add(failure);
+    }
     const split = this.splitSpeed[t.address & 0x7f];
     if (split) ct.speed = split === 1 ? "low" : "full";
     if (status === "ok" && requestTypeOf(t.setup) === 0) this.standardRequestDone(t, ct);

@@ -11,7 +11,8 @@ export const URB_ERROR: RuleInfo = {
 
 export const FMT_MON_TRUNCATED: RuleInfo = {
   id: "FMT_MON_TRUNCATED",
-  severity: "warning",
+  severity: "info",
+  note: "the capture holds fewer data bytes than the URBs moved (usbmon's len_cap or the snap length cut them): the bytes past the cut were not checked",
   spec: "K-MON usbmon.rst struct usbmon_packet (len_cap); mon_bin.c",
   title:
     "usbmon record holds fewer data bytes than the URB length (len_cap < length, or cut by the snap length)",
@@ -26,7 +27,8 @@ export const FMT_TEXT_TS_WRAP: RuleInfo = {
 
 export const FMT_TEXT_DATA_TRUNC: RuleInfo = {
   id: "FMT_TEXT_DATA_TRUNC",
-  severity: "warning",
+  severity: "info",
+  note: "usbmon text shows at most 32 data bytes of a URB: descriptors and payloads past them were not checked",
   spec: "K-MON mon_text.c DATA_MAX 32",
   title: "usbmon text shows fewer data bytes than the URB length (at most 32): payload checks skipped",
 };
@@ -44,7 +46,8 @@ export const FMT_TEXT_MALFORMED: RuleInfo = {
 
 export const FMT_URB_UNPAIRED: RuleInfo = {
   id: "FMT_URB_UNPAIRED",
-  severity: "warning",
+  severity: "info",
+  note: "URBs whose submission or completion is not in the capture (it started or stopped while they were in flight, or the capture tool dropped the record): what they moved was not checked",
   spec: "K-MON usbmon.rst (every S has a C or E with the same tag)",
   title: "a submission without a completion, or a completion without a submission",
 };

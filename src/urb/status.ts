@@ -91,15 +91,56 @@ export function usbdStatusName(status: number): string {
   return name === undefined ? `USBD_STATUS ${hex}` : `USBD_STATUS_${name} (${hex})`;
 }
 
+/** The host cancelled the URB itself: ENOENT, ECONNRESET (usb_kill_urb, usb_unlink_urb) or USBD_STATUS_CANCELED. */
+export function isCancelled(status: number, source: "usbmon" | "usbpcap"): boolean {
+  if (source === "usbmon") return status === -2 || status === -104;
+  return status >>> 0 === UsbdStatus.CANCELED;
+}
+
 /**
- * How serious an error completion is. Decision: a URB the host itself cancelled (ENOENT,
- * ECONNRESET, USBD_STATUS_CANCELED) is "info": drivers kill their pending interrupt/bulk IN URBs
- * on close or suspend, so it says nothing about the device. Everything else is "warning"
- * (RULES.md URB_ERROR severity W).
+ * Why a failed URB says nothing wrong about the device, or undefined when it may: the same event on the
+ * wire gets no warning either (one verdict in every format). The host cancelled it; a short packet ended it
+ * (legal, USB 2.0 §5.3.2, §8.4.1: the driver asked for none); the device halted the endpoint (a STALL is the
+ * device's answer, §8.4.5, §9.2.7: the request or class protocol decides whether it is wrong); the host stack
+ * refused or dropped the URB itself (the device was removed, the driver passed bad parameters).
+ */
+export function harmlessReason(status: number, source: "usbmon" | "usbpcap"): string | undefined {
+  if (isCancelled(status, source)) return "the host cancelled it";
+  if (source === "usbmon") {
+    switch (status) {
+      case -121:
+        return "a short packet ended it, which the bus allows (USB 2.0 §5.3.2); the driver had asked for none";
+      case -32:
+        return "the device halted the endpoint (USB 2.0 §8.4.5); class protocols do this on purpose";
+      case -1:
+      case -19:
+      case -22:
+      case -108:
+      case -115:
+        return "the host stack ended it: the bus shows nothing about the device";
+      default:
+        return undefined;
+    }
+  }
+  const s = status >>> 0;
+  if (s === UsbdStatus.ERROR_SHORT_TRANSFER)
+    return "a short packet ended it, which the bus allows (USB 2.0 §5.3.2); the driver had asked for none";
+  if (s === UsbdStatus.STALL_PID || s === UsbdStatus.ENDPOINT_HALTED)
+    return "the device halted the endpoint (USB 2.0 §8.4.5); class protocols do this on purpose";
+  // USBD_STATUS 0x8xxxxxxx are the host stack's own statuses (usb.h "software" errors: bad parameter,
+  // pipe handle, busy, no bandwidth); DEVICE_GONE and NOT_SUPPORTED are the stack's answers too.
+  if (s >>> 30 === 2 || s === UsbdStatus.DEVICE_GONE || s === UsbdStatus.NOT_SUPPORTED)
+    return "the host stack ended it: the bus shows nothing about the device";
+  return undefined;
+}
+
+/**
+ * How serious an error completion is: "info" when harmlessReason() says it tells nothing against the device,
+ * else "warning" (RULES.md URB_ERROR severity W): the device did not answer, babbled, or the transfer broke on
+ * the bus. A control request the device STALLed is CTRL_STALL (info), as on a raw capture.
  */
 export function urbErrorSeverity(status: number, source: "usbmon" | "usbpcap"): Severity {
-  if (source === "usbmon") return status === -2 || status === -104 ? "info" : "warning";
-  return status >>> 0 === UsbdStatus.CANCELED ? "info" : "warning";
+  return harmlessReason(status, source) === undefined ? "warning" : "info";
 }
 
 /** Control transfer outcome from a URB completion status (ControlTransfer.status). */
@@ -130,7 +171,7 @@ export function urbStatusWords(status: number, source: "usbmon" | "usbpcap"): st
  * URBs they keep queued when they close or suspend) or "error".
  */
 export function urbOutcome(status: number, source: "usbmon" | "usbpcap"): string {
-  if (urbErrorSeverity(status, source) === "info" && isUrbError(status, source)) return "cancelled";
+  if (isCancelled(status, source)) return "cancelled";
   return controlStatusOf(status, source);
 }
 

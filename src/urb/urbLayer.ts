@@ -9,8 +9,11 @@
 //   their completions arrive without a submission. For non-control endpoints only the first
 //   unpaired URB per endpoint and kind is reported; `unpairedSubmissions`/`unpairedCompletions`
 //   count them all. Evictions for capacity are always warnings.
-// - URB_ERROR is "info" for URBs the host cancelled (ENOENT, ECONNRESET, USBD_STATUS_CANCELED),
-//   "warning" otherwise (status.ts urbErrorSeverity).
+// - One verdict in every format: a control request the device STALLed is CTRL_STALL (info), as on a raw
+//   capture; URB_ERROR is "info" for statuses that tell nothing against the device (the host cancelled the
+//   URB, a short packet ended it, an endpoint halted on purpose, the host stack refused it: status.ts
+//   harmlessReason), "warning" otherwise. With AnalysisContext.deferControlFailures a control URB's finding
+//   rides on its ControlTransfer (the descriptor layer reports it, or the rule finding that explains it).
 // - USBPcap control transfers: a SETUP stage opens the transfer; DATA stages add data; a STATUS
 //   stage (USBPcap < 1.5) or COMPLETE stage (USBPcap >= 1.5) closes it.
 // - With an `onTransfer` listener every URB also becomes a TransferSummary (urbTransfers.ts), with
@@ -32,13 +35,13 @@ import type {
   SetupPacket,
 } from "../usb/model.js";
 import { LinkType, PacketStatus } from "../../as/shared/constants.js";
-import { finding } from "../usb/finding.js";
+import { finding, type Finding } from "../usb/finding.js";
 import { endpointAddr } from "../usb/ids.js";
 import { UrbPairing, type EvictReason, type PendingUrb } from "./pairing.js";
 import { requestName } from "../usb/requests.js";
 import { FMT_URB_UNPAIRED, URB_ERROR, URB_TYPE_MISMATCH } from "./rules.js";
-import { CTRL_RESP_OVER_WLENGTH } from "../transfers/rules.js";
-import { controlStatusOf, isUrbError, UsbdStatus, urbErrorSeverity, urbStatusName } from "./status.js";
+import { CTRL_RESP_OVER_WLENGTH, CTRL_STALL } from "../transfers/rules.js";
+import { controlStatusOf, harmlessReason, isUrbError, UsbdStatus, urbStatusName } from "./status.js";
 import { EMPTY_DATA, type UrbEvent } from "./urbEvent.js";
 import { isMonBinFiller, parseMonBin } from "./usbmonBinary.js";
 import type { TimeFixLog } from "../usb/time.js";
@@ -294,9 +297,13 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         : pending !== undefined && ev.source === "usbpcap" && !(ev.endpoint & 0x80)
           ? pending.submit.length
           : ev.length;
+    // A control URB's failure goes with its transfer (emitControl): the request says how serious it is.
+    const control = pending !== undefined && pending.controlIndex >= 0;
+    let failure: Finding | undefined;
     if (isUrbError(ev.status, ev.source)) {
       counter.errors++;
-      this.urbError(ev, pending);
+      failure = this.urbError(ev, pending);
+      if (!control || !this.ctx.deferControlFailures) this.ctx.findings.add(failure);
     }
     // USBPcap's IRP-information records (ABORT_PIPE, RESET_PIPE...) move no data: not transfers.
     const transfers = ev.transferType === undefined ? undefined : this.transfers;
@@ -332,19 +339,47 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       );
       return;
     }
-    if (pending.controlIndex >= 0) this.emitControl(pending, ev, ev.status, gathered);
+    if (control) this.emitControl(pending, ev, ev.status, gathered, failure);
   }
 
-  private urbError(ev: UrbEvent, pending: PendingUrb | undefined): void {
+  /**
+   * The finding a failed URB makes. A control request the device STALLed is CTRL_STALL, info, as on a raw
+   * capture (§9.2.7: the device refuses a request it does not support; the descriptor rules judge the requests
+   * it must answer). Other statuses are URB_ERROR, info when they tell nothing against the device (status.ts
+   * harmlessReason), as are USBPcap's IRP-information records (the host stack's own pipe operations).
+   */
+  private urbError(ev: UrbEvent, pending: PendingUrb | undefined): Finding {
     const setup = pending?.submit.setup;
+    const place = {
+      packet: ev.record,
+      offset: ev.offset,
+      time: ev.time,
+      device: ev.device,
+      endpoint: ev.endpoint,
+    };
+    const status = urbStatusName(ev.status, ev.source);
+    if (
+      setup !== undefined &&
+      pending!.controlIndex >= 0 &&
+      controlStatusOf(ev.status, ev.source) === "stall"
+    )
+      return finding(
+        CTRL_STALL,
+        `${this.nameOf(setup, pending!.submit)} STALLed by device ${ev.device} (URB completed with ${status})`,
+        { ...place, transfer: pending!.controlIndex },
+      );
     const what = setup !== undefined ? `${this.nameOf(setup, pending!.submit)} ` : "";
-    this.ctx.findings.add(
-      finding(
-        URB_ERROR,
-        `${what}URB ${ev.kind === "error" ? "submission failed" : "completed"} with ${urbStatusName(ev.status, ev.source)} (${describe(ev)})`,
-        { packet: ev.record, offset: ev.offset, time: ev.time, device: ev.device, endpoint: ev.endpoint },
-        urbErrorSeverity(ev.status, ev.source),
-      ),
+    const reason =
+      ev.transferType === undefined
+        ? "a USBPcap IRP-information record: the host stack's own pipe operation, not a transfer"
+        : harmlessReason(ev.status, ev.source);
+    return finding(
+      URB_ERROR,
+      `${what}URB ${ev.kind === "error" ? "submission failed" : "completed"} with ${status} (${describe(ev)})${reason ? `: ${reason}` : ""}`,
+      pending !== undefined && pending.controlIndex >= 0
+        ? { ...place, transfer: pending.controlIndex }
+        : place,
+      reason === undefined ? "warning" : "info",
     );
   }
 
@@ -392,7 +427,13 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     this.completed(final, pending, pending.data);
   }
 
-  private emitControl(pending: PendingUrb, done: UrbEvent, status: number, gathered?: Uint8Array): void {
+  private emitControl(
+    pending: PendingUrb,
+    done: UrbEvent,
+    status: number,
+    gathered?: Uint8Array,
+    failure?: Finding,
+  ): void {
     const submit = pending.submit;
     const setup = submit.setup!;
     const isIn = (setup.bmRequestType & 0x80) !== 0;
@@ -414,7 +455,9 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       end: done.time,
       urbStatus: status,
     };
-    if (ct.status === "error") ct.detail = urbStatusName(status, done.source);
+    // A stall's status too, so that a rule reporting the failed request names what the capture tool saw.
+    if (ct.status !== "ok") ct.detail = urbStatusName(status, done.source);
+    if (failure !== undefined && this.ctx.deferControlFailures) ct.failure = failure;
     // usbmon text shows at most 32 bytes and binary records may be clipped: say so, so that
     // descriptor checks do not mistake a capture limit for a short descriptor.
     const urbLength = gathered !== undefined ? data.length : isIn ? done.length : submit.length;

@@ -309,7 +309,7 @@ export class UsbmonTextParser {
         this.truncReported.add(key);
         this.report(
           FMT_TEXT_DATA_TRUNC,
-          `line ${this.lines}: ${shown} of ${length} data bytes shown (usbmon text prints at most ${TEXT_DATA_MAX}); payload checks skipped. Reported once per endpoint`,
+          `line ${this.lines}: ${shown} of ${length} data bytes shown (usbmon text prints at most ${TEXT_DATA_MAX}; counted once per endpoint)`,
           offset,
           { packet: record, device, endpoint },
         );

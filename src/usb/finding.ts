@@ -25,6 +25,8 @@ export interface Finding {
   endpoint?: EndpointAddr;
   /** Spec section or kernel source, e.g. "USB 2.0 §9.6.3". */
   spec?: string;
+  /** A capture note (captureNotes.ts): how many times the capture showed it; the finding is said once. */
+  occurrences?: number;
 }
 
 export interface FindingSink {
@@ -39,10 +41,15 @@ export interface RuleInfo {
   spec: string;
   /** One line: what the rule checks. */
   title: string;
+  /**
+   * The rule is about what the capture tool could not record, not about the device: its findings are one capture
+   * note (captureNotes.ts), info, with this text saying what could not be checked.
+   */
+  note?: string;
 }
 
 /** Where a finding points: everything but the rule's own facts and the message. */
-export type FindingPlace = Omit<Finding, "rule" | "severity" | "message" | "spec">;
+export type FindingPlace = Omit<Finding, "rule" | "severity" | "message" | "spec" | "occurrences">;
 
 /** Build a finding for `rule`; `extra` carries packet, time, device, endpoint... */
 export function finding(

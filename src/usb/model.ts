@@ -1,7 +1,7 @@
 // The data model shared by the layers above the core (DESIGN.md "Data flows one way").
 // Objects exist only from transactions upward; packets stay in columns (STYLE convention 4).
 import type { ClassDecode } from "./classDecode.js";
-import type { FindingSink } from "./finding.js";
+import type { Finding, FindingSink } from "./finding.js";
 import type { DeviceAddr } from "./ids.js";
 
 export type Speed = "low" | "full" | "high" | "unknown";
@@ -65,6 +65,12 @@ export interface ControlTransfer {
   speed?: Speed;
   /** The class request decoded (src/classes/), when the device's descriptors say which function it goes to. */
   class?: ClassDecode;
+  /**
+   * The finding the transfer's failure makes on its own (CTRL_STALL, URB_ERROR), when the analysis holds it
+   * back (AnalysisContext.deferControlFailures): the descriptor layer reports it unless one of its rules'
+   * findings already explains this transfer (one cause, one finding).
+   */
+  failure?: Finding;
 }
 
 /** Endpoint transfer types (§9.6.6 bmAttributes bits 1..0). */
@@ -135,4 +141,9 @@ export interface AnalysisContext {
    * or undefined to use the standard naming (requests.ts requestName).
    */
   nameRequest?(setup: SetupPacket, address: number, bus?: number): string | undefined;
+  /**
+   * Hold a control transfer's own failure finding on the transfer (ControlTransfer.failure) instead of adding
+   * it: whoever takes the transfers reports it, or the finding that explains the failure instead.
+   */
+  deferControlFailures?: boolean;
 }

@@ -133,13 +133,13 @@ describe("SOF_SEQUENCE", () => {
   }
   it("fires where a full-speed frame number skips ahead 1 ms after the last SOF", async () => {
     expect(await packetFindings(sofs([10, 11, 12, 14, 15], 1_000_000, 294))).toEqual([
-      { rule: "SOF_SEQUENCE", packet: 3, severity: "warning" },
+      { rule: "SOF_SEQUENCE", packet: 3, severity: "info" },
     ]);
   });
   it("fires where a high-speed frame repeats for a ninth microframe", async () => {
     const frames = [...Array(8).fill(100), ...Array(9).fill(101), 102];
     expect(await packetFindings(sofs(frames, 125_000, 295))).toEqual([
-      { rule: "SOF_SEQUENCE", packet: 16, severity: "warning" },
+      { rule: "SOF_SEQUENCE", packet: 16, severity: "info" },
     ]);
   });
   it("stays silent on a full-speed counter that wraps from 2047 to 0 and on eight microframes per frame", async () => {
@@ -158,7 +158,7 @@ describe("capture-level findings", () => {
     w.addPacket({ sec: 1, nsec: 1000 }, Uint8Array.of(Pid.DATA0, 0x80, 0x06), 11);
     w.close();
     expect(await packetFindings(mem.toBytes())).toEqual([
-      { rule: "FMT_PACKET_TRUNCATED", packet: 1, severity: "warning" },
+      { rule: "FMT_PACKET_TRUNCATED", packet: 1, severity: "info" },
     ]);
   });
   it("FMT_FRAMING: a file cut inside a record names the offset and keeps the records before it", async () => {

@@ -132,7 +132,7 @@ describe("usbmon binary records (mon_bin_hdr)", () => {
       const rec = monBin({ type: "C", xferType: 3, epnum: 0x81, status: 0, length: 4096, data: [1, 2, 3] });
       parseMonBin(rec, 0, rec.length, 220, true, 9, { findings: f });
       expect(f.rules()).toEqual(["FMT_MON_TRUNCATED"]);
-      expect(f.list[0]).toMatchObject({ packet: 9, severity: "warning" });
+      expect(f.list[0]).toMatchObject({ packet: 9, severity: "info" });
       expect(f.list[0].message).toContain("3 of 4096");
     });
     it("fires when the snap length cut the record", () => {

@@ -2,6 +2,7 @@
 // from address 0 whose enumeration requests failed and that never reached the configured state.
 import type { RuleInfo } from "../../usb/finding.js";
 import { hit, type DescriptorRuleContext, type RuleHit } from "./context.js";
+import { statusText } from "./helpers.js";
 import { DescriptorType } from "../../usb/descriptorTypes.js";
 import { Request, RequestType, requestTypeBits } from "../../usb/requests.js";
 
@@ -11,6 +12,9 @@ export const info: RuleInfo = {
   spec: "USB 2.0 §9.1.2; K-HUB hub_port_connect",
   title: "an enumeration with failed requests ends configured",
 };
+
+/** An outcome: silent when the failed requests it rests on are told by their own rules (DescriptorRule.outcome). */
+export const outcome = true;
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const d = ctx.device;
@@ -36,16 +40,20 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   if (real.length === 0) return [];
   const last = real[real.length - 1]!;
   return [
-    hit(
-      info,
-      ctx,
-      last,
-      `the device never reached the configured state: ${real.length} enumeration request${real.length === 1 ? "" : "s"} failed (records ${real
-        .slice(0, 8)
-        .map((c) => c.firstPacket)
-        .join(
-          ", ",
-        )}${real.length > 8 ? ", …" : ""}); it stayed ${d.state}${d.address ? ` at address ${d.address}` : " at address 0"}`,
-    ),
+    {
+      ...hit(
+        info,
+        ctx,
+        last,
+        `the device never reached the configured state: ${real.length} enumeration request${real.length === 1 ? "" : "s"} failed (records ${real
+          .slice(0, 8)
+          .map((c) => c.firstPacket)
+          .join(
+            ", ",
+          )}${real.length > 8 ? ", …" : ""}; the last, ${last.request}, ${statusText(last)}); it stayed ${d.state}${d.address ? ` at address ${d.address}` : " at address 0"}`,
+      ),
+      // Every failed try is told here, with the last one's status.
+      explains: real.map((c) => c.index),
+    },
   ];
 }

@@ -18,11 +18,15 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
   if (tries.length === 0 || tries.some((ct) => ct.status === "ok")) return [];
   const last = tries[tries.length - 1]!;
   return [
-    hit(
-      info,
-      ctx,
-      last,
-      `SET_ADDRESS ${last.setup.wValue} failed on all ${tries.length} tr${tries.length === 1 ? "y" : "ies"} (last one ${statusText(last)}); the device never left address ${last.address}`,
-    ),
+    {
+      ...hit(
+        info,
+        ctx,
+        last,
+        `SET_ADDRESS ${last.setup.wValue} failed on all ${tries.length} tr${tries.length === 1 ? "y" : "ies"} (last one ${statusText(last)}); the device never left address ${last.address}`,
+      ),
+      // Every failed try is told here, with the last one's status.
+      explains: tries.map((c) => c.index),
+    },
   ];
 }

@@ -60,7 +60,8 @@ export function failed(ct: ControlTransfer): boolean {
 
 /** "STALLed", "ended with an error (…)", "did not complete". */
 export function statusText(ct: ControlTransfer): string {
-  if (ct.status === "stall") return "was STALLed";
+  // A URB capture's stall carries the tool's status (-32 EPIPE, USBD_STATUS_STALL_PID): one finding says both.
+  if (ct.status === "stall") return `was STALLed${ct.source === "urb" && ct.detail ? ` (${ct.detail})` : ""}`;
   if (ct.status === "error") return `ended with an error${ct.detail ? ` (${ct.detail})` : ""}`;
   if (ct.status === "incomplete") return `did not complete${ct.detail ? ` (${ct.detail})` : ""}`;
   return "succeeded";
