@@ -11,9 +11,22 @@ export interface Io {
    * memory): commands read their input only as fast as the output drains, so memory stays bounded.
    */
   drain?(): Promise<void>;
+  /**
+   * A progress line for long runs, rewritten in place ("" clears it). Only a terminal gets one: processIo
+   * defines it when stderr is a TTY, so nothing is written when the output is piped or logged.
+   */
+  status?(text: string): void;
+}
+
+/** The progress line on stderr, rewritten in place with a carriage return and erase-to-end-of-line. */
+function ttyStatus(text: string): void {
+  process.stderr.write(
+    text ? `\r\u001b[K${text.slice(0, (process.stderr.columns || 80) - 1)}` : "\r\u001b[K",
+  );
 }
 
 export const processIo: Io = {
+  status: process.stderr.isTTY ? ttyStatus : undefined,
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
   stdin: process.stdin,

@@ -9,7 +9,7 @@ export type { AnalysisResult, ControlTransferSummary } from "./result.js";
 // Reading captures: byte sources, the record reader, the WASM core (the viewer fetches the module itself).
 export { bufferSource, fileSource, streamSource, type ByteSource } from "./capture/source.js";
 export { readCapture, type CaptureInfo, type FramingError } from "./capture/reader.js";
-export { setCoreModule } from "./core/core.js";
+export { createCore, setCoreModule, type Core } from "./core/core.js";
 
 // The model: USB vocabulary, findings and the shapes the layers hand up.
 export type {

@@ -1,18 +1,12 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
-import {
-  EXIT_FINDINGS,
-  EXIT_OK,
-  EXIT_USAGE,
-  InputError,
-  openInput,
-  readErrorMessage,
-  type Io,
-} from "../io.js";
-import { inputProblem } from "../analyzeInput.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, readErrorMessage, type Io } from "../io.js";
 import { expandInputs, listLines, type Trace } from "../inputs.js";
+import { checkTrace, type TraceJob, type TraceOutcome } from "../verifyTrace.js";
+import { runPool, workerScript } from "../pool.js";
+import { availableParallelism } from "node:os";
 import {
-  analyzeSource,
+  createCore,
   ExpectationError,
   inShard,
   jsonText,
@@ -23,7 +17,6 @@ import {
   verdictDetails,
   verdictJson,
   verdictLine,
-  verifyCapture,
   type Expectation,
   type JunitCase,
   type Shard,
@@ -37,6 +30,17 @@ interface VerifyFlags {
   verbose?: boolean;
   filesFrom?: string;
   shard?: Shard;
+  jobs?: number;
+}
+
+/** Below this many traces, worker start-up costs more than it saves: the batch runs in this thread. */
+const SMALL_BATCH = 16;
+
+function jobsOption(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new InvalidArgumentError("expected a number of workers, 1 to 256");
+  return n;
 }
 
 /** The expectations file, or an input error naming what is wrong with it. */
@@ -89,6 +93,7 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
     )
     .option("--files-from <list>", "read more inputs from this file, one a line (- reads stdin)")
     .option("--shard <i/n>", "check only shard i of n (stable by path: CI matrices)", shardOption)
+    .option("--jobs <n>", "worker threads (default: one per core; 1 checks in this thread)", jobsOption)
     .option("--junit <path>", "write JUnit XML to this file")
     .option("--json", "one JSON line per file (NDJSON)")
     .option("--verbose", "every difference under a failing capture's line, not only the first")
@@ -128,82 +133,99 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
       const cases: JunitCase[] = [];
       const counts = { passed: 0, failed: 0, errors: 0 };
       let worst = EXIT_OK;
-      const inputError = (t: Trace, message: string, seconds: number) => {
-        cases.push({ file: t.name, error: message, seconds });
-        counts.errors++;
-        worst = Math.max(worst, EXIT_USAGE);
-        io.out(
-          opts.json
-            ? jsonText({ file: t.path, name: t.name, error: message }) + "\n"
-            : `ERROR ${sanitizeTerminal(message)}\n`,
+      const job: TraceJob = { expectation, failOn: opts.failOn, junit: opts.junit !== undefined };
+      const total = traces.length;
+      let lastStatus = 0;
+      const status = () => {
+        const now = performance.now();
+        if (!io.status || now - lastStatus < 100) return;
+        lastStatus = now;
+        const n = counts.passed + counts.failed + counts.errors;
+        io.status(
+          `verify: ${n}/${total} traces, ${counts.failed} failed, ${counts.errors} unreadable, ${((now - start) / 1000).toFixed(1)} s`,
         );
       };
-      for (const t of traces) {
-        const t0 = performance.now();
-        if (t.problem) {
-          inputError(t, t.problem, 0);
-          continue;
-        }
-        try {
-          const { source, name } = await openInput(t.path, io);
-          let result;
-          try {
-            // Verdicts only: no control transfer list is needed (JUnit lists findings).
-            result = await analyzeSource(source, name, { keepControlTransfers: false });
-          } finally {
-            await source.close();
-          }
-          const seconds = (performance.now() - t0) / 1000;
-          const problem = inputProblem(result);
-          if (problem) {
-            inputError(t, problem, seconds);
-            continue;
-          }
-          if (expectation) {
-            const verdict = verifyCapture(result, expectation, { failOn: opts.failOn });
-            if (opts.junit) cases.push({ file: t.name, verdict, seconds });
-            counts[verdict.ok ? "passed" : "failed"]++;
-            if (!verdict.ok) worst = Math.max(worst, EXIT_FINDINGS);
-            io.out(
-              opts.json
-                ? jsonText({ ...verdictJson(t.path, verdict), name: t.name }) + "\n"
-                : verdictLine(t.path, verdict) + "\n" + (opts.verbose ? verdictDetails(verdict) : ""),
-            );
-            continue;
-          }
-          // Only JUnit needs the results once their line is printed: without --junit none is kept.
-          if (opts.junit) cases.push({ file: t.name, result, seconds });
-          const c = result.findings.countBySeverity;
-          const failed = c.error > 0 || (opts.failOn === "warning" && c.warning > 0);
-          counts[failed ? "failed" : "passed"]++;
-          if (failed) worst = Math.max(worst, EXIT_FINDINGS);
-          const rules = [...result.findings.countByRule.entries()].map(([r, n]) => `${r}×${n}`).join(" ");
+      /** One trace's line (and JUnit case), printed in input order. */
+      const report = (t: Trace, o: TraceOutcome) => {
+        if (o.kind === "error") {
+          cases.push({ file: t.name, error: o.message, seconds: o.seconds });
+          counts.errors++;
+          worst = Math.max(worst, EXIT_USAGE);
+          io.out(
+            opts.json
+              ? jsonText({ file: t.path, name: t.name, error: o.message }) + "\n"
+              : `ERROR ${sanitizeTerminal(o.message)}\n`,
+          );
+        } else if (o.kind === "verdict") {
+          const v = o.verdict;
+          if (opts.junit) cases.push({ file: t.name, verdict: v, seconds: o.seconds });
+          counts[v.ok ? "passed" : "failed"]++;
+          if (!v.ok) worst = Math.max(worst, EXIT_FINDINGS);
+          io.out(
+            opts.json
+              ? jsonText({ ...verdictJson(t.path, v), name: t.name }) + "\n"
+              : verdictLine(t.path, v) + "\n" + (opts.verbose ? verdictDetails(v) : ""),
+          );
+        } else {
+          if (opts.junit)
+            cases.push({
+              file: t.name,
+              findings: { sorted: o.findings ?? [], countByRule: new Map(o.countByRule) },
+              seconds: o.seconds,
+            });
+          const c = o.counts;
+          counts[o.failed ? "failed" : "passed"]++;
+          if (o.failed) worst = Math.max(worst, EXIT_FINDINGS);
+          const rules = o.countByRule.map(([r, n]) => `${r}×${n}`).join(" ");
           io.out(
             opts.json
               ? jsonText({
                   file: t.path,
                   name: t.name,
-                  ok: !failed,
+                  ok: !o.failed,
                   errors: c.error,
                   warnings: c.warning,
                   infos: c.info,
-                  records: result.capture.records,
-                  rules: Object.fromEntries(result.findings.countByRule),
+                  records: o.records,
+                  rules: Object.fromEntries(o.countByRule),
                 }) + "\n"
-              : `${failed ? "FAIL " : "ok   "} ${sanitizeTerminal(t.path)}: ${c.error} errors, ${c.warning} warnings, ${c.info} info${rules ? `  (${rules})` : ""}\n`,
+              : `${o.failed ? "FAIL " : "ok   "} ${sanitizeTerminal(t.path)}: ${c.error} errors, ${c.warning} warnings, ${c.info} info${rules ? `  (${rules})` : ""}\n`,
           );
-        } catch (e) {
-          // One trace that cannot be read (or that breaks the analysis) is that trace's error; the run goes on.
-          const message =
-            e instanceof InputError
-              ? e.message
-              : `${shownPath(t.path)}: internal error: ${e instanceof Error ? e.message : String(e)}`;
-          inputError(t, message, (performance.now() - t0) / 1000);
         }
+        status();
+      };
+      // Workers: --jobs, by default one per core; a small batch (or one reading stdin) is quicker in this thread.
+      const jobs = opts.jobs ?? (traces.length >= SMALL_BATCH ? availableParallelism() : 1);
+      if (jobs <= 1 || traces.length <= 1 || traces.some((t) => t.path === "-")) {
+        // One core for the batch: readCapture resets it for each trace.
+        if (traces.length > 1) job.core = await createCore();
+        for (const t of traces) report(t, await checkTrace(t, job, io));
+      } else {
+        // Outcomes come back in any order; each is printed once all those before it are.
+        const pending = new Map<number, TraceOutcome>();
+        let next = 0;
+        await runPool<Trace, TraceOutcome>(
+          workerScript("verifyWorker"),
+          { expectation, failOn: opts.failOn, junit: job.junit },
+          traces,
+          jobs,
+          (i, o) => {
+            pending.set(i, o);
+            while (pending.has(next)) {
+              report(traces[next]!, pending.get(next)!);
+              pending.delete(next++);
+            }
+          },
+          (i, e) => ({
+            kind: "error",
+            message: `${sanitizeTerminal(traces[i]!.path)}: internal error: ${e.message}`,
+            seconds: 0,
+          }),
+        );
       }
+      io.status?.("");
       if (opts.junit) writeFileSync(opts.junit, junitXml(cases));
       const seconds = (performance.now() - start) / 1000;
-      const total = counts.passed + counts.failed + counts.errors;
       if (!opts.json)
         io.out(
           `${total} capture${total === 1 ? "" : "s"}${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count})` : ""}: ${counts.passed} passed, ${counts.failed} failed, ${counts.errors} unreadable in ${seconds.toFixed(2)} s\n`,
@@ -212,5 +234,3 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
       setExit(worst === EXIT_USAGE ? EXIT_FINDINGS : worst);
     });
 }
-
-const shownPath = (p: string) => sanitizeTerminal(p);

@@ -22,6 +22,8 @@ export interface JunitCase {
   result?: AnalysisResult;
   /** Input error (unreadable file, unknown format). */
   error?: string;
+  /** The findings alone (what a verify worker sends back), instead of the whole result. */
+  findings?: { sorted: Finding[]; countByRule: ReadonlyMap<string, number> };
   /** verify --expect: one test case per expectation (check) instead of one per rule. */
   verdict?: Verdict;
   seconds: number;
@@ -68,7 +70,7 @@ export function junitXml(cases: JunitCase[]): string {
       sTests = c.verdict.checks.length;
       sFail = v.failures;
       sSkip = v.skipped;
-    } else if (c.error || !c.result) {
+    } else if (c.error || !(c.result || c.findings)) {
       sTests = 1;
       sErr = 1;
       lines.push(
@@ -76,7 +78,11 @@ export function junitXml(cases: JunitCase[]): string {
       );
     } else {
       const byRule = new Map<string, Finding[]>();
-      for (const f of c.result.findings.sorted()) {
+      const found = c.findings ?? {
+        sorted: c.result!.findings.sorted(),
+        countByRule: c.result!.findings.countByRule,
+      };
+      for (const f of found.sorted) {
         if (!byRule.has(f.rule)) byRule.set(f.rule, []);
         byRule.get(f.rule)!.push(f);
       }
@@ -87,7 +93,7 @@ export function junitXml(cases: JunitCase[]): string {
       for (const [rule, list] of [...byRule.entries()].sort()) {
         sTests++;
         const errs = list.filter((f) => f.severity === "error");
-        const total = c.result.findings.countByRule.get(rule) ?? list.length;
+        const total = found.countByRule.get(rule) ?? list.length;
         if (errs.length) {
           sFail++;
           const body = errs
