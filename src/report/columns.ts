@@ -29,13 +29,65 @@ export class Column<T extends TypedArray> {
     this.data = next;
   }
 
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+
+// One class per element type, each with its own push: a push shared by all types would see six array
+// kinds at one store and run several times slower (V8 inline caches).
+export class F64Column extends Column<Float64Array> {
+  constructor(capacity = 1024) {
+    super(Float64Array, capacity);
+  }
   push(v: number): void {
     if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = v;
   }
-
-  view(): T {
-    return this.data.subarray(0, this.length) as T;
+}
+export class U32Column extends Column<Uint32Array> {
+  constructor(capacity = 1024) {
+    super(Uint32Array, capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.reserve(1);
+    this.data[this.length++] = v;
+  }
+}
+export class I32Column extends Column<Int32Array> {
+  constructor(capacity = 1024) {
+    super(Int32Array, capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.reserve(1);
+    this.data[this.length++] = v;
+  }
+}
+export class U16Column extends Column<Uint16Array> {
+  constructor(capacity = 1024) {
+    super(Uint16Array, capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.reserve(1);
+    this.data[this.length++] = v;
+  }
+}
+export class I16Column extends Column<Int16Array> {
+  constructor(capacity = 1024) {
+    super(Int16Array, capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.reserve(1);
+    this.data[this.length++] = v;
+  }
+}
+export class U8Column extends Column<Uint8Array> {
+  constructor(capacity = 1024) {
+    super(Uint8Array, capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.reserve(1);
+    this.data[this.length++] = v;
   }
 }
 

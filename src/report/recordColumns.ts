@@ -4,7 +4,7 @@
 // no object per record; the bytes themselves stay in the caller's copy of the file.
 import type { RecordBatch, RecordSink } from "../usb/model.js";
 import { PacketStatus, Pid } from "../../as/shared/constants.js";
-import { Column } from "./columns.js";
+import { F64Column, U32Column, U16Column, U8Column } from "./columns.js";
 
 /** `epKey` of a record that belongs to no endpoint (SOF, URB records, packets before any token). */
 export const NO_ENDPOINT = 0xffff;
@@ -23,15 +23,15 @@ export function endpointKeyText(key: number): string {
 const HEADER_SIZES = [16, 28, 12, 20, 24, 32, 8];
 
 export class RecordColumns implements RecordSink {
-  readonly time = new Column(Float64Array, 4096);
-  readonly pid = new Column(Uint8Array, 4096);
-  readonly status = new Column(Uint8Array, 4096);
-  readonly address = new Column(Uint8Array, 4096);
-  readonly endpoint = new Column(Uint8Array, 4096);
-  readonly length = new Column(Uint32Array, 4096);
+  readonly time = new F64Column(4096);
+  readonly pid = new U8Column(4096);
+  readonly status = new U8Column(4096);
+  readonly address = new U8Column(4096);
+  readonly endpoint = new U8Column(4096);
+  readonly length = new U32Column(4096);
   /** File offset of the record's captured bytes, -1 when unknown. */
-  readonly filePos = new Column(Float64Array, 4096);
-  readonly epKey = new Column(Uint16Array, 4096);
+  readonly filePos = new F64Column(4096);
+  readonly epKey = new U16Column(4096);
   t0Sec = NaN;
   t0Nsec = 0;
   private currentKey = NO_ENDPOINT;
@@ -63,28 +63,12 @@ export class RecordColumns implements RecordSink {
     this.address.data.set(b.address.subarray(0, n), at);
     this.endpoint.data.set(b.endpoint.subarray(0, n), at);
     this.length.data.set(b.dataLength.subarray(0, n), at);
-    const time = this.time.data;
-    const t0s = this.t0Sec,
-      t0n = this.t0Nsec;
-    for (let i = 0; i < n; i++) time[at + i] = b.tsSec[i]! - t0s + (b.tsNsec[i]! - t0n) * 1e-9;
+    fillTime(this.time.data, at, b.tsSec, b.tsNsec, n, this.t0Sec, this.t0Nsec);
     // The batch's input region is one stretch of the file: find its file offset once per batch.
     const base = this.regionBase(b);
-    const pos = this.filePos.data;
-    for (let i = 0; i < n; i++) pos[at + i] = base < 0 ? -1 : base + b.dataOffset[i]!;
-    const key = this.epKey.data;
-    const pid = b.pid,
-      status = b.status;
-    let cur = this.currentKey;
-    for (let i = 0; i < n; i++) {
-      if (status[i] !== PacketStatus.OK) {
-        key[at + i] = status[i] === PacketStatus.NOT_RAW ? NO_ENDPOINT : cur;
-        continue;
-      }
-      const p = pid[i]!;
-      if (p === Pid.IN || p === Pid.OUT || p === Pid.SETUP || p === Pid.PING)
-        cur = endpointKey(b.address[i]!, b.endpoint[i]!, p === Pid.IN);
-      key[at + i] = p === Pid.SOF || p === Pid.SPLIT ? NO_ENDPOINT : cur;
-    }
+    if (base < 0) this.filePos.data.fill(-1, at, at + n);
+    else fillPos(this.filePos.data, at, b.dataOffset, n, base);
+    const cur = fillKeys(this.epKey.data, at, b.pid, b.status, b.address, b.endpoint, n, this.currentKey);
     this.currentKey = cur;
     for (const c of [this.time, this.pid, this.status, this.address, this.endpoint, this.length])
       c.length += n;
@@ -130,6 +114,47 @@ export class RecordColumns implements RecordSink {
     if (!this.file || p === undefined || p < 0) return undefined;
     return this.file.subarray(p, p + this.length.data[r]!);
   }
+}
+
+function fillTime(
+  time: Float64Array,
+  at: number,
+  tsSec: Float64Array,
+  tsNsec: Uint32Array,
+  n: number,
+  t0s: number,
+  t0n: number,
+): void {
+  for (let i = 0; i < n; i++) time[at + i] = tsSec[i]! - t0s + (tsNsec[i]! - t0n) * 1e-9;
+}
+
+function fillPos(pos: Float64Array, at: number, dataOffset: Uint32Array, n: number, base: number): void {
+  for (let i = 0; i < n; i++) pos[at + i] = base + dataOffset[i]!;
+}
+
+/** Each packet's endpoint: a token's own, a data packet's or handshake's that of the token before it. */
+function fillKeys(
+  key: Uint16Array,
+  at: number,
+  pid: Uint8Array,
+  status: Uint8Array,
+  address: Uint8Array,
+  endpoint: Uint8Array,
+  n: number,
+  cur: number,
+): number {
+  for (let i = 0; i < n; i++) {
+    const s = status[i]!;
+    if (s !== PacketStatus.OK) {
+      key[at + i] = s === PacketStatus.NOT_RAW ? NO_ENDPOINT : cur;
+      continue;
+    }
+    const p = pid[i]!;
+    if (p === Pid.IN || p === Pid.OUT || p === Pid.SETUP || p === Pid.PING)
+      cur = endpointKey(address[i]!, endpoint[i]!, p === Pid.IN);
+    key[at + i] = p === Pid.SOF || p === Pid.SPLIT ? NO_ENDPOINT : cur;
+  }
+  return cur;
 }
 
 function same(file: Uint8Array, region: Uint8Array, base: number, at: number, len: number): boolean {

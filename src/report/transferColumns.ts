@@ -2,7 +2,7 @@
 // keeps each transfer's facts in typed arrays (strings interned), its transactions likewise, and the
 // record indices under them (packets, or a URB's submission and completion) in one leaf column.
 import type { TransferSummary } from "../transfers/transferSummary.js";
-import { Column, Interner } from "./columns.js";
+import { F64Column, U32Column, I32Column, U16Column, I16Column, U8Column, Interner } from "./columns.js";
 
 export const TRANSFER_KINDS = [
   "control",
@@ -31,47 +31,47 @@ const MAX_DATA_POOL = 256 * 1024 * 1024;
 export class TransferColumns {
   readonly strings = new Interner();
   // Per transfer.
-  readonly kind = new Column(Uint8Array);
-  readonly device = new Column(Int16Array);
-  readonly endpoint = new Column(Uint8Array);
-  readonly dirIn = new Column(Uint8Array);
-  readonly bus = new Column(Int16Array);
-  readonly first = new Column(Float64Array);
-  readonly last = new Column(Float64Array);
-  readonly dataLength = new Column(Float64Array);
-  readonly outcome = new Column(Uint16Array);
-  readonly nakCount = new Column(Uint32Array);
+  readonly kind = new U8Column();
+  readonly device = new I16Column();
+  readonly endpoint = new U8Column();
+  readonly dirIn = new U8Column();
+  readonly bus = new I16Column();
+  readonly first = new F64Column();
+  readonly last = new F64Column();
+  readonly dataLength = new F64Column();
+  readonly outcome = new U16Column();
+  readonly nakCount = new U32Column();
   /** Interned request name, -1 when none. */
-  readonly request = new Column(Int32Array);
-  readonly controlIndex = new Column(Int32Array);
+  readonly request = new I32Column();
+  readonly controlIndex = new I32Column();
   /** Raw: first transaction and count; URB: first leaf and count. */
-  readonly childStart = new Column(Uint32Array);
-  readonly childCount = new Column(Uint32Array);
-  readonly omitted = new Column(Uint32Array);
-  readonly isUrb = new Column(Uint8Array);
+  readonly childStart = new U32Column();
+  readonly childCount = new U32Column();
+  readonly omitted = new U32Column();
+  readonly isUrb = new U8Column();
   /** URB: interned status text (-1 none), latency µs (NaN), requested and actual length (NaN), repeat count (0). */
-  readonly urbStatus = new Column(Int32Array);
-  readonly latencyUs = new Column(Float64Array);
-  readonly requested = new Column(Float64Array);
-  readonly actual = new Column(Float64Array);
-  readonly repeat = new Column(Uint32Array);
+  readonly urbStatus = new I32Column();
+  readonly latencyUs = new F64Column();
+  readonly requested = new F64Column();
+  readonly actual = new F64Column();
+  readonly repeat = new U32Column();
   /** URB times (seconds since epoch, sec + nsec), for captures without record columns (usbmon text). */
-  readonly startSec = new Column(Float64Array);
-  readonly startNsec = new Column(Uint32Array);
+  readonly startSec = new F64Column();
+  readonly startNsec = new U32Column();
   /** URB payload in `pool`: start (-1 none) and length. */
-  readonly dataStart = new Column(Float64Array);
-  readonly dataLen = new Column(Uint32Array);
+  readonly dataStart = new F64Column();
+  readonly dataLen = new U32Column();
   // Per transaction.
-  readonly txLeafStart = new Column(Uint32Array);
-  readonly txLeafCount = new Column(Uint8Array);
-  readonly txOutcome = new Column(Uint16Array);
-  readonly txDataLength = new Column(Int32Array);
-  readonly txFlags = new Column(Uint8Array);
-  readonly txIndex = new Column(Float64Array);
+  readonly txLeafStart = new U32Column();
+  readonly txLeafCount = new U8Column();
+  readonly txOutcome = new U16Column();
+  readonly txDataLength = new I32Column();
+  readonly txFlags = new U8Column();
+  readonly txIndex = new F64Column();
   // Per leaf.
-  readonly leafRecord = new Column(Float64Array);
-  readonly leafKind = new Column(Uint8Array);
-  pool = new Column(Uint8Array, 4096);
+  readonly leafRecord = new F64Column();
+  readonly leafKind = new U8Column();
+  pool = new U8Column(4096);
 
   get count(): number {
     return this.kind.length;

@@ -8,7 +8,7 @@ import { PacketStatus, Pid } from "../../as/shared/constants.js";
 import { pidName, STATUS_NAMES } from "../usb/pid.js";
 import { hex2, hex4 } from "../usb/bytes.js";
 import { secondsBetween } from "../usb/time.js";
-import { Column } from "./columns.js";
+import { F64Column, U32Column, U8Column } from "./columns.js";
 import { endpointKeyText, type RecordColumns } from "./recordColumns.js";
 import {
   LEAF_COMPLETE,
@@ -100,8 +100,8 @@ export class ViewModel {
   private readonly nTx: number;
   private readonly nLeaf: number;
   // The visible rows.
-  private ids = new Column(Float64Array, 1024);
-  private depths = new Column(Uint8Array, 1024);
+  private ids = new F64Column(1024);
+  private depths = new U8Column(1024);
   private readonly expandedIds = new Set<number>();
   /** Top items shown (null: all). */
   private topMask: Uint8Array | null = null;
@@ -138,10 +138,10 @@ export class ViewModel {
     }
     this.recordTransfer = rt;
     // Top-level items in record order.
-    const kind = new Column(Uint8Array),
-      ref = new Column(Float64Array),
-      count = new Column(Uint32Array),
-      last = new Column(Float64Array);
+    const kind = new U8Column(),
+      ref = new F64Column(),
+      count = new U32Column(),
+      last = new F64Column();
     const seen = new Uint8Array(T);
     const transferTop = new Uint32Array(T);
     const pid = records.pid.data,
@@ -159,6 +159,9 @@ export class ViewModel {
       last.push(transfers.last.data[t]!);
       close();
     };
+    const busFlag = new Uint8Array(this.busEvents.size > 0 ? R : 0);
+    for (const r of this.busEvents.keys()) if (r < busFlag.length) busFlag[r] = 1;
+    const hasBus = busFlag.length > 0;
     if (R > 0) {
       for (let r = 0; r < R; r++) {
         const t = rt[r]!;
@@ -166,7 +169,7 @@ export class ViewModel {
           if (!seen[t]) emitTransfer(t);
           continue;
         }
-        if (this.busEvents.has(r)) {
+        if (hasBus && busFlag[r]) {
           close();
           kind.push(TOP_BUS_EVENT);
           ref.push(r);
@@ -249,8 +252,8 @@ export class ViewModel {
   }
 
   private resetRows(): void {
-    const ids = new Column(Float64Array, Math.max(16, this.nTop));
-    const depths = new Column(Uint8Array, Math.max(16, this.nTop));
+    const ids = new F64Column(Math.max(16, this.nTop));
+    const depths = new U8Column(Math.max(16, this.nTop));
     this.ids = ids;
     this.depths = depths;
     for (let i = 0; i < this.nTop; i++) {
