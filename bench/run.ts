@@ -1,6 +1,6 @@
 // `npm run bench`: usbscope against line rate, tshark and a plain JavaScript baseline, in one run.
 //
-//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--no-live] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
+//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--no-live] [--no-viewer] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
 //                          [--no-scale | --scale-only] [--no-10g] [--raw-gb N] [--scale-transfers N] [--scale-devices N]
 //
 // Captures are generated once into .cache/bench/ (git-ignored). Every usbscope and baseline
@@ -37,6 +37,8 @@ interface Args {
   urb: boolean;
   /** The live latency line. */
   live: boolean;
+  /** The viewer's analysis in headless Chromium against the CLI's. */
+  viewer: boolean;
   /** URB events in the usbmon capture. */
   urbEvents: number;
   /** Scale rows (README "Reliability"): run them, and nothing else. */
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): Args {
     big: !argv.includes("--no-2g"),
     tshark: !argv.includes("--no-tshark"),
     urb: !argv.includes("--no-urb"),
+    viewer: !argv.includes("--no-viewer"),
     live: !argv.includes("--no-live"),
     urbEvents: quick ? 400_000 : 4_000_000,
     scale: !argv.includes("--no-scale"),
@@ -442,6 +445,44 @@ function main(): void {
     };
   }
 
+  // (h) the viewer: the same slices analysed in headless Chromium, in the page's worker, one run each,
+  // against the CLI's analyze (a fresh process, one run) on the same file.
+  const viewerLines: string[] = [];
+  if (args.viewer) {
+    for (const kind of ["bulk", "small"] as const) {
+      const slice = kind === "bulk" ? files.bulkSlice! : files.smallSlice!;
+      warmPageCache(slice);
+      const r = spawnSync(process.execPath, [path.join(here, "viewerPage.js"), slice], {
+        encoding: "utf8",
+        maxBuffer: 1 << 20,
+      });
+      if (r.status !== 0) throw new Error(`viewer bench failed: ${r.stderr}`);
+      const v = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+        bytes: number;
+        records: number;
+        analysisSeconds: number;
+        treeSeconds: number;
+        engine: string;
+      };
+      const page = add({
+        what: `viewer in headless Chromium (${v.engine}): analysis, one run`,
+        file: label(slice),
+        bytes: v.bytes,
+        packets: v.records,
+        seconds: v.analysisSeconds,
+        note: `tree and timeline ready after ${v.treeSeconds.toFixed(2)} s (${(v.bytes / v.treeSeconds / 1e6).toFixed(0)} MB/s)`,
+      });
+      const cli = fromWorker(
+        "analyze (CLI), one run, to compare with the viewer",
+        label(slice),
+        runWorker("analyze", slice),
+      );
+      viewerLines.push(
+        `- viewer (${kind}): the page's analysis ${((page.bytes / page.seconds / (cli.bytes / cli.seconds)) * 100).toFixed(0)}% of the CLI's speed on the same file, wall clock (target: at least 80%); the tree and timeline ${((v.bytes / v.treeSeconds / (cli.bytes / cli.seconds)) * 100).toFixed(0)}%`,
+      );
+    }
+  }
+
   // (g) live: how soon a device line follows the usbmon text line that completes its enumeration.
   let live: { events: number; medianMs: number; maxMs: number } | undefined;
   if (args.live) {
@@ -504,6 +545,7 @@ function main(): void {
       `- URB (usbmon 220, ${(urbRows.analyze.packets / 1e6).toFixed(1)} M URB events): analyze ${rate(urbRows.analyze)} M URB events/s, peak RSS ${urbRows.analyze.rssMB!.toFixed(0)} MB; every URB as a transfer ${rate(urbRows.transfers)} M URB events/s, peak RSS ${urbRows.transfers.rssMB!.toFixed(0)} MB`,
     );
   }
+  out.push(...viewerLines);
   if (live)
     out.push(
       `- live (usbmon text into a FIFO): a device line ${live.medianMs.toFixed(1)} ms after the line that completes its enumeration (median of ${live.events}; max ${live.maxMs.toFixed(1)} ms)`,

@@ -130,6 +130,9 @@ export async function load(buffer, name, how = {}) {
       [buffer],
     );
     $("progress").hidden = true;
+    // What the page measured, for `npm run bench` (bench/viewerPage.ts).
+    document.body.dataset.analysisMs = String(summary.analysisMillis);
+    document.body.dataset.treeMs = String(summary.millis);
     rowCount = summary.rows;
     await render();
     setStatus(
