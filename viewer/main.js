@@ -480,6 +480,46 @@ async function setRange(/** @type {{ from: number, to: number } | null} */ range
   });
 }
 
+// ---- the filter bar -------------------------------------------------------------------------------
+
+/** Apply the filter bar's expression and shortcuts (judged in the worker); the view keeps them in the URL. */
+async function applyFilter() {
+  if (!api || !summary) return;
+  const input = /** @type {HTMLInputElement} */ ($("filter"));
+  const hideSof = /** @type {HTMLInputElement} */ ($("hide-sof")).checked;
+  const hidePolls = /** @type {HTMLInputElement} */ ($("hide-polls")).checked;
+  const filter = input.value;
+  $("filter-error").textContent = "";
+  $("filter-note").textContent = "filtering…";
+  document.body.dataset.filtering = "true";
+  const r = await api.call("setFilter", [{ filter, hideSof, hidePolls }]);
+  document.body.dataset.filtering = "false";
+  if (r.error) {
+    $("filter-note").textContent = "";
+    $("filter-error").textContent = `${" ".repeat(Math.max(0, r.error.column - 1))}^ ${r.error.message}`;
+    input.setAttribute("aria-invalid", "true");
+    return;
+  }
+  input.removeAttribute("aria-invalid");
+  const on = filter.trim() !== "" || hideSof || hidePolls;
+  $("filter-note").textContent = on ? `${r.shown.toLocaleString("en")} top-level rows match` : "";
+  rowCount = r.rowCount;
+  selectedRow = -1;
+  $("tree").scrollTop = 0;
+  setTree();
+  writeHash({
+    filter: filter.trim() ? filter : null,
+    hidesof: hideSof ? "1" : null,
+    hidepolls: hidePolls ? "1" : null,
+  });
+}
+
+$("filter-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  void applyFilter();
+});
+for (const id of ["hide-sof", "hide-polls"]) $(id).addEventListener("change", () => void applyFilter());
+
 $("clear-range").addEventListener("click", () => {
   void setRange(null);
   void timeline?.zoom(0, summary?.duration ?? 0);
@@ -503,6 +543,11 @@ async function applyHash() {
     const v = p.get(k)?.split(",").map(Number);
     return v && v.length === 2 && v.every(Number.isFinite) ? { from: v[0], to: v[1] } : null;
   };
+  const filter = p.get("filter");
+  /** @type {HTMLInputElement} */ ($("filter")).value = filter ?? "";
+  /** @type {HTMLInputElement} */ ($("hide-sof")).checked = p.get("hidesof") === "1";
+  /** @type {HTMLInputElement} */ ($("hide-polls")).checked = p.get("hidepolls") === "1";
+  if (filter || p.get("hidesof") === "1" || p.get("hidepolls") === "1") await applyFilter();
   const range = pair("range");
   if (range) await setRange(range);
   const zoom = pair("zoom");

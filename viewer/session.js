@@ -7,6 +7,9 @@ import {
   analyzeSource,
   bufferSource,
   busiestEndpoints,
+  compileFilterOptions,
+  FilterError,
+  gatherFacts,
   deviceDiagnosisLines,
   msBetween,
   renderDevice,
@@ -61,6 +64,13 @@ export class Session {
     this.endpoints = [];
     /** @type {{ from: number, to: number } | null} */
     this.timeRange = null;
+    /** @type {Uint8Array | null} */
+    this.bytes = null;
+    this.name = "";
+    /** @type {Uint8Array | null} the filter's top-level mask */
+    this.filterMask = null;
+    /** @type {import("../dist/src/index.js").CaptureFacts | null} */
+    this.facts = null;
   }
 
   /**
@@ -97,6 +107,10 @@ export class Session {
       { sinks: [columns], onTransfer: transfers.add, maxFindingsPerRule: 0, keepControlTransfers: false },
     );
     this.result = r;
+    this.bytes = bytes;
+    this.name = name;
+    this.facts = null;
+    this.filterMask = null;
     this.model = new ViewModel(r, columns, transfers);
     this.endpoints = busiestEndpoints(columns);
     this.timeRange = null;
@@ -152,11 +166,76 @@ export class Session {
     return { row, rowCount: this.m.rowCount };
   }
 
-  /** Keep only the top-level rows in [from, to] seconds (null: all). */
+  /** Keep only the top-level rows in [from, to] seconds (null: all), and what the filter keeps. */
   setTimeRange(/** @type {{ from: number, to: number } | null} */ range) {
     this.timeRange = range;
-    this.m.setTopMask(range ? this.m.timeMask(range.from, range.to) : null);
-    return this.m.rowCount;
+    return this.applyMasks();
+  }
+
+  applyMasks() {
+    const m = this.m;
+    let mask = this.filterMask;
+    if (this.timeRange) {
+      const time = m.timeMask(this.timeRange.from, this.timeRange.to);
+      if (mask) for (let i = 0; i < time.length; i++) time[i] &= mask[i];
+      mask = time;
+    }
+    m.setTopMask(mask);
+    return m.rowCount;
+  }
+
+  /**
+   * The filter bar: the CLI's filter language (and its --hide-sof, --hide-polls), judged here in one
+   * more pass over the capture: transfers by the transfer predicate, records by the packet selector.
+   * Returns the row count, or the error with its column.
+   * @param {{ filter?: string, hideSof?: boolean, hidePolls?: boolean }} options
+   */
+  async setFilter(options) {
+    const opts = {
+      filter: options.filter?.trim() ? options.filter : undefined,
+      hideSof: options.hideSof || undefined,
+      hidePolls: options.hidePolls || undefined,
+    };
+    const m = this.m;
+    const bytes = /** @type {Uint8Array} */ (this.bytes);
+    let f;
+    try {
+      f = compileFilterOptions(opts);
+      if (f?.needsFacts) {
+        this.facts ??= await gatherFacts(bufferSource(bytes), this.name);
+        f = compileFilterOptions(opts, this.facts);
+      }
+    } catch (e) {
+      if (e instanceof FilterError)
+        return { error: { message: e.message, column: e.column }, rowCount: m.rowCount };
+      throw e;
+    }
+    if (!f) {
+      this.filterMask = null;
+      return { rowCount: this.applyMasks(), shown: m.topCountAll };
+    }
+    const transferMatch = new Uint8Array(m.transfers.count);
+    const recordMatch = new Uint8Array(m.records.count);
+    let t = 0;
+    const selector = f.packetSelector((batch, mask) => {
+      const first = batch.firstIndex;
+      for (let i = 0; i < batch.count; i++) if (mask[i]) recordMatch[first + i] = 1;
+    });
+    const filter = f;
+    await analyzeSource(bufferSource(bytes), this.name, {
+      sinks: [{ onBatch: (b) => selector.push(b), onEnd: () => selector.end() }],
+      onTransfer: (tr) => {
+        if (t < transferMatch.length) transferMatch[t] = filter.transfer(tr) ? 1 : 0;
+        t++;
+      },
+      transferData: f.needsData,
+      maxFindingsPerRule: 0,
+      keepControlTransfers: false,
+    });
+    this.filterMask = m.filterMask(transferMatch, recordMatch);
+    let shown = 0;
+    for (const v of this.filterMask) shown += v;
+    return { rowCount: this.applyMasks(), shown };
   }
 
   /** Timeline buckets for [from, to] seconds, one per pixel. */

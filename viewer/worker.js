@@ -20,7 +20,7 @@ self.onmessage = async (event) => {
     } else {
       const fn = /** @type {any} */ (session)[method];
       if (typeof fn !== "function") throw new Error(`no such call: ${method}`);
-      result = fn.apply(session, args);
+      result = await fn.apply(session, args);
     }
     self.postMessage({ id, result });
   } catch (e) {

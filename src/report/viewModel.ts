@@ -251,6 +251,35 @@ export class ViewModel {
     return mask;
   }
 
+  /**
+   * The top items a filter keeps: a transfer the transfer predicate matched or one of whose records the
+   * packet predicate matched; a run or bus event one of whose records it matched. `transferMatch` is in
+   * the order transfers were added, `recordMatch` by record index.
+   */
+  filterMask(transferMatch: Uint8Array, recordMatch: Uint8Array): Uint8Array {
+    const mask = new Uint8Array(this.nTop);
+    const rt = this.recordTransfer;
+    // Transfers with a matched record.
+    const viaRecord = new Uint8Array(this.transfers.count);
+    const n = Math.min(recordMatch.length, rt.length);
+    for (let r = 0; r < n; r++) if (recordMatch[r] && rt[r]! >= 0) viaRecord[rt[r]!] = 1;
+    for (let i = 0; i < this.nTop; i++) {
+      const k = this.topKind[i]!;
+      const ref = this.topRef[i]!;
+      if (k === TOP_TRANSFER) mask[i] = transferMatch[ref] || viaRecord[ref] ? 1 : 0;
+      else if (k === TOP_BUS_EVENT) mask[i] = recordMatch[ref] ? 1 : 0;
+      else {
+        const last = this.topLast[i]!;
+        for (let r = ref; r <= last; r++)
+          if (recordMatch[r] && rt[r] === -1) {
+            mask[i] = 1;
+            break;
+          }
+      }
+    }
+    return mask;
+  }
+
   private resetRows(): void {
     const ids = new F64Column(Math.max(16, this.nTop));
     const depths = new U8Column(Math.max(16, this.nTop));

@@ -13,6 +13,7 @@ import { analyzeFile } from "../../src/analyze.js";
 import type { TransferSummary } from "../../src/transfers/transferSummary.js";
 import { diagnosisLines } from "../../src/report/diagnosis.js";
 import { RecordColumns } from "../../src/report/recordColumns.js";
+import { compileFilterOptions } from "../../src/filter/filter.js";
 import { UrbHost, XferType } from "../../builder/urb.js";
 import { UsbmonTextWriter } from "../../builder/usbmonText.js";
 import { publicDir, repoRoot } from "../helpers/paths.js";
@@ -294,6 +295,53 @@ describe("viewer in Chromium: a public Packetry capture with CRC errors", () => 
     // The range is in the URL.
     expect(await page.evaluate(() => location.hash)).toMatch(/range=/);
     void url;
+  });
+});
+
+describe("viewer in Chromium: the filter bar", () => {
+  const BULK = path.join(repoRoot, "captures/bulk-toggle-stuck/capture.pcapng");
+  it("ep==1 keeps that endpoint's transfers as the CLI's --filter does, and survives a reload through the URL", async () => {
+    const { page, url } = await open(BULK);
+    const f = compileFilterOptions({ filter: "ep==1" })!;
+    const expected = (await nodeTransfers(BULK)).filter((t) => f.transfer(t)).map((t) => t.firstPacket);
+    expect(expected.length).toBeGreaterThan(0);
+    const all = (await treeRows(page)).length;
+    await page.fill("#filter", "ep==1");
+    await page.press("#filter", "Enter");
+    await page.waitForFunction(() => document.body.dataset.filtering === "false");
+    const rows = await treeRows(page);
+    expect(rows.map((r) => r.record)).toEqual(expected);
+    expect(rows.length).toBeLessThan(all);
+    const where = await page.$$eval("#tree-rows .tree-row .where", (s) => s.map((x) => x.textContent));
+    expect(where.every((w) => /^\d+\.1 (IN|OUT)$/.test(w!))).toBe(true);
+    const hash = await page.evaluate(() => location.hash);
+    expect(hash).toContain("filter=ep%3D%3D1");
+    // A reload of the link shows the same filtered tree, the expression back in the bar.
+    const again = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await again.goto(url + hash);
+    await waitDone(again);
+    expect(await again.inputValue("#filter")).toBe("ep==1");
+    expect((await treeRows(again)).map((r) => r.record)).toEqual(expected);
+    await again.close();
+    // An expression that does not compile says where, and leaves the tree as it was.
+    await page.fill("#filter", "ep==1 &&");
+    await page.press("#filter", "Enter");
+    await page.waitForFunction(() => document.body.dataset.filtering === "false");
+    expect(await page.textContent("#filter-error")).toMatch(/^ {8}\^ expected a field name/);
+    expect((await treeRows(page)).map((r) => r.record)).toEqual(expected);
+    // One click hides the SOFs: no SOF run is left, the transfers stay.
+    await page.fill("#filter", "");
+    await page.check("#hide-sof");
+    await page.waitForFunction(
+      () => location.hash.includes("hidesof=1") && document.body.dataset.filtering === "false",
+    );
+    const noSof = await treeRows(page);
+    expect(noSof.some((r) => r.kind.startsWith("SOF ×"))).toBe(false);
+    expect(noSof.map((r) => r.record)).toEqual(
+      (await nodeTransfers(BULK)).map((t) => t.firstPacket).slice(0, noSof.length),
+    );
+    await page.screenshot({ path: path.join(SHOTS, "viewer-filter.png") });
+    await page.close();
   });
 });
 
