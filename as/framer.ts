@@ -251,9 +251,9 @@ function describeCountedInterface(g: u32, linktype: u32, section: u32): void {
   store<u32>(row + IFS_SECTION, section);
 }
 
-/** Link types whose records a layer of usbscope reads: raw USB 2.0 packets and URBs (src/usb/linkTypes.ts isUsbLinktype). */
+/** Link types whose records a layer of usbscope reads: raw USB 2.0 packets, URBs and a sniffer's log (src/usb/linkTypes.ts isAnalysedLinktype). */
 function isAnalysedLinktype(linktype: u32): bool {
-  return isRawUsb(linktype) || linktype == LinkType.USB_LINUX || linktype == LinkType.USB_LINUX_MMAPPED || linktype == LinkType.USBPCAP;
+  return isRawUsb(linktype) || linktype == LinkType.USB_LINUX || linktype == LinkType.USB_LINUX_MMAPPED || linktype == LinkType.USBPCAP || linktype == LinkType.WIRESHARK_UPPER_PDU;
 }
 
 /** Remember a repaired timestamp: `kind` (TimeFix), the record's index and its file offset. */

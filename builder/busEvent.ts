@@ -26,3 +26,18 @@ export function packetryEvent(
   v.setUint32(12, Number(ns & 0xffffffffn), le);
   return bytes;
 }
+
+/**
+ * One line of ataradov's usb-sniffer log interface (LINKTYPE_WIRESHARK_UPPER_PDU, 252): an exported PDU for
+ * Wireshark's syslog dissector (tag 12 "syslog", end tag 0, big-endian u16 tag and length), then the text.
+ */
+export function usbSnifferLog(text: string): Uint8Array {
+  const name = new TextEncoder().encode("syslog");
+  const body = new TextEncoder().encode(text);
+  const out = new Uint8Array(4 + name.length + 4 + body.length);
+  out.set([0, 12, 0, name.length], 0);
+  out.set(name, 4);
+  out.set([0, 0, 0, 0], 4 + name.length);
+  out.set(body, 8 + name.length);
+  return out;
+}

@@ -48,7 +48,7 @@ export {
 } from "./pcapng.js";
 
 /** A Cynthion bus event (bus reset, suspend, keepalive...) as Packetry stores it in a pcapng custom block. */
-export { PACKETRY_PEN, packetryEvent } from "./busEvent.js";
+export { PACKETRY_PEN, packetryEvent, usbSnifferLog } from "./busEvent.js";
 
 /** Standard descriptor builders (§9.6) with computed lengths and counts. */
 export {

@@ -18,7 +18,7 @@ import type {
   Timestamp,
 } from "./usb/model.js";
 import { PacketChecks } from "./packets/packetChecks.js";
-import { isUsbLinktype } from "./usb/linkTypes.js";
+import { isAnalysedLinktype, isUsbLinktype } from "./usb/linkTypes.js";
 import { LinkType } from "../as/shared/constants.js";
 import { TimeFix, TimeFixLog } from "./usb/time.js";
 import { pidName } from "./usb/pid.js";
@@ -390,7 +390,7 @@ function accountRecords(
   }
   const errorRecord = info.errorRecord;
   const interfaces = info.interfaceRecords.map((f) => {
-    const analysed = isUsbLinktype(f.linktype);
+    const analysed = isAnalysedLinktype(f.linktype);
     const framingErrors = errorRecord?.interface === f.interface ? 1 : 0;
     return {
       interface: f.interface,
@@ -403,11 +403,13 @@ function accountRecords(
     };
   });
   const customBlocks = packets.linktypeCounts.get(LinkType.PCAPNG_CUSTOM_BLOCK) ?? 0;
-  // What the layers took: every raw packet, every URB record, every custom block.
-  const analysed = packets.rawPackets + urb.recordCounts.records + customBlocks;
+  // A sniffer's log lines (usb-sniffer's LINKTYPE 252 interface), read for its bus events.
+  const snifferLog = packets.linktypeCounts.get(LinkType.WIRESHARK_UPPER_PDU) ?? 0;
+  // What the layers took: every raw packet, every URB record, every custom block and log line.
+  const analysed = packets.rawPackets + urb.recordCounts.records + customBlocks + snifferLog;
   let otherLinkTypes = 0;
   for (const [lt, n] of packets.linktypeCounts)
-    if (!isUsbLinktype(lt) && lt !== LinkType.PCAPNG_CUSTOM_BLOCK) otherLinkTypes += n;
+    if (!isAnalysedLinktype(lt) && lt !== LinkType.PCAPNG_CUSTOM_BLOCK) otherLinkTypes += n;
   const framingErrors = errorRecord ? 1 : 0;
   return {
     read: info.records + framingErrors,

@@ -43,6 +43,18 @@ export enum BusEvent {
   SUSPEND = 28,
   RESUME = 29,
   LS_KEEPALIVE = 30,
+  /** usbscope's own, for ataradov's usb-sniffer log (snifferLog.ts): idle frames it folded, so no SOF is recorded for them. */
+  FRAMES_FOLDED = 100,
+}
+
+/** Events counted but never listed: they come every frame or every chirp bit. */
+export function isQuietBusEvent(event: BusEvent): boolean {
+  return (
+    event === BusEvent.LS_KEEPALIVE ||
+    event === BusEvent.FRAMES_FOLDED ||
+    event === BusEvent.LINE_CHIRP_J ||
+    event === BusEvent.LINE_CHIRP_K
+  );
 }
 
 /** What each event means, for reports. */
@@ -77,6 +89,7 @@ export const BUS_EVENT_NAMES: Record<BusEvent, string> = {
   [BusEvent.SUSPEND]: "suspend",
   [BusEvent.RESUME]: "resume",
   [BusEvent.LS_KEEPALIVE]: "low-speed keepalive",
+  [BusEvent.FRAMES_FOLDED]: "empty frames folded by the sniffer",
 };
 
 /** The bus speed a capture-start or speed-change event states; undefined for every other event (and "automatic"). */

@@ -1,13 +1,14 @@
 // Packet-level checks over the core's columns: one pass per batch, no object per packet.
 // Findings are made only for packets that are wrong, so a clean capture costs one loop.
-import { PacketStatus, Pid } from "../../as/shared/constants.js";
+import { LinkType, PacketStatus, Pid } from "../../as/shared/constants.js";
 import type { RecordBatch, RecordSink, Speed } from "../usb/model.js";
 import { batchSummary, type BatchSummary } from "../core/core.js";
-import { finding, type FindingSink } from "../usb/finding.js";
+import { finding, type Finding, type FindingSink } from "../usb/finding.js";
 import { speedOfLinktype } from "../usb/linkTypes.js";
 import { hex2 } from "../usb/bytes.js";
 import { pidName } from "../usb/pid.js";
 import {
+  CAPTURE_GLITCH,
   CRC5,
   CRC16,
   FMT_PACKET_TRUNCATED,
@@ -42,12 +43,27 @@ export class PacketChecks implements RecordSink {
   private inferSameRun = 0;
   private inferAdvanceRun = 0;
 
+  /** The last record of the previous batch was a sniffer's bus event (a glitch's neighbour, see isGlitch). */
+  private lastWasEvent = false;
+  /** A one-byte bad PID that ended its batch: glitch or PID_INVALID, as the next record decides. */
+  private pendingGlitch: { glitch: Finding; invalid: Finding } | undefined;
+
   constructor(
     private readonly findings: FindingSink,
     private readonly onSpeed?: (speed: Speed) => void,
   ) {}
 
   onBatch(b: RecordBatch): void {
+    if (this.pendingGlitch && b.count > 0) {
+      const p = this.pendingGlitch;
+      this.pendingGlitch = undefined;
+      this.findings.add(isSnifferEvent(b, 0) ? p.glitch : p.invalid);
+    }
+    this.checkBatch(b);
+    if (b.count > 0) this.lastWasEvent = isSnifferEvent(b, b.count - 1);
+  }
+
+  private checkBatch(b: RecordBatch): void {
     // The core's batches come with a one-pass summary (as/summary.ts): with one link type in the
     // batch, only the SOFs and malformed packets it lists need a look here.
     const summary = batchSummary(b);
@@ -129,7 +145,10 @@ export class PacketChecks implements RecordSink {
     this.statusCounts[PacketStatus.OK]! += count - other - bad;
   }
 
-  onEnd(): void {}
+  onEnd(): void {
+    if (this.pendingGlitch) this.findings.add(this.pendingGlitch.invalid);
+    this.pendingGlitch = undefined;
+  }
 
   /** Records per link type. */
   get linktypeCounts(): Map<number, number> {
@@ -248,15 +267,28 @@ export class PacketChecks implements RecordSink {
     const target =
       p === Pid.SOF ? `frame ${b.frame[i]}` : `address ${b.address[i]} endpoint ${b.endpoint[i]}`;
     switch (st) {
-      case PacketStatus.BAD_PID_CHECK:
-        this.findings.add(
-          finding(
-            PID_INVALID,
-            `PID byte 0x${hex2(p)}: check nibble 0x${(p >> 4).toString(16)} is not the complement of PID 0x${(p & 15).toString(16)}; receivers must ignore the packet (${len} bytes)`,
-            extra,
-          ),
+      case PacketStatus.BAD_PID_CHECK: {
+        const invalid = finding(
+          PID_INVALID,
+          `PID byte 0x${hex2(p)}: check nibble 0x${(p >> 4).toString(16)} is not the complement of PID 0x${(p & 15).toString(16)}; receivers must ignore the packet (${len} bytes)`,
+          extra,
         );
+        if (len !== 1) {
+          this.findings.add(invalid);
+          break;
+        }
+        // A lone PID byte next to a reset, chirp or line-state change the sniffer logged is its own glitch.
+        const glitch = finding(
+          CAPTURE_GLITCH,
+          `record #${extra.packet}: one byte 0x${hex2(p)} with an invalid PID check${extra.packet === 0 ? ", the capture's first record" : ""}`,
+          extra,
+        );
+        const before = i > 0 ? isSnifferEvent(b, i - 1) : this.lastWasEvent;
+        if (before || extra.packet === 0) this.findings.add(glitch);
+        else if (i + 1 < b.count) this.findings.add(isSnifferEvent(b, i + 1) ? glitch : invalid);
+        else this.pendingGlitch = { glitch, invalid };
         break;
+      }
       case PacketStatus.BAD_CRC5:
         if (p === Pid.SPLIT)
           this.findings.add(
@@ -319,4 +351,13 @@ function expectedLength(p: number): string {
   if (code === 8) return "SPLIT tokens are 4 bytes (§8.4.2.2)";
   if ((code & 3) === 3) return "data packets are 3 to 1027 bytes: PID, up to 1024 data bytes, CRC16 (§8.4.4)";
   return "handshakes are 1 byte (§8.4.5)";
+}
+
+/** Record `i` is a bus event a sniffer logged: a pcapng custom block (Cynthion) or a usb-sniffer log line (252). */
+function isSnifferEvent(b: RecordBatch, i: number): boolean {
+  const lt = b.linktype[i]!;
+  return (
+    b.status[i] === PacketStatus.NOT_RAW &&
+    (lt === LinkType.PCAPNG_CUSTOM_BLOCK || lt === LinkType.WIRESHARK_UPPER_PDU)
+  );
 }

@@ -73,6 +73,20 @@ export const FMT_TIMESTAMP: RuleInfo = {
     "timestamp out of range (sub-second field of a second or more, or a year outside 0000..9999): repaired",
 };
 
+/**
+ * usbscope's own: a one-byte "packet" with an invalid PID right next to a bus event the sniffer logged (a
+ * reset, a chirp or line-state change), or the capture's first record: the sniffer sampled the line while it
+ * settled (ataradov's usb-sniffer shows 0xEF, 0xFF). A capture note, not a packet of the device's.
+ */
+export const CAPTURE_GLITCH: RuleInfo = {
+  id: "CAPTURE_GLITCH",
+  severity: "info",
+  spec: "USB 2.0 §7.1.7.5 (reset, chirp), §8.3.1; ataradov/usb-sniffer line-state log",
+  title:
+    "one-byte packet with an invalid PID next to a logged bus event or at the capture's start: the sniffer's glitch",
+  note: "one-byte glitches next to a bus reset, chirp or line-state change the sniffer logged (or at the capture's start) are the sniffer sampling a settling line, not packets: nothing of the device's is in them",
+};
+
 export const packetRules: RuleInfo[] = [
   PID_INVALID,
   PID_RESERVED,
@@ -84,4 +98,5 @@ export const packetRules: RuleInfo[] = [
   FMT_PACKET_TRUNCATED,
   FMT_FRAMING,
   FMT_TIMESTAMP,
+  CAPTURE_GLITCH,
 ];

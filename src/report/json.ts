@@ -4,10 +4,14 @@ import { isoTime } from "../usb/time.js";
 import { deviceJson } from "./deviceJson.js";
 import { findingJson } from "./findingJson.js";
 
-import { BUS_EVENT_NAMES, BusEvent } from "../packets/busEvents.js";
+import { BUS_EVENT_NAMES, BusEvent, isQuietBusEvent } from "../packets/busEvents.js";
 
-/** The bus event counted but never listed (one per millisecond on a low-speed bus). */
-const KEEPALIVE = BUS_EVENT_NAMES[BusEvent.LS_KEEPALIVE];
+/** The bus events counted but never listed (keepalives, folded frames, chirp bits), by name. */
+const QUIET = new Set(
+  (Object.keys(BUS_EVENT_NAMES).map(Number) as BusEvent[])
+    .filter((e) => isQuietBusEvent(e))
+    .map((e) => BUS_EVENT_NAMES[e]),
+);
 
 export function analysisJson(r: AnalysisResult): Record<string, unknown> {
   const c = r.findings.countBySeverity;
@@ -36,7 +40,7 @@ export function analysisJson(r: AnalysisResult): Record<string, unknown> {
     findings: r.findings.sorted().map(findingJson),
   };
   if (r.busEvents.counts.size) {
-    const listable = [...r.busEvents.counts].reduce((n, [e, c]) => n + (e === KEEPALIVE ? 0 : c), 0);
+    const listable = [...r.busEvents.counts].reduce((n, [e, c]) => n + (QUIET.has(e) ? 0 : c), 0);
     doc.busEvents = {
       counts: Object.fromEntries(r.busEvents.counts),
       events: r.busEvents.list.map((e) => ({ index: e.index, time: isoTime(e.time), event: e.event })),

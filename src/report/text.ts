@@ -44,7 +44,10 @@ export function analysisText(r: AnalysisResult): string {
     if (more > 0) out.push(`  … and ${more} more device${more === 1 ? "" : "s"}, checked but not listed`);
   }
   if (r.busEvents.list.length) {
-    out.push("", "Bus events (recorded by the sniffer; keepalives not listed)");
+    out.push(
+      "",
+      "Bus events (recorded by the sniffer; keepalives, chirp bits and folded frames counted, not listed)",
+    );
     for (const e of r.busEvents.list.slice(0, MAX_BUS_EVENT_LINES)) {
       const t = r.firstTime ? `  +${secondsBetween(r.firstTime, e.time).toFixed(6)}s` : "";
       out.push(`  #${String(e.index).padEnd(6)}${t}  ${e.event}`);

@@ -22,7 +22,7 @@ import { ToggleReset } from "./toggleClassifier.js";
 import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome, spanNs, txPlace } from "./transaction.js";
 import { deviceAddr } from "../usb/ids.js";
 import { TransactionAssembler } from "./transactionAssembler.js";
-import { BusEvent } from "../packets/busEvents.js";
+import { BusEvent, isQuietBusEvent } from "../packets/busEvents.js";
 import type { TransactionSummary, TransferListener, TransferSummary } from "./transferSummary.js";
 
 /** SetAddress() recovery interval (§9.2.6.3). */
@@ -165,7 +165,7 @@ export class PacketLayer implements RecordSink {
   private busEvent(event: BusEvent, index: number, sec: number, nsec: number): void {
     this.busEventCounts.set(event, (this.busEventCounts.get(event) ?? 0) + 1);
     const time = { sec, nsec };
-    const listed = event !== BusEvent.LS_KEEPALIVE;
+    const listed = !isQuietBusEvent(event);
     if (listed && this.busEvents.length < MAX_LISTED_BUS_EVENTS) this.busEvents.push({ index, time, event });
     if (event === BusEvent.BUS_RESET) {
       // §7.1.7.5, §9.1.1.3: the device is back in the Default state: address 0, not configured, every

@@ -2,6 +2,7 @@
 // State lives in one explicit object so a transaction can straddle two batches.
 import { LinkType, PacketStatus, Pid, SplitBits } from "../../as/shared/constants.js";
 import { BusEvent, decodeBusEvent } from "../packets/busEvents.js";
+import { snifferLogEvent, snifferLogText } from "../packets/snifferLog.js";
 import type { RecordBatch, Speed } from "../usb/model.js";
 import { finding, type FindingSink } from "../usb/finding.js";
 import { isDataPid, pidName } from "../usb/pid.js";
@@ -100,6 +101,8 @@ export class TransactionAssembler {
           // URB records belong to src/urb; a sniffer's bus events come as pcapng custom blocks.
           if (b.linktype[i] === LinkType.PCAPNG_CUSTOM_BLOCK && this.onBusEvent !== undefined)
             this.customBlock(b, i, firstIndex + i);
+          else if (b.linktype[i] === LinkType.WIRESHARK_UPPER_PDU && this.onBusEvent !== undefined)
+            this.snifferLog(b, i, firstIndex + i);
           continue;
         }
         // A malformed packet ends whatever was open (packetry shows it in its own "invalid" group).
@@ -242,6 +245,18 @@ export class TransactionAssembler {
       this.finish();
     }
     this.onBusEvent!(e.event, index, e.sec, e.nsec);
+  }
+
+  /** A line of usb-sniffer's log interface (snifferLog.ts): a bus event when it states one, with its record's time. */
+  private snifferLog(b: RecordBatch, i: number, index: number): void {
+    const text = snifferLogText(b.bytes, b.dataOffset[i], b.dataLength[i]);
+    const event = text === null ? undefined : snifferLogEvent(text);
+    if (event === undefined) return;
+    if (event === BusEvent.BUS_RESET && this.open) {
+      this.tx.interrupted = true;
+      this.finish();
+    }
+    this.onBusEvent!(event, index, b.tsSec[i], b.tsNsec[i]);
   }
 
   /** A packet that fits no transaction: the open one ends, and the packet stands alone (PID_SEQUENCE). */

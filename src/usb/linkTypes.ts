@@ -44,3 +44,11 @@ export function isUrbLinktype(lt: number): boolean {
 export function isUsbLinktype(lt: number): boolean {
   return speedOfLinktype(lt) !== undefined || isUrbLinktype(lt);
 }
+
+/**
+ * Link types whose records a layer reads: USB packets and URBs, and a sniffer's log interface
+ * (LINKTYPE_WIRESHARK_UPPER_PDU: ataradov's usb-sniffer, read for its bus events, src/packets/snifferLog.ts).
+ */
+export function isAnalysedLinktype(lt: number): boolean {
+  return isUsbLinktype(lt) || lt === LinkType.WIRESHARK_UPPER_PDU;
+}

@@ -13,6 +13,7 @@ const OWN = [
   "URB_TYPE_MISMATCH",
   "FMT_TIMESTAMP",
   "URB_UNKNOWN_TYPE",
+  "CAPTURE_GLITCH",
 ];
 
 describe("rule registry", () => {
