@@ -1,13 +1,27 @@
 // The shared start of every command that analyzes one capture: open FILE or stdin, analyze, and turn
 // input problems (unreadable file, unknown format, empty input) into one line on stderr and exit 2.
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, openInput, shownName, type Io } from "./io.js";
-import { analyzeSource, type AnalyzeOptions, type AnalysisResult } from "../src/index.js";
+import {
+  analyzeSource,
+  linktypeName,
+  READ_LINKTYPES,
+  type AnalyzeOptions,
+  type AnalysisResult,
+} from "../src/index.js";
 
-/** Unknown format or an empty input: a usage/input error, not a finding. */
+/**
+ * Unknown format, an empty input, or records of no link type usbscope reads (macOS USB 266...): an input
+ * error, not a report of zero findings.
+ */
 export function inputProblem(r: AnalysisResult): string | undefined {
   if (r.capture.bytes === 0) return `${shownName(r.file)}: empty input`;
   if (r.capture.error && r.capture.error.offset === 0 && r.capture.records === 0)
     return `${shownName(r.file)}: ${r.capture.error.message}`;
+  const a = r.recordAccounting;
+  if (a.analysed === 0 && a.otherLinkTypes > 0) {
+    const types = r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ");
+    return `${shownName(r.file)}: link type ${types} is not one usbscope reads (it reads ${READ_LINKTYPES})`;
+  }
   return undefined;
 }
 

@@ -1,5 +1,12 @@
 import type { Readable } from "node:stream";
-import { fileSource, sanitizeTerminal, streamSource, type ByteSource } from "../src/index.js";
+import { stat } from "node:fs/promises";
+import {
+  fileSource,
+  sanitizeTerminal,
+  streamSource,
+  type ByteSource,
+  type TextLayout,
+} from "../src/index.js";
 
 /** Where a command writes and reads; tests pass their own (commander's configureOutput in spirit). */
 export interface Io {
@@ -16,6 +23,8 @@ export interface Io {
    * defines it when stderr is a TTY, so nothing is written when the output is piped or logged.
    */
   status?(text: string): void;
+  /** Whether stdout is a terminal and how wide, and the environment (COLUMNS, NO_COLOR); absent: not a terminal. */
+  terminal?: { isTTY: boolean; columns?: number; env: Record<string, string | undefined> };
 }
 
 /** The progress line on stderr, rewritten in place with a carriage return and erase-to-end-of-line. */
@@ -30,6 +39,9 @@ export const processIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
   stdin: process.stdin,
+  get terminal() {
+    return { isTTY: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env };
+  },
   drain: () =>
     process.stdout.writableNeedDrain
       ? new Promise<void>((resolve) => {
@@ -70,12 +82,53 @@ export function shownName(file: string): string {
   return sanitizeTerminal(file);
 }
 
-/** FILE or "-" (stdin) as a byte source. */
+/** Columns a text report wraps at when stdout is not a terminal and COLUMNS is not set. */
+export const PIPE_COLUMNS = 100;
+
+/**
+ * How a text report meets stdout: wrapped at COLUMNS when set, else at the terminal's width, else (a pipe or
+ * file) at `pipeColumns` (100; live's event lines stay whole for grep); coloured only on a terminal and never
+ * with NO_COLOR set (no-color.org).
+ */
+export function textLayout(io: Io, pipeColumns = PIPE_COLUMNS): TextLayout {
+  const t = io.terminal;
+  const env = t?.env ?? {};
+  const fromEnv = Number(env.COLUMNS);
+  const width =
+    Number.isInteger(fromEnv) && fromEnv > 0
+      ? fromEnv
+      : t?.isTTY && t.columns && t.columns > 0
+        ? t.columns
+        : pipeColumns;
+  const color = t?.isTTY === true && !env.NO_COLOR;
+  return { width, color };
+}
+
+/**
+ * What a path is when it is not a regular file, in the words of the one-line error; undefined for a file.
+ * A directory would fail the first read, a FIFO would block the open until a writer comes, and a device node
+ * is no capture file (usbscope live reads /dev/usbmonN and FIFOs).
+ */
+async function notAFile(file: string): Promise<string | undefined> {
+  const s = await stat(file);
+  if (s.isFile()) return undefined;
+  if (s.isDirectory()) return "is a directory, not a capture file";
+  if (s.isFIFO()) return "is a FIFO, not a capture file (read it with `usbscope live FILE`, or `- < FILE`)";
+  if (s.isCharacterDevice() || s.isBlockDevice())
+    return "is a device node, not a capture file (usbscope live reads /dev/usbmonN)";
+  if (s.isSocket()) return "is a socket, not a capture file";
+  return "is not a regular file";
+}
+
+/** FILE or "-" (stdin) as a byte source; a path that is not a regular file is an InputError. */
 export async function openInput(file: string, io: Io): Promise<{ source: ByteSource; name: string }> {
   if (file === "-") return { source: paced(streamSource(io.stdin), io), name: "-" };
   try {
+    const why = await notAFile(file);
+    if (why) throw new InputError(`${shownName(file)}: ${why}`);
     return { source: paced(await fileSource(file), io), name: file };
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(readErrorMessage(file, e));
   }
 }

@@ -18,12 +18,12 @@ import type {
   Timestamp,
 } from "./usb/model.js";
 import { PacketChecks } from "./packets/packetChecks.js";
-import { isAnalysedLinktype, isUsbLinktype } from "./usb/linkTypes.js";
+import { isAnalysedLinktype, isUsbLinktype, linktypeName } from "./usb/linkTypes.js";
 import { LinkType } from "../as/shared/constants.js";
 import { TimeFix, TimeFixLog } from "./usb/time.js";
 import { pidName } from "./usb/pid.js";
 import { BUS_EVENT_NAMES, speedOfBusEvent } from "./packets/busEvents.js";
-import { FMT_FRAMING, FMT_TIMESTAMP } from "./packets/rules.js";
+import { FMT_FRAMING, FMT_LINKTYPE_OTHER, FMT_TIMESTAMP } from "./packets/rules.js";
 import { descriptorRules } from "./rules/descriptor/index.js";
 import { finding, type Finding } from "./usb/finding.js";
 import { DescriptorLayer, type DeviceReport } from "./devices/descriptorLayer.js";
@@ -83,7 +83,10 @@ export interface AnalyzeOptions {
    * flight are left out instead of being reported as unpaired submissions and failed control transfers.
    */
   stopped?(): boolean;
-  /** Keep only the findings this accepts (a filter): the others are counted in `findings.filteredOut` only. */
+  /**
+   * Keep only the findings this accepts (--filter, --min-severity, --rule): the others are not kept, listed,
+   * passed to onFinding or counted by severity (so not in the exit status), only in `findings.filteredOut`.
+   */
   findingFilter?(finding: Finding): boolean;
   /** Called once with the time of the first record (before any layer sees it): what relative times count from. */
   onFirstTime?(time: Timestamp): void;
@@ -132,6 +135,11 @@ class TimeSpan implements RecordSink {
       this.onFirst?.(this.first);
     }
     this.last = { sec: b.tsSec[b.count - 1]!, nsec: b.tsNsec[b.count - 1]! };
+  }
+  /** An event outside the batches (usbmon text lines). */
+  onEvent(time: Timestamp): void {
+    this.first ??= time;
+    this.last = time;
   }
   onEnd(): void {}
 }
@@ -246,11 +254,19 @@ export async function analyzeSource(
     },
     text: {
       push(chunk) {
-        textParser ??= new UsbmonTextParser((ev) => (onFirstTime(ev.time), urb.onUrbEvent(ev)), {
-          findings: sink,
-          keepAllData: urb.keepAllData,
-          timeFixes,
-        });
+        // usbmon text has no record batches: the time span comes from its events.
+        textParser ??= new UsbmonTextParser(
+          (ev) => {
+            onFirstTime(ev.time);
+            span.onEvent(ev.time);
+            urb.onUrbEvent(ev);
+          },
+          {
+            findings: sink,
+            keepAllData: urb.keepAllData,
+            timeFixes,
+          },
+        );
         textParser.push(chunk);
       },
       end() {
@@ -269,6 +285,17 @@ export async function analyzeSource(
       ),
     );
   }
+  // Records of a link type no layer reads beside ones it does: said once per link type, with the count.
+  // (A capture of nothing but such records is an input error: the CLI's inputProblem.)
+  if (packetChecks.rawPackets + urb.recordCounts.records > 0)
+    for (const [lt, n] of packetChecks.linktypeCounts)
+      if (!isAnalysedLinktype(lt))
+        findings.add(
+          finding(
+            FMT_LINKTYPE_OTHER,
+            `${n} record${n === 1 ? "" : "s"} of link type ${lt} (${linktypeName(lt)}) not analysed: usbscope does not read that link type`,
+          ),
+        );
   if (info.timeFixes) timeFixes.merge(info.timeFixes);
   if (timeFixes.count > 0) findings.add(timeFixFinding(timeFixes));
   sink.flush();
@@ -408,8 +435,7 @@ function accountRecords(
   // What the layers took: every raw packet, every URB record, every custom block and log line.
   const analysed = packets.rawPackets + urb.recordCounts.records + customBlocks + snifferLog;
   let otherLinkTypes = 0;
-  for (const [lt, n] of packets.linktypeCounts)
-    if (!isAnalysedLinktype(lt) && lt !== LinkType.PCAPNG_CUSTOM_BLOCK) otherLinkTypes += n;
+  for (const [lt, n] of packets.linktypeCounts) if (!isAnalysedLinktype(lt)) otherLinkTypes += n;
   const framingErrors = errorRecord ? 1 : 0;
   return {
     read: info.records + framingErrors,

@@ -28,7 +28,7 @@ export type { ClassDecode, ClassFieldValue } from "./usb/classDecode.js";
 export { FindingCollector } from "./usb/findingCollector.js";
 export { isoTime, msBetween, secondsBetween } from "./usb/time.js";
 export { hex, hex2, hex4, hexBytes } from "./usb/bytes.js";
-export { linktypeName } from "./usb/linkTypes.js";
+export { linktypeName, READ_LINKTYPES } from "./usb/linkTypes.js";
 export { PacketStatus, Pid } from "../as/shared/constants.js";
 export type {
   IsoFrame,
@@ -44,6 +44,7 @@ export type { UsbDevice } from "./devices/device.js";
 
 // The rules: every rule usbscope checks.
 export { allRules, type RegisteredRule } from "./rules/registry.js";
+export { SOURCE_TAGS, sourceTagOf, type SourceTag } from "./rules/sources.js";
 
 // Expectations and verification: what a product looks like, a capture checked against it, two compared.
 export {
@@ -63,7 +64,9 @@ export { fnv1a, inShard, parseShard, type Shard } from "./verify/shard.js";
 export { diffInputs, type DiffInput, type DiffResult } from "./verify/diff.js";
 
 // Reports: text, JSON, JUnit, the descriptor tree, the transfer tree, packet lines; device strings made safe.
-export { analysisText, findingLine } from "./report/text.js";
+export { analysisText, findingLine, type TextOptions } from "./report/text.js";
+export { wrap, type TextLayout } from "./report/layout.js";
+export { groupFindings, rankFindings, type FindingGroup } from "./report/findingGroups.js";
 export { analysisJson } from "./report/json.js";
 export { jsonText } from "./report/jsonText.js";
 export { findingJson, type FindingJson } from "./report/findingJson.js";

@@ -408,8 +408,10 @@ async function renderDevices() {
     const div = add(box, "div", undefined, "device");
     div.dataset.device = String(d.device);
     const head = add(div, "div", undefined, "verdict");
-    add(head, "span", d.ok ? "ok " : "FAIL ", d.ok ? "ok" : "fail");
-    add(head, "span", d.lines[0]?.replace(/^(ok {2}|FAIL) /, "") ?? `device ${d.device}`, "diagnosis");
+    // `seen`: a device whose enumeration the capture does not show (the CLI's word for it).
+    const seen = /^seen /.test(d.lines[0] ?? "");
+    add(head, "span", seen ? "seen " : d.ok ? "ok " : "FAIL ", seen ? "seen" : d.ok ? "ok" : "fail");
+    add(head, "span", d.lines[0]?.replace(/^(ok {2}|FAIL|seen) /, "") ?? `device ${d.device}`, "diagnosis");
     if (d.lines.length > 1) add(div, "pre", d.lines.slice(1).join("\n"), "diagnosis-detail");
     if (d.timeline.length) {
       add(div, "h3", "Enumeration timeline");

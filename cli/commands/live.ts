@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { EXIT_USAGE, paced, readErrorMessage, shownName, type Io } from "../io.js";
+import { EXIT_USAGE, paced, readErrorMessage, shownName, textLayout, type Io } from "../io.js";
+import { findingFilter, withFindingFilter, type FindingFilterFlags } from "../findingFilter.js";
 import {
   describeUsbmonError,
   hostLittleEndian,
@@ -53,10 +54,12 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
       new Option("--usbmon-dev <dir>", "directory of the usbmonN devices").default(USBMON_DEV_DIR).hideHelp(),
     );
   withFilterOptions(cmd, "findings (and the devices it names)");
+  withFindingFilter(cmd);
   return cmd.action(
     async (
       input: string | undefined,
-      opts: FilterFlags & { bus?: number; json?: boolean; usbmonDir: string; usbmonDev: string },
+      opts: FilterFlags &
+        FindingFilterFlags & { bus?: number; json?: boolean; usbmonDir: string; usbmonDev: string },
     ) => {
       if (input !== undefined && opts.bus !== undefined) {
         io.err("usbscope: --bus selects a usbmon bus; it cannot be used with an input file or stdin\n");
@@ -65,7 +68,13 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
       }
       const filter = prepareLiveFilter(opts, io, setExit);
       if (filter === null) return;
-      const session = new LiveSession({ out: io.out, json: opts.json, filter });
+      const session = new LiveSession({
+        out: io.out,
+        json: opts.json,
+        filter,
+        layout: textLayout(io, Infinity),
+        findingFilter: findingFilter(opts),
+      });
       const signals = deps.signals ?? process;
       const handlers = SIGNALS.map((sig) => {
         const h = () => session.stop(sig);

@@ -3,6 +3,7 @@ import type { Io } from "../io.js";
 import { analyzeInput, exitCodeFor } from "../analyzeInput.js";
 import { withBytesOptions, type BytesFlags } from "./bytesOptions.js";
 import { prepareFilter, reportNeverMatched, withFilterOptions, type FilterFlags } from "./filterOptions.js";
+import { findingFilter, withFindingFilter, type FindingFilterFlags } from "../findingFilter.js";
 import {
   busEventJson,
   busEventText,
@@ -33,10 +34,13 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
     .option("--json", "one JSON object per transfer (NDJSON)")
     .option("--no-fold", "list every URB, also the runs of repeats");
   withFilterOptions(cmd, "transfers");
+  withFindingFilter(cmd);
   return withBytesOptions(cmd, "each transfer's payload (each data packet's at --depth 3)").action(
     async (
       file: string,
-      opts: BytesFlags & FilterFlags & { depth: 1 | 2 | 3; json?: boolean; fold: boolean },
+      opts: BytesFlags &
+        FilterFlags &
+        FindingFilterFlags & { depth: 1 | 2 | 3; json?: boolean; fold: boolean },
     ) => {
       const filter = await prepareFilter(file, opts, io, setExit);
       if (filter === null) return;
@@ -67,6 +71,8 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
         onFirstTime: (t) => {
           if (filter) filter.env.origin = t;
         },
+        // The exit status counts only the findings asked for.
+        findingFilter: findingFilter(opts),
       });
       if (!r) return;
       if (filter && !any) reportNeverMatched(filter, devicesSeen, io);

@@ -6,10 +6,16 @@ import { LIVE_READ_SIZE, type LiveSource } from "./liveSource.js";
 import { deviceEvent, LivePrinter, type LiveSummary } from "../report/liveEvents.js";
 import type { CompiledFilter } from "../filter/filter.js";
 import { filterWantsDevice } from "../filter/deviceSelection.js";
+import type { TextLayout } from "../report/layout.js";
+import type { Finding } from "../usb/finding.js";
 
 export interface LiveOptions {
   out(text: string): void;
   json?: boolean;
+  /** Width and colour of the text lines (default: no wrap, no colour). */
+  layout?: TextLayout;
+  /** Only the findings this accepts are made, printed and counted (`--min-severity`, `--rule`). */
+  findingFilter?(finding: Finding): boolean;
   /** Wall clock in ms (tests inject one). */
   now?: () => number;
   /**
@@ -17,6 +23,14 @@ export interface LiveOptions {
    * facts are learnt as the session goes: a device's VID:PID once its enumeration is reported.
    */
   filter?: CompiledFilter;
+}
+
+/** A finding passes when both predicates (each optional) accept it. */
+function both(
+  a: ((f: Finding) => boolean) | undefined,
+  b: ((f: Finding) => boolean) | undefined,
+): ((f: Finding) => boolean) | undefined {
+  return a && b ? (f) => a(f) && b(f) : (a ?? b);
 }
 
 export class LiveSession {
@@ -44,12 +58,12 @@ export class LiveSession {
     const started = now();
     this.source = source;
     if (this.stopRequested) source.stop();
-    const printer = new LivePrinter(this.options.out, this.options.json ?? false);
+    const printer = new LivePrinter(this.options.out, this.options.json ?? false, this.options.layout);
     let devices = 0;
     let devicesOk = 0;
     const filter = this.options.filter;
     const r = await analyzeSource(source, name, {
-      findingFilter: filter?.finding,
+      findingFilter: both(filter?.finding, this.options.findingFilter),
       onFirstTime: (t) => {
         if (filter) filter.env.origin = t;
       },

@@ -87,6 +87,18 @@ export const CAPTURE_GLITCH: RuleInfo = {
   note: "one-byte glitches next to a bus reset, chirp or line-state change the sniffer logged (or at the capture's start) are the sniffer sampling a settling line, not packets: nothing of the device's is in them",
 };
 
+/**
+ * usbscope's own: records of a link type no layer reads (a sniffer's log interface, macOS USB 266) beside
+ * USB traffic, counted and skipped. A property of the capture, said once per link type; a capture with only
+ * such records is an input error instead (the CLI exits 2).
+ */
+export const FMT_LINKTYPE_OTHER: RuleInfo = {
+  id: "FMT_LINKTYPE_OTHER",
+  severity: "info",
+  spec: "tcpdump.org/linktypes.html",
+  title: "records of a link type usbscope does not read: counted, not analysed",
+};
+
 export const packetRules: RuleInfo[] = [
   PID_INVALID,
   PID_RESERVED,
@@ -99,4 +111,5 @@ export const packetRules: RuleInfo[] = [
   FMT_FRAMING,
   FMT_TIMESTAMP,
   CAPTURE_GLITCH,
+  FMT_LINKTYPE_OTHER,
 ];

@@ -11,6 +11,7 @@ import type { Finding } from "../usb/finding.js";
 import { findingJson } from "./findingJson.js";
 import { findingLine } from "./text.js";
 import { jsonText } from "./jsonText.js";
+import type { TextLayout } from "./layout.js";
 
 /** One enumeration as live prints it. */
 export interface DeviceEvent {
@@ -132,6 +133,7 @@ export class LivePrinter {
   constructor(
     private readonly out: (text: string) => void,
     private readonly json: boolean,
+    private readonly layout: TextLayout = {},
   ) {}
 
   seeTime(t: Timestamp | undefined): void {
@@ -147,7 +149,7 @@ export class LivePrinter {
     this.out(
       this.json
         ? jsonText({ type: "finding", ...findingJson(f) }) + "\n"
-        : findingLine(f, { firstTime: this.origin }) + "\n",
+        : findingLine(f, { firstTime: this.origin }, this.layout) + "\n",
     );
   }
 

@@ -1,45 +1,65 @@
-// The human report of `usbscope analyze`: summary, then diagnosis, then findings in plain words.
+// The human report of `usbscope analyze`: summary, then the devices' diagnoses, then the findings ranked
+// (errors, warnings, info, each in capture order) with repeats grouped, wrapped to the terminal.
 import type { AnalysisResult } from "../result.js";
 import type { Finding } from "../usb/finding.js";
 import { secondsBetween } from "../usb/time.js";
 import { sanitizeTerminal } from "./sanitize.js";
-import { diagnosisLines } from "./diagnosis.js";
+import { diagnosisRows } from "./diagnosis.js";
 import { linktypeName } from "../usb/linkTypes.js";
+import { groupFindings, ungroupedFindings } from "./findingGroups.js";
+import { findingRow, rowLines, widthsOf, type RowWidths } from "./findingRows.js";
+import { paint, wrap, type TextLayout } from "./layout.js";
+import { allRules } from "../rules/registry.js";
 
-export function analysisText(r: AnalysisResult): string {
+export interface TextOptions extends TextLayout {
+  /** List every finding on its own line instead of grouping repeats (`--all`). */
+  all?: boolean;
+}
+
+export function analysisText(r: AnalysisResult, options: TextOptions = {}): string {
   const out: string[] = [];
+  // A summary line: its label, then the value wrapped under itself (a long file name, many link types).
+  const field = (label: string, value: string) =>
+    out.push(...wrap(`  ${label.padEnd(14)}`, value, options.width));
   const c = r.findings.countBySeverity;
-  out.push(`usbscope: ${sanitizeTerminal(r.file)}`);
+  out.push(...wrap("usbscope: ", sanitizeTerminal(r.file), options.width));
   const order =
     r.capture.format === "usbmon-text" ? "" : r.capture.bigEndian ? ", big-endian" : ", little-endian";
-  out.push(`  format        ${r.capture.format}${order}`);
+  field("format", `${r.capture.format}${order}`);
   if (r.linktypes.length)
-    out.push(`  link types    ${r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ")}`);
-  out.push(`  speed         ${r.speed}`);
+    field("link types", `${r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ")}`);
+  field("speed", r.speed);
   const span = r.firstTime && r.lastTime ? `, ${secondsBetween(r.firstTime, r.lastTime).toFixed(6)} s` : "";
-  if (r.capture.format === "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
-  else out.push(`  records       ${r.capture.records}${span}`);
+  if (r.capture.format === "usbmon-text") field("URB events", `${r.urbEvents}${span}`);
+  else field("records", `${r.capture.records}${span}`);
   if (r.packets > 0) {
-    out.push(`  packets       ${r.packets}`);
-    out.push(
-      `  by PID        ${[...r.pidCounts.entries()]
+    field("packets", `${r.packets}`);
+    field(
+      "by PID",
+      [...r.pidCounts.entries()]
         .sort((a, b) => b[1] - a[1])
-        .map(([p, n]) => `${p} ${n}`)
-        .join(", ")}`,
+        .map(([p, n]) => `${p} ${n},`)
+        .join(" ")
+        .replace(/,$/, ""),
     );
   }
-  if (r.transactions > 0) out.push(`  transactions  ${r.transactions}`);
-  if (r.urbEvents > 0 && r.capture.format !== "usbmon-text") out.push(`  URB events    ${r.urbEvents}`);
-  out.push(`  control       ${r.controlTransferCount} transfers`);
+  if (r.transactions > 0) field("transactions", `${r.transactions}`);
+  if (r.urbEvents > 0 && r.capture.format !== "usbmon-text") field("URB events", `${r.urbEvents}`);
+  field("control", `${r.controlTransferCount} transfers`);
   if (r.busEvents.counts.size)
-    out.push(`  bus events    ${[...r.busEvents.counts].map(([e, n]) => `${e} ${n}`).join(", ")}`);
+    field("bus events", [...r.busEvents.counts].map(([e, n]) => `${e} ${n}`).join(", "));
   out.push(
-    `  findings      ${c.error} error${c.error === 1 ? "" : "s"}, ${c.warning} warning${c.warning === 1 ? "" : "s"}, ${c.info} info`,
+    `  findings      ${paintCount(c.error, "error", options)}, ${paintCount(c.warning, "warning", options)}, ${c.info} info`,
   );
-  const diagnosis = diagnosisLines(r);
+  const diagnosis = diagnosisRows(r);
   if (diagnosis.length) {
     out.push("", "Devices");
-    for (const line of diagnosis) out.push(`  ${sanitizeTerminal(line)}`);
+    for (const line of diagnosis) {
+      const lines = wrap(`  ${line.head}`, sanitizeTerminal(line.text), options.width);
+      if (line.status && options.color)
+        lines[0] = `  ${paint(line.status.word, line.status.paint, options)}${lines[0]!.slice(2 + line.status.word.length)}`;
+      out.push(...lines);
+    }
     const more = r.descriptors.notListed;
     if (more > 0) out.push(`  … and ${more} more device${more === 1 ? "" : "s"}, checked but not listed`);
   }
@@ -55,25 +75,43 @@ export function analysisText(r: AnalysisResult): string {
     const more = r.busEvents.list.length - MAX_BUS_EVENT_LINES;
     if (more > 0) out.push(`  … and ${more} more (--json lists them)`);
   }
-  const findings = r.findings.sorted();
-  if (findings.length) {
+  const kept = r.findings.kept;
+  if (kept.length) {
+    const groups = options.all ? ungroupedFindings(kept) : groupFindings(kept);
+    const rows = groups.map((g) => findingRow(g, r.firstTime));
+    const widths = widthsOf(rows);
     out.push("", "Findings");
-    for (const f of findings) out.push(findingLine(f, r));
+    for (const row of rows) out.push(...rowLines(row, widths, options));
     for (const [rule, n] of r.findings.dropped)
       out.push(`  … and ${n} more ${rule} finding${n === 1 ? "" : "s"} not listed`);
+    const notes: string[] = [];
+    if (groups.length < kept.length)
+      notes.push(
+        `${kept.length} findings on ${groups.length} lines: repeats are grouped (N×, first-last record); --all lists each one.`,
+      );
+    notes.push("Sources in brackets: usbscope rules --sources.");
+    out.push("", ...wrap("  ", notes.join(" "), options.width));
   }
   return out.join("\n") + "\n";
+}
+
+function paintCount(n: number, word: "error" | "warning", layout: TextLayout): string {
+  const text = `${n} ${word}${n === 1 ? "" : "s"}`;
+  return n > 0 ? paint(text, word === "error" ? "red" : "yellow", layout) : text;
 }
 
 /** Bus events listed in the text report; the JSON document has them all. */
 const MAX_BUS_EVENT_LINES = 40;
 
-const SEVERITY_WORD = { error: "error  ", warning: "warning", info: "info   " } as const;
+/** Fixed columns for findings printed one at a time (live): the rule column fits every rule ID. */
+const LIVE_WIDTHS: RowWidths = { count: 0, rule: Math.max(...allRules().map((r) => r.id.length)) };
 
-export function findingLine(f: Finding, r?: Pick<AnalysisResult, "firstTime">): string {
-  const where = f.packet !== undefined ? `#${f.packet}` : f.offset !== undefined ? `@${f.offset}` : "";
-  const when = f.time && r?.firstTime ? `+${secondsBetween(r.firstTime, f.time).toFixed(6)}s` : "";
-  const dev = f.device !== undefined ? ` dev ${f.device}` : "";
-  const spec = f.spec ? ` [${f.spec}]` : "";
-  return `  ${SEVERITY_WORD[f.severity]} ${f.rule.padEnd(22)} ${where.padEnd(8)} ${when.padEnd(14)}${dev} ${sanitizeTerminal(f.message)}${spec}`;
+/** One finding as a line (live prints them as they are made), wrapped at the layout's width. */
+export function findingLine(
+  f: Finding,
+  r?: Pick<AnalysisResult, "firstTime">,
+  layout: TextLayout = {},
+): string {
+  const row = findingRow({ first: f, last: f, count: 1, sameMessage: true }, r?.firstTime);
+  return rowLines(row, LIVE_WIDTHS, layout).join("\n");
 }

@@ -299,7 +299,7 @@ export class UsbmonTextParser {
         URB_SETUP_NON_CONTROL,
         `line ${this.lines}: setup packet on a ${transferTypeName(xferType)} URB (${tok(t[3])})`,
         offset,
-        { packet: record, device, endpoint },
+        { packet: record, time, device, endpoint },
       );
     }
     if (dataFlag === 0 && shown < length) {
@@ -311,7 +311,7 @@ export class UsbmonTextParser {
           FMT_TEXT_DATA_TRUNC,
           `line ${this.lines}: ${shown} of ${length} data bytes shown (usbmon text prints at most ${TEXT_DATA_MAX}; counted once per endpoint)`,
           offset,
-          { packet: record, device, endpoint },
+          { packet: record, time, device, endpoint },
         );
       }
     }

@@ -15,7 +15,7 @@ export class FindingCollector implements FindingSink {
   constructor(
     private readonly perRuleLimit = 1000,
     private readonly listener?: (finding: Finding) => void,
-    /** A filter (analyze --filter): the findings it refuses are only counted in `filteredOut`. */
+    /** Which findings the user asked for (--filter, --min-severity, --rule): the others are only counted in `filteredOut`. */
     private readonly accept?: (finding: Finding) => boolean,
   ) {}
 

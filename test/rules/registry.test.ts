@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { allRules } from "../../src/rules/registry.js";
+import { sourceTagOf } from "../../src/rules/sources.js";
 import { publicDir } from "../helpers/paths.js";
 import { cli } from "../helpers/cli.js";
 
@@ -14,6 +15,7 @@ const OWN = [
   "FMT_TIMESTAMP",
   "URB_UNKNOWN_TYPE",
   "CAPTURE_GLITCH",
+  "FMT_LINKTYPE_OTHER",
 ];
 
 describe("rule registry", () => {
@@ -27,6 +29,19 @@ describe("rule registry", () => {
       expect(["error", "warning", "info"]).toContain(r.severity);
       expect(r.spec.length, r.id).toBeGreaterThan(3);
     }
+  });
+  it("every source a rule cites is a tag `rules --sources` explains, or names its file or page itself", async () => {
+    const sources = await cli(["rules", "--sources"]);
+    expect(sources.code).toBe(0);
+    for (const r of rules)
+      for (const ref of r.spec.split(/;\s*/)) {
+        const tag = sourceTagOf(ref);
+        if (tag)
+          expect(sources.out, ref).toMatch(
+            new RegExp(`^${tag.tag.replace(/[.]/g, "\\.")} +${tag.what.slice(0, 12)}`, "m"),
+          );
+        else expect(ref, `${r.id}: ${ref}`).toMatch(/[./]/);
+      }
   });
   it("usbscope rules lists them all", async () => {
     const r = await cli(["rules", "--json"]);
