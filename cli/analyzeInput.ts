@@ -19,7 +19,9 @@ export function inputProblem(r: AnalysisResult): string | undefined {
     return `${shownName(r.file)}: ${r.capture.error.message}`;
   const a = r.recordAccounting;
   if (a.analysed === 0 && a.otherLinkTypes > 0) {
-    const types = r.linktypes.map((lt) => `${lt} (${linktypeName(lt)})`).join(", ");
+    const types = r.linktypes
+      .map((lt) => (linktypeName(lt) === `link type ${lt}` ? `${lt}` : `${lt} (${linktypeName(lt)})`))
+      .join(", ");
     return `${shownName(r.file)}: link type ${types} is not one usbscope reads (it reads ${READ_LINKTYPES})`;
   }
   return undefined;
