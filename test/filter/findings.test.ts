@@ -68,10 +68,10 @@ describe("analyze --filter", () => {
 
 describe("live --filter", () => {
   it("prints only the findings selected and the devices named", async () => {
-    const r = await cli(["live", DFU, "--filter", "dev==10 && severity>=warning"]);
+    const r = await cli(["live", DFU, "--filter", "dev==10 && rule==CTRL_STALL"]);
     const lines = findingLines(r.out);
-    expect(lines.length).toBe(9);
-    for (const l of lines) expect(l).toMatch(/^ {2}warning .* dev 10 /);
+    expect(lines.length).toBe(3);
+    for (const l of lines) expect(l).toMatch(/^ {2}info CTRL_STALL .* dev 10 /);
     expect(r.out.match(/^ {2}device /gm)).toEqual(["  device "]);
     const all = await cli(["live", DFU]);
     expect(all.out.match(/^ {2}device /gm)!.length).toBe(4);
