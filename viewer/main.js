@@ -2,8 +2,11 @@
 // The page: takes a capture (drop, file input, GET /capture when `usbscope view FILE` serves it, or the
 // capture a report inlines), has it analysed in a worker (session.js), and shows the traffic tree,
 // the details of the selected row with its bytes, the findings, the devices and the timeline. Every
-// string from the capture or the analysis is hostile: it is only ever set as text, never parsed as HTML.
+// string from the capture or the analysis is hostile: it is only ever set as text, never parsed as HTML,
+// and without the control characters and bidi overrides the CLI strips for a terminal (sanitizeLines):
+// a device string cannot reorder what is shown around it.
 // The view (selection, zoom, time range) lives in the URL's hash, so a link shows the same view.
+import { sanitizeLines } from "../dist/src/index.js";
 import { createTimeline, formatSeconds } from "./chart.js";
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -86,14 +89,14 @@ let renderSeq = 0;
 
 function setStatus(/** @type {string} */ text, error = false) {
   const s = $("status");
-  s.textContent = text;
+  s.textContent = sanitizeLines(text);
   s.classList.toggle("error", error);
 }
 
 /** @param {HTMLElement} parent @param {string} tag @param {unknown} [text] @param {string} [cls] */
 function add(parent, tag, text, cls) {
   const el = document.createElement(tag);
-  if (text !== undefined && text !== null) el.textContent = String(text);
+  if (text !== undefined && text !== null) el.textContent = sanitizeLines(String(text));
   if (cls) el.className = cls;
   parent.appendChild(el);
   return el;
@@ -278,7 +281,7 @@ function scrollToRow(/** @type {number} */ row) {
 
 /** @param {any} d */
 function showDetails(d) {
-  $("details-title").textContent = d ? d.title : "Details";
+  $("details-title").textContent = d ? sanitizeLines(d.title) : "Details";
   const fields = $("details-fields");
   fields.replaceChildren();
   const list = $("details-findings");
@@ -498,7 +501,9 @@ async function applyFilter() {
   document.body.dataset.filtering = "false";
   if (r.error) {
     $("filter-note").textContent = "";
-    $("filter-error").textContent = `${" ".repeat(Math.max(0, r.error.column - 1))}^ ${r.error.message}`;
+    $("filter-error").textContent = sanitizeLines(
+      `${" ".repeat(Math.max(0, r.error.column - 1))}^ ${r.error.message}`,
+    );
     input.setAttribute("aria-invalid", "true");
     return;
   }

@@ -2,7 +2,7 @@
 // capture order (transfers, folded runs of SOFs or other records between them, bus events), their
 // children (transactions → packets for raw captures, submission and completion for URBs) inserted
 // into the visible list only when expanded. Row objects are built only for the rows on screen.
-import type { AnalysisResult } from "../result.js";
+import type { AnalysisResult, ControlTransferSummary } from "../result.js";
 import type { Finding, Severity } from "../usb/finding.js";
 import { PacketStatus, Pid } from "../../as/shared/constants.js";
 import { pidName, STATUS_NAMES } from "../usb/pid.js";
@@ -94,6 +94,8 @@ export class ViewModel {
   private readonly topMark: Uint8Array;
   readonly findingsByRecord = new Map<number, number[]>();
   readonly busEvents = new Map<number, string>();
+  /** The control transfers the result lists (its first MAX_LISTED), by ControlTransfer index: their setup packets. */
+  private readonly control = new Map<number, ControlTransferSummary>();
   private readonly firstTime?: { sec: number; nsec: number };
   /** Node ids: top items [0, N), transactions [N, N+X), leaves [N+X, N+X+L), records after. */
   private readonly nTop: number;
@@ -112,6 +114,7 @@ export class ViewModel {
     this.findings = result.findings.sorted();
     this.firstTime = result.firstTime ?? earliest(transfers);
     for (const e of result.busEvents.list) this.busEvents.set(e.index, e.event);
+    for (const ct of result.controlTransfers) this.control.set(ct.index, ct);
     const R = records.count;
     const T = transfers.count;
     const leafRecord = transfers.leafRecord.data;
@@ -753,6 +756,8 @@ export class ViewModel {
     ];
     const req = tr.request.data[t]!;
     if (req >= 0) fields.push(["request", tr.strings.list[req]!]);
+    const ct = this.control.get(tr.controlIndex.data[t]!);
+    if (ct) fields.push(...setupFields(ct));
     if (kind !== "polling") fields.push(["data bytes", String(tr.dataLength.data[t])]);
     if (tr.nakCount.data[t]! > 0) fields.push(["NAKs", String(tr.nakCount.data[t])]);
     if (!tr.isUrb.data[t]) {
@@ -897,6 +902,27 @@ export class ViewModel {
       highlights,
     };
   }
+}
+
+const RECIPIENTS = ["device", "interface", "endpoint", "other"];
+const TYPES = ["standard", "class", "vendor", "reserved"];
+
+/** The SETUP packet's fields (USB 2.0 §9.3, Table 9-2) and what the transfer's end says. */
+function setupFields(ct: ControlTransferSummary): [string, string][] {
+  const s = ct.setup;
+  const b = s.bmRequestType;
+  const out: [string, string][] = [
+    [
+      "bmRequestType",
+      `0x${hex2(b)}: ${b & 0x80 ? "device-to-host" : "host-to-device"}, ${TYPES[(b >> 5) & 3]}, ${RECIPIENTS[b & 0x1f] ?? `recipient ${b & 0x1f}`}`,
+    ],
+    ["bRequest", `0x${hex2(s.bRequest)} (${s.bRequest})`],
+    ["wValue", `0x${hex4(s.wValue)}`],
+    ["wIndex", `0x${hex4(s.wIndex)}`],
+    ["wLength", String(s.wLength)],
+  ];
+  if (ct.detail) out.push(["detail", ct.detail]);
+  return out;
 }
 
 /** The bytes of a packet a packet-level rule is about (USB 2.0 §8.3): the PID, a CRC, or the whole packet. */

@@ -72,6 +72,20 @@ describe("view model", () => {
     expect(m.rowCount).toBe(m.topCountAll);
   });
 
+  it("shows a control transfer's SETUP fields in its details, as the analysis decoded them", async () => {
+    const { m, r } = await model(PACKETRY);
+    const ct = r.controlTransfers[0]!;
+    const row = m.locateRecord(ct.firstPacket);
+    // The transfer's own row: the one at depth 0 above the located packet.
+    let top = row;
+    while (m.rows(top, 1)[0]!.depth > 0) top--;
+    const fields = Object.fromEntries(m.details(top)!.fields);
+    expect(fields.request).toBe(ct.request);
+    expect(fields.wLength).toBe(String(ct.setup.wLength));
+    expect(fields.wValue).toBe(`0x${ct.setup.wValue.toString(16).padStart(4, "0")}`);
+    expect(fields.bmRequestType).toMatch(ct.setup.bmRequestType & 0x80 ? /device-to-host/ : /host-to-device/);
+  });
+
   it("gives URB transfers their submission and completion as children", async () => {
     const { m, list } = await model(URB);
     const urbs = list.filter((t) => t.urb?.submitRecord !== undefined && t.urb.completeRecord !== undefined);

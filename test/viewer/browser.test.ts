@@ -16,6 +16,8 @@ import { RecordColumns } from "../../src/report/recordColumns.js";
 import { compileFilterOptions } from "../../src/filter/filter.js";
 import { UrbHost, XferType } from "../../builder/urb.js";
 import { UsbmonTextWriter } from "../../builder/usbmonText.js";
+import { urbCapture } from "../../builder/capture.js";
+import { widgetDevice } from "../helpers/widgetDevice.js";
 import { publicDir, repoRoot } from "../helpers/paths.js";
 
 const FAILING = path.join(repoRoot, "captures/config-first-packet-only/capture.pcap");
@@ -403,5 +405,35 @@ describe("viewer in Chromium: hostile input", () => {
     expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
     expect(csp).toMatch(/default-src 'self'/);
     await page.close();
+  });
+
+  it("renders a device's hostile product string inert in the devices pane, served and in a report", async () => {
+    const product = `<img src=x onerror="document.body.dataset.pwned='1'"><script>alert(1)</script>\u202e\u001b[31m`;
+    const { bytes } = urbCapture({ format: "usbmon64" }, (h) =>
+      h.enumerate({ ...widgetDevice, strings: { 2: product } }),
+    );
+    const file = path.join(tmp, "hostile-device.pcap");
+    writeFileSync(file, bytes);
+    const report = path.join(tmp, "hostile-device.html");
+    writeFileSync(report, await reportHtml(bytes, "hostile-device.pcap"));
+    for (const url of ["served", `file://${report}`]) {
+      let page: Page;
+      if (url === "served") page = (await open(file)).page;
+      else {
+        page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        page.on("dialog", () => expect.fail("a dialog opened"));
+        await page.goto(url);
+        await waitDone(page);
+      }
+      await page.click('#tabs button[data-tab="devices"]');
+      const text = (await page.textContent("#devices"))!;
+      expect(text).toContain('<img src=x onerror="document.body.dataset.pwned=');
+      // The CLI's sanitising, as in the terminal: no ESC, no bidi override.
+      expect(text.includes("\u001b") || text.includes("\u202e")).toBe(false);
+      expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
+      expect(await page.$$eval("body script:not([type])", (s) => s.length)).toBe(0);
+      expect(await page.getAttribute("body", "data-pwned")).toBeNull();
+      await page.close();
+    }
   });
 });
