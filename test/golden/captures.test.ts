@@ -8,6 +8,7 @@ import { analyzeFile } from "../../src/analyze.js";
 import { goldenCaptures } from "../../scripts/captures.js";
 import { repoRoot } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
+import { cli } from "../helpers/cli.js";
 
 const golden = goldenCaptures();
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, "captures/MANIFEST.json"), "utf8")) as Array<
@@ -53,6 +54,12 @@ describe("golden captures", () => {
         if (g.diagnosis === "ok") expect(r.descriptors.diagnoses.every((d) => d.ok)).toBe(true);
         else if (g.diagnosis)
           expect(r.descriptors.diagnoses.some((d) => !d.ok && d.verdict.includes(g.diagnosis!))).toBe(true);
+      });
+      it("usbscope analyze prints report.txt (into a pipe: 100 columns, no colour; `npm run captures` rewrites it)", async () => {
+        const expected = readFileSync(path.join(repoRoot, "captures", g.name, "report.txt"), "utf8");
+        const r = await cli(["analyze", `captures/${g.name}/${g.file}`]);
+        expect(r.code).toBe(g.errors > 0 ? 1 : 0);
+        expect(r.out).toBe(expected);
       });
       if (g.file !== "capture.mon") {
         it("has as many records as tshark has frames", async () => {
