@@ -113,7 +113,7 @@ class BlockBuilder {
 }
 
 /**
- * Bulk-heavy frame: a mass-storage-like device (address 3) streaming 512-byte bulk IN (EP1) and
+ * Bulk-heavy frame: a vendor-class bulk device (address 3) streaming 512-byte bulk IN (EP1) and
  * OUT (EP2) packets, with the flow control of a real high-speed bus: NAKed INs, PING/NAK and
  * PING/ACK before OUTs (§8.5.1), NYET after an OUT, a short packet ending a transfer, and an
  * interrupt endpoint polled and NAKed once per microframe.
@@ -219,16 +219,13 @@ function devicesOf(kind: CaptureKind): DeviceModel[] {
     INTERRUPT = 3,
     VENDOR: [number, number, number] = [0xff, 0, 0];
   if (kind === "bulk") {
-    // Mass storage, bulk-only transport (class 8, SCSI 6, BBB 0x50), and a vendor interrupt device.
+    // A vendor-class bulk device (its stream is no Bulk-Only Transport: as class 8 the class decoder would read
+    // every transfer as a malformed CBW or CSW), and a vendor interrupt device.
     return [
-      device(
-        3,
-        [8, 6, 0x50],
-        [
-          [0x81, BULK, 512],
-          [0x02, BULK, 512],
-        ],
-      ),
+      device(3, VENDOR, [
+        [0x81, BULK, 512],
+        [0x02, BULK, 512],
+      ]),
       device(5, VENDOR, [[0x81, INTERRUPT, 8]]),
     ];
   }

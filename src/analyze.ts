@@ -52,7 +52,7 @@ export interface AnalyzeOptions {
    * How much of each list the result keeps, so memory and the report stay bounded on any capture (all are
    * counted): control transfers (default 10000), devices with their descriptors and diagnosis (default 1000).
    */
-  maxListed?: { controlTransfers?: number; devices?: number };
+  maxListed?: { controlTransfers?: number; devices?: number; massStorageCommands?: number };
   /** More layers to feed with the same record batches (the viewer's traffic chart), in one pass. */
   sinks?: RecordSink[];
   /**
@@ -189,9 +189,13 @@ export async function analyzeSource(
     maxListedDevices: options.maxListed?.devices,
   });
   endpoints.lookups.push(descriptorLayer);
-  const classes = new ClassDecoder(descriptorLayer.tracker);
+  const classes = new ClassDecoder(descriptorLayer.tracker, {
+    findings: sink,
+    maxCommands: options.maxListed?.massStorageCommands,
+  });
   const urbOptions = {
     onTransfer: options.onTransfer,
+    classTransfers: classes,
     foldRepeats: options.foldRepeats,
     descriptors: descriptorLayer,
     timeFixes,
@@ -206,6 +210,7 @@ export async function analyzeSource(
   const span = new TimeSpan(onFirstTime);
   const packetLayer = new PacketLayer(ctx, {
     onTransfer: options.onTransfer,
+    classTransfers: classes,
     transferData: options.transferData,
     // LINKTYPE_USB_2_0 does not say the speed; a Cynthion capture's start and speed events do.
     onBusEvent: (event, index, time) => {
@@ -231,6 +236,7 @@ export async function analyzeSource(
         findings: sink,
         littleEndian: device.littleEndian,
         keepAllData: urb.keepAllData,
+        keepData: urb.keepData,
         timeFixes,
       })
     : undefined;
@@ -264,6 +270,7 @@ export async function analyzeSource(
           {
             findings: sink,
             keepAllData: urb.keepAllData,
+            keepData: urb.keepData,
             timeFixes,
           },
         );
@@ -275,6 +282,7 @@ export async function analyzeSource(
       },
     },
   });
+  classes.end();
   const descriptors = descriptorLayer.finish(sink);
   if (info.error) {
     findings.add(
@@ -328,6 +336,8 @@ export async function analyzeSource(
     firstTime: span.first,
     lastTime: span.last,
     descriptors,
+    massStorageCommands: classes.commands,
+    massStorageCommandCount: classes.commandCount,
     recordAccounting: accountRecords(info, packetChecks, urb, textParser, monBin),
     busEvents: {
       counts: new Map([...packetLayer.busEventCounts].map(([e, n]) => [BUS_EVENT_NAMES[e], n])),

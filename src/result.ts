@@ -5,6 +5,7 @@ import type { DescriptorLayerResult } from "./devices/descriptorLayer.js";
 import type { FindingCollector } from "./usb/findingCollector.js";
 import type { ControlTransfer, Speed, Timestamp } from "./usb/model.js";
 import type { ClassDecode } from "./usb/classDecode.js";
+import type { MscCommand } from "./classes/bot.js";
 
 /** A control transfer as the result lists it: the transfer without its data bytes (their count is kept). */
 export interface ControlTransferSummary {
@@ -75,6 +76,9 @@ export interface AnalysisResult {
   urbEvents: number;
   firstTime?: Timestamp;
   lastTime?: Timestamp;
+  /** Mass storage (Bulk-Only) commands, CBW to CSW, the first 10,000 (src/classes/bot.ts); all counted. */
+  massStorageCommands: MscCommand[];
+  massStorageCommandCount: number;
   /** Devices, their descriptors, rule hits and enumeration diagnoses. */
   descriptors: DescriptorLayerResult;
   /** Every record read and what became of it. */

@@ -1,19 +1,55 @@
 // The class decoding hook of the analysis: names class and vendor requests as the SETUP is seen
-// (AnalysisContext.nameRequest, so findings name them too) and decodes each control transfer once it
-// completes (ControlTransfer.class), for raw and URB captures alike, from the device state the
-// descriptor layer keeps.
+// (AnalysisContext.nameRequest, so findings name them too), decodes each control transfer once it
+// completes (ControlTransfer.class), and decodes the bulk and interrupt transfers of the class interfaces
+// (ClassTransferHook: mass storage commands, CDC notifications and serial data), for raw and URB captures
+// alike, from the device state the descriptor layer keeps.
 import type { ControlTransfer, SetupPacket } from "../usb/model.js";
+import type { FindingSink } from "../usb/finding.js";
 import { requestTypeOf } from "../usb/requests.js";
 import type { UsbDevice } from "../devices/device.js";
-import { decodeClassRequest } from "./classRequests.js";
+import type { InterfaceDescriptor } from "../descriptors/interface.js";
+import { UsbClass } from "../descriptors/classes.js";
+import type { ClassTransferHook, TransferSummary } from "../transfers/transferSummary.js";
+import { decodeClassRequest, interfaceOfEndpoint } from "./classRequests.js";
+import { BotFunction, type MscCommand } from "./bot.js";
+import { cdcNotification, printableText } from "./cdc.js";
 
 /** Where the decoder finds a device by address (the descriptor layer's tracker). */
 export interface DeviceLookup {
   deviceAt(address: number, bus?: number): UsbDevice | undefined;
 }
 
-export class ClassDecoder {
-  constructor(private readonly devices: DeviceLookup) {}
+/** Mass storage commands listed in the result (all are counted). */
+export const MAX_LISTED_COMMANDS = 10_000;
+
+/** Bulk-Only Transport: interface class 8, protocol 0x50 (MSC Overview 1.4 Table 2). */
+const BOT_PROTOCOL = 0x50;
+
+export interface ClassDecoderOptions {
+  findings: FindingSink;
+  /** Mass storage commands listed at most (default MAX_LISTED_COMMANDS). */
+  maxCommands?: number;
+}
+
+export class ClassDecoder implements ClassTransferHook {
+  /** Mass storage commands in the order they ended, the first `maxCommands`. */
+  readonly commands: MscCommand[] = [];
+  commandCount = 0;
+  /** Bulk-Only functions by device id and interface number. */
+  private readonly bot = new Map<string, BotFunction>();
+  /** The class interface of each endpoint, per device, rebuilt when the device's descriptors change. */
+  private readonly endpointCache = new WeakMap<
+    UsbDevice,
+    { revision: number; byEndpoint: Map<number, InterfaceDescriptor | undefined> }
+  >();
+  private readonly maxCommands: number;
+
+  constructor(
+    private readonly devices: DeviceLookup,
+    private readonly options: ClassDecoderOptions,
+  ) {
+    this.maxCommands = options.maxCommands ?? MAX_LISTED_COMMANDS;
+  }
 
   /** The label of a class or vendor request, or undefined for the standard naming. */
   nameRequest(setup: SetupPacket, address: number, bus?: number): string | undefined {
@@ -21,11 +57,107 @@ export class ClassDecoder {
     return decodeClassRequest(setup, undefined, this.devices.deviceAt(address, bus))?.label;
   }
 
-  /** Decode a completed control transfer into `ct.class` (and its label into `ct.request`). */
+  /** Decode a completed control transfer into `ct.class`. */
   controlTransfer(ct: ControlTransfer): void {
     if (requestTypeOf(ct.setup) === 0) return;
-    const d = decodeClassRequest(ct.setup, ct.data, this.devices.deviceAt(ct.address, ct.bus));
+    const device = this.devices.deviceAt(ct.address, ct.bus);
+    const d = decodeClassRequest(ct.setup, ct.data, device);
     if (d === undefined) return;
     ct.class = d.decode;
+    // BOT 1.0 §3.1: the reset ends whatever command was open on the interface.
+    if (device && d.decode.class === "mass storage" && ct.setup.bRequest === 0xff && ct.status === "ok")
+      this.bot.get(`${device.id}:${ct.setup.wIndex & 0xff}`)?.reset(ct.firstPacket);
   }
+
+  /** The class interface endpoint `endpointAddress` of the device belongs to, when it is one the decoder reads. */
+  private classInterface(
+    address: number,
+    endpointAddress: number,
+    bus?: number,
+  ): { d: UsbDevice; i: InterfaceDescriptor } | undefined {
+    const d = this.devices.deviceAt(address, bus);
+    if (!d) return undefined;
+    let c = this.endpointCache.get(d);
+    if (!c || c.revision !== d.revision) {
+      c = { revision: d.revision, byEndpoint: new Map() };
+      this.endpointCache.set(d, c);
+    }
+    let i = c.byEndpoint.get(endpointAddress);
+    if (!c.byEndpoint.has(endpointAddress)) {
+      const found = interfaceOfEndpoint(d, endpointAddress);
+      i = found && readsInterface(found) ? found : undefined;
+      c.byEndpoint.set(endpointAddress, i);
+    }
+    return i ? { d, i } : undefined;
+  }
+
+  /** ClassTransferHook: the endpoints of mass storage (Bulk-Only) and CDC interfaces. */
+  wants(address: number, endpointAddress: number, bus?: number): boolean {
+    return this.classInterface(address, endpointAddress, bus) !== undefined;
+  }
+
+  /** ClassTransferHook: decode a bulk or interrupt transfer into `t.class`. */
+  transfer(t: TransferSummary): void {
+    const epAddr = t.endpoint | (t.direction === "in" ? 0x80 : 0);
+    const found = this.classInterface(t.device, epAddr, t.bus);
+    if (!found || t.repeat) return;
+    const { d, i } = found;
+    switch (i.bInterfaceClass) {
+      case UsbClass.MASS_STORAGE: {
+        const key = `${d.id}:${i.bInterfaceNumber}`;
+        let f = this.bot.get(key);
+        if (!f) {
+          f = new BotFunction(
+            { bus: t.bus, device: t.device, interface: i.bInterfaceNumber },
+            this.options.findings,
+            (c) => this.command(c),
+          );
+          this.bot.set(key, f);
+        }
+        const decoded = f.transfer(t);
+        if (decoded) t.class = decoded;
+        return;
+      }
+      case UsbClass.COMM: {
+        // CDC 1.2 §6.3: notifications on the communication interface's interrupt IN endpoint.
+        const n = t.direction === "in" && t.data ? cdcNotification(t.data) : undefined;
+        if (n) t.class = n.decode;
+        return;
+      }
+      case UsbClass.CDC_DATA: {
+        const text = t.data ? printableText(t.data) : undefined;
+        if (text !== undefined)
+          t.class = { class: "CDC", name: "data", fields: { interface: i.bInterfaceNumber }, summary: text };
+        return;
+      }
+    }
+  }
+
+  /** ClassTransferHook: a mass storage data phase ends at dCBWDataTransferLength (raw captures group by it). */
+  transferLength(address: number, endpointAddress: number, bus?: number): number | undefined {
+    const found = this.classInterface(address, endpointAddress, bus);
+    if (!found || found.i.bInterfaceClass !== UsbClass.MASS_STORAGE) return undefined;
+    return this.bot
+      .get(`${found.d.id}:${found.i.bInterfaceNumber}`)
+      ?.remaining((endpointAddress & 0x80) !== 0);
+  }
+
+  private command(c: MscCommand): void {
+    this.commandCount++;
+    if (this.commands.length < this.maxCommands) this.commands.push(c);
+  }
+
+  /** End of the capture: the commands still open are listed as open. */
+  end(): void {
+    for (const f of this.bot.values()) f.end();
+  }
+}
+
+/** The interfaces whose bulk and interrupt data the decoder reads. */
+function readsInterface(i: InterfaceDescriptor): boolean {
+  return (
+    (i.bInterfaceClass === UsbClass.MASS_STORAGE && i.bInterfaceProtocol === BOT_PROTOCOL) ||
+    i.bInterfaceClass === UsbClass.COMM ||
+    i.bInterfaceClass === UsbClass.CDC_DATA
+  );
 }

@@ -51,6 +51,13 @@ export function analysisJson(r: AnalysisResult): Record<string, unknown> {
   if (r.descriptors.notListed > 0) doc.devicesNotListed = r.descriptors.notListed;
   const transfersNotListed = r.controlTransferCount - r.controlTransfers.length;
   if (transfersNotListed > 0) doc.controlTransfersNotListed = transfersNotListed;
+  if (r.massStorageCommandCount > 0) {
+    doc.massStorageCommands = r.massStorageCommands.map(({ start, ...c }) =>
+      start !== undefined ? { ...c, start: isoTime(start) } : c,
+    );
+    const notListed = r.massStorageCommandCount - r.massStorageCommands.length;
+    if (notListed > 0) doc.massStorageCommandsNotListed = notListed;
+  }
   if (r.capture.error) doc.framingError = r.capture.error;
   const dropped = [...r.findings.dropped.entries()];
   if (dropped.length) doc.findingsNotListed = Object.fromEntries(dropped);

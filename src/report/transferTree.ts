@@ -44,7 +44,7 @@ export function renderTransfer(t: TransferSummary, depth: 1 | 2 | 3 = 2, bytes: 
       head = `Invalid packets (${t.transactions.length})`;
       break;
     default:
-      head = `${capital(t.kind)} transfer on ${ep}: ${t.dataLength} data bytes, ${t.outcome}${t.nakCount ? `, ${t.nakCount} NAKs` : ""}`;
+      head = `${capital(t.kind)} transfer on ${ep}: ${classText(t)}${t.dataLength} data bytes, ${t.outcome}${t.nakCount ? `, ${t.nakCount} NAKs` : ""}`;
   }
   lines.push(`${head} [packet ${t.firstPacket}]`);
   // Under the transfer when packets are not listed; under each data packet when they are.
@@ -76,7 +76,7 @@ function urbHead(t: TransferSummary, u: UrbTransferInfo): string {
   const what =
     t.kind === "control"
       ? `${t.request ?? "control request (setup not in the capture)"}${decodedText(t)}, `
-      : "";
+      : classText(t);
   let size: string;
   if (u.actualLength !== undefined)
     size =
@@ -107,6 +107,12 @@ function urbHead(t: TransferSummary, u: UrbTransferInfo): string {
 /** The class decoding's summary of the data, in parentheses after the request: " (115200 8N1)". */
 function decodedText(t: TransferSummary): string {
   return t.class?.summary !== undefined ? ` (${t.class.summary})` : "";
+}
+
+/** A bulk or interrupt transfer's class decoding before its size: "mass storage CSW (READ(10) …: passed), ". */
+function classText(t: TransferSummary): string {
+  const c = t.class;
+  return c === undefined ? "" : `${c.class} ${c.name}${decodedText(t)}, `;
 }
 
 function formatLatency(us: number): string {

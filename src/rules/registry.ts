@@ -4,10 +4,11 @@ import { packetRules } from "../packets/rules.js";
 import { transferRules } from "../transfers/rules.js";
 import { urbRules } from "../urb/rules.js";
 import { descriptorRules } from "./descriptor/index.js";
+import { classRules } from "../classes/rules.js";
 import type { RuleInfo } from "../usb/finding.js";
 
 export interface RegisteredRule extends RuleInfo {
-  layer: "packet" | "transfer" | "urb" | "descriptor";
+  layer: "packet" | "transfer" | "urb" | "descriptor" | "class";
 }
 
 export function allRules(): RegisteredRule[] {
@@ -16,5 +17,6 @@ export function allRules(): RegisteredRule[] {
     ...transferRules.map((r) => ({ ...r, layer: "transfer" as const })),
     ...urbRules.map((r) => ({ ...r, layer: "urb" as const })),
     ...descriptorRules.map((r) => ({ ...r.info, layer: "descriptor" as const })),
+    ...classRules.map((r) => ({ ...r, layer: "class" as const })),
   ];
 }

@@ -38,8 +38,18 @@ export class EndpointTransfers {
     private readonly bus: { readonly speed: Speed },
     private readonly emit: (t: TransferSummary) => void,
     private readonly maxPacketSize?: (address: number, endpointAddress: number) => number | undefined,
-    /** Keep each transfer's payload (TransferSummary.data), at most MAX_TRANSFER_DATA bytes of it. */
-    private readonly withData = false,
+    /**
+     * Keep each transfer's payload (TransferSummary.data), at most MAX_TRANSFER_DATA bytes of it: for every
+     * endpoint, or for those the function says.
+     */
+    private readonly withData:
+      boolean | ((address: number, endpoint: number, dirIn: boolean) => boolean) = false,
+    /** The length the endpoint's current transfer ends at, when a class protocol says (ClassTransferHook.transferLength). */
+    private readonly transferLength?: (
+      address: number,
+      endpoint: number,
+      dirIn: boolean,
+    ) => number | undefined,
   ) {}
 
   /** Make `g` the open group of `slot`, opened now (a Map's delete-then-set order). */
@@ -117,7 +127,7 @@ export class EndpointTransfers {
     if (!counted || !accepted) return;
     const len = tx.dataLength;
     g.summary.dataLength += len;
-    if (this.withData && tx.dataCopied && len > 0) this.keep(g, tx.data.subarray(0, len));
+    if (g.chunks !== undefined && tx.dataCopied && len > 0) this.keep(g, tx.data.subarray(0, len));
     if (len > this.largest[slot]) this.largest[slot] = len;
     const epAddr = tx.endpoint | (dirIn ? 0x80 : 0);
     const mps =
@@ -125,6 +135,11 @@ export class EndpointTransfers {
       (type === "bulk" && this.bus.speed === "high" ? 512 : this.largest[slot]);
     // §5.8.3: a bulk/interrupt transfer ends with a short packet (ZLP included); iso data is one transfer per packet run.
     if (type !== "isochronous" && (len === 0 || len < mps)) this.close(slot, g, "ok", tx.lastPacket);
+    else if (type !== "isochronous" && this.transferLength !== undefined) {
+      // Or once it moved the length its class protocol announced (a mass storage data phase).
+      const want = this.transferLength(tx.address, tx.endpoint, dirIn);
+      if (want !== undefined && g.summary.dataLength >= want) this.close(slot, g, "ok", tx.lastPacket);
+    }
   }
 
   /**
@@ -188,7 +203,8 @@ export class EndpointTransfers {
       nakCount: 0,
     };
     const g: OpenGroup = { summary, hasData: false, kept: 0 };
-    if (this.withData) g.chunks = [];
+    if (typeof this.withData === "function" ? this.withData(address, endpoint, dirIn) : this.withData)
+      g.chunks = [];
     // Over an open group (a retransmission listed on its own): the Map this replaces kept the old position.
     if (this.groups[slot] === undefined) this.setOpen(slot, g);
     else this.groups[slot] = g;

@@ -23,7 +23,12 @@ import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome, spanNs, txPlace } 
 import { deviceAddr } from "../usb/ids.js";
 import { TransactionAssembler } from "./transactionAssembler.js";
 import { BusEvent, isQuietBusEvent } from "../packets/busEvents.js";
-import type { TransactionSummary, TransferListener, TransferSummary } from "./transferSummary.js";
+import type {
+  ClassTransferHook,
+  TransactionSummary,
+  TransferListener,
+  TransferSummary,
+} from "./transferSummary.js";
 
 /** SetAddress() recovery interval (§9.2.6.3). */
 const SET_ADDRESS_RECOVERY_MS = 2;
@@ -43,6 +48,8 @@ export interface PacketLayerOptions {
   onTransaction?: (tx: Transaction) => void;
   /** Called for every bus event the sniffer recorded (src/packets/busEvents.ts) but keepalives, in capture order, after its effects. */
   onBusEvent?: (event: BusEvent, index: number, time: Timestamp) => void;
+  /** The class decoder: the bulk and interrupt transfers of the endpoints it wants, with their bytes, listener or not. */
+  classTransfers?: ClassTransferHook;
 }
 
 export class PacketLayer implements RecordSink {
@@ -50,12 +57,16 @@ export class PacketLayer implements RecordSink {
   private readonly toggles: ToggleTracker;
   private readonly control: ControlTransfers;
   /**
-   * Bulk, interrupt and isochronous transfers: grouped only for an onTransfer listener. Nothing else
+   * Bulk, interrupt and isochronous transfers: grouped only for an onTransfer listener, or on the endpoints
+   * the class decoder wants (PacketLayerOptions.classTransfers). Nothing else
    * reads them (no rule looks at them), and on a bulk capture grouping costs more than the toggle checks.
    */
   private readonly endpointTransfers: EndpointTransfers | undefined;
   private readonly endpointInfo: EndpointCache;
   private readonly listener?: TransferListener;
+  private readonly classHook?: ClassTransferHook;
+  /** Per slot: does the class decoder want the endpoint? 0 not asked since the last change, 1 no, 2 yes. */
+  private readonly classSlots = new Uint8Array(SLOTS);
   /** Payload bytes go on the summaries (PacketLayerOptions.transferData, with a listener only). */
   private readonly withData: boolean;
   private readonly txListener?: (tx: Transaction) => void;
@@ -80,6 +91,7 @@ export class PacketLayer implements RecordSink {
     options: PacketLayerOptions = {},
   ) {
     this.listener = options.onTransfer;
+    this.classHook = options.classTransfers;
     this.withData = options.onTransfer !== undefined && options.transferData === true;
     this.txListener = options.onTransaction;
     this.busEventListener = options.onBusEvent;
@@ -99,15 +111,23 @@ export class PacketLayer implements RecordSink {
     );
     // Bulk, interrupt and iso payloads are copied out of the batch only when someone shows them.
     this.assembler.copyAllData = this.withData;
+    if (this.classHook && !this.withData)
+      this.assembler.copyData = (address, endpoint, dirIn) => this.classWants(address, endpoint, dirIn);
     this.toggles = new ToggleTracker(ctx.findings, ctx);
     const emit = (t: TransferSummary) => {
       this.transferCount++;
+      if (
+        this.classHook !== undefined &&
+        (t.kind === "bulk" || t.kind === "interrupt") &&
+        this.classWants(t.device, t.endpoint, t.direction === "in")
+      )
+        this.classHook.transfer(t);
       this.listener?.(t);
     };
     this.endpointInfo = new EndpointCache(ctx.endpoints);
     this.control = new ControlTransfers(ctx, {
       addressChanged: (from, to, statusEnd) => {
-        this.endpointInfo.invalidate();
+        this.invalidateEndpoints();
         this.addressMove = { from, to, statusEnd };
         this.toggles.clearDevice(to);
         this.toggles.clearDevice(from);
@@ -115,7 +135,7 @@ export class PacketLayer implements RecordSink {
       },
       togglesReset: (address, request, setup) => this.resetToggles(address, request, setup),
       transferDone: (ct, open) => {
-        this.endpointInfo.invalidate();
+        this.invalidateEndpoints();
         this.controlCount++;
         emit(controlSummary(ct, open, this.withData));
       },
@@ -138,14 +158,41 @@ export class PacketLayer implements RecordSink {
         });
       },
     });
-    this.endpointTransfers = this.listener
-      ? new EndpointTransfers(
-          ctx,
-          emit,
-          (address, ep) => this.endpointInfo.maxPacketSize(address, ep),
-          this.withData,
-        )
-      : undefined;
+    this.endpointTransfers =
+      this.listener || this.classHook
+        ? new EndpointTransfers(
+            ctx,
+            emit,
+            (address, ep) => this.endpointInfo.maxPacketSize(address, ep),
+            this.withData || !this.classHook
+              ? this.withData
+              : (address, endpoint, dirIn) => this.classWants(address, endpoint, dirIn),
+            this.classHook?.transferLength
+              ? (address, endpoint, dirIn) =>
+                  this.classWants(address, endpoint, dirIn)
+                    ? this.classHook!.transferLength!(address, endpoint | (dirIn ? 0x80 : 0))
+                    : undefined
+              : undefined,
+          )
+        : undefined;
+  }
+
+  /** Descriptors or device state changed: endpoint types and the class decoder's wishes are asked again. */
+  private invalidateEndpoints(): void {
+    this.endpointInfo.invalidate();
+    if (this.classHook) this.classSlots.fill(0);
+  }
+
+  /** The class decoder wants the transfers of this endpoint (cached per slot until the next change). */
+  private classWants(address: number, endpoint: number, dirIn: boolean): boolean {
+    if (!this.classHook || endpoint === 0) return false;
+    const slot = slotOf(address, endpoint, dirIn);
+    let v = this.classSlots[slot];
+    if (v === 0) {
+      v = this.classHook.wants(address, endpoint | (dirIn ? 0x80 : 0)) ? 2 : 1;
+      this.classSlots[slot] = v;
+    }
+    return v === 2;
   }
 
   onBatch(batch: RecordBatch): void {
@@ -173,7 +220,7 @@ export class PacketLayer implements RecordSink {
       this.control.busReset();
       for (let address = 0; address < 128; address++) this.toggles.markReset(address, ToggleReset.HARD);
       this.addressMove = undefined;
-      this.endpointInfo.invalidate();
+      this.invalidateEndpoints();
     }
     if (listed) this.busEventListener?.(event, index, time);
   }
@@ -281,6 +328,7 @@ export class PacketLayer implements RecordSink {
   private poll(tokenPid: number, address: number, endpoint: number): boolean {
     if (endpoint === 0 || this.addressMove !== undefined) return false;
     const dirIn = tokenPid === Pid.IN;
+    if (this.classWants(address, endpoint, dirIn)) return false; // its transfers are grouped
     const type = this.endpointInfo.endpointType(address, endpoint | (dirIn ? 0x80 : 0));
     if (type === "control") return false;
     return !(dirIn && type === undefined && !this.typeReported[slotOf(address, endpoint, dirIn)]);
@@ -303,6 +351,7 @@ export class PacketLayer implements RecordSink {
     if (endpoint === 0 || this.addressMove !== undefined || (dataPid !== Pid.DATA0 && dataPid !== Pid.DATA1))
       return false;
     const dirIn = tokenPid === Pid.IN;
+    if (this.classWants(address, endpoint, dirIn)) return false; // its transfers are grouped
     const type = this.endpointInfo.endpointType(address, endpoint | (dirIn ? 0x80 : 0));
     const slot = slotOf(address, endpoint, dirIn);
     // Type unknown and already reported: the general path checks nothing more (route).
@@ -343,7 +392,12 @@ export class PacketLayer implements RecordSink {
   ): void {
     if (type === "control") return this.control.transaction(tx, list);
     const dirIn = tx.tokenPid === Pid.IN;
-    if (tx.tokenPid === Pid.PING) return this.endpointTransfers?.transaction(tx, type, false, list);
+    // Without a listener, only the endpoints the class decoder wants are grouped.
+    const grouped = this.listener !== undefined || this.classWants(tx.address, tx.endpoint, dirIn);
+    if (tx.tokenPid === Pid.PING) {
+      if (grouped) this.endpointTransfers?.transaction(tx, type, false, list);
+      return;
+    }
     let counted = true;
     if (tx.interrupted) {
       this.toggles.lose(tx.address, tx.endpoint, dirIn);
@@ -368,7 +422,7 @@ export class PacketLayer implements RecordSink {
         if (list) for (const s of list) if (s.dataLength >= 0) s.retransmission = true;
       }
     }
-    this.endpointTransfers?.transaction(tx, type, counted, list);
+    if (grouped) this.endpointTransfers?.transaction(tx, type, counted, list);
   }
 
   /** §8.4.2.2: S must be 0 on bulk splits and isochronous IN splits; E must be 0 except on iso OUT start splits; U is always 0. */

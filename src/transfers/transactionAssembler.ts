@@ -59,6 +59,8 @@ export class TransactionAssembler {
   sofCount = 0;
   /** Copy every data packet's payload into the transaction (for display), not only control payloads. */
   copyAllData = false;
+  /** Copy the payloads of the endpoints this says (the class decoder's), besides control ones. */
+  copyData: ((address: number, endpoint: number, dirIn: boolean) => boolean) | undefined = undefined;
 
   constructor(
     private readonly findings: FindingSink,
@@ -323,7 +325,10 @@ export class TransactionAssembler {
       tx.dataFingerprint = fingerprintOf(b.frame[i], len); // the core's frame column holds the received CRC16
       // Only control payloads outlive the batch (setup bytes, descriptors); bulk data is copied only to be shown.
       if (
-        (tx.endpoint === 0 || tx.tokenPid === Pid.SETUP || this.copyAllData) &&
+        (tx.endpoint === 0 ||
+          tx.tokenPid === Pid.SETUP ||
+          this.copyAllData ||
+          (this.copyData !== undefined && this.copyData(tx.address, tx.endpoint, tx.tokenPid === Pid.IN))) &&
         len >= 0 &&
         len <= tx.data.length
       ) {

@@ -123,6 +123,23 @@ export interface TransferSummary {
 
 export type TransferListener = (t: TransferSummary) => void;
 
+/**
+ * The class decoder's view of bulk and interrupt transfers (src/classes/, wired by the analysis): the layers
+ * group and keep the bytes of the transfers on the endpoints it wants, listener or not, and hand it each one
+ * as it ends, before any listener sees it.
+ */
+export interface ClassTransferHook {
+  /** Transfers on this endpoint are decoded: group them and keep their bytes. */
+  wants(address: number, endpointAddress: number, bus?: number): boolean;
+  /** A bulk or interrupt transfer on a wanted endpoint ended; the hook may set `t.class`. */
+  transfer(t: TransferSummary): void;
+  /**
+   * Raw captures: the bytes the class protocol says the endpoint's next transfer moves, when it says (a mass
+   * storage data phase: dCBWDataTransferLength); a transfer that reaches it has ended, short packet or not.
+   */
+  transferLength?(address: number, endpointAddress: number, bus?: number): number | undefined;
+}
+
 /** Transactions kept per transfer before counting the rest (bounds memory on endless iso streams). */
 export const MAX_LISTED_TRANSACTIONS = 4096;
 

@@ -32,6 +32,8 @@ export interface MonBinStreamOptions {
   littleEndian?: boolean;
   /** Keep the payload of every transfer type, not only control. */
   keepAllData?: boolean;
+  /** Keep the payload of the bulk and interrupt URBs of these endpoints (the class decoder's) besides control. */
+  keepData?: (bus: number, device: number, endpoint: number) => boolean;
   /** Where repaired timestamps are counted (one FMT_TIMESTAMP finding per capture). */
   timeFixes?: TimeFixLog;
 }
@@ -137,6 +139,7 @@ export class MonBinStream {
           findings: this.options.findings,
           fileOffset: this.base + used,
           keepAllData: this.options.keepAllData,
+          keepData: this.options.keepData,
           timeFixes: this.options.timeFixes,
         },
       );

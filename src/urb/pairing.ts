@@ -143,10 +143,26 @@ export class UrbPairing {
     return this.open.get(pairingKey(ev));
   }
 
-  /** Close and return the submission `ev` completes, or undefined when none is open. */
+  /**
+   * Close and return the submission `ev` completes, or undefined when none is open. USBPcap: a completion
+   * whose IRP is open on another endpoint number of the device, in the other direction, is that IRP reused by
+   * its driver (USBSTOR sends the CBW on bulk OUT 0x01 and reads data and CSW on bulk IN 0x82 with one IRP):
+   * the open submission is returned, and the caller lists the two halves (urbLayer.ts).
+   */
   complete(ev: UrbEvent): PendingUrb | undefined {
-    const key = pairingKey(ev);
-    const pending = this.open.get(key);
+    let key = pairingKey(ev);
+    let pending = this.open.get(key);
+    if (pending === undefined && ev.source === "usbpcap" && !/^0+$/.test(ev.id)) {
+      for (let n = 0; n < 16 && pending === undefined; n++) {
+        if (n === (ev.endpoint & 0x0f)) continue;
+        const other = `${ev.bus}:${ev.device}:${n}:${ev.id}`;
+        const p = this.open.get(other);
+        if (p !== undefined && p.controlIndex < 0 && (p.submit.endpoint & 0x80) !== (ev.endpoint & 0x80)) {
+          pending = p;
+          key = other;
+        }
+      }
+    }
     if (pending !== undefined) {
       this.open.delete(key);
       this.forgetBytes(pending);

@@ -46,7 +46,7 @@ import { EMPTY_DATA, type UrbEvent } from "./urbEvent.js";
 import { isMonBinFiller, parseMonBin } from "./usbmonBinary.js";
 import type { TimeFixLog } from "../usb/time.js";
 import { parseUsbPcap, UsbPcapControlStage } from "./usbpcap.js";
-import type { TransferListener } from "../transfers/transferSummary.js";
+import type { ClassTransferHook, TransferListener, TransferSummary } from "../transfers/transferSummary.js";
 import { UrbTransfers, urbTransfer, type ControlFacts } from "./urbTransfers.js";
 
 export interface UrbLayerOptions {
@@ -62,6 +62,8 @@ export interface UrbLayerOptions {
   descriptors?: EndpointTypeLookup;
   /** Where repaired usbmon timestamps are counted. */
   timeFixes?: TimeFixLog;
+  /** The class decoder: the bulk and interrupt URBs of the endpoints it wants, with their bytes, listener or not. */
+  classTransfers?: ClassTransferHook;
 }
 
 /**
@@ -110,6 +112,9 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
 
   /** Parsers keep the payload of every transfer type (a transfer listener shows it). */
   readonly keepAllData: boolean;
+  /** Parsers keep the payload of the bulk and interrupt URBs the class decoder wants. */
+  readonly keepData: ((bus: number, device: number, endpoint: number) => boolean) | undefined;
+  private readonly classHook: ClassTransferHook | undefined;
   private readonly littleEndian: boolean;
   private readonly timeFixes?: TimeFixLog;
   private readonly pairing: UrbPairing;
@@ -127,6 +132,9 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   ) {
     this.littleEndian = options.littleEndian ?? true;
     this.keepAllData = options.onTransfer !== undefined;
+    this.classHook = options.classTransfers;
+    const hook = this.classHook;
+    this.keepData = hook ? (bus, device, endpoint) => hook.wants(device, endpoint, bus) : undefined;
     this.transfers = options.onTransfer
       ? new UrbTransfers(options.onTransfer, options.foldRepeats ?? true)
       : undefined;
@@ -154,6 +162,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
           origLength: batch.origLength[i],
           fileOffset: batch.offset[i],
           keepAllData: this.keepAllData,
+          keepData: this.keepData,
           timeFixes: this.timeFixes,
         });
         filler = ev === undefined && isMonBinFiller(batch.bytes, start, len);
@@ -164,6 +173,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
           fileOffset: batch.offset[i],
           time: { sec: batch.tsSec[i], nsec: batch.tsNsec[i] },
           keepAllData: this.keepAllData,
+          keepData: this.keepData,
         });
       } else {
         continue;
@@ -306,18 +316,18 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
       if (!control || !this.ctx.deferControlFailures) this.ctx.findings.add(failure);
     }
     // USBPcap's IRP-information records (ABORT_PIPE, RESET_PIPE...) move no data: not transfers.
-    const transfers = ev.transferType === undefined ? undefined : this.transfers;
-    if (transfers !== undefined && (pending === undefined || pending.controlIndex < 0)) {
+    if (ev.transferType !== undefined && (pending === undefined || pending.controlIndex < 0)) {
       if (
         pending !== undefined &&
         ev.xferType !== XFER_CONTROL &&
         (pending.submit.endpoint & 0x80) !== (ev.endpoint & 0x80)
       ) {
         // A reused IRP (see the file comment): two transfers, each half seen.
-        transfers.unfinished(urbTransfer(pending.submit, undefined, true, undefined, IRP_REUSED));
-        transfers.completed(urbTransfer(undefined, ev, true));
-      } else {
-        transfers.completed(urbTransfer(pending?.submit, ev, true));
+        if (this.listed(pending.submit))
+          this.emitTransfer(urbTransfer(pending.submit, undefined, true, undefined, IRP_REUSED), false);
+        if (this.listed(ev)) this.emitTransfer(urbTransfer(undefined, ev, true), true);
+      } else if (this.listed(ev)) {
+        this.emitTransfer(urbTransfer(pending?.submit, ev, true), true);
       }
     }
     if (pending === undefined) {
@@ -500,6 +510,28 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     );
   }
 
+  /** A non-control URB becomes a transfer: for a listener, or for the class decoder when it wants the endpoint. */
+  private listed(ev: UrbEvent): boolean {
+    if (this.transfers !== undefined) return true;
+    return (
+      this.classHook !== undefined &&
+      (ev.transferType === "bulk" || ev.transferType === "interrupt") &&
+      this.classHook.wants(ev.device, ev.endpoint, ev.bus)
+    );
+  }
+
+  /** Hand a transfer to the class decoder (every one, before folding) and then to the listener. */
+  private emitTransfer(t: TransferSummary, completed: boolean): void {
+    if (
+      this.classHook !== undefined &&
+      (t.kind === "bulk" || t.kind === "interrupt") &&
+      this.classHook.wants(t.device, t.endpoint | (t.direction === "in" ? 0x80 : 0), t.bus)
+    )
+      this.classHook.transfer(t);
+    if (completed) this.transfers?.completed(t);
+    else this.transfers?.unfinished(t);
+  }
+
   /** A request's name: the class decoder's (AnalysisContext.nameRequest) for class and vendor requests, else the standard one. */
   private nameOf(setup: SetupPacket, ev: UrbEvent): string {
     const named =
@@ -580,8 +612,11 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
         class: ct.class,
       };
     }
-    if (s.transferType !== undefined)
-      this.transfers?.unfinished(urbTransfer(s, undefined, true, control, `no completion: ${why}`));
+    if (
+      s.transferType !== undefined &&
+      (control !== undefined ? this.transfers !== undefined : this.listed(s))
+    )
+      this.emitTransfer(urbTransfer(s, undefined, true, control, `no completion: ${why}`), false);
   }
 }
 

@@ -103,6 +103,8 @@ export interface MonBinContext {
   fileOffset?: number;
   /** Keep payload bytes for all transfer types, not only control (tests, exports). */
   keepAllData?: boolean;
+  /** Keep the payload of the bulk and interrupt URBs of these endpoints (the class decoder's) besides control. */
+  keepData?: (bus: number, device: number, endpoint: number) => boolean;
   /** Where repaired timestamps are counted (one FMT_TIMESTAMP finding per capture). */
   timeFixes?: TimeFixLog;
 }
@@ -294,7 +296,12 @@ export function parseMonBin(
   const captured = Math.max(0, Math.min(available, lenCap) - descBytes);
   const dataStart = o + hdr + descBytes;
   ev.dataCaptured = captured;
-  if (captured > 0 && (xferType === XFER_CONTROL || ctx.keepAllData)) {
+  if (
+    captured > 0 &&
+    (xferType === XFER_CONTROL ||
+      ctx.keepAllData ||
+      (xferType !== XFER_ISO && ctx.keepData?.(bus, device, endpoint)))
+  ) {
     ev.data = b.slice(dataStart, dataStart + captured);
   }
   return ev;

@@ -52,6 +52,8 @@ export interface UsbmonTextOptions {
   bus?: number;
   /** Keep payload bytes for all transfer types, not only control. */
   keepAllData?: boolean;
+  /** Keep the payload of the bulk and interrupt URBs of these endpoints (the class decoder's) besides control. */
+  keepData?: (bus: number, device: number, endpoint: number) => boolean;
   /** Where repaired timestamps are counted (one FMT_TIMESTAMP finding per capture). */
   timeFixes?: TimeFixLog;
 }
@@ -260,7 +262,12 @@ export class UsbmonTextParser {
           if (!RE_WORD.test(w)) return `bad data word ${tok(w)}`;
           shown += w.length >> 1;
         }
-        if (xferType === 2 || this.options.keepAllData) data = hexBytes(words, shown);
+        if (
+          xferType === 2 ||
+          this.options.keepAllData ||
+          (xferType !== 0 && this.options.keepData?.(bus, device, epnum | (isIn ? 0x80 : 0)))
+        )
+          data = hexBytes(words, shown);
       } else if (t[i].length === 1 && i + 1 === t.length) {
         dataFlag = t[i].charCodeAt(0); // '<' '>' 'Z' 'D' 'L'
       } else {

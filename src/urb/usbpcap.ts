@@ -53,6 +53,8 @@ export interface UsbPcapContext {
   time?: Timestamp;
   /** Keep payload bytes for all transfer types, not only control. */
   keepAllData?: boolean;
+  /** Keep the payload of the bulk and interrupt URBs of these endpoints (the class decoder's) besides control. */
+  keepData?: (bus: number, device: number, endpoint: number) => boolean;
 }
 
 /**
@@ -191,7 +193,13 @@ export function parseUsbPcap(
     }
   }
   ev.dataCaptured = captured;
-  if (captured > 0 && (transfer === UsbPcapTransfer.CONTROL || ctx.keepAllData))
+  if (
+    captured > 0 &&
+    (transfer === UsbPcapTransfer.CONTROL ||
+      ctx.keepAllData ||
+      ((transfer === UsbPcapTransfer.BULK || transfer === UsbPcapTransfer.INTERRUPT) &&
+        ctx.keepData?.(bus, device, endpoint)))
+  )
     ev.data = b.slice(start, start + captured);
   return ev;
 }

@@ -16,6 +16,13 @@ const OWN = [
   "URB_UNKNOWN_TYPE",
   "CAPTURE_GLITCH",
   "FMT_LINKTYPE_OTHER",
+  // The class rules (issue 15; README "Class rules").
+  "MSC_CBW_INVALID",
+  "MSC_CSW_INVALID",
+  "MSC_CSW_MISSING",
+  "MSC_PHASE_ERROR",
+  "MSC_RESIDUE",
+  "MSC_DATA_OVERRUN",
 ];
 
 describe("rule registry", () => {
