@@ -2,6 +2,7 @@
 //
 //   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--no-live] [--no-viewer] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
 //                          [--no-scale | --scale-only] [--no-10g] [--raw-gb N] [--scale-transfers N] [--scale-devices N]
+//                          [--no-verify | --verify-only] [--verify-traces N]
 //
 // Captures are generated once into .cache/bench/ (git-ignored). Every usbscope and baseline
 // measurement runs in its own child process (bench/worker.ts) for a clean heap and its own peak
@@ -16,6 +17,7 @@ import { ensureCapture, cacheDir, type CaptureKind } from "./generate.js";
 import { ensureUrbCapture } from "./generateUrb.js";
 import { ensureScaleCapture, type ScaleFormat, type ScaleKind } from "./scale.js";
 import type { WorkerResult } from "./worker.js";
+import { verifyBench, verifyNotes } from "./verifyBatch.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repo root, from dist/bench/ (compiled) or bench/ (source). */
@@ -48,6 +50,10 @@ interface Args {
   rawGB: number;
   scaleTransfers: number;
   scaleDevices: number;
+  /** The verify rows (traces per second, start-up): run them; --verify-only runs nothing else. */
+  verify: boolean;
+  verifyOnly: boolean;
+  verifyTraces: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -68,6 +74,9 @@ function parseArgs(argv: string[]): Args {
     rawGB: argv.includes("--no-10g") ? 0 : quick ? 0.5 : 10,
     scaleTransfers: quick ? 100_000 : 10_000_000,
     scaleDevices: quick ? 2_000 : 100_000,
+    verify: !argv.includes("--no-verify"),
+    verifyOnly: argv.includes("--verify-only"),
+    verifyTraces: 1000,
   };
   const num = (flag: string): number | undefined => {
     const i = argv.indexOf(flag);
@@ -81,6 +90,7 @@ function parseArgs(argv: string[]): Args {
   a.rawGB = num("--raw-gb") ?? a.rawGB;
   a.scaleTransfers = num("--scale-transfers") ?? a.scaleTransfers;
   a.scaleDevices = num("--scale-devices") ?? a.scaleDevices;
+  a.verifyTraces = num("--verify-traces") ?? a.verifyTraces;
   return a;
 }
 
@@ -317,6 +327,18 @@ function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const loadStart = loadavg()[0]!;
   const started = new Date();
+  if (args.verifyOnly) {
+    const v = verifyBench(repoRoot, args.verifyTraces, log);
+    console.log(
+      [
+        `Machine: ${machine()}`,
+        `Run: ${started.toISOString().slice(0, 16)}Z, 1-minute load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end`,
+        "",
+        ...verifyNotes(v),
+      ].join("\n"),
+    );
+    return;
+  }
   if (args.scaleOnly) {
     const text = [
       `Machine: ${machine()}`,
@@ -492,6 +514,9 @@ function main(): void {
     log(`live: median ${live!.medianMs.toFixed(1)} ms, max ${live!.maxMs.toFixed(1)} ms`);
   }
 
+  // (h) verify: traces per second over a thousand small traces, and the start-up cost of one analyze.
+  const verifyRows = args.verify ? verifyBench(repoRoot, args.verifyTraces, log) : undefined;
+
   // The table (markdown, so it pastes into PERFORMANCE.md as is).
   const out: string[] = [];
   out.push(`Machine: ${machine()}`);
@@ -550,6 +575,7 @@ function main(): void {
     out.push(
       `- live (usbmon text into a FIFO): a device line ${live.medianMs.toFixed(1)} ms after the line that completes its enumeration (median of ${live.events}; max ${live.maxMs.toFixed(1)} ms)`,
     );
+  if (verifyRows) out.push(...verifyNotes(verifyRows));
   if (args.scale) {
     out.push(
       "",
