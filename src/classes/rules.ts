@@ -30,7 +30,7 @@ export const MSC_RESIDUE: RuleInfo = {
   severity: "error",
   spec: "USB MSC BOT 1.0 §5.2, §6.7.2, §6.7.3",
   title:
-    "dCSWDataResidue inconsistent with the data moved: error above dCBWDataTransferLength, warning below the bytes not moved, info for padding",
+    "dCSWDataResidue inconsistent with the data moved: error above dCBWDataTransferLength; info below the bytes not moved (hosts measure it) or above them (padding)",
 };
 export const MSC_DATA_OVERRUN: RuleInfo = {
   id: "MSC_DATA_OVERRUN",

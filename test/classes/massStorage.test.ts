@@ -92,7 +92,7 @@ describe("mass storage commands (BOT 1.0)", () => {
       "a residue of 0 after short data",
       [{ out: cbw(1, 192, true, Cdb.modeSense6()) }, { in: Uint8Array.of(3, 0, 0, 0) }, { in: csw(1, 0) }],
       "MSC_RESIDUE",
-      "warning",
+      "info",
     ],
     [
       "more data than dCBWDataTransferLength",
