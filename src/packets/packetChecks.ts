@@ -6,11 +6,13 @@ import { batchSummary, type BatchSummary } from "../core/core.js";
 import { finding, type Finding, type FindingSink } from "../usb/finding.js";
 import { speedOfLinktype } from "../usb/linkTypes.js";
 import { hex2 } from "../usb/bytes.js";
+import { deviceAddr, endpointAddr } from "../usb/ids.js";
 import { pidName } from "../usb/pid.js";
 import {
   CAPTURE_GLITCH,
   CRC5,
   CRC16,
+  CRC16_SNIFFER_TAP,
   FMT_PACKET_TRUNCATED,
   PACKET_LENGTH,
   PID_INVALID,
@@ -45,8 +47,13 @@ export class PacketChecks implements RecordSink {
 
   /** The last record of the previous batch was a sniffer's bus event (a glitch's neighbour, see isGlitch). */
   private lastWasEvent = false;
-  /** A one-byte bad PID that ended its batch: glitch or PID_INVALID, as the next record decides. */
-  private pendingGlitch: { glitch: Finding; invalid: Finding } | undefined;
+  /**
+   * A finding that the next record decides, held when its packet ended the batch: a one-byte bad PID (glitch
+   * or PID_INVALID: is the next record a logged event?), a bad CRC16 (ACKed or not). `atEnd` when none follows.
+   */
+  private pending: { decide(b: RecordBatch, i: number): Finding; atEnd: Finding } | undefined;
+  /** The last record of the previous batch, when it was a token: the endpoint of a data packet that starts a batch. */
+  private lastToken: { pid: number; address: number; endpoint: number } | undefined;
 
   constructor(
     private readonly findings: FindingSink,
@@ -54,13 +61,16 @@ export class PacketChecks implements RecordSink {
   ) {}
 
   onBatch(b: RecordBatch): void {
-    if (this.pendingGlitch && b.count > 0) {
-      const p = this.pendingGlitch;
-      this.pendingGlitch = undefined;
-      this.findings.add(isSnifferEvent(b, 0) ? p.glitch : p.invalid);
+    if (this.pending && b.count > 0) {
+      const p = this.pending;
+      this.pending = undefined;
+      this.findings.add(p.decide(b, 0));
     }
     this.checkBatch(b);
-    if (b.count > 0) this.lastWasEvent = isSnifferEvent(b, b.count - 1);
+    if (b.count > 0) {
+      this.lastWasEvent = isSnifferEvent(b, b.count - 1);
+      this.lastToken = tokenAt(b, b.count - 1);
+    }
   }
 
   private checkBatch(b: RecordBatch): void {
@@ -146,8 +156,8 @@ export class PacketChecks implements RecordSink {
   }
 
   onEnd(): void {
-    if (this.pendingGlitch) this.findings.add(this.pendingGlitch.invalid);
-    this.pendingGlitch = undefined;
+    if (this.pending) this.findings.add(this.pending.atEnd);
+    this.pending = undefined;
   }
 
   /** Records per link type. */
@@ -284,9 +294,10 @@ export class PacketChecks implements RecordSink {
           extra,
         );
         const before = i > 0 ? isSnifferEvent(b, i - 1) : this.lastWasEvent;
+        const decide = (nb: RecordBatch, j: number) => (isSnifferEvent(nb, j) ? glitch : invalid);
         if (before || extra.packet === 0) this.findings.add(glitch);
-        else if (i + 1 < b.count) this.findings.add(isSnifferEvent(b, i + 1) ? glitch : invalid);
-        else this.pendingGlitch = { glitch, invalid };
+        else if (i + 1 < b.count) this.findings.add(decide(b, i + 1));
+        else this.pending = { decide, atEnd: invalid };
         break;
       }
       case PacketStatus.BAD_CRC5:
@@ -310,15 +321,36 @@ export class PacketChecks implements RecordSink {
             ),
           );
         break;
-      case PacketStatus.BAD_CRC16:
-        this.findings.add(
-          finding(
-            CRC16,
-            `${name} packet with ${len - 3} data bytes has a bad CRC16; the receiver must discard it and not answer with a handshake`,
-            extra,
-          ),
+      case PacketStatus.BAD_CRC16: {
+        // Whose side of the cable: a receiver that ACKs the packet got it intact, so only the sniffer's copy
+        // is bad (its probe or cable); with no handshake the receiver discarded it (§8.3.5.2): really lost.
+        const token = i > 0 ? tokenAt(b, i - 1) : this.lastToken;
+        const ep = token
+          ? ` on device ${token.address} endpoint 0x${hex2(token.endpoint | (token.pid === Pid.IN ? 0x80 : 0))}`
+          : "";
+        const where = token
+          ? {
+              ...extra,
+              device: deviceAddr(token.address),
+              endpoint: endpointAddr(token.endpoint, token.pid === Pid.IN),
+            }
+          : extra;
+        const tap = finding(
+          CRC16_SNIFFER_TAP,
+          `${name} packet${ep} with ${len - 3} data bytes has a bad CRC16 in the capture, yet the receiver ACKed it`,
+          where,
         );
+        const lost = finding(
+          CRC16,
+          `${name} packet${ep} with ${len - 3} data bytes has a bad CRC16 and no handshake followed: the receiver discarded it, the data was lost on the wire (cable, connector, signal integrity)`,
+          where,
+        );
+        const decide = (nb: RecordBatch, j: number) =>
+          nb.status[j] === PacketStatus.OK && nb.pid[j] === Pid.ACK ? tap : lost;
+        if (i + 1 < b.count) this.findings.add(decide(b, i + 1));
+        else this.pending = { decide, atEnd: lost };
         break;
+      }
       case PacketStatus.BAD_LENGTH:
         this.findings.add(
           finding(PACKET_LENGTH, `${name} packet is ${len} bytes long; ${expectedLength(p)}`, extra),
@@ -360,4 +392,12 @@ function isSnifferEvent(b: RecordBatch, i: number): boolean {
     b.status[i] === PacketStatus.NOT_RAW &&
     (lt === LinkType.PCAPNG_CUSTOM_BLOCK || lt === LinkType.WIRESHARK_UPPER_PDU)
   );
+}
+
+/** Record `i` as a token (IN, OUT, SETUP) the next data packet answers or carries, else undefined. */
+function tokenAt(b: RecordBatch, i: number): { pid: number; address: number; endpoint: number } | undefined {
+  const pid = b.pid[i]!;
+  if (b.status[i] !== PacketStatus.OK || (pid !== Pid.IN && pid !== Pid.OUT && pid !== Pid.SETUP))
+    return undefined;
+  return { pid, address: b.address[i]!, endpoint: b.endpoint[i]! };
 }

@@ -29,7 +29,8 @@ export const CRC16: RuleInfo = {
   id: "CRC16",
   severity: "error",
   spec: "USB 2.0 §8.3.5.2; WS-LL ei_wrong_crc16",
-  title: "data packet CRC16 wrong",
+  title:
+    "data packet CRC16 wrong and no handshake followed: the receiver discarded it (ACKed ones are CRC16_SNIFFER_TAP)",
 };
 export const PACKET_LENGTH: RuleInfo = {
   id: "PACKET_LENGTH",
@@ -74,6 +75,19 @@ export const FMT_TIMESTAMP: RuleInfo = {
 };
 
 /**
+ * usbscope's own: a data packet whose CRC16 is bad in the capture but that its receiver ACKed. The receiver
+ * checked the CRC (§8.3.5.2) and found it good, so the packet crossed the bus intact and was corrupted only on
+ * the sniffer's tap (its probe or cable): a capture note. Without a handshake it is CRC16 (really lost).
+ */
+export const CRC16_SNIFFER_TAP: RuleInfo = {
+  id: "CRC16_SNIFFER_TAP",
+  severity: "info",
+  spec: "USB 2.0 §8.3.5.2 (a receiver ACKs only data with a good CRC16), §8.5.2",
+  title: "bad CRC16 in the capture on a data packet its receiver ACKed: corrupted on the sniffer's tap",
+  note: "data packets the receiver ACKed have a bad CRC16 in the capture: they crossed the bus intact and were corrupted on the sniffer's tap (its probe or cable), not between device and host",
+};
+
+/**
  * usbscope's own: a one-byte "packet" with an invalid PID right next to a bus event the sniffer logged (a
  * reset, a chirp or line-state change), or the capture's first record: the sniffer sampled the line while it
  * settled (ataradov's usb-sniffer shows 0xEF, 0xFF). A capture note, not a packet of the device's.
@@ -112,4 +126,5 @@ export const packetRules: RuleInfo[] = [
   FMT_TIMESTAMP,
   CAPTURE_GLITCH,
   FMT_LINKTYPE_OTHER,
+  CRC16_SNIFFER_TAP,
 ];

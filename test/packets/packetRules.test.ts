@@ -69,8 +69,9 @@ describe("each packet rule fires at the damaged packet", () => {
       "CRC5",
     ],
     [
-      "a bad CRC16 on a data packet",
-      (bus) => bus.fault({ pid: Pid.DATA1, kind: "crc" }).in(3, 1, Pid.DATA1, Uint8Array.of(9)).first + 1,
+      "a bad CRC16 on a data packet the receiver discarded (no handshake)",
+      (bus) =>
+        bus.fault({ pid: Pid.DATA1, kind: "crc" }).in(3, 1, Pid.DATA1, Uint8Array.of(9), null).first + 1,
       "CRC16",
     ],
     [

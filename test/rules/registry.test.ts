@@ -23,6 +23,7 @@ const OWN = [
   "MSC_PHASE_ERROR",
   "MSC_RESIDUE",
   "MSC_DATA_OVERRUN",
+  "CRC16_SNIFFER_TAP",
 ];
 
 describe("rule registry", () => {
