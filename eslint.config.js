@@ -17,7 +17,7 @@ const FLOORS = [
   ["filter"],
   ["verify", "result.ts"],
   ["report"],
-  ["live", "analyze.ts", "facts.ts"],
+  ["live", "analyze.ts", "facts.ts", "exportCapture.ts"],
   ["index.ts"],
 ];
 

@@ -15,9 +15,10 @@ export let colFrame: usize = 0; // u16: SOF frame number, SPLIT bits, data packe
 export let colDataOffset: usize = 0; // u32: offset of the captured bytes in the input region
 export let colDataLength: usize = 0; // u32
 export let colOrigLength: usize = 0; // u32
+export let colInterface: usize = 0; // u32: the record's interface (pcapng, in file order across sections; pcap 0; custom block NO_INTERFACE)
 
 /** Bytes one row takes across all columns. */
-export const ROW_BYTES: u32 = 8 + 8 + 4 + 2 + 1 + 1 + 1 + 1 + 2 + 4 + 4 + 4;
+export const ROW_BYTES: u32 = 8 + 8 + 4 + 2 + 1 + 1 + 1 + 1 + 2 + 4 + 4 + 4 + 4;
 
 /** Lay the columns out from `base` (8-byte aligned); returns the first byte after them. */
 export function layoutColumns(base: usize, capacity: u32): usize {
@@ -30,6 +31,7 @@ export function layoutColumns(base: usize, capacity: u32): usize {
   colDataOffset = p; p += n << 2;
   colDataLength = p; p += n << 2;
   colOrigLength = p; p += n << 2;
+  colInterface = p; p += n << 2;
   colLinktype = p; p += n << 1;
   colFrame = p; p += n << 1;
   colPid = p; p += n;

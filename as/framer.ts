@@ -8,7 +8,7 @@ import {
 } from "./shared/constants";
 import {
   batchCapacity, colOffset, colTsSec, colTsNsec, colLinktype, colDataOffset, colDataLength,
-  colOrigLength, colPid, colStatus, colAddress, colEndpoint, colFrame,
+  colOrigLength, colInterface, colPid, colStatus, colAddress, colEndpoint, colFrame,
 } from "./columns";
 import { decodePacket } from "./packet";
 import { ensureMemory } from "./memory";
@@ -428,7 +428,7 @@ function pcapRecords(avail: u32): void {
     }
     const origLen = r32as(at + 12, bigEndian);
     const dataAt = p + PCAP_RECORD_HEADER;
-    writeRecord(row, base + <f64>p, sec, nsec, linktype, dataAt, caplen, origLen);
+    writeRecord(row, base + <f64>p, sec, nsec, linktype, dataAt, caplen, origLen, 0);
     if (raw) decodePacket(row, input + dataAt, caplen, origLen);
     else notRaw(row);
     p = dataAt + caplen;
@@ -444,7 +444,8 @@ function pcapRecords(avail: u32): void {
 
 /** The record's own columns of row `row` (the framer's; decodePacket or notRaw fill the rest). */
 // @ts-ignore: decorator
-@inline function writeRecord(row: usize, offset: f64, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32): void {
+@inline function writeRecord(row: usize, offset: f64, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32, iface: u32): void {
+  store<u32>(colInterface + (row << 2), iface);
   store<f64>(colOffset + (row << 3), offset);
   store<f64>(colTsSec + (row << 3), sec);
   store<u32>(colTsNsec + (row << 2), nsec);
@@ -499,7 +500,7 @@ function pcapngStep(rem: u32, eof: bool): u32 {
     // A large block nobody reads (custom, name resolution...) is skipped, not buffered.
     if (!isPacket && type != BT_SHB && type != BT_IDB && len > 65536) {
       countBlock(type);
-      if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) emit(at, state.lastSec, state.lastNsec, LinkType.PCAPNG_CUSTOM_BLOCK, at, 0, len - 16);
+      if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) emit(at, state.lastSec, state.lastNsec, LinkType.PCAPNG_CUSTOM_BLOCK, at, 0, len - 16, NO_INTERFACE);
       state.skipRemaining = <u64>len;
       return 0;
     }
@@ -548,7 +549,7 @@ function pcapngStep(rem: u32, eof: bool): u32 {
   } else {
     countBlock(type);
     // Custom data runs from after the PEN to the trailing length (its options, if any, included).
-    if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) emit(at, state.lastSec, state.lastNsec, LinkType.PCAPNG_CUSTOM_BLOCK, at + 12, len >= 16 ? len - 16 : 0, len >= 16 ? len - 16 : 0);
+    if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY) emit(at, state.lastSec, state.lastNsec, LinkType.PCAPNG_CUSTOM_BLOCK, at + 12, len >= 16 ? len - 16 : 0, len >= 16 ? len - 16 : 0, NO_INTERFACE);
   }
   state.pos = at + len;
   return 0;
@@ -660,8 +661,9 @@ function emitPcapngPacket(iface: u32, ts: u64, dataAt: u32, caplen: u32, origLen
     sec = sec < MIN_TIME_SEC ? MIN_TIME_SEC : MAX_TIME_SEC;
     noteTimeFix(TimeFix.CLAMPED, state.records, state.pos);
   }
-  countInterfaceRecords(globalInterface(iface), 1, linktype);
-  emit(state.pos, <f64>sec, <u32>nsec, linktype, dataAt, caplen, origLen);
+  const g = globalInterface(iface);
+  countInterfaceRecords(g, 1, linktype);
+  emit(state.pos, <f64>sec, <u32>nsec, linktype, dataAt, caplen, origLen, g);
 }
 
 /** whole + offset, saturating at the i64 range (both ends lie far outside the four-digit years). */
@@ -684,9 +686,9 @@ function isRawUsb(linktype: u32): bool {
 }
 
 /** Write one row of the packet table and decode the packet if its link type is raw USB. */
-function emit(at: u32, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32): void {
+function emit(at: u32, sec: f64, nsec: u32, linktype: u32, dataAt: u32, caplen: u32, origLen: u32, iface: u32): void {
   const row = <usize>state.rows;
-  writeRecord(row, state.base + <f64>at, sec, nsec, linktype, dataAt, caplen, origLen);
+  writeRecord(row, state.base + <f64>at, sec, nsec, linktype, dataAt, caplen, origLen, iface);
   if (isRawUsb(linktype)) decodePacket(row, state.inputPtr + dataAt, caplen, origLen);
   else notRaw(row);
   state.rows = <u32>row + 1;

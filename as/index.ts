@@ -125,3 +125,4 @@ export function colFrame(): usize { return columns.colFrame; }
 export function colDataOffset(): usize { return columns.colDataOffset; }
 export function colDataLength(): usize { return columns.colDataLength; }
 export function colOrigLength(): usize { return columns.colOrigLength; }
+export function colInterface(): usize { return columns.colInterface; }

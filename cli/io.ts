@@ -25,6 +25,8 @@ export interface Io {
   status?(text: string): void;
   /** Whether stdout is a terminal and how wide, and the environment (COLUMNS, NO_COLOR); absent: not a terminal. */
   terminal?: { isTTY: boolean; columns?: number; env: Record<string, string | undefined> };
+  /** Binary output on stdout (export -o -); absent where only text can be written. */
+  outBytes?(bytes: Uint8Array): void;
 }
 
 /** The progress line on stderr, rewritten in place with a carriage return and erase-to-end-of-line. */
@@ -38,6 +40,7 @@ export const processIo: Io = {
   status: process.stderr.isTTY ? ttyStatus : undefined,
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
+  outBytes: (b) => void process.stdout.write(b),
   stdin: process.stdin,
   get terminal() {
     return { isTTY: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env };

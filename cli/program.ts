@@ -13,6 +13,7 @@ import { viewCommand } from "./commands/view.js";
 import { reportCommand } from "./commands/report.js";
 import { liveCommand } from "./commands/live.js";
 import { filterCommand } from "./commands/filter.js";
+import { exportCommand } from "./commands/export.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 import { sanitizeLines } from "../src/index.js";
 
@@ -40,6 +41,7 @@ export function buildProgram(rawIo: Io, setExit: (code: number) => void): Comman
     reportCommand(io, setExit),
     liveCommand(io, setExit),
     filterCommand(io, setExit),
+    exportCommand(io, setExit),
   ]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
     program.addCommand(cmd);

@@ -127,6 +127,16 @@ export { PacketSelector, PacketCursor, type SelectedRecords } from "./filter/pac
 export { filterWantsDevice, selectDevices } from "./filter/deviceSelection.js";
 export { gatherFacts } from "./facts.js";
 
+// Export: the records a filter selects as pcapng, findings as comments.
+export {
+  exportCapture,
+  ExportError,
+  findingComment,
+  type ExportOptions,
+  type ExportResult,
+} from "./exportCapture.js";
+export { PcapngWriter } from "./capture/pcapngWriter.js";
+
 // Live: tailing usbmon (Linux).
 export { LiveSession, type LiveOptions } from "./live/session.js";
 export {

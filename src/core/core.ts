@@ -58,6 +58,7 @@ export interface CoreExports {
   colDataOffset(): number;
   colDataLength(): number;
   colOrigLength(): number;
+  colInterface(): number;
 }
 
 export { DecodeState };
@@ -141,6 +142,7 @@ export class Core {
       dataOffset: new Uint32Array(0),
       dataLength: new Uint32Array(0),
       origLength: new Uint32Array(0),
+      interface: new Uint32Array(0),
       summary: (batch) => this.summarize(batch),
     };
     this.refreshViews();
@@ -167,6 +169,7 @@ export class Core {
     b.dataOffset = new Uint32Array(buf, e.colDataOffset(), n);
     b.dataLength = new Uint32Array(buf, e.colDataLength(), n);
     b.origLength = new Uint32Array(buf, e.colOrigLength(), n);
+    b.interface = new Uint32Array(buf, e.colInterface(), n);
     this.summaryPids = new Uint32Array(buf, e.summaryPidCounts(), 256);
     this.summaryHead = new Uint32Array(buf, e.summaryHeader(), 4);
     this.summaryRowList = new Uint32Array(buf, e.summaryRows(), n);

@@ -127,6 +127,15 @@ export class CaptureFacts {
 
   /** The request of the control transfer to (bus, address) whose records span `index`. */
   requestAt(index: number, address: number, bus?: number): string | undefined {
+    return this.controlAt(index, address, bus)?.request;
+  }
+
+  /** The control transfer to (bus, address) whose records span `index`: its first and last records and request. */
+  controlAt(
+    index: number,
+    address: number,
+    bus?: number,
+  ): { first: number; last: number; request: string } | undefined {
     const list = this.transfers;
     if (!this.sorted) {
       list.sort((a, b) => a.first - b.first);
@@ -147,7 +156,7 @@ export class CaptureFacts {
         t.address === address &&
         (bus === undefined || t.bus === undefined || t.bus === bus)
       )
-        return t.request;
+        return t;
     }
     return undefined;
   }

@@ -102,6 +102,7 @@ export function copyRecords(b: RecordBatch, from: number, to: number): RecordBat
     dataOffset,
     dataLength: b.dataLength.slice(from, to),
     origLength: b.origLength.slice(from, to),
+    ...(b.interface ? { interface: b.interface.slice(from, to) } : {}),
   };
 }
 
@@ -141,6 +142,9 @@ function joinBatches(a: RecordBatch, b: RecordBatch): RecordBatch {
     dataOffset,
     dataLength: cat(a.dataLength, b.dataLength, (n) => new Uint32Array(n)),
     origLength: cat(a.origLength, b.origLength, (n) => new Uint32Array(n)),
+    ...(a.interface && b.interface
+      ? { interface: cat(a.interface, b.interface, (n) => new Uint32Array(n)) }
+      : {}),
   };
 }
 
@@ -176,6 +180,8 @@ export class PacketSelector {
     private readonly predicate: Predicate<PacketCursor>,
     private readonly env: FilterEnv,
     private readonly emit: SelectedRecords,
+    /** Keep a transaction whole: when the predicate selects one of its packets, select them all (export). */
+    private readonly whole = false,
   ) {}
 
   push(b: RecordBatch): void {
@@ -324,12 +330,19 @@ export class PacketSelector {
     } else c.txStatus = StatusBit.OK;
     const predicate = this.predicate;
     let flushCarry = false;
+    let any = 0;
+    if (this.whole)
+      for (let m = 0; m < n && any === 0; m++) {
+        c.b = this.memberBatch[m]!;
+        c.i = this.memberIndex[m]!;
+        any = predicate(c) ? 1 : 0;
+      }
     for (let m = 0; m < n; m++) {
       const b = this.memberBatch[m]!;
       const i = this.memberIndex[m]!;
       c.b = b;
       c.i = i;
-      const keep = predicate(c) ? 1 : 0;
+      const keep = this.whole ? any : predicate(c) ? 1 : 0;
       this.selected += keep;
       if (b === this.carry) {
         this.carryMask[i] = keep;

@@ -104,6 +104,11 @@ export interface RecordBatch {
   dataOffset: Uint32Array;
   dataLength: Uint32Array;
   origLength: Uint32Array;
+  /**
+   * The record's interface: pcapng interfaces numbered in file order across sections, pcap 0, a custom
+   * block NO_INTERFACE (0xffffffff). Absent in batches built by hand (tests): read it as 0.
+   */
+  interface?: Uint32Array;
 }
 
 /** A layer that consumes record batches in file order. */
