@@ -75,6 +75,7 @@ describe("live --filter", () => {
     expect(r.out.match(/^ {2}device /gm)).toEqual(["  device "]);
     const all = await cli(["live", DFU]);
     expect(all.out.match(/^ {2}device /gm)!.length).toBe(4);
+    expect(findingLines(all.out).some((l) => !/ dev 10 /.test(l))).toBe(true);
   });
   it("a bad filter is a usage error before anything is read", async () => {
     const r = await cli(["live", DFU, "--filter", "dev=="]);
