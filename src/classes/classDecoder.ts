@@ -6,13 +6,14 @@
 import type { ControlTransfer, SetupPacket } from "../usb/model.js";
 import type { FindingSink } from "../usb/finding.js";
 import { requestTypeOf } from "../usb/requests.js";
-import type { UsbDevice } from "../devices/device.js";
+import { activeConfiguration, type UsbDevice } from "../devices/device.js";
 import type { InterfaceDescriptor } from "../descriptors/interface.js";
 import { UsbClass } from "../descriptors/classes.js";
 import type { ClassTransferHook, TransferSummary } from "../transfers/transferSummary.js";
 import { decodeClassRequest, interfaceOfEndpoint } from "./classRequests.js";
 import { BotFunction, type MscCommand } from "./bot.js";
 import { cdcNotification, printableText } from "./cdc.js";
+import { HidFunctions } from "./hidFunction.js";
 
 /** Where the decoder finds a device by address (the descriptor layer's tracker). */
 export interface DeviceLookup {
@@ -43,12 +44,15 @@ export class ClassDecoder implements ClassTransferHook {
     { revision: number; byEndpoint: Map<number, InterfaceDescriptor | undefined> }
   >();
   private readonly maxCommands: number;
+  /** HID interfaces: reports decoded against their report descriptors (hidFunction.ts). */
+  private readonly hid: HidFunctions;
 
   constructor(
     private readonly devices: DeviceLookup,
     private readonly options: ClassDecoderOptions,
   ) {
     this.maxCommands = options.maxCommands ?? MAX_LISTED_COMMANDS;
+    this.hid = new HidFunctions(options.findings);
   }
 
   /** The label of a class or vendor request, or undefined for the standard naming. */
@@ -59,11 +63,20 @@ export class ClassDecoder implements ClassTransferHook {
 
   /** Decode a completed control transfer into `ct.class`. */
   controlTransfer(ct: ControlTransfer): void {
-    if (requestTypeOf(ct.setup) === 0) return;
+    if (requestTypeOf(ct.setup) === 0) {
+      // USB 2.0 §9.4.7: SET_CONFIGURATION puts HID interfaces back in report protocol (HID 1.11 §7.2.6).
+      if (ct.setup.bRequest === 0x09 && ct.setup.bmRequestType === 0x00 && ct.status === "ok") {
+        const device = this.devices.deviceAt(ct.address, ct.bus);
+        if (device) this.hid.reset(device);
+      }
+      return;
+    }
     const device = this.devices.deviceAt(ct.address, ct.bus);
     const d = decodeClassRequest(ct.setup, ct.data, device);
     if (d === undefined) return;
     ct.class = d.decode;
+    if (device && d.decode.class === "HID")
+      this.hid.control(ct, device, hidInterface(device, ct.setup.wIndex & 0xff));
     // BOT 1.0 §3.1: the reset ends whatever command was open on the interface.
     if (device && d.decode.class === "mass storage" && ct.setup.bRequest === 0xff && ct.status === "ok")
       this.bot.get(`${device.id}:${ct.setup.wIndex & 0xff}`)?.reset(ct.firstPacket);
@@ -124,6 +137,11 @@ export class ClassDecoder implements ClassTransferHook {
         if (n) t.class = n.decode;
         return;
       }
+      case UsbClass.HID: {
+        const decoded = this.hid.transfer(t, d, i);
+        if (decoded) t.class = decoded;
+        return;
+      }
       case UsbClass.CDC_DATA: {
         const text = t.data ? printableText(t.data) : undefined;
         if (text !== undefined)
@@ -136,6 +154,8 @@ export class ClassDecoder implements ClassTransferHook {
   /** ClassTransferHook: a mass storage data phase ends at dCBWDataTransferLength (raw captures group by it). */
   transferLength(address: number, endpointAddress: number, bus?: number): number | undefined {
     const found = this.classInterface(address, endpointAddress, bus);
+    if (found?.i.bInterfaceClass === UsbClass.HID)
+      return this.hid.transferLength(found.d, found.i, endpointAddress);
     if (!found || found.i.bInterfaceClass !== UsbClass.MASS_STORAGE) return undefined;
     return this.bot
       .get(`${found.d.id}:${found.i.bInterfaceNumber}`)
@@ -158,6 +178,21 @@ function readsInterface(i: InterfaceDescriptor): boolean {
   return (
     (i.bInterfaceClass === UsbClass.MASS_STORAGE && i.bInterfaceProtocol === BOT_PROTOCOL) ||
     i.bInterfaceClass === UsbClass.COMM ||
-    i.bInterfaceClass === UsbClass.CDC_DATA
+    i.bInterfaceClass === UsbClass.CDC_DATA ||
+    i.bInterfaceClass === UsbClass.HID
   );
+}
+
+/** The HID interface numbered `number` in the device's active configuration (its current alternate setting). */
+function hidInterface(d: UsbDevice, number: number): InterfaceDescriptor | undefined {
+  const config = activeConfiguration(d)?.descriptor;
+  if (!config) return undefined;
+  const alt = d.altSettings.get(number) ?? 0;
+  let any: InterfaceDescriptor | undefined;
+  for (const i of config.interfaces) {
+    if (i.bInterfaceNumber !== number || i.bInterfaceClass !== UsbClass.HID) continue;
+    if (i.bAlternateSetting === alt) return i;
+    any ??= i;
+  }
+  return any;
 }

@@ -27,9 +27,42 @@ export interface HidReport {
   bytes: number;
 }
 
+/**
+ * One main item's data (HID 1.11 §6.2.2.4, §8.4): `count` fields of `size` bits each at `bitOffset` of its
+ * report's data (after the report ID byte), with the usages and the logical range in force at the item.
+ */
+export interface HidField {
+  type: "input" | "output" | "feature";
+  reportId: number;
+  /** Offset of the Input, Output or Feature item in the descriptor. */
+  offset: number;
+  /** Bit offset inside the report's data, after the report ID byte (§8.4: fields packed LSB first). */
+  bitOffset: number;
+  /** Report Size (bits per field) and Report Count. */
+  size: number;
+  count: number;
+  /** The main item's flags (§6.2.2.5): bit 0 Constant, bit 1 Variable, bit 2 Relative, bit 6 Null state. */
+  flags: number;
+  /** Extended usages (page << 16 | id) of the Usage items, in order; a 1- or 2-byte Usage takes the Usage Page. */
+  usages: number[];
+  /** Usage Minimum and Maximum as extended usages, when the item had them. */
+  usageMin?: number;
+  usageMax?: number;
+  /** Logical Minimum, signed (§6.2.2.7). */
+  logicalMin: number;
+  /** Logical Maximum as the spec reads it: signed (§6.2.2.7), so a 1-byte 0xFF is -1. */
+  logicalMax: number;
+  /** Logical Maximum read unsigned, as Linux does when Logical Minimum is not negative (hid-core.c). */
+  logicalMaxUnsigned: number;
+  /** Data size in bytes of the Logical Maximum item (0 when there was none). */
+  logicalMaxSize: number;
+}
+
 export interface HidReportDescriptor {
   items: HidItem[];
   reports: HidReport[];
+  /** Every Input, Output and Feature item's fields, in descriptor order. */
+  fields: HidField[];
   /** The last item's data ran past the end. */
   truncated?: true;
   /** Structural problems seen, in plain words (unbalanced collections, Pop without Push, Report ID 0). */
@@ -143,12 +176,41 @@ interface Globals {
   reportSize: number;
   reportId: number;
   reportCount: number;
+  logicalMin: number;
+  logicalMax: number;
+  logicalMaxUnsigned: number;
+  logicalMaxSize: number;
 }
+
+/** Local items (§6.2.2.8): cleared after each main item. */
+interface Locals {
+  usages: number[];
+  usageMin?: number;
+  usageMax?: number;
+}
+
+/** A Usage, Usage Minimum or Maximum as an extended usage: 4-byte data carries its own page (§6.2.2.8). */
+function extendedUsage(value: number, size: number, page: number): number {
+  return size === 4 ? value : page * 0x10000 + value;
+}
+
+/** Usages kept per main item: a hostile descriptor cannot grow one field's list without bound. */
+const MAX_USAGES = 1024;
 
 /** Parse a report descriptor; never throws: a short last item is marked truncated. */
 export function parseHidReportDescriptor(b: Uint8Array): HidReportDescriptor {
-  const out: HidReportDescriptor = { items: [], reports: [], problems: [] };
-  let g: Globals = { usagePage: 0, reportSize: 0, reportId: 0, reportCount: 0 };
+  const out: HidReportDescriptor = { items: [], reports: [], fields: [], problems: [] };
+  let g: Globals = {
+    usagePage: 0,
+    reportSize: 0,
+    reportId: 0,
+    reportCount: 0,
+    logicalMin: 0,
+    logicalMax: 0,
+    logicalMaxUnsigned: 0,
+    logicalMaxSize: 0,
+  };
+  let l: Locals = { usages: [] };
   const stack: Globals[] = [];
   const bits = new Map<string, HidReport>();
   let depth = 0;
@@ -206,6 +268,14 @@ export function parseHidReportDescriptor(b: Uint8Array): HidReportDescriptor {
           text = usagePageName(value);
           break;
         case 0x1:
+          g.logicalMin = signed(value, size);
+          text = String(g.logicalMin);
+          break;
+        case 0x2:
+          g.logicalMax = signed(value, size);
+          g.logicalMaxUnsigned = value;
+          g.logicalMaxSize = size;
+          break;
         case 0x3:
           text = String(signed(value, size));
           break;
@@ -250,10 +320,32 @@ export function parseHidReportDescriptor(b: Uint8Array): HidReportDescriptor {
           bits.set(key, r);
           out.reports.push(r);
         }
+        out.fields.push({
+          type: rt,
+          reportId: g.reportId,
+          offset: pos,
+          bitOffset: r.bits,
+          size: g.reportSize,
+          count: g.reportCount,
+          flags: value,
+          usages: l.usages,
+          ...(l.usageMin !== undefined ? { usageMin: l.usageMin } : {}),
+          ...(l.usageMax !== undefined ? { usageMax: l.usageMax } : {}),
+          logicalMin: g.logicalMin,
+          logicalMax: g.logicalMax,
+          logicalMaxUnsigned: g.logicalMaxUnsigned,
+          logicalMaxSize: g.logicalMaxSize,
+        });
         r.bits += g.reportSize * g.reportCount;
       }
-    } else if (type === "local" && (tag === 0x0 || tag === 0x1 || tag === 0x2) && size === 4) {
-      text = `${usagePageName(Math.floor(value / 0x10000))}: 0x${(value & 0xffff).toString(16)}`;
+      // §6.2.2.8: local items apply to the next main item only.
+      l = { usages: [] };
+    } else if (type === "local") {
+      if (tag === 0x0 && l.usages.length < MAX_USAGES) l.usages.push(extendedUsage(value, size, g.usagePage));
+      else if (tag === 0x1) l.usageMin = extendedUsage(value, size, g.usagePage);
+      else if (tag === 0x2) l.usageMax = extendedUsage(value, size, g.usagePage);
+      if ((tag === 0x0 || tag === 0x1 || tag === 0x2) && size === 4)
+        text = `${usagePageName(Math.floor(value / 0x10000))}: 0x${(value & 0xffff).toString(16)}`;
     }
     out.items.push({ offset: pos, type, tag, name, size, value, text });
     pos += 1 + size;

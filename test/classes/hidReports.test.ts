@@ -1,0 +1,191 @@
+// HID reports read against the report descriptor (HID 1.11 §5.6, §6.2.2, §8.4; HID Usage Tables 1.4), on the
+// wire and as URBs, and the HID report rules proven both ways: each fault fires its rule, the healthy
+// session fires nothing above info.
+import { describe, expect, it } from "vitest";
+import { analyzeSource, bufferSource, type AnalysisResult, type TransferSummary } from "../../src/index.js";
+import { hidCapture, SOURCES, type HidHost, type Source } from "./hid.js";
+
+async function analyze(bytes: Uint8Array, ts?: TransferSummary[]): Promise<AnalysisResult> {
+  return analyzeSource(bufferSource(bytes), "built", ts ? { onTransfer: (t) => ts.push(t) } : {});
+}
+
+const KEYS = Uint8Array.of(0x02, 0x00, 0x04, 0x05, 0, 0, 0, 0); // Left Shift; a, b
+const RELEASED = new Uint8Array(8);
+const MOUSE = Uint8Array.of(1, 0x01, 0xfd, 0x02, 0xff); // ID 1: button 1, X -3, Y 2, wheel -1
+const VOLUME_UP = Uint8Array.of(2, 0xe9, 0x00); // ID 2: Volume Increment
+const VENDOR = Uint8Array.from({ length: 20 }, (_, i) => i + 1);
+
+/** Keyboard, mouse, media key, LED output, vendor feature and a 20-byte multi-packet vendor report. */
+function healthy(h: HidHost): void {
+  h.input(1, KEYS);
+  h.input(1, RELEASED);
+  h.input(2, MOUSE);
+  h.input(2, VOLUME_UP);
+  h.setReport(0, 2, 0, Uint8Array.of(0x02)); // Caps Lock LED on
+  h.getReport(1, 3, 3, Uint8Array.of(3, 0xde, 0xad, 0xbe, 0xef));
+  h.input(3, VENDOR);
+  h.output(3, VENDOR);
+}
+
+/** The transfers that carry a report: interrupt reports and GET_REPORT / SET_REPORT. */
+const hidOnly = (ts: TransferSummary[]) =>
+  ts.filter((t) => t.class?.class === "HID" && /report$|^[GS]ET_REPORT$/.test(t.class.name));
+const errorsAndWarnings = (r: AnalysisResult) => r.findings.sorted().filter((f) => f.severity !== "info");
+const rulesOf = (r: AnalysisResult) => r.findings.sorted().map((f) => `${f.rule} ${f.severity}`);
+
+describe("HID reports against the report descriptor", () => {
+  for (const source of SOURCES) {
+    it(`names each field by its usage and value (${source})`, async () => {
+      const ts: TransferSummary[] = [];
+      const r = await analyze(hidCapture(source, healthy), ts);
+      expect(hidOnly(ts).map((t) => `${t.kind} ${t.class!.name}: ${t.class!.summary}`)).toEqual([
+        "interrupt input report: Left Shift, a, b",
+        "interrupt input report: all zero",
+        "interrupt input report: report ID 1: Button 1, X -3, Y 2, Wheel -1",
+        "interrupt input report: report ID 2: Volume Increment",
+        "control SET_REPORT: Caps Lock",
+        "control GET_REPORT: report ID 3: Vendor 0xff00:0x02: 4 bytes",
+        "interrupt input report: Vendor 0xff00:0x02: 20 bytes",
+        "interrupt output report: Vendor 0xff00:0x03: 20 bytes",
+      ]);
+      const [keys, , mouse, media, led, feature] = hidOnly(ts).map((t) => t.class!.fields);
+      expect(keys).toMatchObject({
+        interface: 0,
+        "Left Control": 0,
+        "Left Shift": 1,
+        "Right GUI": 0,
+        "Keyboard/Keypad": "a, b",
+      });
+      expect(mouse).toEqual({
+        interface: 1,
+        reportId: 1,
+        "Button 1": 1,
+        "Button 2": 0,
+        "Button 3": 0,
+        X: -3,
+        Y: 2,
+        Wheel: -1,
+      });
+      expect(media).toEqual({ interface: 1, reportId: 2, Consumer: "Volume Increment" });
+      expect(led).toMatchObject({ interface: 0, reportType: "Output", "Num Lock": 0, "Caps Lock": 1 });
+      expect(feature).toMatchObject({
+        reportType: "Feature",
+        reportId: 3,
+        "Vendor 0xff00:0x02": "de ad be ef",
+      });
+      // The SETUP's own label still says what it targets.
+      expect(ts.find((t) => t.class?.name === "SET_REPORT")?.request).toBe(
+        "HID SET_REPORT interface 0 Output report",
+      );
+      expect(errorsAndWarnings(r)).toEqual([]);
+      expect(rulesOf(r).filter((x) => x.startsWith("HID_"))).toEqual([]);
+    });
+  }
+
+  it("splits reports that follow each other without a short packet or a NAK (raw)", async () => {
+    const ts: TransferSummary[] = [];
+    await analyze(
+      hidCapture("raw", (h) => {
+        h.input(1, KEYS, { backToBack: true });
+        h.input(1, KEYS, { backToBack: true });
+        h.input(1, RELEASED);
+      }),
+      ts,
+    );
+    expect(hidOnly(ts).map((t) => [t.dataLength, t.class!.summary])).toEqual([
+      [8, "Left Shift, a, b"],
+      [8, "Left Shift, a, b"],
+      [8, "all zero"],
+    ]);
+  });
+
+  it("reads boot protocol reports by the boot layout (Appendix B.1), not the report descriptor", async () => {
+    const ts: TransferSummary[] = [];
+    const r = await analyze(
+      hidCapture("usbmon", (h) => {
+        h.setProtocol(0, 0);
+        h.input(1, KEYS);
+      }),
+      ts,
+    );
+    expect(hidOnly(ts)[0]!.class).toMatchObject({
+      summary: "Left Shift, a, b",
+      fields: { protocol: "boot", "Keyboard/Keypad": "a, b" },
+    });
+    expect(errorsAndWarnings(r)).toEqual([]);
+  });
+});
+
+/** A fault scenario, the rule and severity it must fire, and on which sources. */
+interface Fault {
+  name: string;
+  steps: (h: HidHost) => void;
+  expected: string[];
+  sources: Source[];
+}
+
+const FAULTS: Fault[] = [
+  {
+    name: "an input report with an undeclared report ID",
+    steps: (h) => h.input(2, Uint8Array.of(7, 0, 0, 0, 0)),
+    expected: ["HID_REPORT_ID error"],
+    sources: SOURCES,
+  },
+  {
+    name: "a GET_REPORT answer with an undeclared report ID",
+    steps: (h) => h.getReport(1, 3, 3, Uint8Array.of(9, 1, 2, 3, 4)),
+    expected: ["HID_REPORT_ID error"],
+    sources: SOURCES,
+  },
+  {
+    name: "a mouse report shorter than declared",
+    steps: (h) => h.input(2, Uint8Array.of(1, 0, 5)),
+    expected: ["HID_REPORT_SIZE warning"],
+    sources: SOURCES,
+  },
+  {
+    name: "a media key report longer than declared",
+    steps: (h) => h.input(2, Uint8Array.of(2, 0xe9, 0, 0, 0)),
+    expected: ["HID_REPORT_SIZE info"],
+    sources: SOURCES,
+  },
+  {
+    name: "a 12-byte keyboard report on an 8-byte endpoint, the descriptor declaring 8",
+    steps: (h) => h.input(1, new Uint8Array(12)),
+    expected: ["HID_REPORT_MPS warning"],
+    sources: ["usbmon", "usbpcap"],
+  },
+  {
+    name: "a 6-byte keyboard report in boot protocol",
+    steps: (h) => {
+      h.setProtocol(0, 0);
+      h.input(1, Uint8Array.of(0, 0, 4, 0, 0, 0));
+    },
+    expected: ["HID_BOOT_LAYOUT error"],
+    sources: SOURCES,
+  },
+];
+
+describe("HID report rules, both ways", () => {
+  for (const f of FAULTS)
+    for (const source of f.sources)
+      it(`${f.name} (${source})`, async () => {
+        const r = await analyze(hidCapture(source, f.steps));
+        expect(rulesOf(r).filter((x) => x.startsWith("HID_"))).toEqual(f.expected);
+        expect(errorsAndWarnings(r).every((x) => x.rule.startsWith("HID_"))).toBe(true);
+      });
+
+  it("says a repeated fault once per interface, report and length", async () => {
+    const r = await analyze(
+      hidCapture("usbmon", (h) => {
+        for (let i = 0; i < 5; i++) h.input(2, Uint8Array.of(7, 0, 0, 0, 0));
+      }),
+    );
+    expect(rulesOf(r).filter((x) => x.startsWith("HID_"))).toEqual(["HID_REPORT_ID error"]);
+  });
+
+  it("a raw capture splits a too-long keyboard report at the declared size: the rest is a short report", async () => {
+    const r = await analyze(hidCapture("raw", (h) => h.input(1, new Uint8Array(12))));
+    expect(rulesOf(r).filter((x) => x.startsWith("HID_"))).toEqual(["HID_REPORT_SIZE warning"]);
+  });
+});
