@@ -2,11 +2,12 @@
 // case and the run goes on; JUnit parsed with a real XML parser, its names stable run after run; --shard
 // disjoint and covering; NDJSON one object per trace.
 import { describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { cli } from "../helpers/cli.js";
+import { repoRoot } from "../helpers/paths.js";
 import { PcapWriter } from "../../builder/pcap.js";
 import { MemorySink } from "../../builder/sink.js";
 import { buildCapture, tempDir, writeCapture } from "./helpers.js";
@@ -151,6 +152,48 @@ describe("verify: JUnit", () => {
       "c/fifo",
       "c/notes.txt",
     ]);
+  });
+
+  it("two directories holding the same relative path: each name carries its directory as given, none collide, the same on a second run", async () => {
+    const root = tempDir();
+    const product = await expectationsFile(root);
+    for (const d of ["release/usb", "nightly/usb"]) mkdirSync(path.join(root, d), { recursive: true });
+    writeCapture(path.join(root, "release"), "usb/enum.pcap", buildCapture("pcap"));
+    writeCapture(
+      path.join(root, "nightly"),
+      "usb/enum.pcap",
+      buildCapture("pcap", { bulkIn: { wMaxPacketSize: 32 } }),
+    );
+    writeCapture(path.join(root, "nightly"), "usb/other.pcapng", buildCapture("pcapng"));
+    // The bin in the directory holding both, as a CI step runs it in its checkout.
+    const run = (file: string, args: string[]) => {
+      const r = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, "dist/usbscope.mjs"), "verify", "--expect", product, "--junit", file, ...args],
+        { cwd: root, encoding: "utf8" },
+      );
+      expect(r.status, r.stderr).toBe(1);
+      return junitCases(path.join(root, file));
+    };
+    // Relative (as a CI step gives them), with a "./" and a trailing "/" that do not change the names.
+    const first = run("first.xml", ["./release/", "nightly"]);
+    const second = run("second.xml", ["release", "./nightly/"]);
+    const classes = (cs: TestCase[]) => [...new Set(cs.map((c) => c["@_classname"]))];
+    expect(classes(first)).toEqual([
+      "release/usb/enum.pcap",
+      "nightly/usb/enum.pcap",
+      "nightly/usb/other.pcapng",
+    ]);
+    expect(second.map((c) => `${c["@_classname"]} :: ${c["@_name"]}`)).toEqual(
+      first.map((c) => `${c["@_classname"]} :: ${c["@_name"]}`),
+    );
+    // The failure is the nightly one's, under its own name.
+    expect(first.filter((c) => c.failure).map((c) => `${c["@_classname"]} :: ${c["@_name"]}`)).toEqual([
+      "nightly/usb/enum.pcap :: descriptors",
+    ]);
+    // One directory alone keeps names relative to it, whatever the checkout directory.
+    const alone = run("alone.xml", [path.join(root, "nightly")]);
+    expect(classes(alone)).toEqual(["usb/enum.pcap", "usb/other.pcapng"]);
   });
 });
 
