@@ -30,6 +30,7 @@ import { DescriptorLayer, type DeviceReport } from "./devices/descriptorLayer.js
 import type { Diagnosis } from "./devices/diagnosis.js";
 import type { UsbDevice } from "./devices/device.js";
 import { UrbLayer } from "./urb/urbLayer.js";
+import type { UrbEvent } from "./urb/urbEvent.js";
 import { PacketLayer } from "./transfers/packetLayer.js";
 import type { TransferSummary } from "./transfers/transferSummary.js";
 import { UsbmonTextParser } from "./urb/usbmonText.js";
@@ -60,6 +61,8 @@ export interface AnalyzeOptions {
    * runs; URB captures' URBs of every type (urbTransfers.ts), runs of repeats folded.
    */
   onTransfer?(transfer: TransferSummary): void;
+  /** URB captures: called with every URB event (usbmon, USBPcap, usbmon text) as it is read, in capture order. */
+  onUrbEvent?(event: UrbEvent): void;
   /** Raw captures: put the payload bytes on transfers and their transactions (`data`), for hex dumps. */
   transferData?: boolean;
   /** URB captures: fold runs of repeated completions into one transfer with a count (default true). */
@@ -195,6 +198,7 @@ export async function analyzeSource(
   });
   const urbOptions = {
     onTransfer: options.onTransfer,
+    onUrbEvent: options.onUrbEvent,
     classTransfers: classes,
     foldRepeats: options.foldRepeats,
     descriptors: descriptorLayer,

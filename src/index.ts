@@ -38,6 +38,7 @@ export type {
   TransferKind,
   UrbTransferInfo,
 } from "./transfers/transferSummary.js";
+export type { UrbEvent } from "./urb/urbEvent.js";
 export type { DescriptorLayerResult, DeviceReport } from "./devices/descriptorLayer.js";
 export type { Diagnosis, Evidence } from "./devices/diagnosis.js";
 export type { UsbDevice } from "./devices/device.js";

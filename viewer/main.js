@@ -288,10 +288,24 @@ function showDetails(d) {
   list.replaceChildren();
   $("hex").replaceChildren();
   $("hex-note").textContent = d ? "" : "Select a row of the traffic tree.";
-  if (!d) return;
+  if (!d) {
+    $("details-class-title").hidden = true;
+    $("details-class").replaceChildren();
+    return;
+  }
   for (const [k, v] of d.fields) {
     add(fields, "dt", k);
     add(fields, "dd", v);
+  }
+  // The class decoding (CDC, mass storage with its SCSI command, hub, HID…), by the spec's field names.
+  const classTitle = $("details-class-title");
+  const classFields = $("details-class");
+  classFields.replaceChildren();
+  classTitle.hidden = !d.classDecode;
+  classTitle.textContent = d.classDecode ? sanitizeLines(d.classDecode.title) : "";
+  for (const [k, v] of d.classDecode?.fields ?? []) {
+    add(classFields, "dt", k);
+    add(classFields, "dd", v).dataset.field = k;
   }
   for (const f of d.findings) {
     const li = add(list, "li", undefined, "detail-finding");

@@ -69,6 +69,10 @@ export class Session {
     this.name = "";
     /** @type {Uint8Array | null} the filter's top-level mask */
     this.filterMask = null;
+    /** @type {Uint8Array | null} the records the filter selected (packets, URB events, records of runs) */
+    this.recordMatch = null;
+    /** @type {Uint8Array | null} the transfers the filter kept whole */
+    this.wholeTransfers = null;
     /** @type {import("../dist/src/index.js").CaptureFacts | null} */
     this.facts = null;
   }
@@ -111,6 +115,8 @@ export class Session {
     this.name = name;
     this.facts = null;
     this.filterMask = null;
+    this.recordMatch = null;
+    this.wholeTransfers = null;
     this.model = new ViewModel(r, columns, transfers);
     this.endpoints = busiestEndpoints(columns);
     this.timeRange = null;
@@ -166,7 +172,7 @@ export class Session {
     return { row, rowCount: this.m.rowCount };
   }
 
-  /** Keep only the top-level rows in [from, to] seconds (null: all), and what the filter keeps. */
+  /** Keep only the rows in [from, to] seconds (null: all) at every depth, and what the filter keeps. */
   setTimeRange(/** @type {{ from: number, to: number } | null} */ range) {
     this.timeRange = range;
     return this.applyMasks();
@@ -181,6 +187,7 @@ export class Session {
       mask = time;
     }
     m.setTopMask(mask);
+    m.setChildFilter(this.recordMatch, this.wholeTransfers, this.timeRange);
     return m.rowCount;
   }
 
@@ -212,10 +219,16 @@ export class Session {
     }
     if (!f) {
       this.filterMask = null;
+      this.recordMatch = null;
+      this.wholeTransfers = null;
       return { rowCount: this.applyMasks(), shown: m.topCountAll };
     }
     const transferMatch = new Uint8Array(m.transfers.count);
-    const recordMatch = new Uint8Array(m.records.count);
+    // By record index: raw packets from the packet selector; URB events (usbmon text too: its records are
+    // lines, not in the record columns) judged by the URB predicate, as `usbscope packets` judges them.
+    const recordMatch = new Uint8Array(Math.max(m.records.count, m.recordTransfer.length));
+    /** 0: not a URB event, 1: an event the filter left out, 2: selected. */
+    const urbMatch = new Uint8Array(recordMatch.length);
     let t = 0;
     const selector = f.packetSelector((batch, mask) => {
       const first = batch.firstIndex;
@@ -228,11 +241,19 @@ export class Session {
         if (t < transferMatch.length) transferMatch[t] = filter.transfer(tr) ? 1 : 0;
         t++;
       },
+      onUrbEvent: (ev) => {
+        filter.env.origin ??= ev.time;
+        if (ev.record < urbMatch.length) urbMatch[ev.record] = filter.urb(ev) ? 2 : 1;
+      },
       transferData: f.needsData,
       maxFindingsPerRule: 0,
       keepControlTransfers: false,
     });
-    this.filterMask = m.filterMask(transferMatch, recordMatch);
+    for (let r = 0; r < urbMatch.length; r++) if (urbMatch[r]) recordMatch[r] = urbMatch[r] - 1;
+    const { top, whole } = m.filterMasks(transferMatch, recordMatch);
+    this.filterMask = top;
+    this.recordMatch = recordMatch;
+    this.wholeTransfers = whole;
     let shown = 0;
     for (const v of this.filterMask) shown += v;
     return { rowCount: this.applyMasks(), shown };

@@ -2,6 +2,7 @@
 // keeps each transfer's facts in typed arrays (strings interned), its transactions likewise, and the
 // record indices under them (packets, or a URB's submission and completion) in one leaf column.
 import type { TransferSummary } from "../transfers/transferSummary.js";
+import type { ClassDecode } from "../usb/classDecode.js";
 import { F64Column, U32Column, I32Column, U16Column, I16Column, U8Column, Interner } from "./columns.js";
 
 export const TRANSFER_KINDS = [
@@ -27,6 +28,8 @@ export const TX_SSPLIT = 1,
 /** Payload bytes kept for URB transfers (usbmon text has no record bytes to point to). */
 const MAX_URB_DATA = 64 * 1024;
 const MAX_DATA_POOL = 256 * 1024 * 1024;
+/** Class decodings kept (the first ones; memory stays bounded on a capture of millions of commands). */
+export const MAX_CLASS_DECODES = 1_000_000;
 
 export class TransferColumns {
   readonly strings = new Interner();
@@ -72,6 +75,8 @@ export class TransferColumns {
   readonly leafRecord = new F64Column();
   readonly leafKind = new U8Column();
   pool = new U8Column(4096);
+  /** The class decoding of a transfer (src/classes/), by transfer index: the first MAX_CLASS_DECODES. */
+  readonly classes = new Map<number, ClassDecode>();
 
   get count(): number {
     return this.kind.length;
@@ -84,6 +89,8 @@ export class TransferColumns {
   }
 
   readonly add = (t: TransferSummary): void => {
+    if (t.class !== undefined && this.classes.size < MAX_CLASS_DECODES)
+      this.classes.set(this.kind.length, t.class);
     this.kind.push(Math.max(0, TRANSFER_KINDS.indexOf(t.kind)));
     this.device.push(t.device);
     this.endpoint.push(t.endpoint);

@@ -4,6 +4,8 @@
 // into the visible list only when expanded. Row objects are built only for the rows on screen.
 import type { AnalysisResult, ControlTransferSummary } from "../result.js";
 import type { Finding, Severity } from "../usb/finding.js";
+import type { ClassDecode } from "../usb/classDecode.js";
+import type { MscCommand } from "../classes/bot.js";
 import { PacketStatus, Pid } from "../../as/shared/constants.js";
 import { pidName, STATUS_NAMES } from "../usb/pid.js";
 import { hex2, hex4 } from "../usb/bytes.js";
@@ -69,6 +71,8 @@ export interface RowDetails {
   bytesNote?: string;
   /** Byte ranges [start, end) a finding is about, with the finding's index in `findings`. */
   highlights: { start: number; end: number; finding: number }[];
+  /** The class decoding (src/classes/): "CDC SET_LINE_CODING", "mass storage CBW", its summary and fields. */
+  classDecode?: { title: string; fields: [string, string][] };
 }
 
 /** Bytes shown for a transfer's payload. */
@@ -96,6 +100,8 @@ export class ViewModel {
   readonly busEvents = new Map<number, string>();
   /** The control transfers the result lists (its first MAX_LISTED), by ControlTransfer index: their setup packets. */
   private readonly control = new Map<number, ControlTransferSummary>();
+  /** Mass storage commands the result lists, by their CBW's and CSW's record. */
+  private readonly mscByRecord = new Map<number, MscCommand>();
   private readonly firstTime?: { sec: number; nsec: number };
   /** Node ids: top items [0, N), transactions [N, N+X), leaves [N+X, N+X+L), records after. */
   private readonly nTop: number;
@@ -107,6 +113,12 @@ export class ViewModel {
   private readonly expandedIds = new Set<number>();
   /** Top items shown (null: all). */
   private topMask: Uint8Array | null = null;
+  /** Records the filter selected (null: no filter), by record index: children are shown only when selected. */
+  private recordShown: Uint8Array | null = null;
+  /** Transfers the filter kept as a whole (the transfer matched, none of its records did): all their children show. */
+  private wholeTransfer: Uint8Array | null = null;
+  /** The time range children are shown in (seconds since the first record; null: all). */
+  private range: { from: number; to: number } | null = null;
 
   constructor(result: AnalysisResult, records: RecordColumns, transfers: TransferColumns) {
     this.records = records;
@@ -115,6 +127,10 @@ export class ViewModel {
     this.firstTime = result.firstTime ?? earliest(transfers);
     for (const e of result.busEvents.list) this.busEvents.set(e.index, e.event);
     for (const ct of result.controlTransfers) this.control.set(ct.index, ct);
+    for (const c of result.massStorageCommands ?? []) {
+      this.mscByRecord.set(c.cbwRecord, c);
+      if (c.cswRecord !== undefined) this.mscByRecord.set(c.cswRecord, c);
+    }
     const R = records.count;
     const T = transfers.count;
     const leafRecord = transfers.leafRecord.data;
@@ -257,20 +273,29 @@ export class ViewModel {
   /**
    * The top items a filter keeps: a transfer the transfer predicate matched or one of whose records the
    * packet predicate matched; a run or bus event one of whose records it matched. `transferMatch` is in
-   * the order transfers were added, `recordMatch` by record index.
+   * the order transfers were added, `recordMatch` by record index. `whole`: the transfers kept by the
+   * transfer predicate alone (none of their records matched), whose children all stay.
    */
   filterMask(transferMatch: Uint8Array, recordMatch: Uint8Array): Uint8Array {
+    return this.filterMasks(transferMatch, recordMatch).top;
+  }
+
+  /** filterMask's top items, and the transfers kept whole. */
+  filterMasks(transferMatch: Uint8Array, recordMatch: Uint8Array): { top: Uint8Array; whole: Uint8Array } {
     const mask = new Uint8Array(this.nTop);
     const rt = this.recordTransfer;
     // Transfers with a matched record.
     const viaRecord = new Uint8Array(this.transfers.count);
+    const whole = new Uint8Array(this.transfers.count);
     const n = Math.min(recordMatch.length, rt.length);
     for (let r = 0; r < n; r++) if (recordMatch[r] && rt[r]! >= 0) viaRecord[rt[r]!] = 1;
     for (let i = 0; i < this.nTop; i++) {
       const k = this.topKind[i]!;
       const ref = this.topRef[i]!;
-      if (k === TOP_TRANSFER) mask[i] = transferMatch[ref] || viaRecord[ref] ? 1 : 0;
-      else if (k === TOP_BUS_EVENT) mask[i] = recordMatch[ref] ? 1 : 0;
+      if (k === TOP_TRANSFER) {
+        mask[i] = transferMatch[ref] || viaRecord[ref] ? 1 : 0;
+        if (transferMatch[ref] && !viaRecord[ref]) whole[ref] = 1;
+      } else if (k === TOP_BUS_EVENT) mask[i] = recordMatch[ref] ? 1 : 0;
       else {
         const last = this.topLast[i]!;
         for (let r = ref; r <= last; r++)
@@ -280,7 +305,40 @@ export class ViewModel {
           }
       }
     }
-    return mask;
+    return { top: mask, whole };
+  }
+
+  /**
+   * The filter at every depth: below the top level a transaction shows when one of its packets is selected,
+   * a packet, URB event or record of a run when it is itself (`records`, by record index; null: no filter),
+   * except under the transfers in `whole`, kept as a whole. `range` (seconds): only the children in it.
+   * Keeps the top mask; the rows are rebuilt.
+   */
+  setChildFilter(
+    records: Uint8Array | null,
+    whole: Uint8Array | null,
+    range: { from: number; to: number } | null,
+  ): void {
+    this.recordShown = records;
+    this.wholeTransfer = whole;
+    this.range = range;
+    this.resetRows();
+  }
+
+  /** Whether a child showing record `r` (under transfer `t`, -1 none) passes the filter and the time range. */
+  private shows(r: number, t: number): boolean {
+    const sel = this.recordShown;
+    if (sel && !(t >= 0 && this.wholeTransfer?.[t]) && !sel[r]) return false;
+    const range = this.range;
+    if (range) {
+      const time = this.recordTime(r);
+      if (time < range.from || time > range.to) return false;
+    }
+    return true;
+  }
+
+  private get filtered(): boolean {
+    return this.recordShown !== null || this.range !== null;
   }
 
   private resetRows(): void {
@@ -302,33 +360,55 @@ export class ViewModel {
     for (const c of this.children(id)) this.appendSubtree(c, depth + 1);
   }
 
-  /** The children of a node (ids), built when asked. */
+  /** The children of a node (ids), built when asked: only those the filter and the time range keep. */
   children(id: number): number[] {
     const tr = this.transfers;
     const out: number[] = [];
+    const filtered = this.filtered;
+    const leafBase = this.nTop + this.nTx;
     if (id < this.nTop) {
       const k = this.topKind[id]!;
       if (k === TOP_TRANSFER) {
         const t = this.topRef[id]!;
         const s = tr.childStart.data[t]!,
           n = tr.childCount.data[t]!;
-        const base = tr.isUrb.data[t] ? this.nTop + this.nTx : this.nTop;
-        for (let c = s; c < s + n; c++) out.push(base + c);
+        if (tr.isUrb.data[t]) {
+          for (let c = s; c < s + n; c++)
+            if (!filtered || this.shows(tr.leafRecord.data[c]!, t)) out.push(leafBase + c);
+        } else for (let c = s; c < s + n; c++) if (!filtered || this.txShows(c, t)) out.push(this.nTop + c);
       } else if (k === TOP_SOF_RUN || k === TOP_OTHER_RUN) {
         const first = this.topRef[id]!,
           last = this.topLast[id]!;
-        const recBase = this.nTop + this.nTx + this.nLeaf;
+        const recBase = leafBase + this.nLeaf;
         for (let r = first; r <= last; r++)
-          if (this.recordTransfer[r] === -1 && !this.busEvents.has(r)) out.push(recBase + r);
+          if (this.recordTransfer[r] === -1 && !this.busEvents.has(r) && (!filtered || this.shows(r, -1)))
+            out.push(recBase + r);
       }
       return out;
     }
     const x = id - this.nTop;
     if (x < this.nTx) {
       const s = tr.txLeafStart.data[x]!;
-      for (let l = s; l < s + tr.txLeafCount.data[x]!; l++) out.push(this.nTop + this.nTx + l);
+      const t = filtered ? this.transferOfTx(x) : -1;
+      for (let l = s; l < s + tr.txLeafCount.data[x]!; l++)
+        if (!filtered || this.shows(tr.leafRecord.data[l]!, t)) out.push(leafBase + l);
     }
     return out;
+  }
+
+  /** A transaction shows when one of its packets does. */
+  private txShows(x: number, t: number): boolean {
+    const tr = this.transfers;
+    const s = tr.txLeafStart.data[x]!;
+    for (let l = s; l < s + tr.txLeafCount.data[x]!; l++)
+      if (this.shows(tr.leafRecord.data[l]!, t)) return true;
+    return false;
+  }
+
+  /** The transfer of transaction `x` (through its first packet). */
+  private transferOfTx(x: number): number {
+    const r = this.transfers.leafRecord.data[this.transfers.txLeafStart.data[x]!]!;
+    return r < this.recordTransfer.length ? this.recordTransfer[r]! : -1;
   }
 
   private expandable(id: number): boolean {
@@ -779,6 +859,13 @@ export class ViewModel {
       findings: this.findingItems(records),
       highlights: [],
     };
+    const cls = tr.classes.get(t) ?? ct?.class;
+    if (cls) {
+      d.classDecode = classFields(cls);
+      // A mass storage wrapper: the whole command it belongs to (CBW, data, CSW), as the analysis ended it.
+      const cmd = this.mscByRecord.get(tr.first.data[t]!);
+      if (cmd && cls.class === "mass storage") d.classDecode.fields.push(["SCSI command", cmd.summary]);
+    }
     // The payload: a URB's data, or the data packets' payloads of a raw transfer.
     if (tr.isUrb.data[t]) {
       const s = tr.dataStart.data[t]!;
@@ -902,6 +989,15 @@ export class ViewModel {
       highlights,
     };
   }
+}
+
+/** A class decoding as the details pane lists it: its summary first, then the fields by their spec names. */
+function classFields(c: ClassDecode): { title: string; fields: [string, string][] } {
+  const fields: [string, string][] = [];
+  if (c.summary) fields.push(["summary", c.summary]);
+  for (const [k, v] of Object.entries(c.fields))
+    fields.push([k, typeof v === "boolean" ? (v ? "yes" : "no") : String(v)]);
+  return { title: `${c.class} ${c.name}`, fields };
 }
 
 const RECIPIENTS = ["device", "interface", "endpoint", "other"];

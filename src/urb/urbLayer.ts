@@ -64,6 +64,8 @@ export interface UrbLayerOptions {
   timeFixes?: TimeFixLog;
   /** The class decoder: the bulk and interrupt URBs of the endpoints it wants, with their bytes, listener or not. */
   classTransfers?: ClassTransferHook;
+  /** Called with every URB event before the layer takes it (the viewer's filter judges them). */
+  onUrbEvent?: (ev: UrbEvent) => void;
 }
 
 /**
@@ -115,6 +117,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   /** Parsers keep the payload of the bulk and interrupt URBs the class decoder wants. */
   readonly keepData: ((bus: number, device: number, endpoint: number) => boolean) | undefined;
   private readonly classHook: ClassTransferHook | undefined;
+  private readonly onEvent: ((ev: UrbEvent) => void) | undefined;
   private readonly littleEndian: boolean;
   private readonly timeFixes?: TimeFixLog;
   private readonly pairing: UrbPairing;
@@ -133,6 +136,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     this.littleEndian = options.littleEndian ?? true;
     this.keepAllData = options.onTransfer !== undefined;
     this.classHook = options.classTransfers;
+    this.onEvent = options.onUrbEvent;
     const hook = this.classHook;
     this.keepData = hook ? (bus, device, endpoint) => hook.wants(device, endpoint, bus) : undefined;
     this.transfers = options.onTransfer
@@ -194,6 +198,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
   /** Feed one event (the usbmon text parser calls this; onBatch does too). */
   onUrbEvent(ev: UrbEvent): void {
     this.events++;
+    this.onEvent?.(ev);
     if (ev.transferType !== undefined) {
       this.noteEndpoint(ev);
       if (this.descriptors !== undefined) this.checkType(ev);

@@ -137,3 +137,49 @@ describe("view model", () => {
     }
   });
 });
+
+describe("view model: class decoding in the details", () => {
+  const RAW_MSC = path.join(publicDir, "real/295-hs-flash-drive-msc-usbsniffer.pcapng");
+  /** The details of the top-level row of the first transfer whose class decoding `pick` accepts. */
+  function detailsOf(
+    m: ViewModel,
+    list: TransferSummary[],
+    pick: (t: TransferSummary) => boolean,
+  ): ReturnType<ViewModel["details"]> {
+    const t = list.find(pick);
+    expect(t).toBeDefined();
+    let row = m.locateRecord(t!.firstPacket);
+    while (m.rows(row, 1)[0]!.depth > 0) row--;
+    return m.details(row);
+  }
+
+  it("shows CDC line coding and control line state, and a standard request has none", async () => {
+    const { m, list } = await model(URB);
+    const lc = detailsOf(m, list, (t) => t.class?.name === "SET_LINE_CODING")!;
+    expect(lc.classDecode?.title).toBe("CDC SET_LINE_CODING");
+    const f = Object.fromEntries(lc.classDecode!.fields);
+    expect(f.dwDTERate).toBe("9600");
+    expect(f.summary).toBe("9600 8N1");
+    const ls = detailsOf(m, list, (t) => t.class?.name === "SET_CONTROL_LINE_STATE")!;
+    expect(Object.fromEntries(ls.classDecode!.fields)).toMatchObject({ DTR: "yes", RTS: "yes" });
+    const std = detailsOf(m, list, (t) => t.kind === "control" && t.class === undefined)!;
+    expect(std.classDecode).toBeUndefined();
+  });
+
+  for (const [name, file] of [
+    ["usbmon", URB],
+    ["a raw high-speed capture", RAW_MSC],
+  ] as const) {
+    it(`shows a mass storage CBW with its SCSI fields and the whole command (${name})`, async () => {
+      const { m, list, r } = await model(file);
+      const d = detailsOf(m, list, (t) => t.class?.name === "CBW")!;
+      expect(d.classDecode?.title).toBe("mass storage CBW");
+      const f = Object.fromEntries(d.classDecode!.fields);
+      expect(f.command).toBe("INQUIRY");
+      expect(f.allocationLength).toBe("36");
+      expect(f["SCSI command"]).toBe(r.massStorageCommands[0]!.summary);
+      const csw = detailsOf(m, list, (t) => t.class?.name === "CSW")!;
+      expect(Object.fromEntries(csw.classDecode!.fields).status).toBe("passed");
+    });
+  }
+});

@@ -9,10 +9,13 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startViewerServer, type ViewerServer } from "../../cli/commands/view.js";
 import { reportHtml } from "../../cli/commands/report.js";
-import { analyzeFile } from "../../src/analyze.js";
+import { analyzeFile, analyzeSource } from "../../src/analyze.js";
 import type { TransferSummary } from "../../src/transfers/transferSummary.js";
 import { diagnosisLines } from "../../src/report/diagnosis.js";
 import { RecordColumns } from "../../src/report/recordColumns.js";
+import { TransferColumns } from "../../src/report/transferColumns.js";
+import { TOP_TRANSFER, ViewModel } from "../../src/report/viewModel.js";
+import { bufferSource } from "../../src/capture/source.js";
 import { compileFilterOptions } from "../../src/filter/filter.js";
 import { UrbHost, XferType } from "../../builder/urb.js";
 import { UsbmonTextWriter } from "../../builder/usbmonText.js";
@@ -294,6 +297,16 @@ describe("viewer in Chromium: a public Packetry capture with CRC errors", () => 
     const firstTime = Number(await page.textContent("#tree-rows .tree-row .time"));
     expect(firstTime).toBeLessThanOrEqual(to);
     await page.screenshot({ path: path.join(SHOTS, "viewer-zoom.png") });
+    // The range holds at every depth: an expanded row shows only the children in it.
+    const top = rows.find((r) => r.depth === 0)!;
+    await page.click(`#tree-rows .tree-row[data-row="${top.row}"] .twisty`);
+    await page.waitForSelector(`#tree-rows .tree-row[data-row="${top.row}"][aria-expanded="true"]`);
+    const kidTimes = await page.$$eval("#tree-rows .tree-row:not([data-depth='0']) .time", (s) =>
+      s.map((x) => Number(x.textContent)),
+    );
+    expect(kidTimes.length).toBeGreaterThan(0);
+    expect(kidTimes.filter((t) => t < from - 1e-6 || t > to + 1e-6)).toEqual([]);
+    await page.click(`#tree-rows .tree-row[data-row="${top.row}"] .twisty`);
     // The range is in the URL.
     expect(await page.evaluate(() => location.hash)).toMatch(/range=/);
     void url;
@@ -343,6 +356,65 @@ describe("viewer in Chromium: the filter bar", () => {
       (await nodeTransfers(BULK)).map((t) => t.firstPacket).slice(0, noSof.length),
     );
     await page.screenshot({ path: path.join(SHOTS, "viewer-filter.png") });
+    // The filter holds at every depth: under pid==IN a transfer's transactions show only their IN packets.
+    await page.uncheck("#hide-sof");
+    await page.fill("#filter", "pid==IN");
+    await page.press("#filter", "Enter");
+    await page.waitForFunction(
+      () => location.hash.includes("filter=pid") && document.body.dataset.filtering === "false",
+    );
+    const first = (await treeRows(page)).find((r) => r.depth === 0 && !r.kind.startsWith("SOF"))!;
+    await page.click(`#tree-rows .tree-row[data-row="${first.row}"] .twisty`);
+    await page.waitForSelector(`#tree-rows .tree-row[data-row="${first.row + 1}"][data-depth="1"]`);
+    await page.click(`#tree-rows .tree-row[data-row="${first.row + 1}"] .twisty`);
+    await page.waitForSelector(`#tree-rows .tree-row[data-row="${first.row + 2}"][data-depth="2"]`);
+    const packets = (await treeRows(page)).filter((r) => r.depth === 2);
+    expect(packets.length).toBeGreaterThan(0);
+    expect(packets.map((r) => r.kind).every((k) => k === "IN")).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, "viewer-filter-depth.png") });
+    await page.close();
+  });
+});
+
+describe("viewer in Chromium: class decoding in the details", () => {
+  const MSC = path.join(publicDir, "real/220-cdc-msc-dfu-bootloader-linux.pcapng");
+  it("shows a mass storage CBW's SCSI fields and a CDC SET_LINE_CODING's line coding", async () => {
+    // The same model in Node gives the top-level ids (the `sel=t…` of the URL) of the transfers.
+    const bytes = new Uint8Array(readFileSync(MSC));
+    const records = new RecordColumns(bytes);
+    const transfers = new TransferColumns();
+    const r = await analyzeSource(bufferSource(bytes), "x", { sinks: [records], onTransfer: transfers.add });
+    const m = new ViewModel(r, records, transfers);
+    const topOf = (name: string) => {
+      for (let i = 0; i < m.topCountAll; i++)
+        if (m.topKind[i] === TOP_TRANSFER && transfers.classes.get(m.topRef[i]!)?.name === name) return i;
+      return -1;
+    };
+    const cbw = topOf("CBW");
+    const lc = topOf("SET_LINE_CODING");
+    expect(cbw).toBeGreaterThanOrEqual(0);
+    expect(lc).toBeGreaterThanOrEqual(0);
+    const { page, url } = await open(MSC, `#sel=t${cbw}`);
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>("#details-class-title")!.hidden);
+    expect(await page.textContent("#details-class-title")).toBe("mass storage CBW");
+    expect(await page.textContent('#details-class dd[data-field="command"]')).toBe("INQUIRY");
+    expect(await page.textContent('#details-class dd[data-field="SCSI command"]')).toBe(
+      r.massStorageCommands[0]!.summary,
+    );
+    await page.screenshot({ path: path.join(SHOTS, "viewer-class-msc.png") });
+    // A hash change alone does not reload: load the page again with the new hash.
+    await page.goto(`${url}#sel=t${lc}`);
+    await page.reload();
+    await waitDone(page);
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>("#details-class-title")!.hidden);
+    expect(await page.textContent("#details-class-title")).toBe("CDC SET_LINE_CODING");
+    expect(await page.textContent('#details-class dd[data-field="summary"]')).toBe("9600 8N1");
+    // A row without a class decoding shows no class section.
+    const std = (await treeRows(page)).find((x) => x.kind.startsWith("control: GET_DESCRIPTOR"))!;
+    expect(std).toBeDefined();
+    await page.click(`#tree-rows .tree-row[data-row="${std.row}"] .label`);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#details-class-title")!.hidden);
+    expect(await page.$$eval("#details-class dd", (d) => d.length)).toBe(0);
     await page.close();
   });
 });
