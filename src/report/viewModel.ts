@@ -1033,6 +1033,7 @@ export function findingBytes(rule: string, length: number): [number, number] {
     case "CRC5":
     case "SPLIT_CRC5":
     case "CRC16":
+    case "CRC16_SNIFFER_TAP":
       // The CRC field closes the packet (§8.3.5): the last two bytes hold CRC5 (top 5 bits) or CRC16.
       return [Math.max(0, length - 2), length];
     default:
