@@ -7,7 +7,7 @@ const SEV = { error: "E", warning: "W", info: "I" } as const;
 /** `usbscope rules`: every check with its ID, severity, layer and source; `--sources`: what the source tags mean. */
 export function rulesCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command("rules")
-    .description("list every rule: ID, severity, layer, what it checks and its source")
+    .description("list every rule: ID, the severities it reports with, layer, what it checks and its source")
     .option("--json", "as a JSON array")
     .option("--sources", "what the source tags in brackets (K-CFG, AXL-T, ELL TD9.8...) stand for")
     .action((opts: { json?: boolean; sources?: boolean }) => {
@@ -26,7 +26,12 @@ export function rulesCommand(io: Io, setExit: (code: number) => void): Command {
       if (opts.json) io.out(jsonText(rules, 2) + "\n");
       else
         for (const r of rules)
-          io.out(`${r.id.padEnd(26)} ${SEV[r.severity]}  ${r.layer.padEnd(10)} ${r.title}  [${r.spec}]\n`);
+          io.out(
+            `${r.id.padEnd(26)} ${r.severities
+              .map((s) => SEV[s])
+              .join("/")
+              .padEnd(5)}  ${r.layer.padEnd(10)} ${r.title}  [${r.spec}]\n`,
+          );
       setExit(EXIT_OK);
     });
 }

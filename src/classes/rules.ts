@@ -17,6 +17,7 @@ export const MSC_CSW_INVALID: RuleInfo = {
 export const MSC_CSW_MISSING: RuleInfo = {
   id: "MSC_CSW_MISSING",
   severity: "error",
+  otherSeverities: ["info"], // the capture ends before the CSW
   spec: "USB MSC BOT 1.0 §5.3, §6.7",
   title: "a command that never got its CSW before the next CBW or a reset",
 };
@@ -29,6 +30,7 @@ export const MSC_PHASE_ERROR: RuleInfo = {
 export const MSC_RESIDUE: RuleInfo = {
   id: "MSC_RESIDUE",
   severity: "error",
+  otherSeverities: ["info"], // a residue below the bytes not moved, or padding called residue
   spec: "USB MSC BOT 1.0 §5.2, §6.7.2, §6.7.3",
   title:
     "dCSWDataResidue inconsistent with the data moved: error above dCBWDataTransferLength; info below the bytes not moved (hosts measure it) or above them (padding)",

@@ -5,18 +5,21 @@ import { transferRules } from "../transfers/rules.js";
 import { urbRules } from "../urb/rules.js";
 import { descriptorRules } from "./descriptor/index.js";
 import { classRules } from "../classes/rules.js";
-import type { RuleInfo } from "../usb/finding.js";
+import { severitiesOf, type RuleInfo, type Severity } from "../usb/finding.js";
 
 export interface RegisteredRule extends RuleInfo {
   layer: "packet" | "transfer" | "urb" | "descriptor" | "class";
+  /** Every severity the rule reports with, most severe first (severitiesOf). */
+  severities: Severity[];
 }
 
 export function allRules(): RegisteredRule[] {
-  return [
+  const rules: Omit<RegisteredRule, "severities">[] = [
     ...packetRules.map((r) => ({ ...r, layer: "packet" as const })),
     ...transferRules.map((r) => ({ ...r, layer: "transfer" as const })),
     ...urbRules.map((r) => ({ ...r, layer: "urb" as const })),
     ...descriptorRules.map((r) => ({ ...r.info, layer: "descriptor" as const })),
     ...classRules.map((r) => ({ ...r, layer: "class" as const })),
   ];
+  return rules.map((r) => ({ ...r, severities: severitiesOf(r) }));
 }

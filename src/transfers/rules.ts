@@ -34,6 +34,7 @@ export const SPLIT_EU_BIT: RuleInfo = {
 export const TOGGLE_CTRL_DATA1_FIRST: RuleInfo = {
   id: "TOGGLE_CTRL_DATA1_FIRST",
   severity: "error",
+  otherSeverities: ["info"], // an identical repeat is a retransmission (§8.6.4): info
   spec: "USB 2.0 §8.5.3, §8.6; KEIL-C; WS-LL dissect_usbll_data",
   title: "control data stage does not start with DATA1 and alternate",
 };
@@ -46,6 +47,7 @@ export const TOGGLE_CTRL_STATUS: RuleInfo = {
 export const TOGGLE_BULK_INT: RuleInfo = {
   id: "TOGGLE_BULK_INT",
   severity: "error",
+  otherSeverities: ["info"], // a retransmission (§8.6.4), or an endpoint of unknown type: info
   spec: "USB 2.0 §8.6; AXL-T; WS-LL",
   title:
     "bulk/interrupt toggle does not alternate per ACKed transaction (an identical retransmission is allowed)",
@@ -89,6 +91,7 @@ export const CTRL_ZLP_MISSING: RuleInfo = {
 export const CTRL_INCOMPLETE: RuleInfo = {
   id: "CTRL_INCOMPLETE",
   severity: "error",
+  otherSeverities: ["info"], // cut by the capture's end, or dropped by the host: info
   spec: "USB 2.0 §8.5.3",
   title: "control transfer never reaches its status stage",
 };

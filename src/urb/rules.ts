@@ -5,6 +5,7 @@ import type { RuleInfo } from "../usb/finding.js";
 export const URB_ERROR: RuleInfo = {
   id: "URB_ERROR",
   severity: "warning",
+  otherSeverities: ["info"], // statuses that tell nothing against the device (status.ts harmlessReason)
   spec: "Linux Documentation/driver-api/usb/error-codes.rst; WDK usb.h USBD_STATUS",
   title: "a URB completed with an error status (host-cancelled URBs are reported as info)",
 };

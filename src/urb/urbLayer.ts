@@ -317,8 +317,12 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     let failure: Finding | undefined;
     if (isUrbError(ev.status, ev.source)) {
       counter.errors++;
-      failure = this.urbError(ev, pending);
-      if (!control || !this.ctx.deferControlFailures) this.ctx.findings.add(failure);
+      // One cause, one finding: a control read that overflowed is CTRL_RESP_OVER_WLENGTH (emitControl), which
+      // names the status; no URB_ERROR besides it.
+      if (!(control && overflowStatus(ev.status, ev.source) && isControlIn(pending))) {
+        failure = this.urbError(ev, pending);
+        if (!control || !this.ctx.deferControlFailures) this.ctx.findings.add(failure);
+      }
     }
     // USBPcap's IRP-information records (ABORT_PIPE, RESET_PIPE...) move no data: not transfers.
     if (ev.transferType !== undefined && (pending === undefined || pending.controlIndex < 0)) {
@@ -631,6 +635,12 @@ const IRP_REUSED =
 const MORE = " (further unpaired URBs on this endpoint are counted, not reported)";
 
 /** -75 EOVERFLOW (usbmon) or the USBPcap overrun/babble statuses. */
+/** The URB is a control read (its SETUP's bmRequestType has the IN bit). */
+function isControlIn(pending: PendingUrb | undefined): boolean {
+  const setup = pending?.submit.setup;
+  return setup !== undefined && (setup.bmRequestType & 0x80) !== 0;
+}
+
 function overflowStatus(status: number, source: "usbmon" | "usbpcap"): boolean {
   if (source === "usbmon") return status === -75;
   const s = status >>> 0;

@@ -46,6 +46,20 @@ export interface RuleInfo {
    * note (captureNotes.ts), info, with this text saying what could not be checked.
    */
   note?: string;
+  /**
+   * The other severities the rule reports with, besides `severity` (its usual one): a toggle repeat that is a
+   * legal retransmission is info, a low-speed bInterval below 10 ms a warning. `usbscope rules` lists them all.
+   */
+  otherSeverities?: readonly Severity[];
+}
+
+const SEVERITY_ORDER: readonly Severity[] = ["error", "warning", "info"];
+
+/** Every severity `rule` reports with, most severe first: a capture note (RuleInfo.note) is always info. */
+export function severitiesOf(rule: RuleInfo): Severity[] {
+  if (rule.note !== undefined) return ["info"];
+  const all = new Set<Severity>([rule.severity, ...(rule.otherSeverities ?? [])]);
+  return SEVERITY_ORDER.filter((s) => all.has(s));
 }
 
 /** Where a finding points: everything but the rule's own facts and the message. */

@@ -73,3 +73,31 @@ describe("one cause, one finding: a failed enumeration request", () => {
     }
   });
 });
+
+/** The device answers a 4-byte vendor read with 8 bytes (babble, §9.3.5); then the same read done right. */
+function babble(h: Host): void {
+  h.enumerate(dev);
+  h.control(dev, VENDOR_IN, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), { ignoreWLength: true });
+  h.control(dev, VENDOR_IN, Uint8Array.of(1, 2, 3, 4));
+}
+
+describe("one cause, one finding: a control read past wLength", () => {
+  for (const format of FORMATS) {
+    it(`${format}: one finding for the read past wLength; the read within wLength is silent`, async () => {
+      const r = await analyse(build(format, "full", babble));
+      if (format === "usbpcap") {
+        // The builder writes -75 as USBD_STATUS_BUFFER_OVERRUN, the host controller's own overrun (OHCI
+        // TD_BUFFEROVER), not babble: one URB_ERROR, and CTRL_RESP_OVER_WLENGTH cannot tell (builderRoundTrip).
+        expect(loud(r)).toEqual([expect.stringMatching(/^warning URB_ERROR .*USBD_STATUS_BUFFER_OVERRUN/)]);
+        return;
+      }
+      const over = ofRule(r, "CTRL_RESP_OVER_WLENGTH");
+      expect(over).toHaveLength(1);
+      expect(over[0]!.severity).toBe("error");
+      if (format !== "raw") expect(over[0]!.message).toContain("-75 EOVERFLOW");
+      // Nothing else is loud: no URB_ERROR for the same URB, nothing about the good read.
+      expect(loud(r)).toEqual([expect.stringMatching(/^error CTRL_RESP_OVER_WLENGTH /)]);
+      expect(ofRule(r, "URB_ERROR")).toEqual([]);
+    });
+  }
+});

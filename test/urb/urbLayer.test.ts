@@ -158,7 +158,8 @@ describe("UrbLayer rules", () => {
       const { rules, transfers } = runText(
         "a 1 S Ci:1:002:0 s 80 06 0100 0000 0008 8 <\na 2 C Ci:1:002:0 -75 8 = 12010002 00000040\n",
       );
-      expect(rules()).toEqual(["URB_ERROR/warning", "CTRL_RESP_OVER_WLENGTH/error"]);
+      // One cause, one finding: the -75 is in CTRL_RESP_OVER_WLENGTH's message, no URB_ERROR beside it.
+      expect(rules()).toEqual(["CTRL_RESP_OVER_WLENGTH/error"]);
       expect(transfers[0].status).toBe("error");
     });
     it("fires when more than wLength bytes came back", () => {

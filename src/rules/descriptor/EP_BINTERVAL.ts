@@ -10,6 +10,7 @@ import { cfgName, endpoints, epName, ifName } from "./helpers.js";
 export const info: RuleInfo = {
   id: "EP_BINTERVAL",
   severity: "error",
+  otherSeverities: ["warning"], // low speed below 10 ms
   spec: "USB 2.0 §9.6.6; AXL-I; K-CFG (EP_BINTERVAL_RANGE)",
   title: "bInterval is in range for the endpoint type and speed",
 };
