@@ -222,6 +222,7 @@ export function renderDevice(d: UsbDevice, notes: readonly RenderNote[] = []): s
         `${r.type} report${r.reportId ? ` #${r.reportId}` : ""}: ${r.bytes} byte${r.bytes === 1 ? "" : "s"}`,
       );
     for (const p of h.descriptor.problems) t.line(1, `! ${p}`);
+    for (const n of t.notesFor((w) => w.descriptor === "hidReport" && w.index === iface)) t.note(1, n);
   }
   const rest = t.unused();
   if (rest.length) {

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { analyzeSource, bufferSource, type AnalysisResult, type TransferSummary } from "../../src/index.js";
 import { hidCapture, SOURCES, type HidHost, type Source } from "./hid.js";
+import { HID_REPORTS } from "../../builder/hidDevices.js";
 
 async function analyze(bytes: Uint8Array, ts?: TransferSummary[]): Promise<AnalysisResult> {
   return analyzeSource(bufferSource(bytes), "built", ts ? { onTransfer: (t) => ts.push(t) } : {});
@@ -187,5 +188,69 @@ describe("HID report rules, both ways", () => {
   it("a raw capture splits a too-long keyboard report at the declared size: the rest is a short report", async () => {
     const r = await analyze(hidCapture("raw", (h) => h.input(1, new Uint8Array(12))));
     expect(rulesOf(r).filter((x) => x.startsWith("HID_"))).toEqual(["HID_REPORT_SIZE warning"]);
+  });
+});
+
+/** The vendor interface's descriptor with `range` (Logical Minimum, Maximum items) and `size` (Report Size, Count). */
+function vendorReport(range: number[], size: number[]): Uint8Array {
+  return Uint8Array.of(
+    ...[0x06, 0x00, 0xff, 0x09, 0x01, 0xa1, 0x01, 0x09, 0x02],
+    ...range,
+    ...size,
+    ...[0x81, 0x02, 0x75, 0x08, 0x95, 0x14, 0x09, 0x03, 0x15, 0x00, 0x26, 0xff, 0x00, 0x91, 0x02, 0xc0],
+  );
+}
+const withVendor = (r: Uint8Array) => [HID_REPORTS[0]!, HID_REPORTS[1]!, r];
+
+describe("HID report descriptor rules, both ways", () => {
+  const cases: [string, Uint8Array, string[]][] = [
+    [
+      "Logical Maximum -20 below Logical Minimum -10",
+      vendorReport([0x15, 0xf6, 0x25, 0xec], [0x75, 0x08, 0x95, 0x14]),
+      ["HID_LOGICAL_RANGE warning"],
+    ],
+    [
+      "0..255 written as a 1-byte Logical Maximum 0xFF (Linux reads it unsigned)",
+      vendorReport([0x15, 0x00, 0x25, 0xff], [0x75, 0x08, 0x95, 0x14]),
+      ["HID_LOGICAL_RANGE info"],
+    ],
+    [
+      "a 40-bit field",
+      vendorReport([0x15, 0x00, 0x26, 0xff, 0x00], [0x75, 0x28, 0x95, 0x04]),
+      ["HID_FIELD_SIZE warning"],
+    ],
+    [
+      "a 32-bit field starting at bit 4",
+      vendorReport(
+        [0x15, 0x00, 0x26, 0xff, 0x00],
+        [0x75, 0x04, 0x95, 0x01, 0x81, 0x02, 0x09, 0x04, 0x75, 0x20, 0x95, 0x01],
+      ),
+      ["HID_FIELD_SIZE warning"],
+    ],
+    ["the healthy vendor descriptor", HID_REPORTS[2]!, []],
+  ];
+  for (const [name, report, expected] of cases)
+    for (const source of ["raw", "usbmon"] as const)
+      it(`${name} (${source})`, async () => {
+        const r = await analyze(hidCapture(source, () => {}, { reports: withVendor(report) }));
+        expect(rulesOf(r).filter((x) => x.startsWith("HID_"))).toEqual(expected);
+        const f = r.findings.sorted().find((x) => x.rule.startsWith("HID_"));
+        if (f) expect(f.message).toMatch(/^interface 2 report descriptor: the input item at offset \d+ has /);
+      });
+
+  it("shows the finding under the report descriptor in the descriptor tree", async () => {
+    const { cli } = await import("../helpers/cli.js");
+    const { tempFile } = await import("../builder/helpers.js");
+    const file = tempFile(
+      hidCapture("usbmon", () => {}, {
+        reports: withVendor(vendorReport([0x15, 0xf6, 0x25, 0xec], [0x75, 0x08, 0x95, 0x14])),
+      }),
+    );
+    const out = (await cli(["descriptors", file])).out;
+    // Under the interface's report descriptor, after its report sizes (not in the tree's closing Findings list).
+    const section = out.slice(out.indexOf("HID Report Descriptor (interface 2"));
+    expect(section).toMatch(
+      / {2}input report: 20 bytes\n(?: {2}\w+ report: .*\n)* {2}\^ W HID_LOGICAL_RANGE: interface 2 report descriptor/,
+    );
   });
 });

@@ -4,6 +4,7 @@ import type { UsbDevice, Held } from "../../devices/device.js";
 import type { ConfigurationDescriptor } from "../../descriptors/configuration.js";
 import type { InterfaceDescriptor } from "../../descriptors/interface.js";
 import type { EndpointDescriptor } from "../../descriptors/endpoint.js";
+import type { HidField } from "../../descriptors/hidReport.js";
 import { hex2 } from "../../usb/bytes.js";
 
 export interface ConfigEntry {
@@ -84,6 +85,18 @@ export function stringIndexes(d: UsbDevice): { index: number; field: string }[] 
     for (const a of config.associations)
       if (a.iFunction && !a.truncated)
         out.push({ index: a.iFunction, field: `IAD ${a.bFirstInterface} iFunction` });
+  }
+  return out;
+}
+
+/** The data (not constant) fields of each HID report descriptor the capture holds whole, by interface. */
+export function hidDataFields(
+  d: UsbDevice,
+): { iface: number; transfer: ControlTransfer; fields: HidField[] }[] {
+  const out: { iface: number; transfer: ControlTransfer; fields: HidField[] }[] = [];
+  for (const [iface, h] of d.hidReports) {
+    if (h.transfer.dataTruncated || h.descriptor.truncated) continue;
+    out.push({ iface, transfer: h.transfer, fields: h.descriptor.fields.filter((f) => (f.flags & 1) === 0) });
   }
   return out;
 }

@@ -38,6 +38,8 @@ import * as EP_MPS_LIMITS from "./EP_MPS_LIMITS.js";
 import * as EP_MPS_RESERVED from "./EP_MPS_RESERVED.js";
 import * as EP_MPS_ZERO from "./EP_MPS_ZERO.js";
 import * as GETDESC_IF_EP from "./GETDESC_IF_EP.js";
+import * as HID_FIELD_SIZE from "./HID_FIELD_SIZE.js";
+import * as HID_LOGICAL_RANGE from "./HID_LOGICAL_RANGE.js";
 import * as IAD_PLACEMENT from "./IAD_PLACEMENT.js";
 import * as IF_BLENGTH from "./IF_BLENGTH.js";
 import * as IF_NUMBERING from "./IF_NUMBERING.js";
@@ -90,6 +92,8 @@ export const descriptorRules: readonly DescriptorRule[] = [
   EP_MPS_RESERVED,
   EP_MPS_ZERO,
   GETDESC_IF_EP,
+  HID_FIELD_SIZE,
+  HID_LOGICAL_RANGE,
   IAD_PLACEMENT,
   IF_BLENGTH,
   IF_NUMBERING,
