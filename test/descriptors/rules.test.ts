@@ -520,7 +520,34 @@ const CASES: Case[] = [
     ],
     says: "GET_STATUS returned 1 byte",
   },
+  {
+    id: "HID_LOGICAL_RANGE",
+    when: "a report descriptor's field has Logical Minimum -10 and Logical Maximum -20",
+    transfers: () => [...enumeration(), hidReportRead([0x15, 0xf6, 0x25, 0xec, 0x75, 0x08, 0x95, 0x04])],
+    says: "Logical Minimum -10 and Logical Maximum 0xec (1 byte), which reads signed as -20",
+    severity: "warning",
+  },
+  {
+    id: "HID_LOGICAL_RANGE",
+    when: "0..255 is written with a 1-byte Logical Maximum 0xFF (info: Linux reads it unsigned)",
+    transfers: () => [...enumeration(), hidReportRead([0x15, 0x00, 0x25, 0xff, 0x75, 0x08, 0x95, 0x04])],
+    says: "reads signed as -1; Linux reads it as 255 because Logical Minimum is not negative",
+    severity: "info",
+  },
+  {
+    id: "HID_FIELD_SIZE",
+    when: "a report descriptor has a 33-bit data field",
+    transfers: () => [...enumeration(), hidReportRead([0x15, 0x00, 0x25, 0x01, 0x75, 0x21, 0x95, 0x01])],
+    says: "Report Size 33, wider than 32 bits",
+    severity: "warning",
+  },
 ];
+
+/** GET_DESCRIPTOR(HID_REPORT) of interface 0 (HID 1.11 §7.1.1): a vendor collection with one input item. */
+function hidReportRead(globals: number[]): ControlTransfer {
+  const d = [0x06, 0x00, 0xff, 0x09, 0x01, 0xa1, 0x01, 0x09, 0x02, ...globals, 0x81, 0x02, 0xc0];
+  return ct({ bmRequestType: 0x81, bRequest: 6, wValue: 0x2200, wIndex: 0, wLength: d.length + 64 }, d, A);
+}
 
 describe("descriptor rules", () => {
   it("every rule in the registry has a firing case here, and IDs are unique", () => {
