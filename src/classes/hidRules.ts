@@ -15,6 +15,7 @@ export const HID_REPORT_SIZE: RuleInfo = {
   spec: "HID 1.11 §5.6, §6.2.2.7, §8.4",
   title:
     "a report shorter than the report descriptor declares for its ID (warning: fields lost), or longer (info: bytes ignored)",
+  otherSeverities: ["info"],
 };
 export const HID_REPORT_MPS: RuleInfo = {
   id: "HID_REPORT_MPS",

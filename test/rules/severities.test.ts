@@ -13,6 +13,7 @@ import { rawCapture } from "../../builder/capture.js";
 import { encodeSetup, setupPacket } from "../../builder/device.js";
 import { Pid } from "../../as/shared/constants.js";
 import { widgetDevice } from "../helpers/widgetDevice.js";
+import { hidCapture } from "../classes/hid.js";
 
 const rules = new Map(allRules().map((r) => [r.id, r]));
 
@@ -44,6 +45,9 @@ const BUILT: Record<string, () => Uint8Array> = {
       sim.enumerate(dev);
       sim.controlRead(dev.address, VENDOR_IN, Uint8Array.of(1, 2, 3, 4), 64, { noStatus: true });
     }).bytes,
+  // A HID report longer than its report ID's declared size: the extra bytes are ignored, info.
+  "a HID report longer than declared": () =>
+    hidCapture("usbmon", (h) => h.input(2, Uint8Array.of(2, 0xe9, 0, 0, 0))),
 };
 
 describe("the severities usbscope rules lists are those the rules report with", () => {

@@ -12,6 +12,7 @@ export const info: RuleInfo = {
   spec: "HID 1.11 §5.8, §6.2.2.7",
   title:
     "a report field whose Logical Maximum, read signed as the spec says, is below its Logical Minimum (info when reading it unsigned, as Linux does, makes the range valid)",
+  otherSeverities: ["info"],
 };
 
 /** Fields named per descriptor, at most (one mistake is usually repeated through the descriptor). */
