@@ -53,7 +53,12 @@ export interface AnalyzeOptions {
    * How much of each list the result keeps, so memory and the report stay bounded on any capture (all are
    * counted): control transfers (default 10000), devices with their descriptors and diagnosis (default 1000).
    */
-  maxListed?: { controlTransfers?: number; devices?: number; massStorageCommands?: number };
+  maxListed?: {
+    controlTransfers?: number;
+    devices?: number;
+    massStorageCommands?: number;
+    hidReports?: number;
+  };
   /** More layers to feed with the same record batches (the viewer's traffic chart), in one pass. */
   sinks?: RecordSink[];
   /**
@@ -195,6 +200,7 @@ export async function analyzeSource(
   const classes = new ClassDecoder(descriptorLayer.tracker, {
     findings: sink,
     maxCommands: options.maxListed?.massStorageCommands,
+    maxHidReports: options.maxListed?.hidReports,
   });
   const urbOptions = {
     onTransfer: options.onTransfer,
@@ -342,6 +348,8 @@ export async function analyzeSource(
     descriptors,
     massStorageCommands: classes.commands,
     massStorageCommandCount: classes.commandCount,
+    hidReports: classes.hidReports,
+    hidReportCount: classes.hidReportCount,
     recordAccounting: accountRecords(info, packetChecks, urb, textParser, monBin),
     busEvents: {
       counts: new Map([...packetLayer.busEventCounts].map(([e, n]) => [BUS_EVENT_NAMES[e], n])),

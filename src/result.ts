@@ -6,6 +6,7 @@ import type { FindingCollector } from "./usb/findingCollector.js";
 import type { ControlTransfer, Speed, Timestamp } from "./usb/model.js";
 import type { ClassDecode } from "./usb/classDecode.js";
 import type { MscCommand } from "./classes/bot.js";
+import type { HidReportRecord } from "./classes/hidFunction.js";
 
 /** A control transfer as the result lists it: the transfer without its data bytes (their count is kept). */
 export interface ControlTransferSummary {
@@ -79,6 +80,9 @@ export interface AnalysisResult {
   /** Mass storage (Bulk-Only) commands, CBW to CSW, the first 10,000 (src/classes/bot.ts); all counted. */
   massStorageCommands: MscCommand[];
   massStorageCommandCount: number;
+  /** HID reports decoded against their report descriptors, the first 10,000 (src/classes/hidFunction.ts); all counted. */
+  hidReports: HidReportRecord[];
+  hidReportCount: number;
   /** Devices, their descriptors, rule hits and enumeration diagnoses. */
   descriptors: DescriptorLayerResult;
   /** Every record read and what became of it. */

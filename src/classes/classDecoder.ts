@@ -13,7 +13,7 @@ import type { ClassTransferHook, TransferSummary } from "../transfers/transferSu
 import { decodeClassRequest, interfaceOfEndpoint } from "./classRequests.js";
 import { BotFunction, type MscCommand } from "./bot.js";
 import { cdcNotification, printableText } from "./cdc.js";
-import { HidFunctions } from "./hidFunction.js";
+import { HidFunctions, type HidReportRecord } from "./hidFunction.js";
 
 /** Where the decoder finds a device by address (the descriptor layer's tracker). */
 export interface DeviceLookup {
@@ -30,6 +30,8 @@ export interface ClassDecoderOptions {
   findings: FindingSink;
   /** Mass storage commands listed at most (default MAX_LISTED_COMMANDS). */
   maxCommands?: number;
+  /** HID reports listed at most (default MAX_LISTED_REPORTS). */
+  maxHidReports?: number;
 }
 
 export class ClassDecoder implements ClassTransferHook {
@@ -52,7 +54,7 @@ export class ClassDecoder implements ClassTransferHook {
     private readonly options: ClassDecoderOptions,
   ) {
     this.maxCommands = options.maxCommands ?? MAX_LISTED_COMMANDS;
-    this.hid = new HidFunctions(options.findings);
+    this.hid = new HidFunctions(options.findings, options.maxHidReports);
   }
 
   /** The label of a class or vendor request, or undefined for the standard naming. */
@@ -160,6 +162,15 @@ export class ClassDecoder implements ClassTransferHook {
     return this.bot
       .get(`${found.d.id}:${found.i.bInterfaceNumber}`)
       ?.remaining((endpointAddress & 0x80) !== 0);
+  }
+
+  /** HID reports decoded, in capture order (the first MAX_LISTED_REPORTS). */
+  get hidReports(): HidReportRecord[] {
+    return this.hid.reports;
+  }
+
+  get hidReportCount(): number {
+    return this.hid.reportCount;
   }
 
   private command(c: MscCommand): void {

@@ -16,7 +16,7 @@ import type { UsbDevice } from "../devices/device.js";
 import type { InterfaceDescriptor } from "../descriptors/interface.js";
 import { parseHidReportDescriptor, type HidReportDescriptor } from "../descriptors/hidReport.js";
 import type { TransferSummary } from "../transfers/transferSummary.js";
-import { decodeHidReport, type HidReportType } from "./hidReportData.js";
+import { decodeHidReport, type DecodedReport, type HidReportType } from "./hidReportData.js";
 import { REPORT_TYPES } from "./hid.js";
 import * as R from "./hidRules.js";
 
@@ -152,12 +152,67 @@ const BOOT_MOUSE_DESCRIPTOR = parseHidReportDescriptor(
 /** Findings of one kind said once per interface, report and length (a device repeats its mistake every poll). */
 const MAX_SAID = 4096;
 
+/** Reports listed in the result (all are counted). */
+export const MAX_LISTED_REPORTS = 10_000;
+
+/** One decoded report as `analyze --json` lists it (hidReports). */
+export interface HidReportRecord {
+  bus?: number;
+  device: number;
+  interface: number;
+  type: HidReportType;
+  /** Where the report travelled: the interrupt endpoint, or a GET_REPORT / SET_REPORT data stage. */
+  via: "interrupt" | "GET_REPORT" | "SET_REPORT";
+  /** Record index of the transfer (raw: its first packet; URBs: the submission). */
+  record: number;
+  reportId?: number;
+  protocol?: "boot";
+  /** Each usage by name with its value (ClassDecode.fields without interface, reportId, reportType). */
+  fields: Record<string, ClassFieldValue>;
+  summary: string;
+}
+
 export class HidFunctions {
   /** "device id:interface" → the protocol SET_PROTOCOL chose (§7.2.6; report protocol by default). */
   private readonly boot = new Set<string>();
   private readonly said = new Set<string>();
+  /** The tracked device (UsbDevice.id) of the report being checked: findings are said once per device. */
+  private deviceId = 0;
+  /** The decoded reports in capture order, the first `maxReports`; `reportCount` counts them all. */
+  readonly reports: HidReportRecord[] = [];
+  reportCount = 0;
 
-  constructor(private readonly findings: FindingSink) {}
+  constructor(
+    private readonly findings: FindingSink,
+    private readonly maxReports = MAX_LISTED_REPORTS,
+  ) {}
+
+  private list(
+    where: { bus?: number; device: number; interface: number; record: number },
+    type: HidReportType,
+    via: HidReportRecord["via"],
+    decoded: DecodedReport,
+  ): void {
+    this.reportCount++;
+    if (this.reports.length >= this.maxReports) return;
+    const { decode } = decoded;
+    const fields: Record<string, ClassFieldValue> = {};
+    for (const [k, v] of Object.entries(decode.fields))
+      if (k !== "interface" && k !== "reportId" && k !== "reportType" && k !== "protocol") fields[k] = v;
+    const r: HidReportRecord = {
+      device: where.device,
+      interface: where.interface,
+      type,
+      via,
+      record: where.record,
+      fields,
+      summary: decode.summary ?? "",
+    };
+    if (where.bus !== undefined) r.bus = where.bus;
+    if (decoded.usesIds) r.reportId = decoded.reportId;
+    if (decode.fields.protocol === "boot") r.protocol = "boot";
+    this.reports.push(r);
+  }
 
   /** The descriptor reports on this interface are read against now: the boot layout in boot protocol. */
   private layout(
@@ -194,6 +249,7 @@ export class HidFunctions {
     if (t.outcome !== "ok" || t.dataLength === 0 || !t.data) return undefined;
     const l = this.layout(d, i);
     if (!l) return undefined;
+    this.deviceId = d.id;
     const type: HidReportType = t.direction === "in" ? "input" : "output";
     const where: FindingPlace = {
       packet: t.firstPacket,
@@ -201,11 +257,14 @@ export class HidFunctions {
       endpoint: endpointAddr(t.endpoint, t.direction === "in"),
     };
     const r = decodeHidReport(l.desc, type, t.data, { interface: i.bInterfaceNumber });
+    const at = { bus: t.bus, device: t.device, interface: i.bInterfaceNumber, record: t.firstPacket };
     if (l.boot) {
       this.bootLayout(i, t.dataLength, where);
       r.decode.fields.protocol = "boot";
+      this.list(at, type, "interrupt", r);
       return r.decode;
     }
+    this.list(at, type, "interrupt", r);
     // One cause, one finding: a report past the packet limit is not also a report of the wrong size.
     if (type !== "input" || !this.packetLimit(i, l.desc, t.dataLength, where))
       this.check(i.bInterfaceNumber, l.desc, type, r, t.dataLength, where, "");
@@ -233,9 +292,16 @@ export class HidFunctions {
     if (!type || !i) return;
     const l = this.layout(d, i);
     if (!l || l.boot) return;
+    this.deviceId = d.id;
     const keep: Record<string, ClassFieldValue> = { ...c.fields };
     const r = decodeHidReport(l.desc, type, ct.data, keep);
     ct.class = { ...c, fields: r.decode.fields, summary: r.decode.summary ?? "" };
+    this.list(
+      { bus: ct.bus, device: ct.address, interface: iface, record: ct.firstPacket },
+      type,
+      ct.setup.bRequest === 0x01 ? "GET_REPORT" : "SET_REPORT",
+      r,
+    );
     const where: FindingPlace = {
       packet: ct.firstPacket,
       device: deviceAddr(ct.address),
@@ -324,7 +390,7 @@ export class HidFunctions {
   }
 
   private once(rule: RuleInfo, key: string, message: string, where: FindingPlace, severity?: Severity): void {
-    const k = `${where.device}:${rule.id}:${key}`;
+    const k = `${this.deviceId}:${rule.id}:${key}`;
     if (this.said.has(k) || this.said.size >= MAX_SAID) return;
     this.said.add(k);
     this.findings.add(finding(rule, message, where, severity ?? rule.severity));

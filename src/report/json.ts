@@ -58,6 +58,11 @@ export function analysisJson(r: AnalysisResult): Record<string, unknown> {
     const notListed = r.massStorageCommandCount - r.massStorageCommands.length;
     if (notListed > 0) doc.massStorageCommandsNotListed = notListed;
   }
+  if (r.hidReportCount > 0) {
+    doc.hidReports = r.hidReports;
+    const notListed = r.hidReportCount - r.hidReports.length;
+    if (notListed > 0) doc.hidReportsNotListed = notListed;
+  }
   if (r.capture.error) doc.framingError = r.capture.error;
   const dropped = [...r.findings.dropped.entries()];
   if (dropped.length) doc.findingsNotListed = Object.fromEntries(dropped);

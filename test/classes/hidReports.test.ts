@@ -254,3 +254,41 @@ describe("HID report descriptor rules, both ways", () => {
     );
   });
 });
+
+describe("analyze --json hidReports", () => {
+  it("lists each decoded report with its interface, type, route and fields", async () => {
+    const { analysisJson } = await import("../../src/index.js");
+    const doc = analysisJson(await analyze(hidCapture("usbmon", healthy))) as {
+      hidReports: Record<string, unknown>[];
+      hidReportsNotListed?: number;
+    };
+    expect(doc.hidReports.map((r) => [r.interface, r.type, r.via, r.reportId, r.summary])).toEqual([
+      [0, "input", "interrupt", undefined, "Left Shift, a, b"],
+      [0, "input", "interrupt", undefined, "all zero"],
+      [1, "input", "interrupt", 1, "report ID 1: Button 1, X -3, Y 2, Wheel -1"],
+      [1, "input", "interrupt", 2, "report ID 2: Volume Increment"],
+      [0, "output", "SET_REPORT", undefined, "Caps Lock"],
+      [1, "feature", "GET_REPORT", 3, "report ID 3: Vendor 0xff00:0x02: 4 bytes"],
+      [2, "input", "interrupt", undefined, "Vendor 0xff00:0x02: 20 bytes"],
+      [2, "output", "interrupt", undefined, "Vendor 0xff00:0x03: 20 bytes"],
+    ]);
+    expect(doc.hidReports[2]).toMatchObject({
+      device: 5,
+      bus: 1,
+      fields: { "Button 1": 1, "Button 2": 0, "Button 3": 0, X: -3, Y: 2, Wheel: -1 },
+    });
+    expect(Object.keys(doc.hidReports[2]!.fields as object)).not.toContain("interface");
+    expect(typeof doc.hidReports[0]!.record).toBe("number");
+    expect(doc.hidReportsNotListed).toBeUndefined();
+  });
+
+  it("caps the list and counts the rest", async () => {
+    const { analysisJson } = await import("../../src/index.js");
+    const r = await analyzeSource(bufferSource(hidCapture("raw", healthy)), "built", {
+      maxListed: { hidReports: 3 },
+    });
+    const doc = analysisJson(r) as { hidReports: unknown[]; hidReportsNotListed?: number };
+    expect(doc.hidReports.length).toBe(3);
+    expect(doc.hidReportsNotListed).toBe(5);
+  });
+});
