@@ -677,6 +677,7 @@ export class BusSim {
 
   private setupStage(addr: number, sb: Uint8Array, faults: ControlFaults): { span: Span; stop: boolean } {
     if (faults.nakSetup) return { span: this.setup(addr, 0, sb, Pid.NAK), stop: true };
+    if (faults.noAnswer) return { span: this.setup(addr, 0, sb, null), stop: true };
     if (faults.stall === "setup") return { span: this.setup(addr, 0, sb, Pid.STALL), stop: true };
     return { span: this.setup(addr, 0, sb), stop: false };
   }

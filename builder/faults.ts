@@ -72,6 +72,11 @@ export interface ControlFaults {
   stall?: "setup" | "data" | "status";
   /** Device NAKs the SETUP (not allowed: SETUP must be ACKed, §8.5.3). */
   nakSetup?: boolean;
+  /**
+   * Device does not answer at all (no pull-up, no 48 MHz clock, PHY off): no handshake to the SETUP on the wire;
+   * the URB fails with -71 EPROTO (USBPcap: USBD_STATUS_DEV_NOT_RESPONDING).
+   */
+  noAnswer?: boolean;
   /** Device returns only this many bytes (a truncated descriptor). */
   truncateTo?: number;
   /** Device sends its whole answer even past wLength. */

@@ -196,7 +196,10 @@ export class UrbHost {
     let status = 0;
     let data: Uint8Array = new Uint8Array(0);
     let wait = this.latency + (f.delayBeforeDataNs ?? 0) + (f.delayBeforeStatusNs ?? 0);
-    if (f.stall !== undefined || (isIn && o.response === undefined)) {
+    if (f.noAnswer) {
+      // The host controller's three tries at the SETUP got no handshake (xHCI: USB transaction error).
+      status = UrbErrno.EPROTO;
+    } else if (f.stall !== undefined || (isIn && o.response === undefined)) {
       status = UrbErrno.EPIPE;
     } else if (
       f.nakSetup ||

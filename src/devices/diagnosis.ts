@@ -89,6 +89,8 @@ const CAUSE_RANK: Record<string, number> = {
  * control transfers and the `hits` the descriptor rules made on it.
  */
 export function diagnose(d: UsbDevice, speed: Speed = "unknown", hits: readonly RuleHit[] = []): Diagnosis {
+  const silent = neverAnswered(d);
+  if (silent) return silent;
   const problems: Problem[] = [];
   const mps0 =
     d.device &&
@@ -293,6 +295,47 @@ export function diagnose(d: UsbDevice, speed: Speed = "unknown", hits: readonly 
       ? `configured with errors: ${top.verdict}`
       : `stopped ${reached} at ${stage}: ${top.verdict}`;
   return { device: d.address, bus: d.bus, stage, reached, verdict: where + others, evidence, ok: false };
+}
+
+/** What a device that answers nothing usually has wrong on a bench (USB 2.0 §7.1.5.1, §7.1.7.3, §7.1.11). */
+export const NEVER_ANSWERED_CAUSES =
+  "no pull-up on D+ (full, high speed) or D- (low speed), or one for the wrong speed; the USB clock not at 48 MHz; the USB PHY not powered; D+ and D- swapped; the USB peripheral not started (not enabled, or its interrupt not serviced)";
+
+/**
+ * Every request to the device failed from the first with no response at all (ControlTransfer.unanswered: no
+ * handshake on the wire, -71 EPROTO, -110 ETIMEDOUT, USBD_STATUS_DEV_NOT_RESPONDING): the device never answered,
+ * which is not about any one request. The evidence is every request, in capture order.
+ */
+function neverAnswered(d: UsbDevice): Diagnosis | undefined {
+  const all = d.transfers;
+  if (all.length === 0 || !all.every((ct) => ct.unanswered === true && ct.data.length === 0))
+    return undefined;
+  const first = all[0]!;
+  const s = first.setup;
+  const name =
+    s.bmRequestType === STANDARD_DEVICE_IN && s.bRequest === Request.GET_DESCRIPTOR
+      ? `GET_DESCRIPTOR(${descriptorTypeName(s.wValue >> 8)})`
+      : requestText(s.bmRequestType, s.bRequest, s.wValue, s.wIndex, s.wLength);
+  const how = first.source === "urb" ? `failed with ${first.detail ?? "no response"}` : "got no handshake";
+  const evidence: Evidence[] = [];
+  for (const ct of all) {
+    if (evidence.length >= 16) break;
+    const t = ct.setup;
+    evidence.push({
+      packet: ct.firstPacket,
+      text: `${requestText(t.bmRequestType, t.bRequest, t.wValue, t.wIndex, t.wLength)}: ${ct.source === "urb" ? (ct.detail ?? ct.status) : "no handshake from the device"}`,
+    });
+  }
+  const n = all.length;
+  return {
+    device: d.address,
+    bus: d.bus,
+    stage: name,
+    reached: d.state,
+    verdict: `never answered: ${n === 1 ? "the one request" : `all ${n} requests`} to the device, from the first (${name}), ${how}: the device sent nothing back. On a bench this usually means ${NEVER_ANSWERED_CAUSES}`,
+    evidence,
+    ok: false,
+  };
 }
 
 /** The last chapter-9 step the device got to: the first failed must-answer request, else the last standard request. */

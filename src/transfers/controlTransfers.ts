@@ -50,6 +50,8 @@ export class OpenControl {
   seenLength = 0;
   /** SETUP seen ACKed; false while the host is still retrying an unacknowledged SETUP. */
   setupAcked = false;
+  /** Some try of the SETUP got a handshake (ACK, or a NAK or STALL the device must not send: it answered). */
+  setupAnswered = false;
   /** Next DATA PID expected in the data stage (§8.5.3: DATA1 first, then alternating). */
   expectedToggle: number = Pid.DATA1;
   lastDataPid = 0;
@@ -227,6 +229,7 @@ export class ControlTransfers {
       push(t.transactions, list);
       t.lastPacket = tx.lastPacket;
       if (acked) t.setupAcked = true;
+      if (tx.handshakePid !== 0) t.setupAnswered = true;
       return;
     }
     if (t) {
@@ -254,6 +257,7 @@ export class ControlTransfers {
     push(n.transactions, list);
     n.lastPacket = tx.lastPacket;
     n.setupAcked = acked;
+    n.setupAnswered = tx.handshakePid !== 0;
     this.open.set(key, n);
     if (setup.bRequest === Request.SET_ADDRESS && requestTypeOf(setup) === 0) {
       if (
@@ -530,6 +534,7 @@ export class ControlTransfers {
       statusTime: t.statusTime,
       detail,
     };
+    if (!t.setupAnswered && status !== "ok") ct.unanswered = true;
     if (failure !== undefined) {
       if (this.ctx.deferControlFailures) ct.failure = failure;
       else this.ctx.findings.add(failure);

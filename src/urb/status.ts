@@ -143,6 +143,17 @@ export function urbErrorSeverity(status: number, source: "usbmon" | "usbpcap"): 
   return harmlessReason(status, source) === undefined ? "warning" : "info";
 }
 
+/**
+ * The status says the device sent nothing back (ControlTransfer.unanswered): Linux error-codes.rst gives "no
+ * response packet received within the prescribed bus turn-around time" for -71 EPROTO, -84 EILSEQ and -62 ETIME,
+ * and -110 ETIMEDOUT for a transfer that timed out; USBPcap: USBD_STATUS_DEV_NOT_RESPONDING, XACT_ERROR.
+ */
+export function noResponseStatus(status: number, source: "usbmon" | "usbpcap"): boolean {
+  if (source === "usbmon") return status === -71 || status === -84 || status === -62 || status === -110;
+  const s = status >>> 0;
+  return s === UsbdStatus.DEV_NOT_RESPONDING || s === UsbdStatus.XACT_ERROR;
+}
+
 /** Control transfer outcome from a URB completion status (ControlTransfer.status). */
 export function controlStatusOf(status: number, source: "usbmon" | "usbpcap"): ControlStatus {
   if (source === "usbmon") {

@@ -41,7 +41,14 @@ import { UrbPairing, type EvictReason, type PendingUrb } from "./pairing.js";
 import { requestName } from "../usb/requests.js";
 import { FMT_URB_UNPAIRED, URB_ERROR, URB_TYPE_MISMATCH } from "./rules.js";
 import { CTRL_RESP_OVER_WLENGTH, CTRL_STALL } from "../transfers/rules.js";
-import { controlStatusOf, harmlessReason, isUrbError, UsbdStatus, urbStatusName } from "./status.js";
+import {
+  controlStatusOf,
+  harmlessReason,
+  isUrbError,
+  noResponseStatus,
+  UsbdStatus,
+  urbStatusName,
+} from "./status.js";
 import { EMPTY_DATA, type UrbEvent } from "./urbEvent.js";
 import { isMonBinFiller, parseMonBin } from "./usbmonBinary.js";
 import type { TimeFixLog } from "../usb/time.js";
@@ -476,6 +483,7 @@ export class UrbLayer implements RecordSink, EndpointTypeLookup {
     };
     // A stall's status too, so that a rule reporting the failed request names what the capture tool saw.
     if (ct.status !== "ok") ct.detail = urbStatusName(status, done.source);
+    if (noResponseStatus(status, done.source)) ct.unanswered = true;
     if (failure !== undefined && this.ctx.deferControlFailures) ct.failure = failure;
     // usbmon text shows at most 32 bytes and binary records may be clipped: say so, so that
     // descriptor checks do not mistake a capture limit for a short descriptor.

@@ -54,6 +54,11 @@ export interface ControlTransfer {
   /** Free-text reason for status "error" or "incomplete". */
   detail?: string;
   /**
+   * The device sent nothing back at all: no handshake to any try of the SETUP (raw), or a URB status that
+   * means no response (-71 EPROTO, -84 EILSEQ, -62 ETIME, -110 ETIMEDOUT; USBD_STATUS_DEV_NOT_RESPONDING).
+   */
+  unanswered?: boolean;
+  /**
    * The capture holds fewer data bytes than the transfer moved (usbmon text prints at most 32;
    * a snap length can cut binary records). Length-based descriptor checks must skip it.
    */
