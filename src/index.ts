@@ -111,6 +111,7 @@ export {
   type HistogramSeries,
   type TrafficWindow,
 } from "./report/trafficHistogram.js";
+export { UrbTimeline } from "./report/urbTimeline.js";
 export { pidName } from "./usb/pid.js";
 
 // Filters: one language for packets, URB events, transfers and findings (README "Filters").

@@ -468,8 +468,8 @@ async function renderTimeline() {
   const el = $("chart");
   el.replaceChildren();
   for (const k of Object.keys(el.dataset)) delete el.dataset[k];
-  if (!api || !summary.hasRecords) {
-    $("chart-note").textContent = "No records to chart (usbmon text has URB events only).";
+  if (!api || !summary.chart) {
+    $("chart-note").textContent = "No records to chart.";
     return;
   }
   const call = /** @type {NonNullable<typeof api>} */ (api);
@@ -482,7 +482,7 @@ async function renderTimeline() {
     onRange: (range) => void setRange(range),
   });
   $("chart-note").textContent =
-    `${formatSeconds(summary.duration)} of traffic; drag to select a time range (zooms and shows only that range in the tree), double-click to zoom out.`;
+    `${formatSeconds(summary.duration)} of traffic${summary.chart === "urbs" ? " (URBs: data bytes per endpoint at completion, failed URBs in red)" : ""}; drag to select a time range (zooms and shows only that range in the tree), double-click to zoom out.`;
 }
 
 async function setRange(/** @type {{ from: number, to: number } | null} */ range) {

@@ -18,6 +18,7 @@ import {
   setCoreModule,
   TransferColumns,
   trafficWindow,
+  UrbTimeline,
   ViewModel,
 } from "../dist/src/index.js";
 
@@ -62,6 +63,8 @@ export class Session {
     this.result = null;
     /** @type {number[]} */
     this.endpoints = [];
+    /** @type {UrbTimeline | null} the timeline of a host capture (its URBs), null for a raw one */
+    this.urbTimeline = null;
     /** @type {{ from: number, to: number } | null} */
     this.timeRange = null;
     /** @type {Uint8Array | null} */
@@ -119,6 +122,18 @@ export class Session {
     this.wholeTransfers = null;
     this.model = new ViewModel(r, columns, transfers);
     this.endpoints = busiestEndpoints(columns);
+    // A host capture (no raw packet, URBs): the timeline counts URBs and their bytes, usbmon text too.
+    this.urbTimeline =
+      !r.packets && transfers.isUrb.view().includes(1)
+        ? new UrbTimeline(transfers, columns, r.firstTime ?? undefined)
+        : null;
+    const chart = this.urbTimeline
+      ? this.urbTimeline.count > 0
+        ? "urbs"
+        : null
+      : columns.count > 0
+        ? "packets"
+        : null;
     this.timeRange = null;
     const doc = /** @type {any} */ (analysisJson(r));
     const duration = r.firstTime && r.lastTime ? secondsBetween(r.firstTime, r.lastTime) : 0;
@@ -133,6 +148,7 @@ export class Session {
       busEvents: doc.busEvents ? doc.busEvents.counts : null,
       duration,
       hasRecords: columns.count > 0,
+      chart,
       rows: this.model.rowCount,
       transfers: transfers.count,
       analysisMillis,
@@ -261,6 +277,7 @@ export class Session {
 
   /** Timeline buckets for [from, to] seconds, one per pixel. */
   window(/** @type {number} */ from, /** @type {number} */ to, /** @type {number} */ pixels) {
+    if (this.urbTimeline) return this.urbTimeline.window(from, to, pixels);
     return trafficWindow(this.m.records, this.endpoints, from, to, pixels);
   }
 

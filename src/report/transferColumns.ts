@@ -61,6 +61,12 @@ export class TransferColumns {
   /** URB times (seconds since epoch, sec + nsec), for captures without record columns (usbmon text). */
   readonly startSec = new F64Column();
   readonly startNsec = new U32Column();
+  /** URB completion time (the submission's when it never completed), for the timeline. */
+  readonly endSec = new F64Column();
+  readonly endNsec = new U32Column();
+  /** A folded run of repeats: the last repeat's time (NaN when the transfer is no run). */
+  readonly repeatEndSec = new F64Column();
+  readonly repeatEndNsec = new U32Column();
   /** URB payload in `pool`: start (-1 none) and length. */
   readonly dataStart = new F64Column();
   readonly dataLen = new U32Column();
@@ -114,6 +120,11 @@ export class TransferColumns {
     const start = u?.submitted ?? u?.completed;
     this.startSec.push(start?.sec ?? NaN);
     this.startNsec.push(start?.nsec ?? 0);
+    const end = u?.completed ?? u?.submitted;
+    this.endSec.push(end?.sec ?? NaN);
+    this.endNsec.push(end?.nsec ?? 0);
+    this.repeatEndSec.push(t.repeat?.end.sec ?? NaN);
+    this.repeatEndNsec.push(t.repeat?.end.nsec ?? 0);
     if (u) {
       this.childStart.push(this.leafRecord.length);
       let n = 0;

@@ -376,9 +376,9 @@ describe("viewer in Chromium: the filter bar", () => {
   });
 });
 
-describe("viewer in Chromium: class decoding in the details", () => {
+describe("viewer in Chromium: a host capture (usbmon)", () => {
   const MSC = path.join(publicDir, "real/220-cdc-msc-dfu-bootloader-linux.pcapng");
-  it("shows a mass storage CBW's SCSI fields and a CDC SET_LINE_CODING's line coding", async () => {
+  it("charts the URBs' bytes per endpoint; shows a CBW's SCSI fields and a SET_LINE_CODING's line coding", async () => {
     // The same model in Node gives the top-level ids (the `sel=t…` of the URL) of the transfers.
     const bytes = new Uint8Array(readFileSync(MSC));
     const records = new RecordColumns(bytes);
@@ -395,6 +395,20 @@ describe("viewer in Chromium: class decoding in the details", () => {
     expect(cbw).toBeGreaterThanOrEqual(0);
     expect(lc).toBeGreaterThanOrEqual(0);
     const { page, url } = await open(MSC, `#sel=t${cbw}`);
+    // The timeline of a host capture: every URB's data bytes by endpoint, drawn.
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#chart")!.dataset.drawn === "true");
+    const list: TransferSummary[] = [];
+    await analyzeFile(MSC, { onTransfer: (t) => list.push(t) });
+    const urbBytes = list
+      .filter((t) => t.urb && t.kind !== "polling")
+      .reduce((n, t) => n + t.dataLength * Math.max(1, t.repeat?.count ?? 0), 0);
+    expect(urbBytes).toBeGreaterThan(0);
+    expect(Number(await page.getAttribute("#chart", "data-bytes"))).toBe(urbBytes);
+    let drawn = 0;
+    for (const c of ENDPOINT_COLOURS) drawn += await countColour(page, c, undefined, 30);
+    expect(drawn).toBeGreaterThan(20);
+    expect(await page.textContent("#chart-note")).toMatch(/URBs/);
+    await page.screenshot({ path: path.join(SHOTS, "viewer-urb-timeline.png") });
     await page.waitForFunction(() => !document.querySelector<HTMLElement>("#details-class-title")!.hidden);
     expect(await page.textContent("#details-class-title")).toBe("mass storage CBW");
     expect(await page.textContent('#details-class dd[data-field="command"]')).toBe("INQUIRY");
@@ -470,8 +484,9 @@ describe("viewer in Chromium: hostile input", () => {
     expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
     expect(await page.$$eval("body script", (s) => s.length)).toBe(0);
     expect(await page.getAttribute("body", "data-pwned")).toBeNull();
-    // No records to chart: the page says why.
-    expect(await page.textContent("#chart-note")).toMatch(/No records/);
+    // usbmon text has no record columns: the timeline is the URBs' (the bulk URB's 4 bytes).
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#chart")!.dataset.drawn === "true");
+    expect(await page.getAttribute("#chart", "data-bytes")).toBe("4");
     // The CSP forbids inline script and any other origin.
     const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
     expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
