@@ -4,8 +4,7 @@
 // Constant fields are padding and left out; vendor-page fields are shown as bytes.
 import type { ClassDecode, ClassFieldValue } from "../usb/classDecode.js";
 import type { HidField, HidReport, HidReportDescriptor } from "../descriptors/hidReport.js";
-import { isVendorUsage, usageName } from "../descriptors/hidUsages.js";
-import { usagePageName } from "../descriptors/hidReport.js";
+import { isVendorUsage, usageName, usagePageName } from "../descriptors/hidUsages.js";
 
 export type HidReportType = HidReport["type"];
 
@@ -13,6 +12,8 @@ export type HidReportType = HidReport["type"];
 const MAX_VALUES = 64;
 /** Vendor bytes shown per field. */
 const MAX_VENDOR_BYTES = 32;
+/** Array slots read per field (a keyboard has 6; a hostile Report Count cannot make a loop per bit). */
+const MAX_ARRAY_SLOTS = 4096;
 
 export interface DecodedReport {
   decode: ClassDecode;
@@ -61,6 +62,24 @@ function fieldPage(f: HidField): number | undefined {
   return u === undefined ? undefined : Math.floor(u / 0x10000);
 }
 
+/** The descriptor's fields by report type and ID, built once per descriptor (a report reads only its own). */
+const byReport = new WeakMap<HidReportDescriptor, Map<string, HidField[]>>();
+
+function fieldsOf(desc: HidReportDescriptor, type: HidReportType, id: number): HidField[] {
+  let m = byReport.get(desc);
+  if (!m) {
+    m = new Map();
+    for (const f of desc.fields) {
+      const k = `${f.type}:${f.reportId}`;
+      const list = m.get(k);
+      if (list) list.push(f);
+      else m.set(k, [f]);
+    }
+    byReport.set(desc, m);
+  }
+  return m.get(`${type}:${id}`) ?? [];
+}
+
 /**
  * Decode one report of `type` against the descriptor. The label is "input report", "output report" or
  * "feature report"; fields: reportId (with IDs), then each usage by name with its value.
@@ -93,8 +112,10 @@ export function decodeHidReport(
     fields[k] = value;
     listed++;
   };
-  for (const f of desc.fields) {
-    if (f.type !== type || f.reportId !== reportId || f.flags & 1 || f.size === 0) continue;
+  for (const f of fieldsOf(desc, type, reportId)) {
+    // Past MAX_VALUES nothing more is listed or said: a hostile Report Count does not cost a loop per bit.
+    if (listed >= MAX_VALUES) break;
+    if (f.flags & 1 || f.size === 0) continue;
     const signed = f.logicalMin < 0;
     // Linux hid-core reads Logical Maximum unsigned while Logical Minimum is not negative.
     const max = signed ? f.logicalMax : f.logicalMaxUnsigned;
@@ -112,7 +133,7 @@ export function decodeHidReport(
       continue;
     }
     if (f.flags & 2) {
-      for (let i = 0; i < f.count; i++) {
+      for (let i = 0; i < f.count && listed < MAX_VALUES; i++) {
         let v = bits(payload, f.bitOffset + i * f.size, f.size);
         if (v === undefined) break;
         if (signed && v >= 2 ** (f.size - 1)) v -= 2 ** f.size;
@@ -124,7 +145,7 @@ export function decodeHidReport(
     } else {
       // Array: each value selects a usage; values outside the logical range (or usage 0) mean none (§6.2.2.5).
       const names: string[] = [];
-      for (let i = 0; i < f.count; i++) {
+      for (let i = 0; i < Math.min(f.count, MAX_ARRAY_SLOTS) && names.length < MAX_VALUES; i++) {
         const v = bits(payload, f.bitOffset + i * f.size, f.size);
         if (v === undefined) break;
         const u = arrayUsage(f, v, max);

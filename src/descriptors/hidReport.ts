@@ -1,6 +1,9 @@
 // HID report descriptor items (HID 1.11 §5.2, §6.2.2): short items (prefix: bSize bits 1..0, bType 3..2,
 // bTag 7..4), long items (prefix 0xFE), and the report sizes they define per report ID.
 import { u8 } from "../usb/bytes.js";
+import { usageName, usagePageName } from "./hidUsages.js";
+
+export { usagePageName };
 
 export type HidItemType = "main" | "global" | "local" | "reserved" | "long";
 
@@ -102,45 +105,6 @@ const LOCAL: Record<number, string> = {
   0x9: "String Maximum",
   0xa: "Delimiter",
 };
-
-const USAGE_PAGES: Record<number, string> = {
-  0x01: "Generic Desktop",
-  0x02: "Simulation Controls",
-  0x03: "VR Controls",
-  0x04: "Sport Controls",
-  0x05: "Game Controls",
-  0x06: "Generic Device Controls",
-  0x07: "Keyboard/Keypad",
-  0x08: "LED",
-  0x09: "Button",
-  0x0a: "Ordinal",
-  0x0b: "Telephony Device",
-  0x0c: "Consumer",
-  0x0d: "Digitizers",
-  0x0e: "Haptics",
-  0x0f: "Physical Input Device",
-  0x10: "Unicode",
-  0x12: "Eye and Head Trackers",
-  0x14: "Auxiliary Display",
-  0x20: "Sensors",
-  0x40: "Medical Instrument",
-  0x41: "Braille Display",
-  0x59: "Lighting And Illumination",
-  0x80: "Monitor",
-  0x84: "Power",
-  0x85: "Battery System",
-  0x8c: "Barcode Scanner",
-  0x8d: "Scales",
-  0x8e: "Magnetic Stripe Reader",
-  0x90: "Camera Control",
-  0x91: "Arcade",
-  0xf1d0: "FIDO Alliance",
-};
-
-export function usagePageName(page: number): string {
-  if (page >= 0xff00) return `Vendor-defined 0x${page.toString(16)}`;
-  return USAGE_PAGES[page] ?? `Usage page 0x${page.toString(16).padStart(2, "0")}`;
-}
 
 const COLLECTIONS = [
   "Physical",
@@ -344,8 +308,11 @@ export function parseHidReportDescriptor(b: Uint8Array): HidReportDescriptor {
       if (tag === 0x0 && l.usages.length < MAX_USAGES) l.usages.push(extendedUsage(value, size, g.usagePage));
       else if (tag === 0x1) l.usageMin = extendedUsage(value, size, g.usagePage);
       else if (tag === 0x2) l.usageMax = extendedUsage(value, size, g.usagePage);
-      if ((tag === 0x0 || tag === 0x1 || tag === 0x2) && size === 4)
-        text = `${usagePageName(Math.floor(value / 0x10000))}: 0x${(value & 0xffff).toString(16)}`;
+      // The usage by its HID Usage Tables name; a 4-byte usage names its own page (§6.2.2.8).
+      if (tag === 0x0 || tag === 0x1 || tag === 0x2) {
+        const u = extendedUsage(value, size, g.usagePage);
+        text = size === 4 ? `${usagePageName(Math.floor(u / 0x10000))}: ${usageName(u)}` : usageName(u);
+      }
     }
     out.items.push({ offset: pos, type, tag, name, size, value, text });
     pos += 1 + size;

@@ -1,7 +1,46 @@
 // Usage names from the HID Usage Tables 1.4 (usb.org hut1_4): the pages a keyboard, mouse, game controller
 // or media remote uses (Generic Desktop §4, Keyboard/Keypad §10, LED §11, Button §12, Consumer §15), by the
 // tables' own names. Other pages are named by page and ID; vendor pages (0xFF00-0xFFFF, §3) as vendor.
-import { usagePageName } from "./hidReport.js";
+
+/** HUT 1.4 §3 Table 3.1: the usage pages. */
+const USAGE_PAGES: Record<number, string> = {
+  0x01: "Generic Desktop",
+  0x02: "Simulation Controls",
+  0x03: "VR Controls",
+  0x04: "Sport Controls",
+  0x05: "Game Controls",
+  0x06: "Generic Device Controls",
+  0x07: "Keyboard/Keypad",
+  0x08: "LED",
+  0x09: "Button",
+  0x0a: "Ordinal",
+  0x0b: "Telephony Device",
+  0x0c: "Consumer",
+  0x0d: "Digitizers",
+  0x0e: "Haptics",
+  0x0f: "Physical Input Device",
+  0x10: "Unicode",
+  0x12: "Eye and Head Trackers",
+  0x14: "Auxiliary Display",
+  0x20: "Sensors",
+  0x40: "Medical Instrument",
+  0x41: "Braille Display",
+  0x59: "Lighting And Illumination",
+  0x80: "Monitor",
+  0x84: "Power",
+  0x85: "Battery System",
+  0x8c: "Barcode Scanner",
+  0x8d: "Scales",
+  0x8e: "Magnetic Stripe Reader",
+  0x90: "Camera Control",
+  0x91: "Arcade",
+  0xf1d0: "FIDO Alliance",
+};
+
+export function usagePageName(page: number): string {
+  if (page >= 0xff00) return `Vendor-defined 0x${page.toString(16)}`;
+  return USAGE_PAGES[page] ?? `Usage page 0x${page.toString(16).padStart(2, "0")}`;
+}
 
 /** HUT 1.4 §4 Generic Desktop Page (0x01), the usages devices send. */
 const GENERIC_DESKTOP: Record<number, string> = {

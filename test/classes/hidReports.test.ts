@@ -292,3 +292,41 @@ describe("analyze --json hidReports", () => {
     expect(doc.hidReportsNotListed).toBe(5);
   });
 });
+
+describe("hostile report descriptors", () => {
+  it("a Report Count of 2^32 - 1 lists at most 64 values and reads a 64 KiB report at once", async () => {
+    const { parseHidReportDescriptor } = await import("../../src/descriptors/hidReport.js");
+    const { decodeHidReport } = await import("../../src/classes/hidReportData.js");
+    const huge = [0x97, 0xff, 0xff, 0xff, 0xff]; // Report Count, 4 bytes
+    for (const [flags, size] of [
+      [0x02, 0x01], // variable, 1 bit
+      [0x00, 0x08], // array, 8 bits
+    ] as const) {
+      const desc = parseHidReportDescriptor(
+        Uint8Array.of(
+          0x05,
+          0x07,
+          0x19,
+          0x00,
+          0x29,
+          0xff,
+          0x15,
+          0x00,
+          0x26,
+          0xff,
+          0x00,
+          0x75,
+          size,
+          ...huge,
+          0x81,
+          flags,
+        ),
+      );
+      const data = new Uint8Array(65536).fill(flags ? 0x55 : 0x04);
+      const r = decodeHidReport(desc, "input", data);
+      expect(r.report?.bytes).toBe(Math.ceil((size * 0xffffffff) / 8));
+      expect(Object.keys(r.decode.fields).length).toBeLessThanOrEqual(64);
+      expect(r.decode.summary!.split(", ").length).toBeLessThanOrEqual(64);
+    }
+  });
+});
