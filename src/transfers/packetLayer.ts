@@ -16,10 +16,11 @@ import { EndpointTransfers } from "./endpointTransfers.js";
 import { EndpointCache } from "./endpointCache.js";
 import { pidName } from "../usb/pid.js";
 import { recipientOf, Request } from "../usb/requests.js";
-import { NO_HANDSHAKE, SETADDR_TIMING, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
+import { AddressMoves } from "./addressMoves.js";
+import { NO_HANDSHAKE, SPLIT_EU_BIT, SPLIT_S_BIT, TOGGLE_BULK_INT } from "./rules.js";
 import { SLOTS, ToggleTracker, ToggleVerdict, slotOf } from "./toggles.js";
 import { ToggleReset } from "./toggleClassifier.js";
-import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome, spanNs, txPlace } from "./transaction.js";
+import { SplitKind, Transaction, TX_OUTCOME_NAMES, TxOutcome, txPlace } from "./transaction.js";
 import { deviceAddr } from "../usb/ids.js";
 import { TransactionAssembler } from "./transactionAssembler.js";
 import { BusEvent, isQuietBusEvent } from "../packets/busEvents.js";
@@ -29,9 +30,6 @@ import type {
   TransferListener,
   TransferSummary,
 } from "./transferSummary.js";
-
-/** SetAddress() recovery interval (§9.2.6.3). */
-const SET_ADDRESS_RECOVERY_MS = 2;
 
 /** Bus events kept in order for the report (all are counted). */
 const MAX_LISTED_BUS_EVENTS = 1000;
@@ -78,8 +76,8 @@ export class PacketLayer implements RecordSink {
   /** Endpoints whose unknown type was already reported. */
   private readonly typeReported = new Uint8Array(SLOTS);
   private controlCount = 0;
-  /** The last SET_ADDRESS until the device first answers at its new address (§9.2.6.3). */
-  private addressMove?: { from: number; to: number; statusEnd: Timestamp };
+  /** SETADDR_TIMING: the last SET_ADDRESS until the device first answers at its new address (§9.2.6.3). */
+  private readonly addresses: AddressMoves;
   private transferCount = 0;
   /** Bus events by kind (the sniffer's, from pcapng custom blocks: src/packets/busEvents.ts). */
   readonly busEventCounts = new Map<BusEvent, number>();
@@ -114,6 +112,7 @@ export class PacketLayer implements RecordSink {
     if (this.classHook && !this.withData)
       this.assembler.copyData = (address, endpoint, dirIn) => this.classWants(address, endpoint, dirIn);
     this.toggles = new ToggleTracker(ctx.findings, ctx);
+    this.addresses = new AddressMoves(ctx.findings);
     const emit = (t: TransferSummary) => {
       this.transferCount++;
       if (
@@ -128,13 +127,14 @@ export class PacketLayer implements RecordSink {
     this.control = new ControlTransfers(ctx, {
       addressChanged: (from, to, statusEnd) => {
         this.invalidateEndpoints();
-        this.addressMove = { from, to, statusEnd };
+        this.addresses.addressChanged(from, to, statusEnd);
         this.toggles.clearDevice(to);
         this.toggles.clearDevice(from);
         this.endpointTransfers?.clearDevice(to);
       },
       togglesReset: (address, request, setup) => this.resetToggles(address, request, setup),
       transferDone: (ct, open) => {
+        this.addresses.controlDone(ct);
         this.invalidateEndpoints();
         this.controlCount++;
         emit(controlSummary(ct, open, this.withData));
@@ -206,6 +206,7 @@ export class PacketLayer implements RecordSink {
       this.invalidGroup(pending.list, slot >> 5, (slot >> 1) & 0xf, "incomplete");
     this.splitData.clear();
     this.control.end();
+    this.addresses.end();
     this.endpointTransfers?.end();
   }
 
@@ -219,7 +220,7 @@ export class PacketLayer implements RecordSink {
       // endpoint's toggle at DATA0 (TOGGLE_RESET_DATA0 checks the next data); requests in flight are lost.
       this.control.busReset();
       for (let address = 0; address < 128; address++) this.toggles.markReset(address, ToggleReset.HARD);
-      this.addressMove = undefined;
+      this.addresses.busReset();
       this.invalidateEndpoints();
     }
     if (listed) this.busEventListener?.(event, index, time);
@@ -262,7 +263,7 @@ export class PacketLayer implements RecordSink {
       return;
     }
     const dirIn = tx.tokenPid === Pid.IN;
-    if (this.addressMove && tx.split === SplitKind.NONE) this.checkOldAddress(tx, dirIn);
+    if (this.addresses.waiting && tx.split === SplitKind.NONE) this.addresses.transaction(tx, dirIn);
     if (tx.split !== SplitKind.NONE) this.checkSplitBits(tx);
     const splitType = tx.split !== SplitKind.NONE ? SPLIT_TYPES[tx.splitBits & SplitBits.ET_MASK] : undefined;
     const type =
@@ -326,7 +327,7 @@ export class PacketLayer implements RecordSink {
    * type as unknown.
    */
   private poll(tokenPid: number, address: number, endpoint: number): boolean {
-    if (endpoint === 0 || this.addressMove !== undefined) return false;
+    if (endpoint === 0 || this.addresses.waiting) return false;
     const dirIn = tokenPid === Pid.IN;
     if (this.classWants(address, endpoint, dirIn)) return false; // its transfers are grouped
     const type = this.endpointInfo.endpointType(address, endpoint | (dirIn ? 0x80 : 0));
@@ -348,7 +349,7 @@ export class PacketLayer implements RecordSink {
     dataPid: number,
     fingerprint: number,
   ): boolean {
-    if (endpoint === 0 || this.addressMove !== undefined || (dataPid !== Pid.DATA0 && dataPid !== Pid.DATA1))
+    if (endpoint === 0 || this.addresses.waiting || (dataPid !== Pid.DATA0 && dataPid !== Pid.DATA1))
       return false;
     const dirIn = tokenPid === Pid.IN;
     if (this.classWants(address, endpoint, dirIn)) return false; // its transfers are grouped
@@ -476,45 +477,6 @@ export class PacketLayer implements RecordSink {
         NO_HANDSHAKE,
         `${pidName(tx.dataPid)} of a ${type} ${pidName(tx.tokenPid)} transaction on ${tx.address}.${tx.endpoint} got no handshake before the next token`,
         { ...txPlace(tx, tx.packetIndex[tx.packetCount - 1]), time: { sec: tx.endSec, nsec: tx.endNsec } },
-      ),
-    );
-  }
-
-  /** SETADDR_TIMING: after SET_ADDRESS the device answers only at its new address. */
-  private checkOldAddress(tx: Transaction, dirIn: boolean): void {
-    const move = this.addressMove!;
-    if (tx.address === move.to) {
-      this.addressMove = undefined;
-      // §9.2.6.3: 2 ms after the status stage the device must accept a SETUP at its new address.
-      // Before that it may still be busy, so an unanswered SETUP then is the host's haste, not a fault.
-      const afterMs = spanNs(move.statusEnd.sec, move.statusEnd.nsec, tx.startSec, tx.startNsec) / 1e6;
-      if (
-        tx.tokenPid === Pid.SETUP &&
-        tx.handshakePid === 0 &&
-        !tx.interrupted &&
-        afterMs >= SET_ADDRESS_RECOVERY_MS
-      ) {
-        this.ctx.findings.add(
-          finding(
-            SETADDR_TIMING,
-            `device did not answer the SETUP at its new address ${move.to}, sent ${afterMs.toFixed(1)} ms after SET_ADDRESS completed (it must accept one after the 2 ms recovery interval)`,
-            { ...txPlace(tx), device: deviceAddr(move.to) },
-          ),
-        );
-      }
-      return;
-    }
-    if (tx.address !== move.from) return;
-    const answered = dirIn
-      ? tx.dataPid !== 0 || tx.outcome === TxOutcome.NAK || tx.outcome === TxOutcome.STALL
-      : tx.handshakePid !== 0;
-    if (!answered) return;
-    this.addressMove = undefined;
-    this.ctx.findings.add(
-      finding(
-        SETADDR_TIMING,
-        `device still answers at address ${move.from} after SET_ADDRESS ${move.to} completed`,
-        { ...txPlace(tx), device: deviceAddr(move.from) },
       ),
     );
   }
