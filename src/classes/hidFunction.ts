@@ -308,6 +308,8 @@ export class HidFunctions {
       transfer: ct.index,
     };
     if (ct.start) where.time = ct.start;
+    // The capture cut the data stage (usbmon text keeps 32 bytes): its length is the tool's, not the report's.
+    if (ct.dataTruncated) return;
     const name = ct.setup.bRequest === 0x01 ? "GET_REPORT" : "SET_REPORT";
     this.check(
       iface,
