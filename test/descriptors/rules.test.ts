@@ -298,6 +298,25 @@ const CASES: Case[] = [
     says: "endpoint 0x81 is used by interface 2 and interface 3",
   },
   {
+    id: "EP_DUPLICATE",
+    when: "an interface added at run time reuses endpoint 0x82 and interface number 1 (MicroPython beside CDC)",
+    transfers: () =>
+      enumeration({
+        device: dev(4, 0, 0, 0),
+        config: configSet(
+          { bNumInterfaces: 2 },
+          iface(0, 0, 1, 2, 2, 1),
+          ep(0x81, 3, 8, 16),
+          iface(1, 0, 2, 0x0a),
+          ep(0x82, 2, 64, 0),
+          ep(0x02, 2, 64, 0),
+          iface(1, 0, 1, 0xff), // the runtime interface: number 1 again, alternate 0 again
+          ep(0x82, 2, 64, 0),
+        ),
+      }),
+    says: "endpoint 0x82 is used by interface 1 and a second interface numbered 1 (its interface number collides too)",
+  },
+  {
     id: "DESC_BLENGTH_INVALID",
     when: "a sub-descriptor has bLength 0",
     transfers: () => single(iface(0, 0, 0), [0, 0x24, 0]),
@@ -673,5 +692,34 @@ describe("descriptor rules", () => {
         "full",
       ),
     ).toEqual([]);
+  });
+});
+
+describe("EP_DUPLICATE across interfaces whose numbers collide", () => {
+  const config = (...runtime: number[][]) =>
+    configSet(
+      { bNumInterfaces: 2 },
+      iface(0, 0, 1, 2, 2, 1),
+      ep(0x81, 3, 8, 16),
+      iface(1, 0, 2, 0x0a),
+      ep(0x82, 2, 64, 0),
+      ep(0x02, 2, 64, 0),
+      ...runtime,
+    );
+  const messages = (c: Uint8Array) =>
+    run("EP_DUPLICATE", enumeration({ device: dev(4, 0, 0, 0), config: c }), "full").map(
+      (h) => h.finding.message,
+    );
+
+  it("stays silent when the runtime interface with a colliding number has endpoints of its own", () => {
+    expect(messages(config(iface(1, 0, 1, 0xff), ep(0x83, 2, 64, 0)))).toEqual([]);
+  });
+  it("stays silent on the alternate settings of one interface that share an endpoint", () => {
+    expect(messages(config(iface(1, 1, 1, 0x0a), ep(0x82, 2, 64, 0)))).toEqual([]);
+  });
+  it("fires once for the reused endpoint when the number collides too", () => {
+    expect(messages(config(iface(1, 0, 1, 0xff), ep(0x82, 2, 64, 0)))).toEqual([
+      expect.stringMatching(/endpoint 0x82 is used by interface 1 and a second interface numbered 1/),
+    ]);
   });
 });

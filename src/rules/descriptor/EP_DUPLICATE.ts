@@ -1,5 +1,8 @@
 // An endpoint address belongs to one interface; within an alternate setting it appears once (USB 2.0 §9.6.6;
-// Linux config.c "duplicate endpoint with address"; control endpoints collide by number alone).
+// Linux config.c "duplicate endpoint with address"; control endpoints collide by number alone). An interface
+// descriptor that repeats an interface number and alternate setting already seen is another interface (one
+// added at run time beside the built-in ones, its number colliding too): its endpoints are checked against the
+// first one's like any other interface's.
 import type { RuleInfo } from "../../usb/finding.js";
 import { endpointType } from "../../descriptors/endpoint.js";
 import { hex2 } from "../../usb/bytes.js";
@@ -16,8 +19,18 @@ export const info: RuleInfo = {
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
   const out: RuleHit[] = [];
   for (const c of configs(ctx.device)) {
-    const owner = new Map<number, number>();
+    /** Endpoint key → the interface that first used it: its number and which interface of that number. */
+    const owner = new Map<number, { number: number; instance: number }>();
+    /** Interface number → the interface of that number the descriptors are at (a repeat starts another). */
+    const current = new Map<number, number>();
+    const alternates = new Set<string>();
+    let instances = 0;
     for (const i of c.config.interfaces) {
+      const alt = `${i.bInterfaceNumber}/${i.bAlternateSetting}`;
+      if (alternates.has(alt) || !current.has(i.bInterfaceNumber))
+        current.set(i.bInterfaceNumber, instances++);
+      alternates.add(alt);
+      const instance = current.get(i.bInterfaceNumber)!;
       const inAlt = new Set<number>();
       for (const e of i.endpoints) {
         if (e.truncated) continue;
@@ -41,21 +54,20 @@ export function check(ctx: DescriptorRuleContext): RuleHit[] {
           );
         else {
           const o = owner.get(k);
-          if (o !== undefined && o !== i.bInterfaceNumber)
+          const ep = `endpoint 0x${hex2(e.bEndpointAddress)}`;
+          const same = o !== undefined && o.number === i.bInterfaceNumber;
+          const users = same
+            ? `interface ${o.number} and a second interface numbered ${o.number} (its interface number collides too)`
+            : `interface ${o?.number} and interface ${i.bInterfaceNumber}`;
+          if (o !== undefined && o.instance !== instance)
             out.push({
-              ...hit(
-                info,
-                ctx,
-                c.transfer,
-                `${cfgName(c.config)}: endpoint 0x${hex2(e.bEndpointAddress)} is used by interface ${o} and interface ${i.bInterfaceNumber}`,
-                where,
-              ),
+              ...hit(info, ctx, c.transfer, `${cfgName(c.config)}: ${ep} is used by ${users}`, where),
               cause: {
-                verdict: `${cfgName(c.config)}: endpoint 0x${hex2(e.bEndpointAddress)} is used by interfaces ${o} and ${i.bInterfaceNumber}: two functions collide on one endpoint`,
-                evidence: `endpoint 0x${hex2(e.bEndpointAddress)} at offset ${e.offset}`,
+                verdict: `${cfgName(c.config)}: ${ep} is used by ${same ? users : `interfaces ${o.number} and ${i.bInterfaceNumber}`}: two functions collide on one endpoint`,
+                evidence: `${ep} at offset ${e.offset}`,
               },
             });
-          else owner.set(k, i.bInterfaceNumber);
+          else if (o === undefined) owner.set(k, { number: i.bInterfaceNumber, instance });
         }
         inAlt.add(k);
       }
