@@ -6,6 +6,7 @@
 import { LinkType, PacketStatus, Pid, SplitBits } from "../../as/shared/constants.js";
 import type { RecordBatch, Timestamp } from "../usb/model.js";
 import { isDataPid, isTokenPid } from "../usb/pid.js";
+import { decodeBusEvent } from "../packets/busEvents.js";
 import type { FilterEnv, Predicate } from "./compile.js";
 import type { FindingMark } from "./facts.js";
 import { KindBit, StatusBit, type Subject } from "./subject.js";
@@ -23,6 +24,9 @@ export class PacketCursor {
   dataLen = NaN;
   dataBatch: RecordBatch | undefined;
   dataIndex = -1;
+  /** A sniffer's bus event (pcapng custom block): its own time, from its payload; NaN otherwise. */
+  evSec = NaN;
+  evNsec = 0;
 }
 
 const EP_TYPE_KIND: Record<string, number> = {
@@ -58,8 +62,8 @@ export function packetSubject(env: FilterEnv): Subject<PacketCursor> {
     },
     urbStatus: () => NaN,
     len: (c) => c.dataLen,
-    sec: (c) => c.b.tsSec[c.i]!,
-    nsec: (c) => c.b.tsNsec[c.i]!,
+    sec: (c) => (Number.isNaN(c.evSec) ? c.b.tsSec[c.i]! : c.evSec),
+    nsec: (c) => (Number.isNaN(c.evSec) ? c.b.tsNsec[c.i]! : c.evNsec),
     first: (c) => c.b.firstIndex + c.i,
     last: (c) => c.b.firstIndex + c.i,
     data: (c) => {
@@ -193,18 +197,32 @@ export class PacketSelector {
       linktype = b.linktype;
     for (let i = 0; i < b.count; i++) {
       const st = status[i]!;
-      if (this.env.origin === undefined && linktype[i] !== LinkType.PCAPNG_CUSTOM_BLOCK)
-        this.env.origin = { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! } satisfies Timestamp;
+      // Times count from the first record with a time of its own, as `packets` shows them.
+      if (this.env.origin === undefined) {
+        if (linktype[i] !== LinkType.PCAPNG_CUSTOM_BLOCK)
+          this.env.origin = { sec: b.tsSec[i]!, nsec: b.tsNsec[i]! } satisfies Timestamp;
+        else {
+          const ev = decodeBusEvent(b.bytes, b.dataOffset[i]!, b.dataLength[i]!);
+          if (ev) this.env.origin = { sec: ev.sec, nsec: ev.nsec } satisfies Timestamp;
+        }
+      }
       const pidValid =
         st === PacketStatus.OK || st === PacketStatus.BAD_CRC5 || st === PacketStatus.BAD_CRC16;
       if (!pidValid) {
-        this.close();
         if (st === PacketStatus.NOT_RAW || st === PacketStatus.TRUNCATED) {
           if (isUrbLinktype(linktype[i]!)) {
+            this.close();
             mask[i] = 1;
             continue;
           }
         }
+        // A sniffer's bus event (a low-speed keepalive between a token and its handshake) is judged
+        // alone and leaves the transaction open, as the assembler skips it.
+        if (st === PacketStatus.NOT_RAW) {
+          this.judgeAlone(b, i);
+          continue;
+        }
+        this.close();
         this.add(b, i);
         this.close();
         continue;
@@ -250,19 +268,55 @@ export class PacketSelector {
     this.members++;
   }
 
-  /** Copy the open transaction's members that are in `b` into the carry. */
+  /** A record outside any transaction (a bus event): judged on its own time and index. */
+  private judgeAlone(b: RecordBatch, i: number): void {
+    const c = this.cursor;
+    c.dev = NaN;
+    c.epaddr = NaN;
+    c.dataLen = NaN;
+    c.dataBatch = undefined;
+    c.kind = 0;
+    c.txStatus = StatusBit.OK;
+    c.b = b;
+    c.i = i;
+    const ev =
+      b.linktype[i] === LinkType.PCAPNG_CUSTOM_BLOCK
+        ? decodeBusEvent(b.bytes, b.dataOffset[i]!, b.dataLength[i]!)
+        : null;
+    if (ev) {
+      c.evSec = ev.sec;
+      c.evNsec = ev.nsec;
+    }
+    const keep = this.predicate(c) ? 1 : 0;
+    c.evSec = NaN;
+    this.selected += keep;
+    this.mask[i] = keep;
+  }
+
+  /**
+   * Copy the open transaction's records in `b` into the carry: from its first member in `b` (from the
+   * start of `b` when it began in the carry) to the end, with the bus events judged among them, so that
+   * records are emitted in file order.
+   */
   private carryOpen(b: RecordBatch): void {
     let first = -1;
-    for (let m = 0; m < this.members; m++)
-      if (this.memberBatch[m] === b) {
-        first = this.memberIndex[m]!;
-        break;
-      }
+    for (let m = 0; m < this.members && first < 0; m++)
+      if (this.carry !== undefined && this.memberBatch[m] === this.carry) first = 0;
+      else if (this.memberBatch[m] === b) first = this.memberIndex[m]!;
     if (first < 0) return;
     const copy = copyRecords(b, first, b.count);
     const base = this.carry?.count ?? 0;
     this.carry = this.carry ? joinBatches(this.carry, copy) : copy;
-    if (this.carryMask.length < this.carry.count) this.carryMask = new Uint8Array(this.carry.count * 2);
+    if (this.carryMask.length < this.carry.count) {
+      const grown = new Uint8Array(this.carry.count * 2);
+      grown.set(this.carryMask.subarray(0, base));
+      this.carryMask = grown;
+    }
+    // Records copied that are no member (bus events) keep the judgement they had, now in the carry.
+    for (let i = first; i < b.count; i++) {
+      this.carryMask[base + i - first] = this.mask[i]!;
+      this.mask[i] = 0;
+    }
     for (let m = 0; m < this.members; m++)
       if (this.memberBatch[m] === b) {
         this.memberBatch[m] = this.carry;

@@ -59,7 +59,13 @@ export function urbSubject(env: FilterEnv): Subject<UrbEvent> {
     last: (e) => e.record,
     data: (e) => e.data,
     findings: (e) => env.facts?.findingsAt(e.record),
-    request: (e) => (e.setup ? requestName(e.setup) : env.facts?.requestAt(e.record, e.device, e.bus)),
+    // A control transfer's request, on its own endpoint 0 only: not on another endpoint's URB meanwhile.
+    request: (e) =>
+      e.setup
+        ? requestName(e.setup)
+        : (e.endpoint & 0x0f) === 0
+          ? env.facts?.requestAt(e.record, e.device, e.bus)
+          : undefined,
   };
 }
 

@@ -10,6 +10,7 @@ import { FIELDS, PacketLines, compileFilterOptions, fileSource, readCapture } fr
 const MOUSE = path.join(publicDir, "packetry/mouse/capture.pcap");
 const BAD_CABLE = path.join(publicDir, "real/288-analyzer-testdev-bad-cable.pcap");
 const KEYBOARDS = path.join(publicDir, "real/249-hid-keyboard-multi-device.pcapng");
+const KEEPALIVE = path.join(publicDir, "real/288-ls-keyboard-keepalive-divided.pcapng");
 
 const lines = (out: string) => out.split("\n").filter((l) => l.length > 0);
 
@@ -89,6 +90,29 @@ describe("packets --filter on a raw capture", () => {
     const whole = await run();
     expect(lines(whole).length).toBeGreaterThan(1000);
     expect(await run(97)).toBe(whole);
+  });
+
+  it("a bus event inside a transaction (a low-speed keepalive) leaves it whole, wherever batches end", async () => {
+    const run = async (expr: string, chunkSize?: number) => {
+      let out = "";
+      const sink = new PacketLines((t) => void (out += t), {
+        filter: compileFilterOptions({ filter: expr })!,
+      });
+      const source = await fileSource(KEEPALIVE);
+      await readCapture(source, [sink], { chunkSize });
+      await source.close();
+      return out;
+    };
+    const naks = tsharkFields(KEEPALIVE, ["usbll.pid"]).filter((f) => Number(f[0]) === 0x5a).length;
+    const whole = await run("status==nak || index in 225..230");
+    // Every NAK with its token: the keepalive at 228 sits between the IN at 227 and its NAK at 229.
+    expect(lines(whole).filter((l) => / NAK /.test(l)).length).toBe(naks);
+    expect(lines(await run("index in 225..230"))).toHaveLength(6);
+    expect(lines(await run("status==nak && index in 225..230")).map((l) => l.trim().split(/\s+/)[0])).toEqual(
+      ["225", "226", "227", "229", "230"],
+    );
+    for (const chunk of [97, 1000, 4099])
+      expect(await run("status==nak || index in 225..230", chunk)).toBe(whole);
   });
 });
 
