@@ -2,7 +2,7 @@
 //
 //   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--no-live] [--no-viewer] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
 //                          [--no-scale | --scale-only] [--no-10g] [--raw-gb N] [--scale-transfers N] [--scale-devices N]
-//                          [--no-verify | --verify-only] [--verify-traces N]
+//                          [--no-verify | --verify-only] [--verify-traces N] [--no-packets | --packets-only]
 //
 // Captures are generated once into .cache/bench/ (git-ignored). Every usbscope and baseline
 // measurement runs in its own child process (bench/worker.ts) for a clean heap and its own peak
@@ -17,6 +17,7 @@ import { ensureCapture, cacheDir, type CaptureKind } from "./generate.js";
 import { ensureUrbCapture } from "./generateUrb.js";
 import { ensureScaleCapture, type ScaleFormat, type ScaleKind } from "./scale.js";
 import type { WorkerResult } from "./worker.js";
+import { PACKETS_FILTER } from "./packetsFilter.js";
 import { verifyBench, verifyNotes } from "./verifyBatch.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,6 +55,9 @@ interface Args {
   verify: boolean;
   verifyOnly: boolean;
   verifyTraces: number;
+  /** `packets` with and without --filter on the bulk capture; --packets-only runs nothing else. */
+  packets: boolean;
+  packetsOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -76,6 +80,8 @@ function parseArgs(argv: string[]): Args {
     scaleDevices: quick ? 2_000 : 100_000,
     verify: !argv.includes("--no-verify"),
     verifyOnly: argv.includes("--verify-only"),
+    packets: !argv.includes("--no-packets"),
+    packetsOnly: argv.includes("--packets-only"),
     verifyTraces: 1000,
   };
   const num = (flag: string): number | undefined => {
@@ -120,6 +126,33 @@ function runWorker(mode: string, file: string): WorkerResult {
   if (r.status !== 0) throw new Error(`worker ${mode} ${file} failed: ${r.stderr}`);
   const line = r.stdout.trim().split("\n").pop()!;
   return JSON.parse(line) as WorkerResult;
+}
+
+/**
+ * `packets` on `file` without a filter and with --filter PACKETS_FILTER, REPEATS fresh processes each,
+ * alternating so both see the same machine: two rows (medians by CPU time) and the filter's cost.
+ */
+function packetsRows(file: string, label: string): string {
+  const plain: WorkerResult[] = [];
+  const filtered: WorkerResult[] = [];
+  for (let k = 0; k < REPEATS; k++) {
+    plain.push(runWorker("packets", file));
+    filtered.push(runWorker("packetsFilter", file));
+  }
+  const median = (runs: WorkerResult[]) => {
+    const sorted = [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds);
+    const rate = (r: WorkerResult) => (r.bytes / r.cpuSeconds / 1e6).toFixed(0);
+    const mid = sorted[sorted.length >> 1]!;
+    return {
+      ...mid,
+      maxRssKB: Math.max(...runs.map((r) => r.maxRssKB)),
+      note: `${mid.note}; median of ${REPEATS} runs, CPU ${rate(sorted[sorted.length - 1]!)}–${rate(sorted[0]!)} MB/s`,
+    };
+  };
+  const a = fromWorker("packets (lines formatted, not written)", label, median(plain));
+  const b = fromWorker(`packets --filter '${PACKETS_FILTER}'`, label, median(filtered));
+  const extra = ((b.cpuSeconds! / a.cpuSeconds! - 1) * 100).toFixed(0);
+  return `- packets --filter '${PACKETS_FILTER}' on ${label}: ${extra}% CPU time against packets without a filter (target: at most 20% more)`;
 }
 
 /** Runs of each from-disk measurement: the row shows the median by CPU time, the note the range. */
@@ -354,12 +387,31 @@ function main(): void {
   }
   const files: Record<string, string> = {};
   const mb = (kind: CaptureKind, n: number) => ensureCapture(repoRoot, kind, n * MiB, log);
+  const label = (f: string) => `${path.basename(f, ".pcap")} (${(statSync(f).size / 1e6).toFixed(0)} MB)`;
+  if (args.packetsOnly) {
+    const f = mb("bulk", args.bulkMB);
+    const note = packetsRows(f, label(f));
+    const text = [
+      `Machine: ${machine()}`,
+      `Run: ${started.toISOString().slice(0, 16)}Z, 1-minute load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end`,
+      "",
+      "| measurement | capture | MB/s wall | MB/s CPU | peak RSS MB | notes |",
+      "|---|---|--:|--:|--:|---|",
+      ...rows.map(
+        (r) =>
+          `| ${r.what} | ${r.file} | ${(r.bytes / r.seconds / 1e6).toFixed(0)} | ${(cpuRate(r) / 1e6).toFixed(0)} | ${r.rssMB!.toFixed(0)} | ${r.note ?? ""} |`,
+      ),
+      "",
+      note,
+    ].join("\n");
+    console.log(text);
+    return;
+  }
   files.bulk = mb("bulk", args.bulkMB);
   files.small = mb("small", args.smallMB);
   // The slices are the same generator stopped early: byte-identical prefixes of the big files.
   files.bulkSlice = mb("bulk", args.sliceMB);
   files.smallSlice = mb("small", args.sliceMB);
-  const label = (f: string) => `${path.basename(f, ".pcap")} (${(statSync(f).size / 1e6).toFixed(0)} MB)`;
 
   // The CRC16 paths alone (512-byte payloads), from a small module of their own.
   const crcWasm = path.join(cacheDir(repoRoot), "crc16bench.wasm");
@@ -422,6 +474,8 @@ function main(): void {
       runWorkerMedian("analyzeWarm", files[kind]!),
     );
   }
+  // (b2) `packets` with and without a filter (issue 14: the filter costs at most 20% more).
+  const packetsNote = args.packets ? packetsRows(files.bulk!, label(files.bulk!)) : undefined;
   // (c) peak RSS of analyze on a capture 4x larger.
   if (args.big) {
     files.big = mb("bulk", args.bigMB);
@@ -570,6 +624,7 @@ function main(): void {
       `- URB (usbmon 220, ${(urbRows.analyze.packets / 1e6).toFixed(1)} M URB events): analyze ${rate(urbRows.analyze)} M URB events/s, peak RSS ${urbRows.analyze.rssMB!.toFixed(0)} MB; every URB as a transfer ${rate(urbRows.transfers)} M URB events/s, peak RSS ${urbRows.transfers.rssMB!.toFixed(0)} MB`,
     );
   }
+  if (packetsNote) out.push(packetsNote);
   out.push(...viewerLines);
   if (live)
     out.push(

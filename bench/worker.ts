@@ -1,5 +1,5 @@
 // One benchmark measurement in a fresh process, so each gets a clean heap and its own peak RSS.
-// Usage: node dist/bench/worker.js <core|reader|analyze|analyzeWarm|urbTransfers|js|crc> <file>
+// Usage: node dist/bench/worker.js <core|reader|analyze|analyzeWarm|urbTransfers|js|crc|packets|packetsFilter> <file>
 // (for "crc", <file> is the CRC micro-benchmark module compiled from as/crc16bench.ts)
 // Prints one JSON line: seconds, bytes, packets, maxRssKB (and per-mode results for "core").
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
@@ -9,6 +9,9 @@ import { readCapture } from "../src/capture/reader.js";
 import { fileSource } from "../src/capture/source.js";
 import { analyzeFile } from "../src/analyze.js";
 import type { RecordBatch, RecordSink } from "../src/usb/model.js";
+import { compileFilterOptions } from "../src/filter/filter.js";
+import { PacketLines } from "../src/report/packetLines.js";
+import { PACKETS_FILTER } from "./packetsFilter.js";
 
 export interface WorkerResult {
   /** Wall-clock seconds of the timed part. */
@@ -162,6 +165,36 @@ async function analyze(file: string): Promise<WorkerResult> {
 }
 
 /**
+ * What `usbscope packets FILE [--filter EXPR]` does, the terminal aside: every selected record formatted
+ * as its line (PacketLines), the text counted rather than written. The filter is judged on the columns.
+ */
+async function packetLines(file: string, filter?: string): Promise<WorkerResult> {
+  let chars = 0;
+  let lines = 0;
+  const compiled = filter !== undefined ? compileFilterOptions({ filter }) : undefined;
+  const sink = new PacketLines(
+    (t) => {
+      chars += t.length;
+      for (let i = t.indexOf("\n"); i >= 0; i = t.indexOf("\n", i + 1)) lines++;
+    },
+    { filter: compiled },
+  );
+  const [info, seconds, cpuSeconds] = await timedAsync(async () =>
+    readCapture(await fileSource(file), [sink], {
+      onFormat: (_format, bigEndian) => sink.setByteOrder(bigEndian),
+    }),
+  );
+  return {
+    seconds,
+    cpuSeconds,
+    bytes: info.bytes,
+    packets: info.records,
+    maxRssKB: process.resourceUsage().maxRSS,
+    note: `${lines} lines (${(chars / 1e6).toFixed(0)} MB of text)`,
+  };
+}
+
+/**
  * What `usbscope transfers` does on a URB capture, printing aside: every URB becomes a TransferSummary
  * with its payload, runs of repeats folded. Memory must stay bounded by the open URBs and endpoints.
  */
@@ -307,9 +340,13 @@ const modes: Record<string, (f: string) => Promise<WorkerResult>> = {
   urbTransfers,
   js,
   crc,
+  packets: (f) => packetLines(f),
+  packetsFilter: (f) => packetLines(f, PACKETS_FILTER),
 };
 if (!mode || !file || !modes[mode]) {
-  console.error("usage: worker.js <core|reader|analyze|analyzeWarm|urbTransfers|js|crc> <file>");
+  console.error(
+    "usage: worker.js <core|reader|analyze|analyzeWarm|urbTransfers|js|crc|packets|packetsFilter> <file>",
+  );
   process.exit(2);
 }
 settle()
