@@ -12,6 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { EXIT_OK, EXIT_USAGE, shownName, type Io } from "../io.js";
+import { filterErrorText, withFilterOptions, type FilterFlags } from "./filterOptions.js";
+import { compileFilterOptions, FilterError } from "../../src/index.js";
 
 export interface ViewerServer {
   /** http://127.0.0.1:PORT/viewer/ */
@@ -235,34 +237,65 @@ export function viewCommand(
   setExit: (code: number) => void,
   options: { until?: (server: ViewerServer) => Promise<void> } = {},
 ): Command {
-  return new Command("view")
+  const cmd = new Command("view")
     .description("open the browser viewer (served on 127.0.0.1); with FILE, it shows that capture")
     .argument("[file]", "pcap, pcapng or usbmon text capture to show")
     .option("--port <n>", "port to listen on (0 picks a free one)", parsePort, 0)
-    .option("--no-open", "print the URL only; do not start a browser")
-    .action(async (file: string | undefined, opts: { port: number; open: boolean }) => {
-      let server: ViewerServer;
-      try {
-        server = await startViewerServer({ file, port: opts.port });
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        const why =
-          err.code === "ENOENT"
-            ? `${shownName(file ?? "")}: no such file`
-            : err.code === "EACCES"
-              ? `${shownName(file ?? "")}: permission denied`
-              : err.code === "EADDRINUSE"
-                ? `port ${opts.port} is in use`
-                : err.message;
-        io.err(`usbscope: ${why}\n`);
-        setExit(EXIT_USAGE);
-        return;
-      }
-      io.out(`usbscope viewer: ${server.url}\n`);
-      if (opts.open) openBrowser(server.url, io);
-      io.out("Press Ctrl-C to stop.\n");
-      await (options.until ?? untilSignal)(server);
-      await server.close();
-      setExit(EXIT_OK);
-    });
+    .option("--no-open", "print the URL only; do not start a browser");
+  // The filter flags fill the viewer's filter bar: the URL's #filter, #hidesof, #hidepolls.
+  withFilterOptions(cmd, "records and transfers the viewer shows at first");
+  return cmd.action(async (file: string | undefined, opts: FilterFlags & { port: number; open: boolean }) => {
+    let hash: string;
+    try {
+      hash = viewerHash(opts);
+    } catch (e) {
+      if (!(e instanceof FilterError)) throw e;
+      io.err(filterErrorText(e));
+      setExit(EXIT_USAGE);
+      return;
+    }
+    let server: ViewerServer;
+    try {
+      server = await startViewerServer({ file, port: opts.port });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why =
+        err.code === "ENOENT"
+          ? `${shownName(file ?? "")}: no such file`
+          : err.code === "EACCES"
+            ? `${shownName(file ?? "")}: permission denied`
+            : err.code === "EADDRINUSE"
+              ? `port ${opts.port} is in use`
+              : err.message;
+      io.err(`usbscope: ${why}\n`);
+      setExit(EXIT_USAGE);
+      return;
+    }
+    const url = server.url + hash;
+    io.out(`usbscope viewer: ${url}\n`);
+    if (opts.open) openBrowser(url, io);
+    io.out("Press Ctrl-C to stop.\n");
+    await (options.until ?? untilSignal)(server);
+    await server.close();
+    setExit(EXIT_OK);
+  });
+}
+
+/**
+ * The URL hash that opens the viewer with the filter flags in its filter bar ("" without any):
+ * --filter and --device (as vidpid==VID:PID) joined with &&, the shortcuts as the bar's check boxes.
+ * Throws FilterError as --filter does on the other commands.
+ */
+export function viewerHash(flags: FilterFlags): string {
+  compileFilterOptions(flags);
+  const parts = [flags.filter, flags.device !== undefined ? `vidpid==${flags.device}` : undefined].filter(
+    (p): p is string => p !== undefined,
+  );
+  const p = new URLSearchParams();
+  if (parts.length > 0)
+    p.set("filter", parts.length > 1 ? parts.map((x) => `(${x})`).join(" && ") : parts[0]!);
+  if (flags.hideSof) p.set("hidesof", "1");
+  if (flags.hidePolls) p.set("hidepolls", "1");
+  const text = p.toString();
+  return text === "" ? "" : `#${text}`;
 }

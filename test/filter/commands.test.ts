@@ -179,6 +179,32 @@ describe("transfers --filter", () => {
   });
 });
 
+describe("descriptors --device", () => {
+  it("lists only the device with that VID:PID; one that is not there is said on stderr", async () => {
+    type Dev = { address: number; descriptors: { device: { idVendor: number; idProduct: number } } };
+    const all = JSON.parse((await cli(["descriptors", "--json", KEYBOARDS])).out).devices as Dev[];
+    expect(all.length).toBeGreaterThan(3);
+    for (const d of all) {
+      const { idVendor, idProduct } = d.descriptors.device;
+      const vp = `${idVendor.toString(16).padStart(4, "0")}:${idProduct.toString(16).padStart(4, "0")}`;
+      const r = await cli(["descriptors", "--json", "--device", vp, KEYBOARDS]);
+      const got = JSON.parse(r.out).devices as Dev[];
+      expect(got.map((g) => g.address)).toEqual(
+        all
+          .filter(
+            (a) => a.descriptors.device.idVendor === idVendor && a.descriptors.device.idProduct === idProduct,
+          )
+          .map((a) => a.address),
+      );
+      expect(r.err).toBe("");
+    }
+    const none = await cli(["descriptors", "--device", "1209:0001", KEYBOARDS]);
+    expect([none.code, none.out]).toEqual([0, "no device descriptors in this capture\n"]);
+    expect(none.err).toContain("no device 1209:0001");
+    expect((await cli(["descriptors", "--device", "zz", KEYBOARDS])).code).toBe(2);
+  });
+});
+
 describe("usbscope filter", () => {
   it("--help documents the language and every field", async () => {
     const r = await cli(["filter", "--help"]);

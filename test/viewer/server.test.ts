@@ -134,6 +134,49 @@ describe("usbscope view", () => {
     expect(code).toBe(0);
   });
 
+  it("--filter, --device, --hide-sof and --hide-polls open the viewer with its filter bar set (the URL's hash)", async () => {
+    const { o, io: theIo } = io();
+    let code = -1;
+    const cmd = viewCommand(theIo, (c) => (code = c), { until: async () => {} }).exitOverride();
+    await cmd.parseAsync(
+      [
+        "--no-open",
+        "--filter",
+        "ep==1 && len>0",
+        "--device",
+        "1bcf:0005",
+        "--hide-sof",
+        "--hide-polls",
+        capture,
+      ],
+      { from: "user" },
+    );
+    expect(code).toBe(0);
+    const url = new URL(/^usbscope viewer: (\S+)\n/.exec(o.out)![1]!);
+    const hash = new URLSearchParams(url.hash.slice(1));
+    expect(hash.get("filter")).toBe("(ep==1 && len>0) && (vidpid==1bcf:0005)");
+    expect([hash.get("hidesof"), hash.get("hidepolls")]).toEqual(["1", "1"]);
+    const plain = io();
+    await viewCommand(plain.io, () => {}, { until: async () => {} })
+      .exitOverride()
+      .parseAsync(["--no-open", capture], { from: "user" });
+    expect(plain.o.out).not.toContain("#");
+  });
+
+  it("a bad --filter is a usage error with the caret, before anything is served", async () => {
+    const { o, io: theIo } = io();
+    let code = -1;
+    let served = false;
+    const cmd = viewCommand(theIo, (c) => (code = c), {
+      until: async () => void (served = true),
+    }).exitOverride();
+    await cmd.parseAsync(["--no-open", "--filter", "dev==5 && ep=1", capture], { from: "user" });
+    expect(code).toBe(2);
+    expect(served).toBe(false);
+    expect(o.out).toBe("");
+    expect(o.err).toContain("dev==5 && ep=1\n              ^\n");
+  });
+
   it("exits 2 with a one-line message for a missing file", async () => {
     const { o, io: theIo } = io();
     let code = -1;
