@@ -350,6 +350,8 @@ export async function analyzeSource(
     massStorageCommandCount: classes.commandCount,
     hidReports: classes.hidReports,
     hidReportCount: classes.hidReportCount,
+    dfuSessions: classes.dfuSessions,
+    dfuSessionCount: classes.dfuSessionCount,
     recordAccounting: accountRecords(info, packetChecks, urb, textParser, monBin),
     busEvents: {
       counts: new Map([...packetLayer.busEventCounts].map(([e, n]) => [BUS_EVENT_NAMES[e], n])),

@@ -7,6 +7,7 @@ import type { ControlTransfer, Speed, Timestamp } from "./usb/model.js";
 import type { ClassDecode } from "./usb/classDecode.js";
 import type { MscCommand } from "./classes/bot.js";
 import type { HidReportRecord } from "./classes/hidFunction.js";
+import type { DfuSession } from "./classes/dfuSession.js";
 
 /** A control transfer as the result lists it: the transfer without its data bytes (their count is kept). */
 export interface ControlTransferSummary {
@@ -83,6 +84,9 @@ export interface AnalysisResult {
   /** HID reports decoded against their report descriptors, the first 10,000 (src/classes/hidFunction.ts); all counted. */
   hidReports: HidReportRecord[];
   hidReportCount: number;
+  /** DFU downloads and uploads, first block to final state, the first 1000 (src/classes/dfuSession.ts); all counted. */
+  dfuSessions: DfuSession[];
+  dfuSessionCount: number;
   /** Devices, their descriptors, rule hits and enumeration diagnoses. */
   descriptors: DescriptorLayerResult;
   /** Every record read and what became of it. */

@@ -10,10 +10,11 @@ import { activeConfiguration, type UsbDevice } from "../devices/device.js";
 import type { InterfaceDescriptor } from "../descriptors/interface.js";
 import { UsbClass } from "../descriptors/classes.js";
 import type { ClassTransferHook, TransferSummary } from "../transfers/transferSummary.js";
-import { decodeClassRequest, interfaceOfEndpoint } from "./classRequests.js";
+import { decodeClassRequest, interfaceOf, interfaceOfEndpoint } from "./classRequests.js";
 import { BotFunction, type MscCommand } from "./bot.js";
 import { cdcNotification, printableText } from "./cdc.js";
 import { HidFunctions, type HidReportRecord } from "./hidFunction.js";
+import { DfuFunction, type DfuAttributes, type DfuSession } from "./dfuSession.js";
 
 /** Where the decoder finds a device by address (the descriptor layer's tracker). */
 export interface DeviceLookup {
@@ -22,6 +23,9 @@ export interface DeviceLookup {
 
 /** Mass storage commands listed in the result (all are counted). */
 export const MAX_LISTED_COMMANDS = 10_000;
+
+/** DFU sessions listed in the result (all are counted). */
+export const MAX_LISTED_DFU_SESSIONS = 1000;
 
 /** Bulk-Only Transport: interface class 8, protocol 0x50 (MSC Overview 1.4 Table 2). */
 const BOT_PROTOCOL = 0x50;
@@ -38,6 +42,11 @@ export class ClassDecoder implements ClassTransferHook {
   /** Mass storage commands in the order they ended, the first `maxCommands`. */
   readonly commands: MscCommand[] = [];
   commandCount = 0;
+  /** DFU downloads and uploads in the order they ended, the first MAX_LISTED_DFU_SESSIONS. */
+  readonly dfuSessions: DfuSession[] = [];
+  dfuSessionCount = 0;
+  /** DFU interfaces by device id, interface number and protocol (run-time 1, DFU mode 2). */
+  private readonly dfu = new Map<string, DfuFunction>();
   /** Bulk-Only functions by device id and interface number. */
   private readonly bot = new Map<string, BotFunction>();
   /** The class interface of each endpoint, per device, rebuilt when the device's descriptors change. */
@@ -82,6 +91,28 @@ export class ClassDecoder implements ClassTransferHook {
     // BOT 1.0 §3.1: the reset ends whatever command was open on the interface.
     if (device && d.decode.class === "mass storage" && ct.setup.bRequest === 0xff && ct.status === "ok")
       this.bot.get(`${device.id}:${ct.setup.wIndex & 0xff}`)?.reset(ct.firstPacket);
+    if (device && d.decode.class === "DFU") this.dfuFunction(device, ct).request(ct);
+  }
+
+  /** The DFU interface a request goes to (DFU 1.1 §4: run-time and DFU mode are two functions). */
+  private dfuFunction(device: UsbDevice, ct: ControlTransfer): DfuFunction {
+    const number = ct.setup.wIndex & 0xff;
+    const i = interfaceOf(device, number);
+    const key = `${device.id}:${number}:${i?.bInterfaceProtocol ?? 0}`;
+    let f = this.dfu.get(key);
+    if (!f) {
+      f = new DfuFunction(
+        { bus: ct.bus, device: ct.address, interface: number },
+        this.options.findings,
+        (s) => {
+          this.dfuSessionCount++;
+          if (this.dfuSessions.length < MAX_LISTED_DFU_SESSIONS) this.dfuSessions.push(s);
+        },
+        () => dfuAttributes(interfaceOf(device, number)),
+      );
+      this.dfu.set(key, f);
+    }
+    return f;
   }
 
   /** The class interface endpoint `endpointAddress` of the device belongs to, when it is one the decoder reads. */
@@ -181,6 +212,7 @@ export class ClassDecoder implements ClassTransferHook {
   /** End of the capture: the commands still open are listed as open. */
   end(): void {
     for (const f of this.bot.values()) f.end();
+    for (const f of this.dfu.values()) f.end();
   }
 }
 
@@ -206,4 +238,11 @@ function hidInterface(d: UsbDevice, number: number): InterfaceDescriptor | undef
     any ??= i;
   }
   return any;
+}
+
+/** DFU 1.1 §4.1.3 Table 4.2: bitCanDnload (bit 0), bitManifestationTolerant (bit 2). */
+function dfuAttributes(i: InterfaceDescriptor | undefined): DfuAttributes {
+  const f = i?.extra.find((x) => x.kind === "dfu-functional") as { bmAttributes?: number } | undefined;
+  if (f?.bmAttributes === undefined) return {};
+  return { canDnload: (f.bmAttributes & 1) !== 0, manifestationTolerant: (f.bmAttributes & 4) !== 0 };
 }

@@ -1,6 +1,7 @@
 // Rule facts of the class layer (src/classes/): mass storage Bulk-Only Transport (BOT 1.0 §5, §6).
 import type { RuleInfo } from "../usb/finding.js";
 import { hidRules } from "./hidRules.js";
+import { dfuRules } from "./dfuRules.js";
 
 export const MSC_CBW_INVALID: RuleInfo = {
   id: "MSC_CBW_INVALID",
@@ -50,4 +51,5 @@ export const classRules: readonly RuleInfo[] = [
   MSC_RESIDUE,
   MSC_DATA_OVERRUN,
   ...hidRules,
+  ...dfuRules,
 ];

@@ -63,6 +63,13 @@ export function analysisJson(r: AnalysisResult): Record<string, unknown> {
     const notListed = r.hidReportCount - r.hidReports.length;
     if (notListed > 0) doc.hidReportsNotListed = notListed;
   }
+  if (r.dfuSessionCount > 0) {
+    doc.dfuSessions = r.dfuSessions.map(({ start, ...s }) =>
+      start !== undefined ? { ...s, start: isoTime(start) } : s,
+    );
+    const notListed = r.dfuSessionCount - r.dfuSessions.length;
+    if (notListed > 0) doc.dfuSessionsNotListed = notListed;
+  }
   if (r.capture.error) doc.framingError = r.capture.error;
   const dropped = [...r.findings.dropped.entries()];
   if (dropped.length) doc.findingsNotListed = Object.fromEntries(dropped);

@@ -30,6 +30,9 @@ const OWN = [
   "HID_LOGICAL_RANGE",
   "HID_FIELD_SIZE",
   "CRC16_SNIFFER_TAP",
+  "DFU_STATUS_ERROR",
+  "DFU_DNLOAD_STATE",
+  "DFU_POLL_EARLY",
 ];
 
 describe("rule registry", () => {

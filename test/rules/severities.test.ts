@@ -14,6 +14,14 @@ import { encodeSetup, setupPacket } from "../../builder/device.js";
 import { Pid } from "../../as/shared/constants.js";
 import { widgetDevice } from "../helpers/widgetDevice.js";
 import { hidCapture } from "../classes/hid.js";
+import {
+  DfuState,
+  DfuStatus,
+  busControlHost,
+  dfuDownload,
+  dfuModeDevice,
+  firmwareImage,
+} from "../../builder/dfu.js";
 
 const rules = new Map(allRules().map((r) => [r.id, r]));
 
@@ -48,6 +56,15 @@ const BUILT: Record<string, () => Uint8Array> = {
   // A HID report longer than its report ID's declared size: the extra bytes are ignored, info.
   "a HID report longer than declared": () =>
     hidCapture("usbmon", (h) => h.input(2, Uint8Array.of(2, 0xe9, 0, 0, 0))),
+  // A DFU error status left from before the capture, which the host clears before its download: info.
+  "a DFU error left from before the capture": () =>
+    rawCapture({ speed: "full" }, (sim) => {
+      sim.enumerate(dfuModeDevice());
+      dfuDownload(busControlHost(sim), {
+        image: firmwareImage(100),
+        initial: { bStatus: DfuStatus.errSTALLEDPKT, bState: DfuState.dfuERROR },
+      });
+    }).bytes,
 };
 
 describe("the severities usbscope rules lists are those the rules report with", () => {
