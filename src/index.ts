@@ -141,6 +141,7 @@ export { PcapngWriter } from "./capture/pcapngWriter.js";
 
 // Live: tailing usbmon (Linux).
 export { LiveSession, type LiveOptions } from "./live/session.js";
+export { UsbmonPcapngSaver } from "./live/usbmonSave.js";
 export {
   liveFileSource,
   liveStreamSource,

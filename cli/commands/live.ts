@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { EXIT_USAGE, paced, readErrorMessage, shownName, textLayout, type Io } from "../io.js";
 import { findingFilter, withFindingFilter, type FindingFilterFlags } from "../findingFilter.js";
 import {
@@ -18,6 +19,7 @@ import {
   type LiveSource,
   type OpenFile,
   LiveSession,
+  UsbmonPcapngSaver,
 } from "../../src/index.js";
 import { prepareLiveFilter, withFilterOptions, type FilterFlags } from "./filterOptions.js";
 
@@ -30,6 +32,83 @@ export interface LiveDeps {
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/** A --save in progress: what it writes, how it ended. */
+interface Saving {
+  /** What the file holds, in words. */
+  what: string;
+  /** The write error that stopped the saving (and the session), if any. */
+  error?: string;
+  /** What was saved, in words, once the session is over. */
+  done(): string;
+  close(): void;
+}
+
+/**
+ * Start saving what `source` reads to `file`, or say why not (a message for stderr): the binary usbmon device
+ * as pcapng, anything else byte for byte. A write error stops the session: a capture that cannot be kept is
+ * not silently watched on.
+ */
+function startSaving(
+  file: string,
+  source: LiveSource,
+  name: string,
+  binary: boolean,
+  usbmonText: boolean,
+): Saving | string {
+  if (binary && !hostLittleEndian())
+    return "--save writes a little-endian pcapng; the usbmon headers of this big-endian host would need converting, which usbscope does not do: record with tcpdump -i usbmonN -w FILE";
+  let fd: number;
+  try {
+    fd = openSync(file, "w");
+  } catch (e) {
+    return `cannot write ${shownName(file)}: ${(e as Error).message}`;
+  }
+  let bytes = 0;
+  const write = (chunk: Uint8Array) => {
+    for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at);
+    bytes += chunk.length;
+  };
+  const saver = binary ? new UsbmonPcapngSaver(write, name.replace(/^.*\//, "")) : undefined;
+  let open = true;
+  const saving: Saving = {
+    what: saver
+      ? "pcapng, LINKTYPE_USB_LINUX_MMAPPED (220), as tcpdump -i usbmonN -w writes"
+      : usbmonText
+        ? "usbmon text lines as read (usbscope analyze and verify read them; Wireshark does not); the binary device (sudo modprobe usbmon) gives pcapng"
+        : "the input byte for byte, as read",
+    done() {
+      if (!saver) return `${bytes} bytes to ${shownName(file)}`;
+      const cut = saver.unfinished
+        ? `; the last ${saver.unfinished} bytes, an event cut short, left out`
+        : "";
+      const broken = saver.broken
+        ? "; the stream went out of step (a len_cap no kernel writes) and the rest was not saved"
+        : "";
+      return `${saver.records} URB events (${bytes} bytes of pcapng) to ${shownName(file)}${cut}${broken}`;
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+  const read = source.read.bind(source);
+  source.read = async (into: Uint8Array) => {
+    const n = await read(into);
+    if (n > 0 && !saving.error) {
+      try {
+        if (saver) await saver.push(into.subarray(0, n));
+        else write(into.subarray(0, n));
+      } catch (e) {
+        saving.error = `cannot write ${shownName(file)}: ${(e as Error).message}`;
+        source.stop();
+        return 0;
+      }
+    }
+    return n;
+  };
+  return saving;
+}
 
 export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveDeps = {}): Command {
   const cmd = new Command("live")
@@ -48,6 +127,10 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
         return n;
       }),
     )
+    .option(
+      "--save <file>",
+      "also write what is read to FILE: the binary usbmon device as pcapng (LINKTYPE 220), any other input byte for byte",
+    )
     .option("--json", "print NDJSON events: device, finding, summary")
     .addOption(new Option("--usbmon-dir <dir>", "usbmon directory in debugfs").default(USBMON_DIR).hideHelp())
     .addOption(
@@ -59,7 +142,13 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
     async (
       input: string | undefined,
       opts: FilterFlags &
-        FindingFilterFlags & { bus?: number; json?: boolean; usbmonDir: string; usbmonDev: string },
+        FindingFilterFlags & {
+          bus?: number;
+          json?: boolean;
+          save?: string;
+          usbmonDir: string;
+          usbmonDev: string;
+        },
     ) => {
       if (input !== undefined && opts.bus !== undefined) {
         io.err("usbscope: --bus selects a usbmon bus; it cannot be used with an input file or stdin\n");
@@ -128,16 +217,39 @@ export function liveCommand(io: Io, setExit: (code: number) => void, deps: LiveD
             io.err(`usbscope live: ${textFallbackNote(device, textFile)}\n`);
           }
         }
+        let save: Saving | undefined;
+        if (opts.save !== undefined) {
+          const started = startSaving(opts.save, source, name, binary, input === undefined);
+          if (typeof started === "string") {
+            await source.close();
+            io.err(`usbscope: ${started}\n`);
+            setExit(EXIT_USAGE);
+            return;
+          }
+          save = started;
+        }
         if (!opts.json)
           io.err(
             `usbscope live: reading ${name === "-" ? "stdin" : shownName(name)}${binary ? " (binary usbmon: every data byte)" : ""}; Ctrl-C for the summary\n`,
           );
+        if (save && !opts.json) io.err(`usbscope live: saving to ${shownName(opts.save!)}: ${save.what}\n`);
         // Read only as fast as the output drains (Io.drain): a slow terminal or pipe never piles it up.
-        const summary = await session.run(
-          paced(source, io),
-          name,
-          binary ? { littleEndian: hostLittleEndian() } : undefined,
-        );
+        let summary;
+        try {
+          summary = await session.run(
+            paced(source, io),
+            name,
+            binary ? { littleEndian: hostLittleEndian() } : undefined,
+          );
+        } finally {
+          save?.close();
+        }
+        if (save?.error) {
+          io.err(`usbscope: ${save.error}\n`);
+          setExit(EXIT_USAGE);
+          return;
+        }
+        if (save && !opts.json) io.err(`usbscope live: saved ${save.done()}\n`);
         if (summary.format === "unknown" && summary.bytes > 0) {
           io.err(`usbscope: ${shownName(name)}: not a pcap, pcapng or usbmon text stream\n`);
           setExit(EXIT_USAGE);

@@ -1,7 +1,7 @@
 // `usbscope live` in-process: stdin, replayed files, --json, input errors, a stop before any data.
 import { describe, expect, it } from "vitest";
 import { EventEmitter } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -195,5 +195,22 @@ describe("usbscope live (in-process)", () => {
     expect(out).toContain("usbscope live: stopped (SIGINT)");
     expect(out).toContain("devices       0 seen");
     expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM")).toBe(0);
+  });
+
+  it("--save on stdin keeps the input byte for byte, which analyze reads back alike; an unwritable path is exit 2 before reading", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "usbscope-live-save-"));
+    const input = text();
+    const saved = path.join(dir, "saved.mon");
+    const r = await cli(["live", "--save", saved, "-"], input);
+    expect(r.code).toBe(0);
+    expect(readFileSync(saved, "utf8")).toBe(input);
+    expect(r.err).toContain(`saving to ${saved}: the input byte for byte, as read`);
+    expect(r.err).toContain(`saved ${Buffer.byteLength(input)} bytes to ${saved}`);
+    const again = await cli(["analyze", saved]);
+    expect(again.out).toMatch(/0483:5740 "STM32 VCP"/);
+    const bad = await cli(["live", "--save", path.join(dir, "no/such/dir/x.pcapng"), "-"], input);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^usbscope: cannot write .*no\/such\/dir\/x\.pcapng: /);
+    expect(bad.out).toBe("");
   });
 });

@@ -6,6 +6,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { repoRoot } from "../helpers/paths.js";
 import {
   UrbHost,
   UsbmonPcapWriter,
@@ -399,17 +402,70 @@ describe("usbscope live --bus N on the binary usbmon device (a FIFO stands in fo
     expect(proc.stderr).not.toContain("modprobe");
   }, 30_000);
 
+  it("--save writes what it reads as a LINKTYPE 220 pcapng that usbscope and tshark read back: every URB, every byte", async () => {
+    const all = events();
+    const bytes = Buffer.concat(all.map((e) => encodeUsbmon(e, false, true)));
+    const fifo = makeFifo("usbmon1");
+    const saved = path.join(path.dirname(fifo), "saved.pcapng");
+    proc = new LiveProcess([
+      "--bus",
+      "1",
+      "--usbmon-dev",
+      path.dirname(fifo),
+      "--usbmon-dir",
+      "/nonexistent",
+      "--save",
+      saved,
+    ]);
+    writer = await openWriter(fifo);
+    await proc.waitForStderr(/saving to .*saved\.pcapng: pcapng, LINKTYPE_USB_LINUX_MMAPPED \(220\)/);
+    for (let at = 0; at < bytes.length; at += 50) await writer.write(bytes.subarray(at, at + 50));
+    await proc.waitForOutput(/^ {2}FAIL +bus 1 dev 4 +1d50:6018 "Binary"/m, 0, 15_000);
+    await sleep(100);
+    proc.child.kill("SIGINT");
+    expect((await proc.exited).code).toBe(1);
+    expect(proc.stderr).toContain(`saved ${all.length} URB events (`);
+    // Read back: the same finding past byte 32, every URB event.
+    const again = spawnSync(process.execPath, [path.join(repoRoot, "dist/usbscope.mjs"), "analyze", saved], {
+      encoding: "utf8",
+    });
+    expect(again.status).toBe(1);
+    expect(again.stdout).toMatch(/error +CFG_NUM_IFS .*bNumInterfaces is 1 but 2 interfaces/);
+    const frames = execFileSync("tshark", ["-r", saved, "-T", "fields", "-e", "usb.data_len"], {
+      encoding: "utf8",
+    })
+      .trimEnd()
+      .split("\n");
+    expect(frames).toHaveLength(all.length);
+    expect(frames.map(Number)).toEqual(all.map((e) => e.data.length));
+  }, 30_000);
+
   it("without the device node: says so and what to run, reads the text interface, which cannot see past byte 32", async () => {
     const all = events();
     const text = makeFifo("1u");
     const noDevices = path.dirname(makeFifo("unused"));
-    proc = new LiveProcess(["--bus", "1", "--usbmon-dev", noDevices, "--usbmon-dir", path.dirname(text)]);
+    const saved = path.join(noDevices, "saved.mon");
+    proc = new LiveProcess([
+      "--bus",
+      "1",
+      "--usbmon-dev",
+      noDevices,
+      "--usbmon-dir",
+      path.dirname(text),
+      "--save",
+      saved,
+    ]);
     writer = await openWriter(text);
     await proc.waitForStderr(/reading .*1u; Ctrl-C/);
+    // --save on the text interface keeps its lines as read, and says that this is not pcapng.
+    expect(proc.stderr).toContain(
+      `saving to ${saved}: usbmon text lines as read (usbscope analyze and verify read them; Wireshark does not); the binary device (sudo modprobe usbmon) gives pcapng`,
+    );
     expect(proc.stderr).toContain(
       `usbscope live: ${path.join(noDevices, "usbmon1")} does not exist, so usbscope reads the text interface ${text}, which shows at most 32 data bytes of each URB. For every byte, load the binary interface: sudo modprobe usbmon\n`,
     );
-    await writer.write(all.map((e) => usbmonTextLine(e) + "\n").join(""));
+    const lines = all.map((e) => usbmonTextLine(e) + "\n").join("");
+    await writer.write(lines);
     await proc.waitForOutput(/^ {2}device +bus 1 dev 4 +1d50:6018 "Binary"/m, 0, 15_000);
     await sleep(100);
     proc.child.kill("SIGINT");
@@ -418,5 +474,6 @@ describe("usbscope live --bus N on the binary usbmon device (a FIFO stands in fo
     // The text interface's 32-byte limit is a capture note: info, said once.
     expect(proc.stdout).toMatch(/info +FMT_TEXT_DATA_TRUNC .*capture note/);
     expect(proc.stdout).not.toContain("CFG_NUM_IFS");
+    expect(readFileSync(saved, "utf8")).toBe(lines);
   }, 30_000);
 });
