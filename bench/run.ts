@@ -1,6 +1,6 @@
 // `npm run bench`: usbscope against line rate, tshark and a plain JavaScript baseline, in one run.
 //
-//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--no-live] [--no-viewer] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
+//   node dist/bench/run.js [--quick] [--no-2g] [--no-tshark] [--no-urb] [--no-live] [--no-viewer] [--viewer-packets N] [--bulk-mb N] [--small-mb N] [--big-mb N] [--slice-mb N] [--urb-events N]
 //                          [--no-scale | --scale-only] [--no-10g] [--raw-gb N] [--scale-transfers N] [--scale-devices N]
 //                          [--no-verify | --verify-only] [--verify-traces N] [--no-packets | --packets-only]
 //
@@ -42,6 +42,8 @@ interface Args {
   live: boolean;
   /** The viewer's analysis in headless Chromium against the CLI's. */
   viewer: boolean;
+  /** Packets of the viewer's scale capture (load, memory, expand, scrolling; 0: not run). */
+  viewerPackets: number;
   /** URB events in the usbmon capture. */
   urbEvents: number;
   /** Scale rows (README "Reliability"): run them, and nothing else. */
@@ -71,6 +73,7 @@ function parseArgs(argv: string[]): Args {
     tshark: !argv.includes("--no-tshark"),
     urb: !argv.includes("--no-urb"),
     viewer: !argv.includes("--no-viewer"),
+    viewerPackets: argv.includes("--no-viewer") ? 0 : quick ? 1_000_000 : 10_000_000,
     live: !argv.includes("--no-live"),
     urbEvents: quick ? 400_000 : 4_000_000,
     scale: !argv.includes("--no-scale"),
@@ -93,6 +96,7 @@ function parseArgs(argv: string[]): Args {
   a.bigMB = num("--big-mb") ?? a.bigMB;
   a.sliceMB = num("--slice-mb") ?? a.sliceMB;
   a.urbEvents = num("--urb-events") ?? a.urbEvents;
+  a.viewerPackets = num("--viewer-packets") ?? a.viewerPackets;
   a.rawGB = num("--raw-gb") ?? a.rawGB;
   a.scaleTransfers = num("--scale-transfers") ?? a.scaleTransfers;
   a.scaleDevices = num("--scale-devices") ?? a.scaleDevices;
@@ -557,6 +561,33 @@ function main(): void {
         `- viewer (${kind}): the page's analysis ${((page.bytes / page.seconds / (cli.bytes / cli.seconds)) * 100).toFixed(0)}% of the CLI's speed on the same file, wall clock (target: at least 80%); the tree and timeline ${((v.bytes / v.treeSeconds / (cli.bytes / cli.seconds)) * 100).toFixed(0)}%`,
       );
     }
+  }
+
+  // (h') the viewer at scale: millions of packets in the page (bench/viewerScale.ts), one run.
+  if (args.viewerPackets > 0) {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(here, "viewerScale.js"), "--packets", String(args.viewerPackets)],
+      { encoding: "utf8", maxBuffer: 1 << 20 },
+    );
+    if (r.status !== 0) throw new Error(`viewer scale bench failed: ${r.stderr}`);
+    const v = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+      file: string;
+      records: number;
+      topLevelRows: number;
+      analysisSeconds: number;
+      treeSeconds: number;
+      rssIdleMB: number;
+      rssPeakMB: number;
+      expandTransfer: { millis: number; children: number } | null;
+      expandSofRun: { kind: string; millis: number; children: number } | null;
+      scroll: { medianFrameMs: number; p95FrameMs: number; maxFrameMs: number; jumpMs: number[] };
+    };
+    const ex = (e: { millis: number; children: number } | null) =>
+      e ? `${e.millis.toFixed(0)} ms (${e.children} children)` : "none on screen";
+    viewerLines.push(
+      `- viewer at scale (${v.file}, ${(v.records / 1e6).toFixed(1)} M records, ${v.topLevelRows} top-level rows): analysis ${v.analysisSeconds.toFixed(1)} s, tree and timeline ${v.treeSeconds.toFixed(1)} s; browser peak RSS ${v.rssPeakMB.toFixed(0)} MB (${v.rssIdleMB.toFixed(0)} MB before the capture); expanding a transfer ${ex(v.expandTransfer)}, a run ${ex(v.expandSofRun)}; scrolling a screen a frame: median frame ${v.scroll.medianFrameMs.toFixed(1)} ms, 95th percentile ${v.scroll.p95FrameMs.toFixed(1)} ms; jumps to the middle and the end drawn in ${v.scroll.jumpMs.map((x) => x.toFixed(0)).join(", ")} ms`,
+    );
   }
 
   // (g) live: how soon a device line follows the usbmon text line that completes its enumeration.
