@@ -149,16 +149,22 @@ export class CaptureFacts {
       if (list[mid]!.first <= index) lo = mid + 1;
       else hi = mid;
     }
+    // A host may have two control URBs in flight on one device's endpoint 0 (Linux submits
+    // SET_INTERFACE while a GET_DESCRIPTOR is pending): their spans overlap, so a transfer whose first or
+    // last record is `index` owns it before one whose span merely covers it.
+    let spanning: { first: number; last: number; request: string } | undefined;
     for (let j = lo - 1, n = 0; j >= 0 && n < 16; j--, n++) {
       const t = list[j]!;
       if (
         t.last >= index &&
         t.address === address &&
         (bus === undefined || t.bus === undefined || t.bus === bus)
-      )
-        return t;
+      ) {
+        if (t.first === index || t.last === index) return t;
+        spanning ??= t;
+      }
     }
-    return undefined;
+    return spanning;
   }
 }
 

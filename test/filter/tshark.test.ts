@@ -313,3 +313,68 @@ describe("request on URB captures", () => {
     expect([onEp0, elsewhere, ep1]).toEqual([2, 0, 1]);
   });
 });
+
+/** The records (0-based) `packets --filter EXPR` prints, read back from its lines. */
+async function selectedRecords(file: string, filter: string): Promise<Set<number>> {
+  const src = await fileSource(file);
+  const facts = await gatherFacts(src, file);
+  await src.close();
+  const out = new Set<number>();
+  const sink = new PacketLines(
+    (text) => {
+      for (const line of text.split("\n"))
+        if (/^\s*\d+\s/.test(line)) out.add(Number(line.trim().split(/\s+/)[0]));
+    },
+    { filter: compileFilterOptions({ filter }, facts) as CompiledFilter },
+  );
+  const source = await fileSource(file);
+  await readCapture(source, [sink], { onFormat: (_f, bigEndian) => sink.setByteOrder(bigEndian) });
+  await source.close();
+  return out;
+}
+
+describe("request on every public URB capture against tshark's request/response links", () => {
+  // tshark marks the request on the submission that carries the SETUP and links each later record of
+  // the transfer to it by usb.request_in; usbscope's `request` selects every record of the control
+  // transfer. Two places where tshark cannot say: a GET_DESCRIPTOR to an interface that usbhid
+  // dissects (HID report descriptor) carries no usb.setup.bRequest, so it is recognised by its
+  // usbhid descriptor fields; and where USBPcap recorded a data stage of its own, tshark links it to
+  // nothing (no SETUP, no request_in) and takes the status stage after it for the reply to it (a
+  // "GET STATUS status" in 249-cdc-msc-dfu-bootloader-windows, whose data stage holds the 18 bytes
+  // of the device descriptor): usbscope may select those records where tshark is lost, and only them.
+  const URB_FIELDS = [
+    "frame.number",
+    "usb.setup.bRequest",
+    "usb.bmRequestType",
+    "usb.request_in",
+    "usbhid.descriptor.hid.bDescriptorType",
+  ] as const;
+  for (const file of publicCaptures().filter((f) => /\/(220|249)-/.test(f))) {
+    it(path.basename(file), async () => {
+      const rows = tsharkFields(file, URB_FIELDS, [], "f");
+      const requests = new Set<string>();
+      const want = new Set<number>();
+      const unlinked = new Set<number>();
+      for (const [frame, bRequest, bmRequestType, requestIn, hidType] of rows) {
+        const index = Number(frame) - 1;
+        const standard = bmRequestType !== "" && (Number(bmRequestType) & 0x60) === 0;
+        if (standard && (bRequest === "6" || (bRequest === "" && hidType !== ""))) {
+          requests.add(frame!);
+          want.add(index);
+        } else if (requestIn && requests.has(requestIn)) want.add(index);
+        else if ((!bmRequestType && !requestIn) || (requestIn && unlinked.has(Number(requestIn) - 1)))
+          unlinked.add(index);
+      }
+      const got = await selectedRecords(file, "request==GET_DESCRIPTOR");
+      expect(want.size, "tshark sees GET_DESCRIPTOR requests").toBeGreaterThan(0);
+      expect(
+        [...want].filter((i) => !got.has(i)),
+        "records tshark links to a GET_DESCRIPTOR",
+      ).toEqual([]);
+      expect(
+        [...got].filter((i) => !want.has(i) && !unlinked.has(i)),
+        "records usbscope adds that tshark links elsewhere",
+      ).toEqual([]);
+    });
+  }
+});
