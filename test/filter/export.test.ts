@@ -1,47 +1,13 @@
 // `usbscope export` of whole captures: pcapng round trips in both link-type families, read back by tshark
 // and by usbscope.
 // Each capture is read by tshark once per file, with every field the assertions need.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
-import { publicDir } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
-
-const MOUSE = path.join(publicDir, "packetry/mouse/capture.pcap");
-const DFU = path.join(publicDir, "real/220-cdc-msc-dfu-bootloader-linux.pcapng");
-const KEYBOARDS = path.join(publicDir, "real/249-hid-keyboard-multi-device.pcapng");
-const dir = mkdtempSync(path.join(tmpdir(), "usbscope-export-"));
-let n = 0;
-
-async function exported(file: string, ...args: string[]): Promise<{ out: string; err: string }> {
-  const out = path.join(dir, `e${n++}.pcapng`);
-  const r = await cli(["export", file, "-o", out, ...args]);
-  expect(r.code, r.err).toBe(0);
-  return { out, err: r.err };
-}
+import { DFU, exported, findings, KEYBOARDS, MOUSE } from "./exportHelpers.js";
 
 const FIELDS = ["frame.time_epoch", "frame.len", "frame.cap_len", "frame.comment"];
-
-/** A finding as both analyses state it, without where its bytes lie in the file (the export moves them). */
-async function findings(file: string, device?: number): Promise<string[]> {
-  const doc = JSON.parse((await cli(["analyze", "--json", file])).out);
-  // A filtered export renumbers the records: compare where findings point only for the whole capture.
-  return doc.findings
-    .filter((f: { device?: number }) => device === undefined || f.device === device)
-    .map((f: Record<string, unknown>) =>
-      JSON.stringify([
-        f.rule,
-        f.severity,
-        f.message,
-        f.device,
-        f.endpoint,
-        device === undefined ? f.packet : 0,
-      ]),
-    )
-    .sort();
-}
 
 describe("export of a whole capture", () => {
   for (const file of [MOUSE, DFU, KEYBOARDS])

@@ -1,52 +1,13 @@
 // `usbscope export --filter`: what is selected, kept whole, and read back by tshark and by usbscope.
 // Each capture is read by tshark once per file, with every field the assertions need.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { publicDir, repoRoot } from "../helpers/paths.js";
 import { tsharkFields } from "../helpers/tshark.js";
-
-const MOUSE = path.join(publicDir, "packetry/mouse/capture.pcap");
-const DFU = path.join(publicDir, "real/220-cdc-msc-dfu-bootloader-linux.pcapng");
-const KEYBOARDS = path.join(publicDir, "real/249-hid-keyboard-multi-device.pcapng");
-const IPHONE = path.join(publicDir, "real/288-iphone-address-reuse.pcap");
-const dir = mkdtempSync(path.join(tmpdir(), "usbscope-export-"));
-let n = 0;
-
-async function exported(file: string, ...args: string[]): Promise<{ out: string; err: string }> {
-  const out = path.join(dir, `e${n++}.pcapng`);
-  const r = await cli(["export", file, "-o", out, ...args]);
-  expect(r.code, r.err).toBe(0);
-  return { out, err: r.err };
-}
-
-/** A finding as both analyses state it, without where its bytes lie in the file (the export moves them). */
-async function findings(file: string, device?: number): Promise<string[]> {
-  const doc = JSON.parse((await cli(["analyze", "--json", file])).out);
-  // A filtered export renumbers the records: compare where findings point only for the whole capture.
-  return (
-    doc.findings
-      // A capture note sums the whole capture (all devices: "4 times; the first..."): it depends on the others.
-      .filter(
-        (f: { device?: number; message: string }) =>
-          device === undefined || (f.device === device && !f.message.startsWith("capture note:")),
-      )
-      .map((f: Record<string, unknown>) =>
-        JSON.stringify([
-          f.rule,
-          f.severity,
-          f.message,
-          f.device,
-          f.endpoint,
-          device === undefined ? f.packet : 0,
-        ]),
-      )
-      .sort()
-  );
-}
+import { DFU, dir, exported, findings, IPHONE, KEYBOARDS, MOUSE } from "./exportHelpers.js";
 
 describe("export --filter", () => {
   it("dev==N: usbscope finds the same findings for that device in the export (URB and raw captures)", async () => {
