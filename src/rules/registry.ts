@@ -13,7 +13,14 @@ export interface RegisteredRule extends RuleInfo {
   severities: Severity[];
 }
 
-export function allRules(): RegisteredRule[] {
+let registered: readonly RegisteredRule[] | undefined;
+
+/** Every rule, built once: the rule tables are constants, and each analysis asks for the list (CaptureNotes). */
+export function allRules(): readonly RegisteredRule[] {
+  return (registered ??= register());
+}
+
+function register(): RegisteredRule[] {
   const rules: Omit<RegisteredRule, "severities">[] = [
     ...packetRules.map((r) => ({ ...r, layer: "packet" as const })),
     ...transferRules.map((r) => ({ ...r, layer: "transfer" as const })),
