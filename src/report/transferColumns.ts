@@ -3,6 +3,7 @@
 // record indices under them (packets, or a URB's submission and completion) in one leaf column.
 import type { TransferSummary } from "../transfers/transferSummary.js";
 import type { ClassDecode } from "../usb/classDecode.js";
+import { harmlessReason } from "../urb/status.js";
 import { F64Column, U32Column, I32Column, U16Column, I16Column, U8Column, Interner } from "./columns.js";
 
 export const TRANSFER_KINDS = [
@@ -58,6 +59,12 @@ export class TransferColumns {
   readonly requested = new F64Column();
   readonly actual = new F64Column();
   readonly repeat = new U32Column();
+  /**
+   * URB: 1 when it failed in a way that says something against the device (the timeline's red markers):
+   * not a stall, a short read, a cancel or the host stack's own refusal (harmlessReason, urb/status.ts),
+   * the same events that get no warning in the findings.
+   */
+  readonly urbFailed = new U8Column();
   /** URB times (seconds since epoch, sec + nsec), for captures without record columns (usbmon text). */
   readonly startSec = new F64Column();
   readonly startNsec = new U32Column();
@@ -117,6 +124,11 @@ export class TransferColumns {
     this.requested.push(u?.requestedLength ?? NaN);
     this.actual.push(u?.actualLength ?? NaN);
     this.repeat.push(t.repeat?.count ?? 0);
+    this.urbFailed.push(
+      u?.status !== undefined && t.outcome !== "ok" && harmlessReason(u.status, u.source) === undefined
+        ? 1
+        : 0,
+    );
     const start = u?.submitted ?? u?.completed;
     this.startSec.push(start?.sec ?? NaN);
     this.startNsec.push(start?.nsec ?? 0);

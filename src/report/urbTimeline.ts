@@ -3,8 +3,10 @@
 // per pixel. Host captures see no packets, so no NAKs: a NAKed poll is a URB still pending. Each URB counts at
 // its completion (its submission when it never completed). A run of repeats folded into one transfer
 // (urbTransfers.ts) spreads its URBs evenly over the run's time span: the capture says only its first and last.
+// Endpoints are keyed by bus too (a host capture of every bus has device 1 on each), labelled as the tree
+// labels URBs: "bus.device.endpoint DIR".
 import { secondsBetween } from "../usb/time.js";
-import { endpointKey, endpointKeyText, type RecordColumns } from "./recordColumns.js";
+import type { RecordColumns } from "./recordColumns.js";
 import { MAX_ENDPOINT_SERIES, type HistogramSeries, type TrafficWindow } from "./trafficHistogram.js";
 import { LEAF_COMPLETE, TRANSFER_KINDS, type TransferColumns } from "./transferColumns.js";
 
@@ -12,9 +14,12 @@ const POLLING = TRANSFER_KINDS.indexOf("polling");
 
 /** The URBs of a capture by time, in columns. */
 export class UrbTimeline {
-  /** Per URB transfer, sorted by time: seconds since the first record, endpoint key, data bytes, failed. */
+  /**
+   * Per URB transfer, sorted by time: seconds since the first record, endpoint (an index into `labels`),
+   * data bytes, failed (an error completion that says something against the device: TransferColumns.urbFailed).
+   */
   readonly time: Float64Array;
-  readonly key: Uint16Array;
+  readonly key: Uint32Array;
   readonly bytes: Float64Array;
   readonly failed: Uint8Array;
   /** Repeat runs: the run's URBs other than `time`'s one, spread over (runStart, runEnd]. */
@@ -23,8 +28,10 @@ export class UrbTimeline {
   readonly runCount: Float64Array;
   readonly runOf: Uint32Array;
   private readonly maxRun: number;
-  /** Endpoints by data bytes over the capture, most first. */
+  /** Endpoints (indices into `labels`) by data bytes over the capture, most first. */
   readonly endpoints: number[];
+  /** Each endpoint as "bus.device.endpoint DIR" ("device.endpoint DIR" when the capture names no bus). */
+  readonly labels: string[] = [];
 
   /**
    * `records`: the record columns (URB records of pcap and pcapng have their times there); `first`: the time
@@ -52,20 +59,28 @@ export class UrbTimeline {
     idx.sort((a, b) => t[a]! - t[b]! || a - b);
     const n = idx.length;
     this.time = new Float64Array(n);
-    this.key = new Uint16Array(n);
+    this.key = new Uint32Array(n);
     this.bytes = new Float64Array(n);
     this.failed = new Uint8Array(n);
     const runs: number[] = [];
-    const total = new Float64Array(0x1000);
+    const total: number[] = [];
+    const keyOf = new Map<string, number>();
     for (let k = 0; k < n; k++) {
       const i = idx[k]!;
       this.time[k] = t[i]!;
-      const key = endpointKey(tr.device.data[i]!, tr.endpoint.data[i]!, tr.dirIn.data[i] === 1);
+      const bus = tr.bus.data[i]!;
+      const label = `${bus >= 0 ? `${bus}.` : ""}${tr.device.data[i]}.${tr.endpoint.data[i]} ${tr.dirIn.data[i] ? "IN" : "OUT"}`;
+      let key = keyOf.get(label);
+      if (key === undefined) {
+        key = this.labels.length;
+        keyOf.set(label, key);
+        this.labels.push(label);
+        total.push(0);
+      }
       this.key[k] = key;
       const len = tr.dataLength.data[i]!;
       this.bytes[k] = len;
-      const outcome = tr.strings.list[tr.outcome.data[i]!];
-      this.failed[k] = outcome === "stall" || outcome === "error" ? 1 : 0;
+      this.failed[k] = tr.urbFailed.data[i]!;
       const rep = tr.repeat.data[i]!;
       total[key] += len * Math.max(1, rep);
       if (rep > 1) runs.push(k, i);
@@ -106,7 +121,7 @@ export class UrbTimeline {
     const x = new Float64Array(n);
     for (let i = 0; i < n; i++) x[i] = from + i * w;
     const shown = this.endpoints.slice(0, MAX_ENDPOINT_SERIES);
-    const seriesOf = new Int16Array(0x1000).fill(shown.length);
+    const seriesOf = new Int16Array(this.labels.length).fill(shown.length);
     shown.forEach((k, i) => (seriesOf[k] = i));
     const epValues = shown.map(() => new Float64Array(n));
     const otherValues = new Float64Array(n);
@@ -154,7 +169,7 @@ export class UrbTimeline {
       }
     }
     const series: HistogramSeries[] = shown.map((key, i) => ({
-      label: `${endpointKeyText(key)} bytes`,
+      label: `${this.labels[key]} bytes`,
       unit: "bytes",
       values: epValues[i]!,
     }));
