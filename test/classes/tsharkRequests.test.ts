@@ -2,9 +2,12 @@
 // built captures (raw and usbmon), tshark runs once with all the fields, and every request it decodes
 // (usbcom request code; usbhid bRequest, report type, report ID, idle duration) must be the request
 // usbscope names at that record, with the same values, and every CDC or HID request usbscope decodes must
-// be one tshark decodes. tshark 4.0 does not decode hub or DFU requests in these captures (it needs a hub's
-// descriptors, which the public captures lack, and claims DFU only by vendor and product ID), so those are
-// checked against the spec tables in requests.test.ts.
+// be one tshark decodes. CDC line coding and control line state (PSTN 1.2 §6.3.10-12): tshark 4.0 has no
+// line coding fields (`tshark -G fields` lists no usbcom.line_coding), but it places the 7 bytes of every
+// SET_LINE_CODING and GET_LINE_CODING reply in usbcom.control.payload and SET_CONTROL_LINE_STATE's wValue
+// in usbcom.control.value; those bytes, read by PSTN Table 17 and §6.3.12, must be usbscope's dwDTERate,
+// bCharFormat, bParityType, bDataBits (with the stop bits and parity named) and DTR, RTS. Hub requests
+// are compared in tsharkHub.test.ts, DFU requests in tsharkDfu.test.ts.
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { tsharkFields } from "../helpers/tshark.js";
@@ -22,21 +25,56 @@ const FIELDS = [
   "usbhid.setup.ReportType",
   "usbhid.setup.ReportID",
   "usbhid.setup.Duration",
+  "usbcom.control.value",
+  "usbcom.control.response_code",
+  "usbcom.control.payload",
 ];
+
+/** PSTN 1.2 Table 17: bCharFormat and bParityType as usbscope names them. */
+const STOP_BITS = ["1", "1.5", "2"];
+const PARITY = ["none", "odd", "even", "mark", "space"];
+
+/** The line coding tshark's payload bytes hold (PSTN 1.2 Table 17), as usbscope's fields. */
+function lineCoding(hex: string): Record<string, number | string> {
+  const b = Buffer.from(hex, "hex");
+  expect(b.length, `line coding ${hex}`).toBe(7);
+  return {
+    dwDTERate: b.readUInt32LE(0),
+    bCharFormat: b[4]!,
+    bParityType: b[5]!,
+    bDataBits: b[6]!,
+    stopBits: STOP_BITS[b[4]!]!,
+    parity: PARITY[b[5]!]!,
+  };
+}
+
+/** How many CDC values were compared, over all captures (checked at the end). */
+const compared = { lineCodings: 0, lineStates: 0 };
 
 interface Seen {
   record: number;
   cls: "CDC" | "HID";
   name: string;
-  fields: Record<string, number | string>;
+  fields: Record<string, number | string | boolean>;
 }
 
 function tsharkRequests(path: string): Seen[] {
   const out: Seen[] = [];
-  for (const [frame, cdc, hid, type, id, duration] of tsharkFields(path, FIELDS)) {
+  for (const [frame, cdc, hid, type, id, duration, value, response, payload] of tsharkFields(path, FIELDS)) {
     const record = Number(frame) - 1;
-    if (cdc) out.push({ record, cls: "CDC", name: CDC_REQUESTS[Number(cdc)]!, fields: {} });
-    else if (hid) {
+    if (cdc) {
+      const code = Number(cdc);
+      let fields: Record<string, number | string | boolean> = {};
+      // SET_LINE_CODING carries the line coding in its data stage (PSTN 1.2 §6.3.10).
+      if (code === 0x20 && payload) fields = lineCoding(payload);
+      // SET_CONTROL_LINE_STATE: wValue bit 0 DTR, bit 1 RTS (PSTN 1.2 §6.3.12).
+      if (code === 0x22) fields = { DTR: (Number(value) & 1) !== 0, RTS: (Number(value) & 2) !== 0 };
+      out.push({ record, cls: "CDC", name: CDC_REQUESTS[code]!, fields });
+    } else if (response && payload) {
+      // GET_LINE_CODING's reply (PSTN 1.2 §6.3.11), on the completion's record.
+      expect(Number(response), `usbcom response at record ${record}`).toBe(0x21);
+      out.push({ record, cls: "CDC", name: CDC_REQUESTS[0x21]!, fields: lineCoding(payload) });
+    } else if (hid) {
       const code = Number(hid);
       const fields: Record<string, number | string> = {};
       if (type) fields.reportType = REPORT_TYPES[Number(type)]!;
@@ -70,6 +108,7 @@ describe("class requests agree with tshark", () => {
     ...PUBLIC.map((f): [string, () => string] => [f, () => join(publicDir, f)]),
     ["built raw capture", () => tempFile(rawClassCapture())],
     ["built usbmon capture", () => tempFile(urbClassCapture("usbmon64"))],
+    ["built USBPcap capture", () => tempFile(urbClassCapture("usbpcap"))],
   ];
   for (const [name, path] of cases) {
     it(`every CDC and HID request on ${name}`, async () => {
@@ -83,7 +122,9 @@ describe("class requests agree with tshark", () => {
         const t = mine.find((m) => m.firstPacket <= s.record && s.record <= m.lastPacket);
         expect(t, `${s.cls} ${s.name} at record ${s.record}`).toBeDefined();
         expect([t!.class!.class, t!.class!.name]).toEqual([s.cls, s.name]);
-        expect(t!.class!.fields).toMatchObject(s.fields);
+        expect(t!.class!.fields, `${s.cls} ${s.name} at record ${s.record}`).toMatchObject(s.fields);
+        if ("dwDTERate" in s.fields) compared.lineCodings++;
+        if ("DTR" in s.fields) compared.lineStates++;
         matched.add(t!);
       }
       // Both ways: nothing decoded as CDC or HID that tshark does not decode too (folded repeats aside).
@@ -92,6 +133,11 @@ describe("class requests agree with tshark", () => {
       ).toEqual([]);
     });
   }
+
+  it("compared every line coding and control line state (the counts the README gives)", () => {
+    // 13 line codings and 10 line states on the public captures, 2 and 1 on each built one.
+    expect(compared).toEqual({ lineCodings: 19, lineStates: 13 });
+  });
 
   it("names the one difference: the Windows bootloader's CDC requests, which tshark cannot place", async () => {
     // USBPcap on Windows: the configuration set is read at records 6-8, but tshark does not dissect that
