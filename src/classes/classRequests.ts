@@ -50,11 +50,18 @@ export function interfaceOfEndpoint(d: UsbDevice, address: number): InterfaceDes
   return any;
 }
 
-/** The device is a hub (bDeviceClass 9, USB 2.0 §11.23.1); `superSpeed` when it is a USB 3 hub (bDeviceProtocol 3). */
+/**
+ * The device is a hub: bDeviceClass 9, or (a capture that began after the device descriptor was read) its
+ * configuration's interface is of class 9 (USB 2.0 §11.23.1: a hub's device and interface descriptors both
+ * say HUB_CLASSCODE). `superSpeed` when it is a USB 3 hub (bDeviceProtocol 3).
+ */
 function hubKind(d: UsbDevice | undefined): { hub: boolean; superSpeed: boolean } {
   const dev = d?.device?.descriptor;
-  const hub = dev !== undefined && dev.bDeviceClass === UsbClass.HUB;
-  return { hub, superSpeed: hub && dev!.bDeviceProtocol === 3 };
+  const config = d && !dev ? activeConfiguration(d)?.descriptor : undefined;
+  const hub = dev
+    ? dev.bDeviceClass === UsbClass.HUB
+    : (config?.interfaces.some((i) => i.bInterfaceClass === UsbClass.HUB) ?? false);
+  return { hub, superSpeed: hub && dev?.bDeviceProtocol === 3 };
 }
 
 /** Terminals, units and clocks of an audio control interface, by ID. */

@@ -207,9 +207,11 @@ describe("class requests in the public captures", () => {
     expect(r).toContain("audio SET_CUR CLOCK_SOURCE 4 (interface 0) SAM_FREQ_CONTROL (48000 Hz)");
   });
 
-  it("UAC1 DigiTech (USBPcap): the endpoint's sampling frequency; the hub descriptor", async () => {
+  it("UAC1 DigiTech (USBPcap): the endpoint's sampling frequency; the hub descriptor and status", async () => {
     const r = await requests("real/249-usbpcap-official-sample-digitech.pcap");
     expect(r).toContain("audio SET_CUR endpoint 0x01 SAMPLING_FREQ_CONTROL (44100 Hz)");
     expect(r).toContain("hub GET_HUB_DESCRIPTOR (4 ports, individual port power, power on to good 100 ms)");
+    // The capture begins after the hubs' device descriptors; their configurations say interface class 9 (§11.23.1).
+    expect(r).toContain("hub GET_HUB_STATUS hub (no status bits; no change)");
   });
 });
