@@ -27,10 +27,13 @@ export function parseStringDescriptor(b: Uint8Array, index: number): StringDescr
   return d;
 }
 
+/** One decoder for all strings: decode() without { stream } keeps nothing from one call to the next. */
+const utf16le = new TextDecoder("utf-16le");
+
 /** Decode UTF-16LE between `start` and `end`; unpaired surrogates become U+FFFD (TextDecoder does so). */
 export function decodeUtf16le(b: Uint8Array, start: number, end: number): string {
   const n = Math.max(0, end - start) & ~1;
-  return new TextDecoder("utf-16le").decode(b.subarray(start, start + n));
+  return utf16le.decode(b.subarray(start, start + n));
 }
 
 const LANGUAGES: Record<number, string> = {

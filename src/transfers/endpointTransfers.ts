@@ -20,19 +20,23 @@ interface OpenGroup {
   kept: number;
 }
 
+/** The empty tables before the first transaction: never written (allocate() replaces them). */
+const NO_GROUPS: (OpenGroup | undefined)[] = [];
+const NO_TIMES = new Float64Array(0);
+const NO_SIZES = new Uint16Array(0);
+
 export class EndpointTransfers {
   /**
    * Open group per slot, undefined when none. A slot-indexed array, not a Map: this is looked up on
-   * every transaction of a bulk or NAK storm.
+   * every transaction of a bulk or NAK storm. The tables are made by the first transaction (allocate()):
+   * a capture of control transfers only (an enumeration, a verify batch's trace) never needs them.
    */
-  private readonly groups: (OpenGroup | undefined)[] = new Array<OpenGroup | undefined>(SLOTS).fill(
-    undefined,
-  );
+  private groups: (OpenGroup | undefined)[] = NO_GROUPS;
   /** When each slot's group was opened: end() and clearDevice() close groups oldest first. */
-  private readonly openedAt = new Float64Array(SLOTS);
+  private openedAt = NO_TIMES;
   private openCount = 0;
   /** Largest payload seen per endpoint: the best guess of wMaxPacketSize when no descriptor says. */
-  private readonly largest = new Uint16Array(SLOTS);
+  private largest = NO_SIZES;
 
   constructor(
     private readonly bus: { readonly speed: Speed },
@@ -51,6 +55,12 @@ export class EndpointTransfers {
       dirIn: boolean,
     ) => number | undefined,
   ) {}
+
+  private allocate(): void {
+    this.groups = new Array<OpenGroup | undefined>(SLOTS).fill(undefined);
+    this.openedAt = new Float64Array(SLOTS);
+    this.largest = new Uint16Array(SLOTS);
+  }
 
   /** Make `g` the open group of `slot`, opened now (a Map's delete-then-set order). */
   private setOpen(slot: number, g: OpenGroup): void {
@@ -75,6 +85,7 @@ export class EndpointTransfers {
     counted: boolean,
     summary?: TransactionSummary[],
   ): void {
+    if (this.groups === NO_GROUPS) this.allocate();
     const dirIn = tx.tokenPid === Pid.IN;
     const slot = slotOf(tx.address, tx.endpoint, dirIn);
     let g = this.groups[slot];
@@ -251,6 +262,7 @@ export class EndpointTransfers {
 
   /** A device left its address (SET_ADDRESS moved another device there): close what it had open. */
   clearDevice(address: number): void {
+    if (this.groups === NO_GROUPS) return;
     const base = (address & 0x7f) << 5;
     for (const slot of this.openSlots(base, base + 32)) {
       const g = this.groups[slot]!;
@@ -261,6 +273,7 @@ export class EndpointTransfers {
 
   /** End of capture: open groups end as they stand (polling runs as "nak", data as "incomplete"). */
   end(): void {
+    if (this.groups === NO_GROUPS) return;
     for (const slot of this.openSlots()) {
       const g = this.groups[slot]!;
       this.close(slot, g, g.hasData ? (g.summary.kind === "isochronous" ? "ok" : "incomplete") : "nak");

@@ -46,11 +46,20 @@ export interface CapturedProduct {
   cut: string[];
 }
 
+/** isHexField's answers by field name. */
+const hexFields = new Map<string, boolean>();
+const HEX_FIELD =
+  /^(id[A-Z]|bcd|bEndpointAddress$|bmAttributes$|bmCapabilities$|bSynchAddress$|b\w*(Class|SubClass|Protocol)$|wLANGID)/;
+
 /** Fields written in hex: IDs, BCD versions, addresses, bitmaps and class codes read better that way. */
 export function isHexField(name: string): boolean {
-  return /^(id[A-Z]|bcd|bEndpointAddress$|bmAttributes$|bmCapabilities$|bSynchAddress$|b\w*(Class|SubClass|Protocol)$|wLANGID)/.test(
-    name,
-  );
+  let hex = hexFields.get(name);
+  if (hex === undefined) {
+    hex = HEX_FIELD.test(name);
+    // Field names come from the descriptor tables (and an edited file): a few dozen, remembered.
+    if (hexFields.size < 1024) hexFields.set(name, hex);
+  }
+  return hex;
 }
 
 /** A number as the expectations file writes `name`: "0x1209" for hex fields, else the number. */
@@ -60,8 +69,12 @@ export function fieldValue(name: string, v: number): Value {
   return "0x" + v.toString(16).padStart(digits, "0");
 }
 
+/** The parser's bookkeeping on every descriptor, never a field of the file. */
+const BOOKKEEPING: ReadonlySet<string> = new Set(["kind", "offset", "raw", "length", "truncated", "short"]);
+const NO_DROP: readonly string[] = [];
+
 /** Drop the parser's bookkeeping (offset, raw bytes, nested lists, cut marks); numbers of hex fields as hex text. */
-function fields(d: DescriptorBase, keepKind: boolean, drop: readonly string[] = []): Fields {
+function fields(d: DescriptorBase, keepKind: boolean, drop: readonly string[] = NO_DROP): Fields {
   const out: Fields = {};
   if (keepKind) out["kind"] = d.kind;
   // Cut short (the reply ended inside it): its missing fields read as 0 and mean nothing; what there is, as bytes.
@@ -73,8 +86,10 @@ function fields(d: DescriptorBase, keepKind: boolean, drop: readonly string[] = 
     out["bytes"] = hexBytes(Uint8Array.from(d.raw));
     return out;
   }
-  for (const [k, v] of Object.entries(d)) {
-    if (["kind", "offset", "raw", "length", "truncated", "short", ...drop].includes(k)) continue;
+  const rec = d as unknown as { [k: string]: unknown };
+  for (const k of Object.keys(d)) {
+    if (BOOKKEEPING.has(k) || drop.includes(k)) continue;
+    const v = rec[k];
     if (v === undefined) continue;
     out[k] = typeof v === "number" ? fieldValue(k, v) : (v as Value);
   }
