@@ -653,6 +653,9 @@ async function loadInlineCapture(/** @type {HTMLElement} */ block) {
   const makeWorker = () =>
     new Worker(URL.createObjectURL(new Blob([workerCode], { type: "text/javascript" })));
   document.body.dataset.report = "true";
+  // The view `usbscope report --filter ...` chose, unless the reader's URL names one.
+  const view = block.dataset.view;
+  if (view && location.hash.length <= 1) history.replaceState(null, "", `#${view}`);
   await load(capture.buffer, block.dataset.name ?? "capture", {
     wasm,
     makeWorker: workerCode ? makeWorker : undefined,

@@ -7,9 +7,10 @@ import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { escapeHtml } from "../../src/index.js";
+import { FilterError, escapeHtml } from "../../src/index.js";
 import { EXIT_OK, EXIT_USAGE, shownName, type Io } from "../io.js";
-import { findViewerRoot, uplotDir } from "./view.js";
+import { filterErrorText, withFilterOptions, type FilterFlags } from "./filterOptions.js";
+import { findViewerRoot, uplotDir, viewerHash } from "./view.js";
 
 /** Largest capture inlined by default, in MB (10^6 bytes); base64 makes the HTML a third larger. */
 export const DEFAULT_MAX_MB = 50;
@@ -35,11 +36,16 @@ function inert(code: string): string {
   return code.replace(/<\/(script|style)/gi, "<\\/$1");
 }
 
-/** The report's HTML for `capture` (named `name`), from the viewer files under `root`. */
+/**
+ * The report's HTML for `capture` (named `name`), from the viewer files under `root`. `view`: the view it
+ * opens with, as the viewer's URL hash (`viewerHash`: filter, hidden SOFs and polls); a hash in the URL the
+ * reader opens it with wins.
+ */
 export async function reportHtml(
   capture: Uint8Array,
   name: string,
   root = findViewerRoot(),
+  view = "",
 ): Promise<string> {
   const read = (p: string) => readFile(p, "utf8");
   const missing = "the viewer bundle is missing: run `npm run build`";
@@ -72,7 +78,7 @@ export async function reportHtml(
 <style>${style}</style>
 </head>
 <body>${body}
-<script type="application/octet-stream" id="usbscope-capture" data-name="${escapeHtml(name)}">${b64(capture)}</script>
+<script type="application/octet-stream" id="usbscope-capture" data-name="${escapeHtml(name)}"${view ? ` data-view="${escapeHtml(view.replace(/^#/, ""))}"` : ""}>${b64(capture)}</script>
 <script type="application/octet-stream" id="usbscope-wasm">${b64(wasm)}</script>
 <script type="text/plain" id="usbscope-worker">${inert(worker)}</script>
 <script type="module">${script}</script>
@@ -88,7 +94,7 @@ function parseMb(v: string): number {
 }
 
 export function reportCommand(io: Io, setExit: (code: number) => void): Command {
-  return new Command("report")
+  const cmd = new Command("report")
     .description(
       "write one self-contained HTML file (viewer, WASM core and capture inlined) to attach to a bug",
     )
@@ -99,44 +105,56 @@ export function reportCommand(io: Io, setExit: (code: number) => void): Command 
       `largest capture to inline, in MB (default ${DEFAULT_MAX_MB})`,
       parseMb,
       DEFAULT_MAX_MB,
-    )
-    .action(async (file: string, opts: { output: string; maxMb: number }) => {
-      let size: number;
-      try {
-        const s = await stat(file);
-        if (!s.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
-        size = s.size;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        io.err(
-          `usbscope: ${shownName(file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "not a file" : "cannot read it"}\n`,
-        );
-        setExit(EXIT_USAGE);
-        return;
-      }
-      const limit = opts.maxMb * 1e6;
-      if (size > limit) {
-        io.err(
-          `usbscope: ${shownName(file)} is ${(size / 1e6).toFixed(1)} MB, more than the report's limit of ${opts.maxMb} MB; ` +
-            `raise it with --max-mb ${Math.ceil(size / 1e6)}, or cut the capture (editcap -r) to the part that shows the problem\n`,
-        );
-        setExit(EXIT_USAGE);
-        return;
-      }
-      let html: string;
-      try {
-        html = await reportHtml(new Uint8Array(await readFile(file)), path.basename(file));
-        await writeFile(opts.output, html);
-      } catch (e) {
-        io.err(
-          `usbscope: cannot write ${shownName(opts.output)}: ${e instanceof Error ? e.message : String(e)}\n`,
-        );
-        setExit(EXIT_USAGE);
-        return;
-      }
-      io.out(
-        `usbscope: wrote ${shownName(opts.output)} (${(html.length / 1e6).toFixed(1)} MB); it opens from disk in any current browser\n`,
+    );
+  // The filter flags set the filter bar the report opens with, as `view` does: the whole capture stays
+  // inlined, so whoever reads the bug can clear the filter and see the rest.
+  withFilterOptions(cmd, "records and transfers the report shows when opened");
+  return cmd.action(async (file: string, opts: FilterFlags & { output: string; maxMb: number }) => {
+    let view: string;
+    try {
+      view = viewerHash(opts);
+    } catch (e) {
+      if (!(e instanceof FilterError)) throw e;
+      io.err(filterErrorText(e));
+      setExit(EXIT_USAGE);
+      return;
+    }
+    let size: number;
+    try {
+      const s = await stat(file);
+      if (!s.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      size = s.size;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      io.err(
+        `usbscope: ${shownName(file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "not a file" : "cannot read it"}\n`,
       );
-      setExit(EXIT_OK);
-    });
+      setExit(EXIT_USAGE);
+      return;
+    }
+    const limit = opts.maxMb * 1e6;
+    if (size > limit) {
+      io.err(
+        `usbscope: ${shownName(file)} is ${(size / 1e6).toFixed(1)} MB, more than the report's limit of ${opts.maxMb} MB; ` +
+          `raise it with --max-mb ${Math.ceil(size / 1e6)}, or cut the capture (editcap -r) to the part that shows the problem\n`,
+      );
+      setExit(EXIT_USAGE);
+      return;
+    }
+    let html: string;
+    try {
+      html = await reportHtml(new Uint8Array(await readFile(file)), path.basename(file), undefined, view);
+      await writeFile(opts.output, html);
+    } catch (e) {
+      io.err(
+        `usbscope: cannot write ${shownName(opts.output)}: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
+      setExit(EXIT_USAGE);
+      return;
+    }
+    io.out(
+      `usbscope: wrote ${shownName(opts.output)} (${(html.length / 1e6).toFixed(1)} MB); it opens from disk in any current browser\n`,
+    );
+    setExit(EXIT_OK);
+  });
 }

@@ -45,6 +45,40 @@ describe("usbscope report", () => {
     expect([...html.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((m) => m[1])).toEqual(["data:,"]);
   });
 
+  it("opens with the view the filter flags choose, and refuses a filter that does not compile", async () => {
+    const out = path.join(tmp, "filtered.html");
+    const r = await cli([
+      "report",
+      FAILING,
+      "-o",
+      out,
+      "--filter",
+      'request=="GET_DESCRIPTOR" && dev<2',
+      "--hide-polls",
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const capture = blocks(readFileSync(out, "utf8")).find((s) => s.attrs.includes('id="usbscope-capture"'))!;
+    // The view as the viewer's URL hash, HTML-escaped in the attribute; the capture inlined whole.
+    const view = /data-view="([^"]*)"/
+      .exec(capture.attrs)![1]!
+      .replaceAll("&amp;", "&")
+      .replaceAll("&quot;", '"');
+    const p = new URLSearchParams(view.replaceAll("&lt;", "<"));
+    expect(p.get("filter")).toBe('request=="GET_DESCRIPTOR" && dev<2');
+    expect(p.get("hidepolls")).toBe("1");
+    expect(p.get("hidesof")).toBeNull();
+    expect(Buffer.from(capture.text, "base64")).toEqual(readFileSync(FAILING));
+    // Without flags, no view.
+    const plain = path.join(tmp, "plain.html");
+    expect((await cli(["report", FAILING, "-o", plain])).code).toBe(0);
+    expect(readFileSync(plain, "utf8")).not.toContain("data-view");
+    const bad = await cli(["report", FAILING, "-o", path.join(tmp, "bad.html"), "--filter", "ep==1 &&"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(
+      /--filter: expected a field name, found the end of the filter \(column 9\)\n.*ep==1 &&\n *\^/,
+    );
+  });
+
   it("escapes a hostile file name in the title and the data block", async () => {
     const name = `<img src=x onerror=alert(1)>"'.pcap`;
     const file = path.join(tmp, name);

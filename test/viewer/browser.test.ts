@@ -9,6 +9,7 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startViewerServer, type ViewerServer } from "../../cli/commands/view.js";
 import { reportHtml } from "../../cli/commands/report.js";
+import { cli } from "../helpers/cli.js";
 import { analyzeFile, analyzeSource } from "../../src/analyze.js";
 import type { TransferSummary } from "../../src/transfers/transferSummary.js";
 import { diagnosisLines } from "../../src/report/diagnosis.js";
@@ -463,6 +464,36 @@ describe("usbscope report in Chromium", () => {
       lines[0]!.replace(/^FAIL /, ""),
     );
     await page.screenshot({ path: path.join(SHOTS, "report.png") });
+    await context.close();
+  });
+});
+
+describe("usbscope report --filter in Chromium", () => {
+  it("opens with the filter bar filled and the tree filtered as `transfers --filter` selects", async () => {
+    const BULK = path.join(repoRoot, "captures/bulk-toggle-stuck/capture.pcapng");
+    const file = path.join(tmp, "filtered-report.html");
+    const r = await cli(["report", BULK, "-o", file, "--filter", "ep==1", "--hide-sof"]);
+    expect(r.code, r.err).toBe(0);
+    const f = compileFilterOptions({ filter: "ep==1", hideSof: true })!;
+    const expected = (await nodeTransfers(BULK)).filter((t) => f.transfer(t)).map((t) => t.firstPacket);
+    expect(expected.length).toBeGreaterThan(0);
+    const context = await browser.newContext({ offline: true, viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`file://${file}`);
+    await waitDone(page);
+    await page.waitForFunction(() => document.body.dataset.filtering !== "true");
+    expect(await page.inputValue("#filter")).toBe("ep==1");
+    expect(await page.isChecked("#hide-sof")).toBe(true);
+    const rows = await treeRows(page);
+    expect(rows.map((x) => x.record)).toEqual(expected);
+    // The whole capture is still inside: clearing the filter shows every transfer.
+    await page.fill("#filter", "");
+    await page.uncheck("#hide-sof");
+    await page.waitForFunction(() => document.body.dataset.filtering === "false");
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("#tree-rows .tree-row").length > n,
+      rows.length,
+    );
     await context.close();
   });
 });
