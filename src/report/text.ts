@@ -87,7 +87,7 @@ export function analysisText(r: AnalysisResult, options: TextOptions = {}): stri
     const notes: string[] = [];
     if (groups.length < kept.length)
       notes.push(
-        `${kept.length} findings on ${groups.length} lines: repeats are grouped (N×, first-last record); --all lists each one.`,
+        `${kept.length} findings on ${groups.length} line${groups.length === 1 ? "" : "s"}: repeats are grouped (N×, first-last record); --all lists each one.`,
       );
     notes.push("Sources in brackets: usbscope rules --sources.");
     out.push("", ...wrap("  ", notes.join(" "), options.width));

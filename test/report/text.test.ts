@@ -84,7 +84,11 @@ describe("text report: ranking and grouping", () => {
     // A different cause on the same endpoint is its own group.
     expect(grouped.filter((l) => l.includes("EPROTO"))).toHaveLength(1);
     expect(grouped.find((l) => l.includes("EPROTO"))).toMatch(/2× URB_ERROR/);
-    expect(analysisText(r)).toContain("--all lists each one");
+    expect(analysisText(r)).toMatch(new RegExp(`${r.findings.kept.length} findings on \\d+ lines: repeats`));
+    // One line of repeats is "1 line".
+    const one = await analyze(messy("usbmon64").bytes);
+    one.findings.kept.splice(0, Infinity, ...enoent);
+    expect(analysisText(one)).toContain(`${n} findings on 1 line: repeats are grouped`);
     const all = findingLines(analysisText(r, { all: true }));
     expect(all.filter((l) => l.includes("ENOENT"))).toHaveLength(n);
     expect(all.join("\n")).not.toContain("×");
