@@ -19,13 +19,10 @@ import { setupPacket } from "../../builder/device.js";
 import { hubDescriptorBytes, hubDevice } from "../../builder/classDevices.js";
 import { analyzeFile, type ClassFieldValue, type TransferSummary } from "../../src/index.js";
 import { busRequests, urbRequests, HUB, type Requests } from "./helpers.js";
+import { AT_FIELDS, atOf, transferAt, type TsharkAt } from "./tsharkMatch.js";
 
 const FIELDS = [
-  "frame.number",
-  "usb.urb_id",
-  "usb.irp_id",
-  "usb.device_address",
-  "usb.bus_id",
+  ...AT_FIELDS,
   "usb.bmRequestType",
   "usbhub.setup.bRequest",
   "usbhub.setup.wValue",
@@ -53,12 +50,7 @@ const NAMES: Record<number, [hub: string, port: string]> = {
 const TEST_SELECTORS = ["", "Test_J", "Test_K", "Test_SE0_NAK", "Test_Packet", "Test_Force_Enable"];
 const INDICATORS = ["automatic", "amber", "green", "off"];
 
-interface Theirs {
-  record: number;
-  /** The URB's id (usbmon) or IRP's (USBPcap); undefined on raw captures. */
-  urb?: bigint;
-  device: number;
-  bus: number;
+interface Theirs extends TsharkAt {
   name: string;
   fields: Record<string, ClassFieldValue>;
   /** CLEAR_TT_BUFFER: what tshark shows as the device address and endpoint number (see the difference below). */
@@ -67,25 +59,11 @@ interface Theirs {
 
 function tsharkHub(path: string): Theirs[] {
   const out: Theirs[] = [];
-  for (const [
-    frame,
-    urbId,
-    irpId,
-    device,
-    bus,
-    type,
-    req,
-    wValue,
-    wIndex,
-    devAddr,
-    epNum,
-    status,
-    change,
-    info,
-  ] of tsharkFields(path, FIELDS, ["-Y", "usbhub.setup.bRequest || usbhub.status.port"])) {
-    const record = Number(frame) - 1;
-    const urb = urbId || irpId ? BigInt(urbId || irpId!) : undefined;
-    const at = { record, urb, device: Number(device), bus: Number(bus) };
+  const rows = tsharkFields(path, FIELDS, ["-Y", "usbhub.setup.bRequest || usbhub.status.port"]);
+  for (const row of rows) {
+    const at = atOf(row);
+    const record = at.record;
+    const [type, req, wValue, wIndex, devAddr, epNum, status, change, info] = row.slice(AT_FIELDS.length);
     if (status) {
       out.push({
         ...at,
@@ -122,26 +100,6 @@ async function ours(path: string): Promise<TransferSummary[]> {
   const ts: TransferSummary[] = [];
   await analyzeFile(path, { onTransfer: (t) => ts.push(t) });
   return ts.filter((t) => t.kind === "control" && t.class?.class === "hub");
-}
-
-/**
- * The transfer holding tshark's record: on URB captures the one with the same URB (or IRP) id whose records
- * include it (URBs overlap), or else the run of identical transfers on that device that folds it (`repeat`,
- * whose URBs have ids of their own); on raw captures the one whose records include it.
- */
-function transferAt(mine: TransferSummary[], s: Theirs): TransferSummary | undefined {
-  const within = (a: number, b: number) => a <= s.record && s.record <= b;
-  if (s.urb === undefined) return mine.find((m) => !m.urb && within(m.firstPacket, m.lastPacket));
-  return (
-    mine.find((m) => m.urb && BigInt(`0x${m.urb.id}`) === s.urb && within(m.firstPacket, m.lastPacket)) ??
-    mine.find(
-      (m) =>
-        m.repeat &&
-        m.device === s.device &&
-        m.bus === s.bus &&
-        within(m.repeat.firstPacket, m.repeat.lastPacket),
-    )
-  );
 }
 
 /** Hub requests beyond the class tests' four: hub status and features, port power, suspend, test, indicator, TT. */
