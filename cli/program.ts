@@ -1,23 +1,43 @@
 // The usbscope command line: one file per command, actions return an exit code through setExit,
 // and only cli/main.ts calls process.exit (STYLE convention 10).
 import { Command, CommanderError } from "commander";
-import { analyzeCommand } from "./commands/analyze.js";
-import { packetsCommand } from "./commands/packets.js";
-import { verifyCommand } from "./commands/verify.js";
-import { expectCommand } from "./commands/expect.js";
-import { diffCommand } from "./commands/diff.js";
-import { descriptorsCommand } from "./commands/descriptors.js";
-import { transfersCommand } from "./commands/transfers.js";
-import { rulesCommand } from "./commands/rules.js";
-import { viewCommand } from "./commands/view.js";
-import { reportCommand } from "./commands/report.js";
-import { liveCommand } from "./commands/live.js";
-import { filterCommand } from "./commands/filter.js";
-import { exportCommand } from "./commands/export.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 import { sanitizeLines } from "../src/index.js";
 
-export function buildProgram(rawIo: Io, setExit: (code: number) => void): Command {
+type CommandFactory = (io: Io, setExit: (code: number) => void) => Command;
+
+/**
+ * Every command, in the order `usbscope --help` lists them, each loaded only when needed: a run of one
+ * command evaluates that command's module alone, so `analyze` does not load the viewer's HTTP server, the
+ * verify worker pool or report's hashing (their Node modules cost more start-up than the analysis of a
+ * tiny capture; bench/PERFORMANCE.md "verify and start-up").
+ */
+const COMMANDS: readonly (readonly [string, () => Promise<CommandFactory>])[] = [
+  ["analyze", async () => (await import("./commands/analyze.js")).analyzeCommand],
+  ["packets", async () => (await import("./commands/packets.js")).packetsCommand],
+  ["transfers", async () => (await import("./commands/transfers.js")).transfersCommand],
+  ["descriptors", async () => (await import("./commands/descriptors.js")).descriptorsCommand],
+  ["verify", async () => (await import("./commands/verify.js")).verifyCommand],
+  ["expect", async () => (await import("./commands/expect.js")).expectCommand],
+  ["diff", async () => (await import("./commands/diff.js")).diffCommand],
+  ["rules", async () => (await import("./commands/rules.js")).rulesCommand],
+  ["view", async () => (await import("./commands/view.js")).viewCommand],
+  ["report", async () => (await import("./commands/report.js")).reportCommand],
+  ["live", async () => (await import("./commands/live.js")).liveCommand],
+  ["filter", async () => (await import("./commands/filter.js")).filterCommand],
+  ["export", async () => (await import("./commands/export.js")).exportCommand],
+];
+
+/**
+ * The program for `argv`: when its first word names a command, only that command is built (what a run of
+ * it parses and prints is its own); anything else (no command, --help, help, a misspelt command) gets every
+ * command, for the command list and the suggestion.
+ */
+export async function buildProgram(
+  rawIo: Io,
+  setExit: (code: number) => void,
+  argv: readonly string[] = [],
+): Promise<Command> {
   // Everything on stderr can carry what the user typed (a file name, an unknown option): a name can hold an
   // escape sequence (analyze $'\e[31mred'), so each line is made safe for the terminal before it is written.
   const io: Io = { ...rawIo, err: (t) => rawIo.err(sanitizeLines(t)) };
@@ -28,21 +48,10 @@ export function buildProgram(rawIo: Io, setExit: (code: number) => void): Comman
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const cmd of [
-    analyzeCommand(io, setExit),
-    packetsCommand(io, setExit),
-    transfersCommand(io, setExit),
-    descriptorsCommand(io, setExit),
-    verifyCommand(io, setExit),
-    expectCommand(io, setExit),
-    diffCommand(io, setExit),
-    rulesCommand(io, setExit),
-    viewCommand(io, setExit),
-    reportCommand(io, setExit),
-    liveCommand(io, setExit),
-    filterCommand(io, setExit),
-    exportCommand(io, setExit),
-  ]) {
+  const named = COMMANDS.filter(([name]) => name === argv[0]);
+  const factories = await Promise.all((named.length ? named : COMMANDS).map(([, load]) => load()));
+  for (const factory of factories) {
+    const cmd = factory(io, setExit);
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
     program.addCommand(cmd);
   }
@@ -52,7 +61,7 @@ export function buildProgram(rawIo: Io, setExit: (code: number) => void): Comman
 /** Run usbscope with `argv` (without node and the script); resolves to the exit status. */
 export async function run(argv: string[], io: Io): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => (code = c));
+  const program = await buildProgram(io, (c) => (code = c), argv);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
