@@ -118,6 +118,12 @@ export const SOURCE_TAGS: readonly SourceTag[] = [
     where: "learn.microsoft.com/en-us/windows-hardware/drivers/usbcon/usb-interface-association-descriptor",
   },
   {
+    tag: "MS-CCGP",
+    what: "Microsoft: the USB generic parent driver (usbccgp) and how it groups a composite device's interfaces",
+    where:
+      "learn.microsoft.com/en-us/windows-hardware/drivers/usbcon/usb-common-class-generic-parent-driver; …/usbcon/support-for-interface-collections",
+  },
+  {
     tag: "S553",
     what: "USB 2.0 §5.5.3 (control transfer packet sizes) as quoted and discussed",
     where: "catircservices.org",

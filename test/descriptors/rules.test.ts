@@ -40,6 +40,7 @@ function patch(b: Uint8Array, at: number, ...v: number[]): Uint8Array {
 const parsed = parseConfiguration(MICROBIT_CONFIG);
 const epOffset = (addr: number) =>
   parsed.interfaces.flatMap((i) => i.endpoints).find((e) => e.bEndpointAddress === addr)!.offset;
+const unionOffset = parsed.interfaces.flatMap((i) => i.extra).find((d) => d.kind === "cdc-union")!.offset;
 const ifOffset = (n: number) => parsed.interfaces.find((i) => i.bInterfaceNumber === n)!.offset;
 const dev = (at: number, ...v: number[]) => patch(MICROBIT_DEVICE, at, ...v);
 const cfg = (at: number, ...v: number[]) => patch(MICROBIT_CONFIG, at, ...v);
@@ -210,6 +211,26 @@ const CASES: Case[] = [
     when: "the IAD names interface 2 but interface 1 follows",
     transfers: () => enumeration({ config: cfg(parsed.associations[0]!.offset + 2, 2) }),
     says: "not directly followed by interface 2",
+  },
+  {
+    id: "IAD_MISSING",
+    when: "the micro:bit's IAD names interfaces 3..4 instead of its CDC function's 1..2",
+    transfers: () => enumeration({ config: cfg(parsed.associations[0]!.offset + 2, 3) }),
+    says: "the CDC function on interfaces 1 (communication) and 2 (data), joined by its Union descriptor, has no interface association descriptor",
+    severity: "warning",
+  },
+  {
+    id: "IAD_COVERAGE",
+    when: "the micro:bit's CDC IAD counts one interface",
+    transfers: () => enumeration({ config: cfg(parsed.associations[0]!.offset + 3, 1) }),
+    says: "interface 2 (data) is outside it",
+    severity: "warning",
+  },
+  {
+    id: "CDC_UNION_INTERFACE",
+    when: "the micro:bit's Union names interface 9 as its data interface",
+    transfers: () => enumeration({ config: cfg(unionOffset + 4, 9) }),
+    says: "names interface 9 as its subordinate interface",
   },
   {
     id: "EP_BLENGTH",

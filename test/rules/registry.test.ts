@@ -33,6 +33,9 @@ const OWN = [
   "DFU_STATUS_ERROR",
   "DFU_DNLOAD_STATE",
   "DFU_POLL_EARLY",
+  "IAD_MISSING",
+  "IAD_COVERAGE",
+  "CDC_UNION_INTERFACE",
 ];
 
 describe("rule registry", () => {

@@ -14,6 +14,7 @@ import { encodeSetup, setupPacket } from "../../builder/device.js";
 import { Pid } from "../../as/shared/constants.js";
 import { widgetDevice } from "../helpers/widgetDevice.js";
 import { hidCapture } from "../classes/hid.js";
+import { compositeGadget } from "../../builder/classDevices.js";
 import {
   DfuState,
   DfuStatus,
@@ -64,6 +65,11 @@ const BUILT: Record<string, () => Uint8Array> = {
         image: firmwareImage(100),
         initial: { bStatus: DfuStatus.errSTALLEDPKT, bState: DfuState.dfuERROR },
       });
+    }).bytes,
+  // A UAC2 function without its IAD: Linux refuses it too, so IAD_MISSING is an error.
+  "a UAC2 function without an IAD": () =>
+    rawCapture({ speed: "full" }, (sim) => {
+      sim.enumerate(compositeGadget({ uac2: true, audioIad: false }));
     }).bytes,
 };
 

@@ -1,6 +1,7 @@
 // The descriptor rules (RULES.md B.1, B.2, C.1 and three of C.2), one file each; where a kernel (B) rule and a
 // chapter 9 (C) rule describe the same condition the C file implements it and cites both.
 import * as BOS_INVALID from "./BOS_INVALID.js";
+import * as CDC_UNION_INTERFACE from "./CDC_UNION_INTERFACE.js";
 import * as CFG_ATTR_D7 from "./CFG_ATTR_D7.js";
 import * as CFG_ATTR_RESERVED from "./CFG_ATTR_RESERVED.js";
 import * as CFG_BLENGTH from "./CFG_BLENGTH.js";
@@ -40,6 +41,8 @@ import * as EP_MPS_ZERO from "./EP_MPS_ZERO.js";
 import * as GETDESC_IF_EP from "./GETDESC_IF_EP.js";
 import * as HID_FIELD_SIZE from "./HID_FIELD_SIZE.js";
 import * as HID_LOGICAL_RANGE from "./HID_LOGICAL_RANGE.js";
+import * as IAD_COVERAGE from "./IAD_COVERAGE.js";
+import * as IAD_MISSING from "./IAD_MISSING.js";
 import * as IAD_PLACEMENT from "./IAD_PLACEMENT.js";
 import * as IF_BLENGTH from "./IF_BLENGTH.js";
 import * as IF_NUMBERING from "./IF_NUMBERING.js";
@@ -55,6 +58,7 @@ import type { DescriptorRule } from "./context.js";
 
 export const descriptorRules: readonly DescriptorRule[] = [
   BOS_INVALID,
+  CDC_UNION_INTERFACE,
   CFG_ATTR_D7,
   CFG_ATTR_RESERVED,
   CFG_BLENGTH,
@@ -94,6 +98,8 @@ export const descriptorRules: readonly DescriptorRule[] = [
   GETDESC_IF_EP,
   HID_FIELD_SIZE,
   HID_LOGICAL_RANGE,
+  IAD_COVERAGE,
+  IAD_MISSING,
   IAD_PLACEMENT,
   IF_BLENGTH,
   IF_NUMBERING,
