@@ -99,7 +99,7 @@ function median(xs: number[]): number {
 
 export interface VerifyBench {
   traces: number;
-  /** [workers, wall seconds (median of runs)] per configuration. */
+  /** Threads (--jobs: the main one and jobs - 1 workers), wall and CPU seconds (medians of runs) per configuration. */
   runs: { jobs: number; seconds: number; cpuSeconds: number }[];
   startup: { analyzeSeconds: number; unbundledSeconds: number; nodeSeconds: number; runs: number };
 }
@@ -146,7 +146,7 @@ export function verifyNotes(v: VerifyBench): string[] {
     `- verify --expect (${v.traces.toLocaleString("en-US")} generated enumeration traces in six formats, wall time of the whole process and CPU time of all its threads, median of 3): ${v.runs
       .map(
         (r) =>
-          `${rate(r.seconds)} traces/s with ${r.jobs === 1 ? "one thread" : `${r.jobs} workers`} (${r.seconds.toFixed(2)} s wall; ${rate(r.cpuSeconds)} traces per CPU second)`,
+          `${rate(r.seconds)} traces/s with ${r.jobs === 1 ? "one thread" : `${r.jobs} threads (the main one and ${r.jobs - 1} worker${r.jobs === 2 ? "" : "s"})`} (${r.seconds.toFixed(2)} s wall; ${rate(r.cpuSeconds)} traces per CPU second)`,
       )
       .join(", ")}; target ≥ 1,000 traces/s on 2 cores`,
     `- start-up: analyze of a tiny capture ${v.startup.analyzeSeconds.toFixed(3)} s wall with the bundled bin (median of ${v.startup.runs}; the unbundled dist/cli/main.js ${v.startup.unbundledSeconds.toFixed(3)} s), of which node itself (node -e 0) ${v.startup.nodeSeconds.toFixed(3)} s; target < 0.15 s`,

@@ -90,3 +90,16 @@ if (script.cachedDataRejected) {
   rmSync(made);
   console.warn("usbscope: V8 rejected the code cache it just made; the bin compiles without one");
 } else renameSync(made, cache);
+
+// verify's pool worker (cli/verifyWorker.ts), bundled into one ES module, dist/verifyWorker.mjs, beside the bin
+// (cli/pool.ts workerScript finds it there): a worker that loads one file starts checking traces sooner.
+await build({
+  entryPoints: [path.join(root, "dist/cli/verifyWorker.js")],
+  outfile: path.join(root, "dist/verifyWorker.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+  legalComments: "none",
+});

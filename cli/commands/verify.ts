@@ -93,7 +93,11 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
     )
     .option("--files-from <list>", "read more inputs from this file, one a line (- reads stdin)")
     .option("--shard <i/n>", "check only shard i of n (stable by path: CI matrices)", shardOption)
-    .option("--jobs <n>", "worker threads (default: one per core; 1 checks in this thread)", jobsOption)
+    .option(
+      "--jobs <n>",
+      "threads checking traces: this one and n-1 workers (default: one per core; 1: this thread only)",
+      jobsOption,
+    )
     .option("--junit <path>", "write JUnit XML to this file")
     .option("--json", "one JSON line per file (NDJSON)")
     .option("--verbose", "every difference under a failing capture's line, not only the first")
@@ -207,34 +211,36 @@ export function verifyCommand(io: Io, setExit: (code: number) => void): Command 
         }
         status();
       };
-      // Workers: --jobs, by default one per core; a small batch (or one reading stdin) is quicker in this thread.
-      const jobs = opts.jobs ?? (traces.length >= SMALL_BATCH ? availableParallelism() : 1);
-      if (jobs <= 1 || traces.length <= 1 || traces.some((t) => t.path === "-")) {
-        // One core for the batch: readCapture resets it for each trace.
-        if (traces.length > 1) job.core = await createCore();
+      // Threads: --jobs, by default one per core (this one and workers); a small batch (or one reading stdin) is
+      // quicker in this thread alone.
+      const threads = opts.jobs ?? (traces.length >= SMALL_BATCH ? availableParallelism() : 1);
+      // One core for the batch in this thread: readCapture resets it for each trace.
+      if (traces.length > 1) job.core = await createCore();
+      if (threads <= 1 || traces.length <= 1 || traces.some((t) => t.path === "-")) {
         for (const t of traces) report(t, await checkTrace(t, job, io));
       } else {
         // Outcomes come back in any order; each is printed once all those before it are.
         const pending = new Map<number, TraceOutcome>();
         let next = 0;
-        await runPool<Trace, TraceOutcome>(
-          workerScript("verifyWorker"),
-          { expectation, failOn: opts.failOn, junit: job.junit },
-          traces,
-          jobs,
-          (i, o) => {
+        await runPool<Trace, TraceOutcome>({
+          script: workerScript("verifyWorker"),
+          data: { expectation, failOn: opts.failOn, junit: job.junit },
+          items: traces,
+          workers: threads - 1,
+          here: (t) => checkTrace(t, job, io),
+          onResult: (i, o) => {
             pending.set(i, o);
             while (pending.has(next)) {
               report(traces[next]!, pending.get(next)!);
               pending.delete(next++);
             }
           },
-          (i, e) => ({
+          onCrash: (i, e) => ({
             kind: "error",
             message: `${sanitizeTerminal(traces[i]!.path)}: internal error: ${e.message}`,
             seconds: 0,
           }),
-        );
+        });
       }
       flush();
       io.status?.("");
