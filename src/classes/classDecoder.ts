@@ -13,6 +13,7 @@ import type { ClassTransferHook, TransferSummary } from "../transfers/transferSu
 import { decodeClassRequest, interfaceOf, interfaceOfEndpoint } from "./classRequests.js";
 import { BotFunction, type MscCommand } from "./bot.js";
 import { cdcNotification, printableText } from "./cdc.js";
+import { CdcNotifyLimit } from "./cdcNotifyLimit.js";
 import { HidFunctions, type HidReportRecord } from "./hidFunction.js";
 import { DfuFunction, type DfuAttributes, type DfuSession } from "./dfuSession.js";
 
@@ -57,6 +58,8 @@ export class ClassDecoder implements ClassTransferHook {
   private readonly maxCommands: number;
   /** HID interfaces: reports decoded against their report descriptors (hidFunction.ts). */
   private readonly hid: HidFunctions;
+  /** CDC notifications against their endpoint's packet size (cdcNotifyLimit.ts). */
+  private readonly cdcNotify: CdcNotifyLimit;
 
   constructor(
     private readonly devices: DeviceLookup,
@@ -64,6 +67,7 @@ export class ClassDecoder implements ClassTransferHook {
   ) {
     this.maxCommands = options.maxCommands ?? MAX_LISTED_COMMANDS;
     this.hid = new HidFunctions(options.findings, options.maxHidReports);
+    this.cdcNotify = new CdcNotifyLimit(options.findings);
   }
 
   /** The label of a class or vendor request, or undefined for the standard naming. */
@@ -167,7 +171,9 @@ export class ClassDecoder implements ClassTransferHook {
       case UsbClass.COMM: {
         // CDC 1.2 §6.3: notifications on the communication interface's interrupt IN endpoint.
         const n = t.direction === "in" && t.data ? cdcNotification(t.data) : undefined;
-        if (n) t.class = n.decode;
+        if (!n) return;
+        t.class = n.decode;
+        if (t.outcome === "ok") this.cdcNotify.check(t, d, i, n.decode);
         return;
       }
       case UsbClass.HID: {

@@ -1,7 +1,9 @@
-// Rule facts of the class layer (src/classes/): mass storage Bulk-Only Transport (BOT 1.0 §5, §6).
+// Rule facts of the class layer (src/classes/): mass storage Bulk-Only Transport (BOT 1.0 §5, §6); HID, DFU
+// and CDC in their own files.
 import type { RuleInfo } from "../usb/finding.js";
 import { hidRules } from "./hidRules.js";
 import { dfuRules } from "./dfuRules.js";
+import { cdcRules } from "./cdcRules.js";
 
 export const MSC_CBW_INVALID: RuleInfo = {
   id: "MSC_CBW_INVALID",
@@ -52,4 +54,5 @@ export const classRules: readonly RuleInfo[] = [
   MSC_DATA_OVERRUN,
   ...hidRules,
   ...dfuRules,
+  ...cdcRules,
 ];

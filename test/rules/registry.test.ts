@@ -36,6 +36,7 @@ const OWN = [
   "IAD_MISSING",
   "IAD_COVERAGE",
   "CDC_UNION_INTERFACE",
+  "CDC_NOTIFY_MPS",
 ];
 
 describe("rule registry", () => {
