@@ -36,12 +36,18 @@ function ttyStatus(text: string): void {
   );
 }
 
+// stdin and status are getters: Node makes process.stdin and process.stderr on first use, and a run that reads
+// no stdin (analyze FILE) need not pay for them (start-up, bench/PERFORMANCE.md).
 export const processIo: Io = {
-  status: process.stderr.isTTY ? ttyStatus : undefined,
+  get status() {
+    return process.stderr.isTTY ? ttyStatus : undefined;
+  },
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
   outBytes: (b) => void process.stdout.write(b),
-  stdin: process.stdin,
+  get stdin() {
+    return process.stdin;
+  },
   get terminal() {
     return { isTTY: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env };
   },

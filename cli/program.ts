@@ -40,7 +40,10 @@ export async function buildProgram(
 ): Promise<Command> {
   // Everything on stderr can carry what the user typed (a file name, an unknown option): a name can hold an
   // escape sequence (analyze $'\e[31mred'), so each line is made safe for the terminal before it is written.
-  const io: Io = { ...rawIo, err: (t) => rawIo.err(sanitizeLines(t)) };
+  // rawIo is the prototype, not spread: processIo's getters (stdin, status) run only when a command uses them.
+  const io: Io = Object.create(rawIo, {
+    err: { value: (t: string) => rawIo.err(sanitizeLines(t)), enumerable: true },
+  }) as Io;
   const program = new Command("usbscope")
     .description(
       "WebAssembly-accelerated USB 2.0 protocol analyzer: what your firmware did wrong, with the spec section",

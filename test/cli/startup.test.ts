@@ -55,6 +55,22 @@ describe("the code cache of the bundled command line", () => {
   });
 });
 
+describe("the bin's standard streams", () => {
+  it("reads a capture on stdin (process.stdin is made only when a command reads it)", () => {
+    const bin = path.join(repoRoot, "dist/usbscope.mjs");
+    const piped = spawnSync(process.execPath, [bin, "analyze", "--json", "-"], {
+      input: readFileSync(CAPTURE),
+      encoding: "utf8",
+    });
+    const file = run(bin, ["analyze", "--json", CAPTURE]);
+    expect(piped.stderr).toBe("");
+    expect(piped.status).toBe(1);
+    const a = JSON.parse(piped.stdout) as { findings: unknown };
+    const b = JSON.parse(file.stdout) as { findings: unknown };
+    expect(a.findings).toEqual(b.findings);
+  });
+});
+
 describe("the program a run builds", () => {
   const names = [
     "analyze",
