@@ -7,14 +7,18 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
+let nodeFs: Promise<typeof import("node:fs")> | undefined;
+
 /**
  * A file read sequentially; bytes land straight in the caller's buffer (the WASM input region).
  * Reads block (fs.readSync): the analysis waits for every chunk anyway, and a thread-pool round trip
  * per 4 MiB chunk cost a quarter of the pipeline's time on a cached file (`npm run bench`).
  */
 export async function fileSource(path: string): Promise<ByteSource> {
-  // Loaded on first use, so this module (and the whole analysis) also loads in a browser.
-  const { openSync, readSync, closeSync } = await import("node:fs");
+  // Loaded on first use, so this module (and the whole analysis) also loads in a browser; once, not per file:
+  // in the bundled command line (a CommonJS script) each import() copies the whole module (verify opens
+  // thousands of files).
+  const { openSync, readSync, closeSync } = await (nodeFs ??= import("node:fs"));
   const fd = openSync(path, "r");
   let open = true;
   return {
