@@ -66,6 +66,7 @@ export { diffInputs, type DiffInput, type DiffResult } from "./verify/diff.js";
 
 // Reports: text, JSON, JUnit, the descriptor tree, the transfer tree, packet lines; device strings made safe.
 export { analysisText, findingLine, type TextOptions } from "./report/text.js";
+export { dfuSessionsSection } from "./report/dfuSessionLines.js";
 export { wrap, type TextLayout } from "./report/layout.js";
 export { groupFindings, rankFindings, type FindingGroup } from "./report/findingGroups.js";
 export { analysisJson } from "./report/json.js";

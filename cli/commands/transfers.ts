@@ -7,6 +7,7 @@ import { findingFilter, withFindingFilter, type FindingFilterFlags } from "../fi
 import {
   busEventJson,
   busEventText,
+  dfuSessionsSection,
   jsonText,
   renderTransfer,
   sanitizeTerminal,
@@ -78,6 +79,9 @@ export function transfersCommand(io: Io, setExit: (code: number) => void): Comma
       if (filter && !any) reportNeverMatched(filter, devicesSeen, io);
       if (!any && !opts.json)
         io.out(filter ? "no transfers match the filter\n" : "no transfers in this capture\n");
+      // The DFU downloads and uploads the transfers made, in words, after them (analyze --json has the objects).
+      const sessions = opts.json || filter ? [] : dfuSessionsSection(r);
+      if (sessions.length) io.out(sessions.join("\n") + "\n");
       setExit(exitCodeFor(r));
     },
   );

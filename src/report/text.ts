@@ -10,6 +10,7 @@ import { groupFindings, ungroupedFindings } from "./findingGroups.js";
 import { findingRow, rowLines, widthsOf, type RowWidths } from "./findingRows.js";
 import { paint, wrap, type TextLayout } from "./layout.js";
 import { allRules } from "../rules/registry.js";
+import { dfuSessionsSection } from "./dfuSessionLines.js";
 
 export interface TextOptions extends TextLayout {
   /** List every finding on its own line instead of grouping repeats (`--all`). */
@@ -75,6 +76,7 @@ export function analysisText(r: AnalysisResult, options: TextOptions = {}): stri
     const more = r.busEvents.list.length - MAX_BUS_EVENT_LINES;
     if (more > 0) out.push(`  … and ${more} more (--json lists them)`);
   }
+  out.push(...dfuSessionsSection(r, options.width));
   const kept = r.findings.kept;
   if (kept.length) {
     const groups = options.all ? ungroupedFindings(kept) : groupFindings(kept);
