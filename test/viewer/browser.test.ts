@@ -20,7 +20,8 @@ import { bufferSource } from "../../src/capture/source.js";
 import { compileFilterOptions } from "../../src/filter/filter.js";
 import { UrbHost, XferType } from "../../builder/urb.js";
 import { UsbmonTextWriter } from "../../builder/usbmonText.js";
-import { urbCapture } from "../../builder/capture.js";
+import { rawCapture, urbCapture } from "../../builder/capture.js";
+import { busControlHost, dfuDownload, dfuModeDevice, firmwareImage } from "../../builder/dfu.js";
 import { widgetDevice } from "../helpers/widgetDevice.js";
 import { publicDir, repoRoot } from "../helpers/paths.js";
 
@@ -424,6 +425,9 @@ describe("viewer in Chromium: a host capture (usbmon)", () => {
     await page.waitForFunction(() => !document.querySelector<HTMLElement>("#details-class-title")!.hidden);
     expect(await page.textContent("#details-class-title")).toBe("CDC SET_LINE_CODING");
     expect(await page.textContent('#details-class dd[data-field="summary"]')).toBe("9600 8N1");
+    // The decoded fields by their PSTN 1.2 Table 17 names.
+    expect(await page.textContent('#details-class dd[data-field="dwDTERate"]')).toBe("9600");
+    expect(await page.textContent('#details-class dd[data-field="parity"]')).toBe("none");
     // A row without a class decoding shows no class section.
     const std = (await treeRows(page)).find((x) => x.kind.startsWith("control: GET_DESCRIPTOR"))!;
     expect(std).toBeDefined();
@@ -431,6 +435,51 @@ describe("viewer in Chromium: a host capture (usbmon)", () => {
     await page.waitForFunction(() => document.querySelector<HTMLElement>("#details-class-title")!.hidden);
     expect(await page.$$eval("#details-class dd", (d) => d.length)).toBe(0);
     await page.close();
+  });
+});
+
+describe("viewer in Chromium: a DFU download", () => {
+  it("shows a DNLOAD's block and a GETSTATUS's status, poll timeout and state", async () => {
+    const bytes = rawCapture({ speed: "full" }, (sim) => {
+      sim.enumerate(dfuModeDevice({ manifestationTolerant: true }));
+      dfuDownload(busControlHost(sim), { image: firmwareImage(200), manifestationTolerant: true });
+    }).bytes;
+    const dir = mkdtempSync(path.join(os.tmpdir(), "usbscope-dfu-"));
+    const file = path.join(dir, "dfu.pcap");
+    writeFileSync(file, bytes);
+    const records = new RecordColumns(bytes);
+    const transfers = new TransferColumns();
+    const r = await analyzeSource(bufferSource(bytes), "x", { sinks: [records], onTransfer: transfers.add });
+    const m = new ViewModel(r, records, transfers);
+    const topOf = (name: string, state?: string) => {
+      for (let i = 0; i < m.topCountAll; i++) {
+        const c = transfers.classes.get(m.topRef[i]!);
+        if (m.topKind[i] === TOP_TRANSFER && c?.name === name && (!state || c.fields.state === state))
+          return i;
+      }
+      return -1;
+    };
+    const busy = topOf("DFU_GETSTATUS", "dfuDNBUSY");
+    const block = topOf("DFU_DNLOAD");
+    expect([busy, block].every((i) => i >= 0)).toBe(true);
+    const { page, url } = await open(file, `#sel=t${busy}`);
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>("#details-class-title")!.hidden);
+    expect(await page.textContent("#details-class-title")).toBe("DFU DFU_GETSTATUS");
+    const field = (k: string) => page.textContent(`#details-class dd[data-field="${k}"]`);
+    expect([await field("status"), await field("bwPollTimeout"), await field("state")]).toEqual([
+      "OK",
+      "20",
+      "dfuDNBUSY",
+    ]);
+    await page.screenshot({ path: path.join(SHOTS, "viewer-class-dfu.png") });
+    await page.goto(`${url}#sel=t${block}`);
+    await page.reload();
+    await waitDone(page);
+    await page.waitForFunction(() => !document.querySelector<HTMLElement>("#details-class-title")!.hidden);
+    expect(await page.textContent("#details-class-title")).toBe("DFU DFU_DNLOAD");
+    expect([await field("blockNum"), await field("wLength")]).toEqual(["0", "64"]);
+    await page.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
