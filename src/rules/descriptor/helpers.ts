@@ -13,12 +13,32 @@ export interface ConfigEntry {
   transfer: ControlTransfer;
 }
 
+/**
+ * The lists below for one device, kept while its descriptors stay as they are (UsbDevice.revision): the
+ * descriptor rules each walk them, one after the other, on every check of the device. Read-only for callers.
+ */
+const walks = new WeakMap<
+  UsbDevice,
+  { revision: number; configs?: ConfigEntry[]; endpoints?: EndpointEntry[] }
+>();
+
+function walksOf(d: UsbDevice): { revision: number; configs?: ConfigEntry[]; endpoints?: EndpointEntry[] } {
+  let w = walks.get(d);
+  if (!w || w.revision !== d.revision) {
+    w = { revision: d.revision };
+    walks.set(d, w);
+  }
+  return w;
+}
+
 /** Configuration sets that were read far enough to have sub-descriptors or a header (≥ 9 bytes). */
-export function configs(d: UsbDevice): ConfigEntry[] {
+export function configs(d: UsbDevice): readonly ConfigEntry[] {
+  const w = walksOf(d);
+  if (w.configs) return w.configs;
   const out: ConfigEntry[] = [];
   for (const [index, h] of d.configurations)
     if (h.descriptor.length >= 9) out.push({ index, config: h.descriptor, transfer: h.transfer });
-  return out;
+  return (w.configs = out);
 }
 
 export function cfgName(c: ConfigurationDescriptor): string {
@@ -38,12 +58,14 @@ export interface EndpointEntry extends ConfigEntry {
   ep: EndpointDescriptor;
 }
 
-export function endpoints(d: UsbDevice): EndpointEntry[] {
+export function endpoints(d: UsbDevice): readonly EndpointEntry[] {
+  const w = walksOf(d);
+  if (w.endpoints) return w.endpoints;
   const out: EndpointEntry[] = [];
   for (const c of configs(d))
     for (const iface of c.config.interfaces)
       for (const ep of iface.endpoints) if (!ep.truncated) out.push({ ...c, iface, ep });
-  return out;
+  return (w.endpoints = out);
 }
 
 /** A device descriptor with at least `n` bytes, or undefined. */
