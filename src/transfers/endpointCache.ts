@@ -16,11 +16,23 @@ const CODE: Record<EndpointType, number> = { control: 1, isochronous: 2, bulk: 3
 /** Cache codes: 0 not looked up, 1..4 a type, 5 looked up and unknown. */
 const UNKNOWN = 5;
 
+/** The tables before the first lookup: all zero (nothing looked up), never written. */
+const NO_TYPES = new Uint8Array(SLOTS);
+const NO_SIZES = new Uint16Array(SLOTS);
+
 export class EndpointCache {
-  private readonly type = new Uint8Array(SLOTS);
+  // Made at the first lookup (allocate()): a capture without raw packets never looks one up.
+  private type = NO_TYPES;
   /** wMaxPacketSize + 1; 0 not looked up; 1 looked up and unknown. */
-  private readonly mps = new Uint16Array(SLOTS);
+  private mps = NO_SIZES;
   private dirty = false;
+
+  private allocate(): void {
+    if (this.type !== NO_TYPES) return;
+    const buf = new ArrayBuffer(3 * SLOTS);
+    this.mps = new Uint16Array(buf, 0, SLOTS);
+    this.type = new Uint8Array(buf, 2 * SLOTS, SLOTS);
+  }
 
   constructor(private readonly lookup: EndpointTypeLookup) {}
 
@@ -30,6 +42,7 @@ export class EndpointCache {
     if (code === 0) {
       const t = this.lookup.endpointType(address, endpointAddress);
       code = t ? CODE[t] : UNKNOWN;
+      this.allocate();
       this.type[slot] = code;
       this.dirty = true;
     }
@@ -42,6 +55,7 @@ export class EndpointCache {
     if (v === 0) {
       const m = this.lookup.maxPacketSize?.(address, endpointAddress);
       v = m === undefined ? 1 : Math.min(m, 0xfffe) + 1;
+      this.allocate();
       this.mps[slot] = v;
       this.dirty = true;
     }

@@ -31,6 +31,9 @@ import type {
   TransferSummary,
 } from "./transferSummary.js";
 
+/** PacketLayer's slot tables before their first write: all zero, never written. */
+const NO_SLOTS = new Uint8Array(SLOTS);
+
 /** Bus events kept in order for the report (all are counted). */
 const MAX_LISTED_BUS_EVENTS = 1000;
 
@@ -63,8 +66,11 @@ export class PacketLayer implements RecordSink {
   private readonly endpointInfo: EndpointCache;
   private readonly listener?: TransferListener;
   private readonly classHook?: ClassTransferHook;
-  /** Per slot: does the class decoder want the endpoint? 0 not asked since the last change, 1 no, 2 yes. */
-  private readonly classSlots = new Uint8Array(SLOTS);
+  /**
+   * Per slot: does the class decoder want the endpoint? 0 not asked since the last change, 1 no, 2 yes. This
+   * and typeReported are made at their first write (slotTables()): a capture without raw packets never writes.
+   */
+  private classSlots = NO_SLOTS;
   /** Payload bytes go on the summaries (PacketLayerOptions.transferData, with a listener only). */
   private readonly withData: boolean;
   private readonly txListener?: (tx: Transaction) => void;
@@ -74,7 +80,7 @@ export class PacketLayer implements RecordSink {
   /** Merged view of a split pair handed to the upper levels. */
   private readonly effective = new Transaction();
   /** Endpoints whose unknown type was already reported. */
-  private readonly typeReported = new Uint8Array(SLOTS);
+  private typeReported = NO_SLOTS;
   private controlCount = 0;
   /** SETADDR_TIMING: the last SET_ADDRESS until the device first answers at its new address (§9.2.6.3). */
   private readonly addresses: AddressMoves;
@@ -180,7 +186,14 @@ export class PacketLayer implements RecordSink {
   /** Descriptors or device state changed: endpoint types and the class decoder's wishes are asked again. */
   private invalidateEndpoints(): void {
     this.endpointInfo.invalidate();
-    if (this.classHook) this.classSlots.fill(0);
+    if (this.classHook && this.classSlots !== NO_SLOTS) this.classSlots.fill(0);
+  }
+
+  private slotTables(): void {
+    if (this.classSlots !== NO_SLOTS) return;
+    const buf = new ArrayBuffer(2 * SLOTS);
+    this.classSlots = new Uint8Array(buf, 0, SLOTS);
+    this.typeReported = new Uint8Array(buf, SLOTS, SLOTS);
   }
 
   /** The class decoder wants the transfers of this endpoint (cached per slot until the next change). */
@@ -190,6 +203,7 @@ export class PacketLayer implements RecordSink {
     let v = this.classSlots[slot];
     if (v === 0) {
       v = this.classHook.wants(address, endpoint | (dirIn ? 0x80 : 0)) ? 2 : 1;
+      this.slotTables();
       this.classSlots[slot] = v;
     }
     return v === 2;
@@ -406,6 +420,7 @@ export class PacketLayer implements RecordSink {
     } else if (type === undefined) {
       const slot = slotOf(tx.address, tx.endpoint, dirIn);
       if (!this.typeReported[slot]) {
+        this.slotTables();
         this.typeReported[slot] = 1;
         this.ctx.findings.add(
           finding(

@@ -32,23 +32,43 @@ export const SLOTS = 128 * 16 * 2;
 export const slotOf = (address: number, endpoint: number, dirIn: boolean) =>
   ((address & 0x7f) << 5) | ((endpoint & 0xf) << 1) | (dirIn ? 1 : 0);
 
+/** The tables before the first use: all zero (no state), never written (allocate() replaces them). */
+const NO_BYTES = new Uint8Array(SLOTS);
+const NO_FINGERPRINTS = new Float64Array(SLOTS);
+
 export class ToggleTracker {
+  // The tables are views of one buffer made at the first use that writes (allocate()): a capture without raw
+  // packets (usbmon, USBPcap) never needs them, and a verify batch makes a tracker per trace.
   /** Expected next data PID; 0 = unknown (start of capture, or after a packet we could not read). */
-  private readonly expected = new Uint8Array(SLOTS);
+  private expected = NO_BYTES;
   /** PID and fingerprint of the last data packet, and whether it was handshaked. */
-  private readonly lastPid = new Uint8Array(SLOTS);
-  private readonly lastFingerprint = new Float64Array(SLOTS);
-  private readonly lastAccepted = new Uint8Array(SLOTS);
-  private readonly reset = new Uint8Array(SLOTS);
-  private readonly lastNoHandshake = new Uint8Array(SLOTS);
+  private lastPid = NO_BYTES;
+  private lastFingerprint = NO_FINGERPRINTS;
+  private lastAccepted = NO_BYTES;
+  private reset = NO_BYTES;
+  private lastNoHandshake = NO_BYTES;
 
   constructor(
     private readonly findings: FindingSink,
     private readonly bus: { readonly speed: Speed },
   ) {}
 
+  private allocate(): void {
+    if (this.expected !== NO_BYTES) return;
+    const buf = new ArrayBuffer(SLOTS * (Float64Array.BYTES_PER_ELEMENT + 5));
+    this.lastFingerprint = new Float64Array(buf, 0, SLOTS);
+    const at = (k: number) => new Uint8Array(buf, SLOTS * (Float64Array.BYTES_PER_ELEMENT + k), SLOTS);
+    this.expected = at(0);
+    this.lastPid = at(1);
+    this.lastAccepted = at(2);
+    this.reset = at(3);
+    this.lastNoHandshake = at(4);
+  }
+
   /** Forget everything about a device address (a new device took it: SET_ADDRESS). */
   clearDevice(address: number): void {
+    // Nothing known yet: nothing to forget.
+    if (this.expected === NO_BYTES) return;
     const base = (address & 0x7f) << 5;
     for (let k = 0; k < 32; k++) {
       this.expected[base + k] = 0;
@@ -60,6 +80,7 @@ export class ToggleTracker {
 
   /** Mark endpoints of a device for a reset to DATA0; `endpointAddress` undefined = all but EP0. */
   markReset(address: number, kind: ToggleReset, endpointAddress?: number): void {
+    this.allocate();
     const base = (address & 0x7f) << 5;
     if (endpointAddress !== undefined) {
       const slot = slotOf(address, endpointAddress & 0xf, (endpointAddress & 0x80) !== 0);
@@ -74,6 +95,7 @@ export class ToggleTracker {
    * transaction: for splits, the start split's data with the complete split's outcome).
    */
   check(tx: Transaction, type: EndpointType, split: boolean): ToggleVerdict {
+    this.allocate();
     const dirIn = tx.tokenPid === Pid.IN;
     const slot = slotOf(tx.address, tx.endpoint, dirIn);
     const pid = tx.dataPid;
@@ -175,6 +197,7 @@ export class ToggleTracker {
    * otherwise change nothing and return false (the caller then takes the general path).
    */
   acceptQuietly(slot: number, pid: number, fingerprint: number): boolean {
+    this.allocate();
     if (this.classify(slot, pid, fingerprint) !== ToggleCase.IN_SEQUENCE) return false;
     this.update(slot, pid, fingerprint, true, true, false);
     return true;
@@ -214,6 +237,7 @@ export class ToggleTracker {
 
   /** A transaction was cut by a malformed packet: the toggle state of its endpoint is unknown now. */
   lose(address: number, endpoint: number, dirIn: boolean): void {
+    this.allocate();
     this.expected[slotOf(address, endpoint, dirIn)] = 0;
   }
 }
