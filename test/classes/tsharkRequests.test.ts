@@ -6,7 +6,9 @@
 // line coding fields (`tshark -G fields` lists no usbcom.line_coding), but it places the 7 bytes of every
 // SET_LINE_CODING and GET_LINE_CODING reply in usbcom.control.payload and SET_CONTROL_LINE_STATE's wValue
 // in usbcom.control.value; those bytes, read by PSTN Table 17 and §6.3.12, must be usbscope's dwDTERate,
-// bCharFormat, bParityType, bDataBits (with the stop bits and parity named) and DTR, RTS. Hub requests
+// bCharFormat, bParityType, bDataBits (with the stop bits and parity named) and DTR, RTS. CDC
+// notifications (no public capture has one) on built captures: name, interface, wValue, SERIAL_STATE's
+// bmUartState and CONNECTION_SPEED_CHANGE's bit rates. Hub requests
 // are compared in tsharkHub.test.ts, DFU requests in tsharkDfu.test.ts.
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
@@ -14,9 +16,11 @@ import { tsharkFields } from "../helpers/tshark.js";
 import { publicDir } from "../helpers/paths.js";
 import { tempFile } from "../builder/helpers.js";
 import { analyzeFile, type TransferSummary } from "../../src/index.js";
-import { CDC_REQUESTS } from "../../src/classes/cdc.js";
+import { CDC_NOTIFICATIONS, CDC_REQUESTS } from "../../src/classes/cdc.js";
+import { rawCapture, urbCapture } from "../../builder/capture.js";
+import { compositeGadget } from "../../builder/classDevices.js";
 import { HID_REQUESTS, REPORT_TYPES } from "../../src/classes/hid.js";
-import { rawClassCapture, urbClassCapture } from "./helpers.js";
+import { GADGET, rawClassCapture, urbClassCapture } from "./helpers.js";
 
 const FIELDS = [
   "frame.number",
@@ -49,7 +53,17 @@ function lineCoding(hex: string): Record<string, number | string> {
 }
 
 /** How many CDC values were compared, over all captures (checked at the end). */
-const compared = { lineCodings: 0, lineStates: 0 };
+const compared = { lineCodings: 0, lineStates: 0, notifications: 0 };
+
+const NOTIFICATION_FIELDS = [
+  "frame.number",
+  "usbcom.interrupt.notification_code",
+  "usbcom.interrupt.value",
+  "usbcom.interrupt.index",
+  "usbcom.interrupt.conn_speed_change.dl_bitrate",
+  "usbcom.interrupt.conn_speed_change.ul_bitrate",
+  "usbcom.interrupt.payload",
+];
 
 interface Seen {
   record: number;
@@ -101,6 +115,7 @@ const PUBLIC = [
   "real/288-sunplus-optical-mouse.pcap",
   "real/288-esp32s3-jtag-serial-cdc-badge.pcap",
   "real/249-lofree-kbd-fw-upgrade-reenum.pcapng",
+  "packetry/emf2022-badge/capture.pcap",
 ];
 
 describe("class requests agree with tshark", () => {
@@ -135,8 +150,56 @@ describe("class requests agree with tshark", () => {
   }
 
   it("compared every line coding and control line state (the counts the README gives)", () => {
-    // 13 line codings and 10 line states on the public captures, 2 and 1 on each built one.
-    expect(compared).toEqual({ lineCodings: 19, lineStates: 13 });
+    // 15 line codings and 10 line states on the public captures, 2 and 1 on each built one.
+    expect([compared.lineCodings, compared.lineStates]).toEqual([21, 13]);
+  });
+
+  it("every CDC notification on built raw and usbmon captures (SERIAL_STATE, NETWORK_CONNECTION, CONNECTION_SPEED_CHANGE)", async () => {
+    // CDC 1.2 §6.3: the 8-byte header, then the data; PSTN 1.2 Table 31 (SERIAL_STATE), CDC 1.2 §6.3.3.
+    const notifications = [
+      Uint8Array.of(0xa1, 0x20, 0, 0, 0, 0, 2, 0, 0x03, 0x00),
+      Uint8Array.of(0xa1, 0x00, 1, 0, 0, 0, 0, 0),
+      Uint8Array.of(0xa1, 0x28, 0, 0, 0, 0, 8, 0, 0x00, 0xe1, 0xf5, 0x05, 0x80, 0xf0, 0xfa, 0x02),
+    ];
+    const files = [
+      rawCapture({ speed: "full" }, (sim) => {
+        sim.enumerate(compositeGadget({ address: GADGET }));
+        for (const n of notifications) sim.bulkIn(GADGET, 3, n, 16);
+      }).bytes,
+      urbCapture({ format: "usbmon64" }, (host) => {
+        host.enumerate(compositeGadget({ address: GADGET }));
+        for (const n of notifications) host.interruptIn(GADGET, 3, n);
+      }).bytes,
+    ].map((b) => tempFile(b));
+    for (const file of files) {
+      const rows = tsharkFields(file, NOTIFICATION_FIELDS, ["-Y", "usbcom.interrupt.notification_code"]);
+      expect(rows.length).toBe(notifications.length);
+      const mine: TransferSummary[] = [];
+      await analyzeFile(file, { onTransfer: (t) => mine.push(t) });
+      for (const [frame, code, value, index, dl, ul, payload] of rows) {
+        const record = Number(frame) - 1;
+        const t = mine.find((m) => m.kind !== "control" && m.firstPacket <= record && record <= m.lastPacket);
+        const fields: Record<string, number | string | boolean> = {};
+        // tshark 4.0 shows wValue and wIndex of NETWORK_CONNECTION and CONNECTION_SPEED_CHANGE; SERIAL_STATE's
+        // header and data it leaves as payload bytes (wValue, wIndex, wLength, then the UART state bitmap).
+        if (payload) {
+          const b = Buffer.from(payload, "hex");
+          Object.assign(fields, { wValue: b.readUInt16LE(0), interface: b.readUInt16LE(2) });
+          if (Number(code) === 0x20) fields.bmUartState = b.readUInt16LE(6);
+        } else Object.assign(fields, { wValue: Number(value), interface: Number(index) });
+        if (dl) Object.assign(fields, { DLBitRate: Number(dl), ULBitRate: Number(ul) });
+        expect(t?.class, `notification at record ${record}`).toMatchObject({
+          class: "CDC",
+          name: CDC_NOTIFICATIONS[Number(code)],
+          fields,
+        });
+        compared.notifications++;
+      }
+      // Both ways: every notification usbscope decodes is one tshark decodes.
+      const names = new Set(Object.values(CDC_NOTIFICATIONS));
+      expect(mine.filter((t) => t.class && names.has(t.class.name)).length).toBe(rows.length);
+    }
+    expect(compared.notifications).toBe(6);
   });
 
   it("names the one difference: the Windows bootloader's CDC requests, which tshark cannot place", async () => {
