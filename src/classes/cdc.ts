@@ -133,7 +133,9 @@ export const CDC_NOTIFICATIONS: Record<number, string> = {
   0x08: "AUX_JACK_HOOK_STATE",
   0x09: "RING_DETECT",
   0x20: "SERIAL_STATE",
-  0x28: "CONNECTION_SPEED_CHANGE",
+  0x28: "CALL_STATE_CHANGE",
+  0x29: "LINE_STATE_CHANGE",
+  0x2a: "CONNECTION_SPEED_CHANGE",
 };
 
 /** PSTN 1.2 Table 31: the UART state bitmap of SERIAL_STATE. */
@@ -165,7 +167,7 @@ export function cdcNotification(b: Uint8Array): DecodedRequest | undefined {
     const state = uint(b, 8, 2);
     fields.bmUartState = state;
     summary = bitNames(state, SERIAL_STATE_BITS).join(", ") || "no line signals";
-  } else if (code === 0x28 && b.length >= 16) {
+  } else if (code === 0x2a && b.length >= 16) {
     fields.DLBitRate = uint(b, 8, 4);
     fields.ULBitRate = uint(b, 12, 4);
     summary = `down ${fields.DLBitRate} bit/s, up ${fields.ULBitRate} bit/s`;

@@ -1,10 +1,11 @@
 // CDC_NOTIFY_MPS: a notification (CDC 1.2 §6.3: an 8-byte header like a SETUP, then wLength data bytes) longer
 // than the interrupt IN endpoint's wMaxPacketSize. USB lets an interrupt transfer span packets (USB 2.0
 // §5.7.3), but CDC hosts read the notification endpoint one packet at a time: Linux's cdc-acm posts
-// wMaxPacketSize-byte URBs and gets the header in one and the data in the next, which its older versions
-// read as garbage; a host that does not put the pieces back together loses the data (SERIAL_STATE's line
-// state, CONNECTION_SPEED_CHANGE's rates). A URB capture of such a host shows the header alone, so the
-// length is the header's own (8 + wLength), or the transfer's when it moved more.
+// wMaxPacketSize-byte URBs and gets the header in one and the data in the next (its older versions read
+// the state bytes past the header as garbage), and its cdc_ether takes CONNECTION_SPEED_CHANGE's rates only
+// from a URB that holds all 16 bytes (drivers/net/usb/cdc_ether.c, EVENT_STS_SPLIT). A URB capture of such a
+// host shows the header alone, so the length is the header's own (8 + wLength), or the transfer's when it
+// moved more.
 import { finding, type FindingSink } from "../usb/finding.js";
 import { deviceAddr, endpointAddr } from "../usb/ids.js";
 import type { ClassDecode } from "../usb/classDecode.js";

@@ -5,12 +5,31 @@
 import { describe, expect, it } from "vitest";
 import { rawCapture, urbCapture, type UrbFormat } from "../../builder/capture.js";
 import { compositeGadget } from "../../builder/classDevices.js";
-import { analyzeSource, bufferSource, type Finding } from "../../src/index.js";
+import { analyzeSource, bufferSource, type Finding, type TransferSummary } from "../../src/index.js";
 
 /** PSTN 1.2 §6.5.4: SERIAL_STATE on interface 0 with DCD and DSR on: 8-byte header, 2 data bytes. */
 const SERIAL_STATE = Uint8Array.of(0xa1, 0x20, 0, 0, 0, 0, 2, 0, 0x03, 0x00);
 /** CDC 1.2 §6.3.1: NETWORK_CONNECTION, header only (8 bytes). */
 const NETWORK_CONNECTION = Uint8Array.of(0xa1, 0x00, 1, 0, 0, 0, 0, 0);
+/** CDC 1.2 §6.3.3 (ECM 1.2 §6.3.3): CONNECTION_SPEED_CHANGE 0x2A, down 100 Mbit/s and up 10 Mbit/s. */
+const SPEED_CHANGE = Uint8Array.of(
+  0xa1,
+  0x2a,
+  0,
+  0,
+  0,
+  0,
+  8,
+  0,
+  0x00,
+  0xe1,
+  0xf5,
+  0x05,
+  0x80,
+  0x96,
+  0x98,
+  0x00,
+);
 const ADDR = 7;
 const EP = 3;
 
@@ -61,6 +80,27 @@ describe("CDC_NOTIFY_MPS", () => {
   it("stays silent on the wire when the endpoint takes 16 bytes, or the notification is the header alone", async () => {
     expect(await notifyFindings(onTheWire(16, [SERIAL_STATE, NETWORK_CONNECTION]))).toEqual([]);
     expect(await notifyFindings(onTheWire(8, [NETWORK_CONNECTION]))).toEqual([]);
+  });
+
+  it("names CONNECTION_SPEED_CHANGE by its code 0x2A, with its rates, and its 16 bytes fit a 16-byte endpoint", async () => {
+    const bytes = asUrbs("usbmon64", 16, [SPEED_CHANGE], true);
+    const ts: TransferSummary[] = [];
+    const r = await analyzeSource(bufferSource(bytes), "built", { onTransfer: (t) => ts.push(t) });
+    const n = ts.find((t) => t.class?.class === "CDC")?.class;
+    expect(n).toMatchObject({
+      name: "CONNECTION_SPEED_CHANGE",
+      summary: "down 100000000 bit/s, up 10000000 bit/s",
+    });
+    expect(r.findings.sorted().filter((f) => f.rule === "CDC_NOTIFY_MPS")).toEqual([]);
+  });
+
+  it("fires for CONNECTION_SPEED_CHANGE's 16 bytes on an 8-byte endpoint (cdc_ether drops its rates)", async () => {
+    const f = await notifyFindings(asUrbs("usbmon64", 8, [SPEED_CHANGE], true));
+    expect(f.map((x) => x.message)).toEqual([
+      expect.stringContaining(
+        "CONNECTION_SPEED_CHANGE notification is 16 bytes (8-byte header and 8 data bytes)",
+      ),
+    ]);
   });
 
   for (const format of ["usbmon64", "usbpcap"] as const) {

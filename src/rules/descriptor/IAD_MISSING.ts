@@ -28,7 +28,7 @@ export const info: RuleInfo = {
   otherSeverities: ["error"], // a UAC2 function: Linux refuses it too
   spec: "IAD ECN; MS-IAD; MS-CCGP; CDC 1.2 §5.2.3.2; UVC 1.1 §3.6; Audio 2.0 §4.6; Linux sound/usb/card.c",
   title:
-    "a composite device's function of several interfaces (CDC with a Union, audio, video) has no interface association descriptor: Windows does not bind its class driver",
+    "a composite device's function of several interfaces (CDC with a Union, audio, video) has no interface association descriptor: Windows does not bind its class driver (a UAC2 function on any device: an error, Linux refuses it too)",
 };
 
 export function check(ctx: DescriptorRuleContext): RuleHit[] {
