@@ -7,10 +7,10 @@ import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { FilterError, escapeHtml } from "../../src/index.js";
+import { escapeHtml } from "../../src/index.js";
 import { EXIT_OK, EXIT_USAGE, shownName, type Io } from "../io.js";
-import { filterErrorText, withFilterOptions, type FilterFlags } from "./filterOptions.js";
-import { findViewerRoot, uplotDir, viewerHash } from "./view.js";
+import { withFilterOptions, type FilterFlags } from "./filterOptions.js";
+import { findViewerRoot, uplotDir, viewerHashOrUsage } from "./view.js";
 
 /** Largest capture inlined by default, in MB (10^6 bytes); base64 makes the HTML a third larger. */
 export const DEFAULT_MAX_MB = 50;
@@ -110,15 +110,8 @@ export function reportCommand(io: Io, setExit: (code: number) => void): Command 
   // inlined, so whoever reads the bug can clear the filter and see the rest.
   withFilterOptions(cmd, "records and transfers the report shows when opened");
   return cmd.action(async (file: string, opts: FilterFlags & { output: string; maxMb: number }) => {
-    let view: string;
-    try {
-      view = viewerHash(opts);
-    } catch (e) {
-      if (!(e instanceof FilterError)) throw e;
-      io.err(filterErrorText(e));
-      setExit(EXIT_USAGE);
-      return;
-    }
+    const view = viewerHashOrUsage(opts, io, setExit);
+    if (view === undefined) return;
     let size: number;
     try {
       const s = await stat(file);

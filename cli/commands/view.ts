@@ -245,15 +245,8 @@ export function viewCommand(
   // The filter flags fill the viewer's filter bar: the URL's #filter, #hidesof, #hidepolls.
   withFilterOptions(cmd, "records and transfers the viewer shows at first");
   return cmd.action(async (file: string | undefined, opts: FilterFlags & { port: number; open: boolean }) => {
-    let hash: string;
-    try {
-      hash = viewerHash(opts);
-    } catch (e) {
-      if (!(e instanceof FilterError)) throw e;
-      io.err(filterErrorText(e));
-      setExit(EXIT_USAGE);
-      return;
-    }
+    const hash = viewerHashOrUsage(opts, io, setExit);
+    if (hash === undefined) return;
     let server: ViewerServer;
     try {
       server = await startViewerServer({ file, port: opts.port });
@@ -279,6 +272,22 @@ export function viewCommand(
     await server.close();
     setExit(EXIT_OK);
   });
+}
+
+/** viewerHash, or undefined after saying why the filter does not compile (exit 2), as every command does. */
+export function viewerHashOrUsage(
+  flags: FilterFlags,
+  io: Io,
+  setExit: (code: number) => void,
+): string | undefined {
+  try {
+    return viewerHash(flags);
+  } catch (e) {
+    if (!(e instanceof FilterError)) throw e;
+    io.err(filterErrorText(e));
+    setExit(EXIT_USAGE);
+    return undefined;
+  }
 }
 
 /**
