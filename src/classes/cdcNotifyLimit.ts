@@ -11,6 +11,7 @@ import { deviceAddr, endpointAddr } from "../usb/ids.js";
 import type { ClassDecode } from "../usb/classDecode.js";
 import type { UsbDevice } from "../devices/device.js";
 import type { InterfaceDescriptor } from "../descriptors/interface.js";
+import { bytesPerInterval } from "../descriptors/endpoint.js";
 import type { TransferSummary } from "../transfers/transferSummary.js";
 import { CDC_NOTIFY_MPS } from "./cdcRules.js";
 
@@ -27,8 +28,7 @@ export class CdcNotifyLimit {
     const epAddr = t.endpoint | 0x80;
     const ep = i.endpoints.find((e) => e.bEndpointAddress === epAddr);
     if (!ep || (ep.bmAttributes & 3) !== 3) return; // the notification element is an interrupt endpoint
-    // USB 2.0 §9.6.6: bits 10..0 the size, bits 12..11 extra transactions per microframe (high speed).
-    const mps = (ep.wMaxPacketSize & 0x7ff) * (1 + ((ep.wMaxPacketSize >> 11) & 3));
+    const mps = bytesPerInterval(ep.wMaxPacketSize);
     const wLength = typeof n.fields.wLength === "number" ? n.fields.wLength : 0;
     const length = Math.max(8 + wLength, t.dataLength);
     if (mps === 0 || length <= mps) return;

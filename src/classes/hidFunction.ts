@@ -14,6 +14,7 @@ import {
 import { deviceAddr, endpointAddr } from "../usb/ids.js";
 import type { UsbDevice } from "../devices/device.js";
 import type { InterfaceDescriptor } from "../descriptors/interface.js";
+import { bytesPerInterval } from "../descriptors/endpoint.js";
 import { parseHidReportDescriptor, type HidReportDescriptor } from "../descriptors/hidReport.js";
 import type { TransferSummary } from "../transfers/transferSummary.js";
 import { decodeHidReport, type DecodedReport, type HidReportType } from "./hidReportData.js";
@@ -365,8 +366,7 @@ export class HidFunctions {
   ): boolean {
     const ep = i.endpoints.find((e) => e.bEndpointAddress === where.endpoint);
     if (!ep) return false;
-    // USB 2.0 §9.6.6: bits 10..0 the size, bits 12..11 extra transactions per microframe (high speed).
-    const mps = (ep.wMaxPacketSize & 0x7ff) * (1 + ((ep.wMaxPacketSize >> 11) & 3));
+    const mps = bytesPerInterval(ep.wMaxPacketSize);
     if (mps === 0 || length <= mps) return false;
     const longest = Math.max(0, ...desc.reports.filter((r) => r.type === "input").map((r) => r.bytes));
     if (longest > mps) return false;

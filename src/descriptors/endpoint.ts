@@ -56,6 +56,11 @@ export function additionalTransactions(w: number): number {
   return (w >> 11) & 3;
 }
 
+/** The most an endpoint moves per (micro)frame: packet size times 1 + additional transactions (§9.6.6). */
+export function bytesPerInterval(w: number): number {
+  return maxPacketBytes(w) * (1 + additionalTransactions(w));
+}
+
 const SYNC = ["No Synchronization", "Asynchronous", "Adaptive", "Synchronous"];
 const USAGE = ["Data", "Feedback", "Implicit feedback Data", "Reserved"];
 
