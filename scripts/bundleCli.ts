@@ -37,32 +37,28 @@ const lazyChildProcess: Plugin = {
   },
 };
 
-await build({
-  entryPoints: [path.join(root, "dist/cli/main.js")],
-  outfile: bundle,
+/** What every bundle here shares: one file for Node 20, no licence comments kept. */
+const common = {
   bundle: true,
   platform: "node",
-  // A script run by the bin (CommonJS), not an ES module: only a script can be compiled from a code cache.
-  format: "cjs",
   target: "node20",
   logLevel: "warning",
   legalComments: "none",
+} as const;
+
+await build({
+  ...common,
+  entryPoints: [path.join(root, "dist/cli/main.js")],
+  outfile: bundle,
+  // A script run by the bin (CommonJS), not an ES module: only a script can be compiled from a code cache.
+  format: "cjs",
   // import() of a command (cli/program.ts) becomes a lazy initializer inside the bundle.
   supported: { "dynamic-import": false },
   // cli/launch.ts passes the bundle's own URL for import.meta.url.
   define: { "import.meta.url": "usbscopeUrl" },
   plugins: [lazyChildProcess],
 });
-await build({
-  entryPoints: [path.join(root, "dist/cli/launch.js")],
-  outfile: bin,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  legalComments: "none",
-});
+await build({ ...common, entryPoints: [path.join(root, "dist/cli/launch.js")], outfile: bin, format: "esm" });
 
 // The launcher reads the bundle as latin1, without UTF-8 decoding, and V8 keeps a one-byte string half the
 // size of a two-byte one: the bundle must be ASCII. esbuild escapes every other character (its default
@@ -94,12 +90,8 @@ if (script.cachedDataRejected) {
 // verify's pool worker (cli/verifyWorker.ts), bundled into one ES module, dist/verifyWorker.mjs, beside the bin
 // (cli/pool.ts workerScript finds it there): a worker that loads one file starts checking traces sooner.
 await build({
+  ...common,
   entryPoints: [path.join(root, "dist/cli/verifyWorker.js")],
   outfile: path.join(root, "dist/verifyWorker.mjs"),
-  bundle: true,
-  platform: "node",
   format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  legalComments: "none",
 });
