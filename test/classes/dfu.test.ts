@@ -1,6 +1,7 @@
 // DFU (USB DFU 1.1) downloads as session objects, and the DFU rules proven both ways: each fault on a built
 // capture fires its rule, the healthy download (on the wire and as URBs) fires none.
 import { describe, expect, it } from "vitest";
+import { ofRule } from "../findings/helpers.js";
 import { rawCapture, urbCapture } from "../../builder/capture.js";
 import {
   DfuState,
@@ -131,7 +132,7 @@ describe("DFU rules (DFU 1.1 §6.1.2, Appendix A)", () => {
     it(`DFU_STATUS_ERROR: a block the device fails to write (${source})`, async () => {
       const r = await analyze(dfuCapture(source, { failAt: { block: 2, bStatus: DfuStatus.errWRITE } }));
       expect(loud(r)).toEqual(["error DFU_STATUS_ERROR"]);
-      const f = r.findings.sorted().find((x) => x.rule === "DFU_STATUS_ERROR")!;
+      const f = ofRule(r, "DFU_STATUS_ERROR")[0]!;
       expect(f.message).toBe(
         "interface 0: DFU_GETSTATUS answered errWRITE (the device is unable to write memory) in dfuERROR: the download failed at block 2",
       );
@@ -146,7 +147,7 @@ describe("DFU rules (DFU 1.1 §6.1.2, Appendix A)", () => {
     it(`DFU_DNLOAD_STATE: a DNLOAD accepted in dfuDNLOAD-SYNC, the host having skipped GETSTATUS (${source})`, async () => {
       const r = await analyze(dfuCapture(source, { skipPolling: true, manifestationTolerant: true }));
       expect(loud(r)).toEqual(["error DFU_DNLOAD_STATE"]);
-      const found = r.findings.sorted().filter((x) => x.rule === "DFU_DNLOAD_STATE");
+      const found = ofRule(r, "DFU_DNLOAD_STATE");
       // Blocks 1..3 and the DNLOAD of wLength 0 each arrive in dfuDNLOAD-SYNC.
       expect(found.map((f) => f.message)).toEqual([
         "interface 0: the device accepted DFU_DNLOAD block 1, 64 bytes, in dfuDNLOAD-SYNC: it must STALL it and enter dfuERROR (DFU 1.1 Appendix A.2)",
@@ -159,7 +160,7 @@ describe("DFU rules (DFU 1.1 §6.1.2, Appendix A)", () => {
     it(`DFU_POLL_EARLY: the host polls 5 ms into a 20 ms bwPollTimeout (${source})`, async () => {
       const r = await analyze(dfuCapture(source, { hostWaitMs: 5, manifestationTolerant: true }));
       expect(loud(r)).toEqual(["warning DFU_POLL_EARLY"]);
-      const found = r.findings.sorted().filter((x) => x.rule === "DFU_POLL_EARLY");
+      const found = ofRule(r, "DFU_POLL_EARLY");
       // After each of the 4 blocks and in manifestation.
       expect(found).toHaveLength(5);
       expect(found[0]!.message).toMatch(
@@ -171,24 +172,14 @@ describe("DFU rules (DFU 1.1 §6.1.2, Appendix A)", () => {
 
   it("DFU_DNLOAD_STATE: a DNLOAD of wLength 0 accepted in dfuIDLE (nothing to manifest)", async () => {
     const r = await analyze(dfuCapture("raw", { image: new Uint8Array(0), manifestationTolerant: true }));
-    expect(
-      r.findings
-        .sorted()
-        .filter((x) => x.rule === "DFU_DNLOAD_STATE")
-        .map((f) => f.message),
-    ).toEqual([
+    expect(ofRule(r, "DFU_DNLOAD_STATE").map((f) => f.message)).toEqual([
       "interface 0: the device accepted DFU_DNLOAD block 0 of wLength 0 (end of download) in dfuIDLE: there is nothing to manifest; it must STALL it and enter dfuERROR (DFU 1.1 Appendix A.2)",
     ]);
   });
 
   it("DFU_DNLOAD_STATE: a download accepted by a device whose descriptor says it cannot download", async () => {
     const r = await analyze(dfuCapture("usbmon", { manifestationTolerant: true }, { canDnload: false }));
-    expect(
-      r.findings
-        .sorted()
-        .filter((x) => x.rule === "DFU_DNLOAD_STATE")
-        .map((f) => f.message),
-    ).toEqual([
+    expect(ofRule(r, "DFU_DNLOAD_STATE").map((f) => f.message)).toEqual([
       "interface 0: the device accepted DFU_DNLOAD block 0 in dfuIDLE although its DFU functional descriptor says it cannot download (bitCanDnload 0): it must STALL it (DFU 1.1 Appendix A.2.3)",
     ]);
   });
@@ -201,7 +192,7 @@ describe("DFU rules (DFU 1.1 §6.1.2, Appendix A)", () => {
       }),
     );
     expect(loud(r)).toEqual([]);
-    const f = r.findings.sorted().find((x) => x.rule === "DFU_STATUS_ERROR")!;
+    const f = ofRule(r, "DFU_STATUS_ERROR")[0]!;
     expect(f.severity).toBe("info");
     expect(f.message).toContain("left from before it began");
     expect(r.dfuSessions[0]!.outcome).toBe("complete");
