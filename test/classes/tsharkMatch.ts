@@ -1,4 +1,5 @@
 // Where a tshark frame is in usbscope's transfers, for the class comparisons with tshark.
+import { expect } from "vitest";
 import type { TransferSummary } from "../../src/index.js";
 
 /** The tshark fields `atOf` reads, in this order, first in a comparison's field list. */
@@ -41,4 +42,31 @@ export function transferAt(mine: TransferSummary[], s: TsharkAt): TransferSummar
         within(m.repeat.firstPacket, m.repeat.lastPacket),
     )
   );
+}
+
+/**
+ * Both ways: each frame tshark decodes is a transfer of `mine` with tshark's request name and at least its
+ * fields (`each` checks and counts what more the comparison has), and no transfer of `mine` is left that
+ * tshark does not decode (`unmatched` names them in the failure).
+ */
+export function matchBothWays<S extends TsharkAt & { name: string; fields: Record<string, unknown> }>(
+  mine: TransferSummary[],
+  theirs: S[],
+  unmatched: string,
+  each: (s: S, t: TransferSummary, what: string) => void,
+): void {
+  const matched = new Set<TransferSummary>();
+  for (const s of theirs) {
+    const t = transferAt(mine, s);
+    const what = `${s.name} at record ${s.record}`;
+    expect(t, what).toBeDefined();
+    expect(t!.class!.name, what).toBe(s.name);
+    expect(t!.class!.fields, what).toMatchObject(s.fields);
+    each(s, t!, what);
+    matched.add(t!);
+  }
+  expect(
+    mine.filter((t) => !matched.has(t)).map((t) => `${t.class!.name} [${t.firstPacket}]`),
+    unmatched,
+  ).toEqual([]);
 }
